@@ -1,0 +1,98 @@
+import { isAbsolute, resolve } from "node:path";
+import { BACKEND_SERVICES, type BackendService } from "@comptoir/contracts";
+import { UsageError } from "../errors";
+import { redactUrl } from "./databases";
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface LauncherConfig {
+  /** The gateway's public port. */
+  port: number;
+  /** Absolute path of the data folder (embedded PostgreSQL, logs, lock). */
+  dataDir: string;
+  /** An external PostgreSQL server; when absent, the embedded one is used. */
+  databaseUrl: URL | undefined;
+  /** `<SERVICE>_DATABASE_URL`: the exact database of one service, used as is. */
+  serviceDatabaseUrls: Partial<Record<BackendService, URL>>;
+  /** Embedded PostgreSQL port; when absent, the first free port from 5433 upward. */
+  pgPort: number | undefined;
+  logLevel: LogLevel;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** `catalog` → `CATALOG_DATABASE_URL`. */
+export function serviceDatabaseUrlVariable(service: string): string {
+  return `${service.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_DATABASE_URL`;
+}
+
+/**
+ * Reads the launcher's configuration from the environment. The first invalid value throws a
+ * UsageError whose message names the variable and what it expects, e.g.
+ * `PORT must be a port number (1-65535), got "abc"`.
+ */
+export function loadLauncherConfig(env: Env, cwd: string): LauncherConfig {
+  const serviceDatabaseUrls: Partial<Record<BackendService, URL>> = {};
+  for (const service of BACKEND_SERVICES) {
+    const name = serviceDatabaseUrlVariable(service);
+    const url = optionalPostgresUrl(env, name);
+    if (url) serviceDatabaseUrls[service] = url;
+  }
+  return {
+    port: optionalPort(env, "PORT") ?? 8080,
+    dataDir: dataDirectory(env, cwd),
+    databaseUrl: optionalPostgresUrl(env, "DATABASE_URL"),
+    serviceDatabaseUrls,
+    pgPort: optionalPort(env, "COMPTOIR_PG_PORT"),
+    logLevel: logLevel(env),
+  };
+}
+
+/** Unset and empty are the same: `PORT= npm start` means "the default". */
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function optionalPort(env: Env, name: string): number | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  const port = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(port >= 1 && port <= 65535)) throw new UsageError(`${name} must be a port number (1-65535), got "${raw}"`);
+  return port;
+}
+
+function optionalPostgresUrl(env: Env, name: string): URL | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "postgres:" && url.protocol !== "postgresql:") || !url.hostname) {
+    // Never echo a password, even a mistyped one.
+    const shown = url ? redactUrl(url) : raw.replace(/:\/\/([^:/@]*):[^@]*@/, "://$1:***@");
+    throw new UsageError(
+      `${name} must be a PostgreSQL URL (postgres://user:password@host:port/database), got "${shown}"`,
+    );
+  }
+  return url;
+}
+
+function dataDirectory(env: Env, cwd: string): string {
+  const raw = read(env, "COMPTOIR_DATA") ?? ".data";
+  return isAbsolute(raw) ? resolve(raw) : resolve(cwd, raw);
+}
+
+function logLevel(env: Env): LogLevel {
+  const raw = read(env, "LOG_LEVEL");
+  if (raw === undefined) return "info";
+  const level = raw.toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new UsageError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${raw}"`);
+  }
+  return level as LogLevel;
+}

@@ -1,0 +1,170 @@
+import {
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  bulkhead,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  ExponentialBackoff,
+  handleAll,
+  handleWhen,
+  retry,
+} from "cockatiel";
+import { Agent, type Dispatcher, request } from "undici";
+import { currentContext } from "../context/request-context";
+import { formatTraceparent, newSpanId } from "../context/traceparent";
+import { UnavailableError } from "../errors/app-error";
+
+export interface ServiceClientOptions {
+  /** The service called, for messages and metrics (e.g. `catalog`). */
+  target: string;
+  /** One or more instances; attempts go round-robin, so a retry lands on another instance. */
+  baseUrls: string[];
+  /** Per attempt, connection to last byte. */
+  timeoutMs?: number;
+  /** Retries after the first attempt, for idempotent requests only. */
+  maxRetries?: number;
+  /** Consecutive failures that open the circuit, and how long it stays open before a trial call. */
+  breaker?: { consecutiveFailures?: number; halfOpenAfterMs?: number };
+  /** At most this many calls in flight to the target, and this many queued (a bulkhead). */
+  concurrency?: { limit?: number; queue?: number };
+  dispatcher?: Dispatcher;
+}
+
+export interface ServiceRequest {
+  method: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Makes a POST/PATCH safe to retry: the callee promises one effect per key. */
+  idempotencyKey?: string;
+}
+
+export interface ServiceResponse<T = unknown> {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: T;
+}
+
+/** A failure worth another attempt: network error, timeout, or a 5xx from the callee. */
+class TransientError extends Error {
+  constructor(
+    message: string,
+    readonly neverSent: boolean,
+  ) {
+    super(message);
+  }
+}
+
+const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE"]);
+const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
+
+const sharedAgent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
+
+export interface ServiceClient {
+  readonly target: string;
+  request<T = unknown>(req: ServiceRequest): Promise<ServiceResponse<T>>;
+  get<T = unknown>(path: string, query?: ServiceRequest["query"]): Promise<ServiceResponse<T>>;
+}
+
+/**
+ * A client for calling another Comptoir service: timeouts on every attempt, retries with
+ * exponential backoff and jitter for idempotent calls (or any call refused before it was sent),
+ * a circuit breaker and a bulkhead per target, and the request id and trace context of the current
+ * request passed along. When the target cannot answer, it throws a 503 UnavailableError that
+ * names it: callers get a clear problem, never a hang.
+ */
+export function createServiceClient(options: ServiceClientOptions): ServiceClient {
+  if (options.baseUrls.length === 0) throw new Error(`no address configured for service ${options.target}`);
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  const halfOpenAfter = options.breaker?.halfOpenAfterMs ?? 10_000;
+  const dispatcher = options.dispatcher ?? sharedAgent;
+  const breaker = circuitBreaker(handleAll, {
+    halfOpenAfter,
+    breaker: new ConsecutiveBreaker(options.breaker?.consecutiveFailures ?? 5),
+  });
+  const limiter = bulkhead(options.concurrency?.limit ?? 64, options.concurrency?.queue ?? 256);
+  const backoff = new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 });
+  let next = 0;
+
+  async function attempt<T>(req: ServiceRequest): Promise<ServiceResponse<T>> {
+    const base = options.baseUrls[next++ % options.baseUrls.length]!;
+    const url = new URL(req.path, base);
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const ctx = currentContext();
+    const headers: Record<string, string> = { accept: "application/json", ...req.headers };
+    if (req.body !== undefined) headers["content-type"] = "application/json";
+    if (req.idempotencyKey) headers["idempotency-key"] = req.idempotencyKey;
+    if (ctx) {
+      headers["x-request-id"] = ctx.requestId;
+      headers.traceparent = formatTraceparent({
+        traceId: ctx.traceId,
+        spanId: newSpanId(),
+        traceFlags: ctx.traceFlags,
+      });
+    }
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, {
+        method: req.method,
+        headers,
+        body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        signal: AbortSignal.timeout(timeoutMs),
+        dispatcher,
+      });
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? "";
+      const timedOut = (error as Error).name === "TimeoutError";
+      const reason = timedOut ? `no answer within ${timeoutMs} ms` : code || (error as Error).message;
+      throw new TransientError(`${options.target} at ${base}: ${reason}`, NEVER_SENT.has(code));
+    }
+    const text = await res.body.text();
+    if (res.statusCode >= 500) {
+      throw new TransientError(`${options.target} at ${base} answered ${res.statusCode}`, false);
+    }
+    let body: unknown = text;
+    if (text && String(res.headers["content-type"] ?? "").includes("json")) body = JSON.parse(text);
+    return { status: res.statusCode, headers: res.headers, body: body as T };
+  }
+
+  async function send<T>(req: ServiceRequest): Promise<ServiceResponse<T>> {
+    const idempotent = IDEMPOTENT.has(req.method) || Boolean(req.idempotencyKey);
+    const retryPolicy = retry(
+      handleWhen((e) => e instanceof TransientError && (idempotent || e.neverSent)),
+      { maxAttempts: options.maxRetries ?? 2, backoff },
+    );
+    try {
+      return await limiter.execute(() => retryPolicy.execute(() => breaker.execute(() => attempt<T>(req))));
+    } catch (error) {
+      if (error instanceof BrokenCircuitError) {
+        throw new UnavailableError(
+          `The ${options.target} service is unavailable (circuit open after repeated failures).`,
+          {
+            retryAfterSeconds: Math.ceil(halfOpenAfter / 1000),
+            extensions: { dependency: options.target },
+          },
+        );
+      }
+      if (error instanceof BulkheadRejectedError) {
+        throw new UnavailableError(`The ${options.target} service is saturated; try again shortly.`, {
+          retryAfterSeconds: 1,
+          extensions: { dependency: options.target },
+        });
+      }
+      if (error instanceof TransientError) {
+        throw new UnavailableError(`The ${options.target} service is unavailable: ${error.message}.`, {
+          retryAfterSeconds: 1,
+          extensions: { dependency: options.target },
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  return {
+    target: options.target,
+    request: send,
+    get: (path, query) => send({ method: "GET", path, ...(query ? { query } : {}) }),
+  };
+}

@@ -1,0 +1,90 @@
+import Type, { type Static, type TObject } from "typebox";
+import Value from "typebox/value";
+
+/** Thrown when the environment does not satisfy a service's schema; its message is one line. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/**
+ * Reads a service's configuration from the environment: converts strings to the schema's types,
+ * applies defaults, and fails on the first invalid value with a line that names the variable and
+ * says what it expects (the schema's `description`).
+ */
+export function loadConfig<S extends TObject>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): Static<S> {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(schema.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== "") raw[key] = value;
+  }
+  const value = Value.Default(schema, Value.Convert(schema, raw)) as Record<string, unknown>;
+  const errors = Value.Errors(schema, value);
+  if (errors.length === 0) return value as Static<S>;
+
+  // One line that names every wrong variable, each once, in the schema's order.
+  const problems = new Map<string, string>();
+  for (const error of errors) {
+    const key = firstKey(error) ?? "configuration";
+    if (problems.has(key)) continue;
+    const property = schema.properties[key] as { description?: string } | undefined;
+    const expected = property?.description ?? error.message;
+    const got = raw[key] !== undefined ? `, got "${String(raw[key])}"` : " (not set)";
+    problems.set(key, `${key} must be ${expected}${got}`);
+  }
+  const order = Object.keys(schema.properties);
+  const sorted = [...problems.entries()].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
+  throw new ConfigError(sorted.map(([, line]) => line).join("; "));
+}
+
+function firstKey(error: { instancePath: string; params: Record<string, unknown> }): string | undefined {
+  const fromPath = error.instancePath.split("/")[1];
+  if (fromPath) return fromPath;
+  const missing = (error.params.requiredProperties as string[] | undefined)?.[0];
+  return missing;
+}
+
+/** Reusable pieces of env schemas. */
+export const Env = {
+  port: (defaultPort: number) =>
+    Type.Integer({ minimum: 1, maximum: 65535, default: defaultPort, description: "a port number (1-65535)" }),
+  host: () =>
+    Type.String({ default: "127.0.0.1", minLength: 1, description: "a host name or IP address to listen on" }),
+  postgresUrl: () =>
+    Type.String({
+      pattern: "^postgres(ql)?://",
+      description: "a PostgreSQL connection URL (postgres://user:password@host:port/database)",
+    }),
+  logLevel: () =>
+    Type.Union(
+      ["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => Type.Literal(l)),
+      { default: "info", description: "one of fatal, error, warn, info, debug, trace, silent" },
+    ),
+  nodeEnv: () =>
+    Type.Union(
+      ["development", "production", "test"].map((l) => Type.Literal(l)),
+      { default: "development", description: "one of development, production, test" },
+    ),
+  milliseconds: (defaultMs: number) =>
+    Type.Integer({ minimum: 0, default: defaultMs, description: "a duration in milliseconds (integer >= 0)" }),
+  positiveInt: (defaultValue: number) =>
+    Type.Integer({ minimum: 1, default: defaultValue, description: "a positive integer" }),
+};
+
+/** What every service reads. A service's own schema spreads these properties and adds its own. */
+export const BaseServiceEnv = {
+  PORT: Env.port(3000),
+  HOST: Env.host(),
+  INSTANCE_ID: Type.Optional(Type.String({ minLength: 1, description: "a non-empty instance name" })),
+  LOG_LEVEL: Env.logLevel(),
+  NODE_ENV: Env.nodeEnv(),
+  SHUTDOWN_TIMEOUT_MS: Env.milliseconds(10_000),
+};
+
+export const DatabaseEnv = {
+  DATABASE_URL: Env.postgresUrl(),
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10, description: "an integer from 1 to 200" }),
+  DATABASE_CONNECT_TIMEOUT_MS: Env.milliseconds(30_000),
+};

@@ -1,0 +1,124 @@
+import pg from "pg";
+
+export type Db = pg.Pool;
+export type Tx = pg.PoolClient;
+/** Anything that runs a query: the pool or a transaction's client. Repositories take this. */
+export type Queryable = Pick<pg.Pool, "query">;
+
+/** Raised when PostgreSQL cannot be reached; its message says where and why, in one line. */
+export class DatabaseUnavailableError extends Error {
+  override name = "DatabaseUnavailableError";
+}
+
+export function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 5432}/${decodeURIComponent(u.pathname.slice(1))}`;
+  } catch {
+    return "(unparseable DATABASE_URL)";
+  }
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
+}
+
+const REASONS: Record<string, string> = {
+  ECONNREFUSED: "connection refused — is PostgreSQL running there?",
+  ENOTFOUND: "host not found",
+  ETIMEDOUT: "connection timed out",
+  EAI_AGAIN: "host name lookup failed",
+  "28P01": "password authentication failed",
+  "28000": "authentication rejected",
+  "3D000": "the database does not exist",
+};
+
+export function explainDatabaseError(url: string, error: unknown): DatabaseUnavailableError {
+  const err = error as { code?: string; message?: string };
+  const reason = (err.code && REASONS[err.code]) ?? err.message ?? String(error);
+  return new DatabaseUnavailableError(`cannot reach PostgreSQL at ${describeUrl(url)}: ${reason}`);
+}
+
+export interface PoolOptions {
+  max?: number;
+  applicationName?: string;
+}
+
+export function createPool(url: string, options: PoolOptions = {}): Db {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 5_000,
+    application_name: options.applicationName,
+  });
+  // An idle client losing its connection (server restart) must not crash the process; the pool
+  // drops it and the next query reconnects.
+  pool.on("error", () => {});
+  return pool;
+}
+
+export async function pingDatabase(db: Queryable): Promise<void> {
+  await db.query("SELECT 1");
+}
+
+/**
+ * Waits for the database to answer, retrying with backoff up to `timeoutMs` (a container may start
+ * before its database), then fails with a clear DatabaseUnavailableError.
+ */
+export async function waitForDatabase(
+  db: Db,
+  url: string,
+  timeoutMs: number,
+  onRetry?: (error: DatabaseUnavailableError, attempt: number) => void,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 200;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await pingDatabase(db);
+      return;
+    } catch (error) {
+      const explained = explainDatabaseError(url, error);
+      const code = (error as { code?: string }).code;
+      const permanent = code === "28P01" || code === "28000" || code === "3D000";
+      if (permanent || Date.now() + delay > deadline) throw explained;
+      onRetry?.(explained, attempt);
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 5_000);
+    }
+  }
+}
+
+/**
+ * Creates the database named in `url` on its server if it does not exist (connecting to the
+ * server's `postgres` database). Safe when several instances race: a duplicate is ignored.
+ */
+export async function ensureDatabase(url: string): Promise<boolean> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  if (!name) throw new Error("DATABASE_URL names no database");
+  const admin = new URL(url);
+  admin.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (rowCount) return false;
+    await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
+    return true;
+  } catch (error) {
+    // 42P04 duplicate_database (a concurrent creator won), 23505 unique violation on pg_database.
+    const code = (error as { code?: string }).code;
+    if (code === "42P04" || code === "23505") return false;
+    throw explainDatabaseError(url, error);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}

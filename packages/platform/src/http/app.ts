@@ -1,0 +1,117 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import swagger from "@fastify/swagger";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from "fastify";
+import { enterContext } from "../context/request-context";
+import { continueTrace, formatTraceparent, parseTraceparent } from "../context/traceparent";
+import type { Logger } from "../logging/logger";
+import { type HealthState, type ReadinessCheck, registerHealth } from "./health";
+import { type Metrics, registerMetrics } from "./metrics";
+import { registerProblemHandlers } from "./problem";
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface CreateAppOptions {
+  service: string;
+  instance: string;
+  logger: Logger;
+  version?: string;
+  description?: string;
+  /** Dependencies `/health/ready` checks, by name (e.g. `{ database: () => pingDatabase(db) }`). */
+  readiness?: Record<string, ReadinessCheck>;
+  /** Largest accepted request body in bytes (413 above it). */
+  bodyLimit?: number;
+}
+
+export interface AppExtras {
+  health: HealthState;
+  metrics: Metrics;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    comptoir: AppExtras;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The Fastify instance every service starts from: problem+json errors, request id and trace
+ * context, JSON logs, `/health/*`, `/metrics`, `/openapi.json`. Routes added afterwards are
+ * documented from their TypeBox schemas.
+ */
+export async function createApp(options: CreateAppOptions): Promise<App> {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    // One access-log line per request (onResponse below) instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    genReqId: (req) => {
+      const incoming = req.headers["x-request-id"];
+      return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    ajv: {
+      customOptions: {
+        // Unknown properties are reported (schemas say additionalProperties: false), never silently dropped.
+        removeAdditional: false,
+        coerceTypes: "array",
+        useDefaults: true,
+        allErrors: true,
+      },
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const health: HealthState = { shuttingDown: false };
+  app.decorate("comptoir", { health, metrics: undefined as unknown as Metrics });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: `Comptoir ${options.service}`,
+        version: options.version ?? "0.1.0",
+        ...(options.description ? { description: options.description } : {}),
+      },
+    },
+  });
+
+  app.addHook("onRequest", async (request, reply) => {
+    const trace = continueTrace(parseTraceparent(request.headers.traceparent as string | undefined));
+    enterContext({ requestId: request.id, ...trace });
+    reply.header("x-request-id", request.id);
+    reply.header("traceparent", formatTraceparent(trace));
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    const level = reply.statusCode >= 500 ? "error" : "info";
+    if (request.routeOptions.logLevel === "warn" && reply.statusCode < 400) return;
+    request.log[level](
+      {
+        method: request.method,
+        url: request.url,
+        route: request.routeOptions.url,
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      "request completed",
+    );
+  });
+
+  registerProblemHandlers(app);
+  app.comptoir.metrics = registerMetrics(app, { service: options.service, instance: options.instance });
+  registerHealth(app, options.readiness ?? {}, health, () => ({
+    service: options.service,
+    instance: options.instance,
+  }));
+  app.get("/openapi.json", { schema: { hide: true }, logLevel: "warn" }, async () => app.swagger());
+
+  return app as unknown as App;
+}

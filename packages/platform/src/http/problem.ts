@@ -1,0 +1,161 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import Type from "typebox";
+import { AppError, type FieldError } from "../errors/app-error";
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json; charset=utf-8";
+const PROBLEM_BASE = "https://comptoir.dev/problems/";
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  code: string;
+  requestId?: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+const GENERIC: Record<number, { code: string; title: string }> = {
+  400: { code: "bad_request", title: "Bad request" },
+  401: { code: "unauthorized", title: "Unauthorized" },
+  403: { code: "forbidden", title: "Forbidden" },
+  404: { code: "not_found", title: "Not found" },
+  405: { code: "method_not_allowed", title: "Method not allowed" },
+  406: { code: "not_acceptable", title: "Not acceptable" },
+  408: { code: "request_timeout", title: "Request timeout" },
+  409: { code: "conflict", title: "Conflict" },
+  413: { code: "payload_too_large", title: "Payload too large" },
+  415: { code: "unsupported_media_type", title: "Unsupported media type" },
+  422: { code: "unprocessable_content", title: "Unprocessable content" },
+  429: { code: "rate_limited", title: "Too many requests" },
+  500: { code: "internal_error", title: "Internal server error" },
+  502: { code: "bad_gateway", title: "Bad gateway" },
+  503: { code: "service_unavailable", title: "Service unavailable" },
+  504: { code: "gateway_timeout", title: "Gateway timeout" },
+};
+
+export function genericProblem(status: number): { code: string; title: string } {
+  return GENERIC[status] ?? (status >= 500 ? GENERIC[500]! : GENERIC[400]!);
+}
+
+export function problemTypeUri(code: string): string {
+  return PROBLEM_BASE + code.replaceAll("_", "-").replaceAll(".", "/");
+}
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** Fastify's schema validation errors become one entry per field. */
+export function fieldErrors(validation: AjvError[], part: string): FieldError[] {
+  return validation.map((e) => {
+    const path = e.instancePath.split("/").filter(Boolean);
+    let message = e.message ?? "is invalid";
+    if (e.keyword === "required") path.push(String(e.params.missingProperty));
+    if (e.keyword === "required") message = "is required";
+    if (e.keyword === "additionalProperties") {
+      path.push(String(e.params.additionalProperty));
+      message = "is not an allowed property";
+    }
+    return { in: part, field: path.join("."), message };
+  });
+}
+
+function toProblem(error: FastifyError | AppError | Error, request: FastifyRequest): Problem {
+  const base = { instance: request.url, requestId: request.id };
+  if (error instanceof AppError) {
+    return {
+      type: problemTypeUri(error.code),
+      title: error.title,
+      status: error.status,
+      ...(error.detail ? { detail: error.detail } : {}),
+      ...base,
+      code: error.code,
+      ...(error.errors ? { errors: error.errors } : {}),
+      ...error.extensions,
+    };
+  }
+  const fastifyError = error as FastifyError & { validationContext?: string };
+  if (fastifyError.validation) {
+    const errors = fieldErrors(fastifyError.validation as AjvError[], fastifyError.validationContext ?? "body");
+    return {
+      type: problemTypeUri("validation_failed"),
+      title: "Invalid request",
+      status: 400,
+      detail: `The request is not valid: ${errors.map((e) => `${e.field || e.in} ${e.message}`).join("; ")}.`,
+      ...base,
+      code: "validation_failed",
+      errors,
+    };
+  }
+  const status = fastifyError.statusCode;
+  if (status && status >= 400 && status < 500) {
+    const generic = genericProblem(status);
+    return {
+      type: problemTypeUri(generic.code),
+      title: generic.title,
+      status,
+      detail: fastifyError.message,
+      ...base,
+      code: generic.code,
+    };
+  }
+  const generic = genericProblem(status && status >= 500 ? status : 500);
+  return {
+    type: problemTypeUri(generic.code),
+    title: generic.title,
+    status: status && status >= 500 ? status : 500,
+    detail: "An unexpected error occurred. It has been logged with this request's id.",
+    ...base,
+    code: generic.code,
+  };
+}
+
+export function sendProblem(reply: FastifyReply, problem: Problem, headers?: Record<string, string>): FastifyReply {
+  if (headers) reply.headers(headers);
+  return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(problem);
+}
+
+/**
+ * Every error leaves as problem+json. 4xx are the client's and logged at info; 5xx are ours,
+ * logged with the stack at error, and their internals never reach the client.
+ */
+export function registerProblemHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    const problem = toProblem(error, request);
+    if (problem.status >= 500) request.log.error({ err: error }, "request failed");
+    else request.log.info({ code: problem.code, status: problem.status }, "request rejected");
+    return sendProblem(reply, problem, error instanceof AppError ? error.headers : undefined);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    return sendProblem(reply, {
+      type: problemTypeUri("route_not_found"),
+      title: "Not found",
+      status: 404,
+      detail: `No route for ${request.method} ${request.url.split("?")[0]}.`,
+      instance: request.url,
+      requestId: request.id,
+      code: "route_not_found",
+    });
+  });
+}
+
+/** The problem document, for routes' response schemas (OpenAPI); rendering does not depend on it. */
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({ format: "uri" }),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.Optional(Type.String()),
+    instance: Type.Optional(Type.String()),
+    code: Type.String({ description: "stable, machine-readable error code" }),
+    requestId: Type.Optional(Type.String()),
+    errors: Type.Optional(Type.Array(Type.Object({ in: Type.String(), field: Type.String(), message: Type.String() }))),
+  },
+  { additionalProperties: true, description: "RFC 9457 problem details" },
+);

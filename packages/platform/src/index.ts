@@ -1,0 +1,15 @@
+export { type Static, Type } from "typebox";
+export * from "./client/service-client";
+export * from "./config/config";
+export * from "./context/request-context";
+export * from "./context/traceparent";
+export * from "./db/migrate";
+export * from "./db/pool";
+export * from "./db/tx";
+export * from "./errors/app-error";
+export * from "./http/app";
+export * from "./http/health";
+export * from "./http/problem";
+export * from "./ids";
+export * from "./logging/logger";
+export * from "./runtime/run-service";

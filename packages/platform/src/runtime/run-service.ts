@@ -1,0 +1,124 @@
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { Static, TObject } from "typebox";
+import { ConfigError, loadConfig } from "../config/config";
+import { migrate } from "../db/migrate";
+import { createPool, DatabaseUnavailableError, type Db, ensureDatabase, waitForDatabase } from "../db/pool";
+import type { App } from "../http/app";
+import { createLogger, defaultInstanceId, type Logger } from "../logging/logger";
+
+export interface ServiceContext<C> {
+  config: C;
+  logger: Logger;
+  instance: string;
+  /** The service's database, migrated; absent for services without one (the gateway). */
+  db: Db | undefined;
+}
+
+export interface ServiceDefinition<S extends TObject> {
+  name: string;
+  /** The env schema; spread `BaseServiceEnv` (and `DatabaseEnv` if it has a database) into it. */
+  configSchema: S;
+  /** Folder of NNN_name.sql files; when set, the service has a database (DATABASE_URL). */
+  migrationsDir?: string;
+  /** Builds the app; called once the database is reachable and migrated. */
+  buildApp: (ctx: ServiceContext<Static<S>>) => Promise<App>;
+  /** Releases what buildApp acquired beyond the database (clients, timers), after the app closed. */
+  onClose?: () => Promise<void>;
+}
+
+/**
+ * Starts a service process: validated config, logger, database (created if missing, migrated under
+ * a lock), the app on PORT/HOST, and a graceful shutdown on SIGTERM/SIGINT — or when the launcher
+ * that spawned it goes away (its IPC channel closes). Invalid config or an unreachable database
+ * stops it with one clear line and exit code 1.
+ */
+export async function runService<S extends TObject>(definition: ServiceDefinition<S>): Promise<void> {
+  let config: Static<S>;
+  try {
+    config = loadConfig(definition.configSchema);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(definition.name, `invalid configuration: ${error.message}`);
+    throw error;
+  }
+  const env = config as Record<string, unknown>;
+  const instance = (env.INSTANCE_ID as string | undefined) ?? defaultInstanceId(definition.name);
+  const logger = createLogger({ service: definition.name, instance, level: String(env.LOG_LEVEL ?? "info") });
+
+  let db: Db | undefined;
+  if (definition.migrationsDir) {
+    const url = String(env.DATABASE_URL);
+    try {
+      await ensureDatabase(url).catch((error: unknown) => {
+        // Without CREATE DATABASE rights the database may still exist: the connection below tells.
+        logger.debug({ err: error }, "could not ensure the database exists");
+      });
+      db = createPool(url, { max: Number(env.DATABASE_POOL_SIZE ?? 10), applicationName: instance });
+      await waitForDatabase(db, url, Number(env.DATABASE_CONNECT_TIMEOUT_MS ?? 30_000), (error, attempt) =>
+        logger.warn({ attempt }, `${error.message}; retrying`),
+      );
+      await migrate(db, definition.migrationsDir, logger);
+    } catch (error) {
+      await db?.end().catch(() => {});
+      if (error instanceof DatabaseUnavailableError) fail(definition.name, error.message);
+      logger.fatal({ err: error }, "database setup failed");
+      fail(definition.name, `database setup failed: ${(error as Error).message}`);
+    }
+  }
+
+  const app = await definition.buildApp({ config, logger, instance, db });
+  const port = Number(env.PORT);
+  const host = String(env.HOST ?? "127.0.0.1");
+  try {
+    await app.listen({ port, host });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    fail(definition.name, code === "EADDRINUSE" ? `port ${port} is already in use (PORT)` : (error as Error).message);
+  }
+
+  let stopping = false;
+  const shutdown = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.comptoir.health.shuttingDown = true;
+    logger.info({ reason }, "shutting down: draining in-flight requests");
+    const timeoutMs = Number(env.SHUTDOWN_TIMEOUT_MS ?? 10_000);
+    const timer = setTimeout(() => {
+      logger.error({ timeoutMs }, "shutdown timed out; exiting");
+      process.exit(1);
+    }, timeoutMs);
+    timer.unref();
+    try {
+      await app.close();
+      await definition.onClose?.();
+      await db?.end();
+      logger.info("stopped");
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, "error during shutdown");
+      process.exit(1);
+    }
+  };
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  if (process.connected) process.once("disconnect", () => void shutdown("launcher went away"));
+}
+
+function fail(service: string, message: string): never {
+  process.stderr.write(`${service}: ${message}\n`);
+  process.exit(1);
+}
+
+/**
+ * The migrations folder of a service, found from any of its files: works both from the TypeScript
+ * sources (tests) and from the bundle in dist/ (the package root is the nearest package.json).
+ */
+export function migrationsDirOf(moduleUrl: string): string {
+  let dir = dirname(new URL(moduleUrl).pathname);
+  while (!existsSync(join(dir, "package.json"))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`no package.json above ${moduleUrl}`);
+    dir = parent;
+  }
+  return join(dir, "src", "db", "migrations");
+}

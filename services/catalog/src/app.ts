@@ -1,0 +1,20 @@
+import { type App, createApp, type Db, type Logger, pingDatabase } from "@comptoir/platform";
+import { categoriesRoutes } from "./routes/categories.routes";
+
+export interface CatalogDeps {
+  db: Db;
+  logger: Logger;
+  instance: string;
+}
+
+export async function buildApp(deps: CatalogDeps): Promise<App> {
+  const app = await createApp({
+    service: "catalog",
+    instance: deps.instance,
+    logger: deps.logger,
+    description: "Categories, products, variants, prices and images.",
+    readiness: { database: () => pingDatabase(deps.db) },
+  });
+  categoriesRoutes(app, { db: deps.db });
+  return app;
+}

@@ -1,0 +1,166 @@
+import {
+  ConflictError,
+  type Db,
+  InvalidError,
+  NotFoundError,
+  newId,
+  PgCode,
+  pgConstraint,
+  pgErrorCode,
+  type Tx,
+  withTx,
+} from "@comptoir/platform";
+import * as repo from "../db/categories.repo";
+import { buildTree, type Category, type CategoryNode, slugCandidates, wouldCreateCycle } from "./category";
+
+export interface CategoriesDeps {
+  db: Db;
+}
+
+export interface CategoryDetail extends Category {
+  ancestors: Pick<Category, "id" | "name" | "slug">[];
+  children: Category[];
+}
+
+export interface CreateCategoryInput {
+  name: string;
+  slug?: string;
+  parentId?: string | null;
+  description?: string | null;
+  position?: number;
+}
+
+export type UpdateCategoryInput = Partial<CreateCategoryInput>;
+
+const notFound = (id: string) => new NotFoundError("category_not_found", `No category with id ${id}.`);
+const parentNotFound = (id: string) =>
+  new InvalidError("category_parent_not_found", `The parent category ${id} does not exist.`, {
+    errors: [{ in: "body", field: "parentId", message: "no category with this id" }],
+  });
+const slugTaken = (slug: string) =>
+  new ConflictError("category_slug_taken", `Another category already uses the slug "${slug}".`, {
+    errors: [{ in: "body", field: "slug", message: "is already used by another category" }],
+  });
+
+export async function getCategoryTree(deps: CategoriesDeps): Promise<CategoryNode[]> {
+  return buildTree(await repo.listCategories(deps.db));
+}
+
+export async function getCategory(deps: CategoriesDeps, id: string): Promise<CategoryDetail> {
+  const category = await repo.findCategory(deps.db, id);
+  if (!category) throw notFound(id);
+  const [ancestors, children] = await Promise.all([repo.listAncestors(deps.db, id), repo.listChildren(deps.db, id)]);
+  return {
+    ...category,
+    ancestors: ancestors.reverse().map(({ id, name, slug }) => ({ id, name, slug })),
+    children,
+  };
+}
+
+export async function createCategory(deps: CategoriesDeps, input: CreateCategoryInput): Promise<Category> {
+  const name = input.name.trim();
+  return withTx(deps.db, async (tx) => {
+    const parent = input.parentId ? await repo.findCategory(tx, input.parentId) : undefined;
+    if (input.parentId && !parent) throw parentNotFound(input.parentId);
+    const slug = input.slug ?? (await freeSlug(tx, name, parent?.slug));
+    try {
+      return await repo.insertCategory(tx, {
+        id: newId(),
+        parentId: input.parentId ?? null,
+        name,
+        slug,
+        description: input.description ?? null,
+        position: input.position ?? 0,
+      });
+    } catch (error) {
+      throw translateWriteError(error, slug, input.parentId ?? undefined);
+    }
+  });
+}
+
+export async function updateCategory(deps: CategoriesDeps, id: string, input: UpdateCategoryInput): Promise<Category> {
+  return withTx(deps.db, async (tx) => {
+    const moving = input.parentId !== undefined;
+    if (moving) await repo.lockTreeShape(tx);
+    const current = await repo.findCategoryForUpdate(tx, id);
+    if (!current) throw notFound(id);
+
+    const changes: repo.CategoryChanges = {};
+    if (input.name !== undefined) changes.name = input.name.trim();
+    if (input.slug !== undefined) changes.slug = input.slug;
+    if (input.description !== undefined) changes.description = input.description;
+    if (input.position !== undefined) changes.position = input.position;
+    if (moving && input.parentId !== current.parentId) {
+      const parentId = input.parentId ?? null;
+      if (parentId) {
+        if (!(await repo.findCategory(tx, parentId))) throw parentNotFound(parentId);
+        const ancestors = await repo.listAncestors(tx, parentId);
+        if (
+          wouldCreateCycle(
+            id,
+            parentId,
+            ancestors.map((a) => a.id),
+          )
+        ) {
+          throw new ConflictError(
+            "category_cycle",
+            "A category cannot be moved under itself or one of its own descendants.",
+            { errors: [{ in: "body", field: "parentId", message: "is this category or one of its descendants" }] },
+          );
+        }
+      }
+      changes.parentId = parentId;
+    }
+    if (Object.keys(changes).length === 0) return current;
+    try {
+      return await repo.updateCategory(tx, id, changes);
+    } catch (error) {
+      throw translateWriteError(error, changes.slug ?? current.slug, changes.parentId ?? undefined);
+    }
+  });
+}
+
+export async function deleteCategory(deps: CategoriesDeps, id: string): Promise<void> {
+  try {
+    await withTx(deps.db, async (tx) => {
+      const current = await repo.findCategoryForUpdate(tx, id);
+      if (!current) throw notFound(id);
+      if ((await repo.listChildren(tx, id)).length > 0) throw hasChildren();
+      await repo.deleteCategory(tx, id);
+    });
+  } catch (error) {
+    // A child inserted concurrently, after our check, is caught by the foreign key.
+    if (pgErrorCode(error) === PgCode.foreignKeyViolation) throw hasChildren();
+    throw error;
+  }
+}
+
+const hasChildren = () =>
+  new ConflictError(
+    "category_has_children",
+    "This category has sub-categories; move or delete them before deleting it.",
+  );
+
+async function freeSlug(tx: Tx, name: string, parentSlug: string | undefined): Promise<string> {
+  const candidates = slugCandidates(name, parentSlug);
+  if (candidates.length === 0) {
+    throw new InvalidError(
+      "category_slug_required",
+      "The name has no letters or digits to make a slug from; give a slug.",
+      {
+        errors: [{ in: "body", field: "slug", message: "is required when the name has no letters or digits" }],
+      },
+    );
+  }
+  const taken = await repo.slugsTaken(tx, candidates);
+  const free = candidates.find((c) => !taken.has(c));
+  if (!free) throw slugTaken(candidates[0]!);
+  return free;
+}
+
+function translateWriteError(error: unknown, slug: string, parentId: string | undefined): unknown {
+  const code = pgErrorCode(error);
+  if (code === PgCode.uniqueViolation && pgConstraint(error) === "categories_slug_key") return slugTaken(slug);
+  if (code === PgCode.foreignKeyViolation && parentId) return parentNotFound(parentId);
+  return error;
+}

@@ -1,0 +1,18 @@
+import { type App, createApp, type Db, type Logger, pingDatabase } from "@comptoir/platform";
+
+export interface OrdersDeps {
+  db: Db;
+  logger: Logger;
+  instance: string;
+}
+
+/** The orders service's HTTP API. Its business routes arrive with its own issue; see SPEC §3. */
+export async function buildApp(deps: OrdersDeps): Promise<App> {
+  return createApp({
+    service: "orders",
+    instance: deps.instance,
+    logger: deps.logger,
+    description: "Checkout and the order lifecycle.",
+    readiness: { database: () => pingDatabase(deps.db) },
+  });
+}

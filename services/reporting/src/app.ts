@@ -1,0 +1,18 @@
+import { type App, createApp, type Db, type Logger, pingDatabase } from "@comptoir/platform";
+
+export interface ReportingDeps {
+  db: Db;
+  logger: Logger;
+  instance: string;
+}
+
+/** The reporting service's HTTP API. Its business routes arrive with its own issue; see SPEC §3. */
+export async function buildApp(deps: ReportingDeps): Promise<App> {
+  return createApp({
+    service: "reporting",
+    instance: deps.instance,
+    logger: deps.logger,
+    description: "Sales and stock read models built from events.",
+    readiness: { database: () => pingDatabase(deps.db) },
+  });
+}
