@@ -26,6 +26,8 @@ export interface CreateAppOptions {
   description?: string;
   /** Dependencies `/health/ready` checks, by name (e.g. `{ database: () => pingDatabase(db) }`). */
   readiness?: Record<string, ReadinessCheck>;
+  /** The service registers its own `/health/ready` (the gateway reports its upstreams there). */
+  ownReadinessRoute?: boolean;
   /** Largest accepted request body in bytes (413 above it). */
   bodyLimit?: number;
 }
@@ -107,10 +109,13 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
 
   registerProblemHandlers(app);
   app.comptoir.metrics = registerMetrics(app, { service: options.service, instance: options.instance });
-  registerHealth(app, options.readiness ?? {}, health, () => ({
-    service: options.service,
-    instance: options.instance,
-  }));
+  registerHealth(
+    app,
+    options.readiness ?? {},
+    health,
+    () => ({ service: options.service, instance: options.instance }),
+    { readinessRoute: !options.ownReadinessRoute },
+  );
   app.get("/openapi.json", { schema: { hide: true }, logLevel: "warn" }, async () => app.swagger());
 
   return app as unknown as App;

@@ -36,8 +36,10 @@ export function registerHealth(
   checks: Record<string, ReadinessCheck>,
   state: HealthState,
   describe: () => Record<string, unknown>,
+  options: { readinessRoute: boolean } = { readinessRoute: true },
 ): void {
   app.get("/health/live", { schema: { hide: true }, logLevel: "warn" }, async () => ({ status: "ok" }));
+  if (!options.readinessRoute) return;
   app.get("/health/ready", { schema: { hide: true }, logLevel: "warn" }, async (_request, reply) => {
     const names = Object.keys(checks);
     const results = await Promise.all(names.map((name) => runCheck(checks[name]!)));

