@@ -92,6 +92,14 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     reply.header("x-request-id", request.id);
     reply.header("traceparent", formatTraceparent(trace));
   });
+  // Draining: once close() starts, /health/ready answers 503 and every response asks the client to
+  // close its keep-alive connection, so in-flight requests finish and no idle socket holds us up.
+  app.addHook("preClose", async () => {
+    health.shuttingDown = true;
+  });
+  app.addHook("onSend", async (_request, reply) => {
+    if (health.shuttingDown) reply.header("connection", "close");
+  });
   app.addHook("onResponse", async (request, reply) => {
     const level = reply.statusCode >= 500 ? "error" : "info";
     if (request.routeOptions.logLevel === "warn" && reply.statusCode < 400) return;

@@ -1,0 +1,217 @@
+import { Writable } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  type App,
+  ConflictError,
+  createApp,
+  createLogger,
+  currentContext,
+  NotFoundError,
+  Type,
+  UnavailableError,
+} from "../src";
+import { http, listen, testLogger } from "../src/testing";
+
+let app: App | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+async function start(options: { readiness?: Record<string, () => Promise<void>>; logLines?: string[] } = {}) {
+  const logger = options.logLines
+    ? createLogger({
+        service: "demo",
+        instance: "demo-1",
+        level: "info",
+        destination: new Writable({
+          write(chunk, _enc, cb) {
+            options.logLines!.push(...String(chunk).trim().split("\n"));
+            cb();
+          },
+        }),
+      })
+    : testLogger("demo");
+  app = await createApp({ service: "demo", instance: "demo-1", logger, readiness: options.readiness ?? {} });
+  app.post(
+    "/api/demo/things",
+    {
+      schema: {
+        body: Type.Object(
+          { name: Type.String({ minLength: 1 }), quantity: Type.Integer({ minimum: 1 }) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ name: Type.String(), quantity: Type.Integer() }) },
+      },
+    },
+    async (request, reply) => reply.code(201).send(request.body),
+  );
+  app.get("/api/demo/things/:id", { schema: { params: Type.Object({ id: Type.String() }) } }, async (request) => {
+    if (request.params.id === "missing") throw new NotFoundError("thing_not_found", "No thing with id missing.");
+    if (request.params.id === "taken") {
+      throw new ConflictError("thing_taken", "Taken.", { extensions: { holder: "someone" } });
+    }
+    if (request.params.id === "down")
+      throw new UnavailableError("The stock service is unavailable.", { retryAfterSeconds: 5 });
+    if (request.params.id === "bug") throw new Error("secret internal detail");
+    return { id: request.params.id, context: currentContext() };
+  });
+  app.get("/api/demo/slow", async () => {
+    await new Promise((r) => setTimeout(r, 400));
+    return { done: true };
+  });
+  return http(await listen(app));
+}
+
+describe("problem+json errors", () => {
+  it("renders an AppError with its code, status, detail, extensions and the request id", async () => {
+    const api = await start();
+    const res = await api.get("/api/demo/things/taken", { "x-request-id": "req-123" });
+    expect(res.status).toBe(409);
+    expect(res.headers.get("content-type")).toBe("application/problem+json; charset=utf-8");
+    expect(res.body).toEqual({
+      type: "https://comptoir.dev/problems/thing-taken",
+      title: "Conflict",
+      status: 409,
+      detail: "Taken.",
+      instance: "/api/demo/things/taken",
+      code: "thing_taken",
+      requestId: "req-123",
+      holder: "someone",
+    });
+  });
+
+  it("lists every invalid field of a request body", async () => {
+    const api = await start();
+    const res = await api.post("/api/demo/things", { quantity: 0, extra: true });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe("validation_failed");
+    expect(res.body.errors).toEqual(
+      expect.arrayContaining([
+        { in: "body", field: "name", message: "is required" },
+        { in: "body", field: "quantity", message: expect.stringContaining(">= 1") },
+        { in: "body", field: "extra", message: "is not an allowed property" },
+      ]),
+    );
+  });
+
+  it("answers 404 route_not_found for unknown routes and 415 for a wrong content type", async () => {
+    const api = await start();
+    const missing = await api.get("/api/demo/nothing-here");
+    expect(missing.status).toBe(404);
+    expect(missing.body.code).toBe("route_not_found");
+    const wrongType = await api.post("/api/demo/things", "<thing/>", { "content-type": "application/xml" });
+    expect(wrongType.status).toBe(415);
+    expect(wrongType.body.code).toBe("unsupported_media_type");
+  });
+
+  it("sets Retry-After on a 503 and hides the internals of a 500", async () => {
+    const api = await start();
+    const down = await api.get("/api/demo/things/down");
+    expect(down.status).toBe(503);
+    expect(down.headers.get("retry-after")).toBe("5");
+    const bug = await api.get("/api/demo/things/bug");
+    expect(bug.status).toBe(500);
+    expect(bug.body.code).toBe("internal_error");
+    expect(JSON.stringify(bug.body)).not.toContain("secret");
+  });
+});
+
+describe("request id and trace context", () => {
+  it("echoes a valid X-Request-ID, replaces an invalid one, and continues the caller's trace", async () => {
+    const api = await start();
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const res = await api.get("/api/demo/things/1", {
+      "x-request-id": "abc-1",
+      traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+    });
+    expect(res.headers.get("x-request-id")).toBe("abc-1");
+    expect(res.body.context).toMatchObject({ requestId: "abc-1", traceId });
+    expect(res.headers.get("traceparent")).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(res.headers.get("traceparent")).not.toContain("00f067aa0ba902b7");
+
+    const bad = await api.get("/api/demo/things/1", { "x-request-id": "bad id with spaces" });
+    expect(bad.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("writes JSON log lines with service, instance, request id and trace id", async () => {
+    const lines: string[] = [];
+    const api = await start({ logLines: lines });
+    await api.get("/api/demo/things/1", { "x-request-id": "log-me" });
+    const entry = lines
+      .map((l) => JSON.parse(l))
+      .find((l) => l.requestId === "log-me" && l.msg === "request completed");
+    expect(entry).toMatchObject({
+      service: "demo",
+      instance: "demo-1",
+      traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      status: 200,
+      route: "/api/demo/things/:id",
+    });
+  });
+});
+
+describe("health, metrics and OpenAPI", () => {
+  it("is live, and ready only while every dependency check passes", async () => {
+    let databaseUp = true;
+    const api = await start({
+      readiness: {
+        database: async () => {
+          if (!databaseUp) throw new Error("connection refused");
+        },
+      },
+    });
+    expect((await api.get("/health/live")).status).toBe(200);
+    expect((await api.get("/health/ready")).body).toMatchObject({
+      status: "ok",
+      checks: { database: { status: "ok" } },
+    });
+    databaseUp = false;
+    const down = await api.get("/health/ready");
+    expect(down.status).toBe(503);
+    expect(down.body.checks.database).toMatchObject({ status: "down", error: "connection refused" });
+  });
+
+  it("counts requests per route template and status in Prometheus format", async () => {
+    const api = await start();
+    await api.get("/api/demo/things/a");
+    await api.get("/api/demo/things/b");
+    await api.get("/api/demo/things/missing");
+    const metrics = await api.get("/metrics");
+    expect(metrics.headers.get("content-type")).toMatch(/^text\/plain/);
+    expect(metrics.body).toMatch(
+      /http_requests_total\{[^}]*route="\/api\/demo\/things\/:id"[^}]*status="200"[^}]*\} 2/,
+    );
+    expect(metrics.body).toMatch(/http_requests_total\{[^}]*status="404"[^}]*\} 1/);
+    expect(metrics.body).toContain("http_request_duration_seconds_bucket");
+    expect(metrics.body).toContain('service="demo"');
+  });
+
+  it("publishes an OpenAPI 3 document generated from the route schemas", async () => {
+    const api = await start();
+    const doc = (await api.get("/openapi.json")).body;
+    expect(doc.openapi).toBe("3.1.0");
+    expect(doc.paths["/api/demo/things"].post.requestBody.content["application/json"].schema.required).toEqual([
+      "name",
+      "quantity",
+    ]);
+    expect(doc.paths).not.toHaveProperty("/metrics");
+  });
+});
+
+describe("graceful shutdown", () => {
+  it("finishes in-flight requests, reports not ready while draining, then refuses connections", async () => {
+    const api = await start();
+    const slow = api.get("/api/demo/slow");
+    await new Promise((r) => setTimeout(r, 50));
+    const closing = app!.close();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(app!.comptoir.health.shuttingDown).toBe(true);
+    const res = await slow;
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ done: true });
+    await closing;
+    await expect(api.get("/api/demo/things/1")).rejects.toThrow();
+    app = undefined;
+  });
+});

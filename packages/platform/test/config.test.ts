@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { BaseServiceEnv, ConfigError, DatabaseEnv, Env, loadConfig, Type } from "../src";
+
+const schema = Type.Object({ ...BaseServiceEnv, ...DatabaseEnv, PORT: Env.port(3002) });
+
+describe("loadConfig", () => {
+  it("converts strings to the schema's types and applies defaults", () => {
+    const config = loadConfig(schema, {
+      DATABASE_URL: "postgres://localhost/x",
+      PORT: "4000",
+      DATABASE_POOL_SIZE: "3",
+    });
+    expect(config).toMatchObject({
+      PORT: 4000,
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+      DATABASE_URL: "postgres://localhost/x",
+      DATABASE_POOL_SIZE: 3,
+    });
+  });
+
+  it("fails with one line naming the variable, what it expects and what it got", () => {
+    expect(() => loadConfig(schema, { DATABASE_URL: "postgres://localhost/x", PORT: "abc" })).toThrow(
+      new ConfigError('PORT must be a port number (1-65535), got "abc"'),
+    );
+    expect(() => loadConfig(schema, { DATABASE_URL: "postgres://localhost/x", PORT: "70000" })).toThrow(
+      /^PORT must be/,
+    );
+    expect(() => loadConfig(schema, { DATABASE_URL: "postgres://localhost/x", LOG_LEVEL: "loud" })).toThrow(
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    );
+  });
+
+  it("names a missing required variable, and every wrong variable once, in schema order", () => {
+    let message = "";
+    try {
+      loadConfig(schema, { PORT: "x" });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toBe(
+      'PORT must be a port number (1-65535), got "x"; DATABASE_URL must be a PostgreSQL connection URL (postgres://user:password@host:port/database) (not set)',
+    );
+    expect(message).not.toContain("\n");
+  });
+
+  it("treats an empty variable as not set", () => {
+    expect(loadConfig(schema, { DATABASE_URL: "postgres://h/d", PORT: "" }).PORT).toBe(3002);
+  });
+});

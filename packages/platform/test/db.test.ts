@@ -1,0 +1,124 @@
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPool, DatabaseUnavailableError, ensureDatabase, migrate, waitForDatabase, withTx } from "../src";
+import { createTestDatabase, type TestDatabase, testServerUrl } from "../src/testing";
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase("platform_db");
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+async function migrationsFolder(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "comptoir-migrations-"));
+  await mkdir(dir, { recursive: true });
+  for (const [name, sql] of Object.entries(files)) await writeFile(join(dir, name), sql);
+  return dir;
+}
+
+describe("migrate", () => {
+  it("applies each file once, in order, and records it", async () => {
+    const dir = await migrationsFolder({
+      "001_things.sql": "CREATE TABLE things (id int PRIMARY KEY, name text);",
+      "002_more.sql": "ALTER TABLE things ADD COLUMN size int;",
+    });
+    expect(await migrate(database.db, dir)).toEqual(["001_things", "002_more"]);
+    expect(await migrate(database.db, dir)).toEqual([]);
+    const { rows } = await database.db.query("SELECT version FROM schema_migrations ORDER BY version");
+    expect(rows.map((r) => r.version)).toEqual(["001", "002"]);
+  });
+
+  it("runs each migration exactly once when many instances start together", async () => {
+    const target = await createTestDatabase("platform_migrate_race");
+    const dir = await migrationsFolder({
+      // Not idempotent on purpose: a second run would fail with "already exists".
+      "001_counter.sql": "CREATE TABLE counter (n int); INSERT INTO counter VALUES (1);",
+      "002_bump.sql": "UPDATE counter SET n = n + 1;",
+    });
+    const pools = Array.from({ length: 6 }, () => createPool(target.url, { max: 2 }));
+    try {
+      const results = await Promise.all(pools.map((pool) => migrate(pool, dir)));
+      expect(results.flat().sort()).toEqual(["001_counter", "002_bump"]);
+      expect((await target.db.query("SELECT n FROM counter")).rows).toEqual([{ n: 2 }]);
+    } finally {
+      await Promise.all(pools.map((p) => p.end()));
+      await target.drop();
+    }
+  });
+
+  it("rolls back a failing migration and refuses a changed one", async () => {
+    const target = await createTestDatabase("platform_migrate_fail");
+    try {
+      const bad = await migrationsFolder({
+        "001_ok.sql": "CREATE TABLE ok (id int);",
+        "002_bad.sql": "CREATE TABLE half (id int); SELECT * FROM no_such_table;",
+      });
+      await expect(migrate(target.db, bad)).rejects.toThrow(/002_bad\.sql failed: .*no_such_table/);
+      const { rows } = await target.db.query("SELECT to_regclass('half') AS half, to_regclass('ok') AS ok");
+      expect(rows[0]).toEqual({ half: null, ok: "ok" });
+
+      const changed = await migrationsFolder({ "001_ok.sql": "CREATE TABLE ok (id bigint);" });
+      await expect(migrate(target.db, changed)).rejects.toThrow(/001_ok\.sql was changed after it was applied/);
+    } finally {
+      await target.drop();
+    }
+  });
+
+  it("rejects badly named files", async () => {
+    const dir = await migrationsFolder({ "first.sql": "SELECT 1;" });
+    await expect(migrate(database.db, dir)).rejects.toThrow(/must be named NNN_name\.sql/);
+  });
+});
+
+describe("withTx", () => {
+  it("commits when the function resolves and rolls back when it throws", async () => {
+    await database.db.query("CREATE TABLE ledger (id int PRIMARY KEY)");
+    await withTx(database.db, async (tx) => {
+      await tx.query("INSERT INTO ledger VALUES (1)");
+    });
+    await expect(
+      withTx(database.db, async (tx) => {
+        await tx.query("INSERT INTO ledger VALUES (2)");
+        throw new Error("business rule broken");
+      }),
+    ).rejects.toThrow("business rule broken");
+    const { rows } = await database.db.query("SELECT id FROM ledger ORDER BY id");
+    expect(rows).toEqual([{ id: 1 }]);
+  });
+});
+
+describe("connecting", () => {
+  it("says where and why when PostgreSQL cannot be reached", async () => {
+    const url = "postgres://postgres@127.0.0.1:1/nowhere";
+    const pool = createPool(url);
+    try {
+      const error = await waitForDatabase(pool, url, 300).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DatabaseUnavailableError);
+      expect((error as Error).message).toBe(
+        "cannot reach PostgreSQL at 127.0.0.1:1/nowhere: connection refused — is PostgreSQL running there?",
+      );
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it("creates a missing database once, even when several instances race", async () => {
+    const name = `test_ensure_${Date.now()}`;
+    const url = testServerUrl(name);
+    const created = await Promise.all(Array.from({ length: 4 }, () => ensureDatabase(url)));
+    expect(created.filter(Boolean).length).toBeLessThanOrEqual(1);
+    expect(await ensureDatabase(url)).toBe(false);
+    const pool = createPool(testServerUrl());
+    try {
+      const { rowCount } = await pool.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+      expect(rowCount).toBe(1);
+      await pool.query(`DROP DATABASE ${name}`);
+    } finally {
+      await pool.end();
+    }
+  });
+});

@@ -1,0 +1,148 @@
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { createServiceClient, runWithContext, UnavailableError } from "../src";
+
+interface Fake {
+  url: string;
+  calls: { method: string; url: string; headers: IncomingHttpHeaders }[];
+  server: Server;
+}
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+});
+
+/** A real HTTP server at the edge of the test, answering with `respond(callNumber)`. */
+async function fake(respond: (n: number) => { status: number; body?: unknown; delayMs?: number }): Promise<Fake> {
+  const calls: Fake["calls"] = [];
+  const server = createServer((req, res) => {
+    calls.push({ method: req.method!, url: req.url!, headers: req.headers });
+    const { status, body, delayMs } = respond(calls.length);
+    setTimeout(() => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body ?? {}));
+    }, delayMs ?? 0);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  servers.push(server);
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls, server };
+}
+
+/** A port nobody listens on. */
+async function deadUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return `http://127.0.0.1:${port}`;
+}
+
+describe("createServiceClient", () => {
+  it("returns status and JSON body, with query parameters", async () => {
+    const up = await fake(() => ({ status: 200, body: { ok: true } }));
+    const client = createServiceClient({ target: "catalog", baseUrls: [up.url] });
+    const res = await client.get("/api/catalog/variants", { ids: "a,b", skip: undefined });
+    expect(res).toMatchObject({ status: 200, body: { ok: true } });
+    expect(up.calls[0]!.url).toBe("/api/catalog/variants?ids=a%2Cb");
+  });
+
+  it("hands 4xx answers back to the caller without retrying", async () => {
+    const up = await fake(() => ({ status: 404, body: { code: "not_found" } }));
+    const client = createServiceClient({ target: "catalog", baseUrls: [up.url] });
+    expect((await client.get("/x")).status).toBe(404);
+    expect(up.calls).toHaveLength(1);
+  });
+
+  it("retries an idempotent call after a 503 and succeeds", async () => {
+    const up = await fake((n) => (n < 3 ? { status: 503 } : { status: 200, body: { n } }));
+    const client = createServiceClient({ target: "inventory", baseUrls: [up.url], maxRetries: 3 });
+    const res = await client.get("/stock");
+    expect(res.body).toEqual({ n: 3 });
+    expect(up.calls).toHaveLength(3);
+  });
+
+  it("does not retry a POST that reached the service, but does retry one with an Idempotency-Key", async () => {
+    const up = await fake(() => ({ status: 503 }));
+    const client = createServiceClient({ target: "payments", baseUrls: [up.url], maxRetries: 2 });
+    await expect(client.request({ method: "POST", path: "/charge", body: {} })).rejects.toBeInstanceOf(
+      UnavailableError,
+    );
+    expect(up.calls).toHaveLength(1);
+    await expect(
+      client.request({ method: "POST", path: "/charge", body: {}, idempotencyKey: "k-1" }),
+    ).rejects.toBeInstanceOf(UnavailableError);
+    expect(up.calls).toHaveLength(4);
+    expect(up.calls[3]!.headers["idempotency-key"]).toBe("k-1");
+  });
+
+  it("moves a refused POST to another instance (it was never sent)", async () => {
+    const up = await fake(() => ({ status: 201, body: { created: true } }));
+    const client = createServiceClient({ target: "orders", baseUrls: [await deadUrl(), up.url] });
+    const res = await client.request({ method: "POST", path: "/orders", body: { a: 1 } });
+    expect(res).toMatchObject({ status: 201, body: { created: true } });
+    expect(up.calls).toHaveLength(1);
+  });
+
+  it("spreads calls over instances round-robin", async () => {
+    const a = await fake(() => ({ status: 200 }));
+    const b = await fake(() => ({ status: 200 }));
+    const client = createServiceClient({ target: "search", baseUrls: [a.url, b.url] });
+    for (let i = 0; i < 4; i++) await client.get("/");
+    expect([a.calls.length, b.calls.length]).toEqual([2, 2]);
+  });
+
+  it("gives up after the timeout with a 503 that names the dependency", async () => {
+    const slow = await fake(() => ({ status: 200, delayMs: 500 }));
+    const client = createServiceClient({ target: "catalog", baseUrls: [slow.url], timeoutMs: 100, maxRetries: 0 });
+    const started = Date.now();
+    const error = (await client.get("/slow").catch((e: unknown) => e)) as UnavailableError;
+    expect(Date.now() - started).toBeLessThan(450);
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect(error.status).toBe(503);
+    expect(error.detail).toMatch(/catalog .*no answer within 100 ms/);
+    expect(error.extensions).toEqual({ dependency: "catalog" });
+  });
+
+  it("opens the circuit after consecutive failures, then fails fast without calling", async () => {
+    const down = await fake(() => ({ status: 500 }));
+    const client = createServiceClient({
+      target: "reporting",
+      baseUrls: [down.url],
+      maxRetries: 0,
+      breaker: { consecutiveFailures: 3, halfOpenAfterMs: 60_000 },
+    });
+    for (let i = 0; i < 3; i++) await expect(client.get("/")).rejects.toBeInstanceOf(UnavailableError);
+    const error = (await client.get("/").catch((e: unknown) => e)) as UnavailableError;
+    expect(error.detail).toMatch(/circuit open/);
+    expect(error.headers).toEqual({ "retry-after": "60" });
+    expect(down.calls).toHaveLength(3);
+  });
+
+  it("closes the circuit again once the half-open trial call succeeds", async () => {
+    let healthy = false;
+    const flaky = await fake(() => (healthy ? { status: 200 } : { status: 503 }));
+    const client = createServiceClient({
+      target: "cart",
+      baseUrls: [flaky.url],
+      maxRetries: 0,
+      breaker: { consecutiveFailures: 2, halfOpenAfterMs: 100 },
+    });
+    for (let i = 0; i < 2; i++) await expect(client.get("/")).rejects.toBeInstanceOf(UnavailableError);
+    healthy = true;
+    await new Promise((r) => setTimeout(r, 150));
+    expect((await client.get("/")).status).toBe(200);
+    expect((await client.get("/")).status).toBe(200);
+  });
+
+  it("passes the request id and the trace (with a new span) to the callee", async () => {
+    const up = await fake(() => ({ status: 200 }));
+    const client = createServiceClient({ target: "identity", baseUrls: [up.url] });
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    await runWithContext({ requestId: "req-9", traceId, spanId: "00f067aa0ba902b7", traceFlags: "01" }, () =>
+      client.get("/me"),
+    );
+    expect(up.calls[0]!.headers["x-request-id"]).toBe("req-9");
+    expect(up.calls[0]!.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-(?!00f067aa0ba902b7)[0-9a-f]{16}-01$`));
+  });
+});
