@@ -5,6 +5,7 @@ import {
   ConflictError,
   createApp,
   createLogger,
+  createPool,
   currentContext,
   NotFoundError,
   Type,
@@ -55,6 +56,14 @@ async function start(options: { readiness?: Record<string, () => Promise<void>>;
       throw new UnavailableError("The stock service is unavailable.", { retryAfterSeconds: 5 });
     if (request.params.id === "bug") throw new Error("secret internal detail");
     return { id: request.params.id, context: currentContext() };
+  });
+  app.get("/api/demo/from-database", async () => {
+    const pool = createPool("postgres://postgres@127.0.0.1:1/gone");
+    try {
+      return (await pool.query("SELECT 1")).rows;
+    } finally {
+      await pool.end();
+    }
   });
   app.get("/api/demo/slow", async () => {
     await new Promise((r) => setTimeout(r, 400));
@@ -114,6 +123,14 @@ describe("problem+json errors", () => {
     expect(bug.status).toBe(500);
     expect(bug.body.code).toBe("internal_error");
     expect(JSON.stringify(bug.body)).not.toContain("secret");
+  });
+
+  it("answers 503 with Retry-After, not 500, when the database cannot be reached mid-request", async () => {
+    const api = await start();
+    const res = await api.get("/api/demo/from-database");
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("1");
+    expect(res.body).toMatchObject({ code: "service_unavailable", detail: expect.stringContaining("database") });
   });
 });
 

@@ -55,6 +55,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     loggerInstance: options.logger as FastifyBaseLogger,
     // One access-log line per request (onResponse below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
+    // The request id (and trace id) come from the async context in the logger's mixin, so every log
+    // line of the request has them once — also lines written through a use case's own logger.
+    childLoggerFactory: (logger, _bindings, options) => logger.child({}, options),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     genReqId: (req) => {
       const incoming = req.headers["x-request-id"];
@@ -102,7 +105,6 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   });
   app.addHook("onResponse", async (request, reply) => {
     const level = reply.statusCode >= 500 ? "error" : "info";
-    if (request.routeOptions.logLevel === "warn" && reply.statusCode < 400) return;
     request.log[level](
       {
         method: request.method,
@@ -124,7 +126,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     () => ({ service: options.service, instance: options.instance }),
     { readinessRoute: !options.ownReadinessRoute },
   );
-  app.get("/openapi.json", { schema: { hide: true }, logLevel: "warn" }, async () => app.swagger());
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   return app as unknown as App;
 }

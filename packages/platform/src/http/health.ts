@@ -28,6 +28,9 @@ async function runCheck(check: ReadinessCheck): Promise<{ status: "ok" | "down";
 }
 
 /**
+ * Probes are polled every few seconds by the gateway, the launcher and orchestrators, so they do not
+ * log; their answers carry the detail.
+ *
  * `/health/live`: the process answers. `/health/ready`: it can serve — every dependency check passes
  * and it is not shutting down (so load balancers stop sending it work while it drains).
  */
@@ -38,9 +41,9 @@ export function registerHealth(
   describe: () => Record<string, unknown>,
   options: { readinessRoute: boolean } = { readinessRoute: true },
 ): void {
-  app.get("/health/live", { schema: { hide: true }, logLevel: "warn" }, async () => ({ status: "ok" }));
+  app.get("/health/live", { schema: { hide: true }, logLevel: "silent" }, async () => ({ status: "ok" }));
   if (!options.readinessRoute) return;
-  app.get("/health/ready", { schema: { hide: true }, logLevel: "warn" }, async (_request, reply) => {
+  app.get("/health/ready", { schema: { hide: true }, logLevel: "silent" }, async (_request, reply) => {
     const names = Object.keys(checks);
     const results = await Promise.all(names.map((name) => runCheck(checks[name]!)));
     const byName = Object.fromEntries(names.map((name, i) => [name, results[i]]));

@@ -93,6 +93,16 @@ function toProblem(error: FastifyError | AppError | Error, request: FastifyReque
       errors,
     };
   }
+  if (isDatabaseUnavailable(error)) {
+    return {
+      type: problemTypeUri("service_unavailable"),
+      title: "Service unavailable",
+      status: 503,
+      detail: "The service cannot reach its database right now; try again shortly.",
+      ...base,
+      code: "service_unavailable",
+    };
+  }
   const status = fastifyError.statusCode;
   if (status && status >= 400 && status < 500) {
     const generic = genericProblem(status);
@@ -116,6 +126,23 @@ function toProblem(error: FastifyError | AppError | Error, request: FastifyReque
   };
 }
 
+const CONNECTION_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN"]);
+
+/**
+ * The database went away mid-request (server restarting, network cut, pool timeout, admin shutdown):
+ * the client gets a 503 to retry, not a 500 that suggests a bug.
+ */
+function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  if (
+    e.code &&
+    (CONNECTION_ERRORS.has(e.code) || e.code.startsWith("08") || e.code === "57P01" || e.code === "57P03")
+  ) {
+    return true;
+  }
+  return /^(timeout exceeded when trying to connect|Connection terminated)/.test(e.message ?? "");
+}
+
 export function sendProblem(reply: FastifyReply, problem: Problem, headers?: Record<string, string>): FastifyReply {
   if (headers) reply.headers(headers);
   return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(problem);
@@ -128,6 +155,7 @@ export function sendProblem(reply: FastifyReply, problem: Problem, headers?: Rec
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     const problem = toProblem(error, request);
+    if (problem.status === 503 && !(error instanceof AppError)) reply.header("retry-after", "1");
     if (problem.status >= 500) request.log.error({ err: error }, "request failed");
     else request.log.info({ code: problem.code, status: problem.status }, "request rejected");
     return sendProblem(reply, problem, error instanceof AppError ? error.headers : undefined);

@@ -1,0 +1,252 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ALL_SERVICES, BACKEND_SERVICES } from "@comptoir/contracts";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/**
+ * Boots the whole platform the way a user does (`npm start` runs this same launcher bundle) and
+ * talks to it only through the gateway. Needs `npm run build` first; `npm test` does it.
+ */
+const ROOT = join(import.meta.dirname, "..", "..");
+const LAUNCHER = join(ROOT, "packages/cli/dist/main.js");
+const READY_TIMEOUT_MS = 120_000;
+
+interface Platform {
+  process: ChildProcess;
+  output: () => string;
+  base: string;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+function start(env: Record<string, string>): Platform {
+  const child = spawn(process.execPath, [LAUNCHER, "up"], {
+    cwd: ROOT,
+    env: { ...withoutComptoirVariables(process.env), ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  return { process: child, output: () => output, base: `http://127.0.0.1:${env.PORT}` };
+}
+
+/** The launcher must see only what the test gives it (no DATABASE_URL leaking from the shell). */
+function withoutComptoirVariables(env: NodeJS.ProcessEnv): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined || k === "PORT" || k.endsWith("DATABASE_URL") || k.startsWith("COMPTOIR_")) continue;
+    if (k.startsWith("UPSTREAM_") || k === "NODE_OPTIONS" || k.startsWith("VITEST") || k === "TEST") continue;
+    kept[k] = v;
+  }
+  return kept;
+}
+
+async function waitUntilReady(platform: Platform): Promise<{ seconds: number; body: any }> {
+  const started = Date.now();
+  let last = "";
+  while (Date.now() - started < READY_TIMEOUT_MS) {
+    if (platform.process.exitCode !== null) {
+      throw new Error(`the launcher exited with ${platform.process.exitCode}:\n${platform.output()}`);
+    }
+    try {
+      const res = await fetch(`${platform.base}/health/ready`);
+      const body = await res.json();
+      if (res.status === 200) return { seconds: (Date.now() - started) / 1000, body };
+      last = JSON.stringify(body);
+    } catch (error) {
+      last = String(error);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`not ready after ${READY_TIMEOUT_MS} ms; last answer: ${last}\n${platform.output()}`);
+}
+
+async function stop(platform: Platform, signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
+  if (platform.process.exitCode !== null) return platform.process.exitCode;
+  const exited = new Promise<number | null>((r) => platform.process.once("exit", (code) => r(code)));
+  platform.process.kill(signal);
+  return exited;
+}
+
+/** Processes (other than this one) that carry this data folder in their environment or arguments. */
+function processesOf(dataDir: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    if (Number(pid) === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${pid}/environ`, "utf8");
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+      if (environ.includes(`COMPTOIR_DATA=${dataDir}\0`) || cmdline.includes(dataDir)) found.push(`${pid} ${cmdline}`);
+    } catch {
+      // the process ended while we looked, or is not ours to read
+    }
+  }
+  return found;
+}
+
+async function json(res: Response): Promise<any> {
+  return res.json();
+}
+
+describe("the platform, booted by the launcher, through the gateway", { timeout: 150_000 }, () => {
+  let dataDir: string;
+  let port: number;
+  let platform: Platform | undefined;
+
+  beforeAll(async () => {
+    expect(existsSync(LAUNCHER), "run `npm run build` first (npm test does)").toBe(true);
+    dataDir = await mkdtemp(join(tmpdir(), "comptoir-e2e-"));
+    await chmod(dataDir, 0o755); // PostgreSQL runs as the postgres user when we are root
+    port = await freePort();
+  });
+  afterAll(async () => {
+    if (platform) await stop(platform, "SIGKILL");
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("starts on embedded PostgreSQL with all twelve services ready", async () => {
+    platform = start({ PORT: String(port), COMPTOIR_DATA: dataDir });
+    const { seconds, body } = await waitUntilReady(platform);
+    console.log(`platform ready in ${seconds.toFixed(1)} s (embedded PostgreSQL, first start)`);
+    expect(body.status).toBe("ok");
+    expect(Object.keys(body.services).sort()).toEqual([...BACKEND_SERVICES].sort());
+    for (const service of BACKEND_SERVICES) {
+      expect(body.services[service].status, service).toBe("ok");
+      expect(body.services[service].instances.length, service).toBeGreaterThanOrEqual(1);
+    }
+    expect(existsSync(join(dataDir, "postgres", "PG_VERSION"))).toBe(true);
+    expect(ALL_SERVICES).toHaveLength(12);
+  });
+
+  it("routes to the catalog: a category created through the gateway can be read back", async () => {
+    const base = platform!.base;
+    const created = await fetch(`${base}/api/catalog/categories`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-request-id": "e2e-create-1" },
+      body: JSON.stringify({ name: "Épicerie fine" }),
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get("x-request-id")).toBe("e2e-create-1");
+    const category = await json(created);
+    expect(category.slug).toBe("epicerie-fine");
+
+    const tree = await json(await fetch(`${base}/api/catalog/categories`));
+    expect(tree.data.map((c: { id: string }) => c.id)).toContain(category.id);
+
+    const invalid = await fetch(`${base}/api/catalog/categories`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "" }),
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    expect((await json(invalid)).code).toBe("validation_failed");
+
+    const unknown = await fetch(`${base}/api/nothing/here`);
+    expect(unknown.status).toBe(404);
+    expect((await json(unknown)).code).toBe("route_not_found");
+  });
+
+  it("serves every service's health, metrics and OpenAPI document behind the gateway", async () => {
+    const base = platform!.base;
+    expect((await fetch(`${base}/health/live`)).status).toBe(200);
+    const doc = await json(await fetch(`${base}/docs/catalog/openapi.json`));
+    expect(Object.keys(doc.paths)).toContain("/api/catalog/categories");
+  });
+
+  it("refuses a second start on the same port with a clear message", async () => {
+    const second = start({ PORT: String(port), COMPTOIR_DATA: `${dataDir}-other` });
+    const code = await new Promise<number | null>((r) => second.process.once("exit", (c) => r(c)));
+    expect(code).not.toBe(0);
+    expect(second.output()).toMatch(new RegExp(`port ${port} is already in use`));
+    expect(second.output()).not.toMatch(/\n\s+at /); // no stack trace
+    await rm(`${dataDir}-other`, { recursive: true, force: true });
+  });
+
+  it("stops cleanly on SIGTERM, leaving no process behind", async () => {
+    const code = await stop(platform!);
+    expect(code).toBe(0);
+    platform = undefined;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(processesOf(dataDir)).toEqual([]);
+  });
+
+  it("starts again on the same data and still has the category; stops on SIGINT", async () => {
+    platform = start({ PORT: String(port), COMPTOIR_DATA: dataDir });
+    const { seconds } = await waitUntilReady(platform);
+    console.log(`platform ready in ${seconds.toFixed(1)} s (second start, data reused)`);
+    const tree = await json(await fetch(`${platform.base}/api/catalog/categories`));
+    expect(tree.data.map((c: { slug: string }) => c.slug)).toContain("epicerie-fine");
+    expect(await stop(platform, "SIGINT")).toBe(0);
+    platform = undefined;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(processesOf(dataDir)).toEqual([]);
+  });
+
+  it("says which variable is wrong when PORT is invalid", async () => {
+    const bad = start({ PORT: "abc", COMPTOIR_DATA: dataDir });
+    const code = await new Promise<number | null>((r) => bad.process.once("exit", (c) => r(c)));
+    expect(code).not.toBe(0);
+    expect(bad.output().trim().split("\n")).toHaveLength(1);
+    expect(bad.output()).toMatch(/PORT must be a port number \(1-65535\), got "abc"/);
+  });
+});
+
+describe.runIf(process.env.TEST_DATABASE_URL)("the platform on an external PostgreSQL (DATABASE_URL)", { timeout: 150_000 }, () => {
+  const prefix = `e2e_${Date.now().toString(36)}`;
+  let dataDir: string;
+  let platform: Platform | undefined;
+
+  async function dropDatabases() {
+    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query("SELECT datname FROM pg_database WHERE datname LIKE $1", [`${prefix}_%`]);
+      for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      return rows.map((r) => r.datname as string);
+    } finally {
+      await admin.end();
+    }
+  }
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "comptoir-e2e-ext-"));
+  });
+  afterAll(async () => {
+    if (platform) await stop(platform, "SIGKILL");
+    await dropDatabases();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("creates one database per service on that server and serves through the gateway", async () => {
+    const url = new URL(process.env.TEST_DATABASE_URL!);
+    url.pathname = `/${prefix}`;
+    const port = await freePort();
+    platform = start({ PORT: String(port), COMPTOIR_DATA: dataDir, DATABASE_URL: url.toString() });
+    const { seconds } = await waitUntilReady(platform);
+    console.log(`platform ready in ${seconds.toFixed(1)} s (external PostgreSQL)`);
+    const created = await fetch(`${platform.base}/api/catalog/categories`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Distributed" }),
+    });
+    expect(created.status).toBe(201);
+    expect(existsSync(join(dataDir, "postgres"))).toBe(false);
+    expect(await stop(platform)).toBe(0);
+    platform = undefined;
+    const databases = await dropDatabases();
+    expect(databases.sort()).toEqual(BACKEND_SERVICES.map((s) => `${prefix}_${s}`).sort());
+  });
+});
