@@ -4,7 +4,7 @@
 // process of the platform (launcher, PostgreSQL, services) once ready.
 // Options: --instances <service>=N (passed to the launcher), --runs N (default 1 of each).
 import { spawn } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -43,7 +43,9 @@ function descendants(pid) {
 
 function rssKiB(pid) {
   try {
-    const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
+    const line = readFileSync(`/proc/${pid}/status`, "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("VmRSS:"));
     return line ? Number(line.split(/\s+/)[1]) : 0;
   } catch {
     return 0;

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -204,49 +204,53 @@ describe("the platform, booted by the launcher, through the gateway", { timeout:
   });
 });
 
-describe.runIf(process.env.TEST_DATABASE_URL)("the platform on an external PostgreSQL (DATABASE_URL)", { timeout: 150_000 }, () => {
-  const prefix = `e2e_${Date.now().toString(36)}`;
-  let dataDir: string;
-  let platform: Platform | undefined;
+describe.runIf(process.env.TEST_DATABASE_URL)(
+  "the platform on an external PostgreSQL (DATABASE_URL)",
+  { timeout: 150_000 },
+  () => {
+    const prefix = `e2e_${Date.now().toString(36)}`;
+    let dataDir: string;
+    let platform: Platform | undefined;
 
-  async function dropDatabases() {
-    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await admin.connect();
-    try {
-      const { rows } = await admin.query("SELECT datname FROM pg_database WHERE datname LIKE $1", [`${prefix}_%`]);
-      for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-      return rows.map((r) => r.datname as string);
-    } finally {
-      await admin.end();
+    async function dropDatabases() {
+      const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+      await admin.connect();
+      try {
+        const { rows } = await admin.query("SELECT datname FROM pg_database WHERE datname LIKE $1", [`${prefix}_%`]);
+        for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+        return rows.map((r) => r.datname as string);
+      } finally {
+        await admin.end();
+      }
     }
-  }
 
-  beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "comptoir-e2e-ext-"));
-  });
-  afterAll(async () => {
-    if (platform) await stop(platform, "SIGKILL");
-    await dropDatabases();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-
-  it("creates one database per service on that server and serves through the gateway", async () => {
-    const url = new URL(process.env.TEST_DATABASE_URL!);
-    url.pathname = `/${prefix}`;
-    const port = await freePort();
-    platform = start({ PORT: String(port), COMPTOIR_DATA: dataDir, DATABASE_URL: url.toString() });
-    const { seconds } = await waitUntilReady(platform);
-    console.log(`platform ready in ${seconds.toFixed(1)} s (external PostgreSQL)`);
-    const created = await fetch(`${platform.base}/api/catalog/categories`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: "Distributed" }),
+    beforeAll(async () => {
+      dataDir = await mkdtemp(join(tmpdir(), "comptoir-e2e-ext-"));
     });
-    expect(created.status).toBe(201);
-    expect(existsSync(join(dataDir, "postgres"))).toBe(false);
-    expect(await stop(platform)).toBe(0);
-    platform = undefined;
-    const databases = await dropDatabases();
-    expect(databases.sort()).toEqual(BACKEND_SERVICES.map((s) => `${prefix}_${s}`).sort());
-  });
-});
+    afterAll(async () => {
+      if (platform) await stop(platform, "SIGKILL");
+      await dropDatabases();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+
+    it("creates one database per service on that server and serves through the gateway", async () => {
+      const url = new URL(process.env.TEST_DATABASE_URL!);
+      url.pathname = `/${prefix}`;
+      const port = await freePort();
+      platform = start({ PORT: String(port), COMPTOIR_DATA: dataDir, DATABASE_URL: url.toString() });
+      const { seconds } = await waitUntilReady(platform);
+      console.log(`platform ready in ${seconds.toFixed(1)} s (external PostgreSQL)`);
+      const created = await fetch(`${platform.base}/api/catalog/categories`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "Distributed" }),
+      });
+      expect(created.status).toBe(201);
+      expect(existsSync(join(dataDir, "postgres"))).toBe(false);
+      expect(await stop(platform)).toBe(0);
+      platform = undefined;
+      const databases = await dropDatabases();
+      expect(databases.sort()).toEqual(BACKEND_SERVICES.map((s) => `${prefix}_${s}`).sort());
+    });
+  },
+);

@@ -18,7 +18,9 @@ export default async function setup(project: TestProject) {
     return;
   }
   if (process.env.COMPTOIR_REQUIRE_REAL_INFRA) {
-    throw new Error("COMPTOIR_REQUIRE_REAL_INFRA is set (CI) but TEST_DATABASE_URL is not: the real-server tests would not run");
+    throw new Error(
+      "COMPTOIR_REQUIRE_REAL_INFRA is set (CI) but TEST_DATABASE_URL is not: the real-server tests would not run",
+    );
   }
   const dir = await mkdtemp(join(tmpdir(), "comptoir-test-pg-"));
   // Run as root, PostgreSQL runs as the postgres user, which must be able to enter the folder.
