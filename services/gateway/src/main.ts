@@ -1,0 +1,29 @@
+import { ConfigError, runService } from "@comptoir/platform";
+import { buildApp } from "./app";
+import { configSchema } from "./config";
+import { defaultConfigFile, type GatewayConfig, loadGatewayConfig } from "./gateway.config";
+
+await runService({
+  name: "gateway",
+  configSchema,
+  // No migrationsDir: the gateway has no database.
+  buildApp: ({ config, logger, instance }) => {
+    let gateway: GatewayConfig;
+    try {
+      gateway = loadGatewayConfig({
+        file: config.GATEWAY_CONFIG ?? defaultConfigFile(import.meta.url),
+        healthCheckIntervalMs: config.HEALTH_CHECK_INTERVAL_MS,
+        env: process.env,
+      });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      process.stderr.write(`gateway: invalid configuration: ${error.message}\n`);
+      process.exit(1);
+    }
+    logger.info(
+      { file: gateway.file, upstreams: Object.fromEntries(gateway.upstreams.map((u) => [u.name, u.targets])) },
+      "gateway configuration loaded",
+    );
+    return buildApp({ logger, instance, config: gateway });
+  },
+});

@@ -1,0 +1,241 @@
+import { AppError, currentContext, formatTraceparent, UnavailableError } from "@comptoir/platform";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Dispatcher } from "undici";
+import { ClientBodyError, hasBody, RequestBody } from "./request-body";
+import { ejectInstance, type Instance, pickInstance, type Upstream } from "./upstream";
+import type { UpstreamMetrics } from "./upstream.metrics";
+import { classifyFailure, type UpstreamFailure } from "./upstream-errors";
+
+/** A service as the gateway routes it: `<prefix>` and `<prefix>/*` go to `upstream`. */
+export interface ServiceRoute {
+  service: string;
+  prefix: string;
+  timeoutMs: number;
+  upstream: Upstream;
+}
+
+export interface ReverseProxy {
+  /**
+   * Sends the request to an instance of the route's upstream and streams the answer back. `target`
+   * replaces the method and path (the gateway's own fetches, e.g. a service's OpenAPI document).
+   */
+  forward(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    route: ServiceRoute,
+    target?: { method: "GET"; path: string },
+  ): Promise<FastifyReply>;
+}
+
+/** Methods whose repetition has the same effect: retried on another instance even after being sent. */
+const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1): about one connection, never forwarded either way. */
+const HOP_BY_HOP = [
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "http2-settings",
+];
+/** Set by the gateway (or by the HTTP client from the target), never taken from the client as sent. */
+const NOT_FROM_CLIENT = new Set([
+  ...HOP_BY_HOP,
+  "host",
+  "expect",
+  "forwarded",
+  "x-forwarded-for",
+  "x-forwarded-proto",
+  "x-forwarded-host",
+  "x-forwarded-port",
+  "x-real-ip",
+  "x-request-id",
+  "traceparent",
+]);
+/** The gateway's own request id and trace context (set when the request arrived) stay on the response. */
+const NOT_FROM_UPSTREAM = new Set([...HOP_BY_HOP, "x-request-id", "traceparent"]);
+
+/** The header names a `Connection` header lists: hop-by-hop for this connection only. */
+function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
+  if (value === undefined || value === "keep-alive" || value === "close") return undefined;
+  const tokens = (Array.isArray(value) ? value.join(",") : value).split(",");
+  return new Set(tokens.map((t) => t.trim().toLowerCase()).filter(Boolean));
+}
+
+/**
+ * The W3C trace context for the upstream: the same trace, with the gateway's own span (the one this
+ * request got on arrival) as the parent. No new random id per request: the proxying is that span.
+ */
+function hopTraceparent(reply: FastifyReply): string | undefined {
+  const ctx = currentContext();
+  if (ctx) return formatTraceparent(ctx);
+  const own = reply.getHeader("traceparent");
+  return typeof own === "string" ? own : undefined;
+}
+
+function upstreamRequestHeaders(request: FastifyRequest, reply: FastifyReply): Record<string, string | string[]> {
+  const incoming = request.headers;
+  const listed = connectionTokens(incoming.connection);
+  const headers: Record<string, string | string[]> = {};
+  for (const name of Object.keys(incoming)) {
+    if (NOT_FROM_CLIENT.has(name) || listed?.has(name)) continue;
+    const value = incoming[name];
+    if (value !== undefined) headers[name] = value;
+  }
+  headers["x-request-id"] = request.id;
+  const traceparent = hopTraceparent(reply);
+  if (traceparent) headers.traceparent = traceparent;
+  // The gateway is the public entry: what clients claim about earlier hops is not trusted.
+  headers["x-forwarded-for"] = request.ip;
+  headers["x-forwarded-proto"] = request.protocol;
+  if (incoming.host) headers["x-forwarded-host"] = incoming.host;
+  return headers;
+}
+
+function copyResponseHeaders(headers: Dispatcher.ResponseData["headers"], reply: FastifyReply): void {
+  const listed = connectionTokens(headers.connection);
+  for (const name of Object.keys(headers)) {
+    if (NOT_FROM_UPSTREAM.has(name) || listed?.has(name)) continue;
+    const value = headers[name];
+    if (value !== undefined) reply.header(name, value);
+  }
+}
+
+function retryAfterSeconds(upstream: Upstream): number {
+  return Math.max(1, Math.ceil(upstream.healthCheck.intervalMs / 1000));
+}
+
+/**
+ * The reverse proxy: picks an instance (balancer over the eligible ones), forwards method, path,
+ * query, headers and a streamed body, and streams the response back. A failed connection ejects the
+ * instance at once and the request moves on to another one when that is safe: it was never sent, or
+ * it is idempotent and its body was not consumed. Failures end as problems: 503 when no instance can
+ * take it, 502 when an instance failed after it may have acted, 504 when it did not answer in time.
+ */
+export function createProxy(deps: { dispatcher: Dispatcher; metrics: UpstreamMetrics }): ReverseProxy {
+  async function forward(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    route: ServiceRoute,
+    target?: { method: "GET"; path: string },
+  ): Promise<FastifyReply> {
+    const { upstream, service, timeoutMs } = route;
+    const method = (target?.method ?? request.method) as Dispatcher.HttpMethod;
+    const path = target?.path ?? request.raw.url ?? "/";
+    const headers = upstreamRequestHeaders(request, reply);
+    const withBody = target === undefined && hasBody(request.raw);
+    const idempotent = IDEMPOTENT.has(method);
+
+    // Until the response headers arrive, across attempts: the route's timeout, or the client leaving.
+    // (A native timer: undici's own headersTimeout runs on a coarse clock of about a second.)
+    const abort = new AbortController();
+    let timedOut = false;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+    }, timeoutMs);
+    reply.raw.once("close", () => {
+      if (!reply.raw.writableFinished) abort.abort();
+    });
+
+    try {
+      const tried: Instance[] = [];
+      let failure: UpstreamFailure | undefined;
+      for (let instance = pickInstance(upstream, tried); instance; instance = pickInstance(upstream, tried)) {
+        tried.push(instance);
+        const body = withBody ? new RequestBody(request.raw) : null;
+        let response: Dispatcher.ResponseData;
+        instance.inFlight += 1;
+        try {
+          response = await deps.dispatcher.request({
+            origin: instance.url,
+            path,
+            method,
+            headers,
+            body,
+            // Between two chunks of the response body, once it started.
+            bodyTimeout: timeoutMs,
+            signal: abort.signal,
+          });
+        } catch (error) {
+          instance.inFlight -= 1;
+          if (timedOut) {
+            deps.metrics.countRequest(service, instance, "timeout");
+            throw new AppError("gateway_timeout", 504, "Gateway timeout", {
+              detail: `The ${service} service did not answer within ${timeoutMs} ms.`,
+              extensions: { service },
+            });
+          }
+          if (abort.signal.aborted || body?.errored instanceof ClientBodyError) {
+            throw new AppError("client_closed_request", 499, "Client closed request", {
+              detail: "The client closed the connection before the upstream answered.",
+            });
+          }
+          failure = classifyFailure(error);
+          deps.metrics.countRequest(service, instance, "error");
+          if (failure.kind !== "connection") {
+            request.log.error({ err: error, service, target: instance.url }, "upstream request failed");
+            throw new AppError("bad_gateway", 502, "Bad gateway", {
+              detail: `The request to the ${service} service failed.`,
+              extensions: { service },
+            });
+          }
+          ejectInstance(upstream, instance, failure.message);
+          request.log.warn({ service, target: instance.url, error: failure.message }, "upstream instance unreachable");
+          // Safe to send again: it never left, or repeating it changes nothing and its body is still unread.
+          if (failure.neverSent || (idempotent && !body?.started)) continue;
+          throw new AppError("bad_gateway", 502, "Bad gateway", {
+            detail: `An instance of the ${service} service failed while handling the request (${failure.message}); it was not retried because it may already have taken effect.`,
+            extensions: { service },
+          });
+        }
+        return relay(response, reply, method, route, instance);
+      }
+
+      const retryAfter = { retryAfterSeconds: retryAfterSeconds(upstream), extensions: { service } };
+      if (!failure) throw new UnavailableError(`No instance of the ${service} service is available.`, retryAfter);
+      throw new UnavailableError(
+        `No instance of the ${service} service could be reached (last error: ${failure.message}).`,
+        retryAfter,
+      );
+    } finally {
+      clearTimeout(deadline);
+    }
+  }
+
+  /** Streams an upstream response back to the client: status, end-to-end headers, body. */
+  async function relay(
+    response: Dispatcher.ResponseData,
+    reply: FastifyReply,
+    method: string,
+    route: ServiceRoute,
+    instance: Instance,
+  ): Promise<FastifyReply> {
+    const { statusCode, body } = response;
+    deps.metrics.countRequest(route.service, instance, statusCode);
+    body.once("close", () => {
+      instance.inFlight -= 1;
+    });
+    if (statusCode < 200 || statusCode > 599) {
+      body.destroy();
+      throw new AppError("bad_gateway", 502, "Bad gateway", {
+        detail: `The ${route.service} service answered with an invalid status ${statusCode}.`,
+        extensions: { service: route.service },
+      });
+    }
+    reply.code(statusCode);
+    copyResponseHeaders(response.headers, reply);
+    if (method === "HEAD" || statusCode === 204 || statusCode === 304) {
+      await body.dump();
+      return reply.send();
+    }
+    return reply.send(body);
+  }
+
+  return { forward };
+}

@@ -1,0 +1,102 @@
+import type { Logger } from "@comptoir/platform";
+import type { HealthCheckConfig, UpstreamConfig } from "../gateway.config";
+import { type Balancer, createBalancer } from "./balancer";
+
+/** `unknown` until the first check says otherwise; `unknown` and `up` instances receive requests. */
+export type InstanceStatus = "unknown" | "up" | "down";
+
+export interface Instance {
+  /** Origin, e.g. `http://127.0.0.1:41235`; also its metrics label. */
+  readonly url: string;
+  status: InstanceStatus;
+  /** When it entered its current status. */
+  since: Date;
+  /** Of the last active check; null before the first. */
+  latencyMs: number | null;
+  /** Why it is (or was last seen) failing; cleared by a successful check. */
+  error: string | undefined;
+  /** Consecutive active-check outcomes, for the thresholds. */
+  successes: number;
+  failures: number;
+  /** Proxied requests whose response has not finished (for a least-connections balancer). */
+  inFlight: number;
+}
+
+export interface Upstream {
+  readonly name: string;
+  readonly instances: readonly Instance[];
+  readonly healthCheck: HealthCheckConfig;
+  readonly balancer: Balancer;
+  /** The instances requests may go to (`unknown` or `up`), kept in config order. */
+  eligible: Instance[];
+  readonly logger: Logger;
+}
+
+export function createUpstream(
+  config: UpstreamConfig,
+  logger: Logger,
+  balancer: Balancer = createBalancer(),
+): Upstream {
+  const now = new Date();
+  const instances = config.targets.map(
+    (url): Instance => ({
+      url,
+      status: "unknown",
+      since: now,
+      latencyMs: null,
+      error: undefined,
+      successes: 0,
+      failures: 0,
+      inFlight: 0,
+    }),
+  );
+  return { name: config.name, instances, healthCheck: config.healthCheck, balancer, eligible: [...instances], logger };
+}
+
+/** The instance for the next attempt, skipping those already tried for this request; undefined if none is left. */
+export function pickInstance(upstream: Upstream, tried: readonly Instance[]): Instance | undefined {
+  const candidates = tried.length === 0 ? upstream.eligible : upstream.eligible.filter((i) => !tried.includes(i));
+  return candidates.length === 0 ? undefined : upstream.balancer.pick(candidates);
+}
+
+/** An active check's outcome: up after `healthyThreshold` successes, down after `unhealthyThreshold` failures. */
+export function recordCheck(
+  upstream: Upstream,
+  instance: Instance,
+  result: { ok: true; latencyMs: number } | { ok: false; latencyMs: number; error: string },
+): void {
+  instance.latencyMs = result.latencyMs;
+  if (result.ok) {
+    instance.failures = 0;
+    instance.successes += 1;
+    instance.error = undefined;
+    if (instance.status !== "up" && instance.successes >= upstream.healthCheck.healthyThreshold) {
+      setStatus(upstream, instance, "up");
+    }
+    return;
+  }
+  instance.successes = 0;
+  instance.failures += 1;
+  instance.error = result.error;
+  if (instance.status !== "down" && instance.failures >= upstream.healthCheck.unhealthyThreshold) {
+    setStatus(upstream, instance, "down");
+  }
+}
+
+/** Passive ejection: a proxied request could not reach the instance; it stays out until a check succeeds. */
+export function ejectInstance(upstream: Upstream, instance: Instance, error: string): void {
+  instance.successes = 0;
+  instance.failures = Math.max(instance.failures, upstream.healthCheck.unhealthyThreshold);
+  instance.error = error;
+  if (instance.status !== "down") setStatus(upstream, instance, "down", "passive");
+}
+
+function setStatus(upstream: Upstream, instance: Instance, status: InstanceStatus, how = "health check"): void {
+  const previous = instance.status;
+  instance.status = status;
+  instance.since = new Date();
+  upstream.eligible = upstream.instances.filter((i) => i.status !== "down");
+  const fields = { upstream: upstream.name, target: instance.url, previous, status, error: instance.error, how };
+  if (status === "down") upstream.logger.warn(fields, `upstream ${upstream.name}: ${instance.url} is down`);
+  else upstream.logger.info(fields, `upstream ${upstream.name}: ${instance.url} is ${status}`);
+}

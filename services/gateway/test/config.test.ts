@@ -1,0 +1,213 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BACKEND_SERVICES, DEFAULT_PORTS } from "@comptoir/contracts";
+import { ConfigError } from "@comptoir/platform";
+import { build } from "esbuild";
+import { describe, expect, it } from "vitest";
+import { defaultConfigFile, loadGatewayConfig } from "../src/gateway.config";
+import { writeConfigFile } from "./support/gateway";
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+const shipped = defaultConfigFile(import.meta.url);
+
+const minimal = () => ({
+  formatVersion: 1,
+  services: [
+    { name: "catalog", prefix: "/api/catalog", upstream: "catalog" },
+    { name: "inventory", prefix: "/api/inventory", upstream: "inventory", timeoutMs: 3000 },
+  ],
+  upstreams: [
+    { name: "catalog", targets: ["http://catalog:3000"] },
+    { name: "inventory", targets: ["http://inventory:3000/"], healthCheck: { intervalMs: 500 } },
+  ],
+});
+
+/** The ConfigError message loading `content` (with `env`) produces. */
+function errorFor(content: unknown, env: Record<string, string> = {}): string {
+  const file = writeConfigFile(content);
+  try {
+    loadGatewayConfig({ file, env });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).not.toContain("\n");
+    return message.replace(file, "<file>");
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("the shipped gateway.config.json", () => {
+  it("routes every backend service at /api/<service> to its container name", () => {
+    const config = loadGatewayConfig({ file: shipped, env: {} });
+
+    expect(config.file).toBe(join(packageDir, "gateway.config.json"));
+    expect(config.services.map((s) => s.name)).toEqual([...BACKEND_SERVICES]);
+    for (const service of BACKEND_SERVICES) {
+      expect(config.services.find((s) => s.name === service)).toEqual({
+        name: service,
+        prefix: `/api/${service}`,
+        upstream: service,
+        timeoutMs: 10_000,
+      });
+      expect(config.upstreams.find((u) => u.name === service)).toEqual({
+        name: service,
+        targets: [`http://${service}:${DEFAULT_PORTS[service]}`],
+        healthCheck: {
+          path: "/health/ready",
+          intervalMs: 2_000,
+          timeoutMs: 1_000,
+          healthyThreshold: 1,
+          unhealthyThreshold: 2,
+        },
+      });
+    }
+  });
+});
+
+describe("loading a config file", () => {
+  it("fills in defaults, lets each upstream override them, and normalises targets", () => {
+    const config = loadGatewayConfig({ file: writeConfigFile(minimal()), env: {} });
+
+    expect(config.services).toEqual([
+      { name: "catalog", prefix: "/api/catalog", upstream: "catalog", timeoutMs: 10_000 },
+      { name: "inventory", prefix: "/api/inventory", upstream: "inventory", timeoutMs: 3_000 },
+    ]);
+    expect(config.upstreams[1]).toMatchObject({
+      targets: ["http://inventory:3000"],
+      healthCheck: { path: "/health/ready", intervalMs: 500, timeoutMs: 1_000, unhealthyThreshold: 2 },
+    });
+  });
+
+  it("takes an upstream's targets from UPSTREAM_<NAME> and every interval from HEALTH_CHECK_INTERVAL_MS", () => {
+    const config = loadGatewayConfig({
+      file: writeConfigFile(minimal()),
+      healthCheckIntervalMs: 250,
+      env: {
+        UPSTREAM_CATALOG: "http://127.0.0.1:41235, http://127.0.0.1:41236/,http://127.0.0.1:41235",
+        UPSTREAM_INVENTORY: "",
+        PATH: "/usr/bin",
+      },
+    });
+
+    expect(config.upstreams[0]!.targets).toEqual(["http://127.0.0.1:41235", "http://127.0.0.1:41236"]);
+    expect(config.upstreams[1]!.targets).toEqual(["http://inventory:3000"]);
+    expect(config.upstreams.map((u) => u.healthCheck.intervalMs)).toEqual([250, 250]);
+  });
+});
+
+describe("a bad configuration stops the gateway with one clear line", () => {
+  it.each([
+    ["a missing file", undefined, /cannot be read \(ENOENT\)/],
+    ["invalid JSON", "{ formatVersion: 1 ", /^<file>: is not valid JSON \(/],
+    [
+      "a wrong type",
+      { ...minimal(), defaults: { timeoutMs: "10s" } },
+      '<file>: defaults.timeoutMs must be an integer >= 1 (milliseconds), got "10s"',
+    ],
+    [
+      "an unknown property",
+      { ...minimal(), services: [{ ...minimal().services[0], prefx: "/api/x" }] },
+      '<file>: services[0]: unknown property "prefx"',
+    ],
+    [
+      "a missing property",
+      { ...minimal(), upstreams: [{ name: "catalog" }] },
+      "<file>: upstreams[0].targets is required",
+    ],
+    [
+      "a prefix with a trailing slash",
+      { ...minimal(), services: [{ name: "catalog", prefix: "/api/catalog/", upstream: "catalog" }] },
+      '<file>: services[0].prefix must be a path prefix such as /api/catalog (no trailing slash), got "/api/catalog/"',
+    ],
+    [
+      "an unknown upstream",
+      { ...minimal(), services: [{ name: "catalog", prefix: "/api/catalog", upstream: "catalogue" }] },
+      '<file>: services[0].upstream "catalogue" is not one of the upstreams (catalog, inventory)',
+    ],
+    [
+      "a prefix used twice",
+      {
+        ...minimal(),
+        services: [
+          { name: "catalog", prefix: "/api/catalog", upstream: "catalog" },
+          { name: "products", prefix: "/api/catalog", upstream: "catalog" },
+        ],
+      },
+      '<file>: services[1].prefix "/api/catalog" is used twice',
+    ],
+    [
+      "a target that is not a base URL",
+      { ...minimal(), upstreams: [{ name: "catalog", targets: ["catalog:3000"] }, minimal().upstreams[1]] },
+      '<file>: upstreams[0].targets[0] must be an http(s) base URL without a path, got "catalog:3000"',
+    ],
+  ])("%s", (_case, content, expected) => {
+    const message =
+      content === undefined
+        ? (() => {
+            try {
+              loadGatewayConfig({ file: "/nonexistent/gateway.config.json" });
+            } catch (error) {
+              return (error as Error).message;
+            }
+            return "";
+          })()
+        : errorFor(content);
+    if (typeof expected === "string") expect(message).toBe(expected);
+    else expect(message).toMatch(expected);
+  });
+
+  it("names a bad UPSTREAM_ variable", () => {
+    expect(errorFor(minimal(), { UPSTREAM_CATALOG: "http://127.0.0.1:1,catalog" })).toBe(
+      'UPSTREAM_CATALOG must be comma-separated http(s) base URLs without a path (e.g. http://127.0.0.1:3002,http://127.0.0.1:3003), got "http://127.0.0.1:1,catalog"',
+    );
+    expect(errorFor(minimal(), { UPSTREAM_CATALOGUE: "http://127.0.0.1:1" })).toBe(
+      "UPSTREAM_CATALOGUE names no upstream of <file> (expected one of UPSTREAM_CATALOG, UPSTREAM_INVENTORY)",
+    );
+  });
+
+  it("exits 1 printing the reason on one line", async () => {
+    // The real entry point, bundled as scripts/build.mjs does, next to the package so npm packages resolve.
+    mkdirSync(join(packageDir, "dist"), { recursive: true });
+    const outDir = mkdtempSync(join(packageDir, "dist", ".config-test-"));
+    try {
+      await build({
+        entryPoints: [join(packageDir, "src", "main.ts")],
+        outfile: join(outDir, "main.js"),
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        target: "node20",
+        logLevel: "silent",
+        conditions: ["source"],
+        plugins: [
+          {
+            // npm packages stay external; our workspace packages are bundled from their sources.
+            name: "external-npm",
+            setup(b) {
+              b.onResolve({ filter: /^[^./]/ }, (args) =>
+                args.path.startsWith("@comptoir/") ? undefined : { path: args.path, external: true },
+              );
+            },
+          },
+        ],
+      });
+      const file = writeConfigFile({ ...minimal(), formatVersion: 2 });
+      const run = spawnSync(process.execPath, [join(outDir, "main.js")], {
+        env: { PATH: process.env.PATH, GATEWAY_CONFIG: file, PORT: "18080", LOG_LEVEL: "silent" },
+        encoding: "utf8",
+        timeout: 10_000,
+      });
+
+      expect(run.status).toBe(1);
+      expect(run.stderr).toBe(`gateway: invalid configuration: ${file}: formatVersion must be 1, got 2\n`);
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
+  });
+});
+
+it("keeps the shipped file readable JSON", () => {
+  expect(() => JSON.parse(readFileSync(shipped, "utf8"))).not.toThrow();
+});

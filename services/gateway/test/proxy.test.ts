@@ -1,0 +1,316 @@
+import { createHash, randomBytes } from "node:crypto";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { type FakeUpstream, startFakeUpstream } from "./support/fake-upstream";
+import { startGateway, type TestGateway } from "./support/gateway";
+import { rawRequest } from "./support/raw-request";
+
+const PROBLEM_JSON = "application/problem+json; charset=utf-8";
+
+let cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(cleanups.map((c) => c()));
+  cleanups = [];
+});
+
+async function fakes(...names: string[]): Promise<FakeUpstream[]> {
+  const started = await Promise.all(names.map(startFakeUpstream));
+  cleanups.push(() => Promise.all(started.map((f) => f.close())).then(() => {}));
+  return started;
+}
+
+async function gateway(options: Parameters<typeof startGateway>[0]): Promise<TestGateway> {
+  const gw = await startGateway(options);
+  cleanups.unshift(() => gw.close());
+  return gw;
+}
+
+/** Waits until every instance of every service has been checked and is up. */
+async function allUp(gw: TestGateway): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const ready = await gw.readiness();
+      expect(ready.status).toBe(200);
+      for (const service of Object.values<any>(ready.body.services)) {
+        for (const instance of service.instances) expect(instance.status).toBe("up");
+      }
+    },
+    { timeout: 3_000, interval: 20 },
+  );
+}
+
+/** With checks this rare, only the first one (at start) and passive ejection change a status. */
+const PASSIVE_ONLY = { intervalMs: 60_000 };
+
+describe("routing", () => {
+  it("spreads requests round-robin over the instances", async () => {
+    const [a, b, c] = await fakes("a", "b", "c");
+    const gw = await gateway({ services: { catalog: [a!, b!, c!] } });
+    await allUp(gw);
+
+    const served: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await gw.api.get("/api/catalog/products");
+      expect(res.status).toBe(200);
+      served.push(res.body.instance);
+    }
+    expect(served.slice(0, 3).sort()).toEqual(["a", "b", "c"]);
+    expect(served.slice(3)).toEqual(served.slice(0, 3));
+  });
+
+  it("passes method, path, query, body, status and headers through", async () => {
+    const [a] = await fakes("a");
+    const gw = await gateway({ services: { catalog: [a!] } });
+
+    const res = await gw.api.post(
+      "/api/catalog/products/42/variants?expand=price&q=caf%C3%A9%20cr%C3%A8me&q=2",
+      { name: "Tee", sizes: ["S", "M"] },
+      { "x-fake-status": "201", "accept-language": "fr-CA", authorization: "Bearer abc" },
+    );
+
+    expect(res.status).toBe(201);
+    expect(res.headers.get("x-fake-instance")).toBe("a");
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(res.headers.getSetCookie()).toEqual(["a=1; Path=/", "b=2; Path=/"]);
+    expect(res.body).toMatchObject({
+      method: "POST",
+      url: "/api/catalog/products/42/variants?expand=price&q=caf%C3%A9%20cr%C3%A8me&q=2",
+      body: JSON.stringify({ name: "Tee", sizes: ["S", "M"] }),
+    });
+    const seen = res.body.headers;
+    expect(seen["content-type"]).toBe("application/json");
+    expect(seen["accept-language"]).toBe("fr-CA");
+    expect(seen.authorization).toBe("Bearer abc");
+    expect(seen.host).toBe(new URL(a!.url).host);
+    expect(seen["x-forwarded-for"]).toBe("127.0.0.1");
+    expect(seen["x-forwarded-proto"]).toBe("http");
+    expect(seen["x-forwarded-host"]).toBe(new URL(gw.url).host);
+  });
+
+  it("serves the prefix itself, every method, and error statuses unchanged", async () => {
+    const [a] = await fakes("a");
+    const gw = await gateway({ services: { catalog: [a!] } });
+
+    expect((await gw.api.get("/api/catalog")).body.url).toBe("/api/catalog");
+    expect((await gw.api.get("/api/catalog?x=1")).body.url).toBe("/api/catalog?x=1");
+    for (const method of ["PUT", "PATCH", "DELETE", "OPTIONS"]) {
+      const res = await rawRequest(`${gw.url}/api/catalog/x`, { method });
+      expect(JSON.parse(res.body.toString()).method).toBe(method);
+    }
+    const head = await rawRequest(`${gw.url}/api/catalog/x`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers["content-length"]).toBe("123");
+    const noContent = await gw.api.delete("/api/catalog/x", { "x-fake-status": "204" });
+    expect(noContent.status).toBe(204);
+    const conflict = await gw.api.post("/api/catalog/x", { a: 1 }, { "x-fake-status": "409" });
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.instance).toBe("a");
+  });
+
+  it("streams large bodies both ways without parsing them", async () => {
+    const [a] = await fakes("a");
+    const gw = await gateway({ services: { catalog: [a!] } });
+
+    // 3 MiB upload in chunks (chunked transfer coding), larger than any JSON body limit.
+    const parts = Array.from({ length: 48 }, () => randomBytes(64 * 1024));
+    const upload = await rawRequest(`${gw.url}/api/catalog/products/1/images`, {
+      method: "POST",
+      headers: { "content-type": "image/png" },
+      body: parts,
+    });
+    expect(upload.status).toBe(200);
+    const echoed = JSON.parse(upload.body.toString());
+    expect(echoed.bodyLength).toBe(3 * 1024 * 1024);
+    expect(echoed.bodySha256).toBe(createHash("sha256").update(Buffer.concat(parts)).digest("hex"));
+    expect(echoed.headers["content-type"]).toBe("image/png");
+
+    const download = await rawRequest(`${gw.url}/api/catalog/big?bytes=5000000`);
+    expect(download.status).toBe(200);
+    expect(download.body.length).toBe(5_000_000);
+  });
+
+  it("propagates the client's X-Request-ID and continues its trace", async () => {
+    const [a] = await fakes("a");
+    const gw = await gateway({ services: { catalog: [a!] } });
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+    const res = await gw.api.get("/api/catalog/products", {
+      "x-request-id": "checkout-7f3a",
+      traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+    });
+
+    expect(res.headers.get("x-request-id")).toBe("checkout-7f3a");
+    expect(res.body.headers["x-request-id"]).toBe("checkout-7f3a");
+    const forwarded = res.body.headers.traceparent as string;
+    expect(forwarded).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(forwarded).not.toContain("00f067aa0ba902b7");
+  });
+
+  it("gives a request without an id one, the same for the upstream and the client", async () => {
+    const [a] = await fakes("a");
+    const gw = await gateway({ services: { catalog: [a!] } });
+
+    const res = await gw.api.get("/api/catalog/products");
+
+    const id = res.headers.get("x-request-id");
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.body.headers["x-request-id"]).toBe(id);
+    expect(res.body.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  });
+
+  it("does not forward hop-by-hop headers or client claims about earlier hops", async () => {
+    const [a] = await fakes("a");
+    const gw = await gateway({ services: { catalog: [a!] } });
+
+    const res = await rawRequest(`${gw.url}/api/catalog/products`, {
+      headers: {
+        connection: "keep-alive, x-hop-secret",
+        "keep-alive": "timeout=5",
+        "x-hop-secret": "only for the gateway",
+        te: "trailers",
+        "proxy-authorization": "Basic Zm9vOmJhcg==",
+        "x-forwarded-for": "6.6.6.6",
+        "x-forwarded-host": "evil.example",
+        forwarded: "for=6.6.6.6",
+        "x-real-ip": "6.6.6.6",
+        "x-kept": "yes",
+      },
+    });
+
+    const seen = JSON.parse(res.body.toString()).headers;
+    for (const name of ["keep-alive", "x-hop-secret", "te", "proxy-authorization", "forwarded", "x-real-ip"]) {
+      expect(seen, name).not.toHaveProperty(name);
+    }
+    expect(seen.connection ?? "keep-alive").toBe("keep-alive");
+    expect(seen["x-forwarded-for"]).toBe("127.0.0.1");
+    expect(seen["x-forwarded-host"]).toBe(new URL(gw.url).host);
+    expect(seen["x-kept"]).toBe("yes");
+  });
+
+  it("answers an unknown service with a 404 problem", async () => {
+    const [a] = await fakes("a");
+    const gw = await gateway({ services: { catalog: [a!] } });
+
+    for (const path of ["/api/nope/products", "/api/catalogue", "/api"]) {
+      const res = await gw.api.get(path);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("content-type")).toBe(PROBLEM_JSON);
+      expect(res.body).toMatchObject({ code: "route_not_found", status: 404 });
+    }
+    expect(a!.hits).toHaveLength(0);
+  });
+});
+
+describe("failures", () => {
+  it("retries a GET on another instance when an instance is gone, and ejects it", async () => {
+    const [a, b, c] = await fakes("a", "b", "c");
+    const gw = await gateway({ services: { catalog: [a!, b!, c!] }, healthCheck: PASSIVE_ONLY });
+    await allUp(gw);
+    await b!.close();
+
+    for (let i = 0; i < 6; i++) {
+      const res = await gw.api.get(`/api/catalog/products?i=${i}`);
+      expect(res.status).toBe(200);
+      expect(res.body.instance).not.toBe("b");
+    }
+
+    const ready = await gw.readiness();
+    const gone = ready.body.services.catalog.instances.find((i: any) => i.url === b!.url);
+    expect(gone).toMatchObject({ status: "down", error: expect.stringContaining("ECONNREFUSED") });
+  });
+
+  it("retries a POST the gone instance never received", async () => {
+    const [a, b] = await fakes("a", "b");
+    const gw = await gateway({ services: { catalog: [a!, b!] }, healthCheck: PASSIVE_ONLY });
+    await allUp(gw);
+    await a!.close();
+
+    const statuses: number[] = [];
+    for (let i = 0; i < 2; i++) statuses.push((await gw.api.post("/api/catalog/products", { i })).status);
+
+    expect(statuses).toEqual([200, 200]);
+    expect(b!.hits.map((h) => h.method)).toEqual(["POST", "POST"]);
+  });
+
+  it("does not retry a POST whose instance died while handling it", async () => {
+    const [a, b] = await fakes("a", "b");
+    const gw = await gateway({ services: { catalog: [a!, b!] }, healthCheck: PASSIVE_ONLY });
+    await allUp(gw);
+    a!.crash = true;
+
+    const results = [
+      await gw.api.post("/api/catalog/orders", { n: 1 }),
+      await gw.api.post("/api/catalog/orders", { n: 2 }),
+    ];
+
+    const failed = results.find((r) => r.status !== 200)!;
+    expect(failed.status).toBe(502);
+    expect(failed.headers.get("content-type")).toBe(PROBLEM_JSON);
+    expect(failed.body).toMatchObject({ code: "bad_gateway", service: "catalog" });
+    expect(failed.body.detail).toContain("not retried");
+    // Each POST reached exactly one instance: the crashed one once, the other once.
+    expect(a!.hits).toHaveLength(1);
+    expect(b!.hits).toHaveLength(1);
+  });
+
+  it("retries a GET whose instance died while handling it", async () => {
+    const [a, b] = await fakes("a", "b");
+    const gw = await gateway({ services: { catalog: [a!, b!] }, healthCheck: PASSIVE_ONLY });
+    await allUp(gw);
+    a!.crash = true;
+
+    for (let i = 0; i < 2; i++) {
+      const res = await gw.api.get("/api/catalog/products");
+      expect(res.status).toBe(200);
+      expect(res.body.instance).toBe("b");
+    }
+    expect(a!.hits).toHaveLength(1);
+  });
+
+  it("answers 503 with Retry-After naming the service when no instance is healthy", async () => {
+    const [a, b] = await fakes("a", "b");
+    a!.healthy = false;
+    b!.healthy = false;
+    const gw = await gateway({ services: { catalog: [a!, b!] }, healthCheck: { intervalMs: 50 } });
+    await vi.waitFor(async () => {
+      const ready = await gw.readiness();
+      expect(ready.body.services.catalog.instances.map((i: any) => i.status)).toEqual(["down", "down"]);
+    });
+
+    const res = await gw.api.get("/api/catalog/products");
+
+    expect(res.status).toBe(503);
+    expect(res.headers.get("content-type")).toBe(PROBLEM_JSON);
+    expect(res.headers.get("retry-after")).toBe("1");
+    expect(res.body).toMatchObject({ code: "service_unavailable", status: 503, service: "catalog" });
+    expect(res.body.detail).toContain("catalog");
+    expect(a!.hits.length + b!.hits.length).toBe(0);
+  });
+
+  it("answers 503 when every instance refuses the connection", async () => {
+    const [a, b] = await fakes("a", "b");
+    const gw = await gateway({ services: { catalog: [a!, b!] }, healthCheck: PASSIVE_ONLY });
+    await allUp(gw);
+    await Promise.all([a!.close(), b!.close()]);
+
+    const res = await gw.api.post("/api/catalog/products", { a: 1 });
+
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBeTruthy();
+    expect(res.body).toMatchObject({ code: "service_unavailable", service: "catalog" });
+    expect(res.body.detail).toContain("ECONNREFUSED");
+  });
+
+  it("answers 504 when the upstream is slower than the route's timeout", async () => {
+    const [a] = await fakes("a");
+    const gw = await gateway({ services: { catalog: [a!] }, timeoutMs: 200 });
+
+    const started = performance.now();
+    const res = await gw.api.get("/api/catalog/slow?ms=2000");
+
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(res.status).toBe(504);
+    expect(res.headers.get("content-type")).toBe(PROBLEM_JSON);
+    expect(res.body).toMatchObject({ code: "gateway_timeout", status: 504, service: "catalog" });
+    expect(res.body.detail).toContain("200 ms");
+  });
+});

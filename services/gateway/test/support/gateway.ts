@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { App } from "@comptoir/platform";
+import { http, listen, testLogger } from "@comptoir/platform/testing";
+import { afterAll } from "vitest";
+import { buildApp } from "../../src/app";
+import { type HealthCheckConfig, loadGatewayConfig, upstreamVariable } from "../../src/gateway.config";
+import type { FakeUpstream } from "./fake-upstream";
+
+export interface TestGateway {
+  url: string;
+  app: App;
+  api: ReturnType<typeof http>;
+  /** GET /health/ready. */
+  readiness(): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+const configDir = mkdtempSync(join(tmpdir(), "comptoir-gateway-test-"));
+let files = 0;
+afterAll(() => rmSync(configDir, { recursive: true, force: true }));
+
+/** Writes a gateway config file to a temporary folder and returns its path. */
+export function writeConfigFile(content: unknown): string {
+  const file = join(configDir, `gateway-${process.pid}-${files++}.json`);
+  writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content, null, 2));
+  return file;
+}
+
+/**
+ * The gateway in front of fake instances, as the launcher starts it: a config file listing the
+ * services (targets left at their container names) and `UPSTREAM_<SERVICE>` pointing at the fakes.
+ * Health checks default to every 50 ms so tests see status changes quickly.
+ */
+export async function startGateway(options: {
+  services: Record<string, FakeUpstream[]>;
+  timeoutMs?: number;
+  healthCheck?: Partial<HealthCheckConfig>;
+}): Promise<TestGateway> {
+  const names = Object.keys(options.services);
+  const file = writeConfigFile({
+    formatVersion: 1,
+    defaults: {
+      timeoutMs: options.timeoutMs ?? 2_000,
+      healthCheck: { intervalMs: 50, timeoutMs: 500, unhealthyThreshold: 2, ...options.healthCheck },
+    },
+    services: names.map((name) => ({ name, prefix: `/api/${name}`, upstream: name })),
+    upstreams: names.map((name) => ({ name, targets: [`http://${name}:3000`] })),
+  });
+  const env = Object.fromEntries(
+    names.map((name) => [upstreamVariable(name), options.services[name]!.map((f) => f.url).join(",")]),
+  );
+  const config = loadGatewayConfig({ file, env });
+  const app = await buildApp({ logger: testLogger("gateway"), instance: "gateway-test", config });
+  const url = await listen(app);
+  const api = http(url);
+  return {
+    url,
+    app,
+    api,
+    readiness: () => api.get("/health/ready"),
+    close: () => app.close(),
+  };
+}
