@@ -7,7 +7,7 @@ import pg from "pg";
 import { UserError } from "../errors";
 import { isProcessAlive, processCommandLine, signalProcess, sleep, waitForProcessExit } from "../system/processes";
 import { loadPostgresBinaries } from "./postgres-binaries";
-import { type SystemUser, assertReachable, chownTree, postgresRunAs } from "./run-as";
+import { assertReachable, chownTree, postgresRunAs, type SystemUser } from "./run-as";
 
 export interface EmbeddedPostgresOptions {
   /** The cluster's folder, e.g. `<data>/postgres`. */
@@ -16,7 +16,8 @@ export interface EmbeddedPostgresOptions {
   passwordFile: string;
   /** Where initdb's and the server's output goes (appended). */
   logFile: string;
-  port: number;
+  /** A port, or a function choosing one once a leftover server has been stopped (it may hold it). */
+  port: number | (() => Promise<number>);
   maxConnections?: number;
   startTimeoutMs?: number;
   /** Progress lines for the console ("initialising…", "stopping a leftover…"). */
@@ -40,11 +41,14 @@ export class EmbeddedPostgres {
   private initdb: ChildProcess | undefined;
   private stopped = false;
   private password = "";
+  private chosenPort: number | undefined;
 
   constructor(private readonly options: EmbeddedPostgresOptions) {}
 
   get port(): number {
-    return this.options.port;
+    const port = this.chosenPort ?? this.options.port;
+    if (typeof port !== "number") throw new Error("the port is chosen when the server starts");
+    return port;
   }
 
   get pid(): number | undefined {
@@ -53,7 +57,7 @@ export class EmbeddedPostgres {
 
   /** A superuser URL for one database of this server. */
   url(database = "postgres"): URL {
-    const url = new URL(`postgres://${LOCAL_HOST}:${this.options.port}/${encodeURIComponent(database)}`);
+    const url = new URL(`postgres://${LOCAL_HOST}:${this.port}/${encodeURIComponent(database)}`);
     url.username = SUPERUSER;
     url.password = this.password;
     return url;
@@ -75,24 +79,27 @@ export class EmbeddedPostgres {
       await assertReachable(runAs, binaries.initdb, "the PostgreSQL binaries", true);
     }
 
-    const initialised = !existsSync(join(dataDir, "PG_VERSION"));
-    this.password = await this.readOrCreatePassword(initialised);
-    if (initialised) {
+    const fresh = !existsSync(join(dataDir, "PG_VERSION"));
+    this.password = await this.readOrCreatePassword(fresh);
+    if (fresh) {
       await this.runInitdb(binaries.initdb, runAs);
     } else {
       await this.stopLeftoverServer();
       // A cluster created by a non-root run must belong to the user the server now runs as.
       if (runAs) await chownTree(dataDir, runAs);
     }
+    const { port } = this.options;
+    this.chosenPort = typeof port === "number" ? port : await port();
     await this.startServer(binaries.postgres, runAs);
-    return { initialised };
+    return { initialised: fresh };
   }
 
   /**
    * Fast shutdown (SIGINT: open transactions roll back, clients are disconnected, a checkpoint is
-   * written) and waits for the server to exit; escalates if it takes too long.
+   * written) and waits for the server to exit; escalates if it takes too long. False when no
+   * server was running.
    */
-  async stop(timeoutMs = 30_000): Promise<void> {
+  async stop(timeoutMs = 30_000): Promise<boolean> {
     this.stopped = true;
     if (this.initdb && this.initdb.exitCode === null && this.initdb.signalCode === null) {
       const exited = waitForExit(this.initdb, 10_000);
@@ -100,13 +107,14 @@ export class EmbeddedPostgres {
       await exited;
     }
     const server = this.server;
-    if (!server || !this.serverExit || !isRunning(server)) return;
+    if (!server || !this.serverExit || !isRunning(server)) return false;
     server.kill("SIGINT");
-    if (await withTimeout(this.serverExit, timeoutMs)) return;
+    if (await withTimeout(this.serverExit, timeoutMs)) return true;
     server.kill("SIGQUIT");
-    if (await withTimeout(this.serverExit, 5_000)) return;
+    if (await withTimeout(this.serverExit, 5_000)) return true;
     server.kill("SIGKILL");
     await this.serverExit;
+    return true;
   }
 
   /** Immediate shutdown (the next start runs crash recovery): for a forced exit. */
@@ -212,13 +220,13 @@ export class EmbeddedPostgres {
   }
 
   private async startServer(postgres: string, runAs: SystemUser | undefined): Promise<void> {
-    const { dataDir, port, maxConnections = 100 } = this.options;
+    const { dataDir, maxConnections = 100 } = this.options;
     if (this.stopped) throw new UserError("stopped before PostgreSQL started");
     const args = [
       "-D",
       dataDir,
       "-p",
-      String(port),
+      String(this.port),
       "-c",
       `listen_addresses=${LOCAL_HOST}`,
       "-c",
@@ -246,7 +254,15 @@ export class EmbeddedPostgres {
       const client = new pg.Client({ connectionString: this.url().toString(), connectionTimeoutMillis: 2_000 });
       client.on("error", () => {});
       try {
-        await client.connect();
+        // A server that died (or a foreign listener on the port that never answers) must not hold
+        // us for the whole connection timeout.
+        const connecting = client.connect();
+        connecting.catch(() => {});
+        const exited = (this.serverExit as Promise<Exit>).then(() => "exited" as const);
+        if ((await Promise.race([connecting, exited])) === "exited") {
+          void client.end().catch(() => {}); // not awaited: it lasts until the connection times out
+          continue;
+        }
         await client.end();
         return;
       } catch (error) {
@@ -261,7 +277,7 @@ export class EmbeddedPostgres {
       if (Date.now() >= deadline) {
         const reason = (lastError as Error | undefined)?.message ?? "no answer";
         throw await this.failure(
-          `PostgreSQL did not accept connections on port ${this.options.port} within ${timeoutMs / 1000} s (${reason})`,
+          `PostgreSQL did not accept connections on port ${this.port} within ${timeoutMs / 1000} s (${reason})`,
           logOffset,
         );
       }

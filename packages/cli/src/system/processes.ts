@@ -37,15 +37,6 @@ export function processStartTime(pid: number): string | undefined {
   return procStat(pid)?.[19];
 }
 
-/** The executable name (`postgres`, `node`), Linux only. */
-export function processName(pid: number): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-  } catch {
-    return undefined;
-  }
-}
-
 /** The command line with its arguments joined by spaces, Linux only. */
 export function processCommandLine(pid: number): string | undefined {
   try {
@@ -79,9 +70,15 @@ export function signalProcess(pid: number, signal: NodeJS.Signals): void {
  * anything the child itself started goes too.
  */
 export function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  // Windows has no process groups. Elsewhere, no fallback to the pid alone: once the group is
+  // gone, that pid may already belong to someone else.
+  if (process.platform === "win32") {
+    signalProcess(pid, signal);
+    return;
+  }
   try {
     process.kill(-pid, signal);
   } catch {
-    signalProcess(pid, signal);
+    // the whole group is gone
   }
 }

@@ -1,0 +1,29 @@
+import { BACKEND_SERVICES } from "@comptoir/contracts";
+
+export const USAGE = `Usage: comptoir <command>
+
+Commands:
+  up [--instances <service>=<n>]   start the whole platform: embedded PostgreSQL, every service,
+                                   the gateway on PORT (what \`npm start\` runs); Ctrl-C stops it
+  service <name>                   run one service in the foreground (what a container runs)
+  help                             show this help
+
+Options of up:
+  --instances <service>=<n>        run n instances of a backend service; repeatable or
+                                   comma-separated: --instances catalog=3,search=2
+
+Environment of up:
+  PORT                   the gateway's public port (default 8080)
+  COMPTOIR_DATA          data folder: PostgreSQL, logs (default ./.data)
+  DATABASE_URL           use this PostgreSQL server instead of the embedded one; each service
+                         gets the database <name>_<service> on it (default name: comptoir)
+  <SERVICE>_DATABASE_URL the exact database of one service, e.g. CATALOG_DATABASE_URL
+  COMPTOIR_PG_PORT       embedded PostgreSQL port (default: first free from 5433)
+  LOG_LEVEL              fatal, error, warn, info (default), debug, trace, silent
+
+Services: gateway, ${BACKEND_SERVICES.join(", ")}
+`;
+
+export function printUsage(stream: NodeJS.WriteStream = process.stdout): void {
+  stream.write(USAGE);
+}

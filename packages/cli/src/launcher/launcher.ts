@@ -1,0 +1,335 @@
+import { join } from "node:path";
+import { BACKEND_SERVICES, type BackendService, GATEWAY, type ServiceName } from "@comptoir/contracts";
+import { needsSharedServer, redactUrl, resolveServiceDatabaseUrls } from "../config/databases";
+import type { InstanceCounts } from "../config/instances.option";
+import type { LauncherConfig } from "../config/launcher.config";
+import { EmbeddedPostgres } from "../embedded/postgres";
+import { UserError } from "../errors";
+import { bannerLines } from "./banner";
+import { blank, fail, info, instanceLine, raw, success, warn } from "./console";
+import type { DataLock } from "./data-lock";
+import { ensureDatabases } from "./databases";
+import { firstFreePort, freePorts, isPortFree } from "./ports";
+import { waitUntilReady } from "./readiness";
+import { describeExit, type InstanceEvents, SupervisedInstance } from "./supervisor";
+
+export interface LauncherOptions {
+  config: LauncherConfig;
+  instances: InstanceCounts;
+  /** The repository root: the services' working directory. */
+  root: string;
+  entries: Record<ServiceName, string>;
+  lock: DataLock;
+}
+
+const LOOPBACK = "127.0.0.1";
+const FIRST_EMBEDDED_PG_PORT = 5433;
+/** How long a service may take to drain after SIGTERM before it is killed. */
+const STOP_TIMEOUT_MS = 10_000;
+/** A second signal within this window is the same Ctrl-C (npm forwards it to us), not a "force". */
+const REPEATED_SIGNAL_MS = 500;
+
+/**
+ * `comptoir up`: PostgreSQL (embedded unless configured), one database per service, every service
+ * as supervised child processes (backends first, the gateway last), readiness, then an orderly
+ * shutdown on SIGINT/SIGTERM.
+ */
+export class Launcher {
+  private readonly backends = new Map<BackendService, SupervisedInstance[]>();
+  private gateway: SupervisedInstance | undefined;
+  private postgres: EmbeddedPostgres | undefined;
+  private postgresDescription = "";
+  private readonly aborted = new AbortController();
+  private shutdown: Promise<number> | undefined;
+  private firstSignalAt = 0;
+  private forced = false;
+  private ready = false;
+  private readonly watchingReadiness = new Set<SupervisedInstance>();
+  private finish: (code: number) => void = () => {};
+  private readonly finished = new Promise<number>((resolve) => {
+    this.finish = resolve;
+  });
+
+  constructor(private readonly options: LauncherOptions) {}
+
+  private get logsDir(): string {
+    return join(this.options.config.dataDir, "logs");
+  }
+
+  /** Starts everything and resolves with the exit code once stopped. */
+  async run(): Promise<number> {
+    this.handleProcessEvents();
+    try {
+      await this.start();
+    } catch (error) {
+      // A signal during startup aborts it: the shutdown already in progress decides the exit code.
+      if (this.shutdown) return this.finished;
+      fail(error instanceof UserError ? error.message : ((error as Error).stack ?? String(error)));
+      void this.stop(1);
+    }
+    return this.finished;
+  }
+
+  private async start(): Promise<void> {
+    const { config } = this.options;
+    if (!(await isPortFree(config.port, "0.0.0.0"))) {
+      throw new UserError(
+        `port ${config.port} is already in use — is Comptoir already running? set PORT to use another`,
+      );
+    }
+    info(`data folder ${config.dataDir}`);
+    const databaseUrls = await this.prepareDatabases();
+
+    const avoid = [config.port, ...(this.postgres ? [this.postgres.port] : [])];
+    const ports = await freePorts(this.backendCount, LOOPBACK, avoid);
+    if (this.shutdown) return;
+    info(`starting ${BACKEND_SERVICES.length + 1} services (${this.backendCount + 1} processes)`);
+    this.startBackends(ports, databaseUrls);
+    this.startGateway();
+
+    await this.waitForReadiness();
+    this.ready = true;
+    for (const line of bannerLines({
+      port: config.port,
+      dataDir: config.dataDir,
+      logsDir: this.logsDir,
+      postgres: this.postgresDescription,
+      secondsToReady: process.uptime(),
+    })) {
+      raw(line);
+    }
+  }
+
+  /** The exact DATABASE_URL of each backend, its database created if missing. */
+  private async prepareDatabases(): Promise<Record<BackendService, URL>> {
+    const { config } = this.options;
+    let serverUrl = config.databaseUrl;
+    if (serverUrl) {
+      this.postgresDescription = `${redactUrl(serverUrl)} (external)`;
+    } else if (needsSharedServer(BACKEND_SERVICES, config.serviceDatabaseUrls)) {
+      serverUrl = await this.startEmbeddedPostgres();
+    } else {
+      this.postgresDescription = "per-service DATABASE_URLs";
+    }
+    const urls = resolveServiceDatabaseUrls(BACKEND_SERVICES, { serverUrl, overrides: config.serviceDatabaseUrls });
+    const startedAt = Date.now();
+    const created = await ensureDatabases(Object.values(urls));
+    const createdNote = created.length ? `${created.length} created, ` : "";
+    success(`${BACKEND_SERVICES.length} databases ready (${createdNote}${seconds(startedAt)})`);
+    return urls;
+  }
+
+  private async startEmbeddedPostgres(): Promise<URL> {
+    const { config } = this.options;
+    const dataDir = join(config.dataDir, "postgres");
+    const postgres = new EmbeddedPostgres({
+      dataDir,
+      passwordFile: join(config.dataDir, "postgres.password"),
+      logFile: join(this.logsDir, "postgres.log"),
+      port: async () => {
+        if (config.pgPort === undefined) return firstFreePort(FIRST_EMBEDDED_PG_PORT, LOOPBACK, [config.port]);
+        if (!(await isPortFree(config.pgPort, LOOPBACK))) {
+          throw new UserError(`COMPTOIR_PG_PORT ${config.pgPort} is already in use; choose another or unset it`);
+        }
+        return config.pgPort;
+      },
+      // Each instance has a pool (10 by default) plus listeners; leave room for psql and migrations.
+      maxConnections: Math.max(100, 15 * this.backendCount + 20),
+      onProgress: info,
+    });
+    this.postgres = postgres;
+    const startedAt = Date.now();
+    info("starting embedded PostgreSQL");
+    await postgres.start();
+    this.postgresDescription = `embedded, port ${postgres.port} (${dataDir})`;
+    success(`PostgreSQL ready on port ${postgres.port} ${since(startedAt)}`);
+    return postgres.url("comptoir");
+  }
+
+  private startBackends(ports: number[], databaseUrls: Record<BackendService, URL>): void {
+    let next = 0;
+    for (const service of BACKEND_SERVICES) {
+      const instances: SupervisedInstance[] = [];
+      for (let n = 1; n <= this.options.instances[service]; n++) {
+        const port = ports[next++] as number;
+        instances.push(this.instance(service, n, port, LOOPBACK, { DATABASE_URL: databaseUrls[service].toString() }));
+      }
+      this.backends.set(service, instances);
+    }
+    for (const instance of this.backendInstances()) instance.start();
+  }
+
+  private startGateway(): void {
+    const upstreams: Record<string, string> = {};
+    for (const [service, instances] of this.backends) {
+      upstreams[`UPSTREAM_${service.toUpperCase()}`] = instances.map((instance) => instance.spec.url).join(",");
+    }
+    this.gateway = this.instance(GATEWAY, 1, this.options.config.port, "0.0.0.0", upstreams);
+    this.gateway.start();
+  }
+
+  private instance(
+    service: ServiceName,
+    n: number,
+    port: number,
+    host: string,
+    extraEnv: Record<string, string>,
+  ): SupervisedInstance {
+    const id = `${service}-${n}`;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      LOG_LEVEL: this.options.config.logLevel,
+      PORT: String(port),
+      HOST: host,
+      INSTANCE_ID: id,
+      COMPTOIR_MODE: "embedded",
+      // Absolute, so that a service storing files (catalog's images) finds the same folder.
+      COMPTOIR_DATA: this.options.config.dataDir,
+      ...extraEnv,
+    };
+    // The gateway has no database; an external DATABASE_URL in our env is not for it.
+    if (service === GATEWAY) delete env.DATABASE_URL;
+    return new SupervisedInstance(
+      {
+        id,
+        service,
+        port,
+        url: `http://${LOOPBACK}:${port}`,
+        entry: this.options.entries[service],
+        cwd: this.options.root,
+        env,
+        logFile: join(this.logsDir, `${id}.log`),
+      },
+      this.instanceEvents,
+    );
+  }
+
+  private readonly instanceEvents: InstanceEvents = {
+    onAttention: (instance, line) => instanceLine(instance.id, line.level, line.message),
+    onCrash: (instance, exit, delayMs) =>
+      warn(`${instance.id} exited (${describeExit(exit)}) — restarting in ${(delayMs / 1000).toFixed(1)} s`),
+    onRestart: (instance) => {
+      if (!this.ready || this.watchingReadiness.has(instance)) return;
+      this.watchingReadiness.add(instance);
+      waitUntilReady(instance.spec.url, this.aborted.signal).then(
+        () => {
+          this.watchingReadiness.delete(instance);
+          success(`${instance.id} ready again`);
+        },
+        () => this.watchingReadiness.delete(instance),
+      );
+    },
+  };
+
+  private async waitForReadiness(): Promise<void> {
+    const signal = this.aborted.signal;
+    const pending = new Set<string>([...this.backends.keys(), GATEWAY]);
+    const reminder = setInterval(
+      () => warn(`still waiting for ${[...pending].join(", ")} — see the logs in ${this.logsDir}`),
+      30_000,
+    );
+    const startedAt = Date.now();
+    const readyLine = (service: string, count: number) => {
+      pending.delete(service);
+      success(`${service} ready (${count} instance${count > 1 ? "s" : ""}, ${seconds(startedAt)})`);
+    };
+    try {
+      await Promise.all(
+        [...this.backends].map(async ([service, instances]) => {
+          await Promise.all(instances.map((instance) => waitUntilReady(instance.spec.url, signal)));
+          readyLine(service, instances.length);
+        }),
+      );
+      // The gateway reports its upstreams in /health/ready: it is the last to be ready.
+      await waitUntilReady(`http://${LOOPBACK}:${this.options.config.port}`, signal);
+      readyLine(GATEWAY, 1);
+    } finally {
+      clearInterval(reminder);
+    }
+  }
+
+  private get backendCount(): number {
+    return BACKEND_SERVICES.reduce((sum, service) => sum + this.options.instances[service], 0);
+  }
+
+  private backendInstances(): SupervisedInstance[] {
+    return [...this.backends.values()].flat();
+  }
+
+  private allInstances(): SupervisedInstance[] {
+    return [...(this.gateway ? [this.gateway] : []), ...this.backendInstances()];
+  }
+
+  /** Gateway first (no new requests), then the backends, then PostgreSQL, then the lock. */
+  private stop(code: number): Promise<number> {
+    this.shutdown ??= (async () => {
+      this.aborted.abort();
+      const startedAt = Date.now();
+      try {
+        if (this.allInstances().length > 0) {
+          info("stopping services");
+          await this.gateway?.stop(STOP_TIMEOUT_MS);
+          await Promise.all(this.backendInstances().map((instance) => instance.stop(STOP_TIMEOUT_MS)));
+          if (!this.forced) success(`services stopped ${since(startedAt)}`);
+        }
+        if (this.postgres && !this.forced) {
+          const pgStartedAt = Date.now();
+          if (await this.postgres.stop()) success(`PostgreSQL stopped ${since(pgStartedAt)}`);
+        }
+      } catch (error) {
+        fail(`while stopping: ${(error as Error).message}`);
+        code = code || 1;
+      } finally {
+        this.options.lock.release();
+      }
+      // After a forced stop, forceStop decides the exit code.
+      if (!this.forced) this.finish(code);
+      return code;
+    })();
+    return this.shutdown;
+  }
+
+  /** A second Ctrl-C: kill everything now. */
+  private async forceStop(): Promise<void> {
+    if (this.forced) return;
+    this.forced = true;
+    warn("forced stop: killing services and PostgreSQL");
+    for (const instance of this.allInstances()) instance.kill();
+    await this.postgres?.kill();
+    this.options.lock.release();
+    this.finish(130);
+  }
+
+  private handleProcessEvents(): void {
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (!this.shutdown) {
+        this.firstSignalAt = Date.now();
+        blank();
+        info(`${signal} received — stopping (press Ctrl-C again to force)`);
+        void this.stop(0);
+      } else if (Date.now() - this.firstSignalAt > REPEATED_SIGNAL_MS) {
+        void this.forceStop();
+      }
+    };
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onSignal);
+    // A closed terminal (SIGHUP) makes console writes fail; that must not interrupt the shutdown.
+    process.stdout.on("error", () => {});
+    process.stderr.on("error", () => {});
+    process.on("uncaughtException", (error) => {
+      fail(`unexpected error: ${error.stack ?? error.message}`);
+      void this.stop(1);
+    });
+    // Last resort if we exit without stopping them (they would also go when their IPC channel closes).
+    process.on("exit", () => {
+      for (const instance of this.allInstances()) instance.kill();
+    });
+  }
+}
+
+function seconds(startedAt: number): string {
+  return `${((Date.now() - startedAt) / 1000).toFixed(1)} s`;
+}
+
+function since(startedAt: number): string {
+  return `(${seconds(startedAt)})`;
+}

@@ -1,0 +1,38 @@
+import { printUsage } from "./commands/help.command";
+import { serviceCommand } from "./commands/service.command";
+import { upCommand } from "./commands/up.command";
+import { UsageError, UserError } from "./errors";
+
+/** The `comptoir` command: `up`, `service <name>`, `help`. */
+async function main(argv: string[]): Promise<void> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case "up":
+      process.exit(await upCommand(args));
+      break;
+    case "service":
+      await serviceCommand(args);
+      break;
+    case "help":
+    case "--help":
+    case "-h":
+      printUsage();
+      break;
+    case undefined:
+      printUsage(process.stderr);
+      process.exitCode = 2;
+      break;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UserError) {
+    process.stderr.write(`comptoir: ${error.message}\n`);
+    if (error instanceof UsageError && error.message.startsWith("unknown command")) printUsage(process.stderr);
+    process.exit(error.exitCode);
+  }
+  process.stderr.write(`comptoir: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,113 @@
+import { chmod, mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EmbeddedPostgres } from "../src/embedded/postgres";
+import { freePorts } from "../src/launcher/ports";
+import { isProcessAlive } from "../src/system/processes";
+
+const isRoot = process.getuid?.() === 0;
+
+describe("embedded PostgreSQL", () => {
+  let root: string;
+  const started: EmbeddedPostgres[] = [];
+
+  async function manager(folder: string, onProgress?: (line: string) => void): Promise<EmbeddedPostgres> {
+    const [port] = await freePorts(1, "127.0.0.1");
+    const postgres = new EmbeddedPostgres({
+      dataDir: join(root, folder, "postgres"),
+      passwordFile: join(root, folder, "postgres.password"),
+      logFile: join(root, folder, "logs", "postgres.log"),
+      port: port as number,
+      startTimeoutMs: 20_000,
+      onProgress,
+    });
+    started.push(postgres);
+    return postgres;
+  }
+
+  async function query(postgres: EmbeddedPostgres, sql: string): Promise<pg.QueryResult> {
+    const client = new pg.Client({ connectionString: postgres.url().toString() });
+    await client.connect();
+    try {
+      return await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  }
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), "comptoir-pg-"));
+    // As root, PostgreSQL runs as the postgres user, who must be able to enter the folder.
+    await chmod(root, 0o755);
+  });
+
+  afterAll(async () => {
+    await Promise.all(started.map((postgres) => postgres.kill()));
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("initialises a UTF-8 cluster on first start, accepts password logins, and stops", async () => {
+    const postgres = await manager("main");
+    expect(await postgres.start()).toEqual({ initialised: true });
+    const pid = postgres.pid as number;
+
+    const { rows } = await query(
+      postgres,
+      "SELECT current_setting('server_version_num')::int AS version, current_setting('server_encoding') AS encoding, lower('ÉTÉ') AS lowered",
+    );
+    expect(rows[0]).toEqual({ version: expect.any(Number), encoding: "UTF8", lowered: "été" });
+    expect(rows[0].version).toBeGreaterThanOrEqual(180000);
+    await query(postgres, "CREATE TABLE kept (id int); INSERT INTO kept VALUES (42)");
+
+    expect((await stat(join(root, "main", "postgres.password"))).mode & 0o777).toBe(0o600);
+    const wrongPassword = new URL(postgres.url());
+    wrongPassword.password = "wrong";
+    await expect(new pg.Client({ connectionString: wrongPassword.toString() }).connect()).rejects.toThrow(/password/);
+
+    await postgres.stop();
+    expect(isProcessAlive(pid)).toBe(false);
+  });
+
+  it("reuses the data on the next start without initialising again", async () => {
+    const postgres = await manager("main");
+    expect(await postgres.start()).toEqual({ initialised: false });
+    const { rows } = await query(postgres, "SELECT id FROM kept");
+    expect(rows).toEqual([{ id: 42 }]);
+    await postgres.stop();
+  });
+
+  it("stops a server left running by a launcher that died, then starts its own", async () => {
+    const orphan = await manager("main");
+    await orphan.start();
+    const orphanPid = orphan.pid as number;
+
+    const progress: string[] = [];
+    const postgres = await manager("main", (line) => progress.push(line));
+    await postgres.start();
+    expect(progress.join("\n")).toContain(`left running by a previous launcher (pid ${orphanPid})`);
+    expect(isProcessAlive(orphanPid)).toBe(false);
+    expect((await query(postgres, "SELECT id FROM kept")).rows).toEqual([{ id: 42 }]);
+    await postgres.stop();
+  });
+
+  it("fails with the tail of the PostgreSQL log when the server cannot start", async () => {
+    const postgres = await manager("main");
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(postgres.port, "127.0.0.1", resolve));
+    try {
+      await expect(postgres.start()).rejects.toThrow(/PostgreSQL exited while starting[\s\S]*could not (bind|create)/);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it.runIf(isRoot)("as root, explains when the postgres user cannot reach the data folder", async () => {
+    await mkdir(join(root, "private"), { mode: 0o700 });
+    await chmod(join(root, "private"), 0o700);
+    const postgres = await manager("private/nested");
+    await expect(postgres.start()).rejects.toThrow(/cannot reach its data folder: .*private has mode 0700/);
+  });
+});
