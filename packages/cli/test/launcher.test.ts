@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePorts } from "../src/launcher/ports";
 import { isProcessAlive, processStartTime } from "../src/system/processes";
-import { buildCli, FAKE_SERVICE, LauncherProcess, processesMentioning } from "./helpers/launcher-process";
+import { assertCliBuilt, FAKE_SERVICE, LauncherProcess, processesMentioning } from "./helpers/launcher-process";
 
 /**
  * The launcher as a real process, running fake services (test/fixtures/fake-service.mjs) on the
@@ -30,7 +30,7 @@ describe("comptoir up", () => {
   const leftovers = () => [...processesMentioning(FAKE_SERVICE), ...processesMentioning(dataDir())];
 
   beforeAll(async () => {
-    await buildCli();
+    assertCliBuilt();
     cwd = await mkdtemp(join(tmpdir(), "comptoir-up-"));
     await chmod(cwd, 0o755); // as root, PostgreSQL runs as the postgres user
     [port] = (await freePorts(1, "0.0.0.0")) as [number];
@@ -69,7 +69,7 @@ describe("comptoir up", () => {
     await launcher.waitFor(/cart-1 +WARN something looks odd — odd detail/);
 
     const gatewayEnv = (await (await fetch(`http://127.0.0.1:${port}/env`)).json()) as Record<string, string>;
-    expect(gatewayEnv).toMatchObject({ HOST: "0.0.0.0", INSTANCE_ID: "gateway-1", COMPTOIR_MODE: "embedded" });
+    expect(gatewayEnv).toMatchObject({ HOST: "0.0.0.0", INSTANCE_ID: "gateway-1" });
     expect(gatewayEnv.DATABASE_URL).toBeUndefined();
     const catalogUrls = (gatewayEnv.UPSTREAM_CATALOG ?? "").split(",");
     expect(catalogUrls).toHaveLength(2);

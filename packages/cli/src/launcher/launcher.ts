@@ -182,7 +182,6 @@ export class Launcher {
       PORT: String(port),
       HOST: host,
       INSTANCE_ID: id,
-      COMPTOIR_MODE: "embedded",
       // Absolute, so that a service storing files (catalog's images) finds the same folder.
       COMPTOIR_DATA: this.options.config.dataDir,
       ...extraEnv,

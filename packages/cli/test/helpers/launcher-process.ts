@@ -1,38 +1,18 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 
 const cliRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const CLI_BUNDLE = join(cliRoot, "dist", "main.js");
 export const FAKE_SERVICE = join(cliRoot, "test", "fixtures", "fake-service.mjs");
 
 /**
- * Bundles the CLI as scripts/build.mjs does, but only this entry: the launcher's tests must run the
- * current sources without depending on every service building.
+ * The launcher's tests run the bundle `npm test` builds first (scripts/build.mjs), the same file
+ * `npm start` runs; they do not rebuild it, so they never race the end-to-end test that uses it.
  */
-export async function buildCli(): Promise<void> {
-  await build({
-    entryPoints: [join(cliRoot, "src", "main.ts")],
-    outfile: CLI_BUNDLE,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    sourcemap: "linked",
-    logLevel: "warning",
-    conditions: ["source"],
-    plugins: [
-      {
-        name: "external-npm",
-        setup(b) {
-          b.onResolve({ filter: /^[^./]/ }, (args) =>
-            args.path.startsWith("@comptoir/") ? undefined : { path: args.path, external: true },
-          );
-        },
-      },
-    ],
-  });
+export function assertCliBuilt(): void {
+  if (!existsSync(CLI_BUNDLE)) throw new Error(`${CLI_BUNDLE} is missing: run \`npm run build\` (npm test does)`);
 }
 
 /** A `comptoir` process whose output is collected, with helpers to wait on it. */

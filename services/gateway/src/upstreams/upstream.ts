@@ -38,18 +38,16 @@ export function createUpstream(
   balancer: Balancer = createBalancer(),
 ): Upstream {
   const now = new Date();
-  const instances = config.targets.map(
-    (url): Instance => ({
-      url,
-      status: "unknown",
-      since: now,
-      latencyMs: null,
-      error: undefined,
-      successes: 0,
-      failures: 0,
-      inFlight: 0,
-    }),
-  );
+  const instances = config.targets.map((url): Instance => ({
+    url,
+    status: "unknown",
+    since: now,
+    latencyMs: null,
+    error: undefined,
+    successes: 0,
+    failures: 0,
+    inFlight: 0,
+  }));
   return { name: config.name, instances, healthCheck: config.healthCheck, balancer, eligible: [...instances], logger };
 }
 
