@@ -7,6 +7,7 @@ import pg from "pg";
 import { UserError } from "../errors";
 import { isProcessAlive, processCommandLine, signalProcess, sleep, waitForProcessExit } from "../system/processes";
 import { loadPostgresBinaries } from "./postgres-binaries";
+import { reachableBinaries, reachableClusterDir } from "./root-access";
 import { assertReachable, chownTree, postgresRunAs, type SystemUser } from "./run-as";
 
 export interface EmbeddedPostgresOptions {
@@ -41,9 +42,13 @@ export class EmbeddedPostgres {
   private initdb: ChildProcess | undefined;
   private stopped = false;
   private password = "";
+  /** Where the cluster really is: the data folder's `postgres`, or where its link points (root). */
+  private clusterDir: string;
   private chosenPort: number | undefined;
 
-  constructor(private readonly options: EmbeddedPostgresOptions) {}
+  constructor(private readonly options: EmbeddedPostgresOptions) {
+    this.clusterDir = options.dataDir;
+  }
 
   get port(): number {
     const port = this.chosenPort ?? this.options.port;
@@ -68,16 +73,17 @@ export class EmbeddedPostgres {
    * starts the server and resolves once it accepts connections. Returns whether initdb ran.
    */
   async start(): Promise<{ initialised: boolean }> {
-    const { dataDir, logFile } = this.options;
-    const binaries = await loadPostgresBinaries();
+    const { logFile } = this.options;
+    let binaries = await loadPostgresBinaries();
     const runAs = postgresRunAs();
-    await mkdir(dirname(dataDir), { recursive: true });
+    await mkdir(dirname(this.options.dataDir), { recursive: true });
     await mkdir(dirname(logFile), { recursive: true });
     if (runAs) {
-      await assertReachable(runAs, dataDir, "its data folder");
-      await assertReachable(runAs, binaries.postgres, "the PostgreSQL binaries", true);
-      await assertReachable(runAs, binaries.initdb, "the PostgreSQL binaries", true);
+      binaries = await reachableBinaries(runAs, binaries);
+      this.clusterDir = await reachableClusterDir(runAs, this.options.dataDir);
+      await assertReachable(runAs, this.clusterDir, "its data folder");
     }
+    const dataDir = this.clusterDir;
 
     const fresh = !existsSync(join(dataDir, "PG_VERSION"));
     this.password = await this.readOrCreatePassword(fresh);
@@ -145,7 +151,8 @@ export class EmbeddedPostgres {
   }
 
   private async runInitdb(initdb: string, runAs: SystemUser | undefined): Promise<void> {
-    const { dataDir, passwordFile } = this.options;
+    const { passwordFile } = this.options;
+    const dataDir = this.clusterDir;
     if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
       throw new UserError(
         `${dataDir} is not empty but holds no PostgreSQL cluster (no PG_VERSION); move it away or delete it`,
@@ -193,7 +200,7 @@ export class EmbeddedPostgres {
    * postmaster.pid: stop it cleanly before starting ours.
    */
   private async stopLeftoverServer(): Promise<void> {
-    const pidFile = join(this.options.dataDir, "postmaster.pid");
+    const pidFile = join(this.clusterDir, "postmaster.pid");
     let pid: number;
     try {
       pid = Number((await readFile(pidFile, "utf8")).split("\n")[0]);
@@ -203,7 +210,7 @@ export class EmbeddedPostgres {
     // A dead pid is fine: PostgreSQL itself ignores a stale postmaster.pid.
     if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return;
     const commandLine = processCommandLine(pid);
-    if (commandLine !== undefined && !commandLine.includes(this.options.dataDir)) {
+    if (commandLine !== undefined && !commandLine.includes(this.clusterDir)) {
       // The pid now belongs to an unrelated process: the file is stale but would block the start.
       await rm(pidFile, { force: true });
       return;
@@ -220,7 +227,8 @@ export class EmbeddedPostgres {
   }
 
   private async startServer(postgres: string, runAs: SystemUser | undefined): Promise<void> {
-    const { dataDir, maxConnections = 100 } = this.options;
+    const { maxConnections = 100 } = this.options;
+    const dataDir = this.clusterDir;
     if (this.stopped) throw new UserError("stopped before PostgreSQL started");
     const args = [
       "-D",

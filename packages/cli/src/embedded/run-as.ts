@@ -50,27 +50,41 @@ function permissionsFor(user: SystemUser, info: { uid: number; gid: number; mode
   return info.mode & 7;
 }
 
+interface Blocked {
+  dir: string;
+  mode: string;
+  uid: number;
+}
+
+/** The first folder (from the root down) that keeps `user` from reaching `path`, if any. */
+export async function blockingFolder(user: SystemUser, path: string, executable = false): Promise<Blocked | undefined> {
+  const checks: { dir: string; bit: number }[] = [];
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    checks.unshift({ dir, bit: 1 });
+    if (dirname(dir) === dir) break;
+  }
+  if (executable) checks.push({ dir: path, bit: 1 });
+  for (const { dir, bit } of checks) {
+    const info = await stat(dir);
+    if ((permissionsFor(user, info) & bit) === 0) {
+      return { dir, mode: (info.mode & 0o777).toString(8).padStart(4, "0"), uid: info.uid };
+    }
+  }
+  return undefined;
+}
+
 /**
  * Fails with a clear message when `user` cannot reach `path`: every folder above it must be
  * traversable (x), and `path` itself executable when `executable` is set.
  */
 export async function assertReachable(user: SystemUser, path: string, what: string, executable = false): Promise<void> {
-  const checks: { dir: string; bit: number }[] = [];
-  if (executable) checks.push({ dir: path, bit: 1 });
-  for (let dir = dirname(path); ; dir = dirname(dir)) {
-    checks.push({ dir, bit: 1 });
-    if (dirname(dir) === dir) break;
-  }
-  for (const { dir, bit } of checks) {
-    const info = await stat(dir);
-    if ((permissionsFor(user, info) & bit) === 0) {
-      const mode = (info.mode & 0o777).toString(8).padStart(4, "0");
-      throw new UserError(
-        `PostgreSQL runs as the "${user.name}" user (comptoir runs as root) and cannot reach ${what}: ` +
-          `${dir} has mode ${mode} (owner uid ${info.uid}); make it traversable (chmod o+x ${dir}) ` +
-          "or use a data folder elsewhere (COMPTOIR_DATA)",
-      );
-    }
+  const blocked = await blockingFolder(user, path, executable);
+  if (blocked) {
+    throw new UserError(
+      `PostgreSQL runs as the "${user.name}" user (comptoir runs as root) and cannot reach ${what}: ` +
+        `${blocked.dir} has mode ${blocked.mode} (owner uid ${blocked.uid}); make it traversable (chmod o+x ${blocked.dir}) ` +
+        "or use a data folder elsewhere (COMPTOIR_DATA)",
+    );
   }
 }
 
