@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readlink, rm, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -104,10 +104,26 @@ describe("embedded PostgreSQL", () => {
     }
   });
 
-  it.runIf(isRoot)("as root, explains when the postgres user cannot reach the data folder", async () => {
-    await mkdir(join(root, "private"), { mode: 0o700 });
-    await chmod(join(root, "private"), 0o700);
-    const postgres = await manager("private/nested");
-    await expect(postgres.start()).rejects.toThrow(/cannot reach its data folder: .*private has mode 0700/);
-  });
+  it.runIf(isRoot)(
+    "as root, keeps the cluster of a private data folder under /var/lib/comptoir, linked from the folder",
+    async () => {
+      await mkdir(join(root, "private"), { mode: 0o700 });
+      await chmod(join(root, "private"), 0o700);
+      const postgres = await manager("private/nested");
+      expect(await postgres.start()).toEqual({ initialised: true });
+      const link = join(root, "private", "nested", "postgres");
+      const target = await readlink(link);
+      try {
+        expect(target).toMatch(/^\/var\/lib\/comptoir\/clusters\/[0-9a-f]{16}$/);
+        expect((await query(postgres, "SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+        expect(await postgres.stop()).toBe(true);
+        // The next start follows the link and reuses the cluster.
+        const again = await manager("private/nested");
+        expect(await again.start()).toEqual({ initialised: false });
+        await again.stop();
+      } finally {
+        await rm(target, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -81,6 +81,11 @@ export class EmbeddedPostgres {
     if (runAs) {
       binaries = await reachableBinaries(runAs, binaries);
       this.clusterDir = await reachableClusterDir(runAs, this.options.dataDir);
+      if (this.clusterDir !== this.options.dataDir) {
+        this.options.onProgress?.(
+          `the postgres user cannot enter the data folder, so the cluster lives in ${this.clusterDir} (linked from ${this.options.dataDir})`,
+        );
+      }
       await assertReachable(runAs, this.clusterDir, "its data folder");
     }
     const dataDir = this.clusterDir;
