@@ -57,7 +57,7 @@ function name(pid) {
     const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
     const service = cmd.find((a) => a.includes("services/"));
     if (service) return service.split("services/")[1].split("/")[0];
-    if (cmd[0]?.endsWith("postgres")) return "postgres";
+    if (cmd[0]?.endsWith("postgres") || cmd[0]?.startsWith("postgres:")) return "postgres (all processes)";
     if (cmd.some((a) => a.includes("packages/cli/dist"))) return "launcher";
     return cmd[0]?.split("/").pop() ?? String(pid);
   } catch {
