@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ALL_SERVICES, BACKEND_SERVICES } from "@comptoir/contracts";
 import pg from "pg";
+import { testServerUrl } from "@comptoir/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /**
@@ -30,8 +31,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function start(env: Record<string, string>): Platform {
-  const child = spawn(process.execPath, [LAUNCHER, "up"], {
+function start(env: Record<string, string>, args: string[] = []): Platform {
+  const child = spawn(process.execPath, [LAUNCHER, "up", ...args], {
     cwd: ROOT,
     env: { ...withoutComptoirVariables(process.env), ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -96,6 +97,20 @@ function processesOf(dataDir: string): string[] {
   return found;
 }
 
+/** The pid of one service instance of the platform using this data folder. */
+function pidOf(dataDir: string, instance: string): number | undefined {
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const environ = readFileSync(`/proc/${pid}/environ`, "utf8");
+      if (environ.includes(`COMPTOIR_DATA=${dataDir}\0`) && environ.includes(`INSTANCE_ID=${instance}\0`))
+        return Number(pid);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return undefined;
+}
+
 async function json(res: Response): Promise<any> {
   return res.json();
 }
@@ -116,8 +131,8 @@ describe("the platform, booted by the launcher, through the gateway", { timeout:
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it("starts on embedded PostgreSQL with all twelve services ready", async () => {
-    platform = start({ PORT: String(port), COMPTOIR_DATA: dataDir });
+  it("starts on embedded PostgreSQL with all twelve services ready (two catalog instances)", async () => {
+    platform = start({ PORT: String(port), COMPTOIR_DATA: dataDir }, ["--instances", "catalog=2"]);
     const { seconds, body } = await waitUntilReady(platform);
     console.log(`platform ready in ${seconds.toFixed(1)} s (embedded PostgreSQL, first start)`);
     expect(body.status).toBe("ok");
@@ -126,6 +141,7 @@ describe("the platform, booted by the launcher, through the gateway", { timeout:
       expect(body.services[service].status, service).toBe("ok");
       expect(body.services[service].instances.length, service).toBeGreaterThanOrEqual(1);
     }
+    expect(body.services.catalog.instances).toHaveLength(2);
     expect(existsSync(join(dataDir, "postgres", "PG_VERSION"))).toBe(true);
     expect(ALL_SERVICES).toHaveLength(12);
   });
@@ -166,6 +182,25 @@ describe("the platform, booted by the launcher, through the gateway", { timeout:
     expect(Object.keys(doc.paths)).toContain("/api/catalog/categories");
   });
 
+  it("restarts a service that crashes, and the gateway routes to it again", async () => {
+    const victim = pidOf(dataDir, "inventory-1");
+    expect(victim).toBeDefined();
+    process.kill(victim!, "SIGKILL");
+    // Routed and answered by inventory itself (its own 404), not a 503 from the gateway.
+    const routed = async () => (await fetch(`${platform!.base}/api/inventory/nothing-here`)).status === 404;
+    const deadline = Date.now() + 20_000;
+    let restarted: number | undefined;
+    while (Date.now() < deadline) {
+      restarted = pidOf(dataDir, "inventory-1");
+      if (restarted && restarted !== victim && (await routed())) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(restarted).toBeDefined();
+    expect(restarted).not.toBe(victim);
+    expect(await routed()).toBe(true);
+    expect(platform!.output()).toMatch(/inventory-1 exited \(.*SIGKILL.*\) — restarting/);
+  });
+
   it("refuses a second start on the same port with a clear message", async () => {
     const second = start({ PORT: String(port), COMPTOIR_DATA: `${dataDir}-other` });
     const code = await new Promise<number | null>((r) => second.process.once("exit", (c) => r(c)));
@@ -201,6 +236,58 @@ describe("the platform, booted by the launcher, through the gateway", { timeout:
     expect(code).not.toBe(0);
     expect(bad.output().trim().split("\n")).toHaveLength(1);
     expect(bad.output()).toMatch(/PORT must be a port number \(1-65535\), got "abc"/);
+  });
+});
+
+describe("comptoir service <name>", { timeout: 60_000 }, () => {
+  it("runs one service alone from its environment, creating its database, and stops on SIGTERM", async () => {
+    const name = `e2e_service_${Date.now().toString(36)}`;
+    const url = testServerUrl(name);
+    const port = await freePort();
+    const child = spawn(process.execPath, [LAUNCHER, "service", "catalog"], {
+      cwd: ROOT,
+      env: { ...withoutComptoirVariables(process.env), PORT: String(port), DATABASE_URL: url, LOG_LEVEL: "warn" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout!.on("data", (d) => (output += d));
+    child.stderr!.on("data", (d) => (output += d));
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      let ready = false;
+      for (let i = 0; i < 150 && !ready; i++) {
+        ready = await fetch(`${base}/health/ready`).then(
+          (r) => r.status === 200,
+          () => false,
+        );
+        if (!ready) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(ready, output).toBe(true);
+      expect((await fetch(`${base}/api/catalog/categories`)).status).toBe(200);
+      const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill("SIGKILL");
+      const admin = new pg.Client({ connectionString: testServerUrl() });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    }
+  });
+
+  it("names the valid services when given an unknown one", async () => {
+    const child = spawn(process.execPath, [LAUNCHER, "service", "warehouse"], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout!.on("data", (d) => (output += d));
+    child.stderr!.on("data", (d) => (output += d));
+    const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+    expect(code).not.toBe(0);
+    expect(output).toContain("warehouse");
+    expect(output).toContain("catalog");
   });
 });
 
