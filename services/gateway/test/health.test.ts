@@ -1,24 +1,7 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { type FakeUpstream, startFakeUpstream } from "./support/fake-upstream";
-import { startGateway, type TestGateway } from "./support/gateway";
+import { describe, expect, it, vi } from "vitest";
+import { type TestGateway, useTestbed } from "./support/gateway";
 
-let cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await Promise.all(cleanups.map((c) => c()));
-  cleanups = [];
-});
-
-async function fakes(...names: string[]): Promise<FakeUpstream[]> {
-  const started = await Promise.all(names.map(startFakeUpstream));
-  cleanups.push(() => Promise.all(started.map((f) => f.close())).then(() => {}));
-  return started;
-}
-
-async function gateway(options: Parameters<typeof startGateway>[0]): Promise<TestGateway> {
-  const gw = await startGateway(options);
-  cleanups.unshift(() => gw.close());
-  return gw;
-}
+const { fakes, gateway } = useTestbed();
 
 const statusOf = async (gw: TestGateway, service: string, url: string) =>
   (await gw.readiness()).body.services[service].instances.find((i: any) => i.url === url)?.status;

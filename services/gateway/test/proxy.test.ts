@@ -1,28 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { type FakeUpstream, startFakeUpstream } from "./support/fake-upstream";
-import { startGateway, type TestGateway } from "./support/gateway";
+import { describe, expect, it, vi } from "vitest";
+import { type TestGateway, useTestbed } from "./support/gateway";
 import { rawRequest } from "./support/raw-request";
 
 const PROBLEM_JSON = "application/problem+json; charset=utf-8";
 
-let cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await Promise.all(cleanups.map((c) => c()));
-  cleanups = [];
-});
-
-async function fakes(...names: string[]): Promise<FakeUpstream[]> {
-  const started = await Promise.all(names.map(startFakeUpstream));
-  cleanups.push(() => Promise.all(started.map((f) => f.close())).then(() => {}));
-  return started;
-}
-
-async function gateway(options: Parameters<typeof startGateway>[0]): Promise<TestGateway> {
-  const gw = await startGateway(options);
-  cleanups.unshift(() => gw.close());
-  return gw;
-}
+const { fakes, gateway } = useTestbed();
 
 /** Waits until every instance of every service has been checked and is up. */
 async function allUp(gw: TestGateway): Promise<void> {

@@ -70,14 +70,7 @@ export async function slugsTaken(db: Queryable, slugs: string[]): Promise<Set<st
   return new Set(rows.map((r) => r.slug));
 }
 
-export interface NewCategoryRow {
-  id: string;
-  parentId: string | null;
-  name: string;
-  slug: string;
-  description: string | null;
-  position: number;
-}
+export type NewCategoryRow = Omit<Category, "createdAt" | "updatedAt">;
 
 export async function insertCategory(db: Queryable, c: NewCategoryRow): Promise<Category> {
   const { rows } = await db.query<CategoryRow>(

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { App } from "@comptoir/platform";
 import { http, listen, testLogger } from "@comptoir/platform/testing";
-import { afterAll } from "vitest";
+import { afterAll, afterEach } from "vitest";
 import { buildApp } from "../../src/app";
 import { type HealthCheckConfig, loadGatewayConfig, upstreamVariable } from "../../src/gateway.config";
-import type { FakeUpstream } from "./fake-upstream";
+import { type FakeUpstream, startFakeUpstream } from "./fake-upstream";
 
 export interface TestGateway {
   url: string;
@@ -61,5 +61,29 @@ export async function startGateway(options: {
     api,
     readiness: () => api.get("/health/ready"),
     close: () => app.close(),
+  };
+}
+
+/**
+ * Fake upstreams and gateways for one test file, all closed after each test (gateways first).
+ * Call at the top of the file: `const { fakes, gateway } = useTestbed();`.
+ */
+export function useTestbed() {
+  let cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    await Promise.all(cleanups.map((c) => c()));
+    cleanups = [];
+  });
+  return {
+    async fakes(...names: string[]): Promise<FakeUpstream[]> {
+      const started = await Promise.all(names.map(startFakeUpstream));
+      cleanups.push(() => Promise.all(started.map((f) => f.close())).then(() => {}));
+      return started;
+    },
+    async gateway(options: Parameters<typeof startGateway>[0]): Promise<TestGateway> {
+      const gw = await startGateway(options);
+      cleanups.unshift(() => gw.close());
+      return gw;
+    },
   };
 }
