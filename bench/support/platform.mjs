@@ -1,0 +1,107 @@
+// Boots the platform with the launcher (as `npm start` does) for benchmarks, and reads what its
+// processes use from /proc.
+import { spawn } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const launcher = join(root, "packages/cli/dist/main.js");
+
+export async function freePort() {
+  const s = createServer();
+  await new Promise((r) => s.listen(0, "127.0.0.1", r));
+  const { port } = s.address();
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+export function descendants(pid) {
+  const children = new Map();
+  for (const p of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(p));
+    } catch {}
+  }
+  const all = [];
+  const walk = (p) => {
+    all.push(p);
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  walk(pid);
+  return all;
+}
+
+export function rssKiB(pid) {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("VmRSS:"));
+    return line ? Number(line.split(/\s+/)[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export function processName(pid) {
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    const service = cmd.find((a) => a.includes("services/"));
+    if (service) return service.split("services/")[1].split("/")[0];
+    if (cmd[0]?.endsWith("postgres") || cmd[0]?.startsWith("postgres:")) return "postgres (all processes)";
+    if (cmd.some((a) => a.includes("packages/cli/dist"))) return "launcher";
+    return cmd[0]?.split("/").pop() ?? String(pid);
+  } catch {
+    return String(pid);
+  }
+}
+
+/**
+ * Starts `comptoir up` on a free port with `dataDir` and resolves once the gateway reports every
+ * service ready, with the seconds that took.
+ */
+export async function startPlatform(dataDir, launcherArgs = [], env = {}) {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [launcher, "up", ...launcherArgs], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), COMPTOIR_DATA: dataDir, DATABASE_URL: "", ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  let health;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`launcher exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`${base}/health/ready`);
+      if (res.status === 200) {
+        health = await res.json();
+        break;
+      }
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    base,
+    seconds,
+    health,
+    /** Resident memory of every process of the platform, by process name (PostgreSQL is a child too). */
+    memory() {
+      const pids = descendants(child.pid);
+      const byName = new Map();
+      for (const pid of pids) byName.set(processName(pid), (byName.get(processName(pid)) ?? 0) + rssKiB(pid));
+      const rssMiB = [...byName.values()].reduce((a, b) => a + b, 0) / 1024;
+      return { processes: pids.length, rssMiB, byName };
+    },
+    async stop() {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
