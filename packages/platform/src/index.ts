@@ -13,3 +13,4 @@ export * from "./http/problem";
 export * from "./ids";
 export * from "./logging/logger";
 export * from "./runtime/run-service";
+export * from "./events";

@@ -88,3 +88,27 @@ export const DatabaseEnv = {
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10, description: "an integer from 1 to 200" }),
   DATABASE_CONNECT_TIMEOUT_MS: Env.milliseconds(30_000),
 };
+
+/** The event backbone (services that publish or consume events). One of the two URLs must be set. */
+export const EventsEnv = {
+  NATS_URL: Type.Optional(
+    Type.String({
+      pattern: "^(nats|tls)://",
+      description: "a NATS URL (nats://host:4222): events go through JetStream",
+    }),
+  ),
+  EVENT_LOG_URL: Type.Optional(
+    Type.String({
+      pattern: "^postgres(ql)?://",
+      description: "the PostgreSQL event log's database URL (embedded mode; the launcher sets it)",
+    }),
+  ),
+  EVENTS_MAX_ATTEMPTS: Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: 5,
+    description: "attempts before an event is dead-lettered (1-100)",
+  }),
+  EVENTS_RETRY_BASE_MS: Env.milliseconds(200),
+  EVENTS_OUTBOX_RETENTION_HOURS: Env.positiveInt(168),
+};

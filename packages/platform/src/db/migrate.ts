@@ -39,18 +39,37 @@ const MIGRATION_LOCK = 0x636f6d70; // "comp"
  * runs once. An applied file that has changed since is an error: migrations are append-only.
  */
 export async function migrate(db: Db, dir: string, logger?: Logger): Promise<string[]> {
-  const migrations = await readMigrations(dir);
+  return applyMigrations(db, await readMigrations(dir), { logger });
+}
+
+/** A migration given in code (the platform's own tables), checksummed like a file. */
+export function inlineMigration(version: string, name: string, sql: string): Migration {
+  return { version, name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+}
+
+/**
+ * Applies migrations in order, recording them in `table` (`schema_migrations` for a service's own
+ * files; the platform keeps its tables' history apart so that versions never collide).
+ */
+export async function applyMigrations(
+  db: Db,
+  migrations: readonly Migration[],
+  options: { table?: string; logger?: Logger } = {},
+): Promise<string[]> {
+  const table = options.table ?? "schema_migrations";
+  if (!/^[a-z_]+$/.test(table)) throw new Error(`invalid migrations table name ${table}`);
+  const logger = options.logger;
   const client = await db.connect();
   try {
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
-    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    await client.query(`CREATE TABLE IF NOT EXISTS ${table} (
       version text PRIMARY KEY,
       name text NOT NULL,
       checksum text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now()
     )`);
     const { rows } = await client.query<{ version: string; checksum: string; name: string }>(
-      "SELECT version, name, checksum FROM schema_migrations",
+      `SELECT version, name, checksum FROM ${table}`,
     );
     const applied = new Map(rows.map((r) => [r.version, r]));
     const done: string[] = [];
@@ -67,7 +86,7 @@ export async function migrate(db: Db, dir: string, logger?: Logger): Promise<str
       await client.query("BEGIN");
       try {
         await client.query(m.sql);
-        await client.query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", [
+        await client.query(`INSERT INTO ${table} (version, name, checksum) VALUES ($1, $2, $3)`, [
           m.version,
           m.name,
           m.checksum,

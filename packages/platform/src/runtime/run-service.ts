@@ -4,6 +4,8 @@ import type { Static, TObject } from "typebox";
 import { ConfigError, loadConfig } from "../config/config";
 import { migrate } from "../db/migrate";
 import { createPool, DatabaseUnavailableError, type Db, ensureDatabase, waitForDatabase } from "../db/pool";
+import { EventBus, migrateEventTables } from "../events/bus";
+import { createTransport } from "../events/transport.factory";
 import type { App } from "../http/app";
 import { createLogger, defaultInstanceId, type Logger } from "../logging/logger";
 
@@ -13,6 +15,8 @@ export interface ServiceContext<C> {
   instance: string;
   /** The service's database, migrated; absent for services without one (the gateway). */
   db: Db | undefined;
+  /** The event bus, when the definition says `events: true`; started once the app listens. */
+  bus: EventBus | undefined;
 }
 
 export interface ServiceDefinition<S extends TObject> {
@@ -21,6 +25,11 @@ export interface ServiceDefinition<S extends TObject> {
   configSchema: S;
   /** Folder of NNN_name.sql files; when set, the service has a database (DATABASE_URL). */
   migrationsDir?: string;
+  /**
+   * The service publishes or consumes events: its database gets the outbox/inbox tables and an
+   * event bus is built on the transport the env names (NATS_URL or EVENT_LOG_URL; spread EventsEnv).
+   */
+  events?: boolean;
   /** Builds the app; called once the database is reachable and migrated. */
   buildApp: (ctx: ServiceContext<Static<S>>) => Promise<App>;
   /** Releases what buildApp acquired beyond the database (clients, timers), after the app closed. */
@@ -58,6 +67,7 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
         logger.warn({ attempt }, `${error.message}; retrying`),
       );
       await migrate(db, definition.migrationsDir, logger);
+      if (definition.events) await migrateEventTables(db, logger);
     } catch (error) {
       await db?.end().catch(() => {});
       if (error instanceof DatabaseUnavailableError) fail(definition.name, error.message);
@@ -66,7 +76,37 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
     }
   }
 
-  const app = await definition.buildApp({ config, logger, instance, db });
+  let bus: EventBus | undefined;
+  if (definition.events) {
+    if (!db) fail(definition.name, "a service with events needs a database (migrationsDir)");
+    try {
+      const transport = await createTransport({
+        natsUrl: env.NATS_URL as string | undefined,
+        eventLogUrl: env.EVENT_LOG_URL as string | undefined,
+        logger,
+        name: instance,
+      });
+      bus = new EventBus({
+        service: definition.name,
+        instance,
+        db,
+        databaseUrl: String(env.DATABASE_URL),
+        transport,
+        logger,
+        retry: {
+          maxAttempts: Number(env.EVENTS_MAX_ATTEMPTS ?? 5),
+          baseDelayMs: Number(env.EVENTS_RETRY_BASE_MS ?? 200),
+        },
+        relay: { retentionMs: Number(env.EVENTS_OUTBOX_RETENTION_HOURS ?? 168) * 3600_000 },
+      });
+      logger.info({ transport: transport.kind, at: transport.description }, "event transport connected");
+    } catch (error) {
+      await db.end().catch(() => {});
+      fail(definition.name, `event transport: ${(error as Error).message}`);
+    }
+  }
+
+  const app = await definition.buildApp({ config, logger, instance, db, bus });
   const port = Number(env.PORT);
   const host = String(env.HOST ?? "127.0.0.1");
   try {
@@ -75,6 +115,7 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
     const code = (error as { code?: string }).code;
     fail(definition.name, code === "EADDRINUSE" ? `port ${port} is already in use (PORT)` : (error as Error).message);
   }
+  await bus?.start();
 
   let stopping = false;
   const shutdown = async (reason: string) => {
@@ -90,6 +131,7 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
     timer.unref();
     try {
       await app.close();
+      await bus?.stop();
       await definition.onClose?.();
       await db?.end();
       logger.info("stopped");

@@ -1,0 +1,211 @@
+import { type EventEnvelope, type EventType, streamOf } from "@comptoir/contracts";
+import { runWithContext } from "../context/request-context";
+import { continueTrace, parseTraceparent } from "../context/traceparent";
+import type { Db, Tx } from "../db/pool";
+import { withTx } from "../db/tx";
+import type { Logger } from "../logging/logger";
+import * as deadLetters from "./dead-letters.repo";
+import { InvalidEventError, parseEnvelope } from "./envelope";
+import type { EventMetrics } from "./events.metrics";
+import type { Delivery, EventTransport, PartitionReader } from "./transport";
+
+export interface HandlerContext {
+  logger: Logger;
+  /** How many times this event has been tried by this group (1 on the first try). */
+  attempt: number;
+}
+
+/** Runs inside the consumer's transaction: write the effect with `tx`, throw to retry. */
+export type EventHandler<T extends EventType = EventType> = (
+  event: EventEnvelope<T>,
+  tx: Tx,
+  context: HandlerContext,
+) => Promise<void>;
+
+export interface RetryPolicy {
+  /** Attempts before an event goes to the dead letters (default 5). */
+  maxAttempts: number;
+  /** First retry delay; doubled each time, with jitter, capped at 30 s. */
+  baseDelayMs: number;
+}
+
+export type HandleOutcome = "handled" | "duplicate" | "ignored";
+
+/**
+ * The handlers of one consumer group (one consuming service, or a named group within it) and the
+ * way every event reaches them exactly once in effect: the handler's writes and the inbox row of
+ * the event id commit in one transaction, so a redelivered event finds its id and is skipped.
+ */
+export class ConsumerGroup {
+  private readonly handlers = new Map<string, EventHandler>();
+  private readonly resets: ((tx: Tx) => Promise<void>)[] = [];
+
+  constructor(
+    readonly name: string,
+    private readonly deps: { db: Db; logger: Logger; metrics: EventMetrics; retry: RetryPolicy },
+  ) {}
+
+  on(types: readonly EventType[], handler: EventHandler<never>, onReset?: (tx: Tx) => Promise<void>): void {
+    for (const type of types) {
+      if (this.handlers.has(type)) throw new Error(`group ${this.name} already handles ${type}`);
+      this.handlers.set(type, handler as EventHandler);
+    }
+    if (onReset) this.resets.push(onReset);
+  }
+
+  get types(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  get streams(): string[] {
+    return [...new Set(this.types.map(streamOf))];
+  }
+
+  async reset(tx: Tx): Promise<void> {
+    for (const reset of this.resets) await reset(tx);
+    await tx.query("DELETE FROM inbox WHERE consumer_group = $1", [this.name]);
+  }
+
+  /** Handles one event once: validates it, runs its handler with the inbox row, in its trace. */
+  async handle(raw: unknown, attempt: number): Promise<HandleOutcome> {
+    // Types this group does not handle pass by unvalidated (a newer producer's new type included).
+    const type = (raw as { type?: unknown } | null)?.type;
+    if (typeof type === "string" && !this.handlers.has(type)) return "ignored";
+    const event = parseEnvelope(raw);
+    const handler = this.handlers.get(event.type)!;
+    const trace = continueTrace(parseTraceparent(event.traceparent));
+    const context = { requestId: event.id, ...trace };
+    const logger = this.deps.logger.child({ group: this.name, eventId: event.id, eventType: event.type });
+    const started = performance.now();
+    return runWithContext(context, async () => {
+      const outcome = await withTx(this.deps.db, async (tx) => {
+        const inbox = await tx.query(
+          "INSERT INTO inbox (consumer_group, event_id, event_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+          [this.name, event.id, event.type],
+        );
+        if (inbox.rowCount === 0) return "duplicate" as const;
+        await handler(event, tx, { logger, attempt });
+        return "handled" as const;
+      });
+      this.deps.metrics.handled(this.name, event.type, outcome, (performance.now() - started) / 1000);
+      if (outcome === "duplicate") logger.debug("event already handled; skipped");
+      return outcome;
+    });
+  }
+
+  /** Retries a failing event with backoff, then dead-letters it; never throws for a handler error. */
+  async process(delivery: Delivery, reader: PartitionReader | undefined, partition: number): Promise<void> {
+    const { retry, logger, metrics } = this.deps;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.handle(delivery.envelope, attempt);
+        return;
+      } catch (error) {
+        if (isInfrastructureError(error)) throw error; // not the event's fault: the worker waits and retries it
+        const type = typeof delivery.envelope?.type === "string" ? delivery.envelope.type : "unknown";
+        metrics.failed(this.name, type);
+        const invalid = error instanceof InvalidEventError;
+        if (invalid || attempt >= retry.maxAttempts) {
+          logger.error(
+            { err: error, group: this.name, eventId: delivery.envelope?.id, eventType: type, attempts: attempt },
+            invalid ? "invalid event: dead-lettered" : "event handler failed too many times: dead-lettered",
+          );
+          await deadLetters.insert(this.deps.db, {
+            group: this.name,
+            delivery,
+            partition,
+            error: describe(error),
+            attempts: attempt,
+          });
+          metrics.deadLettered(this.name, type);
+          return;
+        }
+        const delay = backoff(retry.baseDelayMs, attempt);
+        logger.warn(
+          { err: error, group: this.name, eventId: delivery.envelope?.id, eventType: type, attempt, retryInMs: delay },
+          "event handler failed; retrying",
+        );
+        await sleep(delay);
+        await reader?.working(delivery);
+      }
+    }
+  }
+}
+
+export function backoff(baseMs: number, attempt: number): number {
+  const exp = Math.min(30_000, baseMs * 2 ** (attempt - 1));
+  return Math.round(exp * (0.75 + Math.random() * 0.5));
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function describe(error: unknown): string {
+  const err = error as Error;
+  return err?.stack ?? String(error);
+}
+
+const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "57P01", "57P02", "57P03"]);
+
+/** The database is unreachable: retrying the event later is right, dead-lettering it is not. */
+export function isInfrastructureError(error: unknown): boolean {
+  const err = error as { code?: string; message?: string };
+  if (err?.code && (CONNECTION_CODES.has(err.code) || err.code.startsWith("08"))) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    err?.message ?? "",
+  );
+}
+
+/** Reads one partition of one stream for a group, in order, until stopped. */
+export class PartitionWorker {
+  private stopped = false;
+  private done: Promise<void> | undefined;
+
+  constructor(
+    private readonly group: ConsumerGroup,
+    private readonly transport: EventTransport,
+    private readonly stream: string,
+    private readonly partition: number,
+    private readonly logger: Logger,
+    private readonly options: { batchSize: number; waitMs: number },
+  ) {}
+
+  start(): void {
+    this.done = this.run();
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      let reader: PartitionReader | undefined;
+      try {
+        reader = await this.transport.openReader(this.group.name, this.stream, this.partition);
+        while (!this.stopped) {
+          const deliveries = await reader.fetch(this.options.batchSize, this.options.waitMs);
+          for (const delivery of deliveries) {
+            if (this.stopped) break; // unacknowledged: the next owner gets it again
+            await this.group.process(delivery, reader, this.partition);
+            await reader.ack(delivery);
+          }
+          failures = 0;
+        }
+      } catch (error) {
+        failures++;
+        const delay = Math.min(10_000, 250 * 2 ** Math.min(failures, 6));
+        this.logger.warn(
+          { err: error, group: this.group.name, stream: this.stream, partition: this.partition, retryInMs: delay },
+          "event consumer interrupted; resuming",
+        );
+        await sleep(delay);
+      } finally {
+        await reader?.close().catch(() => {});
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.done;
+  }
+}

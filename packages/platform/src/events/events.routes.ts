@@ -1,0 +1,108 @@
+import { Type } from "typebox";
+import type { App } from "../http/app";
+import { ProblemSchema } from "../http/problem";
+import type { EventBus } from "./bus";
+
+const DeadLetter = Type.Object({
+  id: Type.String(),
+  group: Type.String(),
+  eventId: Type.String(),
+  eventType: Type.String(),
+  stream: Type.String(),
+  partition: Type.Integer(),
+  sequence: Type.Number(),
+  envelope: Type.Unknown(),
+  error: Type.String(),
+  attempts: Type.Integer(),
+  failedAt: Type.String({ format: "date-time" }),
+  replayedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+});
+const ReplayResult = Type.Object({ id: Type.String(), outcome: Type.String(), error: Type.Optional(Type.String()) });
+const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ProblemSchema]));
+
+/**
+ * Operations on a service's side of the event backbone, under `/api/<service>/admin/events`:
+ * status, dead letters (list, replay one or all) and rewinding a consumer group to rebuild its
+ * read model. `comptoir events ...` calls these through the gateway. Admin only once the gateway
+ * checks permissions (the identity issue); until then, keep the gateway off public networks.
+ */
+export function eventsAdminRoutes(app: App, service: string, bus: EventBus): void {
+  for (const metric of bus.metrics.all) app.comptoir.metrics.registry.registerMetric(metric);
+  const base = `/api/${service}/admin/events`;
+  const tags = ["events (admin)"];
+
+  app.get(
+    `${base}/status`,
+    { schema: { tags, summary: "Outbox backlog, consumer groups with their lag, dead letters" } },
+    async () => bus.status(),
+  );
+
+  app.get(
+    `${base}/dead-letters`,
+    {
+      schema: {
+        tags,
+        summary: "Events that failed every attempt, oldest first",
+        querystring: Type.Object({
+          group: Type.Optional(Type.String()),
+          includeReplayed: Type.Optional(Type.Boolean({ default: false })),
+          page: Type.Integer({ minimum: 1, default: 1 }),
+          limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+        }),
+        response: {
+          200: Type.Object({
+            data: Type.Array(DeadLetter),
+            pagination: Type.Object({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer() }),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const { group, includeReplayed, page, limit } = request.query;
+      const { data, total } = await bus.listDeadLetters({ group, includeReplayed, limit, offset: (page - 1) * limit });
+      return { data, pagination: { page, limit, total } };
+    },
+  );
+
+  app.post(
+    `${base}/dead-letters/:id/replay`,
+    {
+      schema: {
+        tags,
+        summary: "Hand one dead letter to its handler again (once in effect)",
+        params: Type.Object({ id: Type.String({ format: "uuid" }) }),
+        response: { 200: ReplayResult, ...problems(404, 409) },
+      },
+    },
+    async (request) => bus.replayDeadLetter(request.params.id),
+  );
+
+  app.post(
+    `${base}/dead-letters/replay`,
+    {
+      schema: {
+        tags,
+        summary: "Replay every pending dead letter (of one group, or all)",
+        body: Type.Object({ group: Type.Optional(Type.String()) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ data: Type.Array(ReplayResult) }) },
+      },
+    },
+    async (request) => ({ data: await bus.replayDeadLetters(request.body.group) }),
+  );
+
+  app.post(
+    `${base}/replay`,
+    {
+      schema: {
+        tags,
+        summary: "Rewind a consumer group to the first event and rebuild its read model",
+        body: Type.Object(
+          { group: Type.String({ minLength: 1 }), fromStart: Type.Literal(true) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ group: Type.String(), streams: Type.Array(Type.String()) }), ...problems(404) },
+      },
+    },
+    async (request) => bus.replayGroup(request.body.group),
+  );
+}

@@ -1,0 +1,154 @@
+import pg from "pg";
+import type { Logger } from "../logging/logger";
+
+/** FNV-1a 32 bit as a signed int4 (what pg_advisory_lock(int, int) takes). */
+function hash32(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash | 0;
+}
+
+/** The two-int advisory lock key of a named thing (kept apart from migrations' one-bigint key). */
+export function advisoryKey(kind: string, name: string): [number, number] {
+  return [hash32(`comptoir:${kind}`), hash32(name)];
+}
+
+export interface LeaseOptions {
+  databaseUrl: string;
+  /** All instances of one group share this name; it is how they count each other. */
+  group: string;
+  instance: string;
+  /** Every partition key the group reads: `<stream>/<partition>`. */
+  keys: readonly string[];
+  logger: Logger;
+  rebalanceMs?: number;
+  /** Called when this instance gains a partition; must start reading it. */
+  onAcquire: (key: string) => void;
+  /** Called to give a partition back; resolves once nothing of it is being handled any more. */
+  onRelease: (key: string) => Promise<void>;
+}
+
+/**
+ * Which instance of a consumer group reads which partition. Each instance holds a session with
+ * its service's database (the same database for every instance of a service, in every mode)
+ * and takes partitions with session advisory locks: a partition is read by exactly one instance,
+ * in order, and is freed at once if that instance's process or connection dies. Instances count
+ * each other from pg_stat_activity (the sessions' application_name) and each takes its fair share,
+ * so N instances split the partitions and a survivor takes over a dead one's within a tick.
+ */
+export class PartitionLeases {
+  private client: pg.Client | undefined;
+  private readonly held = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private stopped = false;
+  private paused = false;
+
+  constructor(private readonly options: LeaseOptions) {}
+
+  private get applicationName(): string {
+    return `comptoir-consumer:${this.options.group}:${this.options.instance}`.slice(0, 63);
+  }
+
+  start(): void {
+    const every = this.options.rebalanceMs ?? 1000;
+    const loop = () => {
+      if (this.stopped) return;
+      this.ticking = this.tick()
+        .catch((error: unknown) =>
+          this.options.logger.warn({ err: error, group: this.options.group }, "consumer lease check failed"),
+        )
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(loop, every);
+        });
+    };
+    loop();
+  }
+
+  get owned(): readonly string[] {
+    return [...this.held];
+  }
+
+  private queue: Promise<void> = Promise.resolve();
+
+  /** One round: give back partitions beyond the fair share (or all when paused), take free ones up to it. */
+  tick(): Promise<void> {
+    // Rounds never overlap (the timer's and one asked for by a replay).
+    const next = this.queue.then(() => this.round());
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  private async round(): Promise<void> {
+    const client = await this.connection();
+    const { rows } = await client.query<{ members: string; paused: boolean | null }>(
+      `SELECT (SELECT count(*) FROM pg_stat_activity
+                WHERE datname = current_database() AND application_name LIKE $1) AS members,
+              (SELECT paused FROM consumer_groups WHERE consumer_group = $2) AS paused`,
+      [`comptoir-consumer:${this.options.group}:%`, this.options.group],
+    );
+    this.paused = rows[0]!.paused === true;
+    const members = Math.max(1, Number(rows[0]!.members));
+    const share = this.paused ? 0 : Math.ceil(this.options.keys.length / members);
+    while (this.held.size > share) {
+      const key = [...this.held].pop()!;
+      await this.release(client, key);
+    }
+    if (this.held.size >= share) return;
+    const free = this.options.keys.filter((key) => !this.held.has(key));
+    // A random start spreads instances that start together over different partitions.
+    const start = Math.floor(Math.random() * free.length);
+    for (let i = 0; i < free.length && this.held.size < share; i++) {
+      const key = free[(start + i) % free.length]!;
+      const { rows: got } = await client.query<{ locked: boolean }>(
+        "SELECT pg_try_advisory_lock($1, $2) AS locked",
+        advisoryKey("partition", `${this.options.group}/${key}`),
+      );
+      if (got[0]!.locked) {
+        this.held.add(key);
+        this.options.onAcquire(key);
+      }
+    }
+  }
+
+  private async release(client: pg.Client, key: string): Promise<void> {
+    this.held.delete(key);
+    await this.options.onRelease(key);
+    await client.query("SELECT pg_advisory_unlock($1, $2)", advisoryKey("partition", `${this.options.group}/${key}`));
+  }
+
+  private async connection(): Promise<pg.Client> {
+    if (this.client) return this.client;
+    const client = new pg.Client({
+      connectionString: this.options.databaseUrl,
+      application_name: this.applicationName,
+    });
+    client.on("error", (error) => {
+      // The session is gone and its locks with it: stop reading everything it held.
+      this.options.logger.warn({ err: error, group: this.options.group }, "consumer lease session lost");
+      this.client = undefined;
+      const lost = [...this.held];
+      this.held.clear();
+      for (const key of lost) void this.options.onRelease(key);
+    });
+    await client.connect();
+    this.client = client;
+    return client;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.ticking;
+    const client = this.client;
+    for (const key of [...this.held]) {
+      this.held.delete(key);
+      await this.options.onRelease(key);
+    }
+    this.client = undefined;
+    await client?.end().catch(() => {});
+  }
+}

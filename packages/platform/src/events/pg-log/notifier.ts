@@ -1,0 +1,75 @@
+import pg from "pg";
+import type { Logger } from "../../logging/logger";
+import { EVENTS_CHANNEL } from "./pg-log.schema";
+
+/**
+ * One LISTEN connection per process, shared by every reader: `wait(stream, ms)` resolves when an
+ * append to that stream commits, or after `ms` (readers poll at that pace as a safety net, so a
+ * notification lost during a reconnect only delays delivery).
+ */
+export class Notifier {
+  private client: pg.Client | undefined;
+  private readonly waiters = new Set<{ stream: string | undefined; wake: () => void }>();
+  private closed = false;
+  private connecting: Promise<void> | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    this.connecting ??= this.connect();
+    await this.connecting;
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url, application_name: "comptoir-events-listener" });
+    client.on("notification", (message) => this.wakeAll(message.payload));
+    client.on("error", (error) => {
+      if (this.closed) return;
+      this.logger.warn({ err: error }, "event log listener lost its connection; reconnecting");
+      this.client = undefined;
+      this.connecting = undefined;
+      this.wakeAll(undefined);
+      setTimeout(() => void this.start().catch(() => {}), 1000).unref();
+    });
+    await client.connect();
+    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    if (this.closed) {
+      await client.end();
+      return;
+    }
+    this.client = client;
+  }
+
+  /** Resolves at the next append to `stream` (any stream if undefined), or after `ms`. */
+  wait(stream: string | undefined, ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const waiter = {
+        stream,
+        wake: () => {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", waiter.wake);
+          this.waiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(waiter.wake, ms);
+      signal?.addEventListener("abort", waiter.wake, { once: true });
+      this.waiters.add(waiter);
+    });
+  }
+
+  private wakeAll(stream: string | undefined): void {
+    for (const waiter of [...this.waiters]) {
+      if (stream === undefined || waiter.stream === undefined || waiter.stream === stream) waiter.wake();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wakeAll(undefined);
+    await this.client?.end().catch(() => {});
+  }
+}

@@ -1,0 +1,224 @@
+import type { RawEnvelope } from "@comptoir/contracts";
+import { applyMigrations } from "../../db/migrate";
+import { createPool, type Db, ensureDatabase, pingDatabase, redactUrl, waitForDatabase } from "../../db/pool";
+import { withTx } from "../../db/tx";
+import type { Logger } from "../../logging/logger";
+import type { AppendedEvent, Delivery, EventTransport, PartitionReader } from "../transport";
+import { Notifier } from "./notifier";
+import { EVENTS_CHANNEL, PG_LOG_MIGRATIONS } from "./pg-log.schema";
+
+export interface PgLogOptions {
+  /** The event log's database (created if missing, migrated). */
+  url: string;
+  logger: Logger;
+  /** Connection name in pg_stat_activity. */
+  name?: string;
+  poolSize?: number;
+  /** How long startup waits for the database. */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * The embedded transport: an append-only event log in a PostgreSQL database of its own, shared by
+ * every service process. Appends take the stream's row lock (one writer per stream at a time, in
+ * commit order), consumers keep one offset per (group, stream, partition), and LISTEN/NOTIFY wakes
+ * readers as soon as an append commits.
+ */
+export async function createPgLogTransport(options: PgLogOptions): Promise<EventTransport> {
+  await ensureDatabase(options.url).catch(() => {});
+  const db = createPool(options.url, {
+    max: options.poolSize ?? 5,
+    applicationName: options.name ?? "comptoir-events",
+  });
+  try {
+    await waitForDatabase(db, options.url, options.connectTimeoutMs ?? 30_000, (error) =>
+      options.logger.warn(`${error.message}; retrying`),
+    );
+    await applyMigrations(db, PG_LOG_MIGRATIONS, { table: "event_log_migrations", logger: options.logger });
+  } catch (error) {
+    await db.end().catch(() => {});
+    throw error;
+  }
+  const notifier = new Notifier(options.url, options.logger);
+  await notifier.start();
+  return new PgLogTransport(db, notifier, redactUrl(options.url));
+}
+
+class PgLogTransport implements EventTransport {
+  readonly kind = "postgres";
+
+  constructor(
+    private readonly db: Db,
+    private readonly notifier: Notifier,
+    readonly description: string,
+  ) {}
+
+  async append(stream: string, events: readonly AppendedEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await withTx(this.db, async (tx) => {
+      await tx.query("INSERT INTO streams (name) VALUES ($1) ON CONFLICT DO NOTHING", [stream]);
+      const { rows } = await tx.query<{ last: string }>(
+        "SELECT last_sequence AS last FROM streams WHERE name = $1 FOR UPDATE",
+        [stream],
+      );
+      const last = Number(rows[0]!.last);
+      // Ids already in the log (a batch re-sent after a crash) are skipped; their numbers are not
+      // reused, so a stream's sequences are increasing but may have holes.
+      const inserted = await tx.query<{ sequence: string }>(
+        `INSERT INTO events (stream, sequence, partition, id, type, envelope)
+         SELECT $1, $2::bigint + t.n, t.partition, t.id, t.type, t.envelope
+           FROM unnest($3::uuid[], $4::text[], $5::smallint[], $6::jsonb[]) WITH ORDINALITY
+                AS t(id, type, partition, envelope, n)
+          ORDER BY t.n
+         ON CONFLICT (id) DO NOTHING
+         RETURNING sequence`,
+        [
+          stream,
+          last,
+          events.map((e) => e.envelope.id),
+          events.map((e) => e.envelope.type),
+          events.map((e) => e.partition),
+          events.map((e) => JSON.stringify(e.envelope)),
+        ],
+      );
+      if (inserted.rowCount === 0) return;
+      await tx.query("UPDATE streams SET last_sequence = $2 WHERE name = $1", [stream, last + events.length]);
+      await tx.query("SELECT pg_notify($1, $2)", [EVENTS_CHANNEL, stream]);
+    });
+  }
+
+  async openReader(group: string, stream: string, partition: number): Promise<PartitionReader> {
+    await this.db.query(
+      `INSERT INTO consumer_offsets (consumer_group, stream, partition) VALUES ($1, $2, $3)
+       ON CONFLICT DO NOTHING`,
+      [group, stream, partition],
+    );
+    const { rows } = await this.db.query<{ sequence: string }>(
+      "SELECT sequence FROM consumer_offsets WHERE consumer_group = $1 AND stream = $2 AND partition = $3",
+      [group, stream, partition],
+    );
+    return new PgLogReader(this.db, this.notifier, group, stream, partition, Number(rows[0]!.sequence));
+  }
+
+  async resetGroup(group: string, streams: readonly string[]): Promise<void> {
+    await this.db.query("DELETE FROM consumer_offsets WHERE consumer_group = $1 AND stream = ANY($2)", [
+      group,
+      streams,
+    ]);
+  }
+
+  async lag(group: string, streams: readonly string[]): Promise<Record<string, number>> {
+    const { rows } = await this.db.query<{ stream: string; lag: string }>(
+      `SELECT s.stream, count(e.sequence) AS lag
+         FROM unnest($2::text[]) AS s(stream)
+         LEFT JOIN events e ON e.stream = s.stream AND e.sequence > coalesce((
+                SELECT o.sequence FROM consumer_offsets o
+                 WHERE o.consumer_group = $1 AND o.stream = e.stream AND o.partition = e.partition), 0)
+        GROUP BY s.stream`,
+      [group, streams],
+    );
+    return Object.fromEntries(rows.map((r) => [r.stream, Number(r.lag)]));
+  }
+
+  async *tail(signal: AbortSignal): AsyncIterable<RawEnvelope> {
+    const positions = new Map<string, number>();
+    const { rows } = await this.db.query<{ name: string; last: string }>(
+      "SELECT name, last_sequence AS last FROM streams",
+    );
+    for (const row of rows) positions.set(row.name, Number(row.last));
+    while (!signal.aborted) {
+      const wake = this.notifier.wait(undefined, 1000, signal);
+      const { rows: streams } = await this.db.query<{ name: string; last: string }>(
+        "SELECT name, last_sequence AS last FROM streams",
+      );
+      for (const { name, last } of streams) {
+        const from = positions.get(name) ?? 0;
+        if (Number(last) <= from) continue;
+        const { rows: events } = await this.db.query<{ sequence: string; envelope: RawEnvelope }>(
+          "SELECT sequence, envelope FROM events WHERE stream = $1 AND sequence > $2 ORDER BY sequence LIMIT 1000",
+          [name, from],
+        );
+        for (const event of events) {
+          positions.set(name, Number(event.sequence));
+          yield event.envelope;
+        }
+      }
+      await wake;
+    }
+  }
+
+  async ping(): Promise<void> {
+    await pingDatabase(this.db);
+  }
+
+  async close(): Promise<void> {
+    await this.notifier.close();
+    await this.db.end();
+  }
+}
+
+class PgLogReader implements PartitionReader {
+  /** Acknowledged but not yet written: offsets are saved in one statement at the next fetch or close. */
+  private acked: number;
+  private saved: number;
+  private readonly delivered = new Map<number, number>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly notifier: Notifier,
+    private readonly group: string,
+    private readonly stream: string,
+    private readonly partition: number,
+    offset: number,
+  ) {
+    this.acked = offset;
+    this.saved = offset;
+  }
+
+  async fetch(max: number, waitMs: number): Promise<Delivery[]> {
+    await this.save();
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const wake = this.notifier.wait(this.stream, Math.max(0, deadline - Date.now()));
+      const { rows } = await this.db.query<{ sequence: string; envelope: RawEnvelope }>(
+        `SELECT sequence, envelope FROM events
+          WHERE stream = $1 AND partition = $2 AND sequence > $3
+          ORDER BY sequence LIMIT $4`,
+        [this.stream, this.partition, this.acked, max],
+      );
+      if (rows.length > 0 || Date.now() >= deadline) {
+        return rows.map((row) => {
+          const sequence = Number(row.sequence);
+          const count = (this.delivered.get(sequence) ?? 0) + 1;
+          this.delivered.set(sequence, count);
+          return { envelope: row.envelope, sequence, deliveryCount: count };
+        });
+      }
+      await wake;
+    }
+  }
+
+  async ack(delivery: Delivery): Promise<void> {
+    if (delivery.sequence > this.acked) this.acked = delivery.sequence;
+    this.delivered.delete(delivery.sequence);
+  }
+
+  async working(): Promise<void> {
+    // Nothing to extend: only the holder of the partition's lease reads it.
+  }
+
+  private async save(): Promise<void> {
+    if (this.acked === this.saved) return;
+    const sequence = this.acked;
+    await this.db.query(
+      `UPDATE consumer_offsets SET sequence = $4, updated_at = now()
+        WHERE consumer_group = $1 AND stream = $2 AND partition = $3 AND sequence < $4`,
+      [this.group, this.stream, this.partition, sequence],
+    );
+    this.saved = sequence;
+  }
+
+  async close(): Promise<void> {
+    await this.save();
+  }
+}

@@ -1,0 +1,157 @@
+import type { RawEnvelope } from "@comptoir/contracts";
+import pg from "pg";
+import type { Db } from "../db/pool";
+import { withTx } from "../db/tx";
+import type { Logger } from "../logging/logger";
+import { OUTBOX_CHANNEL } from "./events.schema";
+import { advisoryKey } from "./leases";
+import type { EventTransport } from "./transport";
+
+export interface RelayOptions {
+  service: string;
+  db: Db;
+  /** For the LISTEN connection (the pool's connections come and go). */
+  databaseUrl: string;
+  transport: EventTransport;
+  logger: Logger;
+  batchSize?: number;
+  /** Safety-net polling when no NOTIFY arrives. */
+  pollIntervalMs?: number;
+  /** Sent rows are kept this long (to re-publish after a broker loss), then pruned. */
+  retentionMs?: number;
+  /** Inbox rows older than this are pruned (redeliveries come much sooner). */
+  inboxRetentionMs?: number;
+}
+
+/**
+ * Sends the outbox to the transport, oldest first, in batches. Every instance of a service runs a
+ * relay; a transaction-scoped advisory lock lets one of them send at a time, which keeps the
+ * order. A batch is marked sent only after the transport has stored it, so a crash in between
+ * sends it again (the transport and the inbox drop the duplicate) and never loses it.
+ */
+export class OutboxRelay {
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private listener: pg.Client | undefined;
+  private running = false;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private lastPrune = 0;
+  private failures = 0;
+  /** Total events sent by this instance (for tests and the status endpoint). */
+  sent = 0;
+
+  constructor(private readonly options: RelayOptions) {
+    this.batchSize = options.batchSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    await this.listen().catch((error: unknown) =>
+      this.options.logger.warn({ err: error }, "outbox relay cannot LISTEN; polling only until it can"),
+    );
+    this.loop = this.run();
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.options.databaseUrl, application_name: "comptoir-relay" });
+    client.on("notification", () => this.wake?.());
+    client.on("error", () => {
+      this.listener = undefined;
+      if (this.running) setTimeout(() => void this.listen().catch(() => {}), 1000).unref();
+    });
+    await client.connect();
+    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    if (!this.running) {
+      await client.end();
+      return;
+    }
+    this.listener = client;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let sent = 0;
+      try {
+        sent = await this.relayBatch();
+        this.failures = 0;
+        await this.pruneIfDue();
+      } catch (error) {
+        this.failures++;
+        const delay = Math.min(5000, 100 * 2 ** Math.min(this.failures, 6));
+        this.options.logger.warn(
+          { err: error, retryInMs: delay },
+          `outbox relay could not send to ${this.options.transport.description}`,
+        );
+        await this.sleep(delay);
+        continue;
+      }
+      if (sent < this.batchSize) await this.sleep(this.pollIntervalMs);
+    }
+  }
+
+  /** Sends one batch if this instance holds the relay lock; returns how many were sent. */
+  async relayBatch(): Promise<number> {
+    const { db, service, transport } = this.options;
+    return withTx(db, async (tx) => {
+      const { rows: lock } = await tx.query<{ locked: boolean }>(
+        "SELECT pg_try_advisory_xact_lock($1, $2) AS locked",
+        advisoryKey("relay", service),
+      );
+      if (!lock[0]!.locked) return 0;
+      const { rows } = await tx.query<{ position: string; partition: number; envelope: RawEnvelope }>(
+        "SELECT position, partition, envelope FROM outbox WHERE sent_at IS NULL ORDER BY position LIMIT $1",
+        [this.batchSize],
+      );
+      if (rows.length === 0) return 0;
+      await transport.append(
+        service,
+        rows.map((row) => ({ envelope: row.envelope, partition: row.partition })),
+      );
+      await tx.query("UPDATE outbox SET sent_at = now() WHERE position = ANY($1::bigint[])", [
+        rows.map((row) => row.position),
+      ]);
+      this.sent += rows.length;
+      return rows.length;
+    });
+  }
+
+  private async pruneIfDue(): Promise<void> {
+    if (Date.now() - this.lastPrune < 60_000) return;
+    this.lastPrune = Date.now();
+    const retention = this.options.retentionMs ?? 7 * 24 * 3600_000;
+    const inboxRetention = this.options.inboxRetentionMs ?? 30 * 24 * 3600_000;
+    const outbox = await this.options.db.query("DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => $1)", [
+      retention / 1000,
+    ]);
+    const inbox = await this.options.db.query(
+      "DELETE FROM inbox WHERE handled_at < now() - make_interval(secs => $1)",
+      [inboxRetention / 1000],
+    );
+    if (outbox.rowCount || inbox.rowCount) {
+      this.options.logger.info(
+        { outbox: outbox.rowCount, inbox: inbox.rowCount },
+        "pruned sent outbox and old inbox rows",
+      );
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.listener?.end().catch(() => {});
+  }
+}

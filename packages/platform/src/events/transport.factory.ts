@@ -1,0 +1,27 @@
+import type { Logger } from "../logging/logger";
+import { createJetStreamTransport } from "./jetstream/jetstream.transport";
+import { createPgLogTransport } from "./pg-log/pg-log.transport";
+import type { EventTransport } from "./transport";
+
+export interface TransportSettings {
+  /** NATS JetStream (distributed mode) when set. */
+  natsUrl?: string;
+  /** Otherwise the PostgreSQL event log's database. */
+  eventLogUrl?: string;
+  logger: Logger;
+  /** This process, for connection names. */
+  name: string;
+}
+
+/** The transport the environment asks for: JetStream if NATS_URL is set, else the PostgreSQL log. */
+export async function createTransport(settings: TransportSettings): Promise<EventTransport> {
+  if (settings.natsUrl) {
+    return createJetStreamTransport({ url: settings.natsUrl, logger: settings.logger, name: settings.name });
+  }
+  if (settings.eventLogUrl) {
+    return createPgLogTransport({ url: settings.eventLogUrl, logger: settings.logger, name: settings.name });
+  }
+  throw new Error(
+    "no event transport: set NATS_URL (NATS JetStream) or EVENT_LOG_URL (the PostgreSQL event log's database)",
+  );
+}
