@@ -97,6 +97,11 @@ export const EventsEnv = {
       description: "a NATS URL (nats://host:4222): events go through JetStream",
     }),
   ),
+  NATS_PREFIX: Type.String({
+    pattern: "^[a-z][a-z0-9]*$",
+    default: "comptoir",
+    description: "lowercase letters and digits: the JetStream subject and stream prefix",
+  }),
   EVENT_LOG_URL: Type.Optional(
     Type.String({
       pattern: "^postgres(ql)?://",

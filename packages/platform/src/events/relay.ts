@@ -35,6 +35,8 @@ export class OutboxRelay {
   private listener: pg.Client | undefined;
   private running = false;
   private wake: (() => void) | undefined;
+  /** A commit notified us while a batch was being sent: look again at once instead of sleeping. */
+  private notified = false;
   private loop: Promise<void> | undefined;
   private lastPrune = 0;
   private failures = 0;
@@ -56,7 +58,10 @@ export class OutboxRelay {
 
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.options.databaseUrl, application_name: "comptoir-relay" });
-    client.on("notification", () => this.wake?.());
+    client.on("notification", () => {
+      this.notified = true;
+      this.wake?.();
+    });
     client.on("error", () => {
       this.listener = undefined;
       if (this.running) setTimeout(() => void this.listen().catch(() => {}), 1000).unref();
@@ -73,6 +78,7 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     while (this.running) {
       let sent = 0;
+      this.notified = false;
       try {
         sent = await this.relayBatch();
         this.failures = 0;
@@ -138,6 +144,7 @@ export class OutboxRelay {
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.notified) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {

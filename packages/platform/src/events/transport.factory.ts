@@ -11,12 +11,19 @@ export interface TransportSettings {
   logger: Logger;
   /** This process, for connection names. */
   name: string;
+  /** JetStream subject and stream prefix (NATS_PREFIX, default `comptoir`): several platforms can share one NATS. */
+  prefix?: string;
 }
 
 /** The transport the environment asks for: JetStream if NATS_URL is set, else the PostgreSQL log. */
 export async function createTransport(settings: TransportSettings): Promise<EventTransport> {
   if (settings.natsUrl) {
-    return createJetStreamTransport({ url: settings.natsUrl, logger: settings.logger, name: settings.name });
+    return createJetStreamTransport({
+      url: settings.natsUrl,
+      logger: settings.logger,
+      name: settings.name,
+      prefix: settings.prefix,
+    });
   }
   if (settings.eventLogUrl) {
     return createPgLogTransport({ url: settings.eventLogUrl, logger: settings.logger, name: settings.name });

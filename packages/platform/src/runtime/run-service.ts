@@ -85,6 +85,7 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
         eventLogUrl: env.EVENT_LOG_URL as string | undefined,
         logger,
         name: instance,
+        prefix: env.NATS_PREFIX as string | undefined,
       });
       bus = new EventBus({
         service: definition.name,

@@ -281,6 +281,38 @@ describe.each(TRANSPORTS)("event backbone over $name", (kind) => {
     expect(buses.length).toBeGreaterThan(0);
   });
 
+  it("a relay that dies after sending but before marking sent sends the batch again, with no second effect", async () => {
+    const { producerDb, consumerDb, consumer, log, buses } = await setup();
+    const real = await log.transport();
+    let crashes = 0;
+    // The batch reaches the transport, then the relay "dies" before its UPDATE commits.
+    const crashing: EventTransport = Object.assign(Object.create(real) as EventTransport, {
+      append: async (stream: string, events: Parameters<EventTransport["append"]>[1]) => {
+        await real.append(stream, events);
+        if (crashes++ < 2) throw new Error("killed between send and mark-sent");
+      },
+    });
+    const producer = makeBus(producerDb, crashing, { service: "catalog" });
+    buses.push(producer);
+    const ids = await publishMany(producer, producerDb.db, [uuid(), uuid()], 10);
+    const bus = await consumer(consumerDb, "search", "search-1");
+    await Promise.all([producer.start(), bus.start()]);
+    const rows = await waitFor(
+      () => effects(consumerDb.db),
+      (r) => r.length >= 20,
+      { what: "20 effects" },
+    );
+    await waitFor(
+      async () => (await producerDb.db.query("SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL")).rows[0].n,
+      (n) => n === 0,
+      { what: "the outbox to be marked sent" },
+    );
+    expect(crashes).toBe(3);
+    expect(await effects(consumerDb.db)).toHaveLength(20);
+    expect(new Set(rows.map((r) => r.eventId))).toEqual(new Set(ids));
+    expect(inOrderPerSubject(rows)).toBe(true);
+  });
+
   it("a consumer that was down while 10,000 events were produced catches up, in order per subject", async () => {
     const { producer, producerDb, consumerDb, consumer } = await setup();
     const subjects = Array.from({ length: 100 }, uuid);

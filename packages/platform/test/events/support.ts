@@ -7,7 +7,12 @@ import { createTestDatabase, type TestDatabase, testLogger } from "../../src/tes
 export interface TransportKind {
   name: "postgres" | "jetstream";
   /** A transport on a log (database or stream namespace) of its own, so tests do not see each other. */
-  create(): Promise<{ transport: () => Promise<EventTransport>; cleanup: () => Promise<void> }>;
+  create(): Promise<{
+    transport: () => Promise<EventTransport>;
+    /** What a separate process needs in its env to reach the same log. */
+    env: Record<string, string>;
+    cleanup: () => Promise<void>;
+  }>;
 }
 
 const natsUrl = process.env.TEST_NATS_URL;
@@ -22,6 +27,7 @@ export const TRANSPORTS: TransportKind[] = [
       const log = await createTestDatabase("events_log");
       const opened: EventTransport[] = [];
       return {
+        env: { EVENT_LOG_URL: log.url },
         transport: async () => {
           const transport = await createPgLogTransport({ url: log.url, logger: testLogger("events") });
           opened.push(transport);
@@ -40,15 +46,18 @@ if (natsUrl) {
   TRANSPORTS.push({
     name: "jetstream",
     async create() {
-      // Each test publishes as a producer of its own name, so its streams are its own.
+      // Each test has streams of its own: a subject/stream prefix no other test uses.
       const { createJetStreamTransport } = await import("../../src/events/jetstream/jetstream.transport");
+      const prefix = `t${randomUUID().replaceAll("-", "").slice(0, 10)}`;
       const opened: EventTransport[] = [];
       return {
+        env: { NATS_URL: natsUrl, NATS_PREFIX: prefix },
         transport: async () => {
           const transport = await createJetStreamTransport({
             url: natsUrl,
             logger: testLogger("events"),
             name: `test-${randomUUID().slice(0, 8)}`,
+            prefix,
             ackWaitMs: 2000,
           });
           opened.push(transport);

@@ -1,0 +1,122 @@
+import { Type } from "typebox";
+import { Amount, CurrencyCode, DateTime, Email, Language, Nullable, Quantity, Sku, Uuid } from "./common";
+import { defineEvent } from "./define";
+
+export const OrderStatus = Type.Union([
+  Type.Literal("pending"),
+  Type.Literal("paid"),
+  Type.Literal("shipped"),
+  Type.Literal("delivered"),
+  Type.Literal("cancelled"),
+  Type.Literal("refunded"),
+]);
+
+/** Where the order was taken: the web shop, or a store (then storeId is set). */
+export const SalesChannel = Type.Union([Type.Literal("online"), Type.Literal("store")]);
+
+/** An order line as snapshotted at checkout: name, SKU and price do not follow later catalog changes. */
+export const OrderLine = Type.Object({
+  variantId: Uuid,
+  productId: Uuid,
+  sku: Sku,
+  name: Type.String({ minLength: 1 }),
+  quantity: Quantity,
+  unitPrice: Amount,
+});
+
+/** The order's amounts, all in minor units of one currency; total = subtotal + shipping. */
+export const OrderTotals = Type.Object({
+  subtotal: Amount,
+  shipping: Amount,
+  total: Amount,
+  currency: CurrencyCode,
+});
+
+export const ShippingAddress = Type.Object({
+  name: Type.String({ minLength: 1 }),
+  line1: Type.String({ minLength: 1 }),
+  line2: Nullable(Type.String()),
+  city: Type.String({ minLength: 1 }),
+  postalCode: Type.String({ minLength: 1 }),
+  /** ISO 3166-1 alpha-2. */
+  country: Type.String({ pattern: "^[A-Z]{2}$" }),
+});
+
+/** The order as every order event carries it: enough for an e-mail, a sales report or a customer's history. */
+const orderFields = {
+  orderId: Uuid,
+  /** Null for a guest checkout. */
+  customerId: Nullable(Uuid),
+  email: Email,
+  language: Language,
+  channel: SalesChannel,
+  storeId: Nullable(Uuid),
+  lines: Type.Array(OrderLine, { minItems: 1 }),
+  totals: OrderTotals,
+  shippingAddress: Nullable(ShippingAddress),
+  placedAt: DateTime,
+  status: OrderStatus,
+};
+
+export const OrderSnapshot = Type.Object(orderFields);
+
+export const ordersEvents = {
+  "orders.order.placed": defineEvent({
+    version: 1,
+    subject: "order id",
+    description: "A checkout created an order (stock reserved, prices snapshotted); payment may still be pending.",
+    data: Type.Object({ ...orderFields, status: Type.Union([Type.Literal("pending"), Type.Literal("paid")]) }),
+  }),
+  "orders.order.paid": defineEvent({
+    version: 1,
+    subject: "order id",
+    description: "An order's payment was captured and its stock committed: it counts as a sale from now on.",
+    data: Type.Object({ ...orderFields, status: Type.Literal("paid"), paymentId: Uuid }),
+  }),
+  "orders.order.cancelled": defineEvent({
+    version: 1,
+    subject: "order id",
+    description:
+      "An order was cancelled before shipping; its stock is released or restocked. A paid order is then refunded " +
+      "(orders.order.refunded follows).",
+    data: Type.Object({
+      ...orderFields,
+      status: Type.Literal("cancelled"),
+      /** The status it was cancelled from: a paid order's sale is to be taken back out of reports. */
+      previousStatus: Type.Union([Type.Literal("pending"), Type.Literal("paid")]),
+      reason: Nullable(Type.String()),
+      /** Who cancelled it: the customer or a staff member; null when the system did (failed checkout). */
+      cancelledBy: Nullable(Uuid),
+    }),
+  }),
+  "orders.order.shipped": defineEvent({
+    version: 1,
+    subject: "order id",
+    description: "An order left the warehouse.",
+    data: Type.Object({
+      ...orderFields,
+      status: Type.Literal("shipped"),
+      carrier: Nullable(Type.String({ minLength: 1 })),
+      trackingNumber: Nullable(Type.String({ minLength: 1 })),
+    }),
+  }),
+  "orders.order.delivered": defineEvent({
+    version: 1,
+    subject: "order id",
+    description: "An order reached its customer.",
+    data: Type.Object({ ...orderFields, status: Type.Literal("delivered") }),
+  }),
+  "orders.order.refunded": defineEvent({
+    version: 1,
+    subject: "order id",
+    description: "An order's payment was refunded (after a cancellation or a return).",
+    data: Type.Object({
+      ...orderFields,
+      status: Type.Literal("refunded"),
+      paymentId: Uuid,
+      /** What was given back, in the order's currency. */
+      refundedAmount: Amount,
+      reason: Nullable(Type.String()),
+    }),
+  }),
+};
