@@ -1,8 +1,17 @@
-import { type App, createApp, type Db, type Logger, pingDatabase } from "@comptoir/platform";
+import {
+  type App,
+  createApp,
+  type Db,
+  type EventBus,
+  eventsAdminRoutes,
+  type Logger,
+  pingDatabase,
+} from "@comptoir/platform";
 import { categoriesRoutes } from "./routes/categories.routes";
 
 export interface CatalogDeps {
   db: Db;
+  bus: EventBus;
   logger: Logger;
   instance: string;
 }
@@ -13,8 +22,9 @@ export async function buildApp(deps: CatalogDeps): Promise<App> {
     instance: deps.instance,
     logger: deps.logger,
     description: "Categories, products, variants, prices and images.",
-    readiness: { database: () => pingDatabase(deps.db) },
+    readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
   });
-  categoriesRoutes(app, { db: deps.db });
+  categoriesRoutes(app, { db: deps.db, outbox: deps.bus.outbox });
+  eventsAdminRoutes(app, "catalog", deps.bus);
   return app;
 }

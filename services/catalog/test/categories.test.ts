@@ -1,25 +1,42 @@
-import { type App, migrationsDirOf } from "@comptoir/platform";
+import { type App, createPgLogTransport, EventBus, migrateEventTables, migrationsDirOf } from "@comptoir/platform";
 import { createTestDatabase, http, listen, type TestDatabase, testLogger } from "@comptoir/platform/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app";
 
 let database: TestDatabase;
+let eventLog: TestDatabase;
+let bus: EventBus;
 let app: App;
 let api: ReturnType<typeof http>;
 
 beforeAll(async () => {
   database = await createTestDatabase("catalog_categories", migrationsDirOf(import.meta.url));
-  app = await buildApp({ db: database.db, logger: testLogger("catalog"), instance: "catalog-test" });
+  await migrateEventTables(database.db);
+  eventLog = await createTestDatabase("catalog_categories_log");
+  const logger = testLogger("catalog");
+  // Never started: the relay leaves the outbox rows exactly as the use cases wrote them.
+  bus = new EventBus({
+    service: "catalog",
+    instance: "catalog-test",
+    db: database.db,
+    databaseUrl: database.url,
+    transport: await createPgLogTransport({ url: eventLog.url, logger }),
+    logger,
+  });
+  app = await buildApp({ db: database.db, bus, logger, instance: "catalog-test" });
   api = http(await listen(app));
 });
 afterAll(async () => {
   await app?.close();
+  await bus?.stop();
   await database?.drop();
+  await eventLog?.drop();
 });
 beforeEach(async () => {
   // Children before parents: the tree's foreign key forbids deleting a parent first.
   await database.db.query("DELETE FROM categories WHERE parent_id IS NOT NULL");
   await database.db.query("DELETE FROM categories");
+  await database.db.query("DELETE FROM outbox");
 });
 
 const create = async (body: Record<string, unknown>) => {
@@ -284,9 +301,163 @@ describe("the service surface", () => {
     expect(res.body.paths["/api/catalog/categories"].post.responses).toHaveProperty("409");
   });
 
-  it("is ready when its database answers", async () => {
+  it("is ready when its database and its event transport answer", async () => {
     const res = await api.get("/health/ready");
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: "ok", service: "catalog", checks: { database: { status: "ok" } } });
+    expect(res.body).toMatchObject({
+      status: "ok",
+      service: "catalog",
+      checks: { database: { status: "ok" }, events: { status: "ok" } },
+    });
+  });
+});
+
+describe("publishing category events", () => {
+  interface OutboxRow {
+    type: string;
+    subject: string;
+    source: string;
+    data: Record<string, unknown>;
+    /** The transaction that wrote the row. */
+    tx: string;
+  }
+  const outbox = async () =>
+    (
+      await database.db.query<OutboxRow>(
+        `SELECT type, subject, envelope->>'source' AS source, envelope->'data' AS data, xmin::text AS tx
+           FROM outbox ORDER BY position`,
+      )
+    ).rows;
+  /** The transaction that last wrote the category's row. */
+  const txOf = async (id: string) =>
+    (await database.db.query<{ tx: string }>("SELECT xmin::text AS tx FROM categories WHERE id = $1", [id])).rows[0]
+      ?.tx;
+  const snapshot = (c: Record<string, unknown>) => ({
+    id: c.id,
+    parentId: c.parentId,
+    name: c.name,
+    slug: c.slug,
+    description: c.description,
+    position: c.position,
+  });
+
+  it("creating a category writes catalog.category.created with its whole state, in the same transaction", async () => {
+    const mode = await create({ name: "Mode" });
+    const robes = await create({ name: "Robes", parentId: mode.id, description: "Toutes les robes", position: 3 });
+    const rows = await outbox();
+    expect(rows.map((r) => [r.type, r.subject])).toEqual([
+      ["catalog.category.created", mode.id],
+      ["catalog.category.created", robes.id],
+    ]);
+    expect(rows[1]!.source).toBe("catalog");
+    expect(rows[1]!.data).toEqual({
+      id: robes.id,
+      parentId: mode.id,
+      name: "Robes",
+      slug: "robes",
+      description: "Toutes les robes",
+      position: 3,
+    });
+    expect(rows[0]!.tx).toBe(await txOf(mode.id));
+    expect(rows[1]!.tx).toBe(await txOf(robes.id));
+    expect(rows[0]!.tx).not.toBe(rows[1]!.tx);
+  });
+
+  it("renaming, moving and reordering each write catalog.category.updated with the new state, in the same transaction", async () => {
+    const a = await create({ name: "A" });
+    const b = await create({ name: "B" });
+    await database.db.query("DELETE FROM outbox");
+
+    const changes = [{ name: "B renamed", slug: "b-renamed" }, { parentId: a.id }, { position: 7 }, { parentId: null }];
+    for (const change of changes) {
+      const res = await api.patch(`/api/catalog/categories/${b.id}`, change);
+      expect(res.status).toBe(200);
+      const rows = await outbox();
+      const last = rows.at(-1)!;
+      expect(rows).toHaveLength(changes.indexOf(change) + 1);
+      expect(last).toMatchObject({ type: "catalog.category.updated", subject: b.id });
+      expect(last.data).toEqual(snapshot(res.body));
+      expect(last.tx).toBe(await txOf(b.id));
+    }
+    expect((await outbox()).at(-1)!.data).toMatchObject({ name: "B renamed", parentId: null, position: 7 });
+  });
+
+  it("an update that changes nothing writes nothing and publishes nothing", async () => {
+    const parent = await create({ name: "Parent" });
+    const c = await create({ name: "Same", slug: "same", parentId: parent.id, description: null });
+    const before = await outbox();
+    const { updatedAt } = (await api.get(`/api/catalog/categories/${c.id}`)).body;
+    const res = await api.patch(`/api/catalog/categories/${c.id}`, {
+      name: " Same ",
+      slug: "same",
+      parentId: parent.id,
+      description: null,
+      position: 0,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.updatedAt).toBe(updatedAt);
+    expect(await outbox()).toEqual(before);
+  });
+
+  it("deleting a category writes catalog.category.deleted with its id", async () => {
+    const c = await create({ name: "Temporary" });
+    expect((await api.delete(`/api/catalog/categories/${c.id}`)).status).toBe(204);
+    const rows = await outbox();
+    expect(rows.map((r) => r.type)).toEqual(["catalog.category.created", "catalog.category.deleted"]);
+    expect(rows[1]).toMatchObject({ subject: c.id, data: { id: c.id } });
+  });
+
+  it("a change that fails publishes nothing: slug taken, cycle, children, unknown id", async () => {
+    const taken = await create({ name: "Taken", slug: "taken" });
+    const child = await create({ name: "Child", parentId: taken.id });
+    const before = await outbox();
+
+    expectProblem(
+      await api.post("/api/catalog/categories", { name: "Other", slug: "taken" }),
+      409,
+      "category_slug_taken",
+    );
+    expectProblem(
+      await api.patch(`/api/catalog/categories/${child.id}`, { slug: "taken" }),
+      409,
+      "category_slug_taken",
+    );
+    expectProblem(
+      await api.patch(`/api/catalog/categories/${taken.id}`, { parentId: child.id }),
+      409,
+      "category_cycle",
+    );
+    expectProblem(await api.delete(`/api/catalog/categories/${taken.id}`), 409, "category_has_children");
+    expectProblem(
+      await api.patch("/api/catalog/categories/01900000-0000-7000-8000-000000000000", { name: "Nope" }),
+      404,
+      "category_not_found",
+    );
+    expect(await outbox()).toEqual(before);
+  });
+
+  it("of concurrent creates with the same slug, only the one that succeeds publishes", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => api.post("/api/catalog/categories", { name: "Soldes", slug: "soldes" })),
+    );
+    const winner = results.find((r) => r.status === 201)!;
+    expect((await outbox()).map((r) => r.subject)).toEqual([winner.body.id]);
+  });
+
+  it("when the event cannot be written, the category is not written either", async () => {
+    await database.db.query(`CREATE FUNCTION refuse_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'outbox unavailable'; END $$`);
+    await database.db.query(
+      "CREATE TRIGGER refuse_outbox BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION refuse_outbox()",
+    );
+    try {
+      const res = await api.post("/api/catalog/categories", { name: "Lost" });
+      expect(res.status).toBe(500);
+      expect(JSON.stringify(res.body)).not.toContain("outbox unavailable");
+      expect(await count()).toBe(0);
+    } finally {
+      await database.db.query("DROP TRIGGER refuse_outbox ON outbox; DROP FUNCTION refuse_outbox()");
+    }
+    expect(await outbox()).toEqual([]);
   });
 });

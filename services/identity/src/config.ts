@@ -1,8 +1,9 @@
 import { DEFAULT_PORTS } from "@comptoir/contracts";
-import { BaseServiceEnv, DatabaseEnv, Env, Type } from "@comptoir/platform";
+import { BaseServiceEnv, DatabaseEnv, Env, EventsEnv, Type } from "@comptoir/platform";
 
 export const configSchema = Type.Object({
   ...BaseServiceEnv,
   ...DatabaseEnv,
+  ...EventsEnv,
   PORT: Env.port(DEFAULT_PORTS.identity),
 });

@@ -6,5 +6,6 @@ await runService({
   name: "inventory",
   configSchema,
   migrationsDir: migrationsDirOf(import.meta.url),
-  buildApp: ({ db, logger, instance }) => buildApp({ db: db!, logger, instance }),
+  events: true,
+  buildApp: ({ db, bus, logger, instance }) => buildApp({ db: db!, bus: bus!, logger, instance }),
 });

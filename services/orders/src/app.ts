@@ -1,18 +1,29 @@
-import { type App, createApp, type Db, type Logger, pingDatabase } from "@comptoir/platform";
+import {
+  type App,
+  createApp,
+  type Db,
+  type EventBus,
+  eventsAdminRoutes,
+  type Logger,
+  pingDatabase,
+} from "@comptoir/platform";
 
 export interface OrdersDeps {
   db: Db;
+  bus: EventBus;
   logger: Logger;
   instance: string;
 }
 
 /** The orders service's HTTP API. Its business routes arrive with its own issue; see SPEC §3. */
 export async function buildApp(deps: OrdersDeps): Promise<App> {
-  return createApp({
+  const app = await createApp({
     service: "orders",
     instance: deps.instance,
     logger: deps.logger,
     description: "Checkout and the order lifecycle.",
-    readiness: { database: () => pingDatabase(deps.db) },
+    readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
   });
+  eventsAdminRoutes(app, "orders", deps.bus);
+  return app;
 }

@@ -1,18 +1,29 @@
-import { type App, createApp, type Db, type Logger, pingDatabase } from "@comptoir/platform";
+import {
+  type App,
+  createApp,
+  type Db,
+  type EventBus,
+  eventsAdminRoutes,
+  type Logger,
+  pingDatabase,
+} from "@comptoir/platform";
 
 export interface RetailDeps {
   db: Db;
+  bus: EventBus;
   logger: Logger;
   instance: string;
 }
 
 /** The retail service's HTTP API. Its business routes arrive with its own issue; see SPEC §3. */
 export async function buildApp(deps: RetailDeps): Promise<App> {
-  return createApp({
+  const app = await createApp({
     service: "retail",
     instance: deps.instance,
     logger: deps.logger,
     description: "Stores, cash registers, point-of-sale sales and returns.",
-    readiness: { database: () => pingDatabase(deps.db) },
+    readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
   });
+  eventsAdminRoutes(app, "retail", deps.bus);
+  return app;
 }

@@ -1,18 +1,33 @@
-import { type App, createApp, type Db, type Logger, pingDatabase } from "@comptoir/platform";
+import {
+  type App,
+  createApp,
+  type Db,
+  type EventBus,
+  eventsAdminRoutes,
+  type Logger,
+  pingDatabase,
+} from "@comptoir/platform";
+import { catalogHandlers } from "./events/catalog.handlers";
+import { categoriesRoutes } from "./routes/categories.routes";
 
 export interface SearchDeps {
   db: Db;
+  bus: EventBus;
   logger: Logger;
   instance: string;
 }
 
-/** The search service's HTTP API. Its business routes arrive with its own issue; see SPEC §3. */
+/** The search service: read models built from other services' events (categories so far). */
 export async function buildApp(deps: SearchDeps): Promise<App> {
-  return createApp({
+  const app = await createApp({
     service: "search",
     instance: deps.instance,
     logger: deps.logger,
     description: "Product search read model built from events.",
-    readiness: { database: () => pingDatabase(deps.db) },
+    readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
   });
+  catalogHandlers(deps.bus);
+  categoriesRoutes(app, { db: deps.db });
+  eventsAdminRoutes(app, "search", deps.bus);
+  return app;
 }

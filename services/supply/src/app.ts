@@ -1,18 +1,29 @@
-import { type App, createApp, type Db, type Logger, pingDatabase } from "@comptoir/platform";
+import {
+  type App,
+  createApp,
+  type Db,
+  type EventBus,
+  eventsAdminRoutes,
+  type Logger,
+  pingDatabase,
+} from "@comptoir/platform";
 
 export interface SupplyDeps {
   db: Db;
+  bus: EventBus;
   logger: Logger;
   instance: string;
 }
 
 /** The supply service's HTTP API. Its business routes arrive with its own issue; see SPEC §3. */
 export async function buildApp(deps: SupplyDeps): Promise<App> {
-  return createApp({
+  const app = await createApp({
     service: "supply",
     instance: deps.instance,
     logger: deps.logger,
     description: "Replenishment requests and the transfer saga.",
-    readiness: { database: () => pingDatabase(deps.db) },
+    readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
   });
+  eventsAdminRoutes(app, "supply", deps.bus);
+  return app;
 }

@@ -4,6 +4,7 @@ import {
   InvalidError,
   NotFoundError,
   newId,
+  type Outbox,
   PgCode,
   pgConstraint,
   pgErrorCode,
@@ -11,10 +12,12 @@ import {
   withTx,
 } from "@comptoir/platform";
 import * as repo from "../db/categories.repo";
-import { buildTree, type Category, type CategoryNode, slugCandidates, wouldCreateCycle } from "./category";
+import { buildTree, type Category, type CategoryNode, slugCandidates, snapshotOf, wouldCreateCycle } from "./category";
 
 export interface CategoriesDeps {
   db: Db;
+  /** Every change publishes its event in the change's own transaction. */
+  outbox: Outbox;
 }
 
 export interface CategoryDetail extends Category {
@@ -63,8 +66,9 @@ export async function createCategory(deps: CategoriesDeps, input: CreateCategory
     const parent = input.parentId ? await repo.findCategory(tx, input.parentId) : undefined;
     if (input.parentId && !parent) throw parentNotFound(input.parentId);
     const slug = input.slug ?? (await freeSlug(tx, name, parent?.slug));
+    let created: Category;
     try {
-      return await repo.insertCategory(tx, {
+      created = await repo.insertCategory(tx, {
         id: newId(),
         parentId: input.parentId ?? null,
         name,
@@ -75,6 +79,8 @@ export async function createCategory(deps: CategoriesDeps, input: CreateCategory
     } catch (error) {
       throw translateWriteError(error, slug, input.parentId ?? undefined);
     }
+    await deps.outbox.publish(tx, { type: "catalog.category.created", subject: created.id, data: snapshotOf(created) });
+    return created;
   });
 }
 
@@ -85,11 +91,15 @@ export async function updateCategory(deps: CategoriesDeps, id: string, input: Up
     const current = await repo.findCategoryForUpdate(tx, id);
     if (!current) throw notFound(id);
 
+    // Only what differs from the current state: an update that changes nothing writes nothing.
     const changes: repo.CategoryChanges = {};
-    if (input.name !== undefined) changes.name = input.name.trim();
-    if (input.slug !== undefined) changes.slug = input.slug;
-    if (input.description !== undefined) changes.description = input.description;
-    if (input.position !== undefined) changes.position = input.position;
+    const name = input.name?.trim();
+    if (name !== undefined && name !== current.name) changes.name = name;
+    if (input.slug !== undefined && input.slug !== current.slug) changes.slug = input.slug;
+    if (input.description !== undefined && input.description !== current.description) {
+      changes.description = input.description;
+    }
+    if (input.position !== undefined && input.position !== current.position) changes.position = input.position;
     if (moving && input.parentId !== current.parentId) {
       const parentId = input.parentId ?? null;
       if (parentId) {
@@ -112,11 +122,14 @@ export async function updateCategory(deps: CategoriesDeps, id: string, input: Up
       changes.parentId = parentId;
     }
     if (Object.keys(changes).length === 0) return current;
+    let updated: Category;
     try {
-      return await repo.updateCategory(tx, id, changes);
+      updated = await repo.updateCategory(tx, id, changes);
     } catch (error) {
       throw translateWriteError(error, changes.slug ?? current.slug, changes.parentId ?? undefined);
     }
+    await deps.outbox.publish(tx, { type: "catalog.category.updated", subject: id, data: snapshotOf(updated) });
+    return updated;
   });
 }
 
@@ -127,6 +140,7 @@ export async function deleteCategory(deps: CategoriesDeps, id: string): Promise<
       if (!current) throw notFound(id);
       if ((await repo.listChildren(tx, id)).length > 0) throw hasChildren();
       await repo.deleteCategory(tx, id);
+      await deps.outbox.publish(tx, { type: "catalog.category.deleted", subject: id, data: { id } });
     });
   } catch (error) {
     // A child inserted concurrently, after our check, is caught by the foreign key.

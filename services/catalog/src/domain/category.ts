@@ -1,3 +1,5 @@
+import type { EventData } from "@comptoir/contracts";
+
 /** A category of the catalog tree, as the API shows it. */
 export interface Category {
   id: string;
@@ -8,6 +10,13 @@ export interface Category {
   position: number;
   createdAt: string;
   updatedAt: string;
+}
+
+/** What `catalog.category.created|updated` carry: the category's whole new state. */
+export type CategorySnapshot = EventData<"catalog.category.created">;
+
+export function snapshotOf({ id, parentId, name, slug, description, position }: Category): CategorySnapshot {
+  return { id, parentId, name, slug, description, position };
 }
 
 export interface CategoryNode extends Category {

@@ -1,0 +1,262 @@
+import { randomUUID } from "node:crypto";
+import { EVENT_PARTITIONS } from "@comptoir/contracts";
+import {
+  type App,
+  createPgLogTransport,
+  createTransport,
+  EventBus,
+  type EventTransport,
+  migrateEventTables,
+  migrationsDirOf,
+} from "@comptoir/platform";
+import { createTestDatabase, http, listen, type TestDatabase, testLogger } from "@comptoir/platform/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp as buildCatalogApp } from "../../catalog/src/app";
+import { buildApp as buildSearchApp } from "../src/app";
+
+/**
+ * Catalog and search, each with its own database and its own event bus, joined only by the event
+ * transport: what catalog's API changes must show in search's read model, and a replay from the
+ * first event must rebuild that model. Runs on the PostgreSQL event log, and on NATS JetStream too
+ * when TEST_NATS_URL is set.
+ */
+interface TransportKind {
+  name: string;
+  /** Opens a log of the test's own; `transport()` gives each bus its own connection to it. */
+  open(): Promise<{ transport: (name: string) => Promise<EventTransport>; cleanup: () => Promise<void> }>;
+}
+
+const catalogModule = new URL("../../catalog/src/app.ts", import.meta.url).href;
+const natsUrl = process.env.TEST_NATS_URL;
+const TRANSPORTS: TransportKind[] = [
+  {
+    name: "the PostgreSQL event log",
+    async open() {
+      const log = await createTestDatabase("search_read_model_log");
+      return {
+        transport: (name) => createPgLogTransport({ url: log.url, logger: testLogger("events"), name }),
+        cleanup: () => log.drop(),
+      };
+    },
+  },
+];
+if (natsUrl) {
+  TRANSPORTS.push({
+    name: "NATS JetStream",
+    async open() {
+      // Streams and consumers of this test's own: no other test uses this prefix.
+      const prefix = `t${randomUUID().replaceAll("-", "").slice(0, 10)}`;
+      return {
+        transport: (name) => createTransport({ natsUrl, prefix, logger: testLogger("events"), name }),
+        cleanup: async () => {},
+      };
+    },
+  });
+}
+
+interface ServiceUnderTest {
+  database: TestDatabase;
+  bus: EventBus;
+  app: App;
+  api: ReturnType<typeof http>;
+}
+
+type Category = {
+  id: string;
+  parentId: string | null;
+  name: string;
+  slug: string;
+  description: string | null;
+  position: number;
+};
+
+const fields = ({ id, parentId, name, slug, description, position }: Category): Category => ({
+  id,
+  parentId,
+  name,
+  slug,
+  description,
+  position,
+});
+
+/** Polls until `done`, up to a deadline; fails with the last value seen. */
+async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  let value = await probe();
+  while (!done(value)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = await probe();
+  }
+  return value;
+}
+
+describe.each(TRANSPORTS)("the search categories read model over $name", (kind) => {
+  let log: Awaited<ReturnType<TransportKind["open"]>>;
+  let catalog: ServiceUnderTest;
+  let search: ServiceUnderTest;
+
+  async function startService(
+    service: "catalog" | "search",
+    build: typeof buildCatalogApp | typeof buildSearchApp,
+    migrationsDir: string,
+  ): Promise<ServiceUnderTest> {
+    const database = await createTestDatabase(`search_read_model_${service}`, migrationsDir);
+    await migrateEventTables(database.db);
+    const logger = testLogger(service);
+    const instance = `${service}-test`;
+    const bus = new EventBus({
+      service,
+      instance,
+      db: database.db,
+      databaseUrl: database.url,
+      transport: await log.transport(instance),
+      logger,
+      rebalanceMs: 200,
+      waitMs: 200,
+    });
+    const app = await build({ db: database.db, bus, logger, instance });
+    const api = http(await listen(app));
+    await bus.start();
+    return { database, bus, app, api };
+  }
+
+  beforeAll(async () => {
+    log = await kind.open();
+    catalog = await startService("catalog", buildCatalogApp, migrationsDirOf(catalogModule));
+    search = await startService("search", buildSearchApp, migrationsDirOf(import.meta.url));
+  });
+  afterAll(async () => {
+    for (const service of [search, catalog]) {
+      await service?.app.close();
+      await service?.bus.stop();
+      await service?.database.drop();
+    }
+    await log?.cleanup();
+  });
+
+  const create = async (body: Record<string, unknown>): Promise<Category> => {
+    const res = await catalog.api.post("/api/catalog/categories", body);
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body;
+  };
+  const patch = async (id: string, body: Record<string, unknown>) => {
+    const res = await catalog.api.patch(`/api/catalog/categories/${id}`, body);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  };
+  const searchList = async (): Promise<Category[]> => {
+    const res = await search.api.get("/api/search/categories");
+    expect(res.status).toBe(200);
+    return res.body.data.map(fields);
+  };
+  /** Catalog's categories, flat, in the order search promises: by parent (roots first), position, name. */
+  const catalogList = async (): Promise<Category[]> => {
+    const flat: Category[] = [];
+    const walk = (nodes: (Category & { children: never[] })[]) => {
+      for (const node of nodes) {
+        flat.push(fields(node));
+        walk(node.children);
+      }
+    };
+    walk((await catalog.api.get("/api/catalog/categories")).body.data);
+    return flat.sort(
+      (a, b) =>
+        (a.parentId ?? "").localeCompare(b.parentId ?? "") || a.position - b.position || a.name.localeCompare(b.name),
+    );
+  };
+  const searchShows = (expected: Category[]) =>
+    waitFor(
+      searchList,
+      (list) => JSON.stringify(list) === JSON.stringify(expected),
+      `search to show ${JSON.stringify(expected)}`,
+    );
+  const count = async (db: TestDatabase["db"], sql: string) => Number((await db.query(sql)).rows[0].n);
+
+  it("shows what catalog's API creates, renames, moves, reorders and deletes", async () => {
+    const mode = await create({ name: "Mode", position: 1 });
+    const maison = await create({ name: "Maison", position: 2 });
+    const femme = await create({ name: "Femme", parentId: mode.id });
+    const homme = await create({ name: "Homme", parentId: mode.id, position: 3 });
+    const robes = await create({ name: "Robes", parentId: femme.id, description: "Toutes les robes" });
+    const accessoires = await create({ name: "Accessoires", parentId: femme.id });
+    const temporary = await create({ name: "Temporaire" });
+    await searchShows(await catalogList());
+
+    await patch(femme.id, { name: "Femmes", slug: "femmes" }); // rename
+    await patch(accessoires.id, { parentId: maison.id }); // move
+    await patch(homme.id, { position: 0 }); // reorder: Homme before Femmes
+    await patch(femme.id, { position: 5, description: "Mode femme" });
+    await patch(robes.id, { name: "Robes" }); // changes nothing: no event
+    expect((await catalog.api.delete(`/api/catalog/categories/${temporary.id}`)).status).toBe(204);
+
+    const expected = await catalogList();
+    expect(expected.map((c) => c.slug)).toEqual(["mode", "maison", "homme", "femmes", "accessoires", "robes"]);
+    const shown = await searchShows(expected);
+    expect(shown.find((c) => c.id === femme.id)).toEqual({
+      id: femme.id,
+      parentId: mode.id,
+      name: "Femmes",
+      slug: "femmes",
+      description: "Mode femme",
+      position: 5,
+    });
+    // Seven creates, four changes (the fifth PATCH changed nothing), one delete; each handled once.
+    expect(await count(catalog.database.db, "SELECT count(*) AS n FROM outbox")).toBe(12);
+    await waitFor(
+      () => count(search.database.db, "SELECT count(*) AS n FROM inbox WHERE consumer_group = 'search'"),
+      (n) => n === 12,
+      "12 handled events",
+    );
+  });
+
+  it("rebuilds the same read model when group search is replayed from the start", async () => {
+    const expected = await catalogList();
+    // A row no event explains: the reset must clear it.
+    await search.database.db.query(
+      `INSERT INTO search_categories (id, parent_id, name, slug, description, position, updated_at)
+       VALUES ($1, NULL, 'Stray', 'stray', NULL, 0, now())`,
+      [randomUUID()],
+    );
+    const res = await search.api.post("/api/search/admin/events/replay", { group: "search", fromStart: true });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toEqual({ group: "search", streams: ["catalog"] });
+
+    await searchShows(expected);
+    await waitFor(
+      () => count(search.database.db, "SELECT count(*) AS n FROM inbox WHERE consumer_group = 'search'"),
+      (n) => n === 12,
+      "the 12 events handled again",
+    );
+    expect(await searchList()).toEqual(expected);
+  });
+
+  it("keeps following catalog after the replay", async () => {
+    await create({ name: "Après", position: 9 });
+    await searchShows(await catalogList());
+  });
+
+  it("reports consumer group search, its types and no lag in the events status", async () => {
+    const status = await waitFor(
+      async () => (await search.api.get("/api/search/admin/events/status")).body,
+      (body) => body.groups?.[0]?.lag?.catalog === 0,
+      "no lag",
+    );
+    expect(status).toMatchObject({ service: "search", instance: "search-test", deadLetters: [] });
+    expect(status.groups).toEqual([
+      {
+        group: "search",
+        types: ["catalog.category.created", "catalog.category.updated", "catalog.category.deleted"],
+        lag: { catalog: 0 },
+        partitionsHere: EVENT_PARTITIONS,
+      },
+    ]);
+    const catalogStatus = (await catalog.api.get("/api/catalog/admin/events/status")).body;
+    expect(catalogStatus).toMatchObject({ service: "catalog", groups: [], outbox: { unsent: 0 } });
+  });
+
+  it("is ready when its database and its event transport answer", async () => {
+    const res = await search.api.get("/health/ready");
+    expect(res.status).toBe(200);
+    expect(res.body.checks).toMatchObject({ database: { status: "ok" }, events: { status: "ok" } });
+  });
+});
