@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { EventBus, EventTransport } from "../../src";
+import { currentContext, type EventBus, type EventTransport, runWithContext } from "../../src";
 import type { TestDatabase } from "../../src/testing";
 import {
   category,
@@ -74,6 +74,30 @@ describe.each(TRANSPORTS)("event backbone over $name", (kind) => {
     expect(rows.map((r) => r.subject)).toEqual([kept]);
     const { rows: inbox } = await consumerDb.db.query("SELECT event_type FROM inbox");
     expect(inbox).toEqual([{ event_type: "catalog.category.created" }]);
+  });
+
+  it("runs the handler in the trace of the request that published the event", async () => {
+    const { producer, producerDb, consumerDb, log, buses } = await setup();
+    const seen: { traceId?: string; requestId?: string }[] = [];
+    const bus = makeBus(consumerDb, await log.transport(), { service: "search" });
+    buses.push(bus);
+    bus.subscribe("search", ["catalog.category.created"], async (event) => {
+      seen.push({ traceId: currentContext()?.traceId, requestId: currentContext()?.requestId });
+      expect(event.traceparent).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
+    });
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const subject = uuid();
+    await runWithContext({ requestId: "req-1", traceId, spanId: "00f067aa0ba902b7", traceFlags: "01" }, () =>
+      producer.publish(producerDb.db, category(subject, 1)),
+    );
+    await Promise.all([producer.start(), bus.start()]);
+    await waitFor(
+      async () => seen.length,
+      (n) => n === 1,
+      { what: "the handler" },
+    );
+    expect(seen[0]!.traceId).toBe(traceId);
+    expect(seen[0]!.requestId).not.toBe("req-1"); // the event's own id: a new unit of work in the same trace
   });
 
   it("refuses to publish an unknown type or an invalid payload, naming it, and writes nothing", async () => {

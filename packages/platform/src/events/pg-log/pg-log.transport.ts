@@ -1,4 +1,4 @@
-import type { RawEnvelope } from "@comptoir/contracts";
+import { EVENT_PARTITIONS, type RawEnvelope } from "@comptoir/contracts";
 import { applyMigrations } from "../../db/migrate";
 import { createPool, type Db, ensureDatabase, pingDatabase, redactUrl, waitForDatabase } from "../../db/pool";
 import { withTx } from "../../db/tx";
@@ -108,14 +108,19 @@ class PgLogTransport implements EventTransport {
   }
 
   async lag(group: string, streams: readonly string[]): Promise<Record<string, number>> {
+    // Per partition, an index range scan of what lies beyond the group's offset: cost follows the
+    // lag, not the size of the log.
     const { rows } = await this.db.query<{ stream: string; lag: string }>(
-      `SELECT s.stream, count(e.sequence) AS lag
+      `SELECT s.stream, sum((
+                SELECT count(*) FROM events e
+                 WHERE e.stream = s.stream AND e.partition = p.partition AND e.sequence > coalesce(o.sequence, 0)
+              )) AS lag
          FROM unnest($2::text[]) AS s(stream)
-         LEFT JOIN events e ON e.stream = s.stream AND e.sequence > coalesce((
-                SELECT o.sequence FROM consumer_offsets o
-                 WHERE o.consumer_group = $1 AND o.stream = e.stream AND o.partition = e.partition), 0)
+        CROSS JOIN generate_series(0, $3 - 1) AS p(partition)
+         LEFT JOIN consumer_offsets o
+           ON o.consumer_group = $1 AND o.stream = s.stream AND o.partition = p.partition
         GROUP BY s.stream`,
-      [group, streams],
+      [group, streams, EVENT_PARTITIONS],
     );
     return Object.fromEntries(rows.map((r) => [r.stream, Number(r.lag)]));
   }
