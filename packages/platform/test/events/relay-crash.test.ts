@@ -4,17 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  effects,
-  inOrderPerSubject,
-  makeBus,
-  publishMany,
-  recordEffect,
-  serviceDatabase,
-  TRANSPORTS,
-  uuid,
-  waitFor,
-} from "./support";
+import { effects, makeBus, publishMany, recordEffect, serviceDatabase, TRANSPORTS, uuid, waitFor } from "./support";
 
 let script: string;
 beforeAll(async () => {
