@@ -49,6 +49,7 @@ function withoutComptoirVariables(env: NodeJS.ProcessEnv): Record<string, string
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined || k === "PORT" || k.endsWith("DATABASE_URL") || k.startsWith("COMPTOIR_")) continue;
     if (k.startsWith("UPSTREAM_") || k === "NODE_OPTIONS" || k.startsWith("VITEST") || k === "TEST") continue;
+    if (k === "EVENT_LOG_URL" || k.startsWith("NATS_")) continue;
     kept[k] = v;
   }
   return kept;
@@ -201,6 +202,71 @@ describe("the platform, booted by the launcher, through the gateway", { timeout:
     expect(platform!.output()).toMatch(/inventory-1 exited \(.*SIGKILL.*\) — restarting/);
   });
 
+  it("feeds search from catalog's events, each category once, even when the catalog is killed mid-stream", async () => {
+    const base = platform!.base;
+    const createCategory = async (name: string): Promise<string> => {
+      const res = await fetch(`${base}/api/catalog/categories`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name }),
+      });
+      expect(res.status).toBe(201);
+      return (await json(res)).id;
+    };
+    const searchIds = async (): Promise<string[]> => {
+      const res = await fetch(`${base}/api/search/categories`);
+      expect(res.status).toBe(200);
+      return (await json(res)).data.map((c: { id: string }) => c.id);
+    };
+    async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+      const deadline = Date.now() + 30_000;
+      let value = await probe();
+      while (!done(value)) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+        await new Promise((r) => setTimeout(r, 100));
+        value = await probe();
+      }
+      return value;
+    }
+
+    const first = await createCategory("Flux 0");
+    await eventually(searchIds, (ids) => ids.includes(first), "the first category in search");
+
+    const created = [first];
+    for (let i = 1; i <= 20; i++) created.push(await createCategory(`Flux ${i}`));
+    // Every catalog instance dies at once, maybe between writing its outbox and marking it sent.
+    const victims = ["catalog-1", "catalog-2"].map((instance) => pidOf(dataDir, instance));
+    expect(victims.every((pid) => pid !== undefined)).toBe(true);
+    for (const pid of victims) process.kill(pid!, "SIGKILL");
+    await eventually(
+      async () => ({
+        pid: pidOf(dataDir, "catalog-1"),
+        status: await fetch(`${base}/api/catalog/categories`).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      }),
+      ({ pid, status }) => pid !== undefined && !victims.includes(pid) && status === 200,
+      "the catalog to be restarted",
+    );
+    expect(platform!.output()).toMatch(/catalog-1 exited \(.*SIGKILL.*\) — restarting/);
+
+    const ids = await eventually(
+      searchIds,
+      (ids) => created.every((id) => ids.includes(id)),
+      "all 21 categories in search",
+    );
+    const ours = ids.filter((id) => created.includes(id));
+    expect(ours).toHaveLength(21); // none twice
+    expect(new Set(ours).size).toBe(21);
+    const status = await eventually(
+      async () => json(await fetch(`${base}/api/search/admin/events/status`)),
+      (body) => body.groups?.[0]?.lag?.catalog === 0,
+      "search to have caught up",
+    );
+    expect(status.deadLetters).toEqual([]);
+  });
+
   it("refuses a second start on the same port with a clear message", async () => {
     const second = start({ PORT: String(port), COMPTOIR_DATA: `${dataDir}-other` });
     const code = await new Promise<number | null>((r) => second.process.once("exit", (c) => r(c)));
@@ -243,10 +309,17 @@ describe("comptoir service <name>", { timeout: 60_000 }, () => {
   it("runs one service alone from its environment, creating its database, and stops on SIGTERM", async () => {
     const name = `e2e_service_${Date.now().toString(36)}`;
     const url = testServerUrl(name);
+    const eventLogUrl = testServerUrl(`${name}_events`);
     const port = await freePort();
     const child = spawn(process.execPath, [LAUNCHER, "service", "catalog"], {
       cwd: ROOT,
-      env: { ...withoutComptoirVariables(process.env), PORT: String(port), DATABASE_URL: url, LOG_LEVEL: "warn" },
+      env: {
+        ...withoutComptoirVariables(process.env),
+        PORT: String(port),
+        DATABASE_URL: url,
+        EVENT_LOG_URL: eventLogUrl,
+        LOG_LEVEL: "warn",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -272,6 +345,7 @@ describe("comptoir service <name>", { timeout: 60_000 }, () => {
       const admin = new pg.Client({ connectionString: testServerUrl() });
       await admin.connect();
       await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.query(`DROP DATABASE IF EXISTS "${name}_events" WITH (FORCE)`);
       await admin.end();
     }
   });
@@ -337,7 +411,8 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
       expect(await stop(platform)).toBe(0);
       platform = undefined;
       const databases = await dropDatabases();
-      expect(databases.sort()).toEqual(BACKEND_SERVICES.map((s) => `${prefix}_${s}`).sort());
+      // One per backend service, and the event log's.
+      expect(databases.sort()).toEqual([...BACKEND_SERVICES, "events"].map((s) => `${prefix}_${s}`).sort());
     });
   },
 );

@@ -1,9 +1,10 @@
+import { eventsCommand } from "./commands/events.command";
 import { printUsage } from "./commands/help.command";
 import { serviceCommand } from "./commands/service.command";
 import { upCommand } from "./commands/up.command";
 import { UsageError, UserError } from "./errors";
 
-/** The `comptoir` command: `up`, `service <name>`, `help`. */
+/** The `comptoir` command: `up`, `service <name>`, `events ...`, `help`. */
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   switch (command) {
@@ -12,6 +13,9 @@ async function main(argv: string[]): Promise<void> {
       break;
     case "service":
       await serviceCommand(args);
+      break;
+    case "events":
+      process.exitCode = await eventsCommand(args);
       break;
     case "help":
     case "--help":

@@ -2,7 +2,9 @@ import { BACKEND_SERVICES } from "@comptoir/contracts";
 import { describe, expect, it } from "vitest";
 import {
   baseDatabaseName,
+  eventLogDatabaseUrl,
   needsSharedServer,
+  redactNatsUrl,
   redactUrl,
   resolveServiceDatabaseUrls,
   withDatabase,
@@ -54,5 +56,24 @@ describe("database of each service", () => {
   it("hides the password when shown", () => {
     expect(redactUrl(new URL("postgres://shop:s3cret@db:5432/comptoir"))).toBe("postgres://shop:***@db:5432/comptoir");
     expect(redactUrl(new URL("postgres://db:5432/comptoir"))).toBe("postgres://db:5432/comptoir");
+  });
+});
+
+describe("the PostgreSQL event log's database", () => {
+  it("is <name>_events on the shared server, keeping user, password and options", () => {
+    const server = new URL("postgres://shop:s3cret@db.internal:6432/comptoir?sslmode=require");
+    expect(eventLogDatabaseUrl(server).toString()).toBe(
+      "postgres://shop:s3cret@db.internal:6432/comptoir_events?sslmode=require",
+    );
+    expect(eventLogDatabaseUrl(new URL("postgres://127.0.0.1:5433")).pathname).toBe("/comptoir_events");
+  });
+});
+
+describe("NATS URLs in messages and the banner", () => {
+  it("hide a password, and a token altogether", () => {
+    expect(redactNatsUrl("nats://127.0.0.1:4222")).toBe("nats://127.0.0.1:4222");
+    expect(redactNatsUrl("nats://svc:hunter2@nats-1:4222, tls://s3cr3ttoken@nats-2:4222")).toBe(
+      "nats://svc:***@nats-1:4222,tls://***@nats-2:4222",
+    );
   });
 });

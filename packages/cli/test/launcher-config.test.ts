@@ -26,6 +26,9 @@ describe("launcher configuration from the environment", () => {
       serviceDatabaseUrls: {},
       pgPort: undefined,
       logLevel: "info",
+      eventLogUrl: undefined,
+      natsUrl: undefined,
+      natsPrefix: undefined,
     });
   });
 
@@ -38,6 +41,9 @@ describe("launcher configuration from the environment", () => {
         CATALOG_DATABASE_URL: "postgresql://cat@catalog-db/catalog",
         COMPTOIR_PG_PORT: "6543",
         LOG_LEVEL: "DEBUG",
+        EVENT_LOG_URL: "postgres://events@events-db/log",
+        NATS_URL: "nats://nats-1:4222,nats://nats-2:4222",
+        NATS_PREFIX: "shop",
       },
       cwd,
     );
@@ -47,6 +53,9 @@ describe("launcher configuration from the environment", () => {
     expect(config.serviceDatabaseUrls.catalog?.toString()).toBe("postgresql://cat@catalog-db/catalog");
     expect(config.pgPort).toBe(6543);
     expect(config.logLevel).toBe("debug");
+    expect(config.eventLogUrl?.toString()).toBe("postgres://events@events-db/log");
+    expect(config.natsUrl).toBe("nats://nats-1:4222,nats://nats-2:4222");
+    expect(config.natsPrefix).toBe("shop");
   });
 
   it("treats an empty variable as unset", () => {
@@ -71,6 +80,15 @@ describe("launcher configuration from the environment", () => {
       { DATABASE_URL: "localhost:5432" },
       'DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:port/database), got "localhost:5432"',
     ],
+    [
+      { EVENT_LOG_URL: "redis://localhost" },
+      'EVENT_LOG_URL must be a PostgreSQL URL (postgres://user:password@host:port/database), got "redis://localhost"',
+    ],
+    [{ NATS_URL: "localhost:4222" }, 'NATS_URL must be a NATS URL (nats://host:4222), got "localhost:4222"'],
+    [
+      { NATS_PREFIX: "Shop_1" },
+      'NATS_PREFIX must be lowercase letters and digits starting with a letter, got "Shop_1"',
+    ],
   ])("rejects %j with one line naming the variable", (env, message) => {
     const error = configError(env);
     expect(error.message).toBe(message);
@@ -81,6 +99,10 @@ describe("launcher configuration from the environment", () => {
     const error = configError({ ORDERS_DATABASE_URL: "mysql://shop:hunter2@db/orders" });
     expect(error.message).toMatch(/^ORDERS_DATABASE_URL must be a PostgreSQL URL/);
     expect(error.message).not.toContain("hunter2");
+    const nats = configError({ NATS_URL: "nats://svc:hunter2@nats:4222,http://nats-2" });
+    expect(nats.message).toBe(
+      'NATS_URL must be a NATS URL (nats://host:4222), got "nats://svc:***@nats:4222,http://nats-2"',
+    );
   });
 
   it("names the per-service override variables after the service", () => {

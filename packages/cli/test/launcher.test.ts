@@ -1,8 +1,9 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { chmod, mkdtemp, readdir, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePorts } from "../src/launcher/ports";
 import { isProcessAlive, processStartTime } from "../src/system/processes";
@@ -76,6 +77,27 @@ describe("comptoir up", () => {
     const health = (await (await fetch(`${catalogUrls[1]}/health/ready`)).json()) as Record<string, string>;
     expect(health).toEqual({ status: "ok", instance: "catalog-2", database: "comptoir_catalog" });
 
+    // The event log: its own database on the same server, named to every backend, and in runtime.json.
+    expect(launcher.stdout).toMatch(/✓ 12 databases ready/);
+    expect(launcher.stdout).toMatch(/Events +PostgreSQL event log comptoir_events\n/);
+    const catalogEnv = (await (await fetch(`${catalogUrls[0]}/env`)).json()) as Record<string, string>;
+    expect(catalogEnv.NATS_URL).toBeUndefined();
+    const eventLogUrl = new URL(catalogEnv.EVENT_LOG_URL ?? "");
+    expect(eventLogUrl.pathname).toBe("/comptoir_events");
+    expect(eventLogUrl.host).toBe(new URL(catalogEnv.DATABASE_URL ?? "").host);
+    expect(gatewayEnv.EVENT_LOG_URL).toBeUndefined();
+    const client = new pg.Client({ connectionString: eventLogUrl.toString() });
+    await client.connect();
+    expect((await client.query("SELECT current_database() AS name")).rows[0].name).toBe("comptoir_events");
+    await client.end();
+    const runtimeFile = join(dataDir(), "runtime.json");
+    expect(statSync(runtimeFile).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(runtimeFile, "utf8"))).toEqual({
+      pid: launcher.child.pid,
+      gatewayUrl: `http://127.0.0.1:${port}`,
+      eventLogUrl: eventLogUrl.toString(),
+    });
+
     // A crashed instance comes back on its own.
     await launcher.waitFor(/! search-1 exited \(exit code 3\) — restarting in 0\.5 s/);
     await launcher.waitFor(/✓ search-1 ready again/);
@@ -85,7 +107,33 @@ describe("comptoir up", () => {
     expect(launcher.stdout).toMatch(/✓ services stopped[\s\S]*✓ PostgreSQL stopped/);
     expect(leftovers()).toEqual([]);
     expect(await readdir(dataDir())).not.toContain("comptoir.pid");
+    expect(await readdir(dataDir())).not.toContain("runtime.json");
     expect(await readdir(join(dataDir(), "logs"))).toEqual(expect.arrayContaining(["catalog-2.log", "postgres.log"]));
+  });
+
+  it("with NATS_URL, passes it to the services and creates no event log", async () => {
+    const launcher = up({
+      NATS_URL: "nats://svc:hunter2@127.0.0.1:4222",
+      NATS_PREFIX: "shop",
+      EVENT_LOG_URL: "postgres://unused@127.0.0.1:1/log",
+    });
+    await launcher.waitFor(/Ctrl-C to stop/);
+    expect(launcher.stdout).toMatch(/✓ 11 databases ready/);
+    expect(launcher.stdout).toMatch(/Events +NATS JetStream nats:\/\/svc:\*\*\*@127\.0\.0\.1:4222\n/);
+    expect(launcher.stdout).not.toContain("hunter2");
+    const gatewayEnv = (await (await fetch(`http://127.0.0.1:${port}/env`)).json()) as Record<string, string>;
+    const searchEnv = (await (await fetch(`${gatewayEnv.UPSTREAM_SEARCH}/env`)).json()) as Record<string, string>;
+    expect(searchEnv.NATS_URL).toBe("nats://svc:hunter2@127.0.0.1:4222");
+    expect(searchEnv.EVENT_LOG_URL).toBeUndefined();
+    expect(JSON.parse(readFileSync(join(dataDir(), "runtime.json"), "utf8"))).toEqual({
+      pid: launcher.child.pid,
+      gatewayUrl: `http://127.0.0.1:${port}`,
+      natsUrl: "nats://svc:hunter2@127.0.0.1:4222",
+      natsPrefix: "shop",
+    });
+    launcher.child.kill("SIGINT");
+    expect(await launcher.exited).toBe(0);
+    expect(existsSync(join(dataDir(), "runtime.json"))).toBe(false);
   });
 
   it("refuses to start twice on the same data folder or the same port", async () => {
@@ -124,6 +172,7 @@ describe("comptoir up", () => {
     launcher.child.kill("SIGINT");
     expect(await launcher.exited).toBe(130);
     expect(launcher.stdout).toContain("forced stop");
+    expect(existsSync(join(dataDir(), "runtime.json"))).toBe(false);
     expect(leftovers()).toEqual([]);
   });
 

@@ -6,6 +6,8 @@ Commands:
   up [--instances <service>=<n>]   start the whole platform: embedded PostgreSQL, every service,
                                    the gateway on PORT (what \`npm start\` runs); Ctrl-C stops it
   service <name>                   run one service in the foreground (what a container runs)
+  events <command>                 the event backbone: tail, status, dlq list, dlq replay, replay
+                                   (comptoir events --help says more)
   help                             show this help
 
 Options of up:
@@ -19,6 +21,9 @@ Environment of up:
                          gets the database <name>_<service> on it (default name: comptoir)
   <SERVICE>_DATABASE_URL the exact database of one service, e.g. CATALOG_DATABASE_URL
   COMPTOIR_PG_PORT       embedded PostgreSQL port (default: first free from 5433)
+  EVENT_LOG_URL          the PostgreSQL event log's database (default: <name>_events on the
+                         services' server)
+  NATS_URL               events go through NATS JetStream instead of the PostgreSQL event log
   LOG_LEVEL              fatal, error, warn, info (default), debug, trace, silent
 
 Services: gateway, ${BACKEND_SERVICES.join(", ")}

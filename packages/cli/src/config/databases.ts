@@ -21,6 +21,11 @@ export function serviceDatabaseName(base: string, service: BackendService): stri
   return `${base}_${service}`;
 }
 
+/** The PostgreSQL event log's database on the shared server: `<base>_events`, e.g. `comptoir_events`. */
+export function eventLogDatabaseUrl(serverUrl: URL): URL {
+  return withDatabase(serverUrl, `${baseDatabaseName(serverUrl)}_events`);
+}
+
 /** The same server, user, password and options (`?sslmode=…`), another database. */
 export function withDatabase(serverUrl: URL, database: string): URL {
   const url = new URL(serverUrl);
@@ -67,4 +72,20 @@ export function redactUrl(url: URL): string {
   const shown = new URL(url);
   shown.password = "***";
   return shown.toString();
+}
+
+/**
+ * A NATS URL (or comma-separated list) with its credentials hidden: `nats://user:***@host`, and a
+ * token (`nats://token@host`) replaced by `***` altogether.
+ */
+export function redactNatsUrl(raw: string): string {
+  return raw
+    .split(",")
+    .map((server) =>
+      server.trim().replace(/^([a-z]+:\/\/)([^@/]*)@/i, (_, scheme: string, auth: string) => {
+        const colon = auth.indexOf(":");
+        return `${scheme}${colon >= 0 ? `${auth.slice(0, colon)}:***` : "***"}@`;
+      }),
+    )
+    .join(",");
 }

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { BACKEND_SERVICES, type BackendService } from "@comptoir/contracts";
 import { UsageError } from "../errors";
-import { redactUrl } from "./databases";
+import { redactNatsUrl, redactUrl } from "./databases";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -18,6 +18,12 @@ export interface LauncherConfig {
   /** Embedded PostgreSQL port; when absent, the first free port from 5433 upward. */
   pgPort: number | undefined;
   logLevel: LogLevel;
+  /** EVENT_LOG_URL: the PostgreSQL event log's exact database, instead of `<base>_events` on the shared server. */
+  eventLogUrl: URL | undefined;
+  /** NATS_URL: events go through NATS JetStream, and there is no PostgreSQL event log. */
+  natsUrl: string | undefined;
+  /** NATS_PREFIX: the JetStream subject and stream prefix (the services' default when absent). */
+  natsPrefix: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -46,6 +52,9 @@ export function loadLauncherConfig(env: Env, cwd: string): LauncherConfig {
     serviceDatabaseUrls,
     pgPort: optionalPort(env, "COMPTOIR_PG_PORT"),
     logLevel: logLevel(env),
+    eventLogUrl: optionalPostgresUrl(env, "EVENT_LOG_URL"),
+    natsUrl: optionalNatsUrl(env, "NATS_URL"),
+    natsPrefix: optionalNatsPrefix(env, "NATS_PREFIX"),
   };
 }
 
@@ -82,7 +91,31 @@ function optionalPostgresUrl(env: Env, name: string): URL | undefined {
   return url;
 }
 
-function dataDirectory(env: Env, cwd: string): string {
+/** `nats://host:4222`, `tls://…`, or a comma-separated list of them (what the services accept). */
+function optionalNatsUrl(env: Env, name: string): string | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  const servers = raw.split(",").map((server) => server.trim());
+  if (servers.some((server) => !/^(nats|tls):\/\/[^/\s]+/.test(server))) {
+    throw new UsageError(`${name} must be a NATS URL (nats://host:4222), got "${redactNatsUrl(raw)}"`);
+  }
+  return raw;
+}
+
+function optionalNatsPrefix(env: Env, name: string): string | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  if (!/^[a-z][a-z0-9]*$/.test(raw)) {
+    throw new UsageError(`${name} must be lowercase letters and digits starting with a letter, got "${raw}"`);
+  }
+  return raw;
+}
+
+/**
+ * The data folder: COMPTOIR_DATA, or `.data` in the working directory. `comptoir up` and the
+ * commands that look for the running platform (`comptoir events`) agree on it.
+ */
+export function dataDirectory(env: Env, cwd: string): string {
   const raw = read(env, "COMPTOIR_DATA") ?? ".data";
   return isAbsolute(raw) ? resolve(raw) : resolve(cwd, raw);
 }

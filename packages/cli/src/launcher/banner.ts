@@ -6,6 +6,8 @@ export interface BannerFacts {
   logsDir: string;
   /** `embedded, port 5433` or the external server's URL with the password hidden. */
   postgres: string;
+  /** Where events go: `PostgreSQL event log comptoir_events` or `NATS JetStream nats://…`. */
+  events: string;
   secondsToReady: number;
 }
 
@@ -22,6 +24,7 @@ export function bannerLines(facts: BannerFacts): string[] {
     row("Health", `${base}/health/ready`),
     row("Data", facts.dataDir),
     row("PostgreSQL", facts.postgres),
+    row("Events", facts.events),
     row("Logs", facts.logsDir),
     "",
     `  ${style.dim("Ctrl-C to stop")}`,

@@ -1,6 +1,13 @@
 import { join } from "node:path";
 import { BACKEND_SERVICES, type BackendService, GATEWAY, type ServiceName } from "@comptoir/contracts";
-import { needsSharedServer, redactUrl, resolveServiceDatabaseUrls } from "../config/databases";
+import {
+  databaseOf,
+  eventLogDatabaseUrl,
+  needsSharedServer,
+  redactNatsUrl,
+  redactUrl,
+  resolveServiceDatabaseUrls,
+} from "../config/databases";
 import type { InstanceCounts } from "../config/instances.option";
 import type { LauncherConfig } from "../config/launcher.config";
 import { EmbeddedPostgres } from "../embedded/postgres";
@@ -11,6 +18,7 @@ import type { DataLock } from "./data-lock";
 import { ensureDatabases } from "./databases";
 import { firstFreePort, freePorts, isPortFree } from "./ports";
 import { waitUntilReady } from "./readiness";
+import { removeRuntimeFile, writeRuntimeFile } from "./runtime-file";
 import { describeExit, type InstanceEvents, SupervisedInstance } from "./supervisor";
 
 export interface LauncherOptions {
@@ -21,6 +29,9 @@ export interface LauncherOptions {
   entries: Record<ServiceName, string>;
   lock: DataLock;
 }
+
+/** Where the services' events go. */
+type EventsTarget = { kind: "nats"; url: string } | { kind: "postgres"; url: URL; description: string };
 
 const LOOPBACK = "127.0.0.1";
 const FIRST_EMBEDDED_PG_PORT = 5433;
@@ -39,6 +50,7 @@ export class Launcher {
   private gateway: SupervisedInstance | undefined;
   private postgres: EmbeddedPostgres | undefined;
   private postgresDescription = "";
+  private events: EventsTarget | undefined;
   private readonly aborted = new AbortController();
   private shutdown: Promise<number> | undefined;
   private firstSignalAt = 0;
@@ -78,6 +90,7 @@ export class Launcher {
       );
     }
     info(`data folder ${config.dataDir}`);
+    removeRuntimeFile(config.dataDir);
     const databaseUrls = await this.prepareDatabases();
 
     const avoid = [config.port, ...(this.postgres ? [this.postgres.port] : [])];
@@ -94,28 +107,68 @@ export class Launcher {
       dataDir: config.dataDir,
       logsDir: this.logsDir,
       postgres: this.postgresDescription,
+      events: this.eventsDescription(),
       secondsToReady: process.uptime(),
     })) {
       raw(line);
     }
+    this.writeRuntimeFile();
   }
 
-  /** The exact DATABASE_URL of each backend, its database created if missing. */
+  private eventsDescription(): string {
+    const events = this.events;
+    if (!events) return "none";
+    return events.kind === "nats" ? `NATS JetStream ${redactNatsUrl(events.url)}` : events.description;
+  }
+
+  /** Tells `comptoir events ...` where the running platform is (removed on stop). */
+  private writeRuntimeFile(): void {
+    const { config } = this.options;
+    if (this.shutdown) return;
+    try {
+      writeRuntimeFile(config.dataDir, {
+        pid: process.pid,
+        gatewayUrl: `http://${LOOPBACK}:${config.port}`,
+        ...(this.events?.kind === "postgres" ? { eventLogUrl: this.events.url.toString() } : {}),
+        ...(this.events?.kind === "nats" ? { natsUrl: this.events.url } : {}),
+        ...(config.natsPrefix ? { natsPrefix: config.natsPrefix } : {}),
+      });
+    } catch (error) {
+      warn(`cannot write ${join(config.dataDir, "runtime.json")}: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * The exact DATABASE_URL of each backend, and the event log's database unless events go through
+   * NATS (`<base>_events` on the same server, or EVENT_LOG_URL), each created if missing.
+   */
   private async prepareDatabases(): Promise<Record<BackendService, URL>> {
     const { config } = this.options;
+    // The event log needs the shared server too, unless NATS or an EVENT_LOG_URL takes its place.
+    const eventLogOnSharedServer = !config.natsUrl && !config.eventLogUrl;
     let serverUrl = config.databaseUrl;
     if (serverUrl) {
       this.postgresDescription = `${redactUrl(serverUrl)} (external)`;
-    } else if (needsSharedServer(BACKEND_SERVICES, config.serviceDatabaseUrls)) {
+    } else if (eventLogOnSharedServer || needsSharedServer(BACKEND_SERVICES, config.serviceDatabaseUrls)) {
       serverUrl = await this.startEmbeddedPostgres();
     } else {
       this.postgresDescription = "per-service DATABASE_URLs";
     }
     const urls = resolveServiceDatabaseUrls(BACKEND_SERVICES, { serverUrl, overrides: config.serviceDatabaseUrls });
+    if (config.natsUrl) {
+      this.events = { kind: "nats", url: config.natsUrl };
+    } else if (config.eventLogUrl) {
+      const url = config.eventLogUrl;
+      this.events = { kind: "postgres", url, description: `PostgreSQL event log ${redactUrl(url)}` };
+    } else {
+      const url = eventLogDatabaseUrl(serverUrl as URL);
+      this.events = { kind: "postgres", url, description: `PostgreSQL event log ${databaseOf(url)}` };
+    }
+    const all = [...Object.values(urls), ...(this.events.kind === "postgres" ? [this.events.url] : [])];
     const startedAt = Date.now();
-    const created = await ensureDatabases(Object.values(urls));
+    const created = await ensureDatabases(all);
     const createdNote = created.length ? `${created.length} created, ` : "";
-    success(`${BACKEND_SERVICES.length} databases ready (${createdNote}${seconds(startedAt)})`);
+    success(`${all.length} databases ready (${createdNote}${seconds(startedAt)})`);
     return urls;
   }
 
@@ -133,8 +186,10 @@ export class Launcher {
         }
         return config.pgPort;
       },
-      // Each instance has a pool (10 by default) plus listeners; leave room for psql and migrations.
-      maxConnections: Math.max(100, 15 * this.backendCount + 20),
+      // Each instance has its pool (10 by default), an event-log pool (5), one or two LISTEN
+      // connections, a lease session per consumer group and a replay session: about 30 at most.
+      // Leave room for psql, migrations and `comptoir events tail`.
+      maxConnections: Math.max(100, 30 * this.backendCount + 20),
       onProgress: info,
     });
     this.postgres = postgres;
@@ -152,7 +207,9 @@ export class Launcher {
       const instances: SupervisedInstance[] = [];
       for (let n = 1; n <= this.options.instances[service]; n++) {
         const port = ports[next++] as number;
-        instances.push(this.instance(service, n, port, LOOPBACK, { DATABASE_URL: databaseUrls[service].toString() }));
+        const env: Record<string, string> = { DATABASE_URL: databaseUrls[service].toString() };
+        if (this.events?.kind === "postgres") env.EVENT_LOG_URL = this.events.url.toString();
+        instances.push(this.instance(service, n, port, LOOPBACK, env));
       }
       this.backends.set(service, instances);
     }
@@ -188,6 +245,8 @@ export class Launcher {
     };
     // The gateway has no database; an external DATABASE_URL in our env is not for it.
     if (service === GATEWAY) delete env.DATABASE_URL;
+    // With NATS, the services must not see an event log (nor the gateway, ever).
+    if (service === GATEWAY || this.events?.kind !== "postgres") delete env.EVENT_LOG_URL;
     return new SupervisedInstance(
       {
         id,
@@ -263,6 +322,8 @@ export class Launcher {
   private stop(code: number): Promise<number> {
     this.shutdown ??= (async () => {
       this.aborted.abort();
+      // From now on, `comptoir events` no longer finds a running platform here.
+      removeRuntimeFile(this.options.config.dataDir);
       const startedAt = Date.now();
       try {
         if (this.allInstances().length > 0) {
@@ -295,6 +356,7 @@ export class Launcher {
     warn("forced stop: killing services and PostgreSQL");
     for (const instance of this.allInstances()) instance.kill();
     await this.postgres?.kill();
+    removeRuntimeFile(this.options.config.dataDir);
     this.options.lock.release();
     this.finish(130);
   }
@@ -320,6 +382,7 @@ export class Launcher {
     });
     // Last resort if we exit without stopping them (they would also go when their IPC channel closes).
     process.on("exit", () => {
+      removeRuntimeFile(this.options.config.dataDir);
       for (const instance of this.allInstances()) instance.kill();
     });
   }
