@@ -93,9 +93,10 @@ export class PartitionLeases {
     this.paused = rows[0]!.paused === true;
     const members = Math.max(1, Number(rows[0]!.members));
     const share = this.paused ? 0 : Math.ceil(this.options.keys.length / members);
-    while (this.held.size > share) {
-      const key = [...this.held].pop()!;
-      await this.release(client, key);
+    if (this.held.size > share) {
+      // Given back together: each worker finishes its current event, in parallel.
+      const extra = [...this.held].slice(share);
+      await Promise.all(extra.map((key) => this.release(client, key)));
     }
     if (this.held.size >= share) return;
     const free = this.options.keys.filter((key) => !this.held.has(key));
@@ -144,10 +145,9 @@ export class PartitionLeases {
     clearTimeout(this.timer);
     await this.ticking;
     const client = this.client;
-    for (const key of [...this.held]) {
-      this.held.delete(key);
-      await this.options.onRelease(key);
-    }
+    const held = [...this.held];
+    this.held.clear();
+    await Promise.all(held.map((key) => this.options.onRelease(key)));
     this.client = undefined;
     await client?.end().catch(() => {});
   }
