@@ -13,7 +13,7 @@ export interface MetricsSources {
 export class EventMetrics {
   private readonly handledTotal = new Counter({
     name: "events_handled_total",
-    help: "Events delivered to a consumer group, by outcome (handled, duplicate, ignored).",
+    help: "Events delivered to a consumer group's handler, by outcome (handled, or duplicate: already in the inbox).",
     labelNames: ["group", "type", "outcome"] as const,
     registers: [],
   });

@@ -96,7 +96,9 @@ export class PartitionLeases {
     if (this.held.size > share) {
       // Given back together: each worker finishes its current event, in parallel.
       const extra = [...this.held].slice(share);
-      await Promise.all(extra.map((key) => this.release(client, key)));
+      for (const key of extra) this.held.delete(key);
+      await Promise.all(extra.map((key) => this.options.onRelease(key)));
+      for (const key of extra) await this.unlock(client, key);
     }
     if (this.held.size >= share) return;
     const free = this.options.keys.filter((key) => !this.held.has(key));
@@ -115,9 +117,7 @@ export class PartitionLeases {
     }
   }
 
-  private async release(client: pg.Client, key: string): Promise<void> {
-    this.held.delete(key);
-    await this.options.onRelease(key);
+  private async unlock(client: pg.Client, key: string): Promise<void> {
     await client.query("SELECT pg_advisory_unlock($1, $2)", advisoryKey("partition", `${this.options.group}/${key}`));
   }
 
