@@ -19,7 +19,12 @@ export class Notifier {
   ) {}
 
   async start(): Promise<void> {
-    this.connecting ??= this.connect();
+    if (this.client) return;
+    // A failed attempt is forgotten, so the next reader tries again.
+    this.connecting ??= this.connect().catch((error: unknown) => {
+      this.connecting = undefined;
+      throw error;
+    });
     await this.connecting;
   }
 

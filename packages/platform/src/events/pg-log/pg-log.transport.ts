@@ -39,8 +39,8 @@ export async function createPgLogTransport(options: PgLogOptions): Promise<Event
     await db.end().catch(() => {});
     throw error;
   }
+  // The LISTEN connection opens with the first reader: a service that only publishes never needs it.
   const notifier = new Notifier(options.url, options.logger);
-  await notifier.start();
   return new PgLogTransport(db, notifier, redactUrl(options.url));
 }
 
@@ -88,6 +88,7 @@ class PgLogTransport implements EventTransport {
   }
 
   async openReader(group: string, stream: string, partition: number): Promise<PartitionReader> {
+    await this.notifier.start();
     await this.db.query(
       `INSERT INTO consumer_offsets (consumer_group, stream, partition) VALUES ($1, $2, $3)
        ON CONFLICT DO NOTHING`,
@@ -126,6 +127,7 @@ class PgLogTransport implements EventTransport {
   }
 
   async *tail(signal: AbortSignal): AsyncIterable<RawEnvelope> {
+    await this.notifier.start();
     const positions = new Map<string, number>();
     const { rows } = await this.db.query<{ name: string; last: string }>(
       "SELECT name, last_sequence AS last FROM streams",
