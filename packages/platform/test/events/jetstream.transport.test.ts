@@ -3,7 +3,11 @@ import { partitionOf } from "@comptoir/contracts";
 import { AckPolicy, DeliverPolicy, type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection, nanos } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createJetStreamTransport, jetStreamNames } from "../../src/events/jetstream/jetstream.transport";
+import {
+  createJetStreamTransport,
+  MAX_ACK_PENDING,
+  jetStreamNames,
+} from "../../src/events/jetstream/jetstream.transport";
 import type { EventTransport } from "../../src/events/transport";
 import { testLogger } from "../../src/testing";
 import { event, read, streamName, transportContract } from "./transport.contract";
@@ -86,28 +90,44 @@ if (natsUrl) {
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
         ack_wait: nanos(ACK_WAIT_MS),
-        max_ack_pending: 1,
+        max_ack_pending: MAX_ACK_PENDING,
         max_deliver: -1,
       });
       await reader.close();
     });
 
-    it("does not deliver anything after an unacknowledged event (max_ack_pending 1)", async () => {
+    it("a reader taking over a partition gets a dead reader's unacknowledged events before newer ones", async () => {
       const transport = await open();
       const stream = streamName();
-      const [a, b] = [event(stream, "held-1", 1), event(stream, "held-1", 2)];
-      await transport.append(stream, [a, b]);
-      const one = await transport.openReader("g", stream, a.partition);
-      const [first] = await one.fetch(10, 1000);
-      expect(first?.envelope.id).toBe(a.envelope.id);
-      // A second reader of the same group and partition (a rebalancing instance) gets nothing yet.
-      const two = await transport.openReader("g", stream, a.partition);
-      expect(await two.fetch(10, 1000)).toEqual([]);
-      await one.ack(first!);
-      const got = await read(two, 1);
-      expect(got.map((d) => d.envelope.id)).toEqual([b.envelope.id]);
-      await one.close();
-      await two.close();
+      const [a, b, c] = [1, 2, 3].map((n) => event(stream, "takeover-1", n)) as [
+        ReturnType<typeof event>,
+        ReturnType<typeof event>,
+        ReturnType<typeof event>,
+      ];
+      await transport.append(stream, [a, b, c]);
+      const dead = await transport.openReader("g", stream, a.partition); // never acks, never closes
+      const taken = await dead.fetch(2, 1000);
+      expect(taken.map((d) => d.envelope.id)).toEqual([a.envelope.id, b.envelope.id]);
+      const next = await transport.openReader("g", stream, a.partition);
+      const got = await read(next, 3, { timeoutMs: 15_000 });
+      expect(got.map((d) => d.envelope.id)).toEqual([a.envelope.id, b.envelope.id, c.envelope.id]);
+      expect(got.map((d) => d.deliveryCount)).toEqual([2, 2, 1]);
+      await next.close();
+    });
+
+    it("takes a batch of waiting events in one fetch", async () => {
+      const transport = await open();
+      const stream = streamName();
+      const events = Array.from({ length: 30 }, (_, i) => event(stream, "batch-1", i + 1));
+      await transport.append(stream, events);
+      const reader = await transport.openReader("g", stream, events[0]!.partition);
+      const batch = await reader.fetch(25, 1000);
+      expect(batch.map((d) => d.envelope.id)).toEqual(events.slice(0, 25).map((e) => e.envelope.id));
+      for (const d of batch) await reader.ack(d);
+      expect((await reader.fetch(25, 1000)).map((d) => d.envelope.id)).toEqual(
+        events.slice(25).map((e) => e.envelope.id),
+      );
+      await reader.close();
     });
 
     it("redelivers after ack_wait when a reader dies without closing, with deliveryCount 2", async () => {

@@ -48,6 +48,8 @@ const DEFAULT_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
 const DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
 /** The client refuses pull requests that expire sooner than this ("must be at least 1000ms"). */
 const MIN_EXPIRES_MS = 1000;
+/** Events a partition reader may hold unacknowledged: its largest batch. */
+export const MAX_ACK_PENDING = 100;
 const PING_TIMEOUT_MS = 2000;
 /** How often `tail` looks for streams created after it started. */
 const TAIL_RELIST_MS = 2000;
@@ -62,9 +64,11 @@ const TAIL_RELIST_MS = 2000;
  * - an event → subject `comptoir.<stream>.<partition>.<type>`, payload the JSON envelope, header
  *   `traceparent` when the envelope has one;
  * - (group, stream, partition) → durable pull consumer `<group>_<stream>_p<partition>` on that stream
- *   with `filter_subject` `comptoir.<stream>.<partition>.>`, explicit acks, `max_ack_pending` 1 (one
- *   event in flight per partition: nothing later is delivered before an unacknowledged event, even
- *   when its reader died), `max_deliver` -1 (the consumer core dead-letters by itself).
+ *   with `filter_subject` `comptoir.<stream>.<partition>.>`, explicit acks, `max_ack_pending`
+ *   MAX_ACK_PENDING (a reader takes a batch at a time), `max_deliver` -1 (the consumer core
+ *   dead-letters by itself). A reader that opens while events are still unacknowledged (their
+ *   reader died) reads nothing until they are redelivered: JetStream serves redeliveries before new
+ *   messages, so the partition's order holds across the takeover.
  */
 export async function createJetStreamTransport(options: JetStreamTransportOptions): Promise<EventTransport> {
   const names = jetStreamNames(options.prefix ?? DEFAULT_PREFIX);
@@ -182,13 +186,19 @@ class JetStreamTransport implements EventTransport {
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       ack_wait: nanos(this.ackWaitMs),
-      max_ack_pending: 1,
+      max_ack_pending: MAX_ACK_PENDING,
       max_deliver: -1,
     };
     // Creating an existing durable with the same filter is a no-op (NATS 2.9 also applies changes
     // to editable fields such as ack_wait), so this is safe for every reader of the group.
     const info = await this.jsm.consumers.add(this.names.stream(stream), config);
-    return new JetStreamReader(this.js.consumers.getConsumerFromInfo(info), stream, () => this.nc.isClosed());
+    return new JetStreamReader(
+      this.js.consumers.getConsumerFromInfo(info),
+      stream,
+      () => this.nc.isClosed(),
+      // Someone else's unacknowledged events: wait until they are back (redelivered after ack_wait).
+      info.num_ack_pending > 0 ? Date.now() + this.ackWaitMs + 1000 : 0,
+    );
   }
 
   async resetGroup(group: string, streams: readonly string[]): Promise<void> {
@@ -402,48 +412,80 @@ class JetStreamReader implements PartitionReader {
     private readonly consumer: Consumer,
     private readonly stream: string,
     private readonly connectionClosed: () => boolean,
+    /** Until then (ms epoch), a previous reader's unacknowledged events may still be pending. */
+    private takeoverUntil: number,
   ) {}
 
   /**
-   * With `max_ack_pending` 1 the server has at most one message in flight per consumer, so this
-   * asks for one (`max` is an upper bound the transport may undercut). `waitMs` below 1000 is
-   * raised to 1000, the client's minimum pull expiry.
+   * Waits for one event (`next`, a pull that always completes), then takes as many more as the
+   * first one says are waiting (`info.pending`), up to `max`, with a pull that completes as soon as
+   * they have arrived. Waits under 1000 ms (the client's minimum pull expiry) are raised to 1000.
    */
-  async fetch(_max: number, waitMs: number): Promise<Delivery[]> {
+  async fetch(max: number, waitMs: number): Promise<Delivery[]> {
     if (this.closed) throw new Error("the partition reader is closed");
     if (this.connectionClosed()) throw new Error("the NATS connection is closed");
-    const msg = await this.consumer.next({ expires: Math.max(MIN_EXPIRES_MS, Math.ceil(waitMs)) });
-    if (!msg) return [];
+    if (this.takeoverUntil > 0 && !(await this.takenOver(waitMs))) return [];
+    const first = await this.consumer.next({ expires: Math.max(MIN_EXPIRES_MS, Math.ceil(waitMs)) });
+    if (!first) return [];
+    const messages = [first];
+    const more = Math.min(max - 1, MAX_ACK_PENDING - 1, first.info.pending);
+    if (more > 0 && !this.closed) {
+      const batch = await this.consumer.fetch({ max_messages: more, expires: 5000 });
+      for await (const msg of batch) messages.push(msg);
+    }
     if (this.closed) {
-      msg.nak(); // closed while waiting: hand it straight to the next reader
+      for (const msg of messages) msg.nak(); // closed while waiting: hand them straight back
       return [];
     }
-    const delivery: Delivery = {
-      envelope: decodeEnvelope(msg, this.stream),
-      sequence: msg.info.streamSequence,
-      deliveryCount: msg.info.deliveryCount,
-    };
-    this.inFlight.set(delivery, msg);
-    return [delivery];
+    return messages.map((msg) => {
+      const delivery: Delivery = {
+        envelope: decodeEnvelope(msg, this.stream),
+        sequence: msg.info.streamSequence,
+        deliveryCount: msg.info.deliveryCount,
+      };
+      this.inFlight.set(delivery, msg);
+      return delivery;
+    });
+  }
+
+  /**
+   * A previous reader left events unacknowledged (it died, or closed mid-batch): pulling now would
+   * get newer events first. Reading starts once none are pending any more or ack_wait has passed
+   * (they are then queued for redelivery, which JetStream serves before anything new).
+   */
+  private async takenOver(waitMs: number): Promise<boolean> {
+    const deadline = Date.now() + Math.max(waitMs, 200);
+    for (;;) {
+      const info = await this.consumer.info(false);
+      if (info.num_ack_pending === 0 || Date.now() >= this.takeoverUntil) {
+        this.takeoverUntil = 0;
+        return true;
+      }
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.max(0, deadline - Date.now()))));
+    }
   }
 
   async ack(delivery: Delivery): Promise<void> {
     const msg = this.inFlight.get(delivery);
     if (!msg) throw new Error(`delivery ${delivery.sequence} is not in flight on this reader`);
-    // Confirmed by the server before the next fetch: otherwise the next pull could race the ack
-    // and find the consumer still at max_ack_pending.
-    await msg.ackAck();
     this.inFlight.delete(delivery);
+    // Acks travel in order on one connection: confirming the last one of a batch confirms them all.
+    if (this.inFlight.size === 0) await msg.ackAck();
+    else msg.ack();
   }
 
   async working(delivery: Delivery): Promise<void> {
     this.inFlight.get(delivery)?.working();
   }
 
-  /** Unacknowledged deliveries are given back (nak) so that the next reader gets them at once. */
+  /** Unacknowledged deliveries are given back (nak) so that they are redelivered first. */
   async close(): Promise<void> {
     this.closed = true;
-    if (!this.connectionClosed()) for (const msg of this.inFlight.values()) msg.nak();
+    if (!this.connectionClosed()) {
+      const pending = [...this.inFlight.values()].sort((a, b) => a.info.streamSequence - b.info.streamSequence);
+      for (const msg of pending) msg.nak();
+    }
     this.inFlight.clear();
   }
 }
