@@ -30,7 +30,13 @@ export interface EventBusOptions {
   /** How long an idle reader waits for new events before checking whether it should stop (default 1 s). */
   waitMs?: number;
   /** Relay tuning (batch size, polling, retention). */
-  relay?: { batchSize?: number; pollIntervalMs?: number; retentionMs?: number; inboxRetentionMs?: number };
+  relay?: {
+    batchSize?: number;
+    pollIntervalMs?: number;
+    retentionMs?: number;
+    inboxRetentionMs?: number;
+    pruneIntervalMs?: number;
+  };
 }
 
 export interface SubscribeOptions {

@@ -21,6 +21,8 @@ export interface RelayOptions {
   retentionMs?: number;
   /** Inbox rows older than this are pruned (redeliveries come much sooner). */
   inboxRetentionMs?: number;
+  /** How often pruning runs (default 1 min). */
+  pruneIntervalMs?: number;
 }
 
 /**
@@ -124,7 +126,7 @@ export class OutboxRelay {
   }
 
   private async pruneIfDue(): Promise<void> {
-    if (Date.now() - this.lastPrune < 60_000) return;
+    if (Date.now() - this.lastPrune < (this.options.pruneIntervalMs ?? 60_000)) return;
     this.lastPrune = Date.now();
     const retention = this.options.retentionMs ?? 7 * 24 * 3600_000;
     const inboxRetention = this.options.inboxRetentionMs ?? 30 * 24 * 3600_000;

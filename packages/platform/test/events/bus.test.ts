@@ -337,6 +337,68 @@ describe.each(TRANSPORTS)("event backbone over $name", (kind) => {
     expect(inOrderPerSubject(rows)).toBe(true);
   });
 
+  it("two relays of one service share its outbox: each event is sent by exactly one of them, in order per subject", async () => {
+    const { producerDb, consumerDb, consumer, log, buses } = await setup();
+    const one = makeBus(producerDb, await log.transport(), {
+      service: "catalog",
+      instance: "catalog-1",
+      relay: { batchSize: 7, pollIntervalMs: 20 },
+    });
+    const two = makeBus(producerDb, await log.transport(), {
+      service: "catalog",
+      instance: "catalog-2",
+      relay: { batchSize: 7, pollIntervalMs: 20 },
+    });
+    buses.push(one, two);
+    const bus = await consumer(consumerDb, "search", "search-1");
+    await Promise.all([one.start(), two.start(), bus.start()]);
+    const subjects = Array.from({ length: 5 }, uuid);
+    const ids = (
+      await Promise.all([
+        publishMany(one, producerDb.db, subjects, 20),
+        publishMany(
+          two,
+          producerDb.db,
+          subjects.map(() => uuid()),
+          20,
+        ),
+      ])
+    ).flat();
+    const rows = await waitFor(
+      () => effects(consumerDb.db),
+      (r) => r.length >= ids.length,
+      { what: "200 effects" },
+    );
+    expect(one.relay.sent + two.relay.sent).toBe(200);
+    expect(new Set(rows.map((r) => r.eventId))).toEqual(new Set(ids));
+    expect(inOrderPerSubject(rows)).toBe(true);
+  });
+
+  it("prunes sent outbox rows after the retention period, never unsent ones", async () => {
+    const { producerDb, log, buses } = await setup();
+    const writer = makeBus(producerDb, await log.transport(), { service: "catalog" });
+    await publishMany(writer, producerDb.db, [uuid()], 3);
+    // An unsent row that is old: it must survive pruning.
+    await producerDb.db.query("UPDATE outbox SET created_at = now() - interval '30 days'");
+    const relay = makeBus(producerDb, await log.transport(), {
+      service: "catalog",
+      relay: { retentionMs: 60_000, pruneIntervalMs: 50, pollIntervalMs: 20 },
+    });
+    buses.push(relay);
+    await producerDb.db.query(
+      "INSERT INTO outbox (id, type, subject, partition, envelope, sent_at) SELECT gen_random_uuid(), type, subject, partition, envelope, now() - interval '2 minutes' FROM outbox LIMIT 1",
+    );
+    await relay.start();
+    const counts = async () =>
+      (
+        await producerDb.db.query<{ unsent: number; sent: number }>(
+          "SELECT count(*) FILTER (WHERE sent_at IS NULL)::int AS unsent, count(*) FILTER (WHERE sent_at IS NOT NULL)::int AS sent FROM outbox",
+        )
+      ).rows[0]!;
+    // The 3 are sent (and kept: younger than the retention); the one sent 2 minutes ago is pruned.
+    await waitFor(counts, (c) => c.unsent === 0 && c.sent === 3, { what: "3 sent rows kept, 1 pruned" });
+  });
+
   it("a consumer that was down while 10,000 events were produced catches up, in order per subject", async () => {
     const { producer, producerDb, consumerDb, consumer } = await setup();
     const subjects = Array.from({ length: 100 }, uuid);
