@@ -61,3 +61,53 @@ export interface AccessTokenClaims {
   exp: number;
   jti: string;
 }
+
+/**
+ * API keys identify a client application (a consumer) and its rate-limit tier (seed 004). They carry
+ * no user permissions: what a request may do still comes from the user's access token, if any.
+ */
+export const API_KEY_TIERS = ["admin", "frontend", "mobile", "partner"] as const;
+export type ApiKeyTier = (typeof API_KEY_TIERS)[number];
+/** Default requests per hour of each tier (seed 004); the gateway config may override them. */
+export const API_KEY_TIER_LIMITS: Record<ApiKeyTier, number> = {
+  admin: 1000,
+  frontend: 2000,
+  mobile: 1000,
+  partner: 500,
+};
+/** Headers a client may send an API key in (Kong's names). */
+export const API_KEY_HEADERS = ["x-api-key", "apikey"] as const;
+/** API keys look like `ck_<tier>_<43 base64url chars>`: the tier is readable, the rest is secret. */
+export const API_KEY_PATTERN = "^ck_(admin|frontend|mobile|partner)_[A-Za-z0-9_-]{43}$";
+
+/**
+ * Identity's internal endpoint the gateway resolves an API key with (POST `{key}` → 200
+ * ResolvedApiKey, or 404 when unknown or revoked). Never routed from outside: the gateway answers
+ * 404 to any public `/api/<service>/internal/...` path.
+ */
+export const API_KEY_RESOLVE_PATH = "/api/identity/internal/api-keys/resolve";
+export interface ResolvedApiKey {
+  id: string;
+  /** The consumer's name as given at creation (e.g. "partner-acme"). */
+  name: string;
+  tier: ApiKeyTier;
+}
+
+/**
+ * What the gateway tells the services about the caller, after stripping any client-sent copy.
+ * Services still verify the JWT themselves; these are for logs, metrics and per-consumer decisions.
+ */
+export const IDENTITY_HEADERS = {
+  /** The API key's consumer name, when the request came with a valid key. */
+  consumer: "x-comptoir-consumer",
+  /** The API key's tier. */
+  tier: "x-comptoir-tier",
+  /** The verified user id (token `sub`). */
+  userId: "x-comptoir-user-id",
+  /** The verified role. */
+  role: "x-comptoir-role",
+  /** The client's address as the gateway saw it (identity throttles logins per IP with it). */
+  clientIp: "x-comptoir-client-ip",
+} as const;
+/** Any request header starting with this prefix is removed by the gateway before forwarding. */
+export const INTERNAL_HEADER_PREFIX = "x-comptoir-";

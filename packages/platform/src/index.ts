@@ -1,4 +1,5 @@
 export { type Static, Type } from "typebox";
+export * from "./auth";
 export * from "./client/service-client";
 export * from "./config/config";
 export * from "./context/request-context";

@@ -89,6 +89,15 @@ export const DatabaseEnv = {
   DATABASE_CONNECT_TIMEOUT_MS: Env.milliseconds(30_000),
 };
 
+/** Services that check access tokens: where identity publishes its public keys. */
+export const AuthEnv = {
+  JWKS_URL: Type.String({
+    pattern: "^https?://",
+    default: "http://127.0.0.1:3001/api/identity/.well-known/jwks.json",
+    description: "an http(s) URL: identity's JWKS (public keys of access tokens)",
+  }),
+};
+
 /** The event backbone (services that publish or consume events). One of the two URLs must be set. */
 export const EventsEnv = {
   NATS_URL: Type.Optional(

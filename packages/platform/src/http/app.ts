@@ -3,6 +3,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from "fastify";
+import { installAuth } from "../auth/auth.plugin";
+import type { TokenVerifier } from "../auth/token-verifier";
 import { enterContext } from "../context/request-context";
 import { continueTrace, formatTraceparent, parseTraceparent } from "../context/traceparent";
 import type { Logger } from "../logging/logger";
@@ -30,6 +32,11 @@ export interface CreateAppOptions {
   ownReadinessRoute?: boolean;
   /** Largest accepted request body in bytes (413 above it). */
   bodyLimit?: number;
+  /**
+   * Verifies bearer tokens (sets `request.principal`; guards such as `requirePermission` use it).
+   * Without one, a request carrying a token is refused with 401.
+   */
+  auth?: TokenVerifier;
 }
 
 export interface AppExtras {
@@ -86,6 +93,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         version: options.version ?? "0.1.0",
         ...(options.description ? { description: options.description } : {}),
       },
+      components: {
+        securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      },
     },
   });
 
@@ -118,6 +128,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   });
 
   registerProblemHandlers(app);
+  installAuth(app as unknown as App, options.auth);
   app.comptoir.metrics = registerMetrics(app, { service: options.service, instance: options.instance });
   registerHealth(
     app,

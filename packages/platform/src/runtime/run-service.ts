@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Static, TObject } from "typebox";
+import { createTokenVerifier, type TokenVerifier } from "../auth/token-verifier";
 import { ConfigError, loadConfig } from "../config/config";
 import { migrate } from "../db/migrate";
 import { createPool, DatabaseUnavailableError, type Db, ensureDatabase, waitForDatabase } from "../db/pool";
@@ -17,6 +18,8 @@ export interface ServiceContext<C> {
   db: Db | undefined;
   /** The event bus, when the definition says `events: true`; started once the app listens. */
   bus: EventBus | undefined;
+  /** Verifies access tokens against JWKS_URL, when the schema spreads AuthEnv. */
+  auth: TokenVerifier | undefined;
 }
 
 export interface ServiceDefinition<S extends TObject> {
@@ -107,7 +110,8 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
     }
   }
 
-  const app = await definition.buildApp({ config, logger, instance, db, bus });
+  const auth = typeof env.JWKS_URL === "string" ? createTokenVerifier({ keys: env.JWKS_URL }) : undefined;
+  const app = await definition.buildApp({ config, logger, instance, db, bus, auth });
   const port = Number(env.PORT);
   const host = String(env.HOST ?? "127.0.0.1");
   try {

@@ -105,3 +105,4 @@ export function http(baseUrl: string, defaultHeaders: Record<string, string> = {
     delete: <T = any>(path: string, headers?: Record<string, string>) => call<T>("DELETE", path, undefined, headers),
   };
 }
+export * from "./test-issuer";

@@ -1,0 +1,56 @@
+import type { Permission } from "@comptoir/contracts";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { ForbiddenError, UnauthorizedError } from "../errors/app-error";
+import type { App } from "../http/app";
+import type { Principal, TokenVerifier } from "./token-verifier";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The verified caller, when the request carried a valid bearer token; null when it carried none. */
+    principal: Principal | null;
+  }
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/**
+ * Reads `Authorization: Bearer <jwt>` on every request: a valid token sets `request.principal`, an
+ * invalid one is answered 401 `invalid_token` (even on public routes: a client holding a bad token
+ * should learn it), no token leaves `principal` null. Route guards below decide what is required.
+ */
+export function installAuth(app: App, verifier: TokenVerifier | undefined): void {
+  app.decorateRequest("principal", null);
+  app.addHook("onRequest", async (request) => {
+    const header = request.headers.authorization;
+    if (header === undefined) return;
+    const match = BEARER.exec(header);
+    if (!match) throw new UnauthorizedError("The Authorization header must be `Bearer <token>`.", "invalid_token");
+    if (!verifier) throw new UnauthorizedError("This service does not accept tokens.", "invalid_token");
+    request.principal = await verifier.verify(match[1]!);
+  });
+}
+
+/** The caller, or a 401 problem. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new UnauthorizedError();
+  return request.principal;
+}
+
+/** A preHandler: the request must carry a valid access token (401 otherwise). */
+export async function requireUser(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  principalOf(request);
+}
+
+/** A preHandler: the caller must hold every permission named (401 without a token, 403 without a permission). */
+export function requirePermission(...permissions: Permission[]) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const principal = principalOf(request);
+    const missing = permissions.filter((p) => !principal.permissions.includes(p));
+    if (missing.length > 0) {
+      throw new ForbiddenError(`This needs the permission ${missing.join(", ")}.`);
+    }
+  };
+}
+
+/** OpenAPI: the route takes a bearer token. Spread into a route's `schema`. */
+export const bearerAuth = { security: [{ bearerAuth: [] }] };

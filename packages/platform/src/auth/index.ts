@@ -1,0 +1,2 @@
+export * from "./auth.plugin";
+export * from "./token-verifier";

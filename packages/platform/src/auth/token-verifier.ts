@@ -1,0 +1,110 @@
+import {
+  type AccessTokenClaims,
+  PERMISSIONS,
+  type Permission,
+  ROLES,
+  type Role,
+  TOKEN_ALGORITHM,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+} from "@comptoir/contracts";
+import { createRemoteJWKSet, errors as joseErrors, type JWTVerifyGetKey, jwtVerify } from "jose";
+import { UnauthorizedError } from "../errors/app-error";
+
+/** Who is calling, as read from a verified access token. */
+export interface Principal {
+  userId: string;
+  role: Role;
+  permissions: readonly Permission[];
+  storeId: string | null;
+  /** The token's `jti`. */
+  tokenId: string;
+  /** Expiry, in seconds since the epoch. */
+  expiresAt: number;
+}
+
+export interface TokenVerifier {
+  /** The principal of a valid token; throws UnauthorizedError (code `invalid_token`) otherwise. */
+  verify(token: string): Promise<Principal>;
+}
+
+export interface TokenVerifierOptions {
+  /**
+   * Where the public keys are: identity's JWKS URL (fetched on first use, cached, refetched when a
+   * token names an unknown `kid`, at most once per `cooldownMs`), or a key resolver (identity uses
+   * its own key store; tests a local JWKS).
+   */
+  keys: string | JWTVerifyGetKey;
+  /** Accepted clock skew between identity and this process, in seconds (default 5). */
+  clockToleranceSeconds?: number;
+  /** Minimum time between two JWKS fetches (default 30 s; an unknown kid bypasses the cache age). */
+  cooldownMs?: number;
+}
+
+const ROLE_SET = new Set<string>(ROLES);
+const PERMISSION_SET = new Set<string>(PERMISSIONS);
+
+/**
+ * Verifies Comptoir access tokens locally: EdDSA signature against identity's keys, issuer,
+ * audience, expiry, and the shape of the claims. Only `alg: EdDSA` is accepted, so `alg: none`
+ * and HMAC-with-the-public-key tricks fail. Never calls identity per request.
+ */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const getKey =
+    typeof options.keys === "string"
+      ? createRemoteJWKSet(new URL(options.keys), {
+          cooldownDuration: options.cooldownMs ?? 30_000,
+          cacheMaxAge: 10 * 60_000,
+          timeoutDuration: 3_000,
+        })
+      : options.keys;
+  const clockTolerance = options.clockToleranceSeconds ?? 5;
+
+  return {
+    async verify(token: string): Promise<Principal> {
+      let payload: Partial<AccessTokenClaims>;
+      try {
+        ({ payload } = await jwtVerify<Partial<AccessTokenClaims>>(token, getKey, {
+          algorithms: [TOKEN_ALGORITHM],
+          issuer: TOKEN_ISSUER,
+          audience: TOKEN_AUDIENCE,
+          clockTolerance,
+          requiredClaims: ["sub", "exp", "iat", "jti"],
+        }));
+      } catch (error) {
+        throw new UnauthorizedError(describe(error), "invalid_token");
+      }
+      const { sub, role, permissions, storeId, jti, exp } = payload;
+      if (
+        typeof sub !== "string" ||
+        typeof role !== "string" ||
+        !ROLE_SET.has(role) ||
+        !Array.isArray(permissions) ||
+        !permissions.every((p) => typeof p === "string" && PERMISSION_SET.has(p)) ||
+        !(storeId === null || storeId === undefined || typeof storeId === "string")
+      ) {
+        throw new UnauthorizedError("The access token's claims are malformed.", "invalid_token");
+      }
+      return {
+        userId: sub,
+        role: role as Role,
+        permissions: permissions as Permission[],
+        storeId: storeId ?? null,
+        tokenId: jti as string,
+        expiresAt: exp as number,
+      };
+    },
+  };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return "The access token has expired.";
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return "The access token was signed with an unknown key.";
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return "The access token's signature is invalid.";
+  if (error instanceof joseErrors.JWTClaimValidationFailed)
+    return `The access token is not valid here (${error.claim}).`;
+  if (error instanceof joseErrors.JWKSTimeout || (error as { code?: string }).code === "ERR_JWKS_TIMEOUT") {
+    return "The signing keys could not be fetched in time.";
+  }
+  return "The access token is invalid.";
+}

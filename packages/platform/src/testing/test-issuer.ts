@@ -1,0 +1,83 @@
+import { randomUUID } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  type Permission,
+  ROLE_PERMISSIONS,
+  type Role,
+  TOKEN_ALGORITHM,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+} from "@comptoir/contracts";
+import { createLocalJWKSet, exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
+import { createTokenVerifier, type TokenVerifier } from "../auth/token-verifier";
+
+export interface TestTokenOptions {
+  role?: Role;
+  sub?: string;
+  storeId?: string | null;
+  /** Defaults to the role's permissions. */
+  permissions?: Permission[];
+  /** Seconds until expiry (negative: already expired). Default 900. */
+  expiresIn?: number;
+  issuer?: string;
+  audience?: string;
+}
+
+/**
+ * An identity stand-in for service tests: an Ed25519 key pair that signs access tokens exactly as
+ * identity does, a verifier trusting it, and (on demand) a JWKS served over HTTP for components that
+ * fetch keys by URL (the gateway). Tests of identity itself use the real service.
+ */
+export interface TestIssuer {
+  kid: string;
+  jwks: { keys: JWK[] };
+  verifier: TokenVerifier;
+  token(options?: TestTokenOptions): Promise<string>;
+  /** Serves `jwks` at the returned URL until `close()`. */
+  serveJwks(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function createTestIssuer(): Promise<TestIssuer> {
+  const { publicKey, privateKey } = await generateKeyPair(TOKEN_ALGORITHM, { crv: "Ed25519", extractable: true });
+  const kid = randomUUID();
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg: TOKEN_ALGORITHM, use: "sig" };
+  const jwks = { keys: [jwk] };
+  const verifier = createTokenVerifier({ keys: createLocalJWKSet(jwks) });
+  let server: ReturnType<typeof createServer> | undefined;
+
+  return {
+    kid,
+    jwks,
+    verifier,
+    async token(options: TestTokenOptions = {}) {
+      const role = options.role ?? "admin";
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({
+        role,
+        permissions: options.permissions ?? [...ROLE_PERMISSIONS[role]],
+        storeId: options.storeId ?? null,
+      })
+        .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid, typ: "JWT" })
+        .setSubject(options.sub ?? randomUUID())
+        .setIssuer(options.issuer ?? TOKEN_ISSUER)
+        .setAudience(options.audience ?? TOKEN_AUDIENCE)
+        .setIssuedAt(now)
+        .setJti(randomUUID())
+        .setExpirationTime(now + (options.expiresIn ?? 900))
+        .sign(privateKey);
+    },
+    async serveJwks() {
+      server ??= createServer((_req, res) => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify(jwks));
+      });
+      if (!server.listening) await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/identity/.well-known/jwks.json`;
+    },
+    async close() {
+      if (server?.listening) await new Promise<void>((resolve) => server!.close(() => resolve()));
+    },
+  };
+}
