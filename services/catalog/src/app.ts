@@ -6,6 +6,7 @@ import {
   eventsAdminRoutes,
   type Logger,
   pingDatabase,
+  type TokenVerifier,
 } from "@comptoir/platform";
 import { categoriesRoutes } from "./routes/categories.routes";
 
@@ -14,6 +15,8 @@ export interface CatalogDeps {
   bus: EventBus;
   logger: Logger;
   instance: string;
+  /** Verifies access tokens (JWKS_URL); absent in tests that need no caller. */
+  auth?: TokenVerifier;
 }
 
 export async function buildApp(deps: CatalogDeps): Promise<App> {
@@ -21,6 +24,7 @@ export async function buildApp(deps: CatalogDeps): Promise<App> {
     service: "catalog",
     instance: deps.instance,
     logger: deps.logger,
+    auth: deps.auth,
     description: "Categories, products, variants, prices and images.",
     readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
   });

@@ -1,5 +1,13 @@
 import { type App, createPgLogTransport, EventBus, migrateEventTables, migrationsDirOf } from "@comptoir/platform";
-import { createTestDatabase, http, listen, type TestDatabase, testLogger } from "@comptoir/platform/testing";
+import {
+  createTestDatabase,
+  createTestIssuer,
+  http,
+  listen,
+  type TestDatabase,
+  type TestIssuer,
+  testLogger,
+} from "@comptoir/platform/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app";
 
@@ -8,6 +16,8 @@ let eventLog: TestDatabase;
 let bus: EventBus;
 let app: App;
 let api: ReturnType<typeof http>;
+let base: string;
+let issuer: TestIssuer;
 
 beforeAll(async () => {
   database = await createTestDatabase("catalog_categories", migrationsDirOf(import.meta.url));
@@ -23,8 +33,11 @@ beforeAll(async () => {
     transport: await createPgLogTransport({ url: eventLog.url, logger }),
     logger,
   });
-  app = await buildApp({ db: database.db, bus, logger, instance: "catalog-test" });
-  api = http(await listen(app));
+  issuer = await createTestIssuer();
+  app = await buildApp({ db: database.db, bus, logger, instance: "catalog-test", auth: issuer.verifier });
+  base = await listen(app);
+  // A manager-like catalog editor: writes need catalog:write (admins hold it).
+  api = http(base, { authorization: `Bearer ${await issuer.token({ role: "admin" })}` });
 });
 afterAll(async () => {
   await app?.close();
@@ -52,6 +65,26 @@ function expectProblem(res: { status: number; headers: Headers; body: any }, sta
   expect(res.body).toMatchObject({ status, code, title: expect.any(String), requestId: expect.any(String) });
   expect(res.body.type).toMatch(/^https:\/\//);
 }
+
+describe("who may change the catalog", () => {
+  it("reading is public; writing needs catalog:write (401 without a token, 403 for other roles)", async () => {
+    const anonymous = http(base);
+    expect((await anonymous.get("/api/catalog/categories")).status).toBe(200);
+    const noToken = await anonymous.post("/api/catalog/categories", { name: "Soldes" });
+    expectProblem(noToken, 401, "unauthorized");
+    for (const role of ["manager", "clerk", "customer"] as const) {
+      const as = http(base, { authorization: `Bearer ${await issuer.token({ role })}` });
+      expectProblem(await as.post("/api/catalog/categories", { name: "Soldes" }), 403, "forbidden");
+    }
+    const target = await create({ name: "Soldes" });
+    const clerk = http(base, { authorization: `Bearer ${await issuer.token({ role: "clerk" })}` });
+    expectProblem(await clerk.patch(`/api/catalog/categories/${target.id}`, { name: "x" }), 403, "forbidden");
+    expectProblem(await clerk.delete(`/api/catalog/categories/${target.id}`), 403, "forbidden");
+    // Refused before validation: a caller without rights learns nothing from a bad body.
+    expectProblem(await anonymous.post("/api/catalog/categories", { nope: true }), 401, "unauthorized");
+    expect(await count()).toBe(1);
+  });
+});
 
 describe("creating categories", () => {
   it("creates a root category with a slug made from its name, and a Location header", async () => {

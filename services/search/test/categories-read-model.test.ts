@@ -9,7 +9,15 @@ import {
   migrateEventTables,
   migrationsDirOf,
 } from "@comptoir/platform";
-import { createTestDatabase, http, listen, type TestDatabase, testLogger } from "@comptoir/platform/testing";
+import {
+  createTestDatabase,
+  createTestIssuer,
+  http,
+  listen,
+  type TestDatabase,
+  type TestIssuer,
+  testLogger,
+} from "@comptoir/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp as buildCatalogApp } from "../../catalog/src/app";
 import { buildApp as buildSearchApp } from "../src/app";
@@ -26,6 +34,7 @@ interface TransportKind {
   open(): Promise<{ transport: (name: string) => Promise<EventTransport>; cleanup: () => Promise<void> }>;
 }
 
+let issuer: TestIssuer;
 const catalogModule = new URL("../../catalog/src/app.ts", import.meta.url).href;
 const natsUrl = process.env.TEST_NATS_URL;
 const TRANSPORTS: TransportKind[] = [
@@ -115,13 +124,14 @@ describe.each(TRANSPORTS)("the search categories read model over $name", (kind) 
       rebalanceMs: 200,
       waitMs: 200,
     });
-    const app = await build({ db: database.db, bus, logger, instance });
-    const api = http(await listen(app));
+    const app = await build({ db: database.db, bus, logger, instance, auth: issuer.verifier });
+    const api = http(await listen(app), { authorization: `Bearer ${await issuer.token({ role: "admin" })}` });
     await bus.start();
     return { database, bus, app, api };
   }
 
   beforeAll(async () => {
+    issuer = await createTestIssuer();
     log = await kind.open();
     catalog = await startService("catalog", buildCatalogApp, migrationsDirOf(catalogModule));
     search = await startService("search", buildSearchApp, migrationsDirOf(import.meta.url));

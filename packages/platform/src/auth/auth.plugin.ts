@@ -36,12 +36,15 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/** A preHandler: the request must carry a valid access token (401 otherwise). */
+/**
+ * A route hook: the request must carry a valid access token (401 otherwise). Use it as the route's
+ * `onRequest` so that a caller without rights learns nothing from validation of their body.
+ */
 export async function requireUser(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
   principalOf(request);
 }
 
-/** A preHandler: the caller must hold every permission named (401 without a token, 403 without a permission). */
+/** A route hook (`onRequest`): the caller must hold every permission named (401 without a token, 403 without one). */
 export function requirePermission(...permissions: Permission[]) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const principal = principalOf(request);

@@ -1,4 +1,5 @@
 import { Type } from "typebox";
+import { bearerAuth, requirePermission } from "../auth/auth.plugin";
 import type { App } from "../http/app";
 import { ProblemSchema } from "../http/problem";
 import type { EventBus } from "./bus";
@@ -23,25 +24,28 @@ const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) 
 /**
  * Operations on a service's side of the event backbone, under `/api/<service>/admin/events`:
  * status, dead letters (list, replay one or all) and rewinding a consumer group to rebuild its
- * read model. `comptoir events ...` calls these through the gateway. Admin only once the gateway
- * checks permissions (the identity issue); until then, keep the gateway off public networks.
+ * read model. `comptoir events ...` calls these through the gateway. They need the permission
+ * `events:admin` (admins), checked here and again by the gateway.
  */
 export function eventsAdminRoutes(app: App, service: string, bus: EventBus): void {
   for (const metric of bus.metrics.all) app.comptoir.metrics.registry.registerMetric(metric);
   const base = `/api/${service}/admin/events`;
   const tags = ["events (admin)"];
+  const guard = requirePermission("events:admin");
 
   app.get(
     `${base}/status`,
-    { schema: { tags, summary: "Outbox backlog, consumer groups with their lag, dead letters" } },
+    { onRequest: guard, schema: { tags, ...bearerAuth, summary: "Outbox backlog, consumer groups with their lag, dead letters" } },
     async () => bus.status(),
   );
 
   app.get(
     `${base}/dead-letters`,
     {
+      onRequest: guard,
       schema: {
         tags,
+        ...bearerAuth,
         summary: "Events that failed every attempt, oldest first",
         querystring: Type.Object({
           group: Type.Optional(Type.String()),
@@ -67,8 +71,10 @@ export function eventsAdminRoutes(app: App, service: string, bus: EventBus): voi
   app.post(
     `${base}/dead-letters/:id/replay`,
     {
+      onRequest: guard,
       schema: {
         tags,
+        ...bearerAuth,
         summary: "Hand one dead letter to its handler again (once in effect)",
         params: Type.Object({ id: Type.String({ format: "uuid" }) }),
         response: { 200: ReplayResult, ...problems(404, 409) },
@@ -80,8 +86,10 @@ export function eventsAdminRoutes(app: App, service: string, bus: EventBus): voi
   app.post(
     `${base}/dead-letters/replay`,
     {
+      onRequest: guard,
       schema: {
         tags,
+        ...bearerAuth,
         summary: "Replay every pending dead letter (of one group, or all)",
         body: Type.Object({ group: Type.Optional(Type.String()) }, { additionalProperties: false }),
         response: { 200: Type.Object({ data: Type.Array(ReplayResult) }) },
@@ -93,8 +101,10 @@ export function eventsAdminRoutes(app: App, service: string, bus: EventBus): voi
   app.post(
     `${base}/replay`,
     {
+      onRequest: guard,
       schema: {
         tags,
+        ...bearerAuth,
         summary: "Rewind a consumer group to the first event and rebuild its read model",
         body: Type.Object(
           { group: Type.String({ minLength: 1 }), fromStart: Type.Literal(true) },

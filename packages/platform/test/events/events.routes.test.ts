@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createApp, eventsAdminRoutes, type EventBus, pingDatabase } from "../../src";
-import { http, listen, testLogger } from "../../src/testing";
+import { createTestIssuer, http, listen, testLogger } from "../../src/testing";
 import { makeBus, publishMany, recordEffect, serviceDatabase, TRANSPORTS, uuid, waitFor } from "./support";
 
 const pg = TRANSPORTS[0]!;
@@ -31,15 +31,25 @@ describe("admin endpoints of the event backbone", () => {
       if (broken) throw new Error("index offline");
       await record(event, tx);
     });
+    const issuer = await createTestIssuer();
     const app = await createApp({
       service: "search",
       instance: "search-1",
       logger: testLogger("search"),
+      auth: issuer.verifier,
       readiness: { database: () => pingDatabase(consumerDb.db), events: () => bus.ping() },
     });
     eventsAdminRoutes(app, "search", bus);
-    const api = http(await listen(app));
+    const base = await listen(app);
+    const api = http(base, { authorization: `Bearer ${await issuer.token({ role: "admin" })}` });
     cleanups.push(() => app.close());
+
+    // Admins only: no token → 401, a manager → 403.
+    expect((await http(base).get("/api/search/admin/events/status")).status).toBe(401);
+    const manager = http(base, { authorization: `Bearer ${await issuer.token({ role: "manager" })}` });
+    expect((await manager.post("/api/search/admin/events/dead-letters/replay", {})).status).toBe(403);
+    expect((await manager.get("/api/search/admin/events/dead-letters")).status).toBe(403);
+
     await Promise.all([producer.start(), bus.start()]);
     await publishMany(producer, producerDb.db, [uuid()], 2);
 

@@ -1,4 +1,4 @@
-import { type App, ProblemSchema, Type } from "@comptoir/platform";
+import { type App, bearerAuth, ProblemSchema, requirePermission, Type } from "@comptoir/platform";
 import * as categories from "../domain/categories.use-cases";
 import { MAX_SLUG_LENGTH, SLUG_PATTERN } from "../domain/category";
 
@@ -41,6 +41,7 @@ const Params = Type.Object({ id: Id });
 const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ProblemSchema]));
 
 export function categoriesRoutes(app: App, deps: categories.CategoriesDeps): void {
+  const canWrite = requirePermission("catalog:write");
   app.get(
     "/api/catalog/categories",
     {
@@ -69,7 +70,9 @@ export function categoriesRoutes(app: App, deps: categories.CategoriesDeps): voi
   app.post(
     "/api/catalog/categories",
     {
+      onRequest: canWrite,
       schema: {
+        ...bearerAuth,
         tags: ["categories"],
         summary: "Create a category (catalog:write)",
         description: "Without a slug, one is made from the name (and the parent's slug if the name's is taken).",
@@ -83,7 +86,7 @@ export function categoriesRoutes(app: App, deps: categories.CategoriesDeps): voi
           },
           { additionalProperties: false },
         ),
-        response: { 201: Category, ...errors(400, 409) },
+        response: { 201: Category, ...errors(400, 401, 403, 409) },
       },
     },
     async (request, reply) => {
@@ -95,7 +98,9 @@ export function categoriesRoutes(app: App, deps: categories.CategoriesDeps): voi
   app.patch(
     "/api/catalog/categories/:id",
     {
+      onRequest: canWrite,
       schema: {
+        ...bearerAuth,
         tags: ["categories"],
         summary: "Rename, re-slug, move (parentId; null for the root) or reorder a category (catalog:write)",
         params: Params,
@@ -109,7 +114,7 @@ export function categoriesRoutes(app: App, deps: categories.CategoriesDeps): voi
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: Category, ...errors(400, 404, 409) },
+        response: { 200: Category, ...errors(400, 401, 403, 404, 409) },
       },
     },
     async (request) => categories.updateCategory(deps, request.params.id, request.body),
@@ -118,11 +123,13 @@ export function categoriesRoutes(app: App, deps: categories.CategoriesDeps): voi
   app.delete(
     "/api/catalog/categories/:id",
     {
+      onRequest: canWrite,
       schema: {
+        ...bearerAuth,
         tags: ["categories"],
         summary: "Delete a category without sub-categories (catalog:write)",
         params: Params,
-        response: { 204: Type.Null(), ...errors(400, 404, 409) },
+        response: { 204: Type.Null(), ...errors(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
