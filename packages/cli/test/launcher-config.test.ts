@@ -29,7 +29,19 @@ describe("launcher configuration from the environment", () => {
       eventLogUrl: undefined,
       natsUrl: undefined,
       natsPrefix: undefined,
+      demo: true,
     });
+  });
+
+  it("runs in demo mode unless told otherwise or in production", () => {
+    expect(loadLauncherConfig({ COMPTOIR_DEMO: "0" }, cwd).demo).toBe(false);
+    expect(loadLauncherConfig({ COMPTOIR_DEMO: "off" }, cwd).demo).toBe(false);
+    expect(loadLauncherConfig({ NODE_ENV: "production" }, cwd).demo).toBe(false);
+    // Asked for explicitly in production: the launcher passes it on, and identity refuses to start.
+    expect(loadLauncherConfig({ NODE_ENV: "production", COMPTOIR_DEMO: "yes" }, cwd).demo).toBe(true);
+    expect(() => loadLauncherConfig({ COMPTOIR_DEMO: "maybe" }, cwd)).toThrow(
+      'COMPTOIR_DEMO must be true or false (1/0, yes/no, on/off), got "maybe"',
+    );
   });
 
   it("reads every variable, resolving a relative data folder against the working directory", () => {

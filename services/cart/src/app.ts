@@ -6,6 +6,7 @@ import {
   eventsAdminRoutes,
   type Logger,
   pingDatabase,
+  type TokenVerifier,
 } from "@comptoir/platform";
 
 export interface CartDeps {
@@ -13,6 +14,8 @@ export interface CartDeps {
   bus: EventBus;
   logger: Logger;
   instance: string;
+  /** Verifies access tokens (JWKS_URL); absent in tests that need no caller. */
+  auth?: TokenVerifier;
 }
 
 /** The cart service's HTTP API. Its business routes arrive with its own issue; see SPEC §3. */
@@ -21,6 +24,7 @@ export async function buildApp(deps: CartDeps): Promise<App> {
     service: "cart",
     instance: deps.instance,
     logger: deps.logger,
+    auth: deps.auth,
     description: "Guest and customer carts.",
     readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
   });

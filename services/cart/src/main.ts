@@ -7,5 +7,5 @@ await runService({
   configSchema,
   migrationsDir: migrationsDirOf(import.meta.url),
   events: true,
-  buildApp: ({ db, bus, logger, instance }) => buildApp({ db: db!, bus: bus!, logger, instance }),
+  buildApp: ({ db, bus, logger, instance, auth }) => buildApp({ db: db!, bus: bus!, logger, instance, auth }),
 });

@@ -6,6 +6,7 @@ import {
   eventsAdminRoutes,
   type Logger,
   pingDatabase,
+  type TokenVerifier,
 } from "@comptoir/platform";
 
 export interface PaymentsDeps {
@@ -13,6 +14,8 @@ export interface PaymentsDeps {
   bus: EventBus;
   logger: Logger;
   instance: string;
+  /** Verifies access tokens (JWKS_URL); absent in tests that need no caller. */
+  auth?: TokenVerifier;
 }
 
 /** The payments service's HTTP API. Its business routes arrive with its own issue; see SPEC §3. */
@@ -21,6 +24,7 @@ export async function buildApp(deps: PaymentsDeps): Promise<App> {
     service: "payments",
     instance: deps.instance,
     logger: deps.logger,
+    auth: deps.auth,
     description: "Payments and refunds against a provider.",
     readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
   });

@@ -6,6 +6,7 @@ import {
   eventsAdminRoutes,
   type Logger,
   pingDatabase,
+  type TokenVerifier,
 } from "@comptoir/platform";
 import { catalogHandlers } from "./events/catalog.handlers";
 import { categoriesRoutes } from "./routes/categories.routes";
@@ -15,6 +16,8 @@ export interface SearchDeps {
   bus: EventBus;
   logger: Logger;
   instance: string;
+  /** Verifies access tokens (JWKS_URL); absent in tests that need no caller. */
+  auth?: TokenVerifier;
 }
 
 /** The search service: read models built from other services' events (categories so far). */
@@ -23,6 +26,7 @@ export async function buildApp(deps: SearchDeps): Promise<App> {
     service: "search",
     instance: deps.instance,
     logger: deps.logger,
+    auth: deps.auth,
     description: "Product search read model built from events.",
     readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
   });

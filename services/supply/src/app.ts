@@ -6,6 +6,7 @@ import {
   eventsAdminRoutes,
   type Logger,
   pingDatabase,
+  type TokenVerifier,
 } from "@comptoir/platform";
 
 export interface SupplyDeps {
@@ -13,6 +14,8 @@ export interface SupplyDeps {
   bus: EventBus;
   logger: Logger;
   instance: string;
+  /** Verifies access tokens (JWKS_URL); absent in tests that need no caller. */
+  auth?: TokenVerifier;
 }
 
 /** The supply service's HTTP API. Its business routes arrive with its own issue; see SPEC §3. */
@@ -21,6 +24,7 @@ export async function buildApp(deps: SupplyDeps): Promise<App> {
     service: "supply",
     instance: deps.instance,
     logger: deps.logger,
+    auth: deps.auth,
     description: "Replenishment requests and the transfer saga.",
     readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
   });

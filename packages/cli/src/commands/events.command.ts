@@ -3,6 +3,7 @@ import { BACKEND_SERVICES, type BackendService, isBackendService } from "@compto
 import type { EventTransport } from "@comptoir/platform";
 import { UsageError, UserError } from "../errors";
 import { AdminClient, type AdminAnswer, type RequestFunction } from "../events/admin-client";
+import { adminToken } from "../events/admin-token";
 import {
   type DeadLetterRow,
   describeProblem,
@@ -35,7 +36,9 @@ Commands:
 
 Options of status, dlq and replay:
   --url <url>     the gateway (default: COMPTOIR_URL, else the running platform's, else
-                  http://127.0.0.1:8080); COMPTOIR_TOKEN is sent as a bearer token
+                  http://127.0.0.1:8080)
+  The endpoints need an admin: COMPTOIR_TOKEN is sent as a bearer token; without it, a platform
+  running in demo mode from this data folder is logged in to as admin@demo.comptoir.dev.
   Without --service, every service is asked; those without events are skipped.
 
 tail reads the bus itself: NATS_URL if set, else EVENT_LOG_URL, else the running platform's
@@ -241,9 +244,10 @@ export async function eventsCommand(args: string[], context: EventsContext = pro
     return 0;
   }
   if (parsed.command === "tail") return tail(parsed, context);
+  const baseUrl = locateGateway(parsed.url, context.env, context.cwd);
   const client = new AdminClient({
-    baseUrl: locateGateway(parsed.url, context.env, context.cwd),
-    token: context.env.COMPTOIR_TOKEN?.trim() || undefined,
+    baseUrl,
+    token: await adminToken(context.env, context.cwd, baseUrl, context.request),
     request: context.request,
   });
   switch (parsed.command) {

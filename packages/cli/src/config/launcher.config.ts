@@ -24,6 +24,11 @@ export interface LauncherConfig {
   natsUrl: string | undefined;
   /** NATS_PREFIX: the JetStream subject and stream prefix (the services' default when absent). */
   natsPrefix: string | undefined;
+  /**
+   * COMPTOIR_DEMO: seed the demo data and accounts of SPEC §6 (default on, except with
+   * NODE_ENV=production, where the services refuse demo data anyway).
+   */
+  demo: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -55,6 +60,7 @@ export function loadLauncherConfig(env: Env, cwd: string): LauncherConfig {
     eventLogUrl: optionalPostgresUrl(env, "EVENT_LOG_URL"),
     natsUrl: optionalNatsUrl(env, "NATS_URL"),
     natsPrefix: optionalNatsPrefix(env, "NATS_PREFIX"),
+    demo: optionalBoolean(env, "COMPTOIR_DEMO") ?? read(env, "NODE_ENV") !== "production",
   };
 }
 
@@ -100,6 +106,15 @@ function optionalNatsUrl(env: Env, name: string): string | undefined {
     throw new UsageError(`${name} must be a NATS URL (nats://host:4222), got "${redactNatsUrl(raw)}"`);
   }
   return raw;
+}
+
+function optionalBoolean(env: Env, name: string): boolean | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  const value = raw.toLowerCase();
+  if (["1", "true", "yes", "on"].includes(value)) return true;
+  if (["0", "false", "no", "off"].includes(value)) return false;
+  throw new UsageError(`${name} must be true or false (1/0, yes/no, on/off), got "${raw}"`);
 }
 
 function optionalNatsPrefix(env: Env, name: string): string | undefined {

@@ -93,6 +93,12 @@ export class AdminClient {
         parsed = text;
       }
     }
+    if (answer.statusCode === 401 || answer.statusCode === 403) {
+      throw new UserError(
+        `${method} ${url.pathname}: ${answer.statusCode === 401 ? "not authenticated" : "not allowed"} — ` +
+          "these commands need an admin's access token in COMPTOIR_TOKEN (POST /api/identity/login)",
+      );
+    }
     return { status: answer.statusCode, body: parsed };
   }
 }

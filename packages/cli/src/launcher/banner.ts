@@ -9,7 +9,18 @@ export interface BannerFacts {
   /** Where events go: `PostgreSQL event log comptoir_events` or `NATS JetStream nats://…`. */
   events: string;
   secondsToReady: number;
+  /** Demo mode: the accounts, and the API keys when identity has just created them (shown once). */
+  demo?: { keysFile: string; newKeys: DemoKey[] | undefined } | undefined;
 }
+
+export interface DemoKey {
+  name: string;
+  tier: string;
+  key: string;
+}
+
+export const DEMO_ACCOUNTS = ["admin", "manager", "clerk", "customer"].map((role) => `${role}@demo.comptoir.dev`);
+export const DEMO_PASSWORD = "comptoir-demo";
 
 /** What to open once everything is ready. */
 export function bannerLines(facts: BannerFacts): string[] {
@@ -26,8 +37,21 @@ export function bannerLines(facts: BannerFacts): string[] {
     row("PostgreSQL", facts.postgres),
     row("Events", facts.events),
     row("Logs", facts.logsDir),
+    ...demoLines(facts.demo, row),
     "",
     `  ${style.dim("Ctrl-C to stop")}`,
     "",
   ];
+}
+
+function demoLines(demo: BannerFacts["demo"], row: (label: string, value: string) => string): string[] {
+  if (!demo) return [];
+  const lines = ["", row("Demo", `${DEMO_ACCOUNTS.join(", ")} — password ${style.bold(DEMO_PASSWORD)}`)];
+  if (demo.newKeys?.length) {
+    lines.push(row("API keys", style.dim(`shown once; also in ${demo.keysFile} (0600)`)));
+    for (const key of demo.newKeys) lines.push(row("", `${key.tier.padEnd(9)} ${key.key}`));
+  } else {
+    lines.push(row("API keys", `demo keys in ${demo.keysFile}`));
+  }
+  return lines;
 }

@@ -1,5 +1,6 @@
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { BACKEND_SERVICES, type BackendService, GATEWAY, type ServiceName } from "@comptoir/contracts";
+import { BACKEND_SERVICES, type BackendService, GATEWAY, JWKS_PATH, type ServiceName } from "@comptoir/contracts";
 import {
   databaseOf,
   eventLogDatabaseUrl,
@@ -12,7 +13,7 @@ import type { InstanceCounts } from "../config/instances.option";
 import type { LauncherConfig } from "../config/launcher.config";
 import { EmbeddedPostgres } from "../embedded/postgres";
 import { UserError } from "../errors";
-import { bannerLines } from "./banner";
+import { bannerLines, type DemoKey } from "./banner";
 import { blank, fail, info, instanceLine, raw, success, warn } from "./console";
 import type { DataLock } from "./data-lock";
 import { ensureDatabases } from "./databases";
@@ -64,6 +65,11 @@ export class Launcher {
 
   constructor(private readonly options: LauncherOptions) {}
 
+  /** Where identity writes the demo API keys the first time it creates them (mode 0600). */
+  private get demoKeysFile(): string {
+    return join(this.options.config.dataDir, "demo-api-keys.json");
+  }
+
   private get logsDir(): string {
     return join(this.options.config.dataDir, "logs");
   }
@@ -97,12 +103,16 @@ export class Launcher {
     const ports = await freePorts(this.backendCount, LOOPBACK, avoid);
     if (this.shutdown) return;
     info(`starting ${BACKEND_SERVICES.length + 1} services (${this.backendCount + 1} processes)`);
+    const demoKeysExisted = existsSync(this.demoKeysFile);
     this.startBackends(ports, databaseUrls);
     this.startGateway();
 
     await this.waitForReadiness();
     this.ready = true;
     for (const line of bannerLines({
+      demo: config.demo
+        ? { keysFile: this.demoKeysFile, newKeys: demoKeysExisted ? undefined : readDemoKeys(this.demoKeysFile) }
+        : undefined,
       port: config.port,
       dataDir: config.dataDir,
       logsDir: this.logsDir,
@@ -132,6 +142,7 @@ export class Launcher {
         ...(this.events?.kind === "postgres" ? { eventLogUrl: this.events.url.toString() } : {}),
         ...(this.events?.kind === "nats" ? { natsUrl: this.events.url } : {}),
         ...(config.natsPrefix ? { natsPrefix: config.natsPrefix } : {}),
+        ...(config.demo ? { demo: true } : {}),
       });
     } catch (error) {
       warn(`cannot write ${join(config.dataDir, "runtime.json")}: ${(error as Error).message}`);
@@ -202,12 +213,25 @@ export class Launcher {
   }
 
   private startBackends(ports: number[], databaseUrls: Record<BackendService, URL>): void {
+    // Every service verifies access tokens against identity's public keys (its first instance: any
+    // instance publishes the same keys, read from identity's database).
+    const identityPort = ports[
+      BACKEND_SERVICES.slice(0, BACKEND_SERVICES.indexOf("identity")).reduce(
+        (sum, service) => sum + this.options.instances[service],
+        0,
+      )
+    ] as number;
+    const shared: Record<string, string> = {
+      JWKS_URL: `http://${LOOPBACK}:${identityPort}${JWKS_PATH}`,
+      COMPTOIR_DEMO: this.options.config.demo ? "true" : "false",
+    };
     let next = 0;
     for (const service of BACKEND_SERVICES) {
       const instances: SupervisedInstance[] = [];
       for (let n = 1; n <= this.options.instances[service]; n++) {
         const port = ports[next++] as number;
-        const env: Record<string, string> = { DATABASE_URL: databaseUrls[service].toString() };
+        const env: Record<string, string> = { ...shared, DATABASE_URL: databaseUrls[service].toString() };
+        if (service === "identity") env.DEMO_API_KEYS_FILE = this.demoKeysFile;
         if (this.events?.kind === "postgres") env.EVENT_LOG_URL = this.events.url.toString();
         instances.push(this.instance(service, n, port, LOOPBACK, env));
       }
@@ -394,4 +418,14 @@ function seconds(startedAt: number): string {
 
 function since(startedAt: number): string {
   return `(${seconds(startedAt)})`;
+}
+
+/** The demo API keys identity wrote at its first start, or undefined when there are none. */
+function readDemoKeys(path: string): DemoKey[] | undefined {
+  try {
+    const keys = JSON.parse(readFileSync(path, "utf8")) as DemoKey[];
+    return Array.isArray(keys) ? keys : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -19,6 +19,8 @@ export interface RuntimeInfo {
   natsUrl?: string;
   /** NATS_PREFIX, when the launcher was given one. */
   natsPrefix?: string;
+  /** Demo mode: the admin commands may log in with the demo admin account. */
+  demo?: boolean;
 }
 
 export function runtimeFilePath(dataDir: string): string {
@@ -83,5 +85,6 @@ export function parseRuntimeInfo(text: string): RuntimeInfo | undefined {
   for (const key of ["eventLogUrl", "natsUrl", "natsPrefix"] as const) {
     if (typeof candidate[key] === "string") info[key] = candidate[key];
   }
+  if (candidate.demo === true) info.demo = true;
   return info;
 }

@@ -35,7 +35,10 @@ export function eventsAdminRoutes(app: App, service: string, bus: EventBus): voi
 
   app.get(
     `${base}/status`,
-    { onRequest: guard, schema: { tags, ...bearerAuth, summary: "Outbox backlog, consumer groups with their lag, dead letters" } },
+    {
+      onRequest: guard,
+      schema: { tags, ...bearerAuth, summary: "Outbox backlog, consumer groups with their lag, dead letters" },
+    },
     async () => bus.status(),
   );
 
