@@ -1,6 +1,9 @@
 // `npm run bench:gateway`: the same GET (the catalog's category tree) straight to one catalog
 // instance and through the gateway, with wrk at 100 connections and at 1 connection, side by side:
 // requests/s, p50, p99, and the latency the gateway adds at p50. Options: --seconds (default 10).
+// Every request carries the demo admin's access token, so the gateway verifies a JWT, counts the
+// request against the user's rate limit (raised high enough not to cut the run) and writes its
+// access log line, as in production; the catalog verifies the token too, in both cases.
 // On two cores wrk, the gateway, the service and PostgreSQL share the CPU: compare cases, not hosts.
 import { execFileSync, spawnSync } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
@@ -21,8 +24,9 @@ function ms(text) {
   return match[2] === "us" ? value / 1000 : match[2] === "s" ? value * 1000 : value;
 }
 
-function wrk(url, seconds, connections) {
-  const out = execFileSync("wrk", ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", url], {
+function wrk(url, seconds, connections, token) {
+  const header = ["-H", `Authorization: Bearer ${token}`];
+  const out = execFileSync("wrk", ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", ...header, url], {
     encoding: "utf8",
   });
   return {
@@ -46,12 +50,19 @@ export async function run(args) {
   const seconds = option(args, "--seconds", 10);
   const dataDir = await mkdtemp(join(tmpdir(), "comptoir-bench-"));
   await chmod(dataDir, 0o755);
-  const platform = await startPlatform(dataDir, [], { LOG_LEVEL: "info" });
+  const platform = await startPlatform(dataDir, [], { LOG_LEVEL: "info", RATE_LIMIT_USER: "1000000000" });
   try {
+    const login = await fetch(`${platform.base}/api/identity/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "admin@demo.comptoir.dev", password: "comptoir-demo" }),
+    });
+    if (login.status !== 200) throw new Error(`demo admin login: HTTP ${login.status} ${await login.text()}`);
+    const { token } = await login.json();
     for (const name of ["Mode", "Maison", "Épicerie"]) {
       await fetch(`${platform.base}/api/catalog/categories`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
         body: JSON.stringify({ name }),
       });
     }
@@ -59,8 +70,8 @@ export async function run(args) {
     const path = "/api/catalog/categories";
     console.log(`GET ${path}, wrk -t1 -d${seconds}s; wrk, gateway, catalog and PostgreSQL share 2 cores`);
     for (const connections of [100, 1]) {
-      const direct = wrk(catalog + path, seconds, connections);
-      const gateway = wrk(platform.base + path, seconds, connections);
+      const direct = wrk(catalog + path, seconds, connections, token);
+      const gateway = wrk(platform.base + path, seconds, connections, token);
       console.log(`\n${connections} connection${connections === 1 ? "" : "s"}`);
       console.log(row("catalog direct", direct));
       console.log(row("via the gateway", gateway));

@@ -123,12 +123,18 @@ describe("comptoir events, against the running platform", { timeout: 180_000 }, 
       () => tail.stderr(),
     );
     let id = "";
+    const login = await fetch(`http://127.0.0.1:${port}/api/identity/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "admin@demo.comptoir.dev", password: "comptoir-demo" }),
+    });
+    const { token } = (await login.json()) as { token: string };
     // The tail starts at "now": create categories until one shows up.
     await until(
       async () => {
         const res = await fetch(`http://127.0.0.1:${port}/api/catalog/categories`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
           body: JSON.stringify({ name: `Tail ${Date.now()}` }),
         });
         expect(res.status).toBe(201);
@@ -156,6 +162,12 @@ describe("comptoir events, against the running platform", { timeout: 180_000 }, 
     expect(replay.stderr).toBe("");
     expect(replay.code).toBe(0);
     expect(replay.stdout).toMatch(/^search: consumer group search rewound to the first event of catalog/);
+  });
+
+  it("needs an admin: a bad COMPTOIR_TOKEN is refused with a message that says what to do", async () => {
+    const run = comptoir(["events", "status", "--service", "search"], { ...env(), COMPTOIR_TOKEN: "not-a-token" });
+    expect(await run.exited).toBe(1);
+    expect(run.stderr()).toMatch(/not authenticated — these commands need an admin's access token in COMPTOIR_TOKEN/);
   });
 
   it("once the platform stops, tail says there is none", async () => {

@@ -116,6 +116,17 @@ async function json(res: Response): Promise<any> {
   return res.json();
 }
 
+/** Headers of the demo admin (seeded in demo mode, the launcher's default), logged in through the gateway. */
+async function adminHeaders(base: string): Promise<Record<string, string>> {
+  const res = await fetch(`${base}/api/identity/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "admin@demo.comptoir.dev", password: "comptoir-demo" }),
+  });
+  expect(res.status, await res.clone().text()).toBe(200);
+  return { "content-type": "application/json", authorization: `Bearer ${(await json(res)).token}` };
+}
+
 describe("the platform, booted by the launcher, through the gateway", { timeout: 150_000 }, () => {
   let dataDir: string;
   let port: number;
@@ -149,9 +160,16 @@ describe("the platform, booted by the launcher, through the gateway", { timeout:
 
   it("routes to the catalog: a category created through the gateway can be read back", async () => {
     const base = platform!.base;
+    const admin = await adminHeaders(base);
+    const anonymous = await fetch(`${base}/api/catalog/categories`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Épicerie fine" }),
+    });
+    expect(anonymous.status).toBe(401);
     const created = await fetch(`${base}/api/catalog/categories`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-request-id": "e2e-create-1" },
+      headers: { ...admin, "x-request-id": "e2e-create-1" },
       body: JSON.stringify({ name: "Épicerie fine" }),
     });
     expect(created.status).toBe(201);
@@ -164,7 +182,7 @@ describe("the platform, booted by the launcher, through the gateway", { timeout:
 
     const invalid = await fetch(`${base}/api/catalog/categories`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: admin,
       body: JSON.stringify({ name: "" }),
     });
     expect(invalid.status).toBe(400);
@@ -204,10 +222,11 @@ describe("the platform, booted by the launcher, through the gateway", { timeout:
 
   it("feeds search from catalog's events, each category once, even when the catalog is killed mid-stream", async () => {
     const base = platform!.base;
+    const admin = await adminHeaders(base);
     const createCategory = async (name: string): Promise<string> => {
       const res = await fetch(`${base}/api/catalog/categories`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: admin,
         body: JSON.stringify({ name }),
       });
       expect(res.status).toBe(201);
@@ -260,7 +279,7 @@ describe("the platform, booted by the launcher, through the gateway", { timeout:
     expect(ours).toHaveLength(21); // none twice
     expect(new Set(ours).size).toBe(21);
     const status = await eventually(
-      async () => json(await fetch(`${base}/api/search/admin/events/status`)),
+      async () => json(await fetch(`${base}/api/search/admin/events/status`, { headers: admin })),
       (body) => body.groups?.[0]?.lag?.catalog === 0,
       "search to have caught up",
     );
@@ -403,7 +422,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
       console.log(`platform ready in ${seconds.toFixed(1)} s (external PostgreSQL)`);
       const created = await fetch(`${platform.base}/api/catalog/categories`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: await adminHeaders(platform.base),
         body: JSON.stringify({ name: "Distributed" }),
       });
       expect(created.status).toBe(201);

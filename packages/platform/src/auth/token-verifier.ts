@@ -37,7 +37,7 @@ export interface TokenVerifierOptions {
   keys: string | JWTVerifyGetKey;
   /** Accepted clock skew between identity and this process, in seconds (default 5). */
   clockToleranceSeconds?: number;
-  /** Minimum time between two JWKS fetches (default 30 s; an unknown kid bypasses the cache age). */
+  /** Minimum time between two JWKS fetches (default 5 s): a token with an unknown kid (after a key rotation) triggers a refetch once that long has passed since the last one. */
   cooldownMs?: number;
 }
 
@@ -53,7 +53,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const getKey =
     typeof options.keys === "string"
       ? createRemoteJWKSet(new URL(options.keys), {
-          cooldownDuration: options.cooldownMs ?? 30_000,
+          cooldownDuration: options.cooldownMs ?? 5_000,
           cacheMaxAge: 10 * 60_000,
           timeoutDuration: 3_000,
         })
