@@ -95,14 +95,19 @@ function pidOf(instance: string): number | undefined {
 
 /** How many GET /api/catalog/categories each catalog instance has answered (its own /metrics). */
 async function servedByInstance(): Promise<Record<string, number>> {
-  const health = await (await fetch(`${base}/health/ready`)).json();
+  const health = (await (await fetch(`${base}/health/ready`)).json()) as any;
   const counts: Record<string, number> = {};
   for (const instance of health.services.catalog.instances as { url: string }[]) {
     const text = await (await fetch(`${instance.url}/metrics`)).text();
     const line = text
       .split("\n")
-      .find((l) => l.startsWith("http_requests_total{") && l.includes('route="/api/catalog/categories"') &&
-        l.includes('method="GET"') && l.includes('status="200"'));
+      .find(
+        (l) =>
+          l.startsWith("http_requests_total{") &&
+          l.includes('route="/api/catalog/categories"') &&
+          l.includes('method="GET"') &&
+          l.includes('status="200"'),
+      );
     counts[instance.url] = line ? Number(line.split(" ").pop()) : 0;
   }
   return counts;
@@ -165,7 +170,12 @@ describe("permissions through the gateway", { timeout: 60_000 }, () => {
     permission: Permission;
   }
   const protectedRoutes = (): Protected[] => [
-    { method: "POST", path: "/api/catalog/categories", body: { name: `Matrix ${Date.now()}` }, permission: "catalog:write" },
+    {
+      method: "POST",
+      path: "/api/catalog/categories",
+      body: { name: `Matrix ${Date.now()}` },
+      permission: "catalog:write",
+    },
     { method: "GET", path: "/api/identity/users", permission: "users:read" },
     { method: "GET", path: "/api/identity/api-keys", permission: "apikeys:manage" },
     ...ALL_SERVICES.filter((s) => s !== "gateway").map((service) => ({
@@ -219,7 +229,9 @@ describe("sessions", { timeout: 60_000 }, () => {
     expect((await call("GET", "/api/identity/me", { token: second.body.token })).status).toBe(200);
     const reuse = await call("POST", "/api/identity/refresh", { body: { refreshToken: first.refreshToken } });
     expect(reuse.status).toBe(401);
-    const afterReuse = await call("POST", "/api/identity/refresh", { body: { refreshToken: second.body.refreshToken } });
+    const afterReuse = await call("POST", "/api/identity/refresh", {
+      body: { refreshToken: second.body.refreshToken },
+    });
     expect(afterReuse.status).toBe(401);
 
     const session = await login("customer@demo.comptoir.dev");
@@ -255,7 +267,10 @@ describe("sessions", { timeout: 60_000 }, () => {
 
 describe("API keys and tiers", { timeout: 60_000 }, () => {
   it("the partner tier is cut at 500 requests an hour with 429, Retry-After and RateLimit headers", async () => {
-    const keys = JSON.parse(readFileSync(join(dataDir, "demo-api-keys.json"), "utf8")) as { tier: string; key: string }[];
+    const keys = JSON.parse(readFileSync(join(dataDir, "demo-api-keys.json"), "utf8")) as {
+      tier: string;
+      key: string;
+    }[];
     const partner = keys.find((k) => k.tier === "partner")!.key;
     const statuses: number[] = [];
     let last: Response | undefined;
@@ -280,7 +295,9 @@ describe("API keys and tiers", { timeout: 60_000 }, () => {
     expect(refused.headers.get("ratelimit-remaining")).toBe("0");
     expect(last).toBeDefined();
 
-    const unknown = await fetch(`${base}/api/catalog/categories`, { headers: { "x-api-key": `ck_partner_${"x".repeat(43)}` } });
+    const unknown = await fetch(`${base}/api/catalog/categories`, {
+      headers: { "x-api-key": `ck_partner_${"x".repeat(43)}` },
+    });
     expect(unknown.status).toBe(401);
   });
 });
@@ -329,7 +346,7 @@ describe("load balancing and failover", { timeout: 120_000 }, () => {
     process.kill(victim, "SIGKILL");
     // The supervisor restarts it; wait until the gateway routes to it again.
     const health = await until(
-      async () => (await fetch(`${base}/health/ready`)).json(),
+      async () => (await (await fetch(`${base}/health/ready`)).json()) as any,
       (h: any) => pidOf("catalog-2") !== victim && h.services?.catalog?.instances?.every((i: any) => i.status === "up"),
       "catalog-2 back in the pool",
     );

@@ -1,29 +1,58 @@
 import {
   type App,
   createApp,
+  createTokenVerifier,
   type Db,
   type EventBus,
   eventsAdminRoutes,
   type Logger,
   pingDatabase,
 } from "@comptoir/platform";
+import { pruneRefreshTokens } from "./db/refresh-tokens.repo";
+import { DEFAULT_SETTINGS, type IdentitySettings } from "./domain/settings";
+import { KeyStore } from "./domain/signing-keys";
+import { apiKeysRoutes } from "./routes/api-keys.routes";
+import { authRoutes } from "./routes/auth.routes";
+import { keysRoutes } from "./routes/keys.routes";
+import { meRoutes } from "./routes/me.routes";
+import { usersRoutes } from "./routes/users.routes";
 
 export interface IdentityDeps {
   db: Db;
   bus: EventBus;
   logger: Logger;
   instance: string;
+  /** Token lifetimes, KEYS_SECRET, login throttle; defaults suit development and tests. */
+  settings?: Partial<IdentitySettings>;
 }
 
-/** The identity service's HTTP API. Its business routes arrive with its own issue; see SPEC §3. */
+/**
+ * The identity service's HTTP API. Makes sure a signing key exists first (and rotates it when it is
+ * older than SIGNING_KEY_ROTATION_DAYS); identity verifies its own tokens against that key store.
+ */
 export async function buildApp(deps: IdentityDeps): Promise<App> {
+  const settings: IdentitySettings = { ...DEFAULT_SETTINGS, ...deps.settings };
+  const keys = new KeyStore(deps.db, settings.keysSecret, settings.accessTokenTtlSeconds);
+  await keys.ensureActiveKey(settings.signingKeyRotationDays);
+  // Housekeeping: refresh tokens dead for a week are of no use, not even to detect a reuse.
+  await pruneRefreshTokens(deps.db, 7).catch((error: unknown) =>
+    deps.logger.warn({ err: error }, "could not prune old refresh tokens"),
+  );
+
   const app = await createApp({
     service: "identity",
     instance: deps.instance,
     logger: deps.logger,
     description: "Users, roles, permissions, tokens and API keys.",
     readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
+    auth: createTokenVerifier({ keys: keys.getKey }),
   });
+  const base = { db: deps.db, outbox: deps.bus.outbox };
+  authRoutes(app, { ...base, keys, settings });
+  keysRoutes(app, { keys });
+  meRoutes(app, base);
+  usersRoutes(app, base);
+  apiKeysRoutes(app, base);
   eventsAdminRoutes(app, "identity", deps.bus);
   return app;
 }

@@ -1,0 +1,104 @@
+import { API_KEY_PATTERN, API_KEY_RESOLVE_PATH } from "@comptoir/contracts";
+import { type App, bearerAuth, principalOf, requirePermission, Type } from "@comptoir/platform";
+import * as apiKeys from "../domain/api-keys.use-cases";
+import { errors, Id, IdParams, Tier } from "./schemas";
+
+const DateTime = Type.String({ format: "date-time" });
+const ApiKey = Type.Object({
+  id: Id,
+  name: Type.String(),
+  tier: Tier,
+  prefix: Type.String({ description: "the key's first characters" }),
+  createdBy: Type.Union([Id, Type.Null()]),
+  demo: Type.Boolean(),
+  createdAt: DateTime,
+  lastUsedAt: Type.Union([DateTime, Type.Null()]),
+  revokedAt: Type.Union([DateTime, Type.Null()]),
+});
+
+export function apiKeysRoutes(app: App, deps: apiKeys.ApiKeysDeps): void {
+  const canManage = { preHandler: requirePermission("apikeys:manage") };
+
+  app.post(
+    "/api/identity/api-keys",
+    {
+      ...canManage,
+      schema: {
+        tags: ["api-keys"],
+        summary: "Create an API key (apikeys:manage); the key is shown only in this response",
+        ...bearerAuth,
+        body: Type.Object(
+          {
+            name: Type.String({
+              minLength: 1,
+              maxLength: 100,
+              pattern: "^[A-Za-z0-9][A-Za-z0-9 ._-]*$",
+              description: "the consumer's name, e.g. partner-acme",
+            }),
+            tier: Tier,
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({
+            id: Id,
+            name: Type.String(),
+            tier: Tier,
+            key: Type.String({ pattern: API_KEY_PATTERN }),
+            prefix: Type.String(),
+            createdAt: DateTime,
+          }),
+          ...errors(400, 401, 403),
+        },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await apiKeys.createApiKey(deps, principalOf(request).userId, request.body)),
+  );
+
+  app.get(
+    "/api/identity/api-keys",
+    {
+      ...canManage,
+      schema: {
+        tags: ["api-keys"],
+        summary: "API keys, newest first, without their secrets (apikeys:manage)",
+        ...bearerAuth,
+        response: { 200: Type.Object({ data: Type.Array(ApiKey) }), ...errors(401, 403) },
+      },
+    },
+    async () => ({ data: await apiKeys.listApiKeys(deps) }),
+  );
+
+  app.delete(
+    "/api/identity/api-keys/:id",
+    {
+      ...canManage,
+      schema: {
+        tags: ["api-keys"],
+        summary: "Revoke an API key (apikeys:manage)",
+        ...bearerAuth,
+        params: IdParams,
+        response: { 204: Type.Null(), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      await apiKeys.revokeApiKey(deps, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    API_KEY_RESOLVE_PATH,
+    {
+      schema: {
+        tags: ["internal"],
+        summary: "The gateway resolves an API key to its consumer and tier (internal)",
+        description: "Never routed from outside: the gateway answers 404 to public /internal/ paths.",
+        body: Type.Object({ key: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ id: Id, name: Type.String(), tier: Tier }), ...errors(400, 404) },
+      },
+    },
+    async (request) => apiKeys.resolveApiKey(deps, request.body.key),
+  );
+}

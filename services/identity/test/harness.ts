@@ -1,0 +1,131 @@
+import type { Role } from "@comptoir/contracts";
+import {
+  type App,
+  createPgLogTransport,
+  EventBus,
+  migrateEventTables,
+  migrationsDirOf,
+  newId,
+} from "@comptoir/platform";
+import { createTestDatabase, http, listen, type TestDatabase, testLogger } from "@comptoir/platform/testing";
+import { expect } from "vitest";
+import { buildApp } from "../src/app";
+import { insertUser } from "../src/db/users.repo";
+import { hashPassword } from "../src/domain/passwords";
+import { DEFAULT_SETTINGS, type IdentitySettings } from "../src/domain/settings";
+
+export type Api = ReturnType<typeof http>;
+
+export interface Identity {
+  database: TestDatabase;
+  bus: EventBus;
+  app: App;
+  api: Api;
+  baseUrl: string;
+  settings: IdentitySettings;
+  close(): Promise<void>;
+}
+
+/** Identity on an ephemeral port against a fresh database; its event bus is never started. */
+export async function startIdentity(prefix: string, settings: Partial<IdentitySettings> = {}): Promise<Identity> {
+  const database = await createTestDatabase(prefix, migrationsDirOf(import.meta.url));
+  await migrateEventTables(database.db);
+  const eventLog = await createTestDatabase(`${prefix}_log`);
+  const logger = testLogger("identity");
+  // Never started: the relay leaves the outbox rows exactly as the use cases wrote them.
+  const bus = new EventBus({
+    service: "identity",
+    instance: "identity-test",
+    db: database.db,
+    databaseUrl: database.url,
+    transport: await createPgLogTransport({ url: eventLog.url, logger }),
+    logger,
+  });
+  const merged = { ...DEFAULT_SETTINGS, ...settings };
+  const app = await buildApp({ db: database.db, bus, logger, instance: "identity-test", settings: merged });
+  const baseUrl = await listen(app);
+  return {
+    database,
+    bus,
+    app,
+    api: http(baseUrl),
+    baseUrl,
+    settings: merged,
+    async close() {
+      await app.close();
+      await bus.stop();
+      await database.drop();
+      await eventLog.drop();
+    },
+  };
+}
+
+export const PASSWORD = "correct horse battery";
+
+let counter = 0;
+/** A unique e-mail for a test. */
+export const email = (who = "user") => `${who}.${Date.now().toString(36)}.${++counter}@example.com`;
+
+/** Creates a user straight in the database (any role) and returns its id and e-mail. */
+export async function createUser(
+  identity: Identity,
+  options: { role?: Role; email?: string; password?: string; storeId?: string | null; name?: string } = {},
+): Promise<{ id: string; email: string; password: string }> {
+  const password = options.password ?? PASSWORD;
+  const user = await insertUser(identity.database.db, {
+    id: newId(),
+    email: (options.email ?? email(options.role ?? "customer")).toLowerCase(),
+    name: options.name ?? `Test ${options.role ?? "customer"}`,
+    passwordHash: await hashPassword(password),
+    role: options.role ?? "customer",
+    storeId: options.storeId ?? null,
+    language: "fr",
+  });
+  return { id: user.id, email: user.email, password };
+}
+
+export interface LoggedIn {
+  id: string;
+  email: string;
+  token: string;
+  refreshToken: string;
+  /** Headers carrying the access token. */
+  auth: Record<string, string>;
+}
+
+export async function login(identity: Identity, emailAddress: string, password = PASSWORD): Promise<LoggedIn> {
+  const res = await identity.api.post("/api/identity/login", { email: emailAddress, password });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return {
+    id: res.body.user.id,
+    email: res.body.user.email,
+    token: res.body.token,
+    refreshToken: res.body.refreshToken,
+    auth: { authorization: `Bearer ${res.body.token}` },
+  };
+}
+
+/** A user of this role, logged in. */
+export async function userWithRole(identity: Identity, role: Role, storeId: string | null = null): Promise<LoggedIn> {
+  const user = await createUser(identity, { role, storeId });
+  return login(identity, user.email);
+}
+
+export function expectProblem(res: { status: number; headers: Headers; body: any }, status: number, code: string) {
+  expect(res.status, JSON.stringify(res.body)).toBe(status);
+  expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+  expect(res.body).toMatchObject({ status, code, title: expect.any(String) });
+}
+
+export interface OutboxRow {
+  type: string;
+  subject: string;
+  data: Record<string, any>;
+}
+
+export async function outbox(identity: Identity): Promise<OutboxRow[]> {
+  const { rows } = await identity.database.db.query<OutboxRow>(
+    "SELECT type, subject, envelope->'data' AS data FROM outbox ORDER BY position",
+  );
+  return rows;
+}
