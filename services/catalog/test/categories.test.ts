@@ -219,6 +219,15 @@ describe("reading categories", () => {
 });
 
 describe("changing categories", () => {
+  it("clears a description with null (not an empty string)", async () => {
+    const c = await create({ name: "Thés", description: "Verts et noirs" });
+    const res = await api.patch(`/api/catalog/categories/${c.id}`, { description: null });
+    expect(res.status).toBe(200);
+    expect(res.body.description).toBeNull();
+    const created = await create({ name: "Cafés", description: null });
+    expect(created).toMatchObject({ description: null });
+  });
+
   it("renames, re-slugs and reorders", async () => {
     const c = await create({ name: "Chausures" });
     const res = await api.patch(`/api/catalog/categories/${c.id}`, {

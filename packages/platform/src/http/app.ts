@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import AjvCompiler from "@fastify/ajv-compiler";
 import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from "fastify";
@@ -52,6 +53,26 @@ declare module "fastify" {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+type AjvOptions = { customOptions: Record<string, unknown> } & Record<string, unknown>;
+type RouteSchema = { httpPart?: string };
+type Validator = (route: RouteSchema) => unknown;
+const buildAjvCompiler = AjvCompiler() as unknown as (schemas: unknown, options: AjvOptions) => Validator;
+
+/**
+ * Request validation with two Ajv instances. JSON bodies are validated without type coercion: their
+ * types are JSON's own, and coercion inside a union would turn `null` into `""` when
+ * `Type.String()` comes first (a description cleared with null would be stored empty). Query
+ * strings, params and headers are strings, so they keep coercion ("42" → 42, "a" → ["a"]).
+ */
+function buildValidator(externalSchemas: unknown, options: AjvOptions): Validator {
+  const coercing = buildAjvCompiler(externalSchemas, options);
+  const exact = buildAjvCompiler(externalSchemas, {
+    ...options,
+    customOptions: { ...options.customOptions, coerceTypes: false },
+  });
+  return (route) => (route.httpPart === "body" ? exact(route) : coercing(route));
+}
+
 /**
  * The Fastify instance every service starts from: problem+json errors, request id and trace
  * context, JSON logs, `/health/*`, `/metrics`, `/openapi.json`. Routes added afterwards are
@@ -70,6 +91,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       const incoming = req.headers["x-request-id"];
       return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
+    // Bodies without coercion, the rest with it (buildValidator).
+    schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
     ajv: {
       customOptions: {
         // Unknown properties are reported (schemas say additionalProperties: false), never silently dropped.
