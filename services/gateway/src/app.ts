@@ -1,58 +1,172 @@
-import { type App, createApp, type Logger } from "@comptoir/platform";
+import { API_KEY_RESOLVE_PATH, JWKS_PATH } from "@comptoir/contracts";
+import { type App, createApp, createTokenVerifier, type Logger, UnavailableError } from "@comptoir/platform";
+import type { JSONWebKeySet } from "jose";
 import { Agent } from "undici";
+import { type ApiKeyResolver, createApiKeyResolver, parseResolvedApiKey } from "./auth/api-keys";
+import { createUpstreamJwks } from "./auth/jwks";
+import { cachingVerifier } from "./auth/token-cache";
 import type { GatewayConfig } from "./gateway.config";
+import { type GatewayMetrics, registerGatewayMetrics } from "./gateway.metrics";
+import { installEdgeHooks } from "./http/edge.hooks";
+import { createMemoryStore, type RateLimitStore } from "./rate-limit/rate-limit.store";
+import { createRateLimiter } from "./rate-limit/rate-limiter";
+import { createRedisStore } from "./rate-limit/redis.store";
 import { docsRoutes } from "./routes/docs.routes";
 import { healthRoutes } from "./routes/health.routes";
 import { proxyRoutes } from "./routes/proxy.routes";
 import { createHealthChecks } from "./upstreams/health-checks";
 import { createProxy, type ServiceRoute } from "./upstreams/proxy";
-import { createUpstream } from "./upstreams/upstream";
+import { createUpstream, type Upstream } from "./upstreams/upstream";
+import { callUpstream } from "./upstreams/upstream-call";
 import { registerUpstreamMetrics } from "./upstreams/upstream.metrics";
 
 export interface GatewayDeps {
   logger: Logger;
   instance: string;
-  /** Resolved routes and upstreams (loadGatewayConfig). */
+  /** Resolved routes, upstreams, auth, rate limits, CORS (loadGatewayConfig). */
   config: GatewayConfig;
 }
 
+/** The gateway's own calls to identity (JWKS, API keys) give up after this. */
+const IDENTITY_CALL_TIMEOUT_MS = 2_000;
+
 /**
- * The gateway: `/api/<service>/*` proxied to the service's instances (round-robin over the healthy
- * ones, active health checks, passive ejection, retries where safe), `/health/ready` for every
- * upstream, `/docs`. Health checks start when the app is ready and stop when it closes.
+ * The gateway: `/api/<service>/*` proxied to the service's instances (round-robin or
+ * least-connections over the healthy ones, active health checks, passive ejection, retries where
+ * safe, a circuit breaker and a timeout per upstream), with bearer tokens verified against
+ * identity's keys, API keys resolved by identity, rate limits per consumer, user and IP, CORS,
+ * security headers, body-size limits and a JSON access log; `/health/ready` for every upstream,
+ * `/docs`. Health checks start when the app is ready and stop when it closes.
  */
 export async function buildApp(deps: GatewayDeps): Promise<App> {
-  const app = await createApp({
-    service: "gateway",
-    instance: deps.instance,
-    logger: deps.logger,
-    description: "The one public entry of Comptoir: routes /api/<service>/* to the services' instances.",
-    ownReadinessRoute: true,
-  });
-
-  const upstreams = new Map(deps.config.upstreams.map((u) => [u.name, createUpstream(u, deps.logger)]));
-  const routes: ServiceRoute[] = deps.config.services.map((s) => ({
-    service: s.name,
-    prefix: s.prefix,
-    timeoutMs: s.timeoutMs,
-    upstream: upstreams.get(s.upstream)!,
-  }));
+  const { config, logger } = deps;
+  const upstreams = new Map(config.upstreams.map((u) => [u.name, createUpstream(u, logger)]));
+  const identity = config.auth.identityUpstream ? upstreams.get(config.auth.identityUpstream) : undefined;
 
   // Proxied traffic and health checks use separate connection pools: a busy pool never delays a check.
   const proxyAgent = new Agent({ keepAliveTimeout: 4_000, connect: { timeout: 3_000 } });
   const checkAgent = new Agent({ keepAliveTimeout: 4_000, connections: 2 });
-  const metrics = registerUpstreamMetrics(app.comptoir.metrics.registry, routes);
-  const proxy = createProxy({ dispatcher: proxyAgent, metrics });
+
+  // Filled once the app (and its metrics registry) exists; the verifier only reports failures later.
+  const late: { metrics?: GatewayMetrics } = {};
+  const cooldownMs = config.auth.jwksCooldownMs;
+  const jwks = config.auth.jwksUrl ? undefined : createUpstreamJwks({ fetch: () => fetchJwks(identity), cooldownMs });
+  const verifier = cachingVerifier(createTokenVerifier({ keys: config.auth.jwksUrl ?? jwks!.getKey, cooldownMs }), {
+    onFailure: (reason) => late.metrics?.authFailure(reason),
+    keysUnavailable: jwks?.unavailable,
+  });
+
+  async function fetchJwks(upstream: Upstream | undefined): Promise<JSONWebKeySet> {
+    if (!upstream) throw new Error("no identity upstream is configured and auth.jwksUrl is not set");
+    const { statusCode, body } = await callUpstream(proxyAgent, upstream, {
+      method: "GET",
+      path: JWKS_PATH,
+      timeoutMs: IDENTITY_CALL_TIMEOUT_MS,
+    });
+    const keys = (body as { keys?: unknown } | undefined)?.keys;
+    if (statusCode !== 200 || !Array.isArray(keys)) {
+      throw new Error(`identity answered ${statusCode} without a JWKS at ${JWKS_PATH}`);
+    }
+    logger.info({ keys: keys.length }, "identity's signing keys fetched");
+    return { keys } as JSONWebKeySet;
+  }
+
+  const apiKeys: ApiKeyResolver = createApiKeyResolver({
+    cacheMs: config.auth.apiKeyCacheMs,
+    async resolve(key) {
+      if (!identity) throw new UnavailableError("No identity service is configured to check API keys.");
+      const { statusCode, body } = await callUpstream(proxyAgent, identity, {
+        method: "POST",
+        path: API_KEY_RESOLVE_PATH,
+        body: { key },
+        timeoutMs: IDENTITY_CALL_TIMEOUT_MS,
+      });
+      if (statusCode === 404) return null;
+      if (statusCode !== 200) {
+        throw new UnavailableError(`The identity service could not check the API key (it answered ${statusCode}).`, {
+          retryAfterSeconds: 1,
+        });
+      }
+      return parseResolvedApiKey(body);
+    },
+  });
+
+  const app = await createApp({
+    service: "gateway",
+    instance: deps.instance,
+    logger,
+    description: "The one public entry of Comptoir: routes /api/<service>/* to the services' instances.",
+    ownReadinessRoute: true,
+    auth: verifier,
+  });
+  app.decorateRequest("apiConsumer", null);
+  app.decorateRequest("upstreamTarget", null);
+  installEdgeHooks(app, config.cors);
+
+  const routes: ServiceRoute[] = [];
+  const gatewayMetrics = registerGatewayMetrics(app.comptoir.metrics.registry, [...upstreams.values()]);
+  late.metrics = gatewayMetrics;
+
+  let store: RateLimitStore | undefined;
+  let redisReady: ((timeoutMs: number) => Promise<boolean>) | undefined;
+  if (config.rateLimits.enabled) {
+    if (config.rateLimits.redisUrl) {
+      let lastError = 0;
+      const redis = createRedisStore({
+        url: config.rateLimits.redisUrl,
+        onError: (error) => {
+          if (Date.now() - lastError < 10_000) return;
+          lastError = Date.now();
+          logger.warn({ err: error }, "Redis (rate limits) is unreachable; requests go through unlimited meanwhile");
+        },
+      });
+      store = redis;
+      redisReady = redis.ready;
+    } else {
+      store = createMemoryStore();
+    }
+  }
+  const rateLimiter = store
+    ? createRateLimiter({
+        config: config.rateLimits,
+        store,
+        logger,
+        onLimited: (kind) => gatewayMetrics.rateLimited(kind),
+        onStoreError: () => gatewayMetrics.rateLimitStoreError(),
+      })
+    : undefined;
+
+  for (const s of config.services) {
+    routes.push({
+      service: s.name,
+      prefix: s.prefix,
+      timeoutMs: s.timeoutMs,
+      upstream: upstreams.get(s.upstream)!,
+      bodyLimitBytes: s.bodyLimitBytes,
+      budgets: rateLimiter?.budgetsFor({ service: s.name, rateLimit: s.rateLimit }),
+    });
+  }
+
+  const upstreamMetrics = registerUpstreamMetrics(app.comptoir.metrics.registry, routes);
+  const proxy = createProxy({ dispatcher: proxyAgent, metrics: upstreamMetrics, logger });
   const healthChecks = createHealthChecks([...upstreams.values()], checkAgent);
 
-  app.addHook("onReady", async () => healthChecks.start());
+  app.addHook("onReady", async () => {
+    healthChecks.start();
+    if (redisReady && !(await redisReady(1_000))) {
+      logger.warn("Redis (rate limits) is not reachable yet; requests go through unlimited until it is");
+    }
+    if (!identity && !config.auth.jwksUrl) {
+      logger.warn("no identity upstream and no auth.jwksUrl: bearer tokens and API keys cannot be checked");
+    }
+  });
   app.addHook("onClose", async () => {
     healthChecks.stop();
-    await Promise.all([proxyAgent.close(), checkAgent.close()]);
+    await Promise.all([proxyAgent.close(), checkAgent.close(), store?.close()]);
   });
 
   healthRoutes(app, { routes, instance: deps.instance });
   docsRoutes(app, { routes, proxy });
-  proxyRoutes(app, { routes, proxy });
+  proxyRoutes(app, { routes, proxy, apiKeys, rateLimiter, metrics: gatewayMetrics, logger });
   return app;
 }

@@ -1,7 +1,10 @@
 import { DEFAULT_PORTS } from "@comptoir/contracts";
 import { BaseServiceEnv, Env, Type } from "@comptoir/platform";
 
-/** The gateway's environment. Routes and upstreams come from the declarative file (gateway.config.ts). */
+/**
+ * The gateway's environment. Routes, upstreams, tiers and the rest come from the declarative file
+ * (gateway.config.ts); the variables below that name a setting of that file replace it there.
+ */
 export const configSchema = Type.Object({
   ...BaseServiceEnv,
   PORT: Env.port(DEFAULT_PORTS.gateway),
@@ -12,5 +15,29 @@ export const configSchema = Type.Object({
   ),
   HEALTH_CHECK_INTERVAL_MS: Type.Optional(
     Type.Integer({ minimum: 10, description: "an interval in milliseconds (integer >= 10)" }),
+  ),
+  REDIS_URL: Type.Optional(
+    Type.String({
+      pattern: "^rediss?://",
+      description: "a Redis URL (redis://host:6379): rate-limit budgets are shared by every gateway instance",
+    }),
+  ),
+  CORS_ORIGINS: Type.Optional(
+    Type.String({ description: 'comma-separated origins allowed by CORS (https://shop.example,...) or "*"' }),
+  ),
+  JWKS_URL: Type.Optional(
+    Type.String({
+      pattern: "^https?://",
+      description: "an http(s) URL of identity's JWKS (default: fetched through the identity upstream)",
+    }),
+  ),
+  RATE_LIMIT_ANONYMOUS: Type.Optional(
+    Type.Integer({ minimum: 1, description: "requests per window per client IP without key or token (integer >= 1)" }),
+  ),
+  RATE_LIMIT_USER: Type.Optional(
+    Type.Integer({ minimum: 1, description: "requests per window per signed-in user (integer >= 1)" }),
+  ),
+  BODY_LIMIT_BYTES: Type.Optional(
+    Type.Integer({ minimum: 1, description: "the largest request body in bytes (integer >= 1)" }),
   ),
 });

@@ -1,15 +1,20 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { API_KEY_TIER_LIMITS, type ApiKeyTier } from "@comptoir/contracts";
 import { ConfigError, type Static, Type } from "@comptoir/platform";
 import Value from "typebox/value";
 
 /**
  * The gateway's declarative configuration (Kong DB-less style): one JSON file listing the services
- * (route prefix → upstream, timeout) and the upstreams (targets, active health check), then
- * overridden by the environment — `UPSTREAM_<NAME>` replaces an upstream's targets (this is how the
- * launcher, compose or Kubernetes say where the instances are), `HEALTH_CHECK_INTERVAL_MS` every
- * upstream's check interval, `GATEWAY_CONFIG` points at another file.
+ * (route prefix → upstream, timeout, body limit, rate-limit override), the upstreams (targets, active
+ * health check, balancer, circuit breaker), authentication (JWKS, API-key cache), rate limits (window,
+ * tiers, per user, per IP), CORS and the body-size limit, then overridden by the environment —
+ * `UPSTREAM_<NAME>` replaces an upstream's targets (this is how the launcher, compose or Kubernetes
+ * say where the instances are), `HEALTH_CHECK_INTERVAL_MS` every upstream's check interval,
+ * `REDIS_URL` moves rate limits to Redis, `CORS_ORIGINS`, `JWKS_URL`, `RATE_LIMIT_ANONYMOUS`,
+ * `RATE_LIMIT_USER` and `BODY_LIMIT_BYTES` replace their settings, `GATEWAY_CONFIG` points at
+ * another file.
  */
 
 const NAME = "^[a-z][a-z0-9-]*$";
@@ -32,6 +37,24 @@ const PartialHealthCheck = Type.Object(
   { additionalProperties: false },
 );
 const Timeout = Type.Integer({ minimum: 1, description: "an integer >= 1 (milliseconds)" });
+const Bytes = Type.Integer({ minimum: 1, description: "an integer >= 1 (bytes)" });
+const Limit = Type.Integer({ minimum: 1, description: "an integer >= 1 (requests per window)" });
+const WindowMs = Type.Integer({ minimum: 100, description: "an integer >= 100 (milliseconds)" });
+const CircuitBreakerFields = Type.Object(
+  {
+    consecutiveFailures: Type.Optional(
+      Type.Integer({ minimum: 1, description: "an integer >= 1 (consecutive failures that open the circuit)" }),
+    ),
+    halfOpenAfterMs: Type.Optional(
+      Type.Integer({ minimum: 1, description: "an integer >= 1 (milliseconds before a probe is let through)" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+const Balancer = Type.String({
+  pattern: "^(round-robin|least-connections)$",
+  description: '"round-robin" or "least-connections"',
+});
 
 const FileSchema = Type.Object(
   {
@@ -43,6 +66,72 @@ const FileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    auth: Type.Optional(
+      Type.Object(
+        {
+          jwksUrl: Type.Optional(Type.String({ pattern: "^https?://", description: "an http(s) URL of a JWKS" })),
+          apiKeyCacheMs: Type.Optional(
+            Type.Integer({ minimum: 0, description: "an integer >= 0 (milliseconds an API key lookup is kept)" }),
+          ),
+          jwksCooldownMs: Type.Optional(
+            Type.Integer({ minimum: 0, description: "an integer >= 0 (milliseconds between two JWKS fetches)" }),
+          ),
+          identityUpstream: Type.Optional(
+            Type.String({ pattern: NAME, description: "the name of the upstream identity runs on" }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    rateLimits: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean({ description: "true or false" })),
+          windowMs: Type.Optional(WindowMs),
+          tiers: Type.Optional(
+            Type.Object(
+              {
+                admin: Type.Optional(Limit),
+                frontend: Type.Optional(Limit),
+                mobile: Type.Optional(Limit),
+                partner: Type.Optional(Limit),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          user: Type.Optional(Limit),
+          anonymous: Type.Optional(Limit),
+          keyPrefix: Type.Optional(Type.String({ minLength: 1, description: "a non-empty Redis key prefix" })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    cors: Type.Optional(
+      Type.Object(
+        {
+          origins: Type.Optional(
+            Type.Array(
+              Type.String({
+                pattern: "^(\\*|https?://[^/]+)$",
+                description: '"*" or an origin such as https://shop.example',
+              }),
+              {
+                description: "a list of origins",
+              },
+            ),
+          ),
+          allowedHeaders: Type.Optional(
+            Type.Array(Type.String({ pattern: "^[A-Za-z0-9-]+$", description: "a header name" }), {
+              description: "a list of header names",
+            }),
+          ),
+          maxAgeSeconds: Type.Optional(Type.Integer({ minimum: 0, description: "an integer >= 0 (seconds)" })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    bodyLimitBytes: Type.Optional(Bytes),
+    circuitBreaker: Type.Optional(CircuitBreakerFields),
     services: Type.Array(
       Type.Object(
         {
@@ -53,6 +142,13 @@ const FileSchema = Type.Object(
           }),
           upstream: Type.String({ pattern: NAME, description: "the name of an upstream of this file" }),
           timeoutMs: Type.Optional(Timeout),
+          bodyLimitBytes: Type.Optional(Bytes),
+          rateLimit: Type.Optional(
+            Type.Object(
+              { anonymous: Type.Optional(Limit), user: Type.Optional(Limit), windowMs: Type.Optional(WindowMs) },
+              { additionalProperties: false },
+            ),
+          ),
         },
         { additionalProperties: false },
       ),
@@ -67,6 +163,8 @@ const FileSchema = Type.Object(
             description: "a non-empty list of base URLs",
           }),
           healthCheck: Type.Optional(PartialHealthCheck),
+          balancer: Type.Optional(Balancer),
+          circuitBreaker: Type.Optional(CircuitBreakerFields),
         },
         { additionalProperties: false },
       ),
@@ -88,11 +186,29 @@ export interface HealthCheckConfig {
   unhealthyThreshold: number;
 }
 
+export type BalancerKind = "round-robin" | "least-connections";
+
+export interface CircuitBreakerConfig {
+  /** Consecutive failed requests (no answer, timeout, 502/503/504) that open the circuit. */
+  consecutiveFailures: number;
+  /** How long it stays open before one probe request is let through (half-open). */
+  halfOpenAfterMs: number;
+}
+
 export interface UpstreamConfig {
   name: string;
   /** Origins (`http://catalog:3000`), no path. */
   targets: string[];
   healthCheck: HealthCheckConfig;
+  balancer: BalancerKind;
+  circuitBreaker: CircuitBreakerConfig;
+}
+
+/** A route's own budget, counted apart from the global one (API-key consumers keep their tier). */
+export interface RouteRateLimit {
+  anonymous: number;
+  user: number;
+  windowMs: number;
 }
 
 export interface ServiceConfig {
@@ -102,6 +218,43 @@ export interface ServiceConfig {
   upstream: string;
   /** Until the upstream's response headers arrive. */
   timeoutMs: number;
+  /** Largest request body (by Content-Length or while streaming) before a 413. */
+  bodyLimitBytes: number;
+  /** Set when the route has its own anonymous/user limits. */
+  rateLimit?: RouteRateLimit;
+}
+
+export interface AuthConfig {
+  /** Where the JWKS is; undefined: fetched through the identity upstream's instances (JWKS_PATH). */
+  jwksUrl: string | undefined;
+  /** How long a resolved (or unknown) API key is remembered: revocation is effective after at most this. */
+  apiKeyCacheMs: number;
+  /** A token naming an unknown key refetches the JWKS at most once per this delay (key rotation). */
+  jwksCooldownMs: number;
+  /** The upstream identity runs on (JWKS and API-key resolution); undefined when none is configured. */
+  identityUpstream: string | undefined;
+}
+
+export interface RateLimitConfig {
+  enabled: boolean;
+  /** One window for every budget (fixed window, see rate-limit.store.ts). */
+  windowMs: number;
+  tiers: Record<ApiKeyTier, number>;
+  /** Per verified user (token `sub`). */
+  user: number;
+  /** Per client IP, without API key or token. */
+  anonymous: number;
+  /** Redis key prefix (several gateways sharing a Redis share budgets with the same prefix). */
+  keyPrefix: string;
+  /** REDIS_URL: budgets live in Redis (shared between gateway instances); in-process otherwise. */
+  redisUrl: string | undefined;
+}
+
+export interface CorsConfig {
+  /** Allowed origins; empty: same-origin only (no CORS headers); `*`: any origin. */
+  origins: string[];
+  allowedHeaders: string[];
+  maxAgeSeconds: number;
 }
 
 export interface GatewayConfig {
@@ -109,10 +262,41 @@ export interface GatewayConfig {
   file: string;
   services: ServiceConfig[];
   upstreams: UpstreamConfig[];
+  auth: AuthConfig;
+  rateLimits: RateLimitConfig;
+  cors: CorsConfig;
 }
 
 export const BUILT_IN_DEFAULTS = {
   timeoutMs: 10_000,
+  bodyLimitBytes: 1024 * 1024,
+  apiKeyCacheMs: 5_000,
+  jwksCooldownMs: 5_000,
+  rateLimits: {
+    windowMs: 60 * 60_000,
+    tiers: API_KEY_TIER_LIMITS,
+    // A signed-in person clicking through the back office or the shop: generous.
+    user: 5_000,
+    // Per client address without key or token: a browsing visitor stays far below it, a scraper does
+    // not; addresses shared behind a NAT are the reason it is not lower.
+    anonymous: 1_000,
+    keyPrefix: "comptoir:ratelimit:",
+  },
+  cors: {
+    allowedHeaders: [
+      "authorization",
+      "content-type",
+      "accept",
+      "accept-language",
+      "x-api-key",
+      "apikey",
+      "idempotency-key",
+      "x-request-id",
+      "traceparent",
+    ],
+    maxAgeSeconds: 600,
+  },
+  circuitBreaker: { consecutiveFailures: 5, halfOpenAfterMs: 10_000 } satisfies CircuitBreakerConfig,
   healthCheck: {
     path: "/health/ready",
     intervalMs: 2_000,
@@ -127,7 +311,10 @@ export interface LoadGatewayConfigOptions {
   file: string;
   /** HEALTH_CHECK_INTERVAL_MS: replaces every upstream's interval. */
   healthCheckIntervalMs?: number | undefined;
-  /** Where `UPSTREAM_<NAME>` variables are read from. */
+  /**
+   * Where `UPSTREAM_<NAME>`, REDIS_URL, CORS_ORIGINS, JWKS_URL, RATE_LIMIT_ANONYMOUS, RATE_LIMIT_USER
+   * and BODY_LIMIT_BYTES are read from.
+   */
   env?: Record<string, string | undefined>;
 }
 
@@ -174,8 +361,12 @@ function resolveConfig(file: string, data: GatewayFile, options: LoadGatewayConf
   const fail = (message: string): never => {
     throw new ConfigError(`${file}: ${message}`);
   };
+  const env = options.env ?? {};
   const defaultHealthCheck = { ...BUILT_IN_DEFAULTS.healthCheck, ...data.defaults?.healthCheck };
   const defaultTimeout = data.defaults?.timeoutMs ?? BUILT_IN_DEFAULTS.timeoutMs;
+  const defaultBreaker = { ...BUILT_IN_DEFAULTS.circuitBreaker, ...data.circuitBreaker };
+  const bodyLimitBytes =
+    positiveIntegerVariable(env, "BODY_LIMIT_BYTES") ?? data.bodyLimitBytes ?? BUILT_IN_DEFAULTS.bodyLimitBytes;
 
   const upstreams = new Map<string, UpstreamConfig>();
   data.upstreams.forEach((u, i) => {
@@ -187,8 +378,30 @@ function resolveConfig(file: string, data: GatewayFile, options: LoadGatewayConf
     });
     const healthCheck = { ...defaultHealthCheck, ...u.healthCheck };
     if (options.healthCheckIntervalMs !== undefined) healthCheck.intervalMs = options.healthCheckIntervalMs;
-    upstreams.set(u.name, { name: u.name, targets, healthCheck });
+    upstreams.set(u.name, {
+      name: u.name,
+      targets,
+      healthCheck,
+      balancer: (u.balancer ?? "round-robin") as BalancerKind,
+      circuitBreaker: { ...defaultBreaker, ...u.circuitBreaker },
+    });
   });
+
+  const rateLimits: RateLimitConfig = {
+    enabled: data.rateLimits?.enabled ?? true,
+    windowMs: data.rateLimits?.windowMs ?? BUILT_IN_DEFAULTS.rateLimits.windowMs,
+    tiers: { ...BUILT_IN_DEFAULTS.rateLimits.tiers, ...data.rateLimits?.tiers },
+    user: positiveIntegerVariable(env, "RATE_LIMIT_USER") ?? data.rateLimits?.user ?? BUILT_IN_DEFAULTS.rateLimits.user,
+    anonymous:
+      positiveIntegerVariable(env, "RATE_LIMIT_ANONYMOUS") ??
+      data.rateLimits?.anonymous ??
+      BUILT_IN_DEFAULTS.rateLimits.anonymous,
+    keyPrefix: data.rateLimits?.keyPrefix ?? BUILT_IN_DEFAULTS.rateLimits.keyPrefix,
+    redisUrl: nonEmpty(env.REDIS_URL),
+  };
+  if (rateLimits.redisUrl !== undefined && !/^rediss?:\/\//.test(rateLimits.redisUrl)) {
+    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${rateLimits.redisUrl}"`);
+  }
 
   const names = new Set<string>();
   const prefixes = new Set<string>();
@@ -200,13 +413,28 @@ function resolveConfig(file: string, data: GatewayFile, options: LoadGatewayConf
     }
     names.add(s.name);
     prefixes.add(s.prefix);
-    return { name: s.name, prefix: s.prefix, upstream: s.upstream, timeoutMs: s.timeoutMs ?? defaultTimeout };
+    const service: ServiceConfig = {
+      name: s.name,
+      prefix: s.prefix,
+      upstream: s.upstream,
+      timeoutMs: s.timeoutMs ?? defaultTimeout,
+      // A route may raise (or lower) the global limit; BODY_LIMIT_BYTES never lowers a route's own.
+      bodyLimitBytes: s.bodyLimitBytes ?? bodyLimitBytes,
+    };
+    if (s.rateLimit) {
+      service.rateLimit = {
+        anonymous: s.rateLimit.anonymous ?? rateLimits.anonymous,
+        user: s.rateLimit.user ?? rateLimits.user,
+        windowMs: s.rateLimit.windowMs ?? rateLimits.windowMs,
+      };
+    }
+    return service;
   });
 
   // UPSTREAM_<NAME>=url[,url...] replaces that upstream's targets. A variable that names no upstream
   // is a typo worth stopping for, not something to ignore.
   const byVariable = new Map([...upstreams.values()].map((u) => [upstreamVariable(u.name), u]));
-  for (const [variable, value] of Object.entries(options.env ?? {})) {
+  for (const [variable, value] of Object.entries(env)) {
     if (!variable.startsWith("UPSTREAM_") || value === undefined || value.trim() === "") continue;
     const upstream = byVariable.get(variable);
     if (!upstream) {
@@ -224,7 +452,60 @@ function resolveConfig(file: string, data: GatewayFile, options: LoadGatewayConf
     upstream.targets = [...new Set(origins as string[])];
   }
 
-  return { file, services, upstreams: [...upstreams.values()] };
+  // Identity: by default the upstream of the service named "identity" (JWKS and API-key lookups).
+  const identityUpstream =
+    data.auth?.identityUpstream ?? data.services.find((s) => s.name === "identity")?.upstream ?? undefined;
+  if (identityUpstream !== undefined && !upstreams.has(identityUpstream)) {
+    fail(`auth.identityUpstream "${identityUpstream}" is not one of the upstreams`);
+  }
+  const jwksUrl = nonEmpty(env.JWKS_URL) ?? data.auth?.jwksUrl;
+  if (jwksUrl !== undefined && !/^https?:\/\/[^/]/.test(jwksUrl)) {
+    throw new ConfigError(`JWKS_URL must be an http(s) URL, got "${jwksUrl}"`);
+  }
+  const auth: AuthConfig = {
+    jwksUrl,
+    apiKeyCacheMs: data.auth?.apiKeyCacheMs ?? BUILT_IN_DEFAULTS.apiKeyCacheMs,
+    jwksCooldownMs: data.auth?.jwksCooldownMs ?? BUILT_IN_DEFAULTS.jwksCooldownMs,
+    identityUpstream,
+  };
+
+  const corsVariable = nonEmpty(env.CORS_ORIGINS);
+  const origins =
+    corsVariable !== undefined ? corsVariable.split(",").map((o) => o.trim()) : (data.cors?.origins ?? []);
+  for (const origin of origins) {
+    if (origin !== "*" && toOrigin(origin) !== origin) {
+      const where = corsVariable !== undefined ? "CORS_ORIGINS" : `${file}: cors.origins`;
+      throw new ConfigError(
+        `${where} must list "*" or origins such as https://shop.example (no path, no trailing slash), got "${origin}"`,
+      );
+    }
+  }
+  const cors: CorsConfig = {
+    origins: [...new Set(origins)],
+    allowedHeaders: [
+      ...new Set([
+        ...BUILT_IN_DEFAULTS.cors.allowedHeaders,
+        ...(data.cors?.allowedHeaders ?? []).map((h) => h.toLowerCase()),
+      ]),
+    ],
+    maxAgeSeconds: data.cors?.maxAgeSeconds ?? BUILT_IN_DEFAULTS.cors.maxAgeSeconds,
+  };
+
+  return { file, services, upstreams: [...upstreams.values()], auth, rateLimits, cors };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
+}
+
+/** An optional positive integer variable; anything else set there is a ConfigError naming it. */
+function positiveIntegerVariable(env: Record<string, string | undefined>, name: string): number | undefined {
+  const value = nonEmpty(env[name]);
+  if (value === undefined) return undefined;
+  if (!/^[1-9][0-9]*$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new ConfigError(`${name} must be a positive integer, got "${value}"`);
+  }
+  return Number(value);
 }
 
 /** `http://catalog:3000/` → `http://catalog:3000`; anything with a path, query or credentials → undefined. */

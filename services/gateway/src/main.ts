@@ -21,7 +21,14 @@ await runService({
       process.exit(1);
     }
     logger.info(
-      { file: gateway.file, upstreams: Object.fromEntries(gateway.upstreams.map((u) => [u.name, u.targets])) },
+      {
+        file: gateway.file,
+        upstreams: Object.fromEntries(gateway.upstreams.map((u) => [u.name, u.targets])),
+        // Never the Redis URL itself: it may hold a password.
+        rateLimits: gateway.rateLimits.enabled ? (gateway.rateLimits.redisUrl ? "redis" : "in-process") : "off",
+        jwks: gateway.auth.jwksUrl ?? `through the ${gateway.auth.identityUpstream ?? "(missing)"} upstream`,
+        corsOrigins: gateway.cors.origins,
+      },
       "gateway configuration loaded",
     );
     return buildApp({ logger, instance, config: gateway });

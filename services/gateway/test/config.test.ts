@@ -49,6 +49,8 @@ describe("the shipped gateway.config.json", () => {
         prefix: `/api/${service}`,
         upstream: service,
         timeoutMs: 10_000,
+        // Catalog takes product images.
+        bodyLimitBytes: service === "catalog" ? 10 * 1024 * 1024 : 1024 * 1024,
       });
       expect(config.upstreams.find((u) => u.name === service)).toEqual({
         name: service,
@@ -60,8 +62,25 @@ describe("the shipped gateway.config.json", () => {
           healthyThreshold: 1,
           unhealthyThreshold: 2,
         },
+        balancer: "round-robin",
+        circuitBreaker: { consecutiveFailures: 5, halfOpenAfterMs: 10_000 },
       });
     }
+    expect(config.auth).toEqual({
+      jwksUrl: undefined,
+      apiKeyCacheMs: 5_000,
+      jwksCooldownMs: 5_000,
+      identityUpstream: "identity",
+    });
+    expect(config.rateLimits).toMatchObject({
+      enabled: true,
+      windowMs: 3_600_000,
+      tiers: { admin: 1000, frontend: 2000, mobile: 1000, partner: 500 },
+      user: 5000,
+      anonymous: 1000,
+      redisUrl: undefined,
+    });
+    expect(config.cors.origins).toEqual([]);
   });
 });
 
@@ -70,8 +89,14 @@ describe("loading a config file", () => {
     const config = loadGatewayConfig({ file: writeConfigFile(minimal()), env: {} });
 
     expect(config.services).toEqual([
-      { name: "catalog", prefix: "/api/catalog", upstream: "catalog", timeoutMs: 10_000 },
-      { name: "inventory", prefix: "/api/inventory", upstream: "inventory", timeoutMs: 3_000 },
+      { name: "catalog", prefix: "/api/catalog", upstream: "catalog", timeoutMs: 10_000, bodyLimitBytes: 1_048_576 },
+      {
+        name: "inventory",
+        prefix: "/api/inventory",
+        upstream: "inventory",
+        timeoutMs: 3_000,
+        bodyLimitBytes: 1_048_576,
+      },
     ]);
     expect(config.upstreams[1]).toMatchObject({
       targets: ["http://inventory:3000"],
@@ -93,6 +118,105 @@ describe("loading a config file", () => {
     expect(config.upstreams[0]!.targets).toEqual(["http://127.0.0.1:41235", "http://127.0.0.1:41236"]);
     expect(config.upstreams[1]!.targets).toEqual(["http://inventory:3000"]);
     expect(config.upstreams.map((u) => u.healthCheck.intervalMs)).toEqual([250, 250]);
+  });
+});
+
+describe("auth, rate limits, CORS, body limits, balancers and circuit breakers", () => {
+  it("reads them from the file, with per-route and per-upstream overrides", () => {
+    const content = {
+      ...minimal(),
+      auth: { jwksUrl: "http://keys.example/jwks.json", apiKeyCacheMs: 2_000, identityUpstream: "inventory" },
+      rateLimits: { windowMs: 60_000, tiers: { partner: 50 }, user: 300, anonymous: 100, keyPrefix: "t:" },
+      cors: { origins: ["https://shop.example"], allowedHeaders: ["X-Custom"], maxAgeSeconds: 60 },
+      bodyLimitBytes: 2048,
+      circuitBreaker: { consecutiveFailures: 3 },
+      services: [
+        { ...minimal().services[0], bodyLimitBytes: 10_000, rateLimit: { anonymous: 5 } },
+        minimal().services[1],
+      ],
+      upstreams: [
+        { ...minimal().upstreams[0], balancer: "least-connections", circuitBreaker: { halfOpenAfterMs: 500 } },
+        minimal().upstreams[1],
+      ],
+    };
+    const config = loadGatewayConfig({ file: writeConfigFile(content), env: {} });
+
+    expect(config.auth).toEqual({
+      jwksUrl: "http://keys.example/jwks.json",
+      apiKeyCacheMs: 2_000,
+      jwksCooldownMs: 5_000,
+      identityUpstream: "inventory",
+    });
+    expect(config.rateLimits).toEqual({
+      enabled: true,
+      windowMs: 60_000,
+      tiers: { admin: 1000, frontend: 2000, mobile: 1000, partner: 50 },
+      user: 300,
+      anonymous: 100,
+      keyPrefix: "t:",
+      redisUrl: undefined,
+    });
+    expect(config.cors.origins).toEqual(["https://shop.example"]);
+    expect(config.cors.allowedHeaders).toEqual(
+      expect.arrayContaining(["authorization", "x-api-key", "idempotency-key", "x-request-id", "x-custom"]),
+    );
+    expect(config.services[0]).toMatchObject({
+      bodyLimitBytes: 10_000,
+      rateLimit: { anonymous: 5, user: 300, windowMs: 60_000 },
+    });
+    expect(config.services[1]).toMatchObject({ bodyLimitBytes: 2048 });
+    expect(config.services[1]!.rateLimit).toBeUndefined();
+    expect(config.upstreams[0]).toMatchObject({
+      balancer: "least-connections",
+      circuitBreaker: { consecutiveFailures: 3, halfOpenAfterMs: 500 },
+    });
+    expect(config.upstreams[1]).toMatchObject({
+      balancer: "round-robin",
+      circuitBreaker: { consecutiveFailures: 3, halfOpenAfterMs: 10_000 },
+    });
+  });
+
+  it("lets the environment replace Redis, CORS origins, JWKS URL, rate limits and the body limit", () => {
+    const config = loadGatewayConfig({
+      file: writeConfigFile({ ...minimal(), cors: { origins: ["https://a.example"] } }),
+      env: {
+        REDIS_URL: "redis://127.0.0.1:6379",
+        CORS_ORIGINS: "https://shop.example, https://admin.example",
+        JWKS_URL: "http://identity:3001/api/identity/.well-known/jwks.json",
+        RATE_LIMIT_ANONYMOUS: "42",
+        RATE_LIMIT_USER: "4200",
+        BODY_LIMIT_BYTES: "5000",
+      },
+    });
+
+    expect(config.rateLimits).toMatchObject({ redisUrl: "redis://127.0.0.1:6379", anonymous: 42, user: 4200 });
+    expect(config.cors.origins).toEqual(["https://shop.example", "https://admin.example"]);
+    expect(config.auth.jwksUrl).toBe("http://identity:3001/api/identity/.well-known/jwks.json");
+    expect(config.services.map((s) => s.bodyLimitBytes)).toEqual([5000, 5000]);
+  });
+
+  it.each([
+    [{ RATE_LIMIT_USER: "many" }, 'RATE_LIMIT_USER must be a positive integer, got "many"'],
+    [{ BODY_LIMIT_BYTES: "0" }, 'BODY_LIMIT_BYTES must be a positive integer, got "0"'],
+    [{ REDIS_URL: "localhost:6379" }, 'REDIS_URL must be a redis:// or rediss:// URL, got "localhost:6379"'],
+    [
+      { CORS_ORIGINS: "https://shop.example/" },
+      'CORS_ORIGINS must list "*" or origins such as https://shop.example (no path, no trailing slash), got "https://shop.example/"',
+    ],
+  ])("refuses a bad variable %j", (env, expected) => {
+    expect(errorFor(minimal(), env)).toBe(expected);
+  });
+
+  it("refuses a bad balancer or limit in the file", () => {
+    expect(
+      errorFor({
+        ...minimal(),
+        upstreams: [{ ...minimal().upstreams[0], balancer: "random" }, minimal().upstreams[1]],
+      }),
+    ).toBe('<file>: upstreams[0].balancer must be "round-robin" or "least-connections", got "random"');
+    expect(errorFor({ ...minimal(), rateLimits: { anonymous: 0 } })).toBe(
+      "<file>: rateLimits.anonymous must be an integer >= 1 (requests per window), got 0",
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { createTestIssuer } from "@comptoir/platform/testing";
 import { describe, expect, it, vi } from "vitest";
 import { type TestGateway, useTestbed } from "./support/gateway";
 import { rawRequest } from "./support/raw-request";
@@ -42,13 +43,17 @@ describe("routing", () => {
 
   it("passes method, path, query, body, status and headers through", async () => {
     const [a] = await fakes("a");
-    const gw = await gateway({ services: { catalog: [a!] } });
+    const issuer = await createTestIssuer();
+    const jwksUrl = await issuer.serveJwks();
+    const gw = await gateway({ services: { catalog: [a!] }, file: { auth: { jwksUrl } } });
+    const token = await issuer.token({ role: "clerk" });
 
     const res = await gw.api.post(
       "/api/catalog/products/42/variants?expand=price&q=caf%C3%A9%20cr%C3%A8me&q=2",
       { name: "Tee", sizes: ["S", "M"] },
-      { "x-fake-status": "201", "accept-language": "fr-CA", authorization: "Bearer abc" },
+      { "x-fake-status": "201", "accept-language": "fr-CA", authorization: `Bearer ${token}` },
     );
+    await issuer.close();
 
     expect(res.status).toBe(201);
     expect(res.headers.get("x-fake-instance")).toBe("a");
@@ -62,7 +67,7 @@ describe("routing", () => {
     const seen = res.body.headers;
     expect(seen["content-type"]).toBe("application/json");
     expect(seen["accept-language"]).toBe("fr-CA");
-    expect(seen.authorization).toBe("Bearer abc");
+    expect(seen.authorization).toBe(`Bearer ${token}`);
     expect(seen.host).toBe(new URL(a!.url).host);
     expect(seen["x-forwarded-for"]).toBe("127.0.0.1");
     expect(seen["x-forwarded-proto"]).toBe("http");
@@ -91,9 +96,13 @@ describe("routing", () => {
 
   it("streams large bodies both ways without parsing them", async () => {
     const [a] = await fakes("a");
-    const gw = await gateway({ services: { catalog: [a!] } });
+    const gw = await gateway({
+      services: { catalog: [a!] },
+      serviceOverrides: { catalog: { bodyLimitBytes: 10 * 1024 * 1024 } },
+    });
 
-    // 3 MiB upload in chunks (chunked transfer coding), larger than any JSON body limit.
+    // 3 MiB upload in chunks (chunked transfer coding), larger than any JSON body limit (the
+    // route's limit is raised, as the shipped config does for catalog's images).
     const parts = Array.from({ length: 48 }, () => randomBytes(64 * 1024));
     const upload = await rawRequest(`${gw.url}/api/catalog/products/1/images`, {
       method: "POST",

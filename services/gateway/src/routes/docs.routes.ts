@@ -1,5 +1,6 @@
 import { type App, NotFoundError, Type } from "@comptoir/platform";
 import type { ReverseProxy, ServiceRoute } from "../upstreams/proxy";
+import { DOCS_SCRIPT, DOCS_STYLE } from "./docs/docs-ui";
 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
@@ -9,7 +10,7 @@ function docsPage(routes: readonly ServiceRoute[]): string {
     .map((r) => {
       const name = escapeHtml(r.service);
       const href = `/docs/${encodeURIComponent(r.service)}/openapi.json`;
-      return `      <li><strong>${name}</strong> <code>${escapeHtml(r.prefix)}</code> — <a href="${href}">OpenAPI document</a></li>`;
+      return `      <li class="service" data-spec="${href}"><details><summary><strong>${name}</strong> <code>${escapeHtml(r.prefix)}</code> — <a href="${href}">OpenAPI document</a></summary><div class="ops"></div></details></li>`;
     })
     .join("\n");
   return `<!doctype html>
@@ -18,29 +19,42 @@ function docsPage(routes: readonly ServiceRoute[]): string {
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>Comptoir API</title>
-    <style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;line-height:1.6}code{color:#555}</style>
+    <link rel="stylesheet" href="/docs/docs.css">
   </head>
   <body>
     <h1>Comptoir API</h1>
-    <p>Every service is served by this gateway under its prefix. Each links to its OpenAPI 3.1 document.</p>
+    <p>Every service is served by this gateway under its prefix. Open a service to see its operations
+    and try them; each links to its OpenAPI 3.1 document.</p>
+    <div class="auth">
+      <label>Access token (Bearer) <input id="token" autocomplete="off" placeholder="eyJ…"></label>
+      <label>API key <input id="apikey" autocomplete="off" placeholder="ck_frontend_…"></label>
+    </div>
     <ul>
 ${items}
     </ul>
+    <script src="/docs/docs.js"></script>
   </body>
 </html>
 `;
 }
 
 /**
- * `/docs`: the services and their OpenAPI documents, each fetched from an instance of the service
- * (`/docs/<service>/openapi.json`). The aggregated reference with try-it-out comes later.
+ * `/docs`: an API explorer over every service's OpenAPI document (each fetched from an instance of
+ * the service at `/docs/<service>/openapi.json`), with try-it-out through the gateway. Its script
+ * and style are served from `/docs/docs.js` and `/docs/docs.css`, allowed by the docs' CSP.
  */
 export function docsRoutes(app: App, deps: { routes: readonly ServiceRoute[]; proxy: ReverseProxy }): void {
   const byService = new Map(deps.routes.map((r) => [r.service, r]));
   const page = docsPage(deps.routes);
 
   app.get("/docs", { schema: { hide: true } }, async (_request, reply) =>
-    reply.type("text/html; charset=utf-8").send(page),
+    reply.type("text/html; charset=utf-8").header("cache-control", "no-cache").send(page),
+  );
+  app.get("/docs/docs.js", { schema: { hide: true } }, async (_request, reply) =>
+    reply.type("text/javascript; charset=utf-8").header("cache-control", "no-cache").send(DOCS_SCRIPT),
+  );
+  app.get("/docs/docs.css", { schema: { hide: true } }, async (_request, reply) =>
+    reply.type("text/css; charset=utf-8").header("cache-control", "no-cache").send(DOCS_STYLE),
   );
 
   app.get(

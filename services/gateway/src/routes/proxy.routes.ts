@@ -1,22 +1,138 @@
-import type { App } from "@comptoir/platform";
+import { API_KEY_HEADERS } from "@comptoir/contracts";
+import { AppError, type App, ForbiddenError, type Logger, NotFoundError, UnauthorizedError } from "@comptoir/platform";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { ApiKeyResolver } from "../auth/api-keys";
+import type { GatewayMetrics } from "../gateway.metrics";
+import { logAccess } from "../http/access-log";
+import type { RateLimiter } from "../rate-limit/rate-limiter";
 import type { ReverseProxy, ServiceRoute } from "../upstreams/proxy";
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+const [KEY_HEADER, ALT_KEY_HEADER] = API_KEY_HEADERS;
+
+export interface ProxyRouteDeps {
+  routes: readonly ServiceRoute[];
+  proxy: ReverseProxy;
+  apiKeys: ApiKeyResolver;
+  rateLimiter: RateLimiter | undefined;
+  metrics: GatewayMetrics;
+  logger: Logger;
+}
+
+/** Which part of a service a path is in: its internal endpoints, its admin endpoints, or the rest. */
+export type Section = "internal" | "admin" | "public";
 
 /**
- * `<prefix>` and `<prefix>/*`, every method, for each service: proxied as they are. The routes live
- * in their own scope where no content-type parser reads the body, so bodies stream through
- * untouched (any type, any size). Unknown prefixes fall to the platform's 404 `route_not_found`.
+ * The section of `url` (path and query, as received) under `prefix`. Services route on the decoded
+ * path, so the check does too: `/api/x/%69nternal/...`, `/api/x//internal`, `/api/x/./internal` and
+ * `/api/x/INTERNAL` are all internal. A path with a `..` segment or undecodable escapes is treated
+ * as internal (refused): no legitimate client sends one.
  */
-export function proxyRoutes(app: App, deps: { routes: readonly ServiceRoute[]; proxy: ReverseProxy }): void {
+export function sectionOf(url: string, prefix: string): Section {
+  const q = url.indexOf("?");
+  const path = q === -1 ? url : url.slice(0, q);
+  let rest = path.slice(prefix.length);
+  if (rest.length <= 1) return "public";
+  // Fast path: a plain first segment.
+  if (!rest.includes("%") && !rest.includes("/.") && !rest.startsWith("//")) {
+    const end = rest.indexOf("/", 1);
+    const first = (end === -1 ? rest.slice(1) : rest.slice(1, end)).toLowerCase();
+    return first === "internal" ? "internal" : first === "admin" ? "admin" : "public";
+  }
+  try {
+    rest = decodeURIComponent(rest);
+  } catch {
+    return "internal";
+  }
+  const segments = rest.split("/").filter((s) => s !== "" && s !== ".");
+  if (segments.includes("..")) return "internal";
+  const first = segments[0]?.toLowerCase();
+  return first === "internal" ? "internal" : first === "admin" ? "admin" : "public";
+}
+
+/**
+ * `<prefix>` and `<prefix>/*`, every method, for each service. Before a request is proxied:
+ * body size by Content-Length (413), `/internal/` paths (404: never public), `/admin/` paths (a
+ * token with `events:admin`: 401/403; the service checks again), the API key (401 when unknown or
+ * revoked), then the rate limit (429). Bearer tokens were already verified by the app's auth hook
+ * (401 `invalid_token`). The routes live in their own scope where no content-type parser reads the
+ * body, so bodies stream through untouched. One access-log line per request (the app's own
+ * per-request line is silenced here). Unknown prefixes fall to the platform's 404 `route_not_found`.
+ */
+export function proxyRoutes(app: App, deps: ProxyRouteDeps): void {
+  const { apiKeys, rateLimiter, metrics } = deps;
+
+  async function admit(request: FastifyRequest, reply: FastifyReply, route: ServiceRoute): Promise<void> {
+    const length = request.headers["content-length"];
+    if (length !== undefined && Number(length) > route.bodyLimitBytes) {
+      throw new AppError("payload_too_large", 413, "Payload too large", {
+        detail: `The request body is larger than the ${route.bodyLimitBytes} bytes the ${route.service} service accepts.`,
+        extensions: { limitBytes: route.bodyLimitBytes },
+      });
+    }
+
+    const section = sectionOf(request.url, route.prefix);
+    if (section === "internal") {
+      throw new NotFoundError("route_not_found", `No route for ${request.method} ${request.url.split("?")[0]}.`);
+    }
+    if (section === "admin") {
+      const principal = request.principal;
+      if (!principal) {
+        metrics.authFailure("admin_without_token");
+        throw new UnauthorizedError("Admin endpoints need an access token.");
+      }
+      if (!principal.permissions.includes("events:admin")) {
+        metrics.authFailure("admin_forbidden");
+        throw new ForbiddenError("Admin endpoints need the permission events:admin.");
+      }
+    }
+
+    const headers = request.headers;
+    const key = headers[KEY_HEADER] ?? headers[ALT_KEY_HEADER];
+    if (key !== undefined) {
+      const consumer = typeof key === "string" ? await apiKeys.lookup(key) : null;
+      if (!consumer) {
+        metrics.authFailure("invalid_api_key");
+        throw new UnauthorizedError("The API key is unknown or revoked.", "invalid_api_key");
+      }
+      request.apiConsumer = consumer;
+    }
+
+    const budgets = route.budgets;
+    if (!rateLimiter || !budgets) return;
+    const consumer = request.apiConsumer;
+    if (consumer) return rateLimiter.check(reply, budgets.tiers[consumer.tier], consumer.id);
+    const principal = request.principal;
+    if (principal) return rateLimiter.check(reply, budgets.user, principal.userId);
+    return rateLimiter.check(reply, budgets.anonymous, request.ip);
+  }
+
   app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser("*", (_request, _payload, done) => done(null));
+    scope.addHook("onResponse", (request, reply, done) => {
+      logAccess(deps.logger, request, reply);
+      done();
+    });
+    scope.addHook("onError", (request, _reply, error, done) => {
+      if (!(error instanceof AppError)) deps.logger.error({ err: error, url: request.url }, "request failed");
+      done();
+    });
     for (const route of deps.routes) {
-      const handler = (request: FastifyRequest, reply: FastifyReply) => deps.proxy.forward(request, reply, route);
+      const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+        await admit(request, reply, route);
+        return deps.proxy.forward(request, reply, route);
+      };
       for (const url of [route.prefix, `${route.prefix}/*`]) {
-        scope.route({ method: METHODS, url, exposeHeadRoute: false, schema: { hide: true }, handler });
+        scope.route({
+          method: METHODS,
+          url,
+          exposeHeadRoute: false,
+          // The access log below replaces the app's per-request line.
+          logLevel: "silent",
+          schema: { hide: true },
+          handler,
+        });
       }
     }
   });

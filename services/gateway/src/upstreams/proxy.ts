@@ -1,7 +1,15 @@
-import { AppError, currentContext, formatTraceparent, UnavailableError } from "@comptoir/platform";
+import {
+  API_KEY_HEADERS,
+  type ApiKeyTier,
+  IDENTITY_HEADERS,
+  INTERNAL_HEADER_PREFIX,
+  type ResolvedApiKey,
+} from "@comptoir/contracts";
+import { AppError, currentContext, formatTraceparent, type Logger, UnavailableError } from "@comptoir/platform";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Dispatcher } from "undici";
-import { ClientBodyError, hasBody, RequestBody } from "./request-body";
+import type { RouteBudgets } from "../rate-limit/rate-limiter";
+import { ClientBodyError, hasBody, PayloadTooLargeError, RequestBody } from "./request-body";
 import { ejectInstance, type Instance, pickInstance, type Upstream } from "./upstream";
 import type { UpstreamMetrics } from "./upstream.metrics";
 import { classifyFailure, type UpstreamFailure } from "./upstream-errors";
@@ -12,6 +20,19 @@ export interface ServiceRoute {
   prefix: string;
   timeoutMs: number;
   upstream: Upstream;
+  /** Largest request body: 413 above it, by Content-Length or while streaming. */
+  bodyLimitBytes: number;
+  /** The rate-limit budgets requests to this route count against (undefined: rate limiting is off). */
+  budgets: RouteBudgets | undefined;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The API key's consumer, when the request carried a valid key. */
+    apiConsumer: ResolvedApiKey | null;
+    /** The instance the request was last sent to (for the access log). */
+    upstreamTarget: string | null;
+  }
 }
 
 export interface ReverseProxy {
@@ -43,8 +64,13 @@ const HOP_BY_HOP = [
   "upgrade",
   "http2-settings",
 ];
-/** Set by the gateway (or by the HTTP client from the target), never taken from the client as sent. */
+/**
+ * Set by the gateway (or by the HTTP client from the target), never taken from the client as sent.
+ * Besides these, every `x-comptoir-*` header (the gateway's word on who is calling) is dropped, and
+ * so are the API-key headers (the key is the gateway's business; services get its consumer).
+ */
 const NOT_FROM_CLIENT = new Set([
+  ...API_KEY_HEADERS,
   ...HOP_BY_HOP,
   "host",
   "expect",
@@ -78,14 +104,29 @@ function hopTraceparent(reply: FastifyReply): string | undefined {
   return typeof own === "string" ? own : undefined;
 }
 
+const X = "x".charCodeAt(0);
+
 function upstreamRequestHeaders(request: FastifyRequest, reply: FastifyReply): Record<string, string | string[]> {
   const incoming = request.headers;
   const listed = connectionTokens(incoming.connection);
   const headers: Record<string, string | string[]> = {};
   for (const name of Object.keys(incoming)) {
     if (NOT_FROM_CLIENT.has(name) || listed?.has(name)) continue;
+    if (name.charCodeAt(0) === X && name.startsWith(INTERNAL_HEADER_PREFIX)) continue;
     const value = incoming[name];
     if (value !== undefined) headers[name] = value;
+  }
+  // Who is calling, as the gateway established it (Authorization itself goes on unchanged: services verify again).
+  headers[IDENTITY_HEADERS.clientIp] = request.socket.remoteAddress ?? request.ip;
+  const consumer = request.apiConsumer;
+  if (consumer) {
+    headers[IDENTITY_HEADERS.consumer] = consumer.name;
+    headers[IDENTITY_HEADERS.tier] = consumer.tier satisfies ApiKeyTier;
+  }
+  const principal = request.principal;
+  if (principal) {
+    headers[IDENTITY_HEADERS.userId] = principal.userId;
+    headers[IDENTITY_HEADERS.role] = principal.role;
   }
   headers["x-request-id"] = request.id;
   const traceparent = hopTraceparent(reply);
@@ -102,7 +143,11 @@ function copyResponseHeaders(headers: Dispatcher.ResponseData["headers"], reply:
   for (const name of Object.keys(headers)) {
     if (NOT_FROM_UPSTREAM.has(name) || listed?.has(name)) continue;
     const value = headers[name];
-    if (value !== undefined) reply.header(name, value);
+    if (value === undefined) continue;
+    // The gateway's own Vary (Origin, for CORS) is kept next to the service's.
+    if (name === "vary" && reply.hasHeader("vary"))
+      reply.header("vary", `${String(reply.getHeader("vary"))}, ${String(value)}`);
+    else reply.header(name, value);
   }
 }
 
@@ -117,7 +162,7 @@ function retryAfterSeconds(upstream: Upstream): number {
  * it is idempotent and its body was not consumed. Failures end as problems: 503 when no instance can
  * take it, 502 when an instance failed after it may have acted, 504 when it did not answer in time.
  */
-export function createProxy(deps: { dispatcher: Dispatcher; metrics: UpstreamMetrics }): ReverseProxy {
+export function createProxy(deps: { dispatcher: Dispatcher; metrics: UpstreamMetrics; logger: Logger }): ReverseProxy {
   async function forward(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -130,6 +175,17 @@ export function createProxy(deps: { dispatcher: Dispatcher; metrics: UpstreamMet
     const headers = upstreamRequestHeaders(request, reply);
     const withBody = target === undefined && hasBody(request.raw);
     const idempotent = IDEMPOTENT.has(method);
+
+    // An upstream that keeps failing is not tried at all until its circuit lets a probe through.
+    const waitMs = upstream.breaker.tryAcquire();
+    if (waitMs > 0) {
+      throw new UnavailableError(
+        `The ${service} service is failing; the gateway stopped sending it requests for a moment (circuit open).`,
+        { retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)), extensions: { service } },
+      );
+    }
+    // What this request says about the upstream's health, reported to the breaker at the end.
+    let outcome: "success" | "failure" | "none" = "none";
 
     // Until the response headers arrive, across attempts: the route's timeout, or the client leaving.
     // (A native timer: undici's own headersTimeout runs on a coarse clock of about a second.)
@@ -148,7 +204,8 @@ export function createProxy(deps: { dispatcher: Dispatcher; metrics: UpstreamMet
       let failure: UpstreamFailure | undefined;
       for (let instance = pickInstance(upstream, tried); instance; instance = pickInstance(upstream, tried)) {
         tried.push(instance);
-        const body = withBody ? new RequestBody(request.raw) : null;
+        request.upstreamTarget = instance.url;
+        const body = withBody ? new RequestBody(request.raw, route.bodyLimitBytes) : null;
         let response: Dispatcher.ResponseData;
         instance.inFlight += 1;
         try {
@@ -164,7 +221,15 @@ export function createProxy(deps: { dispatcher: Dispatcher; metrics: UpstreamMet
           });
         } catch (error) {
           instance.inFlight -= 1;
+          if (body?.errored instanceof PayloadTooLargeError) {
+            // The rest of the upload drains unread; the client gets its answer on this connection.
+            throw new AppError("payload_too_large", 413, "Payload too large", {
+              detail: `The request body is larger than the ${route.bodyLimitBytes} bytes the ${service} service accepts.`,
+              extensions: { limitBytes: route.bodyLimitBytes },
+            });
+          }
           if (timedOut) {
+            outcome = "failure";
             deps.metrics.countRequest(service, instance, "timeout");
             throw new AppError("gateway_timeout", 504, "Gateway timeout", {
               detail: `The ${service} service did not answer within ${timeoutMs} ms.`,
@@ -178,15 +243,16 @@ export function createProxy(deps: { dispatcher: Dispatcher; metrics: UpstreamMet
           }
           failure = classifyFailure(error);
           deps.metrics.countRequest(service, instance, "error");
+          outcome = "failure";
           if (failure.kind !== "connection") {
-            request.log.error({ err: error, service, target: instance.url }, "upstream request failed");
+            deps.logger.error({ err: error, service, target: instance.url }, "upstream request failed");
             throw new AppError("bad_gateway", 502, "Bad gateway", {
               detail: `The request to the ${service} service failed.`,
               extensions: { service },
             });
           }
           ejectInstance(upstream, instance, failure.message);
-          request.log.warn({ service, target: instance.url, error: failure.message }, "upstream instance unreachable");
+          deps.logger.warn({ service, target: instance.url, error: failure.message }, "upstream instance unreachable");
           // Safe to send again: it never left, or repeating it changes nothing and its body is still unread.
           if (failure.neverSent || (idempotent && !body?.started)) continue;
           throw new AppError("bad_gateway", 502, "Bad gateway", {
@@ -194,6 +260,8 @@ export function createProxy(deps: { dispatcher: Dispatcher; metrics: UpstreamMet
             extensions: { service },
           });
         }
+        const status = response.statusCode;
+        outcome = status === 502 || status === 503 || status === 504 ? "failure" : "success";
         return relay(response, reply, method, route, instance);
       }
 
@@ -205,6 +273,9 @@ export function createProxy(deps: { dispatcher: Dispatcher; metrics: UpstreamMet
       );
     } finally {
       clearTimeout(deadline);
+      if (outcome === "success") upstream.breaker.success();
+      else if (outcome === "failure") upstream.breaker.failure();
+      else upstream.breaker.release();
     }
   }
 

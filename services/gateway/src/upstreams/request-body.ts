@@ -6,17 +6,31 @@ export class ClientBodyError extends Error {
   override name = "ClientBodyError";
 }
 
+/** The body grew past the route's limit while streaming (chunked, or longer than announced). */
+export class PayloadTooLargeError extends Error {
+  override name = "PayloadTooLargeError";
+  constructor(readonly limitBytes: number) {
+    super(`the request body is larger than ${limitBytes} bytes`);
+  }
+}
+
 /**
  * The client's request body, forwarded as a stream to one attempt. It reads the client's socket only
  * once the upstream connection asks for data, so an attempt that fails to connect leaves the body
  * untouched for another instance (`started` tells whether it was touched). Destroying it — undici
  * does when an attempt fails — detaches it from the client's request without destroying that.
+ * Past `limitBytes` it fails with PayloadTooLargeError (the proxy answers 413) and lets the rest of
+ * the client's upload drain unread, so the client still reads the answer.
  */
 export class RequestBody extends Readable {
   started = false;
   private ended = false;
+  private received = 0;
 
-  constructor(private readonly source: IncomingMessage) {
+  constructor(
+    private readonly source: IncomingMessage,
+    private readonly limitBytes: number = Number.POSITIVE_INFINITY,
+  ) {
     super();
   }
 
@@ -33,11 +47,17 @@ export class RequestBody extends Readable {
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.detach();
-    if (!this.ended) this.source.pause();
+    if (error instanceof PayloadTooLargeError) this.source.resume();
+    else if (!this.ended) this.source.pause();
     callback(error);
   }
 
   private readonly onData = (chunk: Buffer) => {
+    this.received += chunk.length;
+    if (this.received > this.limitBytes) {
+      this.destroy(new PayloadTooLargeError(this.limitBytes));
+      return;
+    }
     if (!this.push(chunk)) this.source.pause();
   };
   private readonly onEnd = () => {

@@ -1,6 +1,7 @@
 import type { Logger } from "@comptoir/platform";
 import type { HealthCheckConfig, UpstreamConfig } from "../gateway.config";
 import { type Balancer, createBalancer } from "./balancer";
+import { CircuitBreaker } from "./circuit-breaker";
 
 /** `unknown` until the first check says otherwise; `unknown` and `up` instances receive requests. */
 export type InstanceStatus = "unknown" | "up" | "down";
@@ -27,6 +28,7 @@ export interface Upstream {
   readonly instances: readonly Instance[];
   readonly healthCheck: HealthCheckConfig;
   readonly balancer: Balancer;
+  readonly breaker: CircuitBreaker;
   /** The instances requests may go to (`unknown` or `up`), kept in config order. */
   eligible: Instance[];
   readonly logger: Logger;
@@ -35,7 +37,7 @@ export interface Upstream {
 export function createUpstream(
   config: UpstreamConfig,
   logger: Logger,
-  balancer: Balancer = createBalancer(),
+  balancer: Balancer = createBalancer(config.balancer),
 ): Upstream {
   const now = new Date();
   const instances = config.targets.map((url): Instance => ({
@@ -48,7 +50,15 @@ export function createUpstream(
     failures: 0,
     inFlight: 0,
   }));
-  return { name: config.name, instances, healthCheck: config.healthCheck, balancer, eligible: [...instances], logger };
+  return {
+    name: config.name,
+    instances,
+    healthCheck: config.healthCheck,
+    balancer,
+    breaker: new CircuitBreaker(config.name, config.circuitBreaker, logger),
+    eligible: [...instances],
+    logger,
+  };
 }
 
 /** The instance for the next attempt, skipping those already tried for this request; undefined if none is left. */

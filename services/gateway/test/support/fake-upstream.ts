@@ -58,7 +58,12 @@ export async function startFakeUpstream(name: string): Promise<FakeUpstream> {
     }
 
     const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    try {
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+    } catch {
+      // The gateway gave up on the upload (e.g. it grew past the body limit): nothing to answer.
+      return;
+    }
     const body = Buffer.concat(chunks);
     const hit: Hit = {
       method: req.method ?? "",

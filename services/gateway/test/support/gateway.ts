@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { App } from "@comptoir/platform";
+import type { App, Logger } from "@comptoir/platform";
 import { http, listen, testLogger } from "@comptoir/platform/testing";
 import { afterAll, afterEach } from "vitest";
 import { buildApp } from "../../src/app";
 import { type HealthCheckConfig, loadGatewayConfig, upstreamVariable } from "../../src/gateway.config";
 import { type FakeUpstream, startFakeUpstream } from "./fake-upstream";
+import { type FakeIdentity, startFakeIdentity } from "./fake-identity";
 
 export interface TestGateway {
   url: string;
@@ -33,11 +34,23 @@ export function writeConfigFile(content: unknown): string {
  * services (targets left at their container names) and `UPSTREAM_<SERVICE>` pointing at the fakes.
  * Health checks default to every 50 ms so tests see status changes quickly.
  */
-export async function startGateway(options: {
+export interface StartGatewayOptions {
+  /** Upstream name → its fake instances; each is routed at `/api/<name>`. */
   services: Record<string, FakeUpstream[]>;
   timeoutMs?: number;
   healthCheck?: Partial<HealthCheckConfig>;
-}): Promise<TestGateway> {
+  /** Merged into the file's top level (auth, rateLimits, cors, bodyLimitBytes, circuitBreaker…). */
+  file?: Record<string, unknown>;
+  /** Merged into a service's entry (bodyLimitBytes, rateLimit, timeoutMs). */
+  serviceOverrides?: Record<string, Record<string, unknown>>;
+  /** Merged into an upstream's entry (balancer, circuitBreaker). */
+  upstreamOverrides?: Record<string, Record<string, unknown>>;
+  /** Extra environment (REDIS_URL, CORS_ORIGINS, RATE_LIMIT_*…). */
+  env?: Record<string, string>;
+  logger?: Logger;
+}
+
+export async function startGateway(options: StartGatewayOptions): Promise<TestGateway> {
   const names = Object.keys(options.services);
   const file = writeConfigFile({
     formatVersion: 1,
@@ -45,14 +58,27 @@ export async function startGateway(options: {
       timeoutMs: options.timeoutMs ?? 2_000,
       healthCheck: { intervalMs: 50, timeoutMs: 500, unhealthyThreshold: 2, ...options.healthCheck },
     },
-    services: names.map((name) => ({ name, prefix: `/api/${name}`, upstream: name })),
-    upstreams: names.map((name) => ({ name, targets: [`http://${name}:3000`] })),
+    ...options.file,
+    services: names.map((name) => ({
+      name,
+      prefix: `/api/${name}`,
+      upstream: name,
+      ...options.serviceOverrides?.[name],
+    })),
+    upstreams: names.map((name) => ({
+      name,
+      targets: [`http://${name}:3000`],
+      ...options.upstreamOverrides?.[name],
+    })),
   });
-  const env = Object.fromEntries(
-    names.map((name) => [upstreamVariable(name), options.services[name]!.map((f) => f.url).join(",")]),
-  );
+  const env = {
+    ...Object.fromEntries(
+      names.map((name) => [upstreamVariable(name), options.services[name]!.map((f) => f.url).join(",")]),
+    ),
+    ...options.env,
+  };
   const config = loadGatewayConfig({ file, env });
-  const app = await buildApp({ logger: testLogger("gateway"), instance: "gateway-test", config });
+  const app = await buildApp({ logger: options.logger ?? testLogger("gateway"), instance: "gateway-test", config });
   const url = await listen(app);
   const api = http(url);
   return {
@@ -79,6 +105,11 @@ export function useTestbed() {
       const started = await Promise.all(names.map(startFakeUpstream));
       cleanups.push(() => Promise.all(started.map((f) => f.close())).then(() => {}));
       return started;
+    },
+    async identity(): Promise<FakeIdentity> {
+      const fake = await startFakeIdentity();
+      cleanups.push(() => fake.close());
+      return fake;
     },
     async gateway(options: Parameters<typeof startGateway>[0]): Promise<TestGateway> {
       const gw = await startGateway(options);

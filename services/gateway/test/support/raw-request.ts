@@ -6,10 +6,22 @@ import { request } from "node:http";
  */
 export function rawRequest(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: Buffer | Buffer[] } = {},
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: Buffer | Buffer[];
+    /** The client's source address (any 127.x.y.z on loopback): another client IP for the gateway. */
+    localAddress?: string;
+  } = {},
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? "GET", headers: options.headers, agent: false }, (res) => {
+    const requestOptions = {
+      method: options.method ?? "GET",
+      headers: options.headers,
+      agent: false as const,
+      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+    };
+    const req = request(url, requestOptions, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));

@@ -1,0 +1,111 @@
+import { describe, expect, it, vi } from "vitest";
+import { type TestGateway, useTestbed } from "./support/gateway";
+
+const { fakes, gateway } = useTestbed();
+
+async function allUp(gw: TestGateway): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const ready = await gw.readiness();
+      for (const service of Object.values<any>(ready.body.services)) {
+        for (const instance of service.instances) expect(instance.status).toBe("up");
+      }
+    },
+    { timeout: 3_000, interval: 20 },
+  );
+}
+
+describe("least-connections", () => {
+  it("sends requests to the idle instance while the other is busy with slow ones", async () => {
+    const [a, b] = await fakes("a", "b");
+    const gw = await gateway({
+      services: { catalog: [a!, b!] },
+      upstreamOverrides: { catalog: { balancer: "least-connections" } },
+    });
+    await allUp(gw);
+
+    // One slow request in flight keeps one instance busy.
+    const slow = gw.api.get("/api/catalog/slow?ms=600");
+    await vi.waitFor(() => expect(a!.hits.length + b!.hits.length).toBe(1));
+    const busy = a!.hits.length === 1 ? "a" : "b";
+
+    const served: string[] = [];
+    for (let i = 0; i < 6; i++) served.push((await gw.api.get("/api/catalog/fast")).body.instance);
+
+    expect(served).toEqual(Array(6).fill(busy === "a" ? "b" : "a"));
+    expect((await slow).status).toBe(200);
+    // Idle again: both instances share the load.
+    const after = new Set<string>();
+    for (let i = 0; i < 4; i++) after.add((await gw.api.get("/api/catalog/fast")).body.instance);
+    expect([...after].sort()).toEqual(["a", "b"]);
+  });
+
+  it("round-robin (the default) alternates regardless of load", async () => {
+    const [a, b] = await fakes("a", "b");
+    const gw = await gateway({ services: { catalog: [a!, b!] } });
+    await allUp(gw);
+
+    const slow = gw.api.get("/api/catalog/slow?ms=400");
+    await vi.waitFor(() => expect(a!.hits.length + b!.hits.length).toBe(1));
+    const served = new Set<string>();
+    for (let i = 0; i < 4; i++) served.add((await gw.api.get("/api/catalog/fast")).body.instance);
+    expect([...served].sort()).toEqual(["a", "b"]);
+    await slow;
+  });
+});
+
+describe("circuit breaker", () => {
+  it("opens after N consecutive failures (503 + Retry-After at once, upstream untouched), then closes after a successful probe", async () => {
+    const [a] = await fakes("a");
+    const gw = await gateway({
+      services: { catalog: [a!] },
+      timeoutMs: 100,
+      healthCheck: { intervalMs: 60_000 },
+      file: { circuitBreaker: { consecutiveFailures: 3, halfOpenAfterMs: 400 } },
+    });
+    await allUp(gw);
+
+    for (let i = 0; i < 3; i++) expect((await gw.api.get("/api/catalog/slow?ms=300")).status).toBe(504);
+    const hitsWhenOpened = a!.hits.length;
+
+    const started = performance.now();
+    const refused = await gw.api.get("/api/catalog/fast");
+    expect(performance.now() - started).toBeLessThan(50);
+    expect(refused.status).toBe(503);
+    expect(refused.body).toMatchObject({ code: "service_unavailable", service: "catalog" });
+    expect(refused.body.detail).toContain("circuit open");
+    expect(refused.headers.get("retry-after")).toBe("1");
+    expect(a!.hits.length).toBe(hitsWhenOpened);
+    expect((await gw.api.get("/metrics")).body).toMatch(/gateway_circuit_open\{upstream="catalog"[^}]*\} 1/);
+
+    // Half-open after the delay: a failing probe opens it again …
+    await new Promise((r) => setTimeout(r, 450));
+    expect((await gw.api.get("/api/catalog/slow?ms=300")).status).toBe(504);
+    expect((await gw.api.get("/api/catalog/fast")).status).toBe(503);
+
+    // … a successful one closes it.
+    await new Promise((r) => setTimeout(r, 450));
+    expect((await gw.api.get("/api/catalog/fast")).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await gw.api.get("/api/catalog/fast")).status).toBe(200);
+    expect((await gw.api.get("/metrics")).body).toMatch(/gateway_circuit_open\{upstream="catalog"[^}]*\} 0/);
+  });
+
+  it("counts 502/503/504 answers as failures and resets on success", async () => {
+    const [a] = await fakes("a");
+    const gw = await gateway({
+      services: { catalog: [a!] },
+      healthCheck: { intervalMs: 60_000 },
+      file: { circuitBreaker: { consecutiveFailures: 3, halfOpenAfterMs: 5_000 } },
+    });
+
+    // Two failures, a success, two failures: never three in a row.
+    for (const status of ["503", "502", "200", "503", "504", "404", "500"]) {
+      expect((await gw.api.get("/api/catalog/x", { "x-fake-status": status })).status).toBe(Number(status));
+    }
+    for (let i = 0; i < 3; i++) await gw.api.get("/api/catalog/x", { "x-fake-status": "503" });
+    const refused = await gw.api.get("/api/catalog/x");
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("5");
+    expect(refused.body.detail).toContain("circuit open");
+  });
+});
