@@ -126,6 +126,25 @@ describe("the verifier alone", () => {
     await expect(verifier.verify(await issuer.token())).resolves.toMatchObject({ role: "admin" });
   });
 
+  it("accepts a token signed by a key published just after its last fetch (rotation), after one more fetch", async () => {
+    const rotating = await createTestIssuer();
+    try {
+      const verifier = createTokenVerifier({ keys: await rotating.serveJwks(), cooldownMs: 1_000 });
+      const before = await rotating.token({ role: "clerk" });
+      await expect(verifier.verify(before)).resolves.toMatchObject({ role: "clerk" });
+      await rotating.rotate();
+      const after = await rotating.token({ role: "manager" });
+      const started = Date.now();
+      await expect(verifier.verify(after)).resolves.toMatchObject({ role: "manager" });
+      expect(Date.now() - started).toBeLessThan(1_500);
+      await expect(verifier.verify(before)).resolves.toMatchObject({ role: "clerk" });
+      // A kid nobody published is still refused, after at most one more fetch.
+      await expect(verifier.verify(await stranger.token())).rejects.toMatchObject({ code: "invalid_token" });
+    } finally {
+      await rotating.close();
+    }
+  });
+
   it("refuses a key of another algorithm published under a known kid", async () => {
     const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const jwk = { ...publicKey.export({ format: "jwk" }), kid: "ec-1", alg: "ES256" };

@@ -50,27 +50,47 @@ const PERMISSION_SET = new Set<string>(PERMISSIONS);
  * and HMAC-with-the-public-key tricks fail. Never calls identity per request.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  const getKey =
+  const cooldownMs = options.cooldownMs ?? 5_000;
+  const remote =
     typeof options.keys === "string"
       ? createRemoteJWKSet(new URL(options.keys), {
-          cooldownDuration: options.cooldownMs ?? 5_000,
+          cooldownDuration: cooldownMs,
           cacheMaxAge: 10 * 60_000,
           timeoutDuration: 3_000,
         })
-      : options.keys;
+      : undefined;
+  const getKey = remote ?? (options.keys as JWTVerifyGetKey);
   const clockTolerance = options.clockToleranceSeconds ?? 5;
+  const verifyOptions = {
+    algorithms: [TOKEN_ALGORITHM],
+    issuer: TOKEN_ISSUER,
+    audience: TOKEN_AUDIENCE,
+    clockTolerance,
+    requiredClaims: ["sub", "exp", "iat", "jti"],
+  };
+  let lastReload = 0;
+
+  async function verifySignature(token: string): Promise<Partial<AccessTokenClaims>> {
+    try {
+      return (await jwtVerify<Partial<AccessTokenClaims>>(token, getKey, verifyOptions)).payload;
+    } catch (error) {
+      // A kid we have not seen, within the cooldown of the last fetch: identity has just rotated its
+      // key. Wait for the cooldown to end, fetch once more (shared by every request waiting) and try
+      // again, rather than refusing new sessions for a few seconds after every rotation.
+      if (!(error instanceof joseErrors.JWKSNoMatchingKey) || !remote?.coolingDown) throw error;
+      const wait = lastReload + cooldownMs - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, cooldownMs)));
+      if (!remote.reloading && Date.now() - lastReload >= cooldownMs) lastReload = Date.now();
+      await remote.reload();
+      return (await jwtVerify<Partial<AccessTokenClaims>>(token, getKey, verifyOptions)).payload;
+    }
+  }
 
   return {
     async verify(token: string): Promise<Principal> {
       let payload: Partial<AccessTokenClaims>;
       try {
-        ({ payload } = await jwtVerify<Partial<AccessTokenClaims>>(token, getKey, {
-          algorithms: [TOKEN_ALGORITHM],
-          issuer: TOKEN_ISSUER,
-          audience: TOKEN_AUDIENCE,
-          clockTolerance,
-          requiredClaims: ["sub", "exp", "iat", "jti"],
-        }));
+        payload = await verifySignature(token);
       } catch (error) {
         throw new UnauthorizedError(describe(error), "invalid_token");
       }

@@ -34,22 +34,33 @@ export interface TestIssuer {
   jwks: { keys: JWK[] };
   verifier: TokenVerifier;
   token(options?: TestTokenOptions): Promise<string>;
+  /** A new signing key, published next to the old one (as identity's rotation does); later tokens use it. */
+  rotate(): Promise<void>;
   /** Serves `jwks` at the returned URL until `close()`. */
   serveJwks(): Promise<string>;
   close(): Promise<void>;
 }
 
 export async function createTestIssuer(): Promise<TestIssuer> {
-  const { publicKey, privateKey } = await generateKeyPair(TOKEN_ALGORITHM, { crv: "Ed25519", extractable: true });
-  const kid = randomUUID();
-  const jwk = { ...(await exportJWK(publicKey)), kid, alg: TOKEN_ALGORITHM, use: "sig" };
-  const jwks = { keys: [jwk] };
+  const jwks: { keys: JWK[] } = { keys: [] };
+  let kid = "";
+  let privateKey: Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
+  async function newKey() {
+    const pair = await generateKeyPair(TOKEN_ALGORITHM, { crv: "Ed25519", extractable: true });
+    kid = randomUUID();
+    privateKey = pair.privateKey;
+    jwks.keys.push({ ...(await exportJWK(pair.publicKey)), kid, alg: TOKEN_ALGORITHM, use: "sig" });
+  }
+  await newKey();
   const verifier = createTokenVerifier({ keys: createLocalJWKSet(jwks) });
   let server: ReturnType<typeof createServer> | undefined;
 
   return {
-    kid,
+    get kid() {
+      return kid;
+    },
     jwks,
+    rotate: newKey,
     verifier,
     async token(options: TestTokenOptions = {}) {
       const role = options.role ?? "admin";
