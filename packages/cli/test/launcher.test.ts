@@ -96,7 +96,17 @@ describe("comptoir up", () => {
       pid: launcher.child.pid,
       gatewayUrl: `http://127.0.0.1:${port}`,
       eventLogUrl: eventLogUrl.toString(),
+      demo: true,
     });
+
+    // Demo mode by default; every backend verifies tokens against identity's keys; identity writes
+    // the demo API keys where the banner reads them.
+    expect(catalogEnv.COMPTOIR_DEMO).toBe("true");
+    expect(catalogEnv.JWKS_URL).toBe(`${gatewayEnv.UPSTREAM_IDENTITY}/api/identity/.well-known/jwks.json`);
+    const identityEnv = (await (await fetch(`${gatewayEnv.UPSTREAM_IDENTITY}/env`)).json()) as Record<string, string>;
+    expect(identityEnv.DEMO_API_KEYS_FILE).toBe(join(dataDir(), "demo-api-keys.json"));
+    expect(catalogEnv.DEMO_API_KEYS_FILE).toBeUndefined();
+    expect(launcher.stdout).toMatch(/Demo +admin@demo\.comptoir\.dev, manager@demo\.comptoir\.dev/);
 
     // A crashed instance comes back on its own.
     await launcher.waitFor(/! search-1 exited \(exit code 3\) — restarting in 0\.5 s/);
@@ -130,6 +140,7 @@ describe("comptoir up", () => {
       gatewayUrl: `http://127.0.0.1:${port}`,
       natsUrl: "nats://svc:hunter2@127.0.0.1:4222",
       natsPrefix: "shop",
+      demo: true,
     });
     launcher.child.kill("SIGINT");
     expect(await launcher.exited).toBe(0);
