@@ -4,7 +4,7 @@ import type { JSONWebKeySet } from "jose";
 import { Agent } from "undici";
 import { type ApiKeyResolver, createApiKeyResolver, parseResolvedApiKey } from "./auth/api-keys";
 import { createUpstreamJwks } from "./auth/jwks";
-import { cachingVerifier } from "./auth/token-cache";
+import { guardedVerifier } from "./auth/token-guard";
 import type { GatewayConfig } from "./gateway.config";
 import { type GatewayMetrics, registerGatewayMetrics } from "./gateway.metrics";
 import { installEdgeHooks } from "./http/edge.hooks";
@@ -51,7 +51,7 @@ export async function buildApp(deps: GatewayDeps): Promise<App> {
   const late: { metrics?: GatewayMetrics } = {};
   const cooldownMs = config.auth.jwksCooldownMs;
   const jwks = config.auth.jwksUrl ? undefined : createUpstreamJwks({ fetch: () => fetchJwks(identity), cooldownMs });
-  const verifier = cachingVerifier(createTokenVerifier({ keys: config.auth.jwksUrl ?? jwks!.getKey, cooldownMs }), {
+  const verifier = guardedVerifier(createTokenVerifier({ keys: config.auth.jwksUrl ?? jwks!.getKey, cooldownMs }), {
     onFailure: (reason) => late.metrics?.authFailure(reason),
     keysUnavailable: jwks?.unavailable,
   });

@@ -1,2 +1,3 @@
 export * from "./auth.plugin";
 export * from "./token-verifier";
+export * from "./token-cache";

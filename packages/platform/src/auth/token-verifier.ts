@@ -10,6 +10,7 @@ import {
 } from "@comptoir/contracts";
 import { createRemoteJWKSet, errors as joseErrors, type JWTVerifyGetKey, jwtVerify } from "jose";
 import { UnauthorizedError } from "../errors/app-error";
+import { cachingVerifier, type TokenCacheOptions } from "./token-cache";
 
 /** Who is calling, as read from a verified access token. */
 export interface Principal {
@@ -37,6 +38,8 @@ export interface TokenVerifierOptions {
   keys: string | JWTVerifyGetKey;
   /** Accepted clock skew between identity and this process, in seconds (default 5). */
   clockToleranceSeconds?: number;
+  /** Remember verified tokens (default: 10,000 for at most 60 s each); `false` verifies every time. */
+  cache?: TokenCacheOptions | false;
   /** Minimum time between two JWKS fetches (default 5 s): a token with an unknown kid (after a key rotation) triggers a refetch once that long has passed since the last one. */
   cooldownMs?: number;
 }
@@ -86,7 +89,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     }
   }
 
-  return {
+  const verifier: TokenVerifier = {
     async verify(token: string): Promise<Principal> {
       let payload: Partial<AccessTokenClaims>;
       try {
@@ -115,6 +118,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       };
     },
   };
+  return options.cache === false ? verifier : cachingVerifier(verifier, options.cache);
 }
 
 function describe(error: unknown): string {

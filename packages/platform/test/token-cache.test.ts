@@ -1,6 +1,5 @@
-import { type Principal, UnauthorizedError } from "@comptoir/platform";
+import { cachingVerifier, type Principal, UnauthorizedError } from "../src";
 import { describe, expect, it } from "vitest";
-import { cachingVerifier } from "../src/auth/token-cache";
 
 const principal = (expiresAt: number): Principal => ({
   userId: "u",
