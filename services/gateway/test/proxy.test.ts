@@ -306,3 +306,26 @@ describe("failures", () => {
     expect(res.body.detail).toContain("200 ms");
   });
 });
+
+describe("product images", () => {
+  it("serves /images/<service>/<path> from the service's /api/<service>/images/<path>, read-only", async () => {
+    const [a] = await fakes("a");
+    const gw = await gateway({ services: { catalog: [a!] } });
+
+    const res = await gw.api.get("/images/catalog/0192f5a0-0000-7000-8000-0000000000aa/img-1-thumb.webp");
+    expect(res.status).toBe(200);
+    expect(res.body.method).toBe("GET");
+    expect(res.body.url).toBe("/api/catalog/images/0192f5a0-0000-7000-8000-0000000000aa/img-1-thumb.webp");
+
+    for (const path of [
+      "/images/catalog/../internal/x",
+      "/images/catalog/%2e%2e/secret",
+      "/images/catalog/a/.hidden",
+      "/images/nothing/a.webp",
+    ]) {
+      const refused = await gw.api.get(path);
+      expect(refused.status, path).toBe(404);
+    }
+    expect((await gw.api.post("/images/catalog/a.webp", {})).status).toBe(404);
+  });
+});

@@ -8,6 +8,8 @@ import type { RateLimiter } from "../rate-limit/rate-limiter";
 import type { ReverseProxy, ServiceRoute } from "../upstreams/proxy";
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+/** Image paths: plain segments of safe characters (no `..`, no escapes, no query tricks). */
+const IMAGE_PATH = /^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)*[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
 const [KEY_HEADER, ALT_KEY_HEADER] = API_KEY_HEADERS;
 
 export interface ProxyRouteDeps {
@@ -118,6 +120,29 @@ export function proxyRoutes(app: App, deps: ProxyRouteDeps): void {
       if (!(error instanceof AppError)) deps.logger.error({ err: error, url: request.url }, "request failed");
       done();
     });
+    // Product images: `/images/<service>/<path>` is the service's `/api/<service>/images/<path>`,
+    // read-only. Not rate-limited (a page of products loads dozens; they are cached for a year by
+    // the browser, the service sets `Cache-Control: immutable`); no `..` and no `/internal/` tricks.
+    const byService = new Map(deps.routes.map((route) => [route.service, route]));
+    scope.route({
+      method: ["GET", "HEAD"],
+      url: "/images/:service/*",
+      exposeHeadRoute: false,
+      logLevel: "silent",
+      schema: { hide: true },
+      handler: async (request: FastifyRequest, reply: FastifyReply) => {
+        const { service, "*": rest } = request.params as { service: string; "*": string };
+        const route = byService.get(service);
+        if (!route || !IMAGE_PATH.test(rest)) {
+          throw new NotFoundError("route_not_found", `No image at ${request.url.split("?")[0]}.`);
+        }
+        return deps.proxy.forward(request, reply, route, {
+          method: request.method as "GET" | "HEAD",
+          path: `${route.prefix}/images/${rest}`,
+        });
+      },
+    });
+
     for (const route of deps.routes) {
       const handler = async (request: FastifyRequest, reply: FastifyReply) => {
         await admit(request, reply, route);

@@ -44,7 +44,7 @@ export interface ReverseProxy {
     request: FastifyRequest,
     reply: FastifyReply,
     route: ServiceRoute,
-    target?: { method: "GET"; path: string },
+    target?: { method: "GET" | "HEAD"; path: string },
   ): Promise<FastifyReply>;
 }
 
@@ -167,7 +167,7 @@ export function createProxy(deps: { dispatcher: Dispatcher; metrics: UpstreamMet
     request: FastifyRequest,
     reply: FastifyReply,
     route: ServiceRoute,
-    target?: { method: "GET"; path: string },
+    target?: { method: "GET" | "HEAD"; path: string },
   ): Promise<FastifyReply> {
     const { upstream, service, timeoutMs } = route;
     const method = (target?.method ?? request.method) as Dispatcher.HttpMethod;
