@@ -1,10 +1,11 @@
-import { eventsCommand } from "./commands/events.command";
+import { eventsCommand, processContext } from "./commands/events.command";
+import { inventoryCommand } from "./commands/inventory.command";
 import { printUsage } from "./commands/help.command";
 import { serviceCommand } from "./commands/service.command";
 import { upCommand } from "./commands/up.command";
 import { UsageError, UserError } from "./errors";
 
-/** The `comptoir` command: `up`, `service <name>`, `events ...`, `help`. */
+/** The `comptoir` command: `up`, `service <name>`, `events ...`, `inventory verify`, `help`. */
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   switch (command) {
@@ -16,6 +17,9 @@ async function main(argv: string[]): Promise<void> {
       break;
     case "events":
       process.exitCode = await eventsCommand(args);
+      break;
+    case "inventory":
+      process.exitCode = await inventoryCommand(args, processContext());
       break;
     case "help":
     case "--help":

@@ -222,7 +222,7 @@ export interface EventsContext {
   signal?: AbortSignal;
 }
 
-function processContext(): EventsContext {
+export function processContext(): EventsContext {
   // `comptoir events tail | head`: the reader went away, which is not an error.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(0);

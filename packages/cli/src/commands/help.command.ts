@@ -8,6 +8,7 @@ Commands:
   service <name>                   run one service in the foreground (what a container runs)
   events <command>                 the event backbone: tail, status, dlq list, dlq replay, replay
                                    (comptoir events --help says more)
+  inventory verify                 recompute every stock level from the ledger; lists any drift
   help                             show this help
 
 Options of up:

@@ -37,6 +37,11 @@ export class AdminClient {
     return this.options.baseUrl;
   }
 
+  /** Any GET through the gateway (the other admin commands' endpoints). */
+  get(path: string): Promise<AdminAnswer> {
+    return this.call("GET", path, undefined, true);
+  }
+
   status(service: string): Promise<AdminAnswer> {
     return this.call("GET", `/api/${service}/admin/events/status`);
   }
