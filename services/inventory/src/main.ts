@@ -1,11 +1,25 @@
 import { migrationsDirOf, runService } from "@comptoir/platform";
 import { buildApp } from "./app";
 import { configSchema } from "./config";
+import { seedDemoStock } from "./domain/demo";
+import { parsePriority } from "./domain/locations";
 
 await runService({
   name: "inventory",
   configSchema,
   migrationsDir: migrationsDirOf(import.meta.url),
   events: true,
-  buildApp: ({ db, bus, logger, instance, auth }) => buildApp({ db: db!, bus: bus!, logger, instance, auth }),
+  buildApp: async ({ config, db, bus, logger, instance, auth }) => {
+    if (config.COMPTOIR_DEMO) await seedDemoStock({ db: db!, outbox: bus!.outbox }, logger);
+    return buildApp({
+      db: db!,
+      bus: bus!,
+      logger,
+      instance,
+      auth,
+      demo: config.COMPTOIR_DEMO,
+      reservationSweepMs: config.RESERVATION_SWEEP_MS,
+      allocationPriority: parsePriority(config.RESERVATION_LOCATION_PRIORITY),
+    });
+  },
 });

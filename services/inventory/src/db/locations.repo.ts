@@ -1,0 +1,48 @@
+import type { Queryable } from "@comptoir/platform";
+import type { Location, LocationKind } from "../domain/locations";
+
+interface LocationRow {
+  id: string;
+  code: string;
+  name: string;
+  kind: LocationKind;
+  store_id: string | null;
+  created_at: Date;
+}
+
+const toLocation = (row: LocationRow): Location => ({
+  id: row.id,
+  code: row.code,
+  name: row.name,
+  kind: row.kind,
+  storeId: row.store_id,
+  createdAt: row.created_at.toISOString(),
+});
+
+export async function listLocations(db: Queryable): Promise<Location[]> {
+  const { rows } = await db.query<LocationRow>("SELECT * FROM locations ORDER BY code");
+  return rows.map(toLocation);
+}
+
+export async function findLocation(db: Queryable, id: string): Promise<Location | undefined> {
+  const { rows } = await db.query<LocationRow>("SELECT * FROM locations WHERE id = $1", [id]);
+  return rows[0] && toLocation(rows[0]);
+}
+
+export async function findLocationOfStore(db: Queryable, storeId: string): Promise<Location | undefined> {
+  const { rows } = await db.query<LocationRow>("SELECT * FROM locations WHERE store_id = $1", [storeId]);
+  return rows[0] && toLocation(rows[0]);
+}
+
+export async function insertLocation(
+  db: Queryable,
+  location: Omit<Location, "createdAt">,
+  options: { ignoreExisting?: boolean } = {},
+): Promise<Location | undefined> {
+  const { rows } = await db.query<LocationRow>(
+    `INSERT INTO locations (id, code, name, kind, store_id) VALUES ($1, $2, $3, $4, $5)
+     ${options.ignoreExisting ? "ON CONFLICT DO NOTHING" : ""} RETURNING *`,
+    [location.id, location.code, location.name, location.kind, location.storeId],
+  );
+  return rows[0] && toLocation(rows[0]);
+}

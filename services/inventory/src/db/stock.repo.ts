@@ -1,0 +1,319 @@
+import type { Queryable } from "@comptoir/platform";
+import type { Level, Movement, MovementType } from "../domain/movements";
+
+export interface LevelKey {
+  variantId: string;
+  locationId: string;
+}
+
+interface LevelRow {
+  variant_id: string;
+  location_id: string;
+  on_hand: number;
+  reserved: number;
+  low_stock_threshold: number | null;
+}
+
+const toLevel = (row: LevelRow): Level => ({
+  variantId: row.variant_id,
+  locationId: row.location_id,
+  onHand: row.on_hand,
+  reserved: row.reserved,
+  available: row.on_hand - row.reserved,
+  lowStockThreshold: row.low_stock_threshold,
+});
+
+const LEVEL_COLUMNS = "variant_id, location_id, on_hand, reserved, low_stock_threshold";
+
+/** Creates the (empty) levels that do not exist yet, so that they can be locked and moved. */
+export async function ensureLevels(db: Queryable, keys: readonly LevelKey[]): Promise<void> {
+  if (keys.length === 0) return;
+  await db.query(
+    `INSERT INTO stock_levels (variant_id, location_id)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[]) ON CONFLICT DO NOTHING`,
+    [keys.map((k) => k.variantId), keys.map((k) => k.locationId)],
+  );
+}
+
+/**
+ * Locks the levels of these variants at these locations until the transaction ends, always in
+ * (variant_id, location_id) order: two transactions that lock overlapping sets cannot deadlock.
+ */
+export async function lockLevels(
+  db: Queryable,
+  variantIds: readonly string[],
+  locationIds: readonly string[],
+): Promise<Map<string, Level>> {
+  const { rows } = await db.query<LevelRow>(
+    `SELECT ${LEVEL_COLUMNS} FROM stock_levels
+      WHERE variant_id = ANY($1::uuid[]) AND location_id = ANY($2::uuid[])
+      ORDER BY variant_id, location_id FOR UPDATE`,
+    [variantIds, locationIds],
+  );
+  return new Map(rows.map((r) => [keyOf(r.variant_id, r.location_id), toLevel(r)]));
+}
+
+export const keyOf = (variantId: string, locationId: string) => `${variantId}/${locationId}`;
+
+/**
+ * Moves a level atomically: on hand by `onHandDelta`, reserved by `reservedDelta`, only if the
+ * result keeps 0 <= reserved <= on hand. Undefined when it would not (or the level does not exist).
+ * The UPDATE locks the row; a concurrent one waits and re-checks the condition on the new values.
+ */
+export async function moveLevel(
+  db: Queryable,
+  key: LevelKey,
+  onHandDelta: number,
+  reservedDelta: number,
+): Promise<Level | undefined> {
+  const { rows } = await db.query<LevelRow>(
+    `UPDATE stock_levels SET on_hand = on_hand + $3, reserved = reserved + $4, updated_at = now()
+      WHERE variant_id = $1 AND location_id = $2
+        AND reserved + $4 >= 0 AND on_hand + $3 >= reserved + $4
+      RETURNING ${LEVEL_COLUMNS}`,
+    [key.variantId, key.locationId, onHandDelta, reservedDelta],
+  );
+  return rows[0] && toLevel(rows[0]);
+}
+
+export async function findLevel(db: Queryable, key: LevelKey): Promise<Level | undefined> {
+  const { rows } = await db.query<LevelRow>(
+    `SELECT ${LEVEL_COLUMNS} FROM stock_levels WHERE variant_id = $1 AND location_id = $2`,
+    [key.variantId, key.locationId],
+  );
+  return rows[0] && toLevel(rows[0]);
+}
+
+export interface LevelView extends Level {
+  sku: string;
+  productName: string;
+  locationCode: string;
+}
+
+export async function listLevels(
+  db: Queryable,
+  filter: { variantId?: string; locationIds?: readonly string[] },
+  page: { limit: number; offset: number },
+): Promise<{ rows: LevelView[]; total: number }> {
+  const where = "($1::uuid IS NULL OR l.variant_id = $1) AND ($2::uuid[] IS NULL OR l.location_id = ANY($2))";
+  const params = [filter.variantId ?? null, filter.locationIds ?? null];
+  const [{ rows }, count] = await Promise.all([
+    db.query<LevelRow & { sku: string; name: string; code: string }>(
+      `SELECT l.variant_id, l.location_id, l.on_hand, l.reserved, l.low_stock_threshold, v.sku, v.name, loc.code
+         FROM stock_levels l JOIN known_variants v ON v.id = l.variant_id JOIN locations loc ON loc.id = l.location_id
+        WHERE ${where} ORDER BY v.sku, loc.code LIMIT $3 OFFSET $4`,
+      [...params, page.limit, page.offset],
+    ),
+    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM stock_levels l WHERE ${where}`, params),
+  ]);
+  return {
+    rows: rows.map((r) => ({ ...toLevel(r), sku: r.sku, productName: r.name, locationCode: r.code })),
+    total: count.rows[0]!.n,
+  };
+}
+
+export async function setThreshold(db: Queryable, key: LevelKey, threshold: number | null): Promise<Level> {
+  const { rows } = await db.query<LevelRow>(
+    `UPDATE stock_levels SET low_stock_threshold = $3, updated_at = now()
+      WHERE variant_id = $1 AND location_id = $2 RETURNING ${LEVEL_COLUMNS}`,
+    [key.variantId, key.locationId, threshold],
+  );
+  return toLevel(rows[0]!);
+}
+
+// ---- movements
+
+interface MovementRow {
+  id: string;
+  variant_id: string;
+  location_id: string;
+  type: MovementType;
+  quantity: number;
+  reason: string | null;
+  actor_id: string | null;
+  reference: string | null;
+  reservation_id: string | null;
+  transfer_id: string | null;
+  created_at: Date;
+}
+
+const toMovement = (row: MovementRow): Movement => ({
+  id: row.id,
+  variantId: row.variant_id,
+  locationId: row.location_id,
+  type: row.type,
+  quantity: row.quantity,
+  reason: row.reason,
+  actorId: row.actor_id,
+  reference: row.reference,
+  reservationId: row.reservation_id,
+  transferId: row.transfer_id,
+  createdAt: row.created_at.toISOString(),
+});
+
+export async function insertMovement(db: Queryable, m: Omit<Movement, "createdAt">): Promise<Movement> {
+  const { rows } = await db.query<MovementRow>(
+    `INSERT INTO stock_movements
+       (id, variant_id, location_id, type, quantity, reason, actor_id, reference, reservation_id, transfer_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+    [
+      m.id,
+      m.variantId,
+      m.locationId,
+      m.type,
+      m.quantity,
+      m.reason,
+      m.actorId,
+      m.reference,
+      m.reservationId,
+      m.transferId,
+    ],
+  );
+  return toMovement(rows[0]!);
+}
+
+export async function listMovements(
+  db: Queryable,
+  filter: { variantId?: string; locationIds?: readonly string[]; type?: string },
+  page: { limit: number; offset: number },
+): Promise<{ rows: Movement[]; total: number }> {
+  const where = `($1::uuid IS NULL OR variant_id = $1) AND ($2::uuid[] IS NULL OR location_id = ANY($2))
+                 AND ($3::text IS NULL OR type = $3)`;
+  const params = [filter.variantId ?? null, filter.locationIds ?? null, filter.type ?? null];
+  const [{ rows }, count] = await Promise.all([
+    db.query<MovementRow>(
+      `SELECT * FROM stock_movements WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5`,
+      [...params, page.limit, page.offset],
+    ),
+    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM stock_movements WHERE ${where}`, params),
+  ]);
+  return { rows: rows.map(toMovement), total: count.rows[0]!.n };
+}
+
+export async function movementsOfTransfer(db: Queryable, transferId: string): Promise<Movement[]> {
+  const { rows } = await db.query<MovementRow>(
+    "SELECT * FROM stock_movements WHERE transfer_id = $1 ORDER BY created_at, id",
+    [transferId],
+  );
+  return rows.map(toMovement);
+}
+
+// ---- alerts
+
+export interface Alert {
+  id: string;
+  variantId: string;
+  locationId: string;
+  status: "open" | "resolved";
+  threshold: number;
+  available: number;
+  raisedAt: string;
+  resolvedAt: string | null;
+}
+
+interface AlertRow {
+  id: string;
+  variant_id: string;
+  location_id: string;
+  status: "open" | "resolved";
+  threshold: number;
+  available: number;
+  raised_at: Date;
+  resolved_at: Date | null;
+}
+
+const toAlert = (row: AlertRow): Alert => ({
+  id: row.id,
+  variantId: row.variant_id,
+  locationId: row.location_id,
+  status: row.status,
+  threshold: row.threshold,
+  available: row.available,
+  raisedAt: row.raised_at.toISOString(),
+  resolvedAt: row.resolved_at?.toISOString() ?? null,
+});
+
+export async function findOpenAlert(db: Queryable, key: LevelKey): Promise<Alert | undefined> {
+  const { rows } = await db.query<AlertRow>(
+    "SELECT * FROM alerts WHERE variant_id = $1 AND location_id = $2 AND status = 'open'",
+    [key.variantId, key.locationId],
+  );
+  return rows[0] && toAlert(rows[0]);
+}
+
+export async function insertAlert(
+  db: Queryable,
+  alert: { id: string; variantId: string; locationId: string; threshold: number; available: number },
+): Promise<Alert> {
+  const { rows } = await db.query<AlertRow>(
+    `INSERT INTO alerts (id, variant_id, location_id, status, threshold, available)
+     VALUES ($1, $2, $3, 'open', $4, $5) RETURNING *`,
+    [alert.id, alert.variantId, alert.locationId, alert.threshold, alert.available],
+  );
+  return toAlert(rows[0]!);
+}
+
+export async function resolveAlert(db: Queryable, id: string): Promise<void> {
+  await db.query("UPDATE alerts SET status = 'resolved', resolved_at = now() WHERE id = $1", [id]);
+}
+
+export async function listAlerts(
+  db: Queryable,
+  filter: { status?: string; locationIds?: readonly string[]; variantId?: string },
+  page: { limit: number; offset: number },
+): Promise<{ rows: (Alert & { sku: string; productName: string })[]; total: number }> {
+  const where = `($1::text IS NULL OR a.status = $1) AND ($2::uuid[] IS NULL OR a.location_id = ANY($2))
+                 AND ($3::uuid IS NULL OR a.variant_id = $3)`;
+  const params = [filter.status ?? null, filter.locationIds ?? null, filter.variantId ?? null];
+  const [{ rows }, count] = await Promise.all([
+    db.query<AlertRow & { sku: string; name: string }>(
+      `SELECT a.*, v.sku, v.name FROM alerts a JOIN known_variants v ON v.id = a.variant_id
+        WHERE ${where} ORDER BY a.raised_at DESC, a.id DESC LIMIT $4 OFFSET $5`,
+      [...params, page.limit, page.offset],
+    ),
+    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM alerts a WHERE ${where}`, params),
+  ]);
+  return { rows: rows.map((r) => ({ ...toAlert(r), sku: r.sku, productName: r.name })), total: count.rows[0]!.n };
+}
+
+// ---- verification
+
+export interface LevelAudit {
+  variantId: string;
+  locationId: string;
+  onHand: number;
+  ledgerOnHand: number;
+  reserved: number;
+  activeReserved: number;
+}
+
+/** Every level next to its ledger sum and its active reservations' lines (run in one snapshot). */
+export async function auditLevels(db: Queryable): Promise<LevelAudit[]> {
+  const { rows } = await db.query<{
+    variant_id: string;
+    location_id: string;
+    on_hand: number;
+    ledger: number;
+    reserved: number;
+    active: number;
+  }>(
+    `SELECT l.variant_id, l.location_id, l.on_hand, coalesce(m.total, 0)::int AS ledger,
+            l.reserved, coalesce(r.total, 0)::int AS active
+       FROM stock_levels l
+       LEFT JOIN (SELECT variant_id, location_id, sum(quantity) AS total FROM stock_movements GROUP BY 1, 2) m
+              USING (variant_id, location_id)
+       LEFT JOIN (SELECT rl.variant_id, rl.location_id, sum(rl.quantity) AS total
+                    FROM reservation_lines rl JOIN reservations r ON r.id = rl.reservation_id
+                   WHERE r.status = 'active' GROUP BY 1, 2) r
+              USING (variant_id, location_id)
+      ORDER BY l.variant_id, l.location_id`,
+  );
+  return rows.map((r) => ({
+    variantId: r.variant_id,
+    locationId: r.location_id,
+    onHand: r.on_hand,
+    ledgerOnHand: r.ledger,
+    reserved: r.reserved,
+    activeReserved: r.active,
+  }));
+}

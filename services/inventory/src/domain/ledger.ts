@@ -1,0 +1,205 @@
+import {
+  type Db,
+  ForbiddenError,
+  NotFoundError,
+  newId,
+  type Outbox,
+  type Queryable,
+  type Tx,
+} from "@comptoir/platform";
+import * as locationsRepo from "../db/locations.repo";
+import * as stock from "../db/stock.repo";
+import * as variantsRepo from "../db/variants.repo";
+import type { KnownVariant } from "../db/variants.repo";
+import { canAccess, EVERYWHERE, eventKindOf, type Location, type Scope } from "./locations";
+import { alertTransition, type Level, type Movement, type MovementType } from "./movements";
+
+/**
+ * The one way stock changes: a movement appended to the ledger and the level moved by the same
+ * amount, in the caller's transaction, with its events (stock changed, alert raised/resolved)
+ * written to the outbox in that transaction too. Every use case goes through here.
+ */
+
+export interface InventoryDeps {
+  db: Db;
+  /** Every change publishes its events in the change's own transaction. */
+  outbox: Outbox;
+}
+
+/** Who is acting: their user id for the ledger (null for a system process) and what they may touch. */
+export interface Actor {
+  userId: string | null;
+  scope: Scope;
+}
+
+export const SYSTEM: Actor = { userId: null, scope: EVERYWHERE };
+
+export const variantNotFound = (id: string) =>
+  new NotFoundError("variant_not_found", `No known variant with id ${id}.`);
+export const locationNotFound = (id: string) =>
+  new NotFoundError("location_not_found", `No stock location with id ${id}.`);
+export const locationForbidden = () =>
+  new ForbiddenError("You may only see and change the stock of your own store's location.", "location_forbidden");
+
+/** Thrown by `recordMovement`/`changeReserved` when the level cannot move that far; callers turn it into a 400/409. */
+export class ShortOfStock extends Error {
+  override name = "ShortOfStock";
+  constructor(
+    readonly variantId: string,
+    readonly locationId: string,
+    readonly available: number,
+    readonly requested: number,
+  ) {
+    super(`only ${available} available of variant ${variantId} at ${locationId}, ${requested} asked`);
+  }
+}
+
+export async function requireVariant(db: Queryable, id: string): Promise<KnownVariant> {
+  const variant = await variantsRepo.findVariant(db, id);
+  if (!variant) throw variantNotFound(id);
+  return variant;
+}
+
+/** The location, if it exists (404) and the actor may use it (403 location_forbidden). */
+export async function requireLocation(db: Queryable, actor: Actor, id: string): Promise<Location> {
+  const location = await locationsRepo.findLocation(db, id);
+  if (!location) throw locationNotFound(id);
+  if (!canAccess(actor.scope, location)) throw locationForbidden();
+  return location;
+}
+
+/** The variants, all known (404 naming the first unknown one otherwise). */
+export async function requireVariants(db: Queryable, ids: readonly string[]): Promise<Map<string, KnownVariant>> {
+  const variants = await variantsRepo.findVariants(db, ids);
+  const unknown = ids.find((id) => !variants.has(id));
+  if (unknown) throw variantNotFound(unknown);
+  return variants;
+}
+
+export interface Where {
+  variant: KnownVariant;
+  location: Location;
+}
+
+export interface MovementInput {
+  type: MovementType;
+  /** Signed change of on hand (never 0). */
+  quantity: number;
+  /** Signed change of reserved that goes with it (a reservation commit or a transfer consuming one). */
+  reservedDelta?: number;
+  reason: string | null;
+  actorId: string | null;
+  reference: string | null;
+  reservationId?: string | null;
+  transferId?: string | null;
+}
+
+export async function recordMovement(
+  tx: Tx,
+  outbox: Outbox,
+  where: Where,
+  input: MovementInput,
+): Promise<{ movement: Movement; level: Level }> {
+  const key = { variantId: where.variant.id, locationId: where.location.id };
+  if (input.quantity > 0) await stock.ensureLevels(tx, [key]);
+  const level = await stock.moveLevel(tx, key, input.quantity, input.reservedDelta ?? 0);
+  if (!level) {
+    const current = await stock.findLevel(tx, key);
+    throw new ShortOfStock(key.variantId, key.locationId, current?.available ?? 0, -input.quantity);
+  }
+  const movement = await stock.insertMovement(tx, {
+    id: newId(),
+    ...key,
+    type: input.type,
+    quantity: input.quantity,
+    reason: input.reason,
+    actorId: input.actorId,
+    reference: input.reference || null,
+    reservationId: input.reservationId ?? null,
+    transferId: input.transferId ?? null,
+  });
+  await outbox.publish(tx, {
+    type: "inventory.stock.changed",
+    subject: key.variantId,
+    data: {
+      movementId: movement.id,
+      ...placeOf(where),
+      onHand: level.onHand,
+      reserved: level.reserved,
+      available: level.available,
+      delta: movement.quantity,
+      movementType: movement.type,
+      reason: movement.reason,
+      reference: movement.reference,
+      actorId: movement.actorId,
+      lowStockThreshold: level.lowStockThreshold,
+    },
+  });
+  await evaluateAlert(tx, outbox, where, level);
+  return { movement, level };
+}
+
+/** Moves reserved only (a reservation made, released or expired): no ledger entry, on hand is unchanged. */
+export async function changeReserved(tx: Tx, outbox: Outbox, where: Where, delta: number): Promise<Level> {
+  const key = { variantId: where.variant.id, locationId: where.location.id };
+  const level = await stock.moveLevel(tx, key, 0, delta);
+  if (!level) {
+    const current = await stock.findLevel(tx, key);
+    throw new ShortOfStock(key.variantId, key.locationId, current?.available ?? 0, delta);
+  }
+  await evaluateAlert(tx, outbox, where, level);
+  return level;
+}
+
+const placeOf = (where: Where) => ({
+  variantId: where.variant.id,
+  locationId: where.location.id,
+  locationKind: eventKindOf(where.location.kind),
+  storeId: where.location.storeId,
+});
+
+/**
+ * Opens an alert when available is at or under the threshold, resolves the open one when it is back
+ * above (or the threshold removed). The level row is locked by the caller, so this runs once at a time
+ * per (variant, location); the partial unique index keeps one open alert at most anyway.
+ */
+export async function evaluateAlert(tx: Tx, outbox: Outbox, where: Where, level: Level, force = false): Promise<void> {
+  if (level.lowStockThreshold === null && !force) return;
+  const key = { variantId: level.variantId, locationId: level.locationId };
+  const open = await stock.findOpenAlert(tx, key);
+  const transition = alertTransition(level.lowStockThreshold, level.available, open !== undefined);
+  const alertData = (alertId: string, threshold: number) => ({
+    alertId,
+    ...placeOf(where),
+    sku: where.variant.sku,
+    productName: where.variant.name,
+    threshold,
+    available: level.available,
+  });
+  if (transition === "raise") {
+    const alert = await stock.insertAlert(tx, {
+      id: newId(),
+      ...key,
+      threshold: level.lowStockThreshold!,
+      available: level.available,
+    });
+    await outbox.publish(tx, {
+      type: "inventory.alert.raised",
+      subject: key.variantId,
+      data: alertData(alert.id, alert.threshold),
+    });
+  } else if (transition === "resolve" && open) {
+    await stock.resolveAlert(tx, open.id);
+    await outbox.publish(tx, {
+      type: "inventory.alert.resolved",
+      subject: key.variantId,
+      data: alertData(open.id, level.lowStockThreshold ?? open.threshold),
+    });
+  }
+}
+
+/** Turns a ShortOfStock into the caller's error; rethrows anything else. */
+export function translateShort(error: unknown, toError: (short: ShortOfStock) => Error): never {
+  if (error instanceof ShortOfStock) throw toError(error);
+  throw error;
+}

@@ -1,0 +1,260 @@
+import { ConflictError, type Logger, NotFoundError, newId, type Tx, withTx } from "@comptoir/platform";
+import * as locationsRepo from "../db/locations.repo";
+import * as repo from "../db/reservations.repo";
+import type { Reservation } from "../db/reservations.repo";
+import * as stock from "../db/stock.repo";
+import { type AllocationStrategy, allocate, mergeItems, type RequestedItem, type ShortItem } from "./allocation";
+import {
+  type Actor,
+  changeReserved,
+  type InventoryDeps,
+  locationForbidden,
+  recordMovement,
+  requireLocation,
+  requireVariants,
+} from "./ledger";
+import { byPriority, canAccess, DEFAULT_ALLOCATION_PRIORITY, type Location } from "./locations";
+
+export type { Reservation };
+
+export interface ReservationsDeps extends InventoryDeps {
+  /** Kinds or location codes, in the order locations serve a reservation made without a location. */
+  allocationPriority?: readonly string[];
+}
+
+export interface ReserveInput {
+  /** The caller's id for what it reserves for (an order, a checkout, a supply request): the idempotency key. */
+  reference: string;
+  items: RequestedItem[];
+  ttlSeconds?: number;
+  /** Reserve at this location only (click-and-collect, a store sale, a supply request's source). */
+  locationId?: string;
+  strategy?: AllocationStrategy;
+}
+
+export const DEFAULT_TTL_SECONDS = 900;
+
+const notFound = (id: string) => new NotFoundError("reservation_not_found", `No reservation with id ${id}.`);
+const notActive = (r: Reservation) =>
+  new ConflictError("reservation_not_active", `Reservation ${r.id} is ${r.status}; it can no longer change.`, {
+    extensions: { reservationStatus: r.status },
+  });
+export const insufficientStock = (short: ShortItem[]) =>
+  new ConflictError("insufficient_stock", "Not enough stock for every item; nothing was reserved.", {
+    extensions: { short },
+  });
+
+/**
+ * Reserves every item or nothing (409 insufficient_stock with the short items). The same reference
+ * gives back the same reservation (`created: false`), whatever its state now.
+ */
+export async function reserve(
+  deps: ReservationsDeps,
+  actor: Actor,
+  input: ReserveInput,
+): Promise<{ reservation: Reservation; created: boolean }> {
+  const items = mergeItems(input.items);
+  const strategy: AllocationStrategy = input.locationId ? "single" : (input.strategy ?? "split");
+  return withTx(deps.db, async (tx) => {
+    const single = input.locationId ? await requireLocation(tx, actor, input.locationId) : undefined;
+    const id = newId();
+    // Then: a concurrent request with the same reference waits here until this one ends.
+    const created = await repo.insertReservation(tx, {
+      id,
+      reference: input.reference,
+      strategy,
+      locationId: input.locationId ?? null,
+      actorId: actor.userId,
+      ttlSeconds: input.ttlSeconds ?? DEFAULT_TTL_SECONDS,
+    });
+    if (!created) {
+      const existing = (await repo.findReservationByReference(tx, input.reference))!;
+      if (!sameItems(existing, items)) {
+        throw new ConflictError(
+          "reservation_reference_conflict",
+          `Reference "${input.reference}" already reserved other items (reservation ${existing.id}).`,
+          { extensions: { reservationId: existing.id } },
+        );
+      }
+      return { reservation: existing, created: false };
+    }
+
+    const variants = await requireVariants(
+      tx,
+      items.map((i) => i.variantId),
+    );
+    let candidates: Location[];
+    if (single) {
+      candidates = [single];
+    } else {
+      const visible = (await locationsRepo.listLocations(tx)).filter((l) => canAccess(actor.scope, l));
+      candidates = byPriority(visible, deps.allocationPriority ?? DEFAULT_ALLOCATION_PRIORITY);
+    }
+    const levels = await stock.lockLevels(
+      tx,
+      [...variants.keys()],
+      candidates.map((c) => c.id),
+    );
+    const allocation = allocate(
+      items,
+      candidates.map((c) => c.id),
+      (v, l) => levels.get(stock.keyOf(v, l))?.available ?? 0,
+      strategy,
+    );
+    if (!allocation.ok) throw insufficientStock(allocation.short);
+
+    const locations = new Map(candidates.map((c) => [c.id, c]));
+    const lines = sortLines(allocation.lines);
+    for (const line of lines) {
+      const where = { variant: variants.get(line.variantId)!, location: locations.get(line.locationId)! };
+      await changeReserved(tx, deps.outbox, where, line.quantity);
+    }
+    await repo.insertLines(tx, id, lines);
+    return { reservation: { ...created, lines }, created: true };
+  });
+}
+
+function sameItems(reservation: Reservation, items: readonly RequestedItem[]): boolean {
+  const reserved = mergeItems(reservation.lines);
+  if (reserved.length !== items.length) return false;
+  const byVariant = new Map(reserved.map((i) => [i.variantId, i.quantity]));
+  return items.every((i) => byVariant.get(i.variantId) === i.quantity);
+}
+
+/** Lines in (variant, location) order: the order levels are locked in, and the order the database lists them. */
+const sortLines = <L extends { variantId: string; locationId: string }>(lines: readonly L[]): L[] =>
+  [...lines].sort((a, b) => compare(a.variantId, b.variantId) || compare(a.locationId, b.locationId));
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export async function getReservation(deps: InventoryDeps, actor: Actor, id: string): Promise<Reservation> {
+  const reservation = await repo.findReservation(deps.db, id);
+  if (!reservation) throw notFound(id);
+  await assertLinesAccessible(deps.db, actor, reservation);
+  return reservation;
+}
+
+/** A reservation whose lines are at a location the actor may not touch is refused (clerks). */
+async function assertLinesAccessible(
+  db: Parameters<typeof locationsRepo.listLocations>[0],
+  actor: Actor,
+  r: Reservation,
+) {
+  if (actor.scope.all) return;
+  const locations = new Map((await locationsRepo.listLocations(db)).map((l) => [l.id, l]));
+  if (r.lines.some((line) => !canAccess(actor.scope, locations.get(line.locationId)!))) throw locationForbidden();
+}
+
+/** Loads what the lines' events need and locks their levels in (variant, location) order. */
+async function lockLinesOf(tx: Tx, r: Reservation) {
+  const variants = await requireVariants(tx, [...new Set(r.lines.map((l) => l.variantId))]);
+  const locations = new Map((await locationsRepo.listLocations(tx)).map((l) => [l.id, l]));
+  await stock.lockLevels(tx, [...variants.keys()], [...new Set(r.lines.map((l) => l.locationId))]);
+  return (line: { variantId: string; locationId: string }) => ({
+    variant: variants.get(line.variantId)!,
+    location: locations.get(line.locationId)!,
+  });
+}
+
+/**
+ * Turns the reserved quantities into sales: on hand and reserved drop together, one
+ * `reservation_commit` movement per line. Committing again returns the same; after a release or an
+ * expiry it is 409 reservation_not_active. (A reservation past its expiry that the sweep has not
+ * reached yet still commits: its stock is still held.)
+ */
+export async function commitReservation(deps: InventoryDeps, actor: Actor, id: string): Promise<Reservation> {
+  return withTx(deps.db, async (tx) => {
+    const r = await repo.lockReservation(tx, id);
+    if (!r) throw notFound(id);
+    await assertLinesAccessible(tx, actor, r);
+    if (r.status === "committed") return r;
+    if (r.status !== "active") throw notActive(r);
+    const whereOf = await lockLinesOf(tx, r);
+    for (const line of sortLines(r.lines)) {
+      await recordMovement(tx, deps.outbox, whereOf(line), {
+        type: "reservation_commit",
+        quantity: -line.quantity,
+        reservedDelta: -line.quantity,
+        reason: "reservation committed",
+        actorId: actor.userId,
+        reference: r.reference,
+        reservationId: r.id,
+      });
+    }
+    return repo.settleReservation(tx, r, "committed");
+  });
+}
+
+/**
+ * Frees the reserved quantities. Releasing again, or releasing an expired reservation, returns it as
+ * it is; a committed one is 409 reservation_not_active.
+ */
+export async function releaseReservation(deps: InventoryDeps, actor: Actor, id: string): Promise<Reservation> {
+  return withTx(deps.db, async (tx) => {
+    const r = await repo.lockReservation(tx, id);
+    if (!r) throw notFound(id);
+    await assertLinesAccessible(tx, actor, r);
+    if (r.status === "released" || r.status === "expired") return r;
+    if (r.status !== "active") throw notActive(r);
+    await freeLines(tx, deps, r);
+    return repo.settleReservation(tx, r, "released");
+  });
+}
+
+async function freeLines(tx: Tx, deps: InventoryDeps, r: Reservation) {
+  const whereOf = await lockLinesOf(tx, r);
+  for (const line of sortLines(r.lines)) await changeReserved(tx, deps.outbox, whereOf(line), -line.quantity);
+}
+
+/**
+ * Releases active reservations past their expiry, one transaction each (locks of one never wait on
+ * another's), skipping those another instance or a commit holds; emits inventory.reservation.expired.
+ * `asOf` replaces the clock (tests). Returns how many expired.
+ */
+export async function expireReservations(
+  deps: InventoryDeps,
+  options: { asOf?: Date; limit?: number } = {},
+): Promise<number> {
+  let expired = 0;
+  const limit = options.limit ?? 500;
+  while (expired < limit) {
+    const done = await withTx(deps.db, async (tx) => {
+      const r = await repo.lockNextExpired(tx, options.asOf ?? null);
+      if (!r) return false;
+      await freeLines(tx, deps, r);
+      await repo.settleReservation(tx, r, "expired");
+      await deps.outbox.publish(tx, {
+        type: "inventory.reservation.expired",
+        subject: r.id,
+        data: { reservationId: r.id, reference: r.reference, lines: r.lines },
+      });
+      return true;
+    });
+    if (!done) break;
+    expired++;
+  }
+  return expired;
+}
+
+/** Runs the expiry sweep every `intervalMs` in this instance until the returned stop is called. */
+export function startExpirySweep(deps: InventoryDeps, intervalMs: number, logger: Logger): () => Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+  const tick = () => {
+    running = expireReservations(deps)
+      .then((n) => {
+        if (n > 0) logger.info({ expired: n }, "expired reservations released");
+      })
+      .catch((error: unknown) => logger.warn({ err: error }, "reservation expiry sweep failed"))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, intervalMs);
+      });
+  };
+  timer = setTimeout(tick, intervalMs);
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await running;
+  };
+}

@@ -1,0 +1,89 @@
+import { type App, bearerAuth, requirePermission, Type } from "@comptoir/platform";
+import * as reservations from "../domain/reservations.use-cases";
+import { actorOf, errors, Id, Item, Params, Reference, Reservation } from "./schemas";
+
+/**
+ * Reservations are made by other services (orders at checkout, supply for a replenishment, retail
+ * for click-and-collect). They need stock:adjust: today a staff token; orders and supply will call
+ * with a service token that holds it.
+ */
+export function reservationsRoutes(app: App, deps: reservations.ReservationsDeps): void {
+  const canAdjust = requirePermission("stock:adjust");
+
+  app.post(
+    "/api/inventory/reservations",
+    {
+      onRequest: canAdjust,
+      schema: {
+        ...bearerAuth,
+        tags: ["reservations"],
+        summary: "Reserve every item or nothing (stock:adjust)",
+        description:
+          "201 with the reserved lines; 200 with the same reservation for a reference already used; 409 " +
+          "insufficient_stock with `short: [{variantId, requested, available}]`. With locationId every item comes " +
+          "from that location; otherwise from the locations in priority order (online, central, stores), " +
+          "a line split over several when one is short (strategy split), or all from one (strategy single).",
+        body: Type.Object(
+          {
+            reference: Reference,
+            items: Type.Array(Item, { minItems: 1, maxItems: 200 }),
+            ttlSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600, default: 900 })),
+            locationId: Type.Optional(Id),
+            strategy: Type.Optional(Type.Union([Type.Literal("split"), Type.Literal("single")])),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Reservation, 201: Reservation, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { reservation, created } = await reservations.reserve(deps, actorOf(request), request.body);
+      return reply.code(created ? 201 : 200).send(reservation);
+    },
+  );
+
+  app.get(
+    "/api/inventory/reservations/:id",
+    {
+      onRequest: requirePermission("stock:read"),
+      schema: {
+        ...bearerAuth,
+        tags: ["reservations"],
+        summary: "A reservation and its lines (stock:read)",
+        params: Params,
+        response: { 200: Reservation, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => reservations.getReservation(deps, actorOf(request), request.params.id),
+  );
+
+  app.post(
+    "/api/inventory/reservations/:id/commit",
+    {
+      onRequest: canAdjust,
+      schema: {
+        ...bearerAuth,
+        tags: ["reservations"],
+        summary: "Turn a reservation into sales (stock:adjust); idempotent",
+        params: Params,
+        response: { 200: Reservation, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => reservations.commitReservation(deps, actorOf(request), request.params.id),
+  );
+
+  app.post(
+    "/api/inventory/reservations/:id/release",
+    {
+      onRequest: canAdjust,
+      schema: {
+        ...bearerAuth,
+        tags: ["reservations"],
+        summary: "Free a reservation's stock (stock:adjust); idempotent",
+        params: Params,
+        response: { 200: Reservation, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => reservations.releaseReservation(deps, actorOf(request), request.params.id),
+  );
+}
