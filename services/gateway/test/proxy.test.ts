@@ -308,14 +308,14 @@ describe("failures", () => {
 });
 
 describe("product images", () => {
-  it("serves /images/<service>/<path> from the service's /api/<service>/images/<path>, read-only", async () => {
+  it("serves /images/<service>/<path> from the service's /api/<service>/images/<service>/<path>, read-only", async () => {
     const [a] = await fakes("a");
     const gw = await gateway({ services: { catalog: [a!] } });
 
     const res = await gw.api.get("/images/catalog/0192f5a0-0000-7000-8000-0000000000aa/img-1-thumb.webp");
     expect(res.status).toBe(200);
     expect(res.body.method).toBe("GET");
-    expect(res.body.url).toBe("/api/catalog/images/0192f5a0-0000-7000-8000-0000000000aa/img-1-thumb.webp");
+    expect(res.body.url).toBe("/api/catalog/images/catalog/0192f5a0-0000-7000-8000-0000000000aa/img-1-thumb.webp");
 
     for (const path of [
       "/images/catalog/../internal/x",

@@ -120,7 +120,7 @@ export function proxyRoutes(app: App, deps: ProxyRouteDeps): void {
       if (!(error instanceof AppError)) deps.logger.error({ err: error, url: request.url }, "request failed");
       done();
     });
-    // Product images: `/images/<service>/<path>` is the service's `/api/<service>/images/<path>`,
+    // Product images: `/images/<service>/<path>` is the service's `/api/<service>/images/<service>/<path>`,
     // read-only. Not rate-limited (a page of products loads dozens; they are cached for a year by
     // the browser, the service sets `Cache-Control: immutable`); no `..` and no `/internal/` tricks.
     const byService = new Map(deps.routes.map((route) => [route.service, route]));
@@ -138,7 +138,7 @@ export function proxyRoutes(app: App, deps: ProxyRouteDeps): void {
         }
         return deps.proxy.forward(request, reply, route, {
           method: request.method as "GET" | "HEAD",
-          path: `${route.prefix}/images/${rest}`,
+          path: `${route.prefix}/images/${service}/${rest}`,
         });
       },
     });
