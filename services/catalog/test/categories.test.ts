@@ -1,3 +1,5 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type App, createPgLogTransport, EventBus, migrateEventTables, migrationsDirOf } from "@comptoir/platform";
 import {
   createTestDatabase,
@@ -34,7 +36,14 @@ beforeAll(async () => {
     logger,
   });
   issuer = await createTestIssuer();
-  app = await buildApp({ db: database.db, bus, logger, instance: "catalog-test", auth: issuer.verifier });
+  app = await buildApp({
+    db: database.db,
+    bus,
+    logger,
+    instance: "catalog-test",
+    auth: issuer.verifier,
+    imagesDir: join(tmpdir(), "comptoir-catalog-categories-test"),
+  });
   base = await listen(app);
   // A manager-like catalog editor: writes need catalog:write (admins hold it).
   api = http(base, { authorization: `Bearer ${await issuer.token({ role: "admin" })}` });

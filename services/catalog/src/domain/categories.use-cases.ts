@@ -12,6 +12,7 @@ import {
   withTx,
 } from "@comptoir/platform";
 import * as repo from "../db/categories.repo";
+import { categoryHasProducts } from "../db/products.repo";
 import { buildTree, type Category, type CategoryNode, slugCandidates, snapshotOf, wouldCreateCycle } from "./category";
 
 export interface CategoriesDeps {
@@ -63,8 +64,10 @@ export async function getCategory(deps: CategoriesDeps, id: string): Promise<Cat
 export async function createCategory(deps: CategoriesDeps, input: CreateCategoryInput): Promise<Category> {
   const name = input.name.trim();
   return withTx(deps.db, async (tx) => {
-    const parent = input.parentId ? await repo.findCategory(tx, input.parentId) : undefined;
+    // Locked: a product being added to the parent at the same moment (which shares this lock) waits, or we do.
+    const parent = input.parentId ? await repo.findCategoryForUpdate(tx, input.parentId) : undefined;
     if (input.parentId && !parent) throw parentNotFound(input.parentId);
+    if (parent && (await categoryHasProducts(tx, parent.id))) throw parentHasProducts(parent.id);
     const slug = input.slug ?? (await freeSlug(tx, name, parent?.slug));
     let created: Category;
     try {
@@ -103,7 +106,8 @@ export async function updateCategory(deps: CategoriesDeps, id: string, input: Up
     if (moving && input.parentId !== current.parentId) {
       const parentId = input.parentId ?? null;
       if (parentId) {
-        if (!(await repo.findCategory(tx, parentId))) throw parentNotFound(parentId);
+        if (!(await repo.findCategoryForUpdate(tx, parentId))) throw parentNotFound(parentId);
+        if (await categoryHasProducts(tx, parentId)) throw parentHasProducts(parentId);
         const ancestors = await repo.listAncestors(tx, parentId);
         if (
           wouldCreateCycle(
@@ -139,15 +143,32 @@ export async function deleteCategory(deps: CategoriesDeps, id: string): Promise<
       const current = await repo.findCategoryForUpdate(tx, id);
       if (!current) throw notFound(id);
       if ((await repo.listChildren(tx, id)).length > 0) throw hasChildren();
+      if (await categoryHasProducts(tx, id)) throw hasProducts();
       await repo.deleteCategory(tx, id);
       await deps.outbox.publish(tx, { type: "catalog.category.deleted", subject: id, data: { id } });
     });
   } catch (error) {
-    // A child inserted concurrently, after our check, is caught by the foreign key.
-    if (pgErrorCode(error) === PgCode.foreignKeyViolation) throw hasChildren();
+    // A child (or a product) inserted concurrently, after our check, is caught by the foreign key.
+    if (pgErrorCode(error) === PgCode.foreignKeyViolation) {
+      throw pgConstraint(error) === "products_category_id_fkey" ? hasProducts() : hasChildren();
+    }
     throw error;
   }
 }
+
+const hasProducts = () =>
+  new ConflictError(
+    "category_has_products",
+    "This category holds products (archived ones included); move them to another category first.",
+  );
+
+/** Products sit in leaf categories only: a category holding products cannot get sub-categories. */
+const parentHasProducts = (id: string) =>
+  new ConflictError(
+    "category_has_products",
+    `The category ${id} holds products; products go in leaf categories only, so it cannot get sub-categories.`,
+    { errors: [{ in: "body", field: "parentId", message: "holds products" }] },
+  );
 
 const hasChildren = () =>
   new ConflictError(
