@@ -194,6 +194,47 @@ describe("the platform, booted by the launcher, through the gateway", { timeout:
     expect((await json(unknown)).code).toBe("route_not_found");
   });
 
+  it("makes a product created in catalog known to inventory within a second (and stocks it, in demo mode)", async () => {
+    const base = platform!.base;
+    const admin = await adminHeaders(base);
+    const tree = await json(await fetch(`${base}/api/catalog/categories`));
+    const leaf = tree.data.find((c: { slug: string }) => c.slug === "epicerie-fine");
+    const central = "0192f5a0-0000-7000-8000-00000000c001";
+    /** Creates a product with one variant; resolves with the ms until inventory knows (and stocks) it. */
+    const knownAfter = async (name: string): Promise<number> => {
+      const created = await fetch(`${base}/api/catalog/products`, {
+        method: "POST",
+        headers: admin,
+        body: JSON.stringify({
+          categoryId: leaf.id,
+          name,
+          status: "active",
+          variants: [{ sku: `E2E-${Date.now()}`, options: { poids: "220 g" }, price: 690 }],
+        }),
+      });
+      expect(created.status, await created.clone().text()).toBe(201);
+      const startedAt = Date.now();
+      const variantId = (await json(created)).variants[0].id;
+      for (;;) {
+        const level = await fetch(`${base}/api/inventory/stock?variantId=${variantId}&locationId=${central}`, {
+          headers: admin,
+        });
+        if (level.status === 200) {
+          expect((await json(level)).onHand).toBeGreaterThan(0);
+          return Date.now() - startedAt;
+        }
+        expect(level.status).toBe(404); // variant_not_found until the event arrives
+        if (Date.now() - startedAt > 10_000) throw new Error("inventory never learned the variant");
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    // The first event after a start also opens the consumers' connections; the second is the steady state.
+    const first = await knownAfter("Rillettes du Mans");
+    const second = await knownAfter("Rillettes de canard");
+    console.log(`catalog → inventory: variant known after ${first} ms (first), ${second} ms (next)`);
+    expect(second).toBeLessThan(1_000);
+  });
+
   it("serves every service's health, metrics and OpenAPI document behind the gateway", async () => {
     const base = platform!.base;
     expect((await fetch(`${base}/health/live`)).status).toBe(200);
