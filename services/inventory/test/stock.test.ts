@@ -159,6 +159,38 @@ describe("adjusting stock (seed 001's table)", () => {
     expect(events[1]).toMatchObject({ locationKind: "warehouse", storeId: null, reference: "sale-1", available: 7 });
   });
 
+  it("with an Idempotency-Key, a retried adjustment moves stock once, even ten at a time", async () => {
+    const variant = await knownVariant(inv);
+    const body = { variantId: variant, locationId: CENTRAL, changeQuantity: 8, type: "receipt", reason: "delivery 9" };
+    const key = { "idempotency-key": `receipt-${variant}` };
+    const first = await inv.admin.post("/api/inventory/stock/adjust", body, key);
+    expect(first.status).toBe(201);
+    const again = await inv.admin.post("/api/inventory/stock/adjust", body, key);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+
+    const burstKey = { "idempotency-key": `burst-${variant}` };
+    const burst = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        inv.admin.post("/api/inventory/stock/adjust", { ...body, changeQuantity: 2 }, burstKey),
+      ),
+    );
+    expect(burst.map((r) => r.status)).toEqual(Array(10).fill(201));
+    expect(new Set(burst.map((r) => r.body.movement.id)).size).toBe(1);
+    expect(await level(inv, variant, CENTRAL)).toMatchObject({ onHand: 10 });
+    expect(await ledgerSum(inv, variant, CENTRAL)).toBe(10);
+
+    const reused = await inv.admin.post("/api/inventory/stock/adjust", { ...body, changeQuantity: 9 }, key);
+    expectProblem(reused, 422, "idempotency_key_reused");
+    // A refused request does not use up its key: fixed, it goes through once.
+    const refusedKey = { "idempotency-key": `refused-${variant}` };
+    const tooMuch = { ...body, changeQuantity: -50, type: "sale" };
+    expectProblem(await inv.admin.post("/api/inventory/stock/adjust", tooMuch, refusedKey), 400, "insufficient_stock");
+    const fixed = await inv.admin.post("/api/inventory/stock/adjust", { ...tooMuch, changeQuantity: -1 }, refusedKey);
+    expect(fixed.status).toBe(201);
+    expect(await ledgerSum(inv, variant, CENTRAL)).toBe(9);
+  });
+
   it("400 insufficient_stock with what is available, and nothing written", async () => {
     const variant = await knownVariant(inv);
     await receive(inv, variant, ONLINE, 3);

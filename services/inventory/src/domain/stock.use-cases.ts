@@ -1,4 +1,4 @@
-import { InvalidError, withTx } from "@comptoir/platform";
+import { InvalidError, type Tx, withTx } from "@comptoir/platform";
 import * as locationsRepo from "../db/locations.repo";
 import * as stock from "../db/stock.repo";
 import {
@@ -11,6 +11,7 @@ import {
   type ShortOfStock,
   translateShort,
 } from "./ledger";
+import { once } from "./idempotency";
 import { canAccess } from "./locations";
 import { checkAdjustment, type Level, type Movement } from "./movements";
 import { type PageQuery, type Paginated, pageOf, paginated } from "./paging";
@@ -22,7 +23,12 @@ export interface AdjustInput {
   type: string;
   reason?: string | null;
   reference?: string | null;
+  /** The client's Idempotency-Key: the same key again returns the first answer, with no second movement. */
+  idempotencyKey?: string | undefined;
 }
+
+/** Whose key an Idempotency-Key is when no user is behind the call. */
+const SYSTEM_ACTOR = "00000000-0000-0000-0000-000000000000";
 
 export interface AdjustResult {
   movement: Movement;
@@ -34,7 +40,20 @@ export interface AdjustResult {
 /** Seed 001's stock adjustment: one movement and its level, or 400 invalid type / insufficient stock, 404. */
 export async function adjustStock(deps: InventoryDeps, actor: Actor, input: AdjustInput): Promise<AdjustResult> {
   const type = checkAdjustment(input.type, input.changeQuantity);
-  return withTx(deps.db, async (tx) => {
+  const { idempotencyKey, ...body } = input;
+  // Keys are the caller's own: two users may pick the same one without meeting.
+  const request = { actorId: actor.userId ?? SYSTEM_ACTOR, key: idempotencyKey, operation: "stock.adjust", body };
+  return withTx(deps.db, (tx) => once(tx, request, () => adjustIn(tx, deps, actor, input, type)));
+}
+
+async function adjustIn(
+  tx: Tx,
+  deps: InventoryDeps,
+  actor: Actor,
+  input: AdjustInput,
+  type: ReturnType<typeof checkAdjustment>,
+): Promise<AdjustResult> {
+  {
     const variant = await requireVariant(tx, input.variantId);
     const location = await requireLocation(tx, actor, input.locationId);
     try {
@@ -54,7 +73,7 @@ export async function adjustStock(deps: InventoryDeps, actor: Actor, input: Adju
     } catch (error) {
       return translateShort(error, insufficientForAdjust);
     }
-  });
+  }
 }
 
 const insufficientForAdjust = (short: ShortOfStock) =>

@@ -39,7 +39,12 @@ export function stockRoutes(app: App, deps: InventoryDeps): void {
         description:
           "Seed 001's adjustment: receipt and return add (changeQuantity > 0), sale removes (< 0), adjustment " +
           "either way. 400 invalid_movement_type for any other type, 400 insufficient_stock (with `available`) " +
-          "when the change would take more than is available, 404 for an unknown variant or location.",
+          "when the change would take more than is available, 404 for an unknown variant or location. " +
+          "With an Idempotency-Key, a retry returns the first answer and moves no stock twice; the same key " +
+          "with another body is a 422 idempotency_key_reused.",
+        headers: Type.Object({
+          "idempotency-key": Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        }),
         body: Type.Object(
           {
             variantId: Id,
@@ -53,11 +58,17 @@ export function stockRoutes(app: App, deps: InventoryDeps): void {
         ),
         response: {
           201: Type.Object({ movement: Movement, newStockQuantity: Type.Integer(), level: Level }),
-          ...errors(400, 401, 403, 404),
+          ...errors(400, 401, 403, 404, 422),
         },
       },
     },
-    async (request, reply) => reply.code(201).send(await stock.adjustStock(deps, actorOf(request), request.body)),
+    async (request, reply) =>
+      reply.code(201).send(
+        await stock.adjustStock(deps, actorOf(request), {
+          ...request.body,
+          idempotencyKey: request.headers["idempotency-key"],
+        }),
+      ),
   );
 
   app.get(
