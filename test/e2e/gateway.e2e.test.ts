@@ -359,19 +359,26 @@ describe("load balancing and failover", { timeout: 120_000 }, () => {
     expect(total).toBeGreaterThan(1000);
     expect(failures.length / total).toBeLessThanOrEqual(0.001);
 
-    // Within 5 s of its return, the three share the traffic evenly again.
-    const before = await servedByInstance();
-    await Promise.all(
-      Array.from({ length: 10 }, async () => {
-        for (let i = 0; i < 90; i++) await (await fetch(`${base}/api/catalog/categories`)).arrayBuffer();
-      }),
-    );
-    const served = Object.values(delta(await servedByInstance(), before));
-    console.log(`after the return: ${served.join(" / ")} of 900`);
-    // Round-robin over three healthy instances is exactly even; the margin covers a health check
-    // timing out on these two shared cores while three platforms boot in parallel (CI), which takes
-    // an instance out for a moment.
-    for (const n of served) expect(Math.abs(n - 300)).toBeLessThanOrEqual(75);
+    // Within 5 s of its return, the three share the traffic evenly again: round-robin over three
+    // healthy instances is exactly even. On two shared cores under CI's load (three platforms booting
+    // in parallel) a health check can time out and take an instance out for a moment, so a window
+    // may be skewed by that; up to three windows of 900 are tried and one must be within ±10%.
+    const windows: number[][] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const before = await servedByInstance();
+      await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          for (let i = 0; i < 90; i++) await (await fetch(`${base}/api/catalog/categories`)).arrayBuffer();
+        }),
+      );
+      const served = Object.values(delta(await servedByInstance(), before));
+      windows.push(served);
+      if (served.length === 3 && served.every((n) => Math.abs(n - 300) <= 30)) break;
+    }
+    console.log(`after the return: ${windows.map((w) => w.join(" / ")).join(", ")} of 900`);
+    const last = windows.at(-1)!;
+    expect(last).toHaveLength(3);
+    for (const n of last) expect(Math.abs(n - 300)).toBeLessThanOrEqual(30);
   });
 
   it("a frozen service gets a 503 problem with Retry-After while the rest of the platform keeps serving", async () => {
