@@ -48,10 +48,42 @@ export const TOKEN_ALGORITHM = "EdDSA";
 export const JWKS_PATH = "/api/identity/.well-known/jwks.json";
 
 /** The claims of an access token (JWT, header `kid` names the signing key). */
+/**
+ * Services that call other services with a token of their own (for work no user request carries:
+ * a saga resumed after a crash, an event handler). Each has a fixed id, used as the token's `sub`
+ * and recorded as the actor (e.g. in the stock ledger, next to the reference of the business
+ * document), and only the permissions it needs. Identity issues these tokens at
+ * SERVICE_TOKEN_PATH to a caller that proves the deployment's INTERNAL_SECRET.
+ */
+export const SERVICE_ACCOUNTS = {
+  supply: { id: "0192f5a0-0000-7000-8000-00000000a001", permissions: ["stock:read", "stock:adjust"] },
+  orders: { id: "0192f5a0-0000-7000-8000-00000000a002", permissions: ["stock:read", "stock:adjust"] },
+  retail: { id: "0192f5a0-0000-7000-8000-00000000a003", permissions: ["stock:read", "stock:adjust"] },
+  cart: { id: "0192f5a0-0000-7000-8000-00000000a004", permissions: ["stock:read"] },
+} as const satisfies Record<string, { id: string; permissions: readonly Permission[] }>;
+export type ServiceAccountName = keyof typeof SERVICE_ACCOUNTS;
+export const SERVICE_ACCOUNT_NAMES = Object.keys(SERVICE_ACCOUNTS) as ServiceAccountName[];
+/** The role of a service account's token. Never a user's role: users have one of ROLES. */
+export const SERVICE_ROLE = "service";
+/** The role a verified token may carry: a user's role, or `service`. */
+export type PrincipalRole = Role | typeof SERVICE_ROLE;
+/**
+ * Identity's internal endpoint that issues a service token: POST `{service, secret}` → 200
+ * `{token, expiresIn}`; 401 for a wrong secret. Internal: the gateway answers 404 to it from outside.
+ */
+export const SERVICE_TOKEN_PATH = "/api/identity/internal/service-tokens";
+export interface ServiceTokenResponse {
+  token: string;
+  /** Seconds until the token expires. */
+  expiresIn: number;
+}
+/** The development default of INTERNAL_SECRET; identity refuses it in production mode. */
+export const DEFAULT_INTERNAL_SECRET = "comptoir-development-internal-secret";
+
 export interface AccessTokenClaims {
   /** The user id (UUIDv7). */
   sub: string;
-  role: Role;
+  role: PrincipalRole;
   permissions: Permission[];
   /** The store a staff member is attached to; null for customers and unattached staff. */
   storeId: string | null;

@@ -1,4 +1,5 @@
 import { createHmac, generateKeyPairSync } from "node:crypto";
+import { SERVICE_ACCOUNTS } from "@comptoir/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, createApp, createTokenVerifier, principalOf, requirePermission, requireUser } from "../src";
 import { createTestIssuer, http, listen, type TestIssuer, testLogger } from "../src/testing";
@@ -62,6 +63,49 @@ describe("guards", () => {
     expect(denied.body.code).toBe("forbidden");
     const allowed = await api.post("/api/demo/stock", {}, bearer(await issuer.token({ role: "manager" })));
     expect(allowed.status).toBe(200);
+  });
+});
+
+describe("a service token", () => {
+  it("names the service account, and passes a permission guard when the account holds the permission", async () => {
+    const token = await issuer.token({ service: "supply" });
+    await expect(issuer.verifier.verify(token)).resolves.toMatchObject({
+      userId: SERVICE_ACCOUNTS.supply.id,
+      role: "service",
+      service: "supply",
+      permissions: ["stock:read", "stock:adjust"],
+      storeId: null,
+    });
+    expect((await api.post("/api/demo/stock", {}, bearer(token))).status).toBe(200);
+    const cart = await api.post("/api/demo/stock", {}, bearer(await issuer.token({ service: "cart" })));
+    expect(cart.status).toBe(403);
+    expect(cart.body.code).toBe("forbidden");
+  });
+
+  it("is refused with 403 on a route that acts for a signed-in user", async () => {
+    const res = await api.get("/api/demo/me", bearer(await issuer.token({ service: "orders" })));
+    expect(res.status).toBe(403);
+    expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ code: "forbidden", detail: expect.stringMatching(/service token/) });
+  });
+
+  it("is invalid without a known account in svc, or with a sub that is not the account's id", async () => {
+    const cases = [
+      { role: "service", svc: undefined },
+      { role: "service", svc: "payments" },
+      { role: "service", svc: "toString" },
+    ];
+    for (const claims of cases) {
+      expectInvalidToken(await api.get("/api/demo/public", bearer(await issuer.token({ claims }))));
+    }
+    const otherSub = await issuer.token({ service: "supply", sub: SERVICE_ACCOUNTS.orders.id });
+    expectInvalidToken(await api.get("/api/demo/public", bearer(otherSub)));
+  });
+
+  it("svc on a user's token names nothing", async () => {
+    const principal = await issuer.verifier.verify(await issuer.token({ role: "clerk", claims: { svc: "supply" } }));
+    expect(principal.role).toBe("clerk");
+    expect(principal).not.toHaveProperty("service");
   });
 });
 

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { BaseServiceEnv, ConfigError, DatabaseEnv, Env, loadConfig, Type } from "../src";
+import { DEFAULT_INTERNAL_SECRET } from "@comptoir/contracts";
+import {
+  AuthEnv,
+  BaseServiceEnv,
+  ConfigError,
+  DatabaseEnv,
+  Env,
+  identityUrlOf,
+  loadConfig,
+  ServiceAuthEnv,
+  Type,
+} from "../src";
 
 const schema = Type.Object({ ...BaseServiceEnv, ...DatabaseEnv, PORT: Env.port(3002) });
 
@@ -46,5 +57,23 @@ describe("loadConfig", () => {
 
   it("treats an empty variable as not set", () => {
     expect(loadConfig(schema, { DATABASE_URL: "postgres://h/d", PORT: "" }).PORT).toBe(3002);
+  });
+});
+
+describe("service auth configuration", () => {
+  const schema = Type.Object({ ...AuthEnv, ...ServiceAuthEnv });
+
+  it("defaults INTERNAL_SECRET to the development one, and finds identity at JWKS_URL's origin", () => {
+    const config = loadConfig(schema, { JWKS_URL: "http://identity:3001/api/identity/.well-known/jwks.json" });
+    expect(config.INTERNAL_SECRET).toBe(DEFAULT_INTERNAL_SECRET);
+    expect(identityUrlOf(config)).toBe("http://identity:3001");
+  });
+
+  it("prefers IDENTITY_URL, and wants it http(s)", () => {
+    const config = loadConfig(schema, { IDENTITY_URL: "http://10.0.0.7:3001" });
+    expect(identityUrlOf(config)).toBe("http://10.0.0.7:3001");
+    expect(() => loadConfig(schema, { IDENTITY_URL: "identity:3001" })).toThrow(
+      /IDENTITY_URL must be identity's base URL for service tokens/,
+    );
   });
 });

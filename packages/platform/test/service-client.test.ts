@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { createServiceClient, runWithContext, UnavailableError } from "../src";
+import { createServiceClient, runWithContext, type ServiceTokens, UnavailableError } from "../src";
 
 interface Fake {
   url: string;
@@ -144,5 +144,79 @@ describe("createServiceClient", () => {
     );
     expect(up.calls[0]!.headers["x-request-id"]).toBe("req-9");
     expect(up.calls[0]!.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-(?!00f067aa0ba902b7)[0-9a-f]{16}-01$`));
+  });
+
+  describe("with a service token", () => {
+    /** Hands out t1, t2… one per fetch, and records what was invalidated. */
+    function stubTokens(): ServiceTokens & { invalidated: string[] } {
+      let n = 1;
+      let current: string | undefined;
+      const invalidated: string[] = [];
+      return {
+        invalidated,
+        async token() {
+          current ??= `t${n++}`;
+          return current;
+        },
+        invalidate(token) {
+          invalidated.push(token);
+          if (current === token) current = undefined;
+        },
+      };
+    }
+
+    it("sends it as a bearer token on every attempt", async () => {
+      const up = await fake((n) => (n < 2 ? { status: 503 } : { status: 200 }));
+      const client = createServiceClient({ target: "inventory", baseUrls: [up.url], auth: stubTokens() });
+      expect((await client.get("/stock")).status).toBe(200);
+      expect(up.calls.map((c) => c.headers.authorization)).toEqual(["Bearer t1", "Bearer t1"]);
+    });
+
+    it("after a 401, drops the token and tries once more with a fresh one, even a POST", async () => {
+      const up = await fake((n) => (n === 1 ? { status: 401 } : { status: 201, body: { ok: true } }));
+      const auth = stubTokens();
+      const client = createServiceClient({ target: "inventory", baseUrls: [up.url], auth });
+      const res = await client.request({ method: "POST", path: "/movements", body: {} });
+      expect(res).toMatchObject({ status: 201, body: { ok: true } });
+      expect(up.calls.map((c) => c.headers.authorization)).toEqual(["Bearer t1", "Bearer t2"]);
+      expect(auth.invalidated).toEqual(["t1"]);
+    });
+
+    it("returns a second 401 as it is, without looping", async () => {
+      const up = await fake(() => ({ status: 401, body: { code: "invalid_token" } }));
+      const client = createServiceClient({ target: "inventory", baseUrls: [up.url], auth: stubTokens() });
+      expect(await client.get("/stock")).toMatchObject({ status: 401, body: { code: "invalid_token" } });
+      expect(up.calls).toHaveLength(2);
+    });
+
+    it("leaves a request's own Authorization header alone (a user's token passed along)", async () => {
+      const up = await fake(() => ({ status: 401 }));
+      const auth = stubTokens();
+      const client = createServiceClient({ target: "inventory", baseUrls: [up.url], auth });
+      const res = await client.request({ method: "GET", path: "/stock", headers: { Authorization: "Bearer user" } });
+      expect(res.status).toBe(401);
+      expect(up.calls.map((c) => c.headers.authorization)).toEqual(["Bearer user"]);
+      expect(auth.invalidated).toEqual([]);
+    });
+
+    it("fails with identity's 503 when no token can be had, without counting it against the target", async () => {
+      const up = await fake(() => ({ status: 200 }));
+      const down: ServiceTokens = {
+        token: () =>
+          Promise.reject(new UnavailableError("identity is down", { extensions: { dependency: "identity" } })),
+        invalidate: () => {},
+      };
+      const client = createServiceClient({
+        target: "inventory",
+        baseUrls: [up.url],
+        auth: down,
+        breaker: { consecutiveFailures: 1 },
+      });
+      for (let i = 0; i < 2; i++) {
+        const error = (await client.get("/stock").catch((e: unknown) => e)) as UnavailableError;
+        expect(error.extensions).toEqual({ dependency: "identity" });
+      }
+      expect(up.calls).toHaveLength(0);
+    });
   });
 });

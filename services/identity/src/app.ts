@@ -15,6 +15,7 @@ import { apiKeysRoutes } from "./routes/api-keys.routes";
 import { authRoutes } from "./routes/auth.routes";
 import { keysRoutes } from "./routes/keys.routes";
 import { meRoutes } from "./routes/me.routes";
+import { serviceTokensRoutes } from "./routes/service-tokens.routes";
 import { usersRoutes } from "./routes/users.routes";
 
 export interface IdentityDeps {
@@ -22,7 +23,7 @@ export interface IdentityDeps {
   bus: EventBus;
   logger: Logger;
   instance: string;
-  /** Token lifetimes, KEYS_SECRET, login throttle; defaults suit development and tests. */
+  /** Token lifetimes, KEYS_SECRET, INTERNAL_SECRET, login throttle; defaults suit development and tests. */
   settings?: Partial<IdentitySettings>;
 }
 
@@ -32,7 +33,9 @@ export interface IdentityDeps {
  */
 export async function buildApp(deps: IdentityDeps): Promise<App> {
   const settings: IdentitySettings = { ...DEFAULT_SETTINGS, ...deps.settings };
-  const keys = new KeyStore(deps.db, settings.keysSecret, settings.accessTokenTtlSeconds);
+  // Retired keys stay published while any token they signed may live, service tokens included.
+  const tokenTtlSeconds = Math.max(settings.accessTokenTtlSeconds, settings.serviceTokenTtlSeconds);
+  const keys = new KeyStore(deps.db, settings.keysSecret, tokenTtlSeconds);
   await keys.ensureActiveKey(settings.signingKeyRotationDays);
   // Housekeeping: refresh tokens dead for a week are of no use, not even to detect a reuse.
   await pruneRefreshTokens(deps.db, 7).catch((error: unknown) =>
@@ -53,6 +56,7 @@ export async function buildApp(deps: IdentityDeps): Promise<App> {
   meRoutes(app, base);
   usersRoutes(app, base);
   apiKeysRoutes(app, base);
+  serviceTokensRoutes(app, { keys, settings });
   eventsAdminRoutes(app, "identity", deps.bus);
   return app;
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_PORTS } from "@comptoir/contracts";
+import { DEFAULT_INTERNAL_SECRET, DEFAULT_PORTS } from "@comptoir/contracts";
 import { BaseServiceEnv, DatabaseEnv, Env, EventsEnv, Type } from "@comptoir/platform";
 import { DEFAULT_KEYS_SECRET } from "./domain/settings";
 
@@ -23,6 +23,18 @@ export const configSchema = Type.Object({
     minLength: 1,
     default: DEFAULT_KEYS_SECRET,
     description: "a secret that encrypts the token-signing keys at rest (at least 32 characters in production)",
+  }),
+  INTERNAL_SECRET: Type.String({
+    minLength: 1,
+    default: DEFAULT_INTERNAL_SECRET,
+    description:
+      "a secret the services prove to obtain service tokens, the same in every service (at least 32 characters in production)",
+  }),
+  SERVICE_TOKEN_TTL_SECONDS: Type.Integer({
+    minimum: 60,
+    maximum: 3600,
+    default: 300,
+    description: "the service-token lifetime in seconds (60-3600)",
   }),
   COMPTOIR_DEMO: Type.Boolean({
     default: false,

@@ -17,6 +17,7 @@ await runService({
         nodeEnv: config.NODE_ENV,
         demo: config.COMPTOIR_DEMO,
         keysSecret: config.KEYS_SECRET,
+        internalSecret: config.INTERNAL_SECRET,
       });
     } catch (error) {
       process.stderr.write(`identity: ${(error as Error).message}\n`);

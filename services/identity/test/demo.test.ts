@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { API_KEY_PATTERN, API_KEY_RESOLVE_PATH } from "@comptoir/contracts";
+import { API_KEY_PATTERN, API_KEY_RESOLVE_PATH, DEFAULT_INTERNAL_SECRET } from "@comptoir/contracts";
 import { loadConfig } from "@comptoir/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configSchema } from "../src/config";
@@ -24,6 +24,7 @@ afterAll(async () => {
 
 const deps = () => ({ db: identity.database.db, outbox: identity.bus.outbox });
 const STRONG_SECRET = "x7Kq2mVn9pLw4rTz8bYc3dFh6jMs1aGe";
+const STRONG_INTERNAL_SECRET = "Qe4Rt7Yu1Io9Pa3Sd6Fg2Hj8Kl5Zx0Cv";
 
 describe("demo mode", () => {
   it("seeds the four accounts and one API key per tier once, and writes the keys file (0600)", async () => {
@@ -72,6 +73,7 @@ describe("production mode", () => {
       nodeEnv: "production",
       demo: false,
       keysSecret: STRONG_SECRET,
+      internalSecret: STRONG_INTERNAL_SECRET,
       ...input,
     });
 
@@ -81,6 +83,16 @@ describe("production mode", () => {
     await expect(check({ keysSecret: "short-secret" })).rejects.toThrow(/at least 32 characters/);
     const message = await check({ demo: true }).catch((error: Error) => error.message);
     expect(message).not.toContain("\n");
+  });
+
+  it("refuses the development or a short INTERNAL_SECRET, with one clear line", async () => {
+    await expect(check({ internalSecret: DEFAULT_INTERNAL_SECRET })).rejects.toThrow(
+      /^refusing to start in production with the development INTERNAL_SECRET: set a random secret$/,
+    );
+    await expect(check({ internalSecret: "short-secret" })).rejects.toThrow(
+      /^refusing to start in production: INTERNAL_SECRET must be at least 32 characters long$/,
+    );
+    await expect(check({ internalSecret: STRONG_SECRET.slice(0, 31) })).rejects.toThrow(/INTERNAL_SECRET/);
   });
 
   it("refuses a database holding active demo accounts or unrevoked demo API keys, and starts once they are gone", async () => {
@@ -94,7 +106,12 @@ describe("production mode", () => {
 
   it("checks nothing outside production", async () => {
     await expect(
-      check({ nodeEnv: "development", demo: true, keysSecret: "comptoir-development-secret" }),
+      check({
+        nodeEnv: "development",
+        demo: true,
+        keysSecret: "comptoir-development-secret",
+        internalSecret: DEFAULT_INTERNAL_SECRET,
+      }),
     ).resolves.toBeUndefined();
   });
 });
@@ -109,6 +126,8 @@ describe("configuration", () => {
       ACCESS_TOKEN_TTL_SECONDS: 900,
       REFRESH_TOKEN_TTL_DAYS: 30,
       KEYS_SECRET: "comptoir-development-secret",
+      INTERNAL_SECRET: DEFAULT_INTERNAL_SECRET,
+      SERVICE_TOKEN_TTL_SECONDS: 300,
       COMPTOIR_DEMO: false,
       LOGIN_MAX_FAILURES_PER_ACCOUNT: 5,
       LOGIN_MAX_FAILURES_PER_IP: 20,
@@ -128,5 +147,20 @@ describe("configuration", () => {
     expect(loadConfig(configSchema, { ...base, COMPTOIR_DEMO: "false" }).COMPTOIR_DEMO).toBe(false);
     expect(loadConfig(configSchema, { ...base, COMPTOIR_DEMO: "0" }).COMPTOIR_DEMO).toBe(false);
     expect(() => loadConfig(configSchema, { ...base, COMPTOIR_DEMO: "maybe" })).toThrow(/COMPTOIR_DEMO/);
+  });
+
+  it("reads INTERNAL_SECRET and SERVICE_TOKEN_TTL_SECONDS (60-3600) into the settings", () => {
+    const config = loadConfig(configSchema, {
+      ...base,
+      INTERNAL_SECRET: STRONG_INTERNAL_SECRET,
+      SERVICE_TOKEN_TTL_SECONDS: "600",
+    });
+    expect(settingsFromConfig(config)).toMatchObject({
+      internalSecret: STRONG_INTERNAL_SECRET,
+      serviceTokenTtlSeconds: 600,
+    });
+    expect(() => loadConfig(configSchema, { ...base, SERVICE_TOKEN_TTL_SECONDS: "30" })).toThrow(
+      /SERVICE_TOKEN_TTL_SECONDS must be the service-token lifetime in seconds \(60-3600\)/,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import type { Permission } from "@comptoir/contracts";
+import { type Permission, SERVICE_ROLE } from "@comptoir/contracts";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { ForbiddenError, UnauthorizedError } from "../errors/app-error";
 import type { App } from "../http/app";
@@ -37,14 +37,20 @@ export function principalOf(request: FastifyRequest): Principal {
 }
 
 /**
- * A route hook: the request must carry a valid access token (401 otherwise). Use it as the route's
+ * A route hook: the request must carry a valid access token of a user (401 without one; 403 for a
+ * service token, whose `sub` is no user: "my profile" means nothing to it). Use it as the route's
  * `onRequest` so that a caller without rights learns nothing from validation of their body.
  */
 export async function requireUser(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-  principalOf(request);
+  if (principalOf(request).role === SERVICE_ROLE) {
+    throw new ForbiddenError("This route acts for a signed-in user; a service token cannot use it.");
+  }
 }
 
-/** A route hook (`onRequest`): the caller must hold every permission named (401 without a token, 403 without one). */
+/**
+ * A route hook (`onRequest`): the caller must hold every permission named (401 without a token, 403
+ * without one). A service token passes when its account holds them, like a user's token.
+ */
 export function requirePermission(...permissions: Permission[]) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const principal = principalOf(request);

@@ -2,8 +2,11 @@ import {
   type AccessTokenClaims,
   PERMISSIONS,
   type Permission,
+  type PrincipalRole,
   ROLES,
-  type Role,
+  SERVICE_ACCOUNTS,
+  SERVICE_ROLE,
+  type ServiceAccountName,
   TOKEN_ALGORITHM,
   TOKEN_AUDIENCE,
   TOKEN_ISSUER,
@@ -14,8 +17,11 @@ import { cachingVerifier, type TokenCacheOptions } from "./token-cache";
 
 /** Who is calling, as read from a verified access token. */
 export interface Principal {
+  /** The user id, or the service account's fixed id. */
   userId: string;
-  role: Role;
+  role: PrincipalRole;
+  /** The calling service, for a service token (role `service`) only. */
+  service?: ServiceAccountName;
   permissions: readonly Permission[];
   storeId: string | null;
   /** The token's `jti`. */
@@ -44,7 +50,7 @@ export interface TokenVerifierOptions {
   cooldownMs?: number;
 }
 
-const ROLE_SET = new Set<string>(ROLES);
+const ROLE_SET = new Set<string>([...ROLES, SERVICE_ROLE]);
 const PERMISSION_SET = new Set<string>(PERMISSIONS);
 
 /**
@@ -73,9 +79,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   };
   let lastReload = 0;
 
-  async function verifySignature(token: string): Promise<Partial<AccessTokenClaims>> {
+  async function verifySignature(token: string): Promise<Claims> {
     try {
-      return (await jwtVerify<Partial<AccessTokenClaims>>(token, getKey, verifyOptions)).payload;
+      return (await jwtVerify<Claims>(token, getKey, verifyOptions)).payload;
     } catch (error) {
       // A kid we have not seen, within the cooldown of the last fetch: identity has just rotated its
       // key. Wait for the cooldown to end, fetch once more (shared by every request waiting) and try
@@ -85,32 +91,35 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, cooldownMs)));
       if (!remote.reloading && Date.now() - lastReload >= cooldownMs) lastReload = Date.now();
       await remote.reload();
-      return (await jwtVerify<Partial<AccessTokenClaims>>(token, getKey, verifyOptions)).payload;
+      return (await jwtVerify<Claims>(token, getKey, verifyOptions)).payload;
     }
   }
 
   const verifier: TokenVerifier = {
     async verify(token: string): Promise<Principal> {
-      let payload: Partial<AccessTokenClaims>;
+      let payload: Claims;
       try {
         payload = await verifySignature(token);
       } catch (error) {
         throw new UnauthorizedError(describe(error), "invalid_token");
       }
-      const { sub, role, permissions, storeId, jti, exp } = payload;
+      const { sub, role, permissions, storeId, jti, exp, svc } = payload;
+      const service = role === SERVICE_ROLE ? serviceOf(sub, svc) : undefined;
       if (
         typeof sub !== "string" ||
         typeof role !== "string" ||
         !ROLE_SET.has(role) ||
         !Array.isArray(permissions) ||
         !permissions.every((p) => typeof p === "string" && PERMISSION_SET.has(p)) ||
-        !(storeId === null || storeId === undefined || typeof storeId === "string")
+        !(storeId === null || storeId === undefined || typeof storeId === "string") ||
+        service === null
       ) {
         throw new UnauthorizedError("The access token's claims are malformed.", "invalid_token");
       }
       return {
         userId: sub,
-        role: role as Role,
+        role: role as PrincipalRole,
+        ...(service ? { service } : {}),
         permissions: permissions as Permission[],
         storeId: storeId ?? null,
         tokenId: jti as string,
@@ -119,6 +128,19 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     },
   };
   return options.cache === false ? verifier : cachingVerifier(verifier, options.cache);
+}
+
+/** The claims as read, before their shape is checked; `svc` names the account of a service token. */
+type Claims = Partial<AccessTokenClaims> & { svc?: unknown };
+
+/**
+ * The account a service token speaks for, or null when its `svc` names no known account or its
+ * `sub` is not that account's fixed id: identity never issues such a token.
+ */
+function serviceOf(sub: unknown, svc: unknown): ServiceAccountName | null {
+  if (typeof svc !== "string" || !Object.hasOwn(SERVICE_ACCOUNTS, svc)) return null;
+  const name = svc as ServiceAccountName;
+  return SERVICE_ACCOUNTS[name].id === sub ? name : null;
 }
 
 function describe(error: unknown): string {

@@ -10,6 +10,7 @@ import {
   retry,
 } from "cockatiel";
 import { Agent, type Dispatcher, request } from "undici";
+import type { ServiceTokens } from "../auth/service-tokens";
 import { currentContext } from "../context/request-context";
 import { formatTraceparent, newSpanId } from "../context/traceparent";
 import { UnavailableError } from "../errors/app-error";
@@ -28,6 +29,12 @@ export interface ServiceClientOptions {
   /** At most this many calls in flight to the target, and this many queued (a bulkhead). */
   concurrency?: { limit?: number; queue?: number };
   dispatcher?: Dispatcher;
+  /**
+   * The caller's own service token, sent as `Authorization: Bearer` on every attempt (unless the
+   * request sets its own `authorization`, e.g. a user's token passed along). A 401 from the target
+   * drops the token and the call is made once more with a fresh one.
+   */
+  auth?: ServiceTokens;
 }
 
 export interface ServiceRequest {
@@ -87,7 +94,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   const backoff = new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 });
   let next = 0;
 
-  async function attempt<T>(req: ServiceRequest): Promise<ServiceResponse<T>> {
+  async function attempt<T>(req: ServiceRequest, token: string | undefined): Promise<ServiceResponse<T>> {
     const base = options.baseUrls[next++ % options.baseUrls.length]!;
     const url = new URL(req.path, base);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
@@ -95,6 +102,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     const headers: Record<string, string> = { accept: "application/json", ...req.headers };
     if (req.body !== undefined) headers["content-type"] = "application/json";
     if (req.idempotencyKey) headers["idempotency-key"] = req.idempotencyKey;
+    if (token) headers.authorization = `Bearer ${token}`;
     if (ctx) {
       headers["x-request-id"] = ctx.requestId;
       headers.traceparent = formatTraceparent({
@@ -133,8 +141,23 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       handleWhen((e) => e instanceof TransientError && (idempotent || e.neverSent)),
       { maxAttempts: options.maxRetries ?? 2, backoff },
     );
+    const auth = hasAuthorization(req) ? undefined : options.auth;
+    // The token is read per attempt, outside the breaker: identity being down is not the target's fault.
+    let used: string | undefined;
+    const run = () =>
+      limiter.execute(() =>
+        retryPolicy.execute(async () => {
+          used = await auth?.token();
+          return breaker.execute(() => attempt<T>(req, used));
+        }),
+      );
     try {
-      return await limiter.execute(() => retryPolicy.execute(() => breaker.execute(() => attempt<T>(req))));
+      const response = await run();
+      // A 401 is answered before the target acts, so even a POST may be sent again: the token may have
+      // been signed by a key the target does not know yet, or have expired in transit.
+      if (response.status !== 401 || !auth || !used) return response;
+      auth.invalidate(used);
+      return await run();
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
         throw new UnavailableError(
@@ -167,4 +190,8 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     request: send,
     get: (path, query) => send({ method: "GET", path, ...(query ? { query } : {}) }),
   };
+}
+
+function hasAuthorization(req: ServiceRequest): boolean {
+  return Object.keys(req.headers ?? {}).some((name) => name.toLowerCase() === "authorization");
 }

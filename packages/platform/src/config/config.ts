@@ -1,3 +1,4 @@
+import { DEFAULT_INTERNAL_SECRET } from "@comptoir/contracts";
 import Type, { type Static, type TObject } from "typebox";
 import Value from "typebox/value";
 
@@ -97,6 +98,29 @@ export const AuthEnv = {
     description: "an http(s) URL: identity's JWKS (public keys of access tokens)",
   }),
 };
+
+/**
+ * Services that call others with a service token of their own (createServiceTokens): the secret they
+ * prove to identity, and where identity is.
+ */
+export const ServiceAuthEnv = {
+  INTERNAL_SECRET: Type.String({
+    minLength: 1,
+    default: DEFAULT_INTERNAL_SECRET,
+    description: "the secret shared with identity to obtain service tokens (identity's INTERNAL_SECRET)",
+  }),
+  IDENTITY_URL: Type.Optional(
+    Type.String({
+      pattern: "^https?://",
+      description: "identity's base URL for service tokens (default: JWKS_URL's origin)",
+    }),
+  ),
+};
+
+/** Identity's base URL: IDENTITY_URL, else the origin of JWKS_URL (identity serves both). */
+export function identityUrlOf(config: { IDENTITY_URL?: string; JWKS_URL: string }): string {
+  return config.IDENTITY_URL ?? new URL(config.JWKS_URL).origin;
+}
 
 /** The event backbone (services that publish or consume events). One of the two URLs must be set. */
 export const EventsEnv = {

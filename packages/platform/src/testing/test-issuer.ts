@@ -5,6 +5,9 @@ import {
   type Permission,
   ROLE_PERMISSIONS,
   type Role,
+  SERVICE_ACCOUNTS,
+  SERVICE_ROLE,
+  type ServiceAccountName,
   TOKEN_ALGORITHM,
   TOKEN_AUDIENCE,
   TOKEN_ISSUER,
@@ -22,6 +25,10 @@ export interface TestTokenOptions {
   expiresIn?: number;
   issuer?: string;
   audience?: string;
+  /** A service token of this account instead (role `service`, its id as `sub`, its permissions, `svc`). */
+  service?: ServiceAccountName;
+  /** More claims, set last (to forge what identity never issues). */
+  claims?: Record<string, unknown>;
 }
 
 /**
@@ -64,14 +71,17 @@ export async function createTestIssuer(): Promise<TestIssuer> {
     verifier,
     async token(options: TestTokenOptions = {}) {
       const role = options.role ?? "admin";
+      const account = options.service ? SERVICE_ACCOUNTS[options.service] : undefined;
       const now = Math.floor(Date.now() / 1000);
       return new SignJWT({
-        role,
-        permissions: options.permissions ?? [...ROLE_PERMISSIONS[role]],
+        role: account ? SERVICE_ROLE : role,
+        permissions: options.permissions ?? [...(account?.permissions ?? ROLE_PERMISSIONS[role])],
         storeId: options.storeId ?? null,
+        ...(options.service ? { svc: options.service } : {}),
+        ...options.claims,
       })
         .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid, typ: "JWT" })
-        .setSubject(options.sub ?? randomUUID())
+        .setSubject(options.sub ?? account?.id ?? randomUUID())
         .setIssuer(options.issuer ?? TOKEN_ISSUER)
         .setAudience(options.audience ?? TOKEN_AUDIENCE)
         .setIssuedAt(now)

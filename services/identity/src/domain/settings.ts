@@ -1,3 +1,5 @@
+import { DEFAULT_INTERNAL_SECRET } from "@comptoir/contracts";
+
 /** The development default of KEYS_SECRET; production mode refuses to start with it. */
 export const DEFAULT_KEYS_SECRET = "comptoir-development-secret";
 
@@ -7,6 +9,9 @@ export interface IdentitySettings {
   refreshTokenTtlDays: number;
   /** Encrypts the private signing keys at rest. */
   keysSecret: string;
+  /** What a service proves to obtain a service token. */
+  internalSecret: string;
+  serviceTokenTtlSeconds: number;
   /** Rotate the active signing key at start when it is older than this (0: never). */
   signingKeyRotationDays: number;
   loginThrottle: LoginThrottleSettings;
@@ -22,6 +27,8 @@ export const DEFAULT_SETTINGS: IdentitySettings = {
   accessTokenTtlSeconds: 900,
   refreshTokenTtlDays: 30,
   keysSecret: DEFAULT_KEYS_SECRET,
+  internalSecret: DEFAULT_INTERNAL_SECRET,
+  serviceTokenTtlSeconds: 300,
   signingKeyRotationDays: 30,
   loginThrottle: { maxFailuresPerAccount: 5, maxFailuresPerIp: 20, windowSeconds: 900 },
 };
@@ -30,6 +37,8 @@ export function settingsFromConfig(config: {
   ACCESS_TOKEN_TTL_SECONDS: number;
   REFRESH_TOKEN_TTL_DAYS: number;
   KEYS_SECRET: string;
+  INTERNAL_SECRET: string;
+  SERVICE_TOKEN_TTL_SECONDS: number;
   SIGNING_KEY_ROTATION_DAYS: number;
   LOGIN_MAX_FAILURES_PER_ACCOUNT: number;
   LOGIN_MAX_FAILURES_PER_IP: number;
@@ -39,6 +48,8 @@ export function settingsFromConfig(config: {
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
     keysSecret: config.KEYS_SECRET,
+    internalSecret: config.INTERNAL_SECRET,
+    serviceTokenTtlSeconds: config.SERVICE_TOKEN_TTL_SECONDS,
     signingKeyRotationDays: config.SIGNING_KEY_ROTATION_DAYS,
     loginThrottle: {
       maxFailuresPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,

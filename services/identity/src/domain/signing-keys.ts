@@ -13,7 +13,7 @@ import { type Db, UnauthorizedError, newId, withTx } from "@comptoir/platform";
 import type { JWTVerifyGetKey } from "jose";
 import * as repo from "../db/signing-keys.repo";
 
-/** How long a retired key stays published beyond the access-token lifetime (clock skew, caches). */
+/** How long a retired key stays published beyond the token lifetime (clock skew, caches). */
 export const RETIRED_KEY_GRACE_SECONDS = 5 * 60;
 /** How long an instance signs with the active key it knows before re-reading it (another instance may have rotated). */
 const ACTIVE_KEY_CACHE_MS = 30_000;
@@ -82,7 +82,8 @@ export class KeyStore {
   constructor(
     private readonly db: Db,
     private readonly secret: string,
-    private readonly accessTokenTtlSeconds: number,
+    /** The longest lifetime of a token these keys sign (access or service token). */
+    private readonly tokenTtlSeconds: number,
   ) {}
 
   /**
@@ -142,7 +143,7 @@ export class KeyStore {
   };
 
   private graceSeconds(): number {
-    return this.accessTokenTtlSeconds + RETIRED_KEY_GRACE_SECONDS;
+    return this.tokenTtlSeconds + RETIRED_KEY_GRACE_SECONDS;
   }
 
   private forget(): void {

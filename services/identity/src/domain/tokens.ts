@@ -2,6 +2,10 @@ import { createHash, randomBytes } from "node:crypto";
 import {
   type AccessTokenClaims,
   ROLE_PERMISSIONS,
+  SERVICE_ACCOUNTS,
+  SERVICE_ROLE,
+  type ServiceAccountName,
+  type ServiceTokenResponse,
   TOKEN_ALGORITHM,
   TOKEN_AUDIENCE,
   TOKEN_ISSUER,
@@ -29,6 +33,8 @@ export interface TokenPair {
  * other services ignore it.
  */
 export const SESSION_CLAIM = "sid";
+/** The private claim naming the service account of a service token (the platform's verifier reads it). */
+export const SERVICE_CLAIM = "svc";
 
 export function sha256(value: string): string {
   return createHash("sha256").update(value).digest("hex");
@@ -57,6 +63,33 @@ export async function signAccessToken(deps: TokenDeps, user: User, sessionId: st
     .setExpirationTime(now + deps.settings.accessTokenTtlSeconds)
     .setJti(newId())
     .sign(key.privateKey);
+}
+
+/**
+ * A signed token for a service account: like a user's access token (same key, issuer, audience),
+ * with role `service`, the account's fixed id as `sub`, its permissions, no store, and `svc` naming
+ * it. Lives `serviceTokenTtlSeconds`; there is no refresh token, the service asks again.
+ */
+export async function signServiceToken(deps: TokenDeps, service: ServiceAccountName): Promise<ServiceTokenResponse> {
+  const key = await deps.keys.signingKey();
+  const account = SERVICE_ACCOUNTS[service];
+  const now = Math.floor(Date.now() / 1000);
+  const expiresIn = deps.settings.serviceTokenTtlSeconds;
+  const claims: Pick<AccessTokenClaims, "role" | "permissions" | "storeId"> = {
+    role: SERVICE_ROLE,
+    permissions: [...account.permissions],
+    storeId: null,
+  };
+  const token = await new SignJWT({ ...claims, [SERVICE_CLAIM]: service })
+    .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid: key.kid, typ: "JWT" })
+    .setSubject(account.id)
+    .setIssuer(TOKEN_ISSUER)
+    .setAudience(TOKEN_AUDIENCE)
+    .setIssuedAt(now)
+    .setExpirationTime(now + expiresIn)
+    .setJti(newId())
+    .sign(key.privateKey);
+  return { token, expiresIn };
 }
 
 /** Adds a refresh token to a family (a new one for a new login) and returns the secret. */
