@@ -8,26 +8,62 @@ import {
   pingDatabase,
   type TokenVerifier,
 } from "@comptoir/platform";
+import type { InventoryClient } from "./clients/inventory.client";
+import { replenishmentSaga } from "./domain/replenishment.saga";
+import { createSagaRunner, type SagaRunnerDeps, type SagaSettings } from "./domain/saga";
+import { requestsRoutes } from "./routes/requests.routes";
 
-export interface SupplyDeps {
+export interface SupplyAppDeps {
   db: Db;
   bus: EventBus;
   logger: Logger;
   instance: string;
   /** Verifies access tokens (JWKS_URL); absent in tests that need no caller. */
   auth?: TokenVerifier;
+  /** Inventory, called with supply's own service token. */
+  inventory: InventoryClient;
+  reservationTtlSeconds?: number;
+  saga?: Partial<SagaSettings>;
+  /** How often this instance resumes due sagas, in ms; 0 turns the worker off (tests resume by hand). */
+  sagaWorkerMs?: number;
+  /** Tests: called after each persisted saga step (a crash is simulated from here). */
+  afterSagaStep?: SagaRunnerDeps["afterStep"];
 }
 
-/** The supply service's HTTP API. Its business routes arrive with its own issue; see SPEC §3. */
-export async function buildApp(deps: SupplyDeps): Promise<App> {
+/** The supply service: replenishment requests and the saga that transfers approved ones. */
+export async function buildApp(deps: SupplyAppDeps): Promise<App> {
   const app = await createApp({
     service: "supply",
     instance: deps.instance,
     logger: deps.logger,
     auth: deps.auth,
-    description: "Replenishment requests and the transfer saga.",
+    description: "Replenishment requests from the stores and the transfer saga that carries them out.",
     readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
   });
+  const sagas = createSagaRunner(
+    { db: deps.db, logger: deps.logger, instance: deps.instance, settings: deps.saga, afterStep: deps.afterSagaStep },
+    [
+      replenishmentSaga({
+        inventory: deps.inventory,
+        outbox: deps.bus.outbox,
+        reservationTtlSeconds: deps.reservationTtlSeconds ?? 3600,
+      }),
+    ],
+  );
+  requestsRoutes(app, { db: deps.db, outbox: deps.bus.outbox, inventory: deps.inventory, sagas });
   eventsAdminRoutes(app, "supply", deps.bus);
+
+  // Sagas left behind by a crash (this instance's own at once; others' once their lease expires)
+  // and those waiting for a retry.
+  const workerMs = deps.sagaWorkerMs ?? 1000;
+  if (workerMs > 0) {
+    let stop: (() => Promise<void>) | undefined;
+    app.addHook("onReady", async () => {
+      stop = sagas.startWorker(workerMs);
+    });
+    app.addHook("onClose", async () => {
+      await stop?.();
+    });
+  }
   return app;
 }

@@ -1,5 +1,12 @@
-import { migrationsDirOf, runService } from "@comptoir/platform";
+import {
+  createServiceClient,
+  createServiceTokens,
+  identityUrlOf,
+  migrationsDirOf,
+  runService,
+} from "@comptoir/platform";
 import { buildApp } from "./app";
+import { createInventoryClient } from "./clients/inventory.client";
 import { configSchema } from "./config";
 
 await runService({
@@ -7,5 +14,25 @@ await runService({
   configSchema,
   migrationsDir: migrationsDirOf(import.meta.url),
   events: true,
-  buildApp: ({ db, bus, logger, instance, auth }) => buildApp({ db: db!, bus: bus!, logger, instance, auth }),
+  buildApp: ({ config, db, bus, logger, instance, auth }) => {
+    const tokens = createServiceTokens({
+      service: "supply",
+      secret: config.INTERNAL_SECRET,
+      identityUrl: identityUrlOf(config),
+    });
+    const inventory = createInventoryClient(
+      createServiceClient({ target: "inventory", baseUrls: config.INVENTORY_URLS.split(","), auth: tokens }),
+    );
+    return buildApp({
+      db: db!,
+      bus: bus!,
+      logger,
+      instance,
+      auth,
+      inventory,
+      reservationTtlSeconds: config.SUPPLY_RESERVATION_TTL_SECONDS,
+      saga: { leaseMs: config.SAGA_LEASE_MS, maxAttempts: config.SAGA_MAX_ATTEMPTS },
+      sagaWorkerMs: config.SAGA_WORKER_MS,
+    });
+  },
 });

@@ -225,6 +225,17 @@ export class Launcher {
       JWKS_URL: `http://${LOOPBACK}:${identityPort}${JWKS_PATH}`,
       COMPTOIR_DEMO: this.options.config.demo ? "true" : "false",
     };
+    // Where every service's instances are (`INVENTORY_URLS=http://127.0.0.1:3103,...`), for the
+    // services that call another directly (supply → inventory) with client-side load balancing.
+    let offset = 0;
+    for (const service of BACKEND_SERVICES) {
+      const count = this.options.instances[service];
+      shared[`${service.toUpperCase()}_URLS`] = ports
+        .slice(offset, offset + count)
+        .map((port) => `http://${LOOPBACK}:${port}`)
+        .join(",");
+      offset += count;
+    }
     let next = 0;
     for (const service of BACKEND_SERVICES) {
       const instances: SupervisedInstance[] = [];

@@ -1,0 +1,136 @@
+import type { Queryable } from "@comptoir/platform";
+
+export type SagaStatus = "running" | "compensating" | "completed" | "failed";
+
+export interface SagaRow {
+  id: string;
+  kind: string;
+  status: SagaStatus;
+  input: unknown;
+  step: number;
+  outputs: Record<string, unknown>;
+  uncertain: boolean;
+  reason: string | null;
+  attempts: number;
+}
+
+export interface SagaHistoryEntry {
+  step: string;
+  action: "run" | "compensate";
+  outcome: "done" | "failed" | "retry" | "skipped";
+  detail: string | null;
+  at: string;
+}
+
+const COLUMNS = "id, kind, status, input, step, outputs, uncertain, reason, attempts";
+
+export async function insertSaga(tx: Queryable, saga: { id: string; kind: string; input: unknown }): Promise<void> {
+  await tx.query("INSERT INTO sagas (id, kind, status, input) VALUES ($1, $2, 'running', $3)", [
+    saga.id,
+    saga.kind,
+    JSON.stringify(saga.input),
+  ]);
+}
+
+/**
+ * Takes the saga for `instance` for `leaseMs`, unless another instance holds an unexpired lease.
+ * The same instance may take it again (a process restarted under the same INSTANCE_ID resumes at
+ * once instead of waiting for its own dead lease to expire).
+ */
+export async function claimSaga(
+  db: Queryable,
+  id: string,
+  instance: string,
+  leaseMs: number,
+): Promise<SagaRow | undefined> {
+  const { rows } = await db.query<SagaRow>(
+    `UPDATE sagas SET locked_by = $2, locked_until = now() + make_interval(secs => $3::float8 / 1000)
+      WHERE id = $1 AND status IN ('running', 'compensating')
+        AND (locked_until IS NULL OR locked_until < now() OR locked_by = $2)
+      RETURNING ${COLUMNS}`,
+    [id, instance, leaseMs],
+  );
+  return rows[0];
+}
+
+/** Sagas waiting for work that no other live instance holds, oldest due first. */
+export async function dueSagas(db: Queryable, instance: string, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM sagas
+      WHERE status IN ('running', 'compensating') AND next_attempt_at <= now()
+        AND (locked_until IS NULL OR locked_until < now() OR locked_by = $1)
+      ORDER BY next_attempt_at LIMIT $2`,
+    [instance, limit],
+  );
+  return rows.map((r) => r.id);
+}
+
+export interface SagaProgress {
+  status: SagaStatus;
+  step: number;
+  outputs: Record<string, unknown>;
+  uncertain: boolean;
+  reason: string | null;
+  attempts: number;
+  /** Try again after this long (ms), releasing the lease; undefined keeps going (the lease is renewed). */
+  retryAfterMs?: number;
+}
+
+/**
+ * Saves the saga's progress if `instance` still holds it; false when another instance has taken it
+ * over (this one was too slow and its lease expired): the caller must stop.
+ */
+export async function saveProgress(
+  tx: Queryable,
+  id: string,
+  instance: string,
+  leaseMs: number,
+  p: SagaProgress,
+): Promise<boolean> {
+  const finished = p.status === "completed" || p.status === "failed";
+  const release = finished || p.retryAfterMs !== undefined;
+  const { rowCount } = await tx.query(
+    `UPDATE sagas SET status = $3, step = $4, outputs = $5, uncertain = $6, reason = $7, attempts = $8,
+            next_attempt_at = now() + make_interval(secs => $9::float8 / 1000),
+            locked_by = CASE WHEN $10 THEN NULL ELSE locked_by END,
+            locked_until = CASE WHEN $10 THEN NULL ELSE now() + make_interval(secs => $11::float8 / 1000) END,
+            updated_at = now()
+      WHERE id = $1 AND locked_by = $2`,
+    [
+      id,
+      instance,
+      p.status,
+      p.step,
+      JSON.stringify(p.outputs),
+      p.uncertain,
+      p.reason,
+      p.attempts,
+      p.retryAfterMs ?? 0,
+      release,
+      leaseMs,
+    ],
+  );
+  return rowCount === 1;
+}
+
+export async function findSaga(db: Queryable, id: string): Promise<SagaRow | undefined> {
+  const { rows } = await db.query<SagaRow>(`SELECT ${COLUMNS} FROM sagas WHERE id = $1`, [id]);
+  return rows[0];
+}
+
+export async function appendHistory(tx: Queryable, sagaId: string, entry: Omit<SagaHistoryEntry, "at">): Promise<void> {
+  await tx.query(
+    `INSERT INTO saga_history (saga_id, seq, step, action, outcome, detail)
+     SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5 FROM saga_history WHERE saga_id = $1`,
+    [sagaId, entry.step, entry.action, entry.outcome, entry.detail],
+  );
+}
+
+export async function historyOf(db: Queryable, sagaId: string): Promise<SagaHistoryEntry[]> {
+  const { rows } = await db.query<SagaHistoryEntry>(
+    `SELECT step, action, outcome, detail, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at
+       FROM saga_history WHERE saga_id = $1 ORDER BY seq`,
+    [sagaId],
+  );
+  return rows;
+}

@@ -1,0 +1,290 @@
+import { type Db, type Logger, type Tx, withTx } from "@comptoir/platform";
+import * as repo from "../db/sagas.repo";
+import type { SagaRow } from "../db/sagas.repo";
+
+/**
+ * A step's answer that it did nothing and never will for this input (the callee refused: out of
+ * stock, unknown variant...). The saga compensates the steps before it. Any other error is taken
+ * as "no answer": the step is tried again later, and since its outcome is unknown, every step must
+ * be idempotent (keyed by the saga's id).
+ */
+export class StepRefused extends Error {
+  override name = "StepRefused";
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** One `{run, compensate}` step. `run` returns what `compensate` needs (JSON), kept in the saga's row. */
+export interface SagaStep<I> {
+  name: string;
+  run(input: I, outputs: Readonly<Record<string, unknown>>): Promise<unknown>;
+  /** Undoes a finished `run`, given its output; idempotent. Steps without one need no undoing. */
+  compensate?(input: I, output: unknown): Promise<void>;
+}
+
+export interface SagaDefinition<I> {
+  kind: string;
+  steps: SagaStep<I>[];
+  /** In the transaction that marks the saga completed (e.g. the business document's state and event). */
+  onCompleted(tx: Tx, saga: SagaRow & { input: I }): Promise<void>;
+  /** In the transaction that marks the saga failed, after every compensation ran. */
+  onFailed(tx: Tx, saga: SagaRow & { input: I }, reason: string): Promise<void>;
+}
+
+export interface SagaSettings {
+  /** How long an instance holds a saga it works on before another may take it over. */
+  leaseMs: number;
+  /** Attempts of a step that gets no answer before the saga gives up and compensates. */
+  maxAttempts: number;
+  /** First retry delay, doubled each time up to retryMaxMs. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+export const DEFAULT_SAGA_SETTINGS: SagaSettings = {
+  leaseMs: 30_000,
+  maxAttempts: 8,
+  retryBaseMs: 1_000,
+  retryMaxMs: 60_000,
+};
+
+export interface SagaRunnerDeps {
+  db: Db;
+  logger: Logger;
+  /** This process's name (INSTANCE_ID): the lease holder. */
+  instance: string;
+  settings?: Partial<SagaSettings>;
+  /** Called after each persisted step (tests simulate a crash from here). */
+  afterStep?: (saga: { id: string; step: string; action: "run" | "compensate" }) => Promise<void>;
+}
+
+export interface SagaRunner {
+  /** Records a new saga in the caller's transaction; `execute(id)` after the commit carries it out. */
+  start<I>(tx: Tx, kind: string, id: string, input: I): Promise<void>;
+  /**
+   * Runs the saga as far as it can go now: to completed or failed, or until a step gets no answer
+   * (it is then retried later by the worker). Returns its row afterwards; does nothing when another
+   * live instance holds it.
+   */
+  execute(id: string): Promise<SagaRow | undefined>;
+  /** Carries on every saga that is due and held by no live instance (after a crash, a retry delay). */
+  resumeDue(limit?: number): Promise<number>;
+  /** Calls resumeDue every `intervalMs` until the returned stop is awaited. */
+  startWorker(intervalMs: number): () => Promise<void>;
+}
+
+/** Superseded: another instance took the saga over while this one was slow; stop quietly. */
+class LeaseLost extends Error {}
+
+export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefinition<any>[]): SagaRunner {
+  const settings = { ...DEFAULT_SAGA_SETTINGS, ...deps.settings };
+  const byKind = new Map(definitions.map((d) => [d.kind, d]));
+  // Sagas this process is working on: the database lease lets the same instance re-claim its own
+  // sagas (to resume at once after a restart), so two calls in one process are kept apart here.
+  const inFlight = new Map<string, Promise<SagaRow | undefined>>();
+  const log = deps.logger.child({ component: "saga" });
+
+  const retryDelay = (attempts: number) =>
+    Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** Math.max(0, attempts - 1));
+
+  async function save(
+    saga: SagaRow,
+    progress: repo.SagaProgress,
+    entry: Omit<repo.SagaHistoryEntry, "at">,
+    finish?: (tx: Tx) => Promise<void>,
+  ): Promise<SagaRow> {
+    await withTx(deps.db, async (tx) => {
+      if (!(await repo.saveProgress(tx, saga.id, deps.instance, settings.leaseMs, progress))) throw new LeaseLost();
+      await repo.appendHistory(tx, saga.id, entry);
+      await finish?.(tx);
+    });
+    return { ...saga, ...progress };
+  }
+
+  async function runClaimed(saga: SagaRow): Promise<SagaRow> {
+    const definition = byKind.get(saga.kind);
+    if (!definition) throw new Error(`no saga definition for kind ${saga.kind}`);
+    const steps = definition.steps;
+    for (;;) {
+      if (saga.status === "running") {
+        const step = steps[saga.step];
+        if (!step) {
+          return save(
+            saga,
+            { ...saga, status: "completed", reason: null, attempts: 0 },
+            { step: "saga", action: "run", outcome: "done", detail: "completed" },
+            (tx) => definition.onCompleted(tx, saga as SagaRow & { input: never }),
+          );
+        }
+        try {
+          const output = await step.run(saga.input, saga.outputs);
+          saga = await save(
+            saga,
+            { ...saga, step: saga.step + 1, outputs: { ...saga.outputs, [step.name]: output ?? null }, attempts: 0 },
+            { step: step.name, action: "run", outcome: "done", detail: null },
+          );
+          await deps.afterStep?.({ id: saga.id, step: step.name, action: "run" });
+        } catch (error) {
+          if (error instanceof LeaseLost) throw error;
+          const message = (error as Error).message;
+          if (error instanceof StepRefused) {
+            saga = await save(
+              saga,
+              { ...saga, status: "compensating", step: saga.step - 1, reason: `${step.name}: ${message}`, attempts: 0 },
+              { step: step.name, action: "run", outcome: "failed", detail: message },
+            );
+            continue;
+          }
+          const attempts = saga.attempts + 1;
+          if (attempts >= settings.maxAttempts) {
+            log.warn(
+              { sagaId: saga.id, step: step.name, attempts, err: error },
+              "saga step kept failing: compensating",
+            );
+            saga = await save(
+              saga,
+              {
+                ...saga,
+                status: "compensating",
+                uncertain: true,
+                attempts: 0,
+                reason: `${step.name}: no answer after ${attempts} attempts (${message})`,
+              },
+              { step: step.name, action: "run", outcome: "failed", detail: message },
+            );
+            continue;
+          }
+          log.info({ sagaId: saga.id, step: step.name, attempts, err: error }, "saga step failed: will retry");
+          return save(
+            saga,
+            { ...saga, attempts, retryAfterMs: retryDelay(attempts) },
+            { step: step.name, action: "run", outcome: "retry", detail: message },
+          );
+        }
+        continue;
+      }
+
+      // Compensating: undo the finished steps in reverse order.
+      const step = steps[saga.step];
+      if (!step) {
+        const reason = saga.reason ?? "failed";
+        return save(
+          saga,
+          { ...saga, status: "failed", attempts: 0 },
+          { step: "saga", action: "compensate", outcome: "done", detail: "failed" },
+          (tx) => definition.onFailed(tx, saga as SagaRow & { input: never }, reason),
+        );
+      }
+      try {
+        let output = saga.outputs[step.name];
+        let outcome: "done" | "skipped" = "done";
+        if (saga.uncertain) {
+          // Its outcome is unknown: run it again (idempotent: the same answer if it did happen),
+          // so that what it did can be undone. Refused means it never happened.
+          try {
+            output = await step.run(saga.input, saga.outputs);
+          } catch (error) {
+            if (!(error instanceof StepRefused)) throw error;
+            outcome = "skipped";
+          }
+        }
+        if (outcome === "done" && step.compensate) await step.compensate(saga.input, output);
+        else outcome = "skipped";
+        saga = await save(
+          saga,
+          { ...saga, step: saga.step - 1, uncertain: false, attempts: 0 },
+          { step: step.name, action: "compensate", outcome, detail: null },
+        );
+        await deps.afterStep?.({ id: saga.id, step: step.name, action: "compensate" });
+      } catch (error) {
+        if (error instanceof LeaseLost) throw error;
+        const message = (error as Error).message;
+        if (error instanceof StepRefused) {
+          // The undo itself was refused (e.g. the goods were already sold): nothing will change
+          // that by retrying. Stop, say so, and leave it to a person.
+          log.error({ sagaId: saga.id, step: step.name, err: error }, "saga compensation refused: needs attention");
+          const reason = `${saga.reason ?? "failed"}; undoing ${step.name} was refused (${message}): check the stock by hand`;
+          return save(
+            saga,
+            { ...saga, status: "failed", reason, attempts: 0 },
+            { step: step.name, action: "compensate", outcome: "failed", detail: message },
+            (tx) => definition.onFailed(tx, saga as SagaRow & { input: never }, reason),
+          );
+        }
+        // No answer: compensations are retried until they succeed (the stock must come back).
+        const attempts = saga.attempts + 1;
+        log.warn({ sagaId: saga.id, step: step.name, attempts, err: error }, "saga compensation failed: will retry");
+        return save(
+          saga,
+          { ...saga, attempts, retryAfterMs: retryDelay(attempts) },
+          { step: step.name, action: "compensate", outcome: "retry", detail: message },
+        );
+      }
+    }
+  }
+
+  async function executeOnce(id: string): Promise<SagaRow | undefined> {
+    const claimed = await repo.claimSaga(deps.db, id, deps.instance, settings.leaseMs);
+    if (!claimed) return repo.findSaga(deps.db, id);
+    try {
+      return await runClaimed(claimed);
+    } catch (error) {
+      if (error instanceof LeaseLost) {
+        log.warn({ sagaId: id }, "saga taken over by another instance");
+        return repo.findSaga(deps.db, id);
+      }
+      throw error;
+    }
+  }
+
+  function execute(id: string): Promise<SagaRow | undefined> {
+    const running = inFlight.get(id);
+    if (running) return running;
+    const promise = executeOnce(id).finally(() => inFlight.delete(id));
+    inFlight.set(id, promise);
+    return promise;
+  }
+
+  async function resumeDue(limit = 20): Promise<number> {
+    const ids = (await repo.dueSagas(deps.db, deps.instance, limit)).filter((id) => !inFlight.has(id));
+    for (const id of ids) {
+      try {
+        await execute(id);
+      } catch (error) {
+        log.error({ sagaId: id, err: error }, "saga could not be resumed");
+      }
+    }
+    return ids.length;
+  }
+
+  return {
+    async start(tx, kind, id, input) {
+      if (!byKind.has(kind)) throw new Error(`no saga definition for kind ${kind}`);
+      await repo.insertSaga(tx, { id, kind, input });
+    },
+    execute,
+    resumeDue,
+    startWorker(intervalMs) {
+      let stopped = false;
+      let timer: NodeJS.Timeout | undefined;
+      let tick: Promise<unknown> = Promise.resolve();
+      const loop = () => {
+        tick = resumeDue()
+          .catch((error) => log.error({ err: error }, "saga worker tick failed"))
+          .finally(() => {
+            if (!stopped) timer = setTimeout(loop, intervalMs);
+          });
+      };
+      loop();
+      return async () => {
+        stopped = true;
+        clearTimeout(timer);
+        await tick;
+      };
+    },
+  };
+}

@@ -1,0 +1,171 @@
+import { type App, bearerAuth, type Principal, ProblemSchema, requirePermission, Type } from "@comptoir/platform";
+import type { FastifyRequest } from "fastify";
+import * as use from "../domain/requests.use-cases";
+
+const Id = Type.String({ format: "uuid" });
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+const DateTime = Type.String({ format: "date-time" });
+const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ProblemSchema]));
+const Status = Type.Union([
+  Type.Literal("requested"),
+  Type.Literal("approved"),
+  Type.Literal("rejected"),
+  Type.Literal("completed"),
+  Type.Literal("failed"),
+]);
+const Line = Type.Object(
+  { variantId: Id, quantity: Type.Integer({ minimum: 1, maximum: 100_000 }) },
+  { additionalProperties: false },
+);
+
+const RequestFields = {
+  id: Id,
+  storeId: Id,
+  locationId: Type.String({ format: "uuid", description: "the store's stock location: where the goods go" }),
+  fromLocationId: Type.String({ format: "uuid", description: "the central warehouse's location" }),
+  status: Status,
+  note: Nullable(Type.String()),
+  lines: Type.Array(Line),
+  requestedBy: Id,
+  decidedBy: Nullable(Id),
+  reason: Nullable(Type.String({ description: "why it was rejected, or why its transfer failed" })),
+  createdAt: DateTime,
+  decidedAt: Nullable(DateTime),
+  finishedAt: Nullable(DateTime),
+};
+const SupplyRequest = Type.Object(RequestFields);
+const RequestView = Type.Object({
+  ...RequestFields,
+  history: Type.Array(
+    Type.Object({
+      step: Type.String(),
+      action: Type.Union([Type.Literal("run"), Type.Literal("compensate")]),
+      outcome: Type.Union([
+        Type.Literal("done"),
+        Type.Literal("failed"),
+        Type.Literal("retry"),
+        Type.Literal("skipped"),
+      ]),
+      detail: Nullable(Type.String()),
+      at: DateTime,
+    }),
+    { description: "what the transfer saga did, in order" },
+  ),
+});
+const Params = Type.Object({ id: Id });
+
+function actorOf(request: FastifyRequest): use.Actor {
+  const p = request.principal as Principal;
+  return { userId: p.userId, storeOnly: p.role === "clerk" ? { storeId: p.storeId } : null };
+}
+
+/** Replenishment requests (SPEC §3.5): clerks and managers ask, managers decide. */
+export function requestsRoutes(app: App, deps: use.SupplyDeps): void {
+  app.post(
+    "/api/supply/requests",
+    {
+      onRequest: requirePermission("supply:request"),
+      schema: {
+        ...bearerAuth,
+        tags: ["requests"],
+        summary: "Ask the central warehouse for stock for a store (supply:request)",
+        description:
+          "A clerk asks for their own store only (403 location_forbidden otherwise). 404 location_not_found or " +
+          "variant_not_found when inventory does not know them; 400 not_a_store_location for the central or online location.",
+        body: Type.Object(
+          {
+            locationId: Id,
+            items: Type.Array(Line, { minItems: 1, maxItems: 100 }),
+            note: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: SupplyRequest, ...errors(400, 401, 403, 404, 503) },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await use.createRequest(deps, actorOf(request), request.body)),
+  );
+
+  app.get(
+    "/api/supply/requests",
+    {
+      onRequest: requirePermission("supply:request"),
+      schema: {
+        ...bearerAuth,
+        tags: ["requests"],
+        summary: "Requests, newest first (a clerk sees their store's only)",
+        querystring: Type.Object({
+          status: Type.Optional(Status),
+          locationId: Type.Optional(Id),
+          page: Type.Integer({ minimum: 1, default: 1 }),
+          limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+        }),
+        response: {
+          200: Type.Object({
+            data: Type.Array(SupplyRequest),
+            pagination: Type.Object({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer() }),
+          }),
+          ...errors(400, 401, 403),
+        },
+      },
+    },
+    async (request) => use.listRequests(deps, actorOf(request), request.query),
+  );
+
+  app.get(
+    "/api/supply/requests/:id",
+    {
+      onRequest: requirePermission("supply:request"),
+      schema: {
+        ...bearerAuth,
+        tags: ["requests"],
+        summary: "A request and what its transfer did (another store's: 404 for a clerk)",
+        params: Params,
+        response: { 200: RequestView, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => use.getRequest(deps, actorOf(request), request.params.id),
+  );
+
+  app.post(
+    "/api/supply/requests/:id/approve",
+    {
+      onRequest: requirePermission("supply:approve"),
+      schema: {
+        ...bearerAuth,
+        tags: ["requests"],
+        summary: "Approve a pending request and transfer the stock (supply:approve)",
+        description:
+          "Runs the transfer saga (reserve at the central warehouse, transfer to the store) and answers 200 with " +
+          "the request completed, or failed with the reason and the stock exactly as before. 202 with status " +
+          "approved when inventory could not be reached: the saga carries on and the request ends completed or " +
+          "failed. 409 request_already_decided when it is not pending.",
+        params: Params,
+        response: { 200: RequestView, 202: RequestView, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const view = await use.approveRequest(deps, actorOf(request), request.params.id);
+      return reply.code(view.status === "approved" ? 202 : 200).send(view);
+    },
+  );
+
+  app.post(
+    "/api/supply/requests/:id/reject",
+    {
+      onRequest: requirePermission("supply:approve"),
+      schema: {
+        ...bearerAuth,
+        tags: ["requests"],
+        summary: "Reject a pending request, with a reason (supply:approve)",
+        params: Params,
+        body: Type.Object(
+          { reason: Type.String({ minLength: 1, maxLength: 1000, pattern: "\\S", description: "mandatory" }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: RequestView, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => use.rejectRequest(deps, actorOf(request), request.params.id, request.body.reason),
+  );
+}

@@ -1,0 +1,212 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  CENTRAL,
+  knownVariant,
+  ledgerSum,
+  level,
+  published,
+  receive,
+  STORE_1,
+  type Supply,
+  type SupplyInstance,
+  startSupply,
+} from "./support/harness";
+
+let supply: Supply;
+let first: SupplyInstance;
+let variant: string;
+
+beforeAll(async () => {
+  supply = await startSupply("saga");
+  first = await supply.instance("supply-1");
+  variant = await knownVariant(supply.inventory, "Lamp");
+  await receive(supply.inventory, variant, CENTRAL, 50);
+});
+afterAll(() => supply?.close());
+
+async function ask(quantity: number): Promise<string> {
+  const res = await first.manager.post("/api/supply/requests", {
+    locationId: STORE_1,
+    items: [{ variantId: variant, quantity }],
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.id;
+}
+
+async function stock() {
+  return {
+    central: await level(supply.inventory, variant, CENTRAL),
+    store: await level(supply.inventory, variant, STORE_1),
+  };
+}
+
+async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await sleep(50);
+  }
+}
+
+const requestOf = async (id: string) => (await first.manager.get(`/api/supply/requests/${id}`)).body;
+
+/** Never settles: the instance "dies" here (its lease runs out; nothing of it continues until released). */
+function freezer() {
+  let release!: () => void;
+  const frozen = new Promise<void>((resolve) => (release = resolve));
+  return { frozen, release };
+}
+
+describe("the transfer saga survives crashes", () => {
+  it("an instance that dies after reserving is taken over once its lease expires: completed once", async () => {
+    const before = await stock();
+    const id = await ask(4);
+    const ice = freezer();
+    const doomed = await supply.instance("supply-doomed", {
+      afterSagaStep: async (s) => {
+        if (s.id === id && s.step === "reserve") await ice.frozen;
+      },
+    });
+    const pending = doomed.manager.post(`/api/supply/requests/${id}/approve`).catch(() => undefined);
+    await until(requestOf.bind(null, id), (r) => r.history.length === 1, "the reservation");
+    expect((await stock()).central.reserved).toBe(before.central.reserved + 4);
+
+    // Another instance's worker takes it over once the 2 s lease has passed.
+    const rescuer = await supply.instance("supply-rescuer", { sagaWorkerMs: 100 });
+    const done = await until(requestOf.bind(null, id), (r) => r.status === "completed", "completion");
+    expect(done.history.map((h: any) => `${h.action} ${h.step} ${h.outcome}`)).toEqual([
+      "run reserve done",
+      "run transfer done",
+      "run saga done",
+    ]);
+    // The dead instance wakes up: it must not move anything twice.
+    ice.release();
+    await pending;
+    await sleep(300);
+    const after = await stock();
+    expect(after.central).toMatchObject({ onHand: before.central.onHand - 4, reserved: before.central.reserved });
+    expect(after.store.onHand).toBe(before.store.onHand + 4);
+    expect(await ledgerSum(supply.inventory, variant, STORE_1)).toBe(after.store.onHand);
+    expect((await published(supply, "supply.request.completed")).filter((e) => e.requestId === id)).toHaveLength(1);
+    await Promise.all([rescuer.close(), doomed.close()]);
+  });
+
+  it("a restart under the same instance name resumes its sagas at once, without waiting for the lease", async () => {
+    const before = await stock();
+    const id = await ask(2);
+    const ice = freezer();
+    const doomed = await supply.instance("supply-7", {
+      saga: { leaseMs: 60_000, maxAttempts: 3, retryBaseMs: 50, retryMaxMs: 200 },
+      afterSagaStep: async (s) => {
+        if (s.id === id && s.step === "reserve") await ice.frozen;
+      },
+    });
+    void doomed.manager.post(`/api/supply/requests/${id}/approve`).catch(() => undefined);
+    await until(requestOf.bind(null, id), (r) => r.history.length === 1, "the reservation");
+    const started = Date.now();
+    const restarted = await supply.instance("supply-7", { sagaWorkerMs: 100 });
+    await until(requestOf.bind(null, id), (r) => r.status === "completed", "completion");
+    expect(Date.now() - started).toBeLessThan(5_000);
+    ice.release();
+    expect((await stock()).store.onHand).toBe(before.store.onHand + 2);
+    await Promise.all([restarted.close(), doomed.close()]);
+  });
+
+  it("a step refused after another ran is compensated: failed, stock exactly as before, even across a crash", async () => {
+    const before = await stock();
+    const id = await ask(3);
+    const ice = freezer();
+    const doomed = await supply.instance("supply-doomed-2", {
+      afterSagaStep: async (s) => {
+        if (s.id !== id) return;
+        // Before the transfer, the reservation disappears (as if it had expired): the transfer is refused.
+        if (s.step === "reserve" && s.action === "run") {
+          const { rows } = await supply.inventory.database.db.query(
+            "SELECT id FROM reservations WHERE reference = $1",
+            [`supply-${id}`],
+          );
+          const released = await supply.inventory.admin.post(`/api/inventory/reservations/${rows[0].id}/release`);
+          expect(released.status).toBe(200);
+        }
+        // Then it dies right after compensating the reservation, before closing the saga.
+        if (s.step === "reserve" && s.action === "compensate") await ice.frozen;
+      },
+    });
+    void doomed.manager.post(`/api/supply/requests/${id}/approve`).catch(() => undefined);
+    await until(requestOf.bind(null, id), (r) => r.history.some((h: any) => h.action === "compensate"), "compensation");
+    expect((await requestOf(id)).status).toBe("approved");
+    const rescuer = await supply.instance("supply-rescuer-2", { sagaWorkerMs: 100 });
+    const failed = await until(requestOf.bind(null, id), (r) => r.status === "failed", "the failure");
+    expect(failed.reason).toMatch(/^transfer: .*refused by inventory/);
+    expect(failed.history.map((h: any) => `${h.action} ${h.step} ${h.outcome}`)).toEqual([
+      "run reserve done",
+      "run transfer failed",
+      "compensate reserve done",
+      "compensate saga done",
+    ]);
+    ice.release();
+    expect(await stock()).toEqual(before);
+    await Promise.all([rescuer.close(), doomed.close()]);
+  });
+});
+
+describe("the transfer saga when inventory does not answer", () => {
+  it("inventory down at approval: 202 approved, retried, completed once it is back", async () => {
+    const before = await stock();
+    const id = await ask(5);
+    const worker = await supply.instance("supply-patient", {
+      sagaWorkerMs: 100,
+      saga: { leaseMs: 2000, maxAttempts: 100, retryBaseMs: 50, retryMaxMs: 200 },
+    });
+    supply.door.mode = "down";
+    try {
+      const res = await worker.manager.post(`/api/supply/requests/${id}/approve`);
+      expect(res.status, JSON.stringify(res.body)).toBe(202);
+      expect(res.body.status).toBe("approved");
+      expect(res.body.history.at(-1)).toMatchObject({ step: "reserve", outcome: "retry" });
+      await sleep(500);
+    } finally {
+      supply.door.mode = "up";
+    }
+    await until(requestOf.bind(null, id), (r) => r.status === "completed", "completion");
+    expect((await stock()).store.onHand).toBe(before.store.onHand + 5);
+    await worker.close();
+  });
+
+  it("answers lost on the way back: after the attempts, the step that did happen is undone; failed, stock as before", async () => {
+    const before = await stock();
+    const id = await ask(6);
+    const worker = await supply.instance("supply-deaf", { sagaWorkerMs: 100 });
+    // Inventory reserves, but supply never hears it (3 attempts, all lost).
+    supply.door.mode = "blackhole";
+    let res;
+    try {
+      res = await worker.manager.post(`/api/supply/requests/${id}/approve`);
+      await until(
+        requestOf.bind(null, id),
+        (r) => r.history.filter((h: any) => h.outcome === "retry").length >= 2,
+        "retries",
+      );
+    } finally {
+      supply.door.mode = "up";
+    }
+    expect(res.status).toBe(202);
+    const failed = await until(requestOf.bind(null, id), (r) => r.status === "failed", "the failure");
+    expect(failed.reason).toMatch(/^reserve: no answer after 3 attempts/);
+    const steps = failed.history.filter((h: any) => h.outcome !== "retry");
+    expect(steps.map((h: any) => `${h.action} ${h.step} ${h.outcome}`)).toEqual([
+      "run reserve failed",
+      "compensate reserve done",
+      "compensate saga done",
+    ]);
+    expect(await stock()).toEqual(before);
+    const { rows } = await supply.inventory.database.db.query("SELECT status FROM reservations WHERE reference = $1", [
+      `supply-${id}`,
+    ]);
+    expect(rows).toEqual([{ status: "released" }]);
+    await worker.close();
+  });
+});
