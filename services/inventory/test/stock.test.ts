@@ -1,4 +1,6 @@
 import { http } from "@comptoir/platform/testing";
+import { pruneKeys } from "../src/db/idempotency.repo";
+import { IDEMPOTENCY_KEY_HOURS } from "../src/domain/reservations.use-cases";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CENTRAL,
@@ -189,6 +191,19 @@ describe("adjusting stock (seed 001's table)", () => {
     const fixed = await inv.admin.post("/api/inventory/stock/adjust", { ...tooMuch, changeQuantity: -1 }, refusedKey);
     expect(fixed.status).toBe(201);
     expect(await ledgerSum(inv, variant, CENTRAL)).toBe(9);
+  });
+
+  it("forgets an Idempotency-Key after a day: the same key then counts as new", async () => {
+    const variant = await knownVariant(inv);
+    const body = { variantId: variant, locationId: CENTRAL, changeQuantity: 4, type: "receipt", reason: "delivery 10" };
+    const key = { "idempotency-key": `old-${variant}` };
+    expect((await inv.admin.post("/api/inventory/stock/adjust", body, key)).status).toBe(201);
+    await inv.database.db.query("UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1", [
+      `old-${variant}`,
+    ]);
+    expect(await pruneKeys(inv.database.db, IDEMPOTENCY_KEY_HOURS)).toBeGreaterThanOrEqual(1);
+    expect((await inv.admin.post("/api/inventory/stock/adjust", body, key)).status).toBe(201);
+    expect(await ledgerSum(inv, variant, CENTRAL)).toBe(8);
   });
 
   it("400 insufficient_stock with what is available, and nothing written", async () => {

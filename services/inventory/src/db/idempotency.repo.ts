@@ -32,3 +32,12 @@ export async function storeResponse(tx: Queryable, actorId: string, key: string,
     JSON.stringify(response),
   ]);
 }
+
+/** Forgets keys older than `hours` (a client retries within minutes; 24 h is what payment APIs keep). */
+export async function pruneKeys(db: Queryable, hours: number): Promise<number> {
+  const { rowCount } = await db.query(
+    "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)",
+    [hours],
+  );
+  return rowCount ?? 0;
+}

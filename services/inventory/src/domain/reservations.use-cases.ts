@@ -1,5 +1,6 @@
 import { ConflictError, type Logger, NotFoundError, newId, type Tx, withTx } from "@comptoir/platform";
 import * as locationsRepo from "../db/locations.repo";
+import { pruneKeys } from "../db/idempotency.repo";
 import * as repo from "../db/reservations.repo";
 import type { Reservation } from "../db/reservations.repo";
 import * as stock from "../db/stock.repo";
@@ -236,15 +237,28 @@ export async function expireReservations(
   return expired;
 }
 
-/** Runs the expiry sweep every `intervalMs` in this instance until the returned stop is called. */
+/** How long an Idempotency-Key of a stock adjustment is remembered. */
+export const IDEMPOTENCY_KEY_HOURS = 24;
+
+/**
+ * Every `intervalMs`: releases expired reservations; every 10 minutes also forgets idempotency keys
+ * older than IDEMPOTENCY_KEY_HOURS. Runs in this instance until the returned stop is called.
+ */
 export function startExpirySweep(deps: InventoryDeps, intervalMs: number, logger: Logger): () => Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
+  let lastPrune = 0;
   const tick = () => {
     running = expireReservations(deps)
-      .then((n) => {
+      .then(async (n) => {
         if (n > 0) logger.info({ expired: n }, "expired reservations released");
+        // Idempotency keys of stock adjustments are kept a day, then forgotten (every 10 minutes).
+        if (Date.now() - lastPrune >= 10 * 60_000) {
+          lastPrune = Date.now();
+          const pruned = await pruneKeys(deps.db, IDEMPOTENCY_KEY_HOURS);
+          if (pruned > 0) logger.info({ pruned }, "old idempotency keys forgotten");
+        }
       })
       .catch((error: unknown) => logger.warn({ err: error }, "reservation expiry sweep failed"))
       .finally(() => {
