@@ -5,6 +5,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ALL_SERVICES, BACKEND_SERVICES } from "@comptoir/contracts";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
 import pg from "pg";
 import { testServerUrl } from "@comptoir/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -487,6 +489,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
   { timeout: 150_000 },
   () => {
     const prefix = `e2e_${Date.now().toString(36)}`;
+    const natsPrefix = `e2e${Date.now().toString(36)}`;
     let dataDir: string;
     let platform: Platform | undefined;
 
@@ -509,27 +512,115 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
       if (platform) await stop(platform, "SIGKILL");
       await dropDatabases();
       await rm(dataDir, { recursive: true, force: true });
+      if (process.env.TEST_NATS_URL) {
+        const nc = await connect({ servers: process.env.TEST_NATS_URL });
+        const jsm = await jetstreamManager(nc);
+        for await (const stream of jsm.streams.names()) {
+          if (stream.startsWith(`${natsPrefix.toUpperCase()}_`)) await jsm.streams.delete(stream);
+        }
+        await nc.close();
+      }
     });
 
-    it("creates one database per service on that server and serves through the gateway", async () => {
+    it("creates one database per service on that server and serves through the gateway; two inventory instances never oversell", async () => {
       const url = new URL(process.env.TEST_DATABASE_URL!);
       url.pathname = `/${prefix}`;
       const port = await freePort();
-      platform = start({ PORT: String(port), COMPTOIR_DATA: dataDir, DATABASE_URL: url.toString() });
-      const { seconds } = await waitUntilReady(platform);
-      console.log(`platform ready in ${seconds.toFixed(1)} s (external PostgreSQL)`);
-      const created = await fetch(`${platform.base}/api/catalog/categories`, {
+      // Distributed mode as far as this machine allows: an external PostgreSQL, NATS JetStream when
+      // a server is given (CI), two instances of inventory.
+      const nats: Record<string, string> = process.env.TEST_NATS_URL
+        ? { NATS_URL: process.env.TEST_NATS_URL, NATS_PREFIX: natsPrefix }
+        : {};
+      platform = start({ PORT: String(port), COMPTOIR_DATA: dataDir, DATABASE_URL: url.toString(), ...nats }, [
+        "--instances",
+        "inventory=2",
+      ]);
+      const { seconds, body } = await waitUntilReady(platform);
+      console.log(`platform ready in ${seconds.toFixed(1)} s (external PostgreSQL${nats.NATS_URL ? ", NATS" : ""})`);
+      expect(body.services.inventory.instances).toHaveLength(2);
+      const base = platform.base;
+      const admin = await adminHeaders(base);
+      const created = await fetch(`${base}/api/catalog/categories`, {
         method: "POST",
-        headers: await adminHeaders(platform.base),
+        headers: admin,
         body: JSON.stringify({ name: "Distributed" }),
       });
       expect(created.status).toBe(201);
+
+      // catalog → inventory through this mode's event transport.
+      const product = await fetch(`${base}/api/catalog/products`, {
+        method: "POST",
+        headers: admin,
+        body: JSON.stringify({
+          categoryId: (await json(created)).id,
+          name: "Lampe rare",
+          status: "active",
+          variants: [{ sku: `RARE-${prefix}`, options: {}, price: 4900 }],
+        }),
+      });
+      expect(product.status, await product.clone().text()).toBe(201);
+      const variantId = (await json(product)).variants[0].id;
+      const online = "0192f5a0-0000-7000-8000-00000000c002";
+      const startedAt = Date.now();
+      for (;;) {
+        const level = await fetch(`${base}/api/inventory/stock?variantId=${variantId}&locationId=${online}`, {
+          headers: admin,
+        });
+        if (level.status === 200) break;
+        expect(level.status).toBe(404);
+        if (Date.now() - startedAt > 15_000) throw new Error("inventory never learned the variant");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      console.log(`catalog → inventory (${nats.NATS_URL ? "NATS" : "event log"}): ${Date.now() - startedAt} ms`);
+
+      // Exactly 20 units online (demo mode gave it some: take them out first), then 200 buyers at
+      // once through the gateway, spread over both inventory instances.
+      const level = await json(
+        await fetch(`${base}/api/inventory/stock?variantId=${variantId}&locationId=${online}`, { headers: admin }),
+      );
+      if (level.onHand !== 20) {
+        const adjust = await fetch(`${base}/api/inventory/stock/adjust`, {
+          method: "POST",
+          headers: admin,
+          body: JSON.stringify({
+            variantId,
+            locationId: online,
+            changeQuantity: 20 - level.onHand,
+            type: "adjustment",
+            reason: "e2e: exactly 20",
+          }),
+        });
+        expect(adjust.status, await adjust.clone().text()).toBe(201);
+      }
+      const answers = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          fetch(`${base}/api/inventory/reservations`, {
+            method: "POST",
+            headers: admin,
+            body: JSON.stringify({
+              reference: `e2e-${prefix}-${i}`,
+              locationId: online,
+              items: [{ variantId, quantity: 1 }],
+            }),
+          }).then((r) => r.status),
+        ),
+      );
+      const counts = Object.fromEntries(
+        [201, 409].map((status) => [status, answers.filter((a) => a === status).length]),
+      );
+      expect(counts).toEqual({ 201: 20, 409: 180 });
+      const after = await json(
+        await fetch(`${base}/api/inventory/stock?variantId=${variantId}&locationId=${online}`, { headers: admin }),
+      );
+      expect(after).toMatchObject({ onHand: 20, reserved: 20, available: 0 });
+
       expect(existsSync(join(dataDir, "postgres"))).toBe(false);
       expect(await stop(platform)).toBe(0);
       platform = undefined;
       const databases = await dropDatabases();
-      // One per backend service, and the event log's.
-      expect(databases.sort()).toEqual([...BACKEND_SERVICES, "events"].map((s) => `${prefix}_${s}`).sort());
+      // One per backend service, and the event log's unless events went through NATS.
+      const expected = nats.NATS_URL ? [...BACKEND_SERVICES] : [...BACKEND_SERVICES, "events"];
+      expect(databases.sort()).toEqual(expected.map((s) => `${prefix}_${s}`).sort());
     });
   },
 );
