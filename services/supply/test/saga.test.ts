@@ -67,7 +67,7 @@ describe("the transfer saga survives crashes", () => {
     const ice = freezer();
     const doomed = await supply.instance("supply-doomed", {
       afterSagaStep: async (s) => {
-        if (s.id === id && s.step === "reserve") await ice.frozen;
+        if (s.id === id && s.step === "reserve" && s.phase === "saved") await ice.frozen;
       },
     });
     const pending = doomed.manager.post(`/api/supply/requests/${id}/approve`).catch(() => undefined);
@@ -101,7 +101,7 @@ describe("the transfer saga survives crashes", () => {
     const doomed = await supply.instance("supply-7", {
       saga: { leaseMs: 60_000, maxAttempts: 3, retryBaseMs: 50, retryMaxMs: 200 },
       afterSagaStep: async (s) => {
-        if (s.id === id && s.step === "reserve") await ice.frozen;
+        if (s.id === id && s.step === "reserve" && s.phase === "saved") await ice.frozen;
       },
     });
     void doomed.manager.post(`/api/supply/requests/${id}/approve`).catch(() => undefined);
@@ -121,7 +121,7 @@ describe("the transfer saga survives crashes", () => {
     const ice = freezer();
     const doomed = await supply.instance("supply-doomed-2", {
       afterSagaStep: async (s) => {
-        if (s.id !== id) return;
+        if (s.id !== id || s.phase !== "saved") return;
         // Before the transfer, the reservation disappears (as if it had expired): the transfer is refused.
         if (s.step === "reserve" && s.action === "run") {
           const { rows } = await supply.inventory.database.db.query(
@@ -151,6 +151,50 @@ describe("the transfer saga survives crashes", () => {
     expect(await stock()).toEqual(before);
     await Promise.all([rescuer.close(), doomed.close()]);
   });
+});
+
+describe("a crash injected at each point of the saga", () => {
+  const points = [
+    { step: "reserve", phase: "called" },
+    { step: "reserve", phase: "saved" },
+    { step: "transfer", phase: "called" },
+    { step: "transfer", phase: "saved" },
+  ] as const;
+
+  it.each(points)(
+    "dying after $step was $phase: another instance completes it, stock moved exactly once",
+    async (point) => {
+      const before = await stock();
+      const id = await ask(1);
+      const ice = freezer();
+      const doomed = await supply.instance(`supply-${point.step}-${point.phase}`, {
+        afterSagaStep: async (s) => {
+          if (s.id === id && s.step === point.step && s.phase === point.phase && s.action === "run") await ice.frozen;
+        },
+      });
+      const pending = doomed.manager.post(`/api/supply/requests/${id}/approve`).catch(() => undefined);
+      await until(
+        () => supply.database.db.query("SELECT 1 FROM sagas WHERE id = $1", [id]).then((r) => r.rowCount),
+        (n) => n === 1,
+        "the saga",
+      );
+      await sleep(200);
+      const rescuer = await supply.instance(`rescuer-${point.step}-${point.phase}`, { sagaWorkerMs: 100 });
+      const done = await until(requestOf.bind(null, id), (r) => r.status === "completed", "completion");
+      expect(done.history.filter((h: any) => h.outcome === "done").map((h: any) => h.step)).toEqual([
+        "reserve",
+        "transfer",
+        "saga",
+      ]);
+      ice.release();
+      await pending;
+      const after = await stock();
+      expect(after.central).toMatchObject({ onHand: before.central.onHand - 1, reserved: before.central.reserved });
+      expect(after.store.onHand).toBe(before.store.onHand + 1);
+      expect(await ledgerSum(supply.inventory, variant, CENTRAL)).toBe(after.central.onHand);
+      await Promise.all([rescuer.close(), doomed.close()]);
+    },
+  );
 });
 
 describe("the transfer saga when inventory does not answer", () => {

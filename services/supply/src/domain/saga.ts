@@ -58,8 +58,16 @@ export interface SagaRunnerDeps {
   /** This process's name (INSTANCE_ID): the lease holder. */
   instance: string;
   settings?: Partial<SagaSettings>;
-  /** Called after each persisted step (tests simulate a crash from here). */
-  afterStep?: (saga: { id: string; step: string; action: "run" | "compensate" }) => Promise<void>;
+  /**
+   * Tests simulate a crash from here: called when a step's call has returned (`called`, not saved
+   * yet) and once it is saved (`saved`).
+   */
+  afterStep?: (saga: {
+    id: string;
+    step: string;
+    action: "run" | "compensate";
+    phase: "called" | "saved";
+  }) => Promise<void>;
 }
 
 export interface SagaRunner {
@@ -122,12 +130,13 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
         }
         try {
           const output = await step.run(saga.input, saga.outputs);
+          await deps.afterStep?.({ id: saga.id, step: step.name, action: "run", phase: "called" });
           saga = await save(
             saga,
             { ...saga, step: saga.step + 1, outputs: { ...saga.outputs, [step.name]: output ?? null }, attempts: 0 },
             { step: step.name, action: "run", outcome: "done", detail: null },
           );
-          await deps.afterStep?.({ id: saga.id, step: step.name, action: "run" });
+          await deps.afterStep?.({ id: saga.id, step: step.name, action: "run", phase: "saved" });
         } catch (error) {
           if (error instanceof LeaseLost) throw error;
           const message = (error as Error).message;
@@ -194,12 +203,13 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
         }
         if (outcome === "done" && step.compensate) await step.compensate(saga.input, output);
         else outcome = "skipped";
+        await deps.afterStep?.({ id: saga.id, step: step.name, action: "compensate", phase: "called" });
         saga = await save(
           saga,
           { ...saga, step: saga.step - 1, uncertain: false, attempts: 0 },
           { step: step.name, action: "compensate", outcome, detail: null },
         );
-        await deps.afterStep?.({ id: saga.id, step: step.name, action: "compensate" });
+        await deps.afterStep?.({ id: saga.id, step: step.name, action: "compensate", phase: "saved" });
       } catch (error) {
         if (error instanceof LeaseLost) throw error;
         const message = (error as Error).message;
