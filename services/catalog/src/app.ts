@@ -28,6 +28,8 @@ export interface CatalogDeps {
   totalsCacheMs?: number;
   /** How long a public list page may be reused (PRODUCTS_PAGE_CACHE_MS); 0 reads every time. */
   pageCacheMs?: number;
+  /** How long shared caches may keep an anonymous product read (PRODUCTS_SHARED_CACHE_SECONDS); 0: never. */
+  sharedCacheSeconds?: number;
 }
 
 export async function buildApp(deps: CatalogDeps): Promise<App> {
@@ -51,6 +53,7 @@ export async function buildApp(deps: CatalogDeps): Promise<App> {
     imagesDir: deps.imagesDir ?? DEFAULT_IMAGES_DIR,
     totals: new TtlCache<number>(deps.totalsCacheMs ?? 5_000),
     pages: new TtlCache<string>(deps.pageCacheMs ?? 1_000, 500),
+    sharedCacheSeconds: deps.sharedCacheSeconds ?? 0,
   });
   eventsAdminRoutes(app, "catalog", deps.bus);
   return app;

@@ -24,4 +24,11 @@ export const configSchema = Type.Object({
   PRODUCTS_TOTAL_CACHE_MS: Env.milliseconds(5_000),
   /** How long a public (anonymous or customer) product list page is reused (its own writes clear it). */
   PRODUCTS_PAGE_CACHE_MS: Env.milliseconds(1_000),
+  /** How long shared caches (the gateway) may keep an anonymous product read: `Cache-Control: s-maxage`. */
+  PRODUCTS_SHARED_CACHE_SECONDS: Type.Integer({
+    minimum: 0,
+    maximum: 3600,
+    default: 2,
+    description: "seconds a shared cache may keep an anonymous product read (0-3600; 0: not at all)",
+  }),
 });

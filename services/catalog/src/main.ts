@@ -28,6 +28,7 @@ await runService({
       imagesDir: config.IMAGES_DIR,
       totalsCacheMs: config.PRODUCTS_TOTAL_CACHE_MS,
       pageCacheMs: config.PRODUCTS_PAGE_CACHE_MS,
+      sharedCacheSeconds: config.PRODUCTS_SHARED_CACHE_SECONDS,
     });
   },
 });

@@ -61,6 +61,7 @@ export async function startCatalog(name: string): Promise<Harness> {
     instance: "catalog-test",
     auth: issuer.verifier,
     imagesDir,
+    sharedCacheSeconds: 2,
   });
   const base = await listen(app);
   const adminId = "01900000-0000-7000-8000-00000000ad01";

@@ -327,6 +327,20 @@ describe("listing products", () => {
     expect((await h.api.get(`/api/catalog/products/${draft.id}`)).status).toBe(200);
     expect((await h.api.get("/api/catalog/products")).body.pagination.total).toBe(2);
   });
+
+  it("marks anonymous reads shareable by the gateway's cache for a few seconds, never a read with a token", async () => {
+    const leaf = await category("Robes");
+    const active = await product(leaf, { status: "active" });
+    for (const path of [
+      `/api/catalog/products/${active.id}`,
+      `/api/catalog/products/by-slug/${active.slug}`,
+      "/api/catalog/products",
+    ]) {
+      expect((await h.anonymous.get(path)).headers.get("cache-control"), path).toBe("public, max-age=0, s-maxage=2");
+      expect((await h.api.get(path)).headers.get("cache-control"), path).toBeNull();
+      expect((await (await h.as("customer")).get(path)).headers.get("cache-control"), path).toBeNull();
+    }
+  });
 });
 
 describe("list caching", () => {

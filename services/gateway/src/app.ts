@@ -18,6 +18,7 @@ import { createHealthChecks } from "./upstreams/health-checks";
 import { createProxy, type ServiceRoute } from "./upstreams/proxy";
 import { createUpstream, type Upstream } from "./upstreams/upstream";
 import { callUpstream } from "./upstreams/upstream-call";
+import { createResponseCache, type ResponseCacheOptions } from "./upstreams/response-cache";
 import { registerUpstreamMetrics } from "./upstreams/upstream.metrics";
 
 export interface GatewayDeps {
@@ -25,6 +26,8 @@ export interface GatewayDeps {
   instance: string;
   /** Resolved routes, upstreams, auth, rate limits, CORS (loadGatewayConfig). */
   config: GatewayConfig;
+  /** The shared cache of public reads (absent or maxBytes 0: off). */
+  cache?: ResponseCacheOptions;
 }
 
 /** The gateway's own calls to identity (JWKS, API keys) give up after this. */
@@ -148,7 +151,8 @@ export async function buildApp(deps: GatewayDeps): Promise<App> {
   }
 
   const upstreamMetrics = registerUpstreamMetrics(app.comptoir.metrics.registry, routes);
-  const proxy = createProxy({ dispatcher: proxyAgent, metrics: upstreamMetrics, logger });
+  const cache = deps.cache && deps.cache.maxBytes > 0 ? createResponseCache(deps.cache) : undefined;
+  const proxy = createProxy({ dispatcher: proxyAgent, metrics: upstreamMetrics, logger, cache });
   const healthChecks = createHealthChecks([...upstreams.values()], checkAgent);
 
   app.addHook("onReady", async () => {

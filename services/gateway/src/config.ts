@@ -37,6 +37,16 @@ export const configSchema = Type.Object({
   RATE_LIMIT_USER: Type.Optional(
     Type.Integer({ minimum: 1, description: "requests per window per signed-in user (integer >= 1)" }),
   ),
+  GATEWAY_CACHE_MAX_BYTES: Type.Integer({
+    minimum: 0,
+    default: 64 * 1024 * 1024,
+    description: "bytes of public responses the shared cache keeps (integer >= 0; 0 turns it off)",
+  }),
+  GATEWAY_CACHE_MAX_ENTRY_BYTES: Type.Integer({
+    minimum: 1,
+    default: 1024 * 1024,
+    description: "the largest response body the shared cache keeps, in bytes (integer >= 1)",
+  }),
   BODY_LIMIT_BYTES: Type.Optional(
     Type.Integer({ minimum: 1, description: "the largest request body in bytes (integer >= 1)" }),
   ),

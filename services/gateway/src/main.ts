@@ -28,9 +28,15 @@ await runService({
         rateLimits: gateway.rateLimits.enabled ? (gateway.rateLimits.redisUrl ? "redis" : "in-process") : "off",
         jwks: gateway.auth.jwksUrl ?? `through the ${gateway.auth.identityUpstream ?? "(missing)"} upstream`,
         corsOrigins: gateway.cors.origins,
+        cacheMaxBytes: config.GATEWAY_CACHE_MAX_BYTES,
       },
       "gateway configuration loaded",
     );
-    return buildApp({ logger, instance, config: gateway });
+    return buildApp({
+      logger,
+      instance,
+      config: gateway,
+      cache: { maxBytes: config.GATEWAY_CACHE_MAX_BYTES, maxEntryBytes: config.GATEWAY_CACHE_MAX_ENTRY_BYTES },
+    });
   },
 });

@@ -10,7 +10,7 @@ import {
   requirePermission,
   Type,
 } from "@comptoir/platform";
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { MAX_SLUG_LENGTH, SLUG_PATTERN } from "../domain/category";
 import * as products from "../domain/products.use-cases";
 import { servablePath } from "../images/image-store";
@@ -111,7 +111,22 @@ const staffId = (request: FastifyRequest) => {
   return new RegExp(`^${UUID}$`).test(sub) ? sub : null;
 };
 
-export function productsRoutes(app: App, deps: products.ProductsDeps): void {
+/**
+ * An anonymous read may be kept by a shared cache (the gateway's) for a few seconds: the same for
+ * every shopper, and a shopper sees a price change that much later (checkout re-prices from catalog
+ * itself). A read with a token is never marked: an editor sees drafts.
+ */
+function shareable(request: FastifyRequest, reply: FastifyReply, seconds: number): FastifyReply {
+  if (seconds > 0 && request.headers.authorization === undefined) {
+    reply.header("cache-control", `public, max-age=0, s-maxage=${seconds}`);
+  }
+  return reply;
+}
+
+export function productsRoutes(
+  app: App,
+  deps: products.ProductsDeps & { /** PRODUCTS_SHARED_CACHE_SECONDS */ sharedCacheSeconds: number },
+): void {
   const canWrite = requirePermission("catalog:write");
 
   app.get(
@@ -139,7 +154,7 @@ export function productsRoutes(app: App, deps: products.ProductsDeps): void {
     },
     async (request, reply) => {
       const page = await products.listProducts(deps, request.query, canEdit(request));
-      return reply
+      return shareable(request, reply, deps.sharedCacheSeconds)
         .type(JSON_TYPE)
         .send(rawJson(`{"data":${page.dataJson},"pagination":${JSON.stringify(page.pagination)}}`));
     },
@@ -155,10 +170,10 @@ export function productsRoutes(app: App, deps: products.ProductsDeps): void {
         response: { 200: Product, ...errors(400, 404) },
       },
     },
-    async (request, reply) =>
-      reply
-        .type(JSON_TYPE)
-        .send(rawJson(await products.getProductJson(deps, { id: request.params.id }, canEdit(request)))),
+    async (request, reply) => {
+      const json = await products.getProductJson(deps, { id: request.params.id }, canEdit(request));
+      return shareable(request, reply, deps.sharedCacheSeconds).type(JSON_TYPE).send(rawJson(json));
+    },
   );
 
   app.get(
@@ -171,10 +186,10 @@ export function productsRoutes(app: App, deps: products.ProductsDeps): void {
         response: { 200: Product, ...errors(400, 404) },
       },
     },
-    async (request, reply) =>
-      reply
-        .type(JSON_TYPE)
-        .send(rawJson(await products.getProductJson(deps, { slug: request.params.slug }, canEdit(request)))),
+    async (request, reply) => {
+      const json = await products.getProductJson(deps, { slug: request.params.slug }, canEdit(request));
+      return shareable(request, reply, deps.sharedCacheSeconds).type(JSON_TYPE).send(rawJson(json));
+    },
   );
 
   app.post(

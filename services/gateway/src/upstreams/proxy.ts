@@ -10,6 +10,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Dispatcher } from "undici";
 import type { RouteBudgets } from "../rate-limit/rate-limiter";
 import { ClientBodyError, hasBody, PayloadTooLargeError, RequestBody } from "./request-body";
+import { type CachedResponse, cacheableRequest, type ResponseCache } from "./response-cache";
 import { ejectInstance, type Instance, pickInstance, type Upstream } from "./upstream";
 import type { UpstreamMetrics } from "./upstream.metrics";
 import { classifyFailure, type UpstreamFailure } from "./upstream-errors";
@@ -138,17 +139,35 @@ function upstreamRequestHeaders(request: FastifyRequest, reply: FastifyReply): R
   return headers;
 }
 
-function copyResponseHeaders(headers: Dispatcher.ResponseData["headers"], reply: FastifyReply): void {
+/** The upstream's end-to-end response headers (what the client gets, and what the cache keeps). */
+function endToEndHeaders(headers: Dispatcher.ResponseData["headers"]): Record<string, string | string[]> {
   const listed = connectionTokens(headers.connection);
+  const kept: Record<string, string | string[]> = {};
   for (const name of Object.keys(headers)) {
     if (NOT_FROM_UPSTREAM.has(name) || listed?.has(name)) continue;
     const value = headers[name];
-    if (value === undefined) continue;
+    if (value !== undefined) kept[name] = value;
+  }
+  return kept;
+}
+
+function copyResponseHeaders(headers: Record<string, string | string[]>, reply: FastifyReply): void {
+  for (const name of Object.keys(headers)) {
+    const value = headers[name]!;
     // The gateway's own Vary (Origin, for CORS) is kept next to the service's.
     if (name === "vary" && reply.hasHeader("vary"))
       reply.header("vary", `${String(reply.getHeader("vary"))}, ${String(value)}`);
     else reply.header(name, value);
   }
+}
+
+/** A response from the shared cache, with its `Age` (RFC 9111 §5.1). */
+function sendCached(reply: FastifyReply, entry: CachedResponse): FastifyReply {
+  reply.code(entry.status);
+  copyResponseHeaders(entry.headers, reply);
+  reply.header("age", String(Math.floor((Date.now() - entry.storedAt) / 1000)));
+  reply.header("x-cache", "HIT");
+  return reply.send(entry.body);
 }
 
 function retryAfterSeconds(upstream: Upstream): number {
@@ -162,7 +181,13 @@ function retryAfterSeconds(upstream: Upstream): number {
  * it is idempotent and its body was not consumed. Failures end as problems: 503 when no instance can
  * take it, 502 when an instance failed after it may have acted, 504 when it did not answer in time.
  */
-export function createProxy(deps: { dispatcher: Dispatcher; metrics: UpstreamMetrics; logger: Logger }): ReverseProxy {
+export function createProxy(deps: {
+  dispatcher: Dispatcher;
+  metrics: UpstreamMetrics;
+  logger: Logger;
+  /** The shared cache of public reads (none: every request goes to an instance). */
+  cache?: ResponseCache;
+}): ReverseProxy {
   async function forward(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -175,6 +200,15 @@ export function createProxy(deps: { dispatcher: Dispatcher; metrics: UpstreamMet
     const headers = upstreamRequestHeaders(request, reply);
     const withBody = target === undefined && hasBody(request.raw);
     const idempotent = IDEMPOTENT.has(method);
+    const cacheKey = deps.cache && method === "GET" && cacheableRequest(request) ? path : undefined;
+    if (cacheKey !== undefined) {
+      const hit = deps.cache!.get(cacheKey);
+      if (hit) {
+        request.upstreamTarget = "cache";
+        deps.metrics.countCache(service, "hit");
+        return sendCached(reply, hit);
+      }
+    }
 
     // An upstream that keeps failing is not tried at all until its circuit lets a probe through.
     const waitMs = upstream.breaker.tryAcquire();
@@ -262,7 +296,7 @@ export function createProxy(deps: { dispatcher: Dispatcher; metrics: UpstreamMet
         }
         const status = response.statusCode;
         outcome = status === 502 || status === 503 || status === 504 ? "failure" : "success";
-        return relay(response, reply, method, route, instance);
+        return relay(response, reply, method, route, instance, cacheKey);
       }
 
       const retryAfter = { retryAfterSeconds: retryAfterSeconds(upstream), extensions: { service } };
@@ -286,6 +320,7 @@ export function createProxy(deps: { dispatcher: Dispatcher; metrics: UpstreamMet
     method: string,
     route: ServiceRoute,
     instance: Instance,
+    cacheKey: string | undefined,
   ): Promise<FastifyReply> {
     const { statusCode, body } = response;
     deps.metrics.countRequest(route.service, instance, statusCode);
@@ -300,10 +335,21 @@ export function createProxy(deps: { dispatcher: Dispatcher; metrics: UpstreamMet
       });
     }
     reply.code(statusCode);
-    copyResponseHeaders(response.headers, reply);
+    const headers = endToEndHeaders(response.headers);
+    copyResponseHeaders(headers, reply);
     if (method === "HEAD" || statusCode === 204 || statusCode === 304) {
       await body.dump();
       return reply.send();
+    }
+    if (cacheKey !== undefined) {
+      const lifetime = deps.cache!.lifetimeOf(statusCode, headers);
+      if (lifetime > 0) {
+        // Small by the cache's rules (known length under the entry limit): read whole, kept, sent.
+        const content = Buffer.from(await body.arrayBuffer());
+        deps.cache!.set(cacheKey, { status: statusCode, headers, body: content }, lifetime);
+        deps.metrics.countCache(route.service, "miss");
+        return reply.header("x-cache", "MISS").send(content);
+      }
     }
     return reply.send(body);
   }

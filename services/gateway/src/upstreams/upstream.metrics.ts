@@ -5,6 +5,8 @@ import type { Instance } from "./upstream";
 export interface UpstreamMetrics {
   /** One proxied attempt: the upstream's status code, or `timeout` / `error` when there was no response. */
   countRequest(service: string, instance: Instance, status: number | "timeout" | "error"): void;
+  /** A public read answered from the shared cache (`hit`) or fetched and stored in it (`miss`). */
+  countCache(service: string, result: "hit" | "miss"): void;
 }
 
 /**
@@ -32,9 +34,18 @@ export function registerUpstreamMetrics(registry: Registry, routes: readonly Ser
       }
     },
   });
+  const cache = new Counter({
+    name: "gateway_cache_requests_total",
+    help: "Public reads answered from the gateway's shared cache (hit) or fetched and stored (miss), by service.",
+    labelNames: ["service", "result"] as const,
+    registers: [registry],
+  });
   return {
     countRequest(service, instance, status) {
       requests.inc({ service, instance: instance.url, status: String(status) });
+    },
+    countCache(service, result) {
+      cache.inc({ service, result });
     },
   };
 }

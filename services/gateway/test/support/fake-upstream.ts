@@ -97,6 +97,20 @@ export async function startFakeUpstream(name: string): Promise<FakeUpstream> {
       return;
     }
 
+    // A response a shared cache may keep, as the query says (`cc`: its Cache-Control, `status`, `vary`).
+    if (url.pathname.endsWith("/cacheable")) {
+      const payload = JSON.stringify({ instance: name, served: fake.hits.length });
+      res.writeHead(Number(url.searchParams.get("status") ?? 200), {
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(payload),
+        "cache-control": url.searchParams.get("cc") ?? "public, max-age=0, s-maxage=1",
+        ...(url.searchParams.get("vary") ? { vary: url.searchParams.get("vary")! } : {}),
+        ...(url.searchParams.get("cookie") ? { "set-cookie": "c=1; Path=/" } : {}),
+      });
+      res.end(payload);
+      return;
+    }
+
     const status = Number(req.headers["x-fake-status"] ?? 200);
     const headers: Record<string, string | string[]> = {
       "x-fake-instance": name,

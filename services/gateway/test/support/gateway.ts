@@ -5,6 +5,7 @@ import type { App, Logger } from "@comptoir/platform";
 import { http, listen, testLogger } from "@comptoir/platform/testing";
 import { afterAll, afterEach } from "vitest";
 import { buildApp } from "../../src/app";
+import type { ResponseCacheOptions } from "../../src/upstreams/response-cache";
 import { type HealthCheckConfig, loadGatewayConfig, upstreamVariable } from "../../src/gateway.config";
 import { type FakeUpstream, startFakeUpstream } from "./fake-upstream";
 import { type FakeIdentity, startFakeIdentity } from "./fake-identity";
@@ -48,6 +49,8 @@ export interface StartGatewayOptions {
   /** Extra environment (REDIS_URL, CORS_ORIGINS, RATE_LIMIT_*…). */
   env?: Record<string, string>;
   logger?: Logger;
+  /** The shared cache of public reads (off unless given). */
+  cache?: ResponseCacheOptions;
 }
 
 export async function startGateway(options: StartGatewayOptions): Promise<TestGateway> {
@@ -78,7 +81,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<TestGa
     ...options.env,
   };
   const config = loadGatewayConfig({ file, env });
-  const app = await buildApp({ logger: options.logger ?? testLogger("gateway"), instance: "gateway-test", config });
+  const app = await buildApp({
+    logger: options.logger ?? testLogger("gateway"),
+    instance: "gateway-test",
+    config,
+    cache: options.cache,
+  });
   const url = await listen(app);
   const api = http(url);
   return {
