@@ -1,20 +1,20 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type App, createPgLogTransport, EventBus, migrateEventTables, migrationsDirOf } from "@comptoir/platform";
+import { type App, type EventBus, migrationsDirOf } from "@comptoir/platform";
 import {
-  createTestDatabase,
+  createServiceTestbed,
   createTestIssuer,
   http,
   listen,
+  type ServiceTestbed,
   type TestDatabase,
   type TestIssuer,
-  testLogger,
 } from "@comptoir/platform/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app";
 
+let testbed: ServiceTestbed;
 let database: TestDatabase;
-let eventLog: TestDatabase;
 let bus: EventBus;
 let app: App;
 let api: ReturnType<typeof http>;
@@ -22,19 +22,13 @@ let base: string;
 let issuer: TestIssuer;
 
 beforeAll(async () => {
-  database = await createTestDatabase("catalog_categories", migrationsDirOf(import.meta.url));
-  await migrateEventTables(database.db);
-  eventLog = await createTestDatabase("catalog_categories_log");
-  const logger = testLogger("catalog");
-  // Never started: the relay leaves the outbox rows exactly as the use cases wrote them.
-  bus = new EventBus({
+  testbed = await createServiceTestbed({
     service: "catalog",
-    instance: "catalog-test",
-    db: database.db,
-    databaseUrl: database.url,
-    transport: await createPgLogTransport({ url: eventLog.url, logger }),
-    logger,
+    name: "categories",
+    migrationsDir: migrationsDirOf(import.meta.url),
   });
+  ({ database, bus } = testbed);
+  const { logger } = testbed;
   issuer = await createTestIssuer();
   app = await buildApp({
     db: database.db,
@@ -50,9 +44,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.close();
-  await bus?.stop();
-  await database?.drop();
-  await eventLog?.drop();
+  await testbed?.close();
 });
 beforeEach(async () => {
   // Children before parents: the tree's foreign key forbids deleting a parent first.

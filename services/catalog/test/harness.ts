@@ -1,22 +1,14 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type App, type EventBus, migrationsDirOf, parseEnvelope } from "@comptoir/platform";
 import {
-  type App,
-  createPgLogTransport,
-  EventBus,
-  migrateEventTables,
-  migrationsDirOf,
-  parseEnvelope,
-} from "@comptoir/platform";
-import {
-  createTestDatabase,
+  createServiceTestbed,
   createTestIssuer,
   http,
   listen,
   type TestDatabase,
   type TestIssuer,
-  testLogger,
 } from "@comptoir/platform/testing";
 import { expect } from "vitest";
 import { buildApp } from "../src/app";
@@ -39,19 +31,12 @@ export interface Harness {
 
 /** The catalog on an ephemeral port, its own database, a bus never started, a test token issuer. */
 export async function startCatalog(name: string): Promise<Harness> {
-  const database = await createTestDatabase(`catalog_${name}`, migrationsDirOf(import.meta.url));
-  await migrateEventTables(database.db);
-  const eventLog = await createTestDatabase(`catalog_${name}_log`);
-  const logger = testLogger("catalog");
-  // Never started: the relay leaves the outbox rows exactly as the use cases wrote them.
-  const bus = new EventBus({
+  const testbed = await createServiceTestbed({
     service: "catalog",
-    instance: "catalog-test",
-    db: database.db,
-    databaseUrl: database.url,
-    transport: await createPgLogTransport({ url: eventLog.url, logger }),
-    logger,
+    name,
+    migrationsDir: migrationsDirOf(import.meta.url),
   });
+  const { database, eventLog, bus, logger } = testbed;
   const issuer = await createTestIssuer();
   const imagesDir = await mkdtemp(join(tmpdir(), `comptoir-catalog-${name}-`));
   const app = await buildApp({
@@ -80,9 +65,7 @@ export async function startCatalog(name: string): Promise<Harness> {
     as: async (role) => http(base, { authorization: `Bearer ${await issuer.token({ role })}` }),
     async close() {
       await app.close();
-      await bus.stop();
-      await database.drop();
-      await eventLog.drop();
+      await testbed.close();
       await rm(imagesDir, { recursive: true, force: true });
     },
   };

@@ -1,13 +1,6 @@
 import type { Role } from "@comptoir/contracts";
-import {
-  type App,
-  createPgLogTransport,
-  EventBus,
-  migrateEventTables,
-  migrationsDirOf,
-  newId,
-} from "@comptoir/platform";
-import { createTestDatabase, http, listen, type TestDatabase, testLogger } from "@comptoir/platform/testing";
+import { type App, type EventBus, migrationsDirOf, newId } from "@comptoir/platform";
+import { createServiceTestbed, http, listen, type TestDatabase } from "@comptoir/platform/testing";
 import { expect } from "vitest";
 import { buildApp } from "../src/app";
 import { insertUser } from "../src/db/users.repo";
@@ -28,19 +21,12 @@ export interface Identity {
 
 /** Identity on an ephemeral port against a fresh database; its event bus is never started. */
 export async function startIdentity(prefix: string, settings: Partial<IdentitySettings> = {}): Promise<Identity> {
-  const database = await createTestDatabase(prefix, migrationsDirOf(import.meta.url));
-  await migrateEventTables(database.db);
-  const eventLog = await createTestDatabase(`${prefix}_log`);
-  const logger = testLogger("identity");
-  // Never started: the relay leaves the outbox rows exactly as the use cases wrote them.
-  const bus = new EventBus({
+  const testbed = await createServiceTestbed({
     service: "identity",
-    instance: "identity-test",
-    db: database.db,
-    databaseUrl: database.url,
-    transport: await createPgLogTransport({ url: eventLog.url, logger }),
-    logger,
+    name: prefix,
+    migrationsDir: migrationsDirOf(import.meta.url),
   });
+  const { database, bus, logger } = testbed;
   const merged = { ...DEFAULT_SETTINGS, ...settings };
   const app = await buildApp({ db: database.db, bus, logger, instance: "identity-test", settings: merged });
   const baseUrl = await listen(app);
@@ -53,9 +39,7 @@ export async function startIdentity(prefix: string, settings: Partial<IdentitySe
     settings: merged,
     async close() {
       await app.close();
-      await bus.stop();
-      await database.drop();
-      await eventLog.drop();
+      await testbed.close();
     },
   };
 }

@@ -1,20 +1,12 @@
+import { type App, type EventBus, migrationsDirOf, newId } from "@comptoir/platform";
 import {
-  type App,
-  createPgLogTransport,
-  EventBus,
-  migrateEventTables,
-  migrationsDirOf,
-  newId,
-} from "@comptoir/platform";
-import {
-  createTestDatabase,
+  createServiceTestbed,
   createTestIssuer,
   http,
   listen,
   type TestDatabase,
   type TestIssuer,
   type TestTokenOptions,
-  testLogger,
 } from "@comptoir/platform/testing";
 import { expect } from "vitest";
 import { buildApp, type InventoryAppDeps } from "../../src/app";
@@ -49,20 +41,13 @@ export async function startInventory(
   name: string,
   options: Partial<Pick<InventoryAppDeps, "demo" | "reservationSweepMs" | "allocationPriority">> = {},
 ): Promise<Inventory> {
-  const database = await createTestDatabase(`inventory_${name}`, migrationsDirOf(import.meta.url));
-  await migrateEventTables(database.db);
-  const eventLog = await createTestDatabase(`inventory_${name}_log`);
-  const logger = testLogger("inventory");
-  const bus = new EventBus({
+  const testbed = await createServiceTestbed({
     service: "inventory",
-    instance: "inventory-test",
-    db: database.db,
-    databaseUrl: database.url,
-    transport: await createPgLogTransport({ url: eventLog.url, logger, name: "inventory-test" }),
-    logger,
-    rebalanceMs: 200,
-    waitMs: 200,
+    name,
+    migrationsDir: migrationsDirOf(import.meta.url),
+    bus: { rebalanceMs: 200, waitMs: 200 },
   });
+  const { database, eventLog, bus, logger } = testbed;
   const issuer = await createTestIssuer();
   const app = await buildApp({
     db: database.db,
@@ -87,9 +72,7 @@ export async function startInventory(
     as,
     async close() {
       await app.close();
-      await bus.stop();
-      await database.drop();
-      await eventLog.drop();
+      await testbed.close();
     },
   };
 }

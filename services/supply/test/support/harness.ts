@@ -1,15 +1,7 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import {
-  type App,
-  createPgLogTransport,
-  createServiceClient,
-  EventBus,
-  migrateEventTables,
-  migrationsDirOf,
-  type ServiceTokens,
-} from "@comptoir/platform";
-import { createTestDatabase, http, listen, type TestDatabase, testLogger } from "@comptoir/platform/testing";
+import { type App, createServiceClient, type EventBus, migrationsDirOf, type ServiceTokens } from "@comptoir/platform";
+import { createServiceTestbed, http, listen, type TestDatabase, testLogger } from "@comptoir/platform/testing";
 import { buildApp, type SupplyAppDeps } from "../../src/app";
 import { createInventoryClient } from "../../src/clients/inventory.client";
 // The real inventory service (its own component-test harness): supply is tested against it, not a fake.
@@ -94,18 +86,12 @@ export async function startSupply(name: string): Promise<Supply> {
   const { seedDemoStock } = await import("../../../inventory/src/domain/demo");
   await seedDemoStock(inventory.deps, testLogger("inventory"));
   const door = await openDoor(inventory.base);
-  const database = await createTestDatabase(`supply_${name}`, migrationsDirOf(import.meta.url));
-  await migrateEventTables(database.db);
-  const eventLog = await createTestDatabase(`supply_${name}_log`);
-  const logger = testLogger("supply");
-  const bus = new EventBus({
+  const testbed = await createServiceTestbed({
     service: "supply",
-    instance: "supply-test",
-    db: database.db,
-    databaseUrl: database.url,
-    transport: await createPgLogTransport({ url: eventLog.url, logger, name: "supply-test" }),
-    logger,
+    name,
+    migrationsDir: migrationsDirOf(import.meta.url),
   });
+  const { database, eventLog, bus, logger } = testbed;
   const tokens: ServiceTokens = { token: () => inventory.issuer.token({ service: "supply" }), invalidate() {} };
   const instances: SupplyInstance[] = [];
 
@@ -152,10 +138,8 @@ export async function startSupply(name: string): Promise<Supply> {
     instance,
     async close() {
       for (const i of instances) await i.close().catch(() => {});
-      await bus.stop();
       await door.close();
-      await database.drop();
-      await eventLog.drop();
+      await testbed.close();
       await inventory.close();
     },
   };
