@@ -47,6 +47,7 @@ async function start(options: { readiness?: Record<string, () => Promise<void>>;
     },
     async (request, reply) => reply.code(201).send(request.body),
   );
+  app.post("/api/demo/things/:id/archive", async (request) => ({ archived: true, body: request.body ?? null }));
   app.get("/api/demo/things/:id", { schema: { params: Type.Object({ id: Type.String() }) } }, async (request) => {
     if (request.params.id === "missing") throw new NotFoundError("thing_not_found", "No thing with id missing.");
     if (request.params.id === "taken") {
@@ -102,6 +103,22 @@ describe("problem+json errors", () => {
         { in: "body", field: "extra", message: "is not an allowed property" },
       ]),
     );
+  });
+
+  it("takes an empty JSON body as no body: an action route answers, a route that needs a body says so", async () => {
+    const api = await start();
+    const empty = { "content-type": "application/json" };
+    const action = await api.post("/api/demo/things/1/archive", "", empty);
+    expect(action.status).toBe(200);
+    expect(action.body).toEqual({ archived: true, body: null });
+    const needsBody = await api.post("/api/demo/things", "", empty);
+    expect(needsBody.status).toBe(400);
+    expect(needsBody.body.code).toBe("validation_failed");
+    const broken = await api.post("/api/demo/things", "{not json", empty);
+    expect(broken.status).toBe(400);
+    expect(broken.body.code).toBe("bad_request");
+    const poisoned = await api.post("/api/demo/things", '{"name":"x","quantity":1,"__proto__":{"admin":true}}', empty);
+    expect(poisoned.status).toBe(400);
   });
 
   it("answers 404 route_not_found for unknown routes and 415 for a wrong content type", async () => {

@@ -105,6 +105,17 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // An empty body sent as JSON is no body: `curl -X POST -H 'content-type: application/json' …/release`
+  // and many HTTP clients do this for action endpoints. Fastify would refuse it with a 400; routes
+  // that need a body still say so through their schema. Anything else goes through Fastify's own
+  // parser (prototype-poisoning protection included).
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    if (body === "") return done(null, undefined);
+    return parseJson(request, body as string, done);
+  });
+
   const health: HealthState = { shuttingDown: false };
   app.decorate("comptoir", { health, metrics: undefined as unknown as Metrics });
 
