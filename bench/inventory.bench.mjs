@@ -176,17 +176,27 @@ export async function run(args) {
             continue;
           }
           reserved++;
-          if (sequence % 2 === 0) {
-            await post(`/api/inventory/reservations/${res.body.id}/release`);
-          } else {
-            await post(`/api/inventory/reservations/${res.body.id}/commit`);
-            await post("/api/inventory/stock/adjust", {
-              variantId,
-              locationId: m.ONLINE_LOCATION_ID,
-              changeQuantity: 1,
-              type: "receipt",
-              reason: "restock",
-            });
+          // Every follow-up must succeed too: a failing one would make the cycle look cheaper than it is.
+          const followUps =
+            sequence % 2 === 0
+              ? [() => post(`/api/inventory/reservations/${res.body.id}/release`)]
+              : [
+                  () => post(`/api/inventory/reservations/${res.body.id}/commit`),
+                  () =>
+                    post("/api/inventory/stock/adjust", {
+                      variantId,
+                      locationId: m.ONLINE_LOCATION_ID,
+                      changeQuantity: 1,
+                      type: "receipt",
+                      reason: "restock",
+                    }),
+                ];
+          for (const call of followUps) {
+            const answer = await call();
+            if (answer.status >= 300) {
+              errors++;
+              if (errors === 1) console.error(`  a follow-up failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+            }
           }
         }
       }),
