@@ -8,12 +8,12 @@ import {
   PgCode,
   pgConstraint,
   pgErrorCode,
-  type Tx,
   withTx,
 } from "@comptoir/platform";
 import * as repo from "../db/categories.repo";
 import { categoryHasProducts } from "../db/products.repo";
-import { buildTree, type Category, type CategoryNode, slugCandidates, snapshotOf, wouldCreateCycle } from "./category";
+import { freeSlug } from "./slugs";
+import { buildTree, type Category, type CategoryNode, snapshotOf, wouldCreateCycle } from "./category";
 
 export interface CategoriesDeps {
   db: Db;
@@ -68,7 +68,15 @@ export async function createCategory(deps: CategoriesDeps, input: CreateCategory
     const parent = input.parentId ? await repo.findCategoryForUpdate(tx, input.parentId) : undefined;
     if (input.parentId && !parent) throw parentNotFound(input.parentId);
     if (parent && (await categoryHasProducts(tx, parent.id))) throw parentHasProducts(parent.id);
-    const slug = input.slug ?? (await freeSlug(tx, name, parent?.slug));
+    const slug =
+      input.slug ??
+      (await freeSlug({
+        entity: "category",
+        name,
+        parentSlug: parent?.slug,
+        taken: (candidates) => repo.slugsTaken(tx, candidates),
+        allTaken: slugTaken,
+      }));
     let created: Category;
     try {
       created = await repo.insertCategory(tx, {
@@ -175,23 +183,6 @@ const hasChildren = () =>
     "category_has_children",
     "This category has sub-categories; move or delete them before deleting it.",
   );
-
-async function freeSlug(tx: Tx, name: string, parentSlug: string | undefined): Promise<string> {
-  const candidates = slugCandidates(name, parentSlug);
-  if (candidates.length === 0) {
-    throw new InvalidError(
-      "category_slug_required",
-      "The name has no letters or digits to make a slug from; give a slug.",
-      {
-        errors: [{ in: "body", field: "slug", message: "is required when the name has no letters or digits" }],
-      },
-    );
-  }
-  const taken = await repo.slugsTaken(tx, candidates);
-  const free = candidates.find((c) => !taken.has(c));
-  if (!free) throw slugTaken(candidates[0]!);
-  return free;
-}
 
 function translateWriteError(error: unknown, slug: string, parentId: string | undefined): unknown {
   const code = pgErrorCode(error);

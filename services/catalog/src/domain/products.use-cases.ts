@@ -13,7 +13,6 @@ import {
 } from "@comptoir/platform";
 import * as repo from "../db/products.repo";
 import { removeImageFiles, storeImage } from "../images/image-store";
-import { slugCandidates } from "./category";
 import {
   assertCompareAtPrice,
   assertModifiable,
@@ -28,6 +27,7 @@ import {
   type Variant,
   variantCreatedOf,
 } from "./product";
+import { freeSlug } from "./slugs";
 import type { TtlCache } from "./ttl-cache";
 
 export interface ProductsDeps {
@@ -207,7 +207,15 @@ export async function createProductInTx(
     throw skuTaken(taken[0]!, `variants.${i}.sku`);
   }
   const name = input.name.trim();
-  const slug = input.slug ?? (await freeSlug(tx, name));
+  const slug =
+    input.slug ??
+    (await freeSlug({
+      entity: "product",
+      name,
+      count: 50,
+      taken: (candidates) => repo.productSlugsTaken(tx, candidates),
+      allTaken: productSlugTaken,
+    }));
   const id = extra.id ?? newId();
   const variants: Variant[] = input.variants.map((v, position) => ({
     id: newId(),
@@ -518,23 +526,6 @@ async function assertLeafCategory(tx: Tx, categoryId: string): Promise<void> {
   const category = await repo.lockCategoryShared(tx, categoryId);
   if (!category) throw categoryNotFound(categoryId);
   if (category.hasChildren) throw categoryNotLeaf(categoryId);
-}
-
-async function freeSlug(tx: Tx, name: string): Promise<string> {
-  const candidates = slugCandidates(name, undefined, 50);
-  if (candidates.length === 0) {
-    throw new InvalidError(
-      "product_slug_required",
-      "The name has no letters or digits to make a slug from; give a slug.",
-      {
-        errors: [{ in: "body", field: "slug", message: "is required when the name has no letters or digits" }],
-      },
-    );
-  }
-  const taken = await repo.productSlugsTaken(tx, candidates);
-  const free = candidates.find((c) => !taken.has(c));
-  if (!free) throw productSlugTaken(candidates[0]!);
-  return free;
 }
 
 function translateWriteError(
