@@ -328,6 +328,14 @@ describe("listing products", () => {
     expect((await h.api.get("/api/catalog/products")).body.pagination.total).toBe(2);
   });
 
+  it("makes a free slug from the name (numbered when taken), and needs one when the name has no letters", async () => {
+    const leaf = await category("Robes");
+    expect((await product(leaf, { name: "Robe d'été" })).slug).toBe("robe-d-ete");
+    expect((await product(leaf, { name: "Robe d’été !" })).slug).toBe("robe-d-ete-2");
+    const res = await h.api.post("/api/catalog/products", productBody(leaf, { name: "★★★" }));
+    expectProblem(res, 400, "product_slug_required");
+  });
+
   it("marks anonymous reads shareable by the gateway's cache for a few seconds, never a read with a token", async () => {
     const leaf = await category("Robes");
     const active = await product(leaf, { status: "active" });
