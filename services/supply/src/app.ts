@@ -11,6 +11,7 @@ import {
 import type { InventoryClient } from "./clients/inventory.client";
 import { replenishmentSaga } from "./domain/replenishment.saga";
 import { createSagaRunner, type SagaRunnerDeps, type SagaSettings } from "./domain/saga";
+import { registerSagaMetrics } from "./domain/saga.metrics";
 import { requestsRoutes } from "./routes/requests.routes";
 
 export interface SupplyAppDeps {
@@ -51,6 +52,7 @@ export async function buildApp(deps: SupplyAppDeps): Promise<App> {
     ],
   );
   requestsRoutes(app, { db: deps.db, outbox: deps.bus.outbox, inventory: deps.inventory, sagas });
+  registerSagaMetrics(app.comptoir.metrics.registry, deps.db);
   eventsAdminRoutes(app, "supply", deps.bus);
 
   // Sagas left behind by a crash (this instance's own at once; others' once their lease expires)

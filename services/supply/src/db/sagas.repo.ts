@@ -134,3 +134,15 @@ export async function historyOf(db: Queryable, sagaId: string): Promise<SagaHist
   );
   return rows;
 }
+
+/** Sagas not finished, by kind and status, with the oldest one's age: what `/metrics` shows. */
+export async function unfinishedSagas(
+  db: Queryable,
+): Promise<{ kind: string; status: SagaStatus; count: number; oldestSeconds: number }[]> {
+  const { rows } = await db.query(
+    `SELECT kind, status, count(*)::int AS count,
+            extract(epoch FROM now() - min(created_at))::float8 AS "oldestSeconds"
+       FROM sagas WHERE status IN ('running', 'compensating') GROUP BY kind, status`,
+  );
+  return rows;
+}
