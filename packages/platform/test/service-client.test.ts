@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { createServiceClient, runWithContext, type ServiceTokens, UnavailableError } from "../src";
+import { createServiceClient, createServiceTokens, runWithContext, type ServiceTokens, UnavailableError } from "../src";
 
 interface Fake {
   url: string;
@@ -147,65 +147,59 @@ describe("createServiceClient", () => {
   });
 
   describe("with a service token", () => {
-    /** Hands out t1, t2… one per fetch, and records what was invalidated. */
-    function stubTokens(): ServiceTokens & { invalidated: string[] } {
-      let n = 1;
-      let current: string | undefined;
-      const invalidated: string[] = [];
-      return {
-        invalidated,
-        async token() {
-          current ??= `t${n++}`;
-          return current;
-        },
-        invalidate(token) {
-          invalidated.push(token);
-          if (current === token) current = undefined;
-        },
-      };
+    /**
+     * The real token source (createServiceTokens) against a server standing in for identity's
+     * endpoint, which hands out t1, t2… one per request: a new fetch means the old token was dropped.
+     */
+    async function identityTokens(): Promise<{ tokens: ServiceTokens; issued: Fake["calls"] }> {
+      const identity = await fake((n) => ({ status: 200, body: { token: `t${n}`, expiresIn: 300 } }));
+      const tokens = createServiceTokens({ service: "supply", secret: "a-test-secret", identityUrl: identity.url });
+      return { tokens, issued: identity.calls };
     }
 
     it("sends it as a bearer token on every attempt", async () => {
       const up = await fake((n) => (n < 2 ? { status: 503 } : { status: 200 }));
-      const client = createServiceClient({ target: "inventory", baseUrls: [up.url], auth: stubTokens() });
+      const { tokens, issued } = await identityTokens();
+      const client = createServiceClient({ target: "inventory", baseUrls: [up.url], auth: tokens });
       expect((await client.get("/stock")).status).toBe(200);
       expect(up.calls.map((c) => c.headers.authorization)).toEqual(["Bearer t1", "Bearer t1"]);
+      expect(issued).toHaveLength(1);
     });
 
     it("after a 401, drops the token and tries once more with a fresh one, even a POST", async () => {
       const up = await fake((n) => (n === 1 ? { status: 401 } : { status: 201, body: { ok: true } }));
-      const auth = stubTokens();
-      const client = createServiceClient({ target: "inventory", baseUrls: [up.url], auth });
+      const { tokens, issued } = await identityTokens();
+      const client = createServiceClient({ target: "inventory", baseUrls: [up.url], auth: tokens });
       const res = await client.request({ method: "POST", path: "/movements", body: {} });
       expect(res).toMatchObject({ status: 201, body: { ok: true } });
       expect(up.calls.map((c) => c.headers.authorization)).toEqual(["Bearer t1", "Bearer t2"]);
-      expect(auth.invalidated).toEqual(["t1"]);
+      // t1 was dropped: the source asked identity for a second token.
+      expect(issued).toHaveLength(2);
     });
 
     it("returns a second 401 as it is, without looping", async () => {
       const up = await fake(() => ({ status: 401, body: { code: "invalid_token" } }));
-      const client = createServiceClient({ target: "inventory", baseUrls: [up.url], auth: stubTokens() });
+      const { tokens } = await identityTokens();
+      const client = createServiceClient({ target: "inventory", baseUrls: [up.url], auth: tokens });
       expect(await client.get("/stock")).toMatchObject({ status: 401, body: { code: "invalid_token" } });
       expect(up.calls).toHaveLength(2);
     });
 
     it("leaves a request's own Authorization header alone (a user's token passed along)", async () => {
       const up = await fake(() => ({ status: 401 }));
-      const auth = stubTokens();
-      const client = createServiceClient({ target: "inventory", baseUrls: [up.url], auth });
+      const { tokens, issued } = await identityTokens();
+      const client = createServiceClient({ target: "inventory", baseUrls: [up.url], auth: tokens });
       const res = await client.request({ method: "GET", path: "/stock", headers: { Authorization: "Bearer user" } });
       expect(res.status).toBe(401);
       expect(up.calls.map((c) => c.headers.authorization)).toEqual(["Bearer user"]);
-      expect(auth.invalidated).toEqual([]);
+      // No service token was fetched, so none was dropped either.
+      expect(issued).toHaveLength(0);
     });
 
     it("fails with identity's 503 when no token can be had, without counting it against the target", async () => {
       const up = await fake(() => ({ status: 200 }));
-      const down: ServiceTokens = {
-        token: () =>
-          Promise.reject(new UnavailableError("identity is down", { extensions: { dependency: "identity" } })),
-        invalidate: () => {},
-      };
+      // Identity cannot be reached: the real token source fails with its 503.
+      const down = createServiceTokens({ service: "supply", secret: "a-test-secret", identityUrl: await deadUrl() });
       const client = createServiceClient({
         target: "inventory",
         baseUrls: [up.url],
