@@ -7,7 +7,10 @@
 //   - GET /api/catalog/products/:id          rotating over 5,000 ids (Lua script)
 //   - GET /api/catalog/products?page=N&limit=20   rotating over pages 1..50
 // as an anonymous shopper (active products only), and prints req/s, p50 and p99 — through the
-// gateway (the aim), then straight to the catalog instance (what the proxy hop costs).
+// gateway (the aim; anonymous product reads are shareable for 2 s, so part of them is answered by
+// the gateway's shared cache, whose hit ratio is printed), through the gateway with the cache
+// bypassed (Cache-Control: no-cache: every request reaches the catalog), then straight to the
+// catalog instance (what the proxy hop costs).
 //
 // Options: --seconds N (default 10), --products N (default 100000), --database-url postgres://…
 // (a server for every service's database instead of the embedded one).
@@ -52,15 +55,26 @@ function wrk(base, script, seconds, connections = 100) {
   };
 }
 
-/** A wrk script that requests `paths` in turn. */
-function rotatingScript(paths) {
+/** A wrk script that requests `paths` in turn (with `Cache-Control: no-cache` when `bypassCache`). */
+function rotatingScript(paths, bypassCache = false) {
   return `local paths = {\n${paths.map((p) => `  "${p}",`).join("\n")}\n}
+local headers = ${bypassCache ? '{ ["Cache-Control"] = "no-cache" }' : "{}"}
 local i = 0
 request = function()
   i = i + 1
-  return wrk.format("GET", paths[(i % #paths) + 1])
+  return wrk.format("GET", paths[(i % #paths) + 1], headers)
 end
 `;
+}
+
+/** The gateway's shared-cache counters for catalog: { hit, miss }. */
+async function cacheCounts(base) {
+  const text = await fetch(`${base}/metrics`).then((r) => r.text());
+  const count = (result) =>
+    Number(
+      new RegExp(`^gateway_cache_requests_total\\{[^}]*result="${result}"[^}]*\\} (\\d+)`, "m").exec(text)?.[1] ?? 0,
+    );
+  return { hit: count("hit"), miss: count("miss") };
 }
 
 const row = (label, r, aim) =>
@@ -202,26 +216,39 @@ export async function run(args) {
     const { rows } = await client.query(
       "SELECT id FROM products WHERE status = 'active' AND slug LIKE 'banc-%' ORDER BY random() LIMIT 5000",
     );
-    const byId = join(dataDir, "by-id.lua");
-    await writeFile(byId, rotatingScript(rows.map((r) => `/api/catalog/products/${r.id}`)));
-    const page = join(dataDir, "page.lua");
-    await writeFile(
-      page,
-      rotatingScript(Array.from({ length: 50 }, (_, i) => `/api/catalog/products?page=${i + 1}&limit=20`)),
-    );
+    const byIdPaths = rows.map((r) => `/api/catalog/products/${r.id}`);
+    const pagePaths = Array.from({ length: 50 }, (_, i) => `/api/catalog/products?page=${i + 1}&limit=20`);
+    const scripts = {};
+    for (const bypass of [false, true]) {
+      const suffix = bypass ? "-no-cache" : "";
+      scripts[`byId${suffix}`] = join(dataDir, `by-id${suffix}.lua`);
+      scripts[`page${suffix}`] = join(dataDir, `page${suffix}.lua`);
+      await writeFile(scripts[`byId${suffix}`], rotatingScript(byIdPaths, bypass));
+      await writeFile(scripts[`page${suffix}`], rotatingScript(pagePaths, bypass));
+    }
     const sample = await fetch(`${platform.base}/api/catalog/products?page=1&limit=20`).then((r) => r.json());
     console.log(`a page of 20: ${sample.data.length} products, total ${sample.pagination.total}`);
 
     const catalog = platform.health.services.catalog.instances[0].url;
-    for (const [label, base] of [
-      ["through the gateway", platform.base],
-      ["straight to the catalog instance (for comparison)", catalog],
+    for (const [label, base, suffix] of [
+      ["through the gateway (its shared cache on: s-maxage=2)", platform.base, ""],
+      ["through the gateway, shared cache bypassed (Cache-Control: no-cache)", platform.base, "-no-cache"],
+      ["straight to the catalog instance (for comparison)", catalog, ""],
     ]) {
       console.log(`\n${label}, anonymous, wrk -t1 -c100 -d${seconds}s (after a 3 s warm-up each)`);
-      wrk(base, byId, 3);
-      console.log(row("product by id", wrk(base, byId, seconds), 3000));
-      wrk(base, page, 3);
-      console.log(row("page of 20 (pages 1-50)", wrk(base, page, seconds), 1500));
+      for (const [name, script, aim] of [
+        ["product by id", scripts[`byId${suffix}`], 3000],
+        ["page of 20 (pages 1-50)", scripts[`page${suffix}`], 1500],
+      ]) {
+        wrk(base, script, 3);
+        const before = await cacheCounts(platform.base);
+        const result = wrk(base, script, seconds);
+        const after = await cacheCounts(platform.base);
+        const hits = after.hit - before.hit;
+        const misses = after.miss - before.miss;
+        const ratio = hits + misses > 0 ? `   cache hits ${((100 * hits) / (hits + misses)).toFixed(0)} %` : "";
+        console.log(row(name, result, aim) + ratio);
+      }
     }
   } finally {
     await client?.end().catch(() => {});
