@@ -14,6 +14,9 @@ export const PERMISSIONS = [
   "supply:approve",
   "sales:create",
   "orders:manage",
+  "carts:manage",
+  "payments:read",
+  "payments:write",
   "reports:read",
   "users:read",
   "users:write",
@@ -33,6 +36,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "supply:approve",
     "sales:create",
     "orders:manage",
+    "payments:read",
     "reports:read",
   ],
   clerk: ["stock:read", "sales:create", "supply:request"],
@@ -57,7 +61,10 @@ export const JWKS_PATH = "/api/identity/.well-known/jwks.json";
  */
 export const SERVICE_ACCOUNTS = {
   supply: { id: "0192f5a0-0000-7000-8000-00000000a001", permissions: ["stock:read", "stock:adjust"] },
-  orders: { id: "0192f5a0-0000-7000-8000-00000000a002", permissions: ["stock:read", "stock:adjust"] },
+  orders: {
+    id: "0192f5a0-0000-7000-8000-00000000a002",
+    permissions: ["stock:read", "stock:adjust", "carts:manage", "payments:read", "payments:write"],
+  },
   retail: { id: "0192f5a0-0000-7000-8000-00000000a003", permissions: ["stock:read", "stock:adjust"] },
   cart: { id: "0192f5a0-0000-7000-8000-00000000a004", permissions: ["stock:read"] },
 } as const satisfies Record<string, { id: string; permissions: readonly Permission[] }>;
