@@ -14,4 +14,5 @@ export * from "./http/problem";
 export * from "./ids";
 export * from "./logging/logger";
 export * from "./runtime/run-service";
+export * from "./sagas";
 export * from "./events";

@@ -1,17 +1,19 @@
 import {
   type App,
   createApp,
+  createSagaRunner,
   type Db,
   type EventBus,
   eventsAdminRoutes,
   type Logger,
   pingDatabase,
+  registerSagaMetrics,
+  type SagaRunnerDeps,
+  type SagaSettings,
   type TokenVerifier,
 } from "@comptoir/platform";
 import type { InventoryClient } from "./clients/inventory.client";
 import { replenishmentSaga } from "./domain/replenishment.saga";
-import { createSagaRunner, type SagaRunnerDeps, type SagaSettings } from "./domain/saga";
-import { registerSagaMetrics } from "./domain/saga.metrics";
 import { requestsRoutes } from "./routes/requests.routes";
 
 export interface SupplyAppDeps {

@@ -14,6 +14,7 @@ await runService({
   configSchema,
   migrationsDir: migrationsDirOf(import.meta.url),
   events: true,
+  sagas: true,
   buildApp: ({ config, db, bus, logger, instance, auth }) => {
     const tokens = createServiceTokens({
       service: "supply",

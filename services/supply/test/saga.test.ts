@@ -213,8 +213,8 @@ describe("the transfer saga when inventory does not answer", () => {
       expect(res.body.history.at(-1)).toMatchObject({ step: "reserve", outcome: "retry" });
       // Meanwhile /metrics shows it, and how long it has been waiting.
       const metrics = (await worker.manager.get("/metrics")).body as string;
-      expect(metrics).toMatch(/^supply_sagas_unfinished\{kind="replenishment",status="running"[^}]*\} 1$/m);
-      expect(metrics).toMatch(/^supply_sagas_oldest_unfinished_seconds\{kind="replenishment",status="running"/m);
+      expect(metrics).toMatch(/^comptoir_sagas_unfinished\{kind="replenishment",status="running"[^}]*\} 1$/m);
+      expect(metrics).toMatch(/^comptoir_sagas_oldest_unfinished_seconds\{kind="replenishment",status="running"/m);
       await sleep(500);
     } finally {
       supply.door.mode = "up";
@@ -223,7 +223,7 @@ describe("the transfer saga when inventory does not answer", () => {
     expect((await stock()).store.onHand).toBe(before.store.onHand + 5);
     // Finished: no saga left unfinished in /metrics.
     const after = (await worker.manager.get("/metrics")).body as string;
-    expect(after).not.toMatch(/^supply_sagas_unfinished\{/m);
+    expect(after).not.toMatch(/^comptoir_sagas_unfinished\{/m);
     await worker.close();
   });
 

@@ -7,6 +7,7 @@ import { migrate } from "../db/migrate";
 import { createPool, DatabaseUnavailableError, type Db, ensureDatabase, waitForDatabase } from "../db/pool";
 import { EventBus, migrateEventTables } from "../events/bus";
 import { createTransport } from "../events/transport.factory";
+import { migrateSagaTables } from "../sagas/sagas.schema";
 import type { App } from "../http/app";
 import { createLogger, defaultInstanceId, type Logger } from "../logging/logger";
 
@@ -33,6 +34,8 @@ export interface ServiceDefinition<S extends TObject> {
    * event bus is built on the transport the env names (NATS_URL or EVENT_LOG_URL; spread EventsEnv).
    */
   events?: boolean;
+  /** The service runs sagas (createSagaRunner): its database gets the `sagas` and `saga_history` tables. */
+  sagas?: boolean;
   /** Builds the app; called once the database is reachable and migrated. */
   buildApp: (ctx: ServiceContext<Static<S>>) => Promise<App>;
   /** Releases what buildApp acquired beyond the database (clients, timers), after the app closed. */
@@ -71,6 +74,7 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
       );
       await migrate(db, definition.migrationsDir, logger);
       if (definition.events) await migrateEventTables(db, logger);
+      if (definition.sagas) await migrateSagaTables(db, logger);
     } catch (error) {
       await db?.end().catch(() => {});
       if (error instanceof DatabaseUnavailableError) fail(definition.name, error.message);

@@ -1,5 +1,6 @@
 import { EventBus, type EventBusOptions, migrateEventTables } from "../events/bus";
 import { createPgLogTransport } from "../events/pg-log/pg-log.transport";
+import { migrateSagaTables } from "../sagas/sagas.schema";
 import type { Logger } from "../logging/logger";
 import { createTestDatabase, type TestDatabase, testLogger } from "./index";
 
@@ -29,11 +30,14 @@ export async function createServiceTestbed(options: {
   migrationsDir: string;
   instance?: string;
   bus?: Pick<EventBusOptions, "rebalanceMs" | "waitMs">;
+  /** The service runs sagas: its database also gets the saga tables (as runService({sagas: true})). */
+  sagas?: boolean;
 }): Promise<ServiceTestbed> {
   const prefix = `${options.service}_${options.name}`;
   const instance = options.instance ?? `${options.service}-test`;
   const database = await createTestDatabase(prefix, options.migrationsDir);
   await migrateEventTables(database.db);
+  if (options.sagas) await migrateSagaTables(database.db);
   const eventLog = await createTestDatabase(`${prefix}_log`);
   const logger = testLogger(options.service);
   const bus = new EventBus({

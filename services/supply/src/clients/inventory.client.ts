@@ -1,5 +1,5 @@
 import type { ServiceClient, ServiceResponse } from "@comptoir/platform";
-import { StepRefused } from "../domain/saga";
+import { StepRefused } from "@comptoir/platform";
 
 export interface InventoryLocation {
   id: string;

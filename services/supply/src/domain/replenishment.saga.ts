@@ -1,9 +1,8 @@
-import type { Outbox, Tx } from "@comptoir/platform";
+import type { Outbox, SagaDefinition, Tx } from "@comptoir/platform";
 import type { InventoryClient, Item } from "../clients/inventory.client";
 import * as requests from "../db/requests.repo";
 import { assertTransition } from "./request";
 import { publishRequest } from "./requests.events";
-import type { SagaDefinition } from "./saga";
 
 export const REPLENISHMENT = "replenishment";
 

@@ -5,16 +5,17 @@ import {
   newId,
   type Outbox,
   type Db,
+  type SagaHistoryEntry,
+  type SagaRunner,
+  sagaHistory,
   UnavailableError,
   withTx,
 } from "@comptoir/platform";
 import type { InventoryClient } from "../clients/inventory.client";
 import * as repo from "../db/requests.repo";
-import { historyOf, type SagaHistoryEntry } from "../db/sagas.repo";
 import { REPLENISHMENT, type ReplenishmentInput } from "./replenishment.saga";
 import { assertTransition, mergeLines, type RequestLine, type RequestStatus, type SupplyRequest } from "./request";
 import { publishRequest } from "./requests.events";
-import type { SagaRunner } from "./saga";
 
 export interface SupplyDeps {
   db: Db;
@@ -95,7 +96,7 @@ export async function getRequest(deps: SupplyDeps, actor: Actor, id: string): Pr
   const request = await repo.findRequest(deps.db, id);
   // Another store's request does not exist for a clerk.
   if (!request || !visibleTo(actor, request)) throw notFound(id);
-  return { ...request, history: await historyOf(deps.db, id) };
+  return { ...request, history: await sagaHistory(deps.db, id) };
 }
 
 export async function listRequests(

@@ -90,6 +90,7 @@ export async function startSupply(name: string): Promise<Supply> {
     service: "supply",
     name,
     migrationsDir: migrationsDirOf(import.meta.url),
+    sagas: true,
   });
   const { database, eventLog, bus, logger } = testbed;
   const tokens: ServiceTokens = { token: () => inventory.issuer.token({ service: "supply" }), invalidate() {} };

@@ -1,4 +1,4 @@
-import type { Queryable } from "@comptoir/platform";
+import type { Queryable } from "../db/pool";
 
 export type SagaStatus = "running" | "compensating" | "completed" | "failed";
 

@@ -1,11 +1,12 @@
-import type { Db } from "@comptoir/platform";
 import { Gauge, type Registry } from "prom-client";
-import { unfinishedSagas } from "../db/sagas.repo";
+import type { Db } from "../db/pool";
+import { unfinishedSagas } from "./sagas.repo";
 
 /**
- * `supply_sagas_unfinished{kind,status}` and `supply_sagas_oldest_unfinished_seconds{kind,status}`,
- * computed when Prometheus scrapes: a saga stuck compensating (inventory refusing or gone) shows
- * here long before anyone asks why a request stays `approved`.
+ * `comptoir_sagas_unfinished{kind,status}` and `comptoir_sagas_oldest_unfinished_seconds{kind,status}`,
+ * computed when Prometheus scrapes: a saga stuck compensating (a dependency refusing or gone) shows
+ * here long before anyone asks why a request or an order stays half done. The service label comes
+ * from the registry's default labels.
  */
 export function registerSagaMetrics(registry: Registry, db: Db): void {
   // Both gauges are collected concurrently in one scrape: they share one query.
@@ -15,7 +16,7 @@ export function registerSagaMetrics(registry: Registry, db: Db): void {
       pending = undefined;
     }));
   new Gauge({
-    name: "supply_sagas_unfinished",
+    name: "comptoir_sagas_unfinished",
     help: "Sagas running or compensating, by kind and status.",
     labelNames: ["kind", "status"] as const,
     registers: [registry],
@@ -26,7 +27,7 @@ export function registerSagaMetrics(registry: Registry, db: Db): void {
     },
   });
   new Gauge({
-    name: "supply_sagas_oldest_unfinished_seconds",
+    name: "comptoir_sagas_oldest_unfinished_seconds",
     help: "Age of the oldest saga running or compensating, by kind and status.",
     labelNames: ["kind", "status"] as const,
     registers: [registry],

@@ -1,6 +1,8 @@
-import { type Db, type Logger, type Tx, withTx } from "@comptoir/platform";
-import * as repo from "../db/sagas.repo";
-import type { SagaRow } from "../db/sagas.repo";
+import type { Db, Tx } from "../db/pool";
+import { withTx } from "../db/tx";
+import type { Logger } from "../logging/logger";
+import * as repo from "./sagas.repo";
+import type { SagaRow } from "./sagas.repo";
 
 /**
  * A step's answer that it did nothing and never will for this input (the callee refused: out of
