@@ -1,5 +1,5 @@
 export * from "./saga-runner";
-export type { SagaHistoryEntry, SagaRow, SagaStatus } from "./sagas.repo";
+export type { SagaFailure, SagaHistoryEntry, SagaRow, SagaStatus } from "./sagas.repo";
 export { historyOf as sagaHistory } from "./sagas.repo";
 export * from "./sagas.metrics";
 export * from "./sagas.schema";

@@ -15,6 +15,8 @@ export class StepRefused extends Error {
   constructor(
     message: string,
     readonly code?: string,
+    /** What the caller may show of the refusal (e.g. the short lines of an out-of-stock answer); JSON. */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -145,7 +147,14 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
           if (error instanceof StepRefused) {
             saga = await save(
               saga,
-              { ...saga, status: "compensating", step: saga.step - 1, reason: `${step.name}: ${message}`, attempts: 0 },
+              {
+                ...saga,
+                status: "compensating",
+                step: saga.step - 1,
+                reason: `${step.name}: ${message}`,
+                failure: { step: step.name, code: error.code ?? "refused", message, details: error.details ?? null },
+                attempts: 0,
+              },
               { step: step.name, action: "run", outcome: "failed", detail: message },
             );
             continue;
@@ -164,6 +173,7 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
                 uncertain: true,
                 attempts: 0,
                 reason: `${step.name}: no answer after ${attempts} attempts (${message})`,
+                failure: { step: step.name, code: "no_answer", message, details: null },
               },
               { step: step.name, action: "run", outcome: "failed", detail: message },
             );

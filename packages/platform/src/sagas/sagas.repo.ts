@@ -11,7 +11,18 @@ export interface SagaRow {
   outputs: Record<string, unknown>;
   uncertain: boolean;
   reason: string | null;
+  /** Why it is compensating or failed, as the refusing step said it (null while all goes well). */
+  failure: SagaFailure | null;
   attempts: number;
+}
+
+/** The step that made the saga turn back: its refusal's code and details, or `no_answer`. */
+export interface SagaFailure {
+  step: string;
+  /** StepRefused's code (`refused` when it had none), or `no_answer` after the last attempt. */
+  code: string;
+  message: string;
+  details: Record<string, unknown> | null;
 }
 
 export interface SagaHistoryEntry {
@@ -22,7 +33,7 @@ export interface SagaHistoryEntry {
   at: string;
 }
 
-const COLUMNS = "id, kind, status, input, step, outputs, uncertain, reason, attempts";
+const COLUMNS = "id, kind, status, input, step, outputs, uncertain, reason, failure, attempts";
 
 export async function insertSaga(tx: Queryable, saga: { id: string; kind: string; input: unknown }): Promise<void> {
   await tx.query("INSERT INTO sagas (id, kind, status, input) VALUES ($1, $2, 'running', $3)", [
@@ -71,6 +82,7 @@ export interface SagaProgress {
   outputs: Record<string, unknown>;
   uncertain: boolean;
   reason: string | null;
+  failure: SagaFailure | null;
   attempts: number;
   /** Try again after this long (ms), releasing the lease; undefined keeps going (the lease is renewed). */
   retryAfterMs?: number;
@@ -94,7 +106,7 @@ export async function saveProgress(
             next_attempt_at = now() + make_interval(secs => $9::float8 / 1000),
             locked_by = CASE WHEN $10 THEN NULL ELSE locked_by END,
             locked_until = CASE WHEN $10 THEN NULL ELSE now() + make_interval(secs => $11::float8 / 1000) END,
-            updated_at = now()
+            failure = $12, updated_at = now()
       WHERE id = $1 AND locked_by = $2`,
     [
       id,
@@ -108,6 +120,7 @@ export async function saveProgress(
       p.retryAfterMs ?? 0,
       release,
       leaseMs,
+      p.failure === null ? null : JSON.stringify(p.failure),
     ],
   );
   return rowCount === 1;

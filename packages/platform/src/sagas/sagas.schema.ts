@@ -50,6 +50,14 @@ CREATE TABLE IF NOT EXISTS saga_history (
 );
 `,
   ),
+  inlineMigration(
+    "saga-002",
+    "saga_failure",
+    `
+-- The refusal that made a saga turn back ({step, code, message, details}): what a caller is told.
+ALTER TABLE sagas ADD COLUMN IF NOT EXISTS failure jsonb;
+`,
+  ),
 ];
 
 export async function migrateSagaTables(db: Db, logger?: Logger): Promise<void> {
