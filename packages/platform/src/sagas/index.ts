@@ -3,3 +3,4 @@ export type { SagaFailure, SagaHistoryEntry, SagaRow, SagaStatus } from "./sagas
 export { historyOf as sagaHistory } from "./sagas.repo";
 export * from "./sagas.metrics";
 export * from "./sagas.schema";
+export * from "./step-answers";

@@ -1,5 +1,4 @@
-import type { ServiceClient, ServiceResponse } from "@comptoir/platform";
-import { StepRefused } from "@comptoir/platform";
+import { expectStepOk, type ServiceClient, type ServiceResponse } from "@comptoir/platform";
 
 export interface InventoryLocation {
   id: string;
@@ -31,31 +30,7 @@ export interface InventoryClient {
   reverseTransfer(transferId: string): Promise<void>;
 }
 
-interface Problem {
-  code?: string;
-  detail?: string;
-  short?: { variantId: string; requested: number; available: number }[];
-}
-
-/**
- * A 4xx is inventory's considered "no" (it changed nothing): the saga step is refused. A 5xx, a
- * timeout or no connection arrive as the client's UnavailableError and mean "no answer".
- */
-function refusal(what: string, res: ServiceResponse<unknown>): StepRefused {
-  const problem = (typeof res.body === "object" && res.body ? res.body : {}) as Problem;
-  const short = problem.short?.length
-    ? ` (${problem.short.map((s) => `${s.variantId}: ${s.available} of ${s.requested} available`).join(", ")})`
-    : "";
-  return new StepRefused(
-    `${what} refused by inventory: ${problem.detail ?? `status ${res.status}`}${short}`,
-    problem.code ?? `http_${res.status}`,
-  );
-}
-
-function expectOk<T>(what: string, res: ServiceResponse<T>): T {
-  if (res.status >= 200 && res.status < 300) return res.body;
-  throw refusal(what, res);
-}
+const expectOk = <T>(what: string, res: ServiceResponse<T>): T => expectStepOk("inventory", what, res);
 
 export function createInventoryClient(client: ServiceClient): InventoryClient {
   return {
@@ -94,7 +69,7 @@ export function createInventoryClient(client: ServiceClient): InventoryClient {
     },
 
     async release(reservationId) {
-      const res = await client.request<Problem & { status?: string }>({
+      const res = await client.request<{ code?: string }>({
         method: "POST",
         path: `/api/inventory/reservations/${reservationId}/release`,
         idempotencyKey: `release-${reservationId}`,
