@@ -8,26 +8,64 @@ import {
   pingDatabase,
   type TokenVerifier,
 } from "@comptoir/platform";
+import { createKeyedLock } from "./domain/keyed-lock";
+import { registerPaymentsMetrics } from "./domain/payments.metrics";
+import { type PaymentsDeps, startKeyPruning } from "./domain/payments.use-cases";
+import type { PaymentProvider } from "./providers/provider";
+import { paymentsRoutes } from "./routes/payments.routes";
 
-export interface PaymentsDeps {
+export interface PaymentsAppDeps {
   db: Db;
   bus: EventBus;
   logger: Logger;
   instance: string;
   /** Verifies access tokens (JWKS_URL); absent in tests that need no caller. */
   auth?: TokenVerifier;
+  provider: PaymentProvider;
+  /** How long the provider has to answer a call, in ms (default 5000). */
+  providerTimeoutMs?: number;
+  /** How often this instance forgets Idempotency-Keys older than a day, in ms; 0 turns it off. */
+  keyPruneMs?: number;
+  /** Tests: the time card expiry is checked against. */
+  now?: () => Date;
 }
 
-/** The payments service's HTTP API. Its business routes arrive with its own issue; see SPEC §3. */
-export async function buildApp(deps: PaymentsDeps): Promise<App> {
+/** The payments service: card payments and refunds against a provider (SPEC §3.8). */
+export async function buildApp(deps: PaymentsAppDeps): Promise<App> {
   const app = await createApp({
     service: "payments",
     instance: deps.instance,
     logger: deps.logger,
     auth: deps.auth,
-    description: "Payments and refunds against a provider.",
+    description:
+      "Card payments and refunds against a provider, idempotent by key. Never stores a card's number: its brand and last four digits only.",
     readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
   });
+  const payments: PaymentsDeps = {
+    db: deps.db,
+    outbox: deps.bus.outbox,
+    provider: deps.provider,
+    providerTimeoutMs: deps.providerTimeoutMs ?? 5000,
+    metrics: registerPaymentsMetrics(app.comptoir.metrics.registry),
+    logger: deps.logger,
+    lock: createKeyedLock(),
+    now: deps.now ?? (() => new Date()),
+    background: new Set(),
+  };
+  paymentsRoutes(app, payments);
   eventsAdminRoutes(app, "payments", deps.bus);
+
+  const pruneMs = deps.keyPruneMs ?? 10 * 60_000;
+  let stopPruning: (() => Promise<void>) | undefined;
+  if (pruneMs > 0) {
+    app.addHook("onReady", async () => {
+      stopPruning = startKeyPruning(payments, pruneMs);
+    });
+  }
+  app.addHook("onClose", async () => {
+    await stopPruning?.();
+    // Voids still on their way to the provider finish (each within the provider timeout).
+    await Promise.allSettled([...payments.background]);
+  });
   return app;
 }

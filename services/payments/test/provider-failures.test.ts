@@ -1,0 +1,98 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ProviderError } from "../src/providers/provider";
+import {
+  expectProblem,
+  paid,
+  pay,
+  paymentBody,
+  type Payments,
+  providerCalls,
+  published,
+  refund,
+  startPayments,
+} from "./support/harness";
+
+/** Provider failures by amount: 6661 breaks the authorization (a bug), 6662 its capture, 6663 refunds. */
+let payments: Payments;
+
+beforeAll(async () => {
+  payments = await startPayments("provider_failures", {
+    wrapProvider: (provider) => ({
+      ...provider,
+      async authorize(request) {
+        if (request.amount === 6661) throw new TypeError("socket hang up at 10.0.0.7:443 (secret internals)");
+        return provider.authorize(request);
+      },
+      async capture(request) {
+        if (request.amount === 6662) throw new ProviderError("capture", "Capture window closed.");
+        return provider.capture(request);
+      },
+      async refund(request) {
+        if (request.amount === 6663) throw new ProviderError("refund", "Refunds are paused.");
+        return provider.refund(request);
+      },
+    }),
+  });
+});
+afterAll(() => payments?.close());
+
+describe("a provider that fails", () => {
+  it("an authorization that fails: 502 payment_provider_error, the payment failed (provider_error), no internals", async () => {
+    const key = randomUUID();
+    const body = paymentBody({ amount: 6661 });
+    const res = await pay(payments.orders, body, key);
+    expectProblem(res, 502, "payment_provider_error");
+    expect(JSON.stringify(res.body)).not.toContain("10.0.0.7");
+    const read = await payments.manager.get(`/api/payments/payments/${res.body.paymentId}`);
+    expect(read.body).toMatchObject({
+      status: "failed",
+      failureCode: "provider_error",
+      failureReason: "The payment provider failed.",
+    });
+    expect(
+      (await published(payments, "payments.payment.failed")).find((e) => e.paymentId === res.body.paymentId),
+    ).toMatchObject({ code: "provider_error" });
+    // Its outcome was unknown: a void went out for it.
+    expect(providerCalls(payments, "void").some((c) => c.idempotencyKey === `void:${res.body.paymentId}`)).toBe(true);
+    expect((await pay(payments.orders, body, key)).body).toEqual(res.body);
+  });
+
+  it("a capture with capture: true that fails leaves the payment authorized (201): capture or void it later", async () => {
+    const res = await pay(payments.orders, paymentBody({ amount: 6662, capture: true }));
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ status: "authorized", capturedAmount: 0 });
+    expectProblem(
+      await payments.orders.post(`/api/payments/payments/${res.body.id}/capture`),
+      502,
+      "payment_provider_error",
+    );
+    const part = await payments.orders.post(`/api/payments/payments/${res.body.id}/capture`, { amount: 6000 });
+    expect(part.body).toMatchObject({ status: "captured", capturedAmount: 6000 });
+  });
+
+  it("a refund the provider refuses: 502, nothing refunded, the key free for a retry", async () => {
+    const id = await paid(payments.orders, 10_000, true);
+    const key = randomUUID();
+    expectProblem(await refund(payments.orders, id, { amount: 6663 }, key), 502, "payment_provider_error");
+    expect((await payments.manager.get(`/api/payments/payments/${id}`)).body).toMatchObject({
+      status: "captured",
+      refundedAmount: 0,
+    });
+    expectProblem(await refund(payments.orders, id, { amount: 6663 }, key), 502, "payment_provider_error");
+  });
+
+  it("documents its routes in OpenAPI", async () => {
+    const res = await payments.anonymous.get("/openapi.json");
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining([
+        "/api/payments/payments",
+        "/api/payments/payments/{id}",
+        "/api/payments/payments/{id}/capture",
+        "/api/payments/payments/{id}/void",
+        "/api/payments/payments/{id}/refunds",
+      ]),
+    );
+  });
+});
