@@ -54,6 +54,29 @@ describe("createServiceClient", () => {
     expect(up.calls).toHaveLength(1);
   });
 
+  it("hands back a 5xx the request names as an answer: no retry, and the circuit stays closed", async () => {
+    const up = await fake(() => ({ status: 504, body: { code: "payment_provider_timeout" } }));
+    const client = createServiceClient({
+      target: "payments",
+      baseUrls: [up.url],
+      breaker: { consecutiveFailures: 2 },
+    });
+    for (let i = 0; i < 3; i++) {
+      const res = await client.request({
+        method: "POST",
+        path: "/pay",
+        idempotencyKey: `k${i}`,
+        answerStatuses: [504],
+      });
+      expect(res).toMatchObject({ status: 504, body: { code: "payment_provider_timeout" } });
+    }
+    expect(up.calls).toHaveLength(3);
+    // Without it, the same answer is a failure: retried, and two in a row open the circuit (no third call).
+    const error = await client.request({ method: "POST", path: "/pay", idempotencyKey: "k9" }).catch((e) => e);
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect(up.calls).toHaveLength(5);
+  });
+
   it("retries an idempotent call after a 503 and succeeds", async () => {
     const up = await fake((n) => (n < 3 ? { status: 503 } : { status: 200, body: { n } }));
     const client = createServiceClient({ target: "inventory", baseUrls: [up.url], maxRetries: 3 });

@@ -45,6 +45,12 @@ export interface ServiceRequest {
   headers?: Record<string, string>;
   /** Makes a POST/PATCH safe to retry: the callee promises one effect per key. */
   idempotencyKey?: string;
+  /**
+   * 5xx statuses that are the callee's considered answer for this call, returned like a 4xx: not
+   * retried, not counted against the circuit (e.g. payments' 504 `payment_provider_timeout`, which
+   * says that payment failed, not that payments is down).
+   */
+  answerStatuses?: number[];
 }
 
 export interface ServiceResponse<T = unknown> {
@@ -127,7 +133,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       throw new TransientError(`${options.target} at ${base}: ${reason}`, NEVER_SENT.has(code));
     }
     const text = await res.body.text();
-    if (res.statusCode >= 500) {
+    if (res.statusCode >= 500 && !req.answerStatuses?.includes(res.statusCode)) {
       throw new TransientError(`${options.target} at ${base} answered ${res.statusCode}`, false);
     }
     let body: unknown = text;
