@@ -291,6 +291,7 @@ export const BUILT_IN_DEFAULTS = {
       "x-api-key",
       "apikey",
       "idempotency-key",
+      "x-cart-token",
       "x-request-id",
       "traceparent",
     ],
