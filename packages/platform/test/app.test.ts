@@ -66,6 +66,10 @@ async function start(options: { readiness?: Record<string, () => Promise<void>>;
       await pool.end();
     }
   });
+  app.get("/api/demo/database-full", async () => {
+    // What pg throws when the server has no connection slot left (SQLSTATE 53300).
+    throw Object.assign(new Error("sorry, too many clients already"), { code: "53300", severity: "FATAL" });
+  });
   app.get("/api/demo/slow", async () => {
     await new Promise((r) => setTimeout(r, 400));
     return { done: true };
@@ -148,6 +152,10 @@ describe("problem+json errors", () => {
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("1");
     expect(res.body).toMatchObject({ code: "service_unavailable", detail: expect.stringContaining("database") });
+    // A server with no connection slot left is unavailable for now too, not a bug.
+    const full = await api.get("/api/demo/database-full");
+    expect(full.status).toBe(503);
+    expect(full.headers.get("retry-after")).toBe("1");
   });
 });
 

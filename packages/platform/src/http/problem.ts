@@ -129,14 +129,19 @@ function toProblem(error: FastifyError | AppError | Error, request: FastifyReque
 const CONNECTION_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN"]);
 
 /**
- * The database went away mid-request (server restarting, network cut, pool timeout, admin shutdown):
+ * The database went away mid-request (server restarting or full, network cut, pool timeout, admin shutdown):
  * the client gets a 503 to retry, not a 500 that suggests a bug.
  */
 function isDatabaseUnavailable(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
   if (
     e.code &&
-    (CONNECTION_ERRORS.has(e.code) || e.code.startsWith("08") || e.code === "57P01" || e.code === "57P03")
+    (CONNECTION_ERRORS.has(e.code) ||
+      e.code.startsWith("08") ||
+      e.code === "57P01" ||
+      e.code === "57P03" ||
+      // too_many_connections: the server is full for now.
+      e.code === "53300")
   ) {
     return true;
   }
