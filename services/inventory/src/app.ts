@@ -11,6 +11,7 @@ import {
 import { catalogHandlers } from "./events/catalog.handlers";
 import { DEFAULT_ALLOCATION_PRIORITY } from "./domain/locations";
 import { startExpirySweep } from "./domain/reservations.use-cases";
+import { availabilityRoutes } from "./routes/availability.routes";
 import { locationsRoutes } from "./routes/locations.routes";
 import { reservationsRoutes } from "./routes/reservations.routes";
 import { stockRoutes } from "./routes/stock.routes";
@@ -45,7 +46,9 @@ export async function buildApp(deps: InventoryAppDeps): Promise<App> {
   catalogHandlers(deps.bus, { outbox: deps.bus.outbox, demo: deps.demo ?? false });
   locationsRoutes(app, core);
   stockRoutes(app, core);
-  reservationsRoutes(app, { ...core, allocationPriority: deps.allocationPriority ?? DEFAULT_ALLOCATION_PRIORITY });
+  const allocationPriority = deps.allocationPriority ?? DEFAULT_ALLOCATION_PRIORITY;
+  reservationsRoutes(app, { ...core, allocationPriority });
+  availabilityRoutes(app, { db: deps.db, allocationPriority });
   transfersRoutes(app, core);
   eventsAdminRoutes(app, "inventory", deps.bus);
 
