@@ -6,8 +6,15 @@ import {
   eventsAdminRoutes,
   type Logger,
   pingDatabase,
+  type ReadinessCheck,
   type TokenVerifier,
 } from "@comptoir/platform";
+import type { CatalogClient } from "./clients/catalog.client";
+import type { InventoryClient } from "./clients/inventory.client";
+import type { CartTtl } from "./domain/cart";
+import type { CartStore } from "./domain/cart.store";
+import { startSweep } from "./domain/sweep";
+import { cartsRoutes } from "./routes/carts.routes";
 
 export interface CartDeps {
   db: Db;
@@ -16,18 +23,55 @@ export interface CartDeps {
   instance: string;
   /** Verifies access tokens (JWKS_URL); absent in tests that need no caller. */
   auth?: TokenVerifier;
+  /** Where carts live: PostgreSQL (default) or Redis (REDIS_URL). */
+  store: CartStore;
+  /** Catalog's variant lookup (public). */
+  catalog: CatalogClient;
+  /** Inventory's availability, called with cart's own service token. */
+  inventory: InventoryClient;
+  /** Lifetimes after the last change; default 7 days (guest) and 90 days (customer). */
+  ttl?: Partial<CartTtl>;
+  /** How often expired carts are deleted, in ms; 0 turns the sweep off (tests sweep by hand). */
+  sweepMs?: number;
+  now?: () => Date;
 }
 
-/** The cart service's HTTP API. Its business routes arrive with its own issue; see SPEC §3. */
+export const DEFAULT_TTL: CartTtl = { guestSeconds: 7 * 24 * 3600, customerSeconds: 90 * 24 * 3600 };
+
+/** The cart service: guest and customer carts (SPEC §3.6). */
 export async function buildApp(deps: CartDeps): Promise<App> {
+  const readiness: Record<string, ReadinessCheck> = {
+    database: () => pingDatabase(deps.db),
+    events: () => deps.bus.ping(),
+  };
+  if (deps.store.kind === "redis") readiness.redis = () => deps.store.ping();
   const app = await createApp({
     service: "cart",
     instance: deps.instance,
     logger: deps.logger,
     auth: deps.auth,
-    description: "Guest and customer carts.",
-    readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
+    description: "Guest and customer carts, re-priced from catalog and checked against inventory when read.",
+    readiness,
+  });
+  cartsRoutes(app, {
+    store: deps.store,
+    catalog: deps.catalog,
+    inventory: deps.inventory,
+    ttl: { ...DEFAULT_TTL, ...deps.ttl },
+    logger: deps.logger,
+    now: deps.now,
   });
   eventsAdminRoutes(app, "cart", deps.bus);
+
+  const sweepMs = deps.sweepMs ?? 60_000;
+  if (sweepMs > 0 && deps.store.kind === "postgresql") {
+    let stop: (() => Promise<void>) | undefined;
+    app.addHook("onReady", async () => {
+      stop = startSweep(deps.store, sweepMs, deps.logger);
+    });
+    app.addHook("onClose", async () => {
+      await stop?.();
+    });
+  }
   return app;
 }

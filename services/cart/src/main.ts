@@ -1,11 +1,53 @@
-import { migrationsDirOf, runService } from "@comptoir/platform";
+import {
+  createServiceClient,
+  createServiceTokens,
+  identityUrlOf,
+  migrationsDirOf,
+  runService,
+} from "@comptoir/platform";
 import { buildApp } from "./app";
+import { createCatalogClient } from "./clients/catalog.client";
+import { createInventoryClient } from "./clients/inventory.client";
 import { configSchema } from "./config";
+import type { CartStore } from "./domain/cart.store";
+import { createPostgresCartStore } from "./db/postgres-cart.store";
+import { createRedisCartStore } from "./redis/redis-cart.store";
+
+let store: CartStore | undefined;
 
 await runService({
   name: "cart",
   configSchema,
   migrationsDir: migrationsDirOf(import.meta.url),
   events: true,
-  buildApp: ({ db, bus, logger, instance, auth }) => buildApp({ db: db!, bus: bus!, logger, instance, auth }),
+  buildApp: ({ config, db, bus, logger, instance, auth }) => {
+    const tokens = createServiceTokens({
+      service: "cart",
+      secret: config.INTERNAL_SECRET,
+      identityUrl: identityUrlOf(config),
+    });
+    // A shopper waits for these on every read: short timeouts, one retry; the cart is shown anyway.
+    const client = (target: string, urls: string, auth?: typeof tokens) =>
+      createServiceClient({ target, baseUrls: urls.split(","), timeoutMs: 1_500, maxRetries: 1, auth });
+    store = config.REDIS_URL
+      ? createRedisCartStore({ url: config.REDIS_URL, keyPrefix: config.CART_REDIS_KEY_PREFIX })
+      : createPostgresCartStore(db!);
+    logger.info({ store: store.kind }, "carts are kept in %s", store.kind);
+    return buildApp({
+      db: db!,
+      bus: bus!,
+      logger,
+      instance,
+      auth,
+      store,
+      // Catalog's lookup is public: no token (catalog would verify one for nothing).
+      catalog: createCatalogClient(client("catalog", config.CATALOG_URLS)),
+      inventory: createInventoryClient(client("inventory", config.INVENTORY_URLS, tokens)),
+      ttl: { guestSeconds: config.CART_GUEST_TTL_SECONDS, customerSeconds: config.CART_CUSTOMER_TTL_SECONDS },
+      sweepMs: config.CART_SWEEP_MS,
+    });
+  },
+  onClose: async () => {
+    await store?.close();
+  },
 });

@@ -1,0 +1,83 @@
+import { type Db, PgCode, pgErrorCode, pingDatabase, withTx } from "@comptoir/platform";
+import type { Cart } from "../domain/cart";
+import type { CartStore } from "../domain/cart.store";
+import * as repo from "./carts.repo";
+
+const SWEEP_BATCH = 1000;
+
+/**
+ * Carts in the service's PostgreSQL database. A write locks the cart's row (SELECT … FOR UPDATE)
+ * for its read-modify-write, so concurrent writers queue instead of overwriting each other.
+ */
+export function createPostgresCartStore(db: Db, options: { now?: () => number } = {}): CartStore {
+  const now = () => new Date(options.now?.() ?? Date.now());
+  return {
+    kind: "postgresql",
+
+    get: (id) => repo.findCart(db, id, now()),
+
+    findByCustomer: (customerId) => repo.findCustomerCart(db, customerId, now()),
+
+    async create(cart) {
+      if (!cart.customerId) {
+        await repo.insertCart(db, cart);
+        return { cart, created: true };
+      }
+      const customerId = cart.customerId;
+      return withTx(db, async (tx) => {
+        await repo.deleteExpiredCustomerCart(tx, customerId, now());
+        // A concurrent insert for the same customer makes this one wait, then do nothing.
+        if (await repo.insertCart(tx, cart)) return { cart, created: true };
+        const existing = await repo.findCustomerCart(tx, customerId, now());
+        if (!existing) throw new Error(`customer ${customerId}'s cart vanished while creating one`);
+        return { cart: existing, created: false };
+      });
+    },
+
+    update: (id, change) =>
+      withTx(db, async (tx) => {
+        const cart = await repo.findCart(tx, id, now(), true);
+        if (!cart) return undefined;
+        const next = change(cart);
+        return next === cart ? cart : repo.saveCart(tx, next);
+      }),
+
+    async associate(guestId, customerId, merge) {
+      // Two associations for a customer who has no cart may both adopt theirs: the unique index lets
+      // one win, and the other, tried again, merges into the winner's.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await withTx(db, async (tx) => {
+            await repo.deleteExpiredCustomerCart(tx, customerId, now());
+            const carts = await repo.lockForAssociation(tx, guestId, customerId, now());
+            const guest = carts.find((c) => c.id === guestId);
+            if (!guest) return undefined;
+            const current = carts.find((c) => c.id !== guestId && c.customerId === customerId);
+            const result: Cart = merge(guest, current);
+            const saved = await repo.saveCart(tx, result);
+            if (result.id !== guest.id) await repo.deleteCart(tx, guest.id);
+            return saved;
+          });
+        } catch (error) {
+          if (attempt < 3 && pgErrorCode(error) === PgCode.uniqueViolation) continue;
+          throw error;
+        }
+      }
+    },
+
+    async sweep() {
+      let total = 0;
+      for (;;) {
+        const n = await repo.deleteExpired(db, now(), SWEEP_BATCH);
+        total += n;
+        if (n < SWEEP_BATCH) return total;
+      }
+    },
+
+    ping: () => pingDatabase(db),
+
+    async close() {
+      // The pool belongs to the service.
+    },
+  };
+}

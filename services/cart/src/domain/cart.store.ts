@@ -1,0 +1,40 @@
+import type { Cart } from "./cart";
+
+/**
+ * Where carts live: PostgreSQL (default) or Redis (REDIS_URL). Both keep the same promises, checked
+ * by one contract suite (test/store.contract.test.ts):
+ * - an expired cart is gone: no read, update or association sees it;
+ * - one live cart per customer;
+ * - `update` and `associate` are atomic: concurrent writers to a cart never lose an update (a row
+ *   lock in PostgreSQL, an optimistic compare-and-set retried in Redis), and a `change` that throws
+ *   saves nothing.
+ */
+export interface CartStore {
+  readonly kind: "postgresql" | "redis";
+  /** The cart, if it exists and has not expired. */
+  get(id: string): Promise<Cart | undefined>;
+  /** The customer's live cart. */
+  findByCustomer(customerId: string): Promise<Cart | undefined>;
+  /** Saves a new cart. A customer who already has a live cart keeps it: that one comes back, `created: false`. */
+  create(cart: Cart): Promise<{ cart: Cart; created: boolean }>;
+  /**
+   * Reads the live cart, applies `change` and saves its result, atomically. `change` may be called
+   * more than once (Redis retries on a concurrent write), so it must be pure; returning the cart it
+   * was given saves nothing. Undefined when there is no live cart.
+   */
+  update(id: string, change: (cart: Cart) => Cart): Promise<Cart | undefined>;
+  /**
+   * Atomically: the live guest cart `guestId` and the customer's live cart (if any) go to `merge`,
+   * whose result is saved as the customer's cart; the guest cart is deleted unless the result is it
+   * (adopted). Undefined when there is no live cart `guestId`. `merge` may be called more than once.
+   */
+  associate(
+    guestId: string,
+    customerId: string,
+    merge: (guest: Cart, current: Cart | undefined) => Cart,
+  ): Promise<Cart | undefined>;
+  /** Deletes expired carts and returns how many (PostgreSQL); Redis expires keys by itself (0). */
+  sweep(): Promise<number>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

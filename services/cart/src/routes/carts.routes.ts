@@ -1,0 +1,229 @@
+import { type App, bearerAuth, ProblemSchema, requirePermission, requireUser, Type } from "@comptoir/platform";
+import type { FastifyRequest } from "fastify";
+import { MAX_LINE_QUANTITY, MAX_LINES } from "../domain/cart";
+import * as carts from "../domain/carts.use-cases";
+
+const Id = Type.String({ format: "uuid" });
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ProblemSchema]));
+const Quantity = Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY });
+
+const Line = Type.Object({
+  variantId: Id,
+  productId: Id,
+  sku: Type.String(),
+  name: Type.String({ description: "the product's name" }),
+  thumbnailUrl: Nullable(Type.String()),
+  quantity: Type.Integer(),
+  unitPrice: Type.Integer({
+    description: "catalog's price now, minor units (the price at add if catalog did not answer)",
+  }),
+  currency: Type.String(),
+  lineTotal: Type.Integer({ description: "unitPrice × quantity" }),
+  priceAtAdd: Type.Integer({ description: "the unit price when the line was last added" }),
+  priceChanged: Type.Boolean(),
+  available: Nullable(Type.Integer({ description: "what inventory can still sell; null if it did not answer" })),
+  insufficientStock: Type.Boolean(),
+  unavailable: Type.Boolean({ description: "the variant is unknown to catalog or its product is not active" }),
+});
+
+const CartSchema = Type.Object({
+  id: Id,
+  customerId: Nullable(Id),
+  token: Type.Optional(
+    Type.String({
+      description: "a new guest cart's secret, only in the answer that created it: send it as X-Cart-Token",
+    }),
+  ),
+  items: Type.Array(Line),
+  itemCount: Type.Integer({ description: "units in the cart" }),
+  subtotal: Type.Integer({ description: "sum of the line totals of the lines that can be bought, minor units" }),
+  currency: Nullable(Type.String()),
+  warnings: Type.Array(
+    Type.Object({
+      variantId: Nullable(Id),
+      code: Type.String({
+        description:
+          "price_changed, insufficient_stock, variant_unavailable, currency_mismatch, quantity_capped, " +
+          "pricing_unavailable, availability_unavailable",
+      }),
+      detail: Type.String(),
+    }),
+  ),
+  expiresAt: Type.String({ format: "date-time" }),
+  createdAt: Type.String({ format: "date-time" }),
+  updatedAt: Type.String({ format: "date-time" }),
+});
+
+const CartHeaders = Type.Object({
+  "x-cart-token": Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "a guest cart's token" })),
+});
+const CartParams = Type.Object({ id: Id });
+const LineParams = Type.Object({ id: Id, variantId: Id });
+
+const callerOf = (request: FastifyRequest): carts.Caller => {
+  const token = request.headers["x-cart-token"];
+  return { principal: request.principal, cartToken: typeof token === "string" ? token : undefined };
+};
+
+export function cartsRoutes(app: App, deps: carts.CartsDeps): void {
+  // Carts are someone's: never kept by a shared cache.
+  app.addHook("onSend", async (request, reply) => {
+    if (request.url.startsWith("/api/cart/")) reply.header("cache-control", "no-store");
+  });
+
+  app.post(
+    "/api/cart/carts",
+    {
+      schema: {
+        tags: ["carts"],
+        summary: "Create a guest cart (no token), or get/create the caller's own cart (a user's token)",
+        description:
+          "Without a token: 201 with a new guest cart and its `token` (given only here; send it as X-Cart-Token). " +
+          "With a user's token: the caller's live cart (200) or a new one (201); one cart per customer. " +
+          "A service token: 403.",
+        response: { 200: CartSchema, 201: CartSchema, ...errors(401, 403, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { cart, created, token } = await carts.createCart(deps, callerOf(request));
+      return reply.code(created ? 201 : 200).send(token ? { ...cart, token } : cart);
+    },
+  );
+
+  app.get(
+    "/api/cart/me",
+    {
+      onRequest: requireUser,
+      schema: {
+        ...bearerAuth,
+        tags: ["carts"],
+        summary: "The caller's cart (404 cart_not_found when they have none)",
+        response: { 200: CartSchema, ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => carts.myCart(deps, callerOf(request)),
+  );
+
+  app.get(
+    "/api/cart/carts/:id",
+    {
+      schema: {
+        ...bearerAuth,
+        tags: ["carts"],
+        summary: "A cart, re-priced from catalog and checked against inventory",
+        description:
+          "A guest cart with its X-Cart-Token; a customer cart with its owner's token; any cart with carts:manage. " +
+          "Anyone else's, an expired or an unknown cart: 404 cart_not_found.",
+        params: CartParams,
+        headers: CartHeaders,
+        response: { 200: CartSchema, ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => carts.getCart(deps, callerOf(request), request.params.id),
+  );
+
+  app.post(
+    "/api/cart/carts/:id/items",
+    {
+      schema: {
+        ...bearerAuth,
+        tags: ["carts"],
+        summary: "Add units of a variant (merged into its line)",
+        description:
+          `1–${MAX_LINE_QUANTITY} units per line, at most ${MAX_LINES} lines (409 line_quantity_limit, cart_full). ` +
+          "404 variant_not_found (unknown to catalog), 409 variant_not_available (product not active), " +
+          "409 insufficient_stock with `available` (the line would exceed what inventory can sell). " +
+          "503 when catalog does not answer (nothing can be priced); unchecked against stock when inventory does not.",
+        params: CartParams,
+        headers: CartHeaders,
+        body: Type.Object({ variantId: Id, quantity: Quantity }, { additionalProperties: false }),
+        response: { 200: CartSchema, ...errors(400, 401, 404, 409, 503) },
+      },
+    },
+    async (request) => carts.addItem(deps, callerOf(request), request.params.id, request.body),
+  );
+
+  app.patch(
+    "/api/cart/carts/:id/items/:variantId",
+    {
+      schema: {
+        ...bearerAuth,
+        tags: ["carts"],
+        summary: "Set a line's quantity",
+        description: `1–${MAX_LINE_QUANTITY} (DELETE removes a line). An increase is checked against stock (409 insufficient_stock).`,
+        params: LineParams,
+        headers: CartHeaders,
+        body: Type.Object({ quantity: Quantity }, { additionalProperties: false }),
+        response: { 200: CartSchema, ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (request) =>
+      carts.changeQuantity(deps, callerOf(request), request.params.id, request.params.variantId, request.body.quantity),
+  );
+
+  app.delete(
+    "/api/cart/carts/:id/items/:variantId",
+    {
+      schema: {
+        ...bearerAuth,
+        tags: ["carts"],
+        summary: "Remove a line (404 line_not_found if the cart has none for the variant)",
+        params: LineParams,
+        headers: CartHeaders,
+        response: { 200: CartSchema, ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => carts.removeItem(deps, callerOf(request), request.params.id, request.params.variantId),
+  );
+
+  app.post(
+    "/api/cart/carts/:id/associate",
+    {
+      onRequest: requireUser,
+      schema: {
+        ...bearerAuth,
+        tags: ["carts"],
+        summary: "After login: merge the guest cart :id (its X-Cart-Token) into the caller's cart",
+        description:
+          "Quantities add up; without a cart of their own, the guest cart becomes the caller's. The guest cart and " +
+          "its token are gone afterwards. An unknown or expired guest cart, or a wrong token: 404 cart_not_found, " +
+          "the caller's cart unchanged. 409 cart_full when the lines together exceed a cart (nothing merged).",
+        params: CartParams,
+        headers: CartHeaders,
+        response: { 200: CartSchema, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => carts.associateCart(deps, callerOf(request), request.params.id),
+  );
+
+  app.post(
+    "/api/cart/carts/:id/ordered",
+    {
+      onRequest: requirePermission("carts:manage"),
+      schema: {
+        ...bearerAuth,
+        tags: ["carts"],
+        summary: "The orders service: take an order's items out of the cart (carts:manage)",
+        description:
+          "Each line loses the ordered quantity (removed at 0); lines added since checkout began stay. " +
+          "The same orderId again changes nothing (idempotent).",
+        params: CartParams,
+        body: Type.Object(
+          {
+            orderId: Type.String({ minLength: 1, maxLength: 200 }),
+            items: Type.Array(
+              Type.Object({ variantId: Id, quantity: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+              {
+                maxItems: 1000,
+              },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: CartSchema, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => carts.markOrdered(deps, request.params.id, request.body),
+  );
+}
