@@ -1,0 +1,267 @@
+import type { Queryable } from "@comptoir/platform";
+
+export type MessageStatus = "queued" | "sent" | "stored" | "dead" | "superseded";
+
+/** A message as the API shows it. */
+export interface Message {
+  id: string;
+  eventId: string;
+  eventType: string;
+  template: string;
+  to: string;
+  userId: string | null;
+  language: "fr" | "en";
+  subject: string;
+  text: string;
+  html: string;
+  status: MessageStatus;
+  attempts: number;
+  lastError: string | null;
+  /** When the next send attempt is due (queued only). */
+  nextAttemptAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  deliveredAt: string | null;
+}
+
+export type MessageSummary = Omit<Message, "text" | "html">;
+
+interface Row {
+  id: string;
+  event_id: string;
+  event_type: string;
+  template: string;
+  recipient: string;
+  user_id: string | null;
+  language: "fr" | "en";
+  subject: string;
+  body_text?: string;
+  body_html?: string;
+  status: MessageStatus;
+  attempts: number;
+  last_error: string | null;
+  next_attempt_at: Date;
+  created_at: Date;
+  updated_at: Date;
+  delivered_at: Date | null;
+}
+
+function toSummary(row: Row): MessageSummary {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    template: row.template,
+    to: row.recipient,
+    userId: row.user_id,
+    language: row.language,
+    subject: row.subject,
+    status: row.status,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    nextAttemptAt: row.status === "queued" ? row.next_attempt_at.toISOString() : null,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    deliveredAt: row.delivered_at ? row.delivered_at.toISOString() : null,
+  };
+}
+
+const toMessage = (row: Row): Message => ({ ...toSummary(row), text: row.body_text!, html: row.body_html! });
+
+const SUMMARY_COLUMNS = `id, event_id, event_type, template, recipient, user_id, language, subject, status, attempts,
+  last_error, next_attempt_at, created_at, updated_at, delivered_at`;
+const ALL_COLUMNS = `${SUMMARY_COLUMNS}, body_text, body_html`;
+
+export interface NewMessage {
+  id: string;
+  eventId: string;
+  eventType: string;
+  template: string;
+  to: string;
+  userId: string | null;
+  language: "fr" | "en";
+  subject: string;
+  text: string;
+  html: string;
+  topic: string | null;
+  /** Wait this long before the first attempt (a provisional mail that may be superseded). */
+  holdMs: number;
+}
+
+/**
+ * Records that the mails of an event are decided (`mails` of them); false when they already were
+ * (the event is handled again after a replay from the start): it must then make none.
+ */
+export async function recordMailedEvent(
+  tx: Queryable,
+  event: { id: string; type: string },
+  mails: number,
+): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `INSERT INTO mailed_events (event_id, event_type, mails) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING`,
+    [event.id, event.type, mails],
+  );
+  return rowCount === 1;
+}
+
+/** Queues a message; false when this event already made one for this recipient (a replayed event). */
+export async function insertMessage(tx: Queryable, m: NewMessage): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `INSERT INTO messages (id, event_id, event_type, template, recipient, user_id, language, subject, body_text,
+                           body_html, topic, status, next_attempt_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'queued', now() + make_interval(secs => $12::float8 / 1000))
+     ON CONFLICT ON CONSTRAINT messages_once DO NOTHING`,
+    [
+      m.id,
+      m.eventId,
+      m.eventType,
+      m.template,
+      m.to,
+      m.userId,
+      m.language,
+      m.subject,
+      m.text,
+      m.html,
+      m.topic,
+      m.holdMs,
+    ],
+  );
+  return rowCount === 1;
+}
+
+/** Provisional messages of `topic` still waiting: a later fact replaces them. Returns how many. */
+export async function supersede(tx: Queryable, topic: string, templates: readonly string[]): Promise<number> {
+  const { rowCount } = await tx.query(
+    `UPDATE messages SET status = 'superseded', updated_at = now()
+      WHERE topic = $1 AND status = 'queued' AND template = ANY($2)`,
+    [topic, templates],
+  );
+  return rowCount ?? 0;
+}
+
+/** A message ready to be sent. */
+export interface Outgoing {
+  id: string;
+  template: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  attempts: number;
+}
+
+/**
+ * Takes the oldest due message for this sender until `leaseMs` from now (its next attempt is pushed
+ * there: if this instance dies while sending, another one tries again then). Rows another instance
+ * is claiming at the same moment are skipped, not waited for.
+ */
+export async function claimNext(db: Queryable, leaseMs: number): Promise<Outgoing | undefined> {
+  const { rows } = await db.query<Outgoing>(
+    `UPDATE messages m SET next_attempt_at = now() + make_interval(secs => $1::float8 / 1000), updated_at = now()
+       FROM (SELECT id FROM messages WHERE status = 'queued' AND next_attempt_at <= now()
+              ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) AS due
+      WHERE m.id = due.id
+      RETURNING m.id, m.template, m.recipient AS "to", m.subject, m.body_text AS text, m.body_html AS html, m.attempts`,
+    [leaseMs],
+  );
+  return rows[0];
+}
+
+/** Without SMTP: up to `limit` due messages go to the embedded mailbox (status `stored`) at once. */
+export async function storeDue(db: Queryable, limit: number): Promise<{ id: string; template: string }[]> {
+  const { rows } = await db.query<{ id: string; template: string }>(
+    `UPDATE messages m SET status = 'stored', delivered_at = now(), updated_at = now()
+       FROM (SELECT id FROM messages WHERE status = 'queued' AND next_attempt_at <= now()
+              ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) AS due
+      WHERE m.id = due.id
+      RETURNING m.id, m.template`,
+    [limit],
+  );
+  return rows;
+}
+
+export async function markSent(db: Queryable, id: string): Promise<void> {
+  await db.query(
+    `UPDATE messages SET status = 'sent', attempts = attempts + 1, last_error = NULL, delivered_at = now(),
+            updated_at = now()
+      WHERE id = $1 AND status = 'queued'`,
+    [id],
+  );
+}
+
+export async function markRetry(db: Queryable, id: string, error: string, delayMs: number): Promise<void> {
+  await db.query(
+    `UPDATE messages SET attempts = attempts + 1, last_error = $2,
+            next_attempt_at = now() + make_interval(secs => $3::float8 / 1000), updated_at = now()
+      WHERE id = $1 AND status = 'queued'`,
+    [id, error, delayMs],
+  );
+}
+
+export async function markDead(db: Queryable, id: string, error: string): Promise<void> {
+  await db.query(
+    `UPDATE messages SET status = 'dead', attempts = attempts + 1, last_error = $2, updated_at = now()
+      WHERE id = $1 AND status = 'queued'`,
+    [id, error],
+  );
+}
+
+/** A dead message back in the queue, due now, with a fresh set of attempts; undefined if it is not dead. */
+export async function requeueDead(db: Queryable, id: string): Promise<Message | undefined> {
+  const { rows } = await db.query<Row>(
+    `UPDATE messages SET status = 'queued', attempts = 0, next_attempt_at = now(), updated_at = now()
+      WHERE id = $1 AND status = 'dead'
+      RETURNING ${ALL_COLUMNS}`,
+    [id],
+  );
+  return rows[0] && toMessage(rows[0]);
+}
+
+export async function findMessage(db: Queryable, id: string): Promise<Message | undefined> {
+  const { rows } = await db.query<Row>(`SELECT ${ALL_COLUMNS} FROM messages WHERE id = $1`, [id]);
+  return rows[0] && toMessage(rows[0]);
+}
+
+export interface MessageFilter {
+  to?: string;
+  template?: string;
+  status?: MessageStatus;
+  limit: number;
+  offset: number;
+}
+
+export async function listMessages(
+  db: Queryable,
+  f: MessageFilter,
+): Promise<{ data: MessageSummary[]; total: number }> {
+  const where = `($1::text IS NULL OR lower(recipient) = lower($1)) AND ($2::text IS NULL OR template = $2)
+                 AND ($3::text IS NULL OR status = $3)`;
+  const params = [f.to ?? null, f.template ?? null, f.status ?? null];
+  // One statement, so that the page and the total come from the same snapshot.
+  const { rows } = await db.query<Row & { total: number }>(
+    `SELECT ${SUMMARY_COLUMNS}, count(*) OVER ()::int AS total FROM messages
+      WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5`,
+    [...params, f.limit, f.offset],
+  );
+  let total = rows[0]?.total ?? 0;
+  if (rows.length === 0 && f.offset > 0) {
+    // Past the last page: the window function saw no row to count.
+    const { rows: count } = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM messages WHERE ${where}`,
+      params,
+    );
+    total = count[0]!.n;
+  }
+  return { data: rows.map(toSummary), total };
+}
+
+/** Messages waiting to be sent (held ones included) and dead ones: what `/metrics` shows. */
+export async function queueFigures(db: Queryable): Promise<{ queued: number; due: number; dead: number }> {
+  const { rows } = await db.query<{ queued: number; due: number; dead: number }>(
+    `SELECT count(*) FILTER (WHERE status = 'queued')::int AS queued,
+            count(*) FILTER (WHERE status = 'queued' AND next_attempt_at <= now())::int AS due,
+            count(*) FILTER (WHERE status = 'dead')::int AS dead
+       FROM messages WHERE status IN ('queued', 'dead')`,
+  );
+  return rows[0]!;
+}

@@ -1,0 +1,52 @@
+/** The languages Comptoir writes e-mails in; French when nothing says otherwise. */
+export type Language = "fr" | "en";
+export const LANGUAGES: readonly Language[] = ["fr", "en"];
+export const DEFAULT_LANGUAGE: Language = "fr";
+
+const LOCALES: Record<Language, string> = { fr: "fr-FR", en: "en-GB" };
+
+/** Dates in mails are the retailer's local time. */
+export const MAIL_TIME_ZONE = "Europe/Paris";
+
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * An amount in minor units of `currency`, written the reader's way: 1250 EUR is "12,50 €" in French
+ * and "€12.50" in English. The currency's own number of decimals applies (JPY has none).
+ */
+export function formatMoney(minor: number, currency: string, language: Language): string {
+  const key = `${language}:${currency}`;
+  let format = moneyFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(LOCALES[language], { style: "currency", currency });
+    moneyFormats.set(key, format);
+  }
+  const decimals = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(minor / 10 ** decimals);
+}
+
+/** A day, e.g. "3 mars 2025" / "3 March 2025", in the retailer's time zone. */
+export function formatDate(iso: string, language: Language): string {
+  return new Intl.DateTimeFormat(LOCALES[language], { dateStyle: "long", timeZone: MAIL_TIME_ZONE }).format(
+    new Date(iso),
+  );
+}
+
+/** A country's name from its ISO 3166-1 alpha-2 code ("FR" → "France"); the code if unknown. */
+export function countryName(code: string, language: Language): string {
+  try {
+    return new Intl.DisplayNames([LOCALES[language]], { type: "region" }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/** A whole number the reader's way ("1 200" / "1,200"). */
+export function formatCount(n: number, language: Language): string {
+  return new Intl.NumberFormat(LOCALES[language]).format(n);
+}
+
+/** The short reference of a document shown to people: the last 8 characters of its id, upper-case. */
+export function shortRef(id: string): string {
+  return id.replaceAll("-", "").slice(-8).toUpperCase();
+}

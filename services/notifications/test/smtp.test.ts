@@ -1,0 +1,184 @@
+import { createPgLogTransport, EventBus, newId } from "@comptoir/platform";
+import { testLogger } from "@comptoir/platform/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "../src/app";
+import { DEFAULT_MAIL_FROM } from "../src/config";
+import { retryDelay } from "../src/domain/delivery";
+import { createSmtpMailer } from "../src/mail/smtp.mailer";
+import { type Notifications, order, startNotifications, waitFor, waitForMessages } from "./support/harness";
+import { startSmtp, type TestSmtp } from "./support/smtp";
+
+/**
+ * Delivery through a real SMTP server (smtp-server, on a free port): what reaches it, the server
+ * going away and coming back, a recipient it keeps refusing (dead, then requeued by an admin).
+ */
+let smtp: TestSmtp;
+let n: Notifications;
+const SETTINGS = { maxAttempts: 4, retryBaseMs: 300, retryMaxMs: 2000 };
+
+beforeAll(async () => {
+  smtp = await startSmtp();
+  n = await startNotifications("smtp", {
+    mailer: createSmtpMailer({ url: smtp.url, from: DEFAULT_MAIL_FROM, timeoutMs: 2000 }),
+    delivery: SETTINGS,
+  });
+});
+afterAll(async () => {
+  await n?.close();
+  await smtp?.stop();
+});
+
+const row = async (id: string) =>
+  (
+    await n.database.db.query<{
+      status: string;
+      attempts: number;
+      last_error: string | null;
+      delay_ms: number;
+      delivered_at: Date | null;
+    }>(
+      `SELECT status, attempts, last_error, delivered_at,
+              (extract(epoch FROM next_attempt_at - updated_at) * 1000)::int AS delay_ms
+         FROM messages WHERE id = $1`,
+      [id],
+    )
+  ).rows[0]!;
+
+const receivedBy = (address: string) => smtp.received.filter((m) => m.to.includes(address));
+
+const metric = async (pattern: RegExp) => {
+  const text = (await n.anonymous.get("/metrics")).body as string;
+  const line = text.split("\n").find((l) => pattern.test(l));
+  return line ? Number(line.split(" ").pop()) : 0;
+};
+
+describe("with SMTP", () => {
+  it("the mail reaches the server, from MAIL_FROM, with its subject and both parts, and the row becomes sent", async () => {
+    const o = order();
+    const event = await n.publish("orders.order.paid", o);
+    const [message] = await waitForMessages(n, event.id, 1, ["sent"]);
+    const [mail, ...more] = receivedBy(o.email);
+    expect(more).toEqual([]);
+    expect(mail!.from).toBe("no-reply@comptoir.local");
+    expect(mail!.fromHeader).toBe("Comptoir <no-reply@comptoir.local>");
+    expect(mail!.to).toEqual([o.email]);
+    expect(mail!.subject).toBe(message!.subject);
+    expect(mail!.subject).toMatch(/^Votre commande [0-9A-F]{8} est confirmée$/);
+    expect(mail!.text).toContain("2 × Robe d'été (RB-M) — 99,80\u00a0€");
+    expect(mail!.text).toBe(message!.body_text);
+    expect(mail!.html).toContain("Robe d&#39;été");
+    expect(mail!.messageId).toBe(`<${message!.id}@comptoir.local>`);
+    expect(await row(message!.id)).toMatchObject({ status: "sent", attempts: 1, last_error: null });
+    expect((await row(message!.id)).delivered_at).toBeInstanceOf(Date);
+    expect(await metric(/^notifications_messages_total\{template="order_confirmed",outcome="sent"/)).toBeGreaterThan(0);
+  });
+
+  it("while the server is down, a mail is retried with growing delays, then sent once it is back", async () => {
+    await smtp.stop();
+    const o = order({ language: "en" });
+    const event = await n.publish("orders.order.paid", o);
+    const [first] = await waitForMessages(n, event.id, 1, ["queued"]);
+    const delays = new Map<number, number>();
+    await waitFor(
+      async () => {
+        const r = await row(first!.id);
+        if (r.attempts > 0 && r.status === "queued") delays.set(r.attempts, r.delay_ms);
+        return r;
+      },
+      (r) => r.attempts >= 2,
+      "two failed attempts",
+    );
+    const failed = await row(first!.id);
+    expect(failed.status).toBe("queued");
+    expect(failed.last_error).toMatch(/ECONNREFUSED|connect/i);
+    expect(delays.get(1)).toBe(retryDelay(SETTINGS, 1)); // 300 ms
+    expect(delays.get(2)).toBe(retryDelay(SETTINGS, 2)); // 600 ms
+    expect(
+      await metric(/^notifications_messages_total\{template="order_confirmed",outcome="retried"/),
+    ).toBeGreaterThanOrEqual(2);
+
+    await smtp.start();
+    const [sent] = await waitForMessages(n, event.id, 1, ["sent"]);
+    expect(sent!.attempts).toBe(3);
+    expect(sent!.last_error).toBeNull();
+    expect(receivedBy(o.email)).toHaveLength(1);
+    expect(receivedBy(o.email)[0]!.subject).toMatch(/^Your order [0-9A-F]{8} is confirmed$/);
+  });
+
+  it("a mail that keeps failing is dead after NOTIFICATIONS_MAX_ATTEMPTS; an admin's retry sends it", async () => {
+    const o = order();
+    smtp.refuse = (address) =>
+      address === o.email ? { code: 451, message: "Mailbox temporarily unavailable" } : undefined;
+    const event = await n.publish("orders.order.paid", o);
+    const deadBefore = await metric(/^notifications_messages_total\{template="order_confirmed",outcome="dead"/);
+    const [dead] = await waitForMessages(n, event.id, 1, ["dead"]);
+    expect(dead!.attempts).toBe(SETTINGS.maxAttempts);
+    expect(dead!.last_error).toContain("451");
+    expect(receivedBy(o.email)).toEqual([]);
+    expect(await metric(/^notifications_messages_total\{template="order_confirmed",outcome="dead"/)).toBe(
+      deadBefore + 1,
+    );
+    expect(await metric(/^notifications_dead_messages\{/)).toBeGreaterThanOrEqual(1);
+
+    const listed = await n.admin.get("/api/notifications/messages?status=dead");
+    expect(listed.body.data.map((m: { id: string }) => m.id)).toContain(dead!.id);
+
+    smtp.refuse = () => undefined;
+    expect((await n.manager.post(`/api/notifications/messages/${dead!.id}/retry`)).status).toBe(403);
+    const retried = await n.admin.post(`/api/notifications/messages/${dead!.id}/retry`);
+    expect(retried.status).toBe(200);
+    expect(retried.body).toMatchObject({ id: dead!.id, status: "queued", attempts: 0 });
+    await waitForMessages(n, event.id, 1, ["sent"]);
+    expect(receivedBy(o.email)).toHaveLength(1);
+    expect((await n.admin.post(`/api/notifications/messages/${dead!.id}/retry`)).status).toBe(409);
+  });
+
+  it("a recipient the server refuses for good (5xx) is dead at once", async () => {
+    const o = order();
+    smtp.refuse = (address) => (address === o.email ? { code: 550, message: "No such user" } : undefined);
+    const event = await n.publish("orders.order.paid", o);
+    const [dead] = await waitForMessages(n, event.id, 1, ["dead"]);
+    expect(dead!.attempts).toBe(1);
+    expect(dead!.last_error).toContain("550");
+    smtp.refuse = () => undefined;
+  });
+
+  it("with two instances sending, each mail goes out once", async () => {
+    // A second instance on the same database: its own sender (its bus is never started).
+    const logger = testLogger("notifications");
+    const transport = await createPgLogTransport({ url: n.eventLog.url, logger, name: "second" });
+    const second = await buildApp({
+      db: n.database.db,
+      bus: new EventBus({
+        service: "notifications",
+        instance: "notifications-second",
+        db: n.database.db,
+        databaseUrl: n.database.url,
+        transport,
+        logger,
+      }),
+      logger,
+      instance: "notifications-second",
+      mailer: createSmtpMailer({ url: smtp.url, from: DEFAULT_MAIL_FROM }),
+      workerMs: 20,
+      delivery: SETTINGS,
+    });
+    await second.ready();
+    try {
+      const orders = Array.from({ length: 30 }, () => order({ email: `twice-${newId().slice(-12)}@example.com` }));
+      const events = [];
+      for (const o of orders) events.push(await n.publish("orders.order.paid", o));
+      for (const event of events) await waitForMessages(n, event.id, 1, ["sent"]);
+      for (const o of orders) expect(receivedBy(o.email)).toHaveLength(1);
+    } finally {
+      await second.close();
+      await transport.close();
+    }
+  });
+
+  it("/metrics shows the queue", async () => {
+    const text = (await n.anonymous.get("/metrics")).body as string;
+    expect(text).toMatch(/^notifications_queue_depth\{state="due"[^}]*\} 0$/m);
+    expect(text).toMatch(/^notifications_queue_depth\{state="held"[^}]*\} \d+$/m);
+  });
+});
