@@ -1,25 +1,54 @@
 import {
   type App,
   createApp,
+  createSagaRunner,
   type Db,
   type EventBus,
   eventsAdminRoutes,
   type Logger,
   pingDatabase,
+  registerSagaMetrics,
+  type SagaRunnerDeps,
+  type SagaSettings,
   type TokenVerifier,
 } from "@comptoir/platform";
+import type { CartClient } from "./clients/cart.client";
+import type { CatalogClient } from "./clients/catalog.client";
+import type { IdentityClient } from "./clients/identity.client";
+import type { InventoryClient } from "./clients/inventory.client";
+import type { PaymentsClient } from "./clients/payments.client";
+import { type CardVault, checkoutSaga } from "./domain/checkout.saga";
+import type { ShippingRules } from "./domain/order";
+import { refundSaga } from "./domain/refund.saga";
+import { checkoutRoutes } from "./routes/checkout.routes";
+import { ordersRoutes } from "./routes/orders.routes";
 
-export interface OrdersDeps {
+export interface OrdersAppDeps {
   db: Db;
   bus: EventBus;
   logger: Logger;
   instance: string;
   /** Verifies access tokens (JWKS_URL); absent in tests that need no caller. */
   auth?: TokenVerifier;
+  /** The services a checkout calls: cart and identity with the caller's credentials, the others with orders' own token. */
+  cart: CartClient;
+  catalog: CatalogClient;
+  identity: IdentityClient;
+  inventory: InventoryClient;
+  payments: PaymentsClient;
+  currency?: string;
+  shipping?: ShippingRules;
+  reservationTtlSeconds?: number;
+  checkoutWaitMs?: number;
+  saga?: Partial<SagaSettings>;
+  /** How often this instance resumes due sagas, in ms; 0 turns the worker off (tests resume by hand). */
+  sagaWorkerMs?: number;
+  /** Tests: called after each step of a saga (a crash is simulated from here). */
+  afterSagaStep?: SagaRunnerDeps["afterStep"];
 }
 
-/** The orders service's HTTP API. Its business routes arrive with its own issue; see SPEC §3. */
-export async function buildApp(deps: OrdersDeps): Promise<App> {
+/** The orders service: checkout (a saga over inventory, payments and cart) and the order lifecycle. */
+export async function buildApp(deps: OrdersAppDeps): Promise<App> {
   const app = await createApp({
     service: "orders",
     instance: deps.instance,
@@ -28,6 +57,56 @@ export async function buildApp(deps: OrdersDeps): Promise<App> {
     description: "Checkout and the order lifecycle.",
     readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
   });
+  const cards: CardVault = new Map();
+  const outbox = deps.bus.outbox;
+  const sagas = createSagaRunner(
+    {
+      db: deps.db,
+      logger: deps.logger,
+      instance: deps.instance,
+      settings: { maxAttempts: 3, retryBaseMs: 250, retryMaxMs: 5_000, ...deps.saga },
+      afterStep: deps.afterSagaStep,
+    },
+    [
+      checkoutSaga({
+        db: deps.db,
+        outbox,
+        logger: deps.logger,
+        inventory: deps.inventory,
+        payments: deps.payments,
+        cart: deps.cart,
+        cards,
+        reservationTtlSeconds: deps.reservationTtlSeconds ?? 900,
+      }),
+      refundSaga({ inventory: deps.inventory, payments: deps.payments, outbox }),
+    ],
+  );
+  checkoutRoutes(app, {
+    db: deps.db,
+    sagas,
+    cards,
+    cart: deps.cart,
+    catalog: deps.catalog,
+    identity: deps.identity,
+    currency: deps.currency ?? "EUR",
+    shipping: deps.shipping ?? { fee: 490, freeFrom: 5000 },
+    waitMs: deps.checkoutWaitMs ?? 15_000,
+  });
+  ordersRoutes(app, { db: deps.db, outbox, sagas });
+  registerSagaMetrics(app.comptoir.metrics.registry, deps.db);
   eventsAdminRoutes(app, "orders", deps.bus);
+
+  // Checkouts left behind by a crash (this instance's own at once; others' once their lease
+  // expires) and those waiting for a retry.
+  const workerMs = deps.sagaWorkerMs ?? 1000;
+  if (workerMs > 0) {
+    let stop: (() => Promise<void>) | undefined;
+    app.addHook("onReady", async () => {
+      stop = sagas.startWorker(workerMs);
+    });
+    app.addHook("onClose", async () => {
+      await stop?.();
+    });
+  }
   return app;
 }

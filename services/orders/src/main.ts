@@ -1,5 +1,16 @@
-import { migrationsDirOf, runService } from "@comptoir/platform";
+import {
+  createServiceClient,
+  createServiceTokens,
+  identityUrlOf,
+  migrationsDirOf,
+  runService,
+} from "@comptoir/platform";
 import { buildApp } from "./app";
+import { createCartClient } from "./clients/cart.client";
+import { createCatalogClient } from "./clients/catalog.client";
+import { createIdentityClient } from "./clients/identity.client";
+import { createInventoryClient } from "./clients/inventory.client";
+import { createPaymentsClient } from "./clients/payments.client";
 import { configSchema } from "./config";
 
 await runService({
@@ -7,5 +18,34 @@ await runService({
   configSchema,
   migrationsDir: migrationsDirOf(import.meta.url),
   events: true,
-  buildApp: ({ db, bus, logger, instance, auth }) => buildApp({ db: db!, bus: bus!, logger, instance, auth }),
+  sagas: true,
+  buildApp: ({ config, db, bus, logger, instance, auth }) => {
+    const identityUrl = identityUrlOf(config);
+    const tokens = createServiceTokens({ service: "orders", secret: config.INTERNAL_SECRET, identityUrl });
+    const client = (target: string, urls: string, timeoutMs?: number) =>
+      createServiceClient({ target, baseUrls: urls.split(","), auth: tokens, timeoutMs });
+    return buildApp({
+      db: db!,
+      bus: bus!,
+      logger,
+      instance,
+      auth,
+      cart: createCartClient(client("cart", config.CART_URLS)),
+      catalog: createCatalogClient(client("catalog", config.CATALOG_URLS)),
+      identity: createIdentityClient(client("identity", identityUrl)),
+      inventory: createInventoryClient(client("inventory", config.INVENTORY_URLS)),
+      // Longer than payments' own provider timeout: payments answers a slow provider itself.
+      payments: createPaymentsClient(client("payments", config.PAYMENTS_URLS, 10_000)),
+      currency: config.ORDERS_CURRENCY,
+      shipping: { fee: config.ORDERS_SHIPPING_FEE, freeFrom: config.ORDERS_FREE_SHIPPING_FROM },
+      reservationTtlSeconds: config.ORDERS_RESERVATION_TTL_SECONDS,
+      checkoutWaitMs: config.ORDERS_CHECKOUT_WAIT_MS,
+      saga: {
+        leaseMs: config.SAGA_LEASE_MS,
+        maxAttempts: config.SAGA_MAX_ATTEMPTS,
+        retryBaseMs: config.SAGA_RETRY_BASE_MS,
+      },
+      sagaWorkerMs: config.SAGA_WORKER_MS,
+    });
+  },
 });

@@ -80,9 +80,10 @@ export interface SagaRunner {
   /**
    * Runs the saga as far as it can go now: to completed or failed, or until a step gets no answer
    * (it is then retried later by the worker). Returns its row afterwards; does nothing when another
-   * live instance holds it.
+   * live instance holds it — or, with `dueOnly`, when its next attempt is not due yet (a caller
+   * waiting for the outcome may call it again and again without bypassing the retry delay).
    */
-  execute(id: string): Promise<SagaRow | undefined>;
+  execute(id: string, options?: { dueOnly?: boolean }): Promise<SagaRow | undefined>;
   /** Carries on every saga that is due and held by no live instance (after a crash, a retry delay). */
   resumeDue(limit?: number): Promise<number>;
   /** Calls resumeDue every `intervalMs` until the returned stop is awaited. */
@@ -249,8 +250,8 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
     }
   }
 
-  async function executeOnce(id: string): Promise<SagaRow | undefined> {
-    const claimed = await repo.claimSaga(deps.db, id, deps.instance, settings.leaseMs);
+  async function executeOnce(id: string, dueOnly: boolean): Promise<SagaRow | undefined> {
+    const claimed = await repo.claimSaga(deps.db, id, deps.instance, settings.leaseMs, dueOnly);
     if (!claimed) return repo.findSaga(deps.db, id);
     try {
       return await runClaimed(claimed);
@@ -263,10 +264,10 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
     }
   }
 
-  function execute(id: string): Promise<SagaRow | undefined> {
+  function execute(id: string, options: { dueOnly?: boolean } = {}): Promise<SagaRow | undefined> {
     const running = inFlight.get(id);
     if (running) return running;
-    const promise = executeOnce(id).finally(() => inFlight.delete(id));
+    const promise = executeOnce(id, options.dueOnly ?? false).finally(() => inFlight.delete(id));
     inFlight.set(id, promise);
     return promise;
   }

@@ -53,13 +53,15 @@ export async function claimSaga(
   id: string,
   instance: string,
   leaseMs: number,
+  dueOnly = false,
 ): Promise<SagaRow | undefined> {
   const { rows } = await db.query<SagaRow>(
     `UPDATE sagas SET locked_by = $2, locked_until = now() + make_interval(secs => $3::float8 / 1000)
       WHERE id = $1 AND status IN ('running', 'compensating')
         AND (locked_until IS NULL OR locked_until < now() OR locked_by = $2)
+        AND (NOT $4 OR next_attempt_at <= now())
       RETURNING ${COLUMNS}`,
-    [id, instance, leaseMs],
+    [id, instance, leaseMs, dueOnly],
   );
   return rows[0];
 }

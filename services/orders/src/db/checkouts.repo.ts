@@ -1,0 +1,57 @@
+import type { Queryable } from "@comptoir/platform";
+
+export interface CheckoutRow {
+  id: string;
+  scope: string;
+  requestHash: string;
+  orderId: string;
+  status: "running" | "completed" | "failed";
+  /** The problem document a failed checkout answered. */
+  problem: Record<string, unknown> | null;
+}
+
+const COLUMNS = `id, scope, request_hash AS "requestHash", order_id AS "orderId", status, problem`;
+
+/** Records a new checkout; undefined when the caller already used this key (the existing one is then read). */
+export async function insertCheckout(
+  tx: Queryable,
+  c: { id: string; scope: string; key: string; requestHash: string; orderId: string },
+): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `INSERT INTO checkouts (id, scope, idempotency_key, request_hash, order_id, status)
+     VALUES ($1, $2, $3, $4, $5, 'running')
+     ON CONFLICT (scope, idempotency_key) DO NOTHING`,
+    [c.id, c.scope, c.key, c.requestHash, c.orderId],
+  );
+  return rowCount === 1;
+}
+
+export async function findByKey(db: Queryable, scope: string, key: string): Promise<CheckoutRow | undefined> {
+  const { rows } = await db.query<CheckoutRow>(
+    `SELECT ${COLUMNS} FROM checkouts WHERE scope = $1 AND idempotency_key = $2`,
+    [scope, key],
+  );
+  return rows[0];
+}
+
+export async function findCheckout(db: Queryable, id: string): Promise<CheckoutRow | undefined> {
+  const { rows } = await db.query<CheckoutRow>(`SELECT ${COLUMNS} FROM checkouts WHERE id = $1`, [id]);
+  return rows[0];
+}
+
+/** The checkout of an order, if it is still running (an order cannot be cancelled under it). */
+export async function runningCheckoutOf(db: Queryable, orderId: string): Promise<boolean> {
+  const { rows } = await db.query("SELECT 1 FROM checkouts WHERE order_id = $1 AND status = 'running'", [orderId]);
+  return rows.length > 0;
+}
+
+export async function finishCheckout(
+  tx: Queryable,
+  id: string,
+  outcome: { status: "completed" } | { status: "failed"; problem: Record<string, unknown> },
+): Promise<void> {
+  await tx.query(
+    "UPDATE checkouts SET status = $2, problem = $3, finished_at = now() WHERE id = $1 AND status = 'running'",
+    [id, outcome.status, outcome.status === "failed" ? JSON.stringify(outcome.problem) : null],
+  );
+}

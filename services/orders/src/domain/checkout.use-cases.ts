@@ -1,0 +1,219 @@
+import { createHash } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  AppError,
+  ConflictError,
+  type Db,
+  InvalidError,
+  newId,
+  type Principal,
+  type SagaRunner,
+  UnauthorizedError,
+  withTx,
+} from "@comptoir/platform";
+import type { CartClient } from "../clients/cart.client";
+import type { CatalogClient } from "../clients/catalog.client";
+import type { IdentityClient } from "../clients/identity.client";
+import type { Card } from "../clients/payments.client";
+import * as checkouts from "../db/checkouts.repo";
+import * as orders from "../db/orders.repo";
+import { CHECKOUT, type CardVault, type CheckoutInput } from "./checkout.saga";
+import { type Order, type OrderLine, type ShippingAddress, type ShippingRules, totalsOf } from "./order";
+
+export interface CheckoutDeps {
+  db: Db;
+  sagas: SagaRunner;
+  cards: CardVault;
+  cart: CartClient;
+  catalog: CatalogClient;
+  identity: IdentityClient;
+  currency: string;
+  shipping: ShippingRules;
+  /** How long a call waits for its checkout (or a replay for the first call) before 409 checkout_in_progress. */
+  waitMs: number;
+}
+
+export interface CheckoutRequest {
+  cartId: string;
+  /** A guest's e-mail (required without a customer token). */
+  email?: string;
+  language?: "fr" | "en";
+  shippingAddress?: Omit<ShippingAddress, "line2"> & { line2?: string | null };
+  /** Click-and-collect: the store location to reserve at and pick up from (no delivery, no fee). */
+  pickupLocationId?: string;
+  payment: { method: "card"; card: Card };
+}
+
+/** Who is checking out: a customer's token, or a guest's cart token. */
+export interface Caller {
+  principal: Principal | null;
+  authorization?: string;
+  cartToken?: string;
+}
+
+/** Same body, same hash: key order and the card's details included (only the hash is stored). */
+function hashOf(body: CheckoutRequest): string {
+  const canonical = (value: unknown): unknown =>
+    value && typeof value === "object" && !Array.isArray(value)
+      ? Object.fromEntries(
+          Object.keys(value)
+            .sort()
+            .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+        )
+      : value;
+  return createHash("sha256")
+    .update(JSON.stringify(canonical(body)))
+    .digest("hex");
+}
+
+function problemError(problem: Record<string, unknown>): AppError {
+  const { status, code, title, detail, errors, ...extensions } = problem;
+  return new AppError(String(code), Number(status), String(title), {
+    detail: detail as string | undefined,
+    errors: errors as never,
+    extensions,
+  });
+}
+
+/**
+ * `POST /api/orders/checkout`: one order per Idempotency-Key and caller, whatever happens. A new
+ * key starts the checkout saga and waits for its outcome; the same key again (even while the first
+ * call still runs) waits for the same outcome and answers it again: the order, or the same problem.
+ */
+export async function checkout(deps: CheckoutDeps, caller: Caller, key: string | undefined, body: CheckoutRequest) {
+  if (!key) {
+    throw new InvalidError(
+      "idempotency_key_required",
+      "A checkout needs an Idempotency-Key header (any unique string).",
+      {
+        errors: [{ in: "headers", field: "idempotency-key", message: "is required" }],
+      },
+    );
+  }
+  const principal = caller.principal;
+  if (principal?.role === "service") throw new UnauthorizedError("A checkout is made by a customer or a guest.");
+  if (!principal && !caller.cartToken) {
+    throw new UnauthorizedError(
+      "Sign in as a customer, or send the guest cart's X-Cart-Token.",
+      "authentication_required",
+    );
+  }
+  if (!principal && !body.email) {
+    throw new InvalidError("email_required", "A guest checkout needs an e-mail address for the order.", {
+      errors: [{ in: "body", field: "email", message: "is required for a guest checkout" }],
+    });
+  }
+  if (!body.pickupLocationId && !body.shippingAddress) {
+    throw new InvalidError("shipping_address_required", "Give a shippingAddress, or a pickupLocationId to collect.", {
+      errors: [{ in: "body", field: "shippingAddress", message: "is required without pickupLocationId" }],
+    });
+  }
+
+  const scope = principal ? `customer:${principal.userId}` : `cart:${body.cartId}`;
+  const requestHash = hashOf(body);
+  const existing = await checkouts.findByKey(deps.db, scope, key);
+  if (existing) return replay(deps, existing, requestHash);
+
+  const credentials = { authorization: caller.authorization, cartToken: caller.cartToken };
+  const [cart, customer] = await Promise.all([
+    deps.cart.read(body.cartId, credentials),
+    principal ? deps.identity.me(caller.authorization!) : undefined,
+  ]);
+  if (cart.items.length === 0) throw new InvalidError("cart_empty", `Cart ${cart.id} is empty: nothing to order.`);
+
+  const lines = await priceLines(deps, cart.items);
+  const pickup = body.pickupLocationId ?? null;
+  const checkoutId = newId();
+  const input: CheckoutInput = {
+    checkoutId,
+    orderId: newId(),
+    cartId: cart.id,
+    customerId: principal?.userId ?? null,
+    email: customer?.email ?? body.email!,
+    language: body.language ?? customer?.language ?? "fr",
+    lines,
+    totals: totalsOf(lines, deps.currency, deps.shipping, pickup !== null),
+    shippingAddress: body.shippingAddress
+      ? { ...body.shippingAddress, line2: body.shippingAddress.line2 ?? null }
+      : null,
+    pickupLocationId: pickup,
+  };
+
+  const started = await withTx(deps.db, async (tx) => {
+    const inserted = await checkouts.insertCheckout(tx, {
+      id: checkoutId,
+      scope,
+      key,
+      requestHash,
+      orderId: input.orderId,
+    });
+    if (inserted) await deps.sagas.start(tx, CHECKOUT, checkoutId, input);
+    return inserted;
+  });
+  if (!started) {
+    // Another call with this key got there first (concurrent retries).
+    return replay(deps, (await checkouts.findByKey(deps.db, scope, key))!, requestHash);
+  }
+  // Kept in memory only until the checkout ends (a step waiting for a retry may still need it).
+  deps.cards.set(checkoutId, body.payment.card);
+  await deps.sagas.execute(checkoutId);
+  return outcome(deps, checkoutId);
+}
+
+/** The order lines, named and priced by catalog now; variants gone or not for sale → 409 items_unavailable. */
+async function priceLines(deps: CheckoutDeps, items: { variantId: string; quantity: number }[]): Promise<OrderLine[]> {
+  const variants = new Map((await deps.catalog.variants(items.map((i) => i.variantId))).map((v) => [v.id, v]));
+  const unavailable = items.filter((item) => {
+    const v = variants.get(item.variantId);
+    return !v || v.productStatus !== "active" || v.currency !== deps.currency;
+  });
+  if (unavailable.length > 0) {
+    throw new ConflictError("items_unavailable", "Some items of the cart are no longer for sale.", {
+      extensions: { items: unavailable.map((i) => i.variantId) },
+    });
+  }
+  return items.map((item) => {
+    const v = variants.get(item.variantId)!;
+    const options = Object.values(v.options ?? {});
+    return {
+      variantId: v.id,
+      productId: v.productId,
+      sku: v.sku,
+      name: options.length ? `${v.productName} (${options.join(", ")})` : v.productName,
+      quantity: item.quantity,
+      unitPrice: v.price,
+    };
+  });
+}
+
+async function replay(deps: CheckoutDeps, row: checkouts.CheckoutRow, requestHash: string) {
+  if (row.requestHash !== requestHash) {
+    throw new AppError("idempotency_key_reused", 422, "Unprocessable content", {
+      detail: "This Idempotency-Key was used for another checkout request; use a new key for a new checkout.",
+    });
+  }
+  return outcome(deps, row.id);
+}
+
+/**
+ * Waits for the checkout to end, carrying its saga on when a retry of a step is due (so a caller
+ * gets the outcome without waiting for the background worker), for at most `waitMs`.
+ */
+async function outcome(deps: CheckoutDeps, checkoutId: string): Promise<{ order: Order; created: boolean }> {
+  const deadline = Date.now() + deps.waitMs;
+  for (;;) {
+    const row = (await checkouts.findCheckout(deps.db, checkoutId))!;
+    if (row.status !== "running") deps.cards.delete(checkoutId);
+    if (row.status === "completed") return { order: (await orders.findOrder(deps.db, row.orderId))!, created: true };
+    if (row.status === "failed") throw problemError(row.problem!);
+    if (Date.now() >= deadline) {
+      throw new ConflictError(
+        "checkout_in_progress",
+        "This checkout is still being processed; send the same request with the same Idempotency-Key again for its outcome.",
+        { headers: { "retry-after": "1" } },
+      );
+    }
+    await sleep(50);
+    await deps.sagas.execute(checkoutId, { dueOnly: true });
+  }
+}

@@ -1,0 +1,68 @@
+import { type App, bearerAuth, Type } from "@comptoir/platform";
+import * as checkout from "../domain/checkout.use-cases";
+import { Address, errors, Id, Order } from "./schemas";
+
+const Card = Type.Object(
+  {
+    number: Type.String({ pattern: "^[0-9 ]{12,23}$", description: "test cards: see services/payments/README.md" }),
+    expMonth: Type.Integer({ minimum: 1, maximum: 12 }),
+    expYear: Type.Integer({ minimum: 2000, maximum: 2100 }),
+    cvc: Type.String({ pattern: "^[0-9]{3,4}$" }),
+  },
+  { additionalProperties: false },
+);
+
+export function checkoutRoutes(app: App, deps: checkout.CheckoutDeps): void {
+  app.post(
+    "/api/orders/checkout",
+    {
+      schema: {
+        ...bearerAuth,
+        tags: ["checkout"],
+        summary: "Turn a cart into a paid order (Idempotency-Key required)",
+        description:
+          "As a customer (bearer token) or a guest (X-Cart-Token of the cart, and an email). Re-prices the cart, " +
+          "reserves the stock, authorizes and captures the card, and answers 201 with the paid order. 402 " +
+          "card_declined / insufficient_funds, 409 insufficient_stock (with `short` lines) or items_unavailable, " +
+          "400 for an invalid request, 503 when a service it needs does not answer — in every failure nothing is " +
+          "charged and no stock stays held. The same key again answers the same order (or the same problem), " +
+          "even while the first call is still running; the same key with another body is a 422.",
+        headers: Type.Object({
+          "idempotency-key": Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          "x-cart-token": Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        }),
+        body: Type.Object(
+          {
+            cartId: Id,
+            email: Type.Optional(Type.String({ format: "email", maxLength: 254 })),
+            language: Type.Optional(Type.Union([Type.Literal("fr"), Type.Literal("en")])),
+            shippingAddress: Type.Optional(Address),
+            pickupLocationId: Type.Optional(Id),
+            payment: Type.Object({ method: Type.Literal("card"), card: Card }, { additionalProperties: false }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Order, ...errors(400, 401, 402, 404, 409, 422, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { order } = await checkout.checkout(
+        deps,
+        {
+          principal: request.principal ?? null,
+          authorization: request.headers.authorization,
+          cartToken: request.headers["x-cart-token"],
+        },
+        request.headers["idempotency-key"],
+        {
+          ...request.body,
+          payment: {
+            ...request.body.payment,
+            card: { ...request.body.payment.card, number: request.body.payment.card.number.replaceAll(" ", "") },
+          },
+        },
+      );
+      return reply.code(201).send(order);
+    },
+  );
+}

@@ -1,0 +1,75 @@
+import { ProblemSchema, Type } from "@comptoir/platform";
+
+export const Id = Type.String({ format: "uuid" });
+const DateTime = Type.String({ format: "date-time" });
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+export const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ProblemSchema]));
+export const Params = Type.Object({ id: Id });
+
+export const Status = Type.Union([
+  Type.Literal("pending"),
+  Type.Literal("paid"),
+  Type.Literal("shipped"),
+  Type.Literal("delivered"),
+  Type.Literal("cancelled"),
+  Type.Literal("refunded"),
+]);
+
+export const Address = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    line1: Type.String({ minLength: 1, maxLength: 200 }),
+    line2: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    city: Type.String({ minLength: 1, maxLength: 100 }),
+    postalCode: Type.String({ minLength: 1, maxLength: 20 }),
+    country: Type.String({ pattern: "^[A-Z]{2}$", description: "ISO 3166-1 alpha-2, e.g. FR" }),
+  },
+  { additionalProperties: false },
+);
+
+export const Order = Type.Object({
+  id: Id,
+  status: Status,
+  customerId: Nullable(Id),
+  email: Type.String(),
+  language: Type.Union([Type.Literal("fr"), Type.Literal("en")]),
+  channel: Type.Union([Type.Literal("online"), Type.Literal("store")]),
+  storeId: Nullable(Id),
+  pickupLocationId: Nullable(Id),
+  lines: Type.Array(
+    Type.Object({
+      variantId: Id,
+      productId: Id,
+      sku: Type.String(),
+      name: Type.String(),
+      quantity: Type.Integer(),
+      unitPrice: Type.Integer({ description: "minor units, as priced at checkout" }),
+    }),
+  ),
+  subtotal: Type.Integer(),
+  shipping: Type.Integer(),
+  total: Type.Integer(),
+  currency: Type.String(),
+  shippingAddress: Nullable(
+    Type.Object({
+      name: Type.String(),
+      line1: Type.String(),
+      line2: Nullable(Type.String()),
+      city: Type.String(),
+      postalCode: Type.String(),
+      country: Type.String(),
+    }),
+  ),
+  paymentId: Id,
+  refundedAmount: Type.Integer(),
+  carrier: Nullable(Type.String()),
+  trackingNumber: Nullable(Type.String()),
+  cancelReason: Nullable(Type.String()),
+  placedAt: DateTime,
+  paidAt: Nullable(DateTime),
+  shippedAt: Nullable(DateTime),
+  deliveredAt: Nullable(DateTime),
+  cancelledAt: Nullable(DateTime),
+  refundedAt: Nullable(DateTime),
+  updatedAt: DateTime,
+});

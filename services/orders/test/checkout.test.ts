@@ -1,0 +1,204 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkout, expectProblem, guestWith, level, ONLINE, type Shop, startShop, TEST_CARDS } from "./support/harness";
+
+let shop: Shop;
+beforeAll(async () => {
+  shop = await startShop("checkout");
+}, 60_000);
+afterAll(async () => {
+  await shop?.close();
+});
+
+const paymentsOf = async (orderId: string) =>
+  (await shop.payments.database.db.query("SELECT status FROM payments WHERE order_id = $1", [orderId])).rows;
+const outbox = async (type: string) =>
+  (await shop.testbed.database.db.query("SELECT envelope FROM outbox WHERE type = $1", [type])).rows.map(
+    (r) => r.envelope.data,
+  );
+const orderRows = async () => (await shop.testbed.database.db.query("SELECT id, status FROM orders")).rows;
+
+describe("checkout as a guest", () => {
+  it("turns the cart into a paid order: priced by catalog, stock sold, card captured, cart emptied, events", async () => {
+    const product = await shop.world.product({ price: 1500, stock: 10 });
+    const guest = await guestWith(shop, product.variantId, 2);
+
+    const res = await checkout(guest);
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const order = res.body;
+    expect(order).toMatchObject({
+      status: "paid",
+      customerId: null,
+      email: "camille@example.com",
+      language: "fr",
+      channel: "online",
+      subtotal: 3000,
+      shipping: 490,
+      total: 3490,
+      currency: "EUR",
+      lines: [{ variantId: product.variantId, sku: product.variants[0]!.sku, quantity: 2, unitPrice: 1500 }],
+      shippingAddress: { city: "Lyon", line2: null },
+    });
+    expect(order.lines[0].name).toContain(product.name);
+    expect(await level(shop, product.variantId)).toEqual({ onHand: 8, reserved: 0 });
+    const payment = await shop.payments.orders.get(`/api/payments/payments/${order.paymentId}`);
+    expect(payment.body).toMatchObject({ status: "captured", amount: 3490, capturedAmount: 3490, orderId: order.id });
+    const cart = await guest.api.get(`/api/cart/carts/${guest.id}`);
+    expect(cart.body.items).toEqual([]);
+    expect((await outbox("orders.order.placed")).filter((e) => e.orderId === order.id)).toHaveLength(1);
+    const paid = (await outbox("orders.order.paid")).filter((e) => e.orderId === order.id);
+    expect(paid).toEqual([expect.objectContaining({ status: "paid", paymentId: order.paymentId })]);
+    // A staff member reads it; the guest cannot list orders (no account).
+    expect((await shop.orders.manager.get(`/api/orders/${order.id}`)).body.id).toBe(order.id);
+    expectProblem(await guest.orders.get("/api/orders"), 401, "unauthorized");
+  });
+
+  it("delivers for free from the threshold, and charges nothing for click-and-collect", async () => {
+    const product = await shop.world.product({ price: 2500, stock: 10 });
+    const free = await checkout(await guestWith(shop, product.variantId, 2));
+    expect(free.body).toMatchObject({ subtotal: 5000, shipping: 0, total: 5000 });
+    const collect = await checkout(await guestWith(shop, product.variantId, 1), {
+      body: { shippingAddress: undefined, pickupLocationId: ONLINE },
+    });
+    expect(collect.status, JSON.stringify(collect.body)).toBe(201);
+    expect(collect.body).toMatchObject({ shipping: 0, total: 2500, pickupLocationId: ONLINE, shippingAddress: null });
+  });
+
+  it.each([
+    ["declined", TEST_CARDS.declined, "card_declined"],
+    ["insufficient funds", TEST_CARDS.insufficientFunds, "insufficient_funds"],
+  ])("a %s card → 402, stock and reservations exactly as before, no order, cart kept", async (_, number, code) => {
+    const product = await shop.world.product({ stock: 5 });
+    const guest = await guestWith(shop, product.variantId, 3);
+    const ordersBefore = (await orderRows()).length;
+
+    const res = await checkout(guest, { number });
+    expectProblem(res, 402, code);
+    expect(await level(shop, product.variantId)).toEqual({ onHand: 5, reserved: 0 });
+    expect(await orderRows()).toHaveLength(ordersBefore);
+    expect((await guest.api.get(`/api/cart/carts/${guest.id}`)).body.items).toHaveLength(1);
+    const { rows } = await shop.world.inventory.database.db.query(
+      "SELECT r.status FROM reservations r JOIN reservation_lines l ON l.reservation_id = r.id WHERE l.variant_id = $1",
+      [product.variantId],
+    );
+    expect(rows).toEqual([{ status: "released" }]);
+  });
+
+  it("a card the provider does not answer for in time → 503, compensated: nothing held, nothing charged", async () => {
+    const product = await shop.world.product({ stock: 5 });
+    const guest = await guestWith(shop, product.variantId, 1);
+    const res = await checkout(guest, { number: TEST_CARDS.slow });
+    expectProblem(res, 503, "payment_provider_timeout");
+    expect(await level(shop, product.variantId)).toEqual({ onHand: 5, reserved: 0 });
+  });
+
+  it("more than is in stock → 409 insufficient_stock with the short lines, and no payment is attempted", async () => {
+    const product = await shop.world.product({ stock: 2 });
+    const guest = await guestWith(shop, product.variantId, 2);
+    // Someone else buys one in between: the cart still asks for 2.
+    expect((await checkout(await guestWith(shop, product.variantId, 1))).status).toBe(201);
+    const paymentsBefore = (await shop.payments.database.db.query("SELECT count(*)::int AS n FROM payments")).rows[0].n;
+
+    const res = await checkout(guest);
+    expectProblem(res, 409, "insufficient_stock");
+    expect(res.body.short).toEqual([{ variantId: product.variantId, requested: 2, available: 1 }]);
+    const paymentsAfter = (await shop.payments.database.db.query("SELECT count(*)::int AS n FROM payments")).rows[0].n;
+    expect(paymentsAfter).toBe(paymentsBefore);
+    expect(await level(shop, product.variantId)).toEqual({ onHand: 1, reserved: 0 });
+  });
+
+  it("refuses what it cannot take: no key 400, no cart token 401, no e-mail 400, someone else's cart 404, empty cart 400", async () => {
+    const product = await shop.world.product();
+    const guest = await guestWith(shop, product.variantId, 1);
+    const body = {
+      cartId: guest.id,
+      email: "a@example.com",
+      shippingAddress: { name: "A", line1: "1 rue", city: "Lyon", postalCode: "69001", country: "FR" },
+      payment: { method: "card", card: { number: TEST_CARDS.succeeds, expMonth: 12, expYear: 2099, cvc: "123" } },
+    };
+    expectProblem(await guest.orders.post("/api/orders/checkout", body), 400, "idempotency_key_required");
+    expectProblem(
+      await shop.orders.anonymous.post("/api/orders/checkout", body, { "idempotency-key": randomUUID() }),
+      401,
+      "authentication_required",
+    );
+    expectProblem(
+      await guest.orders.post(
+        "/api/orders/checkout",
+        { ...body, email: undefined },
+        { "idempotency-key": randomUUID() },
+      ),
+      400,
+      "email_required",
+    );
+    const other = await guestWith(shop, product.variantId, 1);
+    expectProblem(
+      await other.orders.post("/api/orders/checkout", body, { "idempotency-key": randomUUID() }),
+      404,
+      "cart_not_found",
+    );
+    await guest.api.delete(`/api/cart/carts/${guest.id}/items/${product.variantId}`);
+    expectProblem(
+      await guest.orders.post("/api/orders/checkout", body, { "idempotency-key": randomUUID() }),
+      400,
+      "cart_empty",
+    );
+    expect(await level(shop, product.variantId)).toEqual({ onHand: 50, reserved: 0 });
+  });
+});
+
+describe("idempotency", () => {
+  it("10 parallel requests with one key make one order; all answer it; another body with that key → 422", async () => {
+    const product = await shop.world.product({ stock: 10 });
+    const guest = await guestWith(shop, product.variantId, 1);
+    const key = randomUUID();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => checkout(guest, { key })));
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(201));
+    const ids = new Set(answers.map((a) => a.body.id));
+    expect(ids.size).toBe(1);
+    const [orderId] = [...ids];
+    expect(await paymentsOf(orderId!)).toEqual([{ status: "captured" }]);
+    expect(await level(shop, product.variantId)).toEqual({ onHand: 9, reserved: 0 });
+
+    const again = await checkout(guest, { key });
+    expect(again.status).toBe(201);
+    expect(again.body.id).toBe(orderId);
+    expectProblem(await checkout(guest, { key, body: { email: "other@example.com" } }), 422, "idempotency_key_reused");
+  });
+
+  it("a failed checkout's key answers the same problem again, and changes nothing", async () => {
+    const product = await shop.world.product({ stock: 3 });
+    const guest = await guestWith(shop, product.variantId, 1);
+    const key = randomUUID();
+    expectProblem(await checkout(guest, { key, number: TEST_CARDS.declined }), 402, "card_declined");
+    expectProblem(await checkout(guest, { key, number: TEST_CARDS.declined }), 402, "card_declined");
+    expect(
+      (await shop.payments.database.db.query("SELECT 1 FROM payments WHERE status = 'failed'")).rows.length,
+    ).toBeGreaterThan(0);
+    expect(await level(shop, product.variantId)).toEqual({ onHand: 3, reserved: 0 });
+  });
+});
+
+describe("concurrency", () => {
+  it("200 concurrent checkouts for 20 units → exactly 20 orders, 180 clean 409s, stock 0, 20 payments captured", async () => {
+    const product = await shop.world.product({ price: 990, stock: 20 });
+    const guests = [];
+    for (let i = 0; i < 200; i += 25) {
+      guests.push(...(await Promise.all(Array.from({ length: 25 }, () => guestWith(shop, product.variantId, 1)))));
+    }
+    const answers = await Promise.all(guests.map((g) => checkout(g)));
+    const statuses = answers.map((a) => a.status);
+    const odd = answers.filter((a) => a.status !== 201 && a.status !== 409).map((a) => a.body);
+    expect(odd).toEqual([]);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(20);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(180);
+    for (const a of answers.filter((x) => x.status === 409)) expect(a.body.code).toBe("insufficient_stock");
+    expect(await level(shop, product.variantId)).toEqual({ onHand: 0, reserved: 0 });
+    const orderIds = answers.filter((a) => a.status === 201).map((a) => a.body.id);
+    const { rows } = await shop.payments.database.db.query(
+      "SELECT status, count(*)::int AS n FROM payments WHERE order_id = ANY($1) GROUP BY status",
+      [orderIds],
+    );
+    expect(rows).toEqual([{ status: "captured", n: 20 }]);
+  }, 120_000);
+});

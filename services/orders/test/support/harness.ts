@@ -1,0 +1,174 @@
+import { randomUUID } from "node:crypto";
+import { type App, createServiceClient, migrationsDirOf, type ServiceTokens } from "@comptoir/platform";
+import { createServiceTestbed, http, listen, type ServiceTestbed } from "@comptoir/platform/testing";
+import { expect } from "vitest";
+import { buildApp, type OrdersAppDeps } from "../../src/app";
+import { createCartClient } from "../../src/clients/cart.client";
+import { createCatalogClient } from "../../src/clients/catalog.client";
+import { createIdentityClient } from "../../src/clients/identity.client";
+import { createInventoryClient } from "../../src/clients/inventory.client";
+import { createPaymentsClient } from "../../src/clients/payments.client";
+// The real cart (with the real catalog and inventory behind it) and the real payments service.
+import { add, type CartWorld, guestCart, ONLINE, startCartWorld } from "../../../cart/test/support/harness";
+import { type Payments, startPayments, TEST_CARDS } from "../../../payments/test/support/harness";
+
+export { ONLINE, TEST_CARDS };
+export type Api = ReturnType<typeof http>;
+
+export interface OrdersInstance {
+  app: App;
+  base: string;
+  anonymous: Api;
+  /** A guest's calls: the cart's X-Cart-Token. */
+  guest(cartToken: string): Api;
+  /** Staff (orders:manage), with a token the orders service trusts. */
+  manager: Api;
+  close(): Promise<void>;
+}
+
+export type InstanceOptions = Partial<
+  Pick<OrdersAppDeps, "saga" | "sagaWorkerMs" | "afterSagaStep" | "checkoutWaitMs">
+>;
+
+export interface Shop {
+  world: CartWorld;
+  payments: Payments;
+  testbed: ServiceTestbed;
+  orders: OrdersInstance;
+  /** Another orders instance on the same database (a restart, or a second instance). */
+  instance(name: string, options?: InstanceOptions): Promise<OrdersInstance>;
+  close(): Promise<void>;
+}
+
+/**
+ * Orders on its own test database, calling the real cart, catalog, inventory and payments services
+ * (each on its own database). Identity is not started: these tests check out as guests (customers'
+ * checkouts, which ask identity who they are, are covered end to end through the gateway).
+ */
+export async function startShop(name: string): Promise<Shop> {
+  const [world, payments, testbed] = await Promise.all([
+    startCartWorld(`orders_${name}`),
+    startPayments(`orders_${name}`, { providerTimeoutMs: 300, slowMs: 1_000 }),
+    createServiceTestbed({ service: "orders", name, migrationsDir: migrationsDirOf(import.meta.url), sagas: true }),
+  ]);
+  // Inventory and cart trust one issuer, payments its own: orders' token for each comes from the right one.
+  const token = (issuer: { token: (o: { service: "orders" }) => Promise<string> }): ServiceTokens => ({
+    token: () => issuer.token({ service: "orders" }),
+    invalidate() {},
+  });
+  const client = (target: string, url: string, auth?: ServiceTokens) =>
+    createServiceClient({ target, baseUrls: [url], timeoutMs: 5_000, auth });
+  const issuer = world.inventory.issuer;
+  const apps: App[] = [];
+
+  async function instance(instanceName: string, options: InstanceOptions = {}): Promise<OrdersInstance> {
+    const app = await buildApp({
+      db: testbed.database.db,
+      bus: testbed.bus,
+      logger: testbed.logger,
+      instance: instanceName,
+      auth: issuer.verifier,
+      cart: createCartClient(client("cart", world.cart.base, token(issuer))),
+      catalog: createCatalogClient(client("catalog", world.catalog.base)),
+      identity: createIdentityClient(client("identity", "http://127.0.0.1:9")),
+      inventory: createInventoryClient(client("inventory", world.inventory.base, token(issuer))),
+      payments: createPaymentsClient(client("payments", payments.base, token(payments.issuer))),
+      sagaWorkerMs: 0,
+      ...options,
+      saga: { leaseMs: 1_000, maxAttempts: 3, retryBaseMs: 50, retryMaxMs: 200, ...options.saga },
+    });
+    apps.push(app);
+    const base = await listen(app);
+    return {
+      app,
+      base,
+      anonymous: http(base),
+      guest: (cartToken) => http(base, { "x-cart-token": cartToken }),
+      manager: http(base, { authorization: `Bearer ${await issuer.token({ role: "manager" })}` }),
+      async close() {
+        await app.close().catch(() => {});
+      },
+    };
+  }
+
+  const orders = await instance("orders-1");
+  return {
+    world,
+    payments,
+    testbed,
+    orders,
+    instance,
+    async close() {
+      for (const app of apps) await app.close().catch(() => {});
+      await testbed.close();
+      await Promise.all([world.close(), payments.close()]);
+    },
+  };
+}
+
+export const card = (number: string = TEST_CARDS.succeeds) => ({
+  number,
+  expMonth: 12,
+  expYear: new Date().getUTCFullYear() + 2,
+  cvc: "123",
+});
+
+export const address = {
+  name: "Camille Martin",
+  line1: "12 rue des Lilas",
+  city: "Lyon",
+  postalCode: "69003",
+  country: "FR",
+};
+
+/** A guest cart holding `quantity` of the variant: its id, token and the guest's orders API. */
+export async function guestWith(shop: Shop, variantId: string, quantity: number, orders = shop.orders) {
+  const cart = await guestCart(shop.world.cart);
+  await add(cart.api, cart.id, variantId, quantity);
+  return { ...cart, orders: orders.guest(cart.token) };
+}
+
+/** POST /api/orders/checkout as that guest, with a new Idempotency-Key unless given. */
+export function checkout(
+  guest: { id: string; orders: Api },
+  options: { number?: string; key?: string; body?: Record<string, unknown> } = {},
+) {
+  return guest.orders.post(
+    "/api/orders/checkout",
+    {
+      cartId: guest.id,
+      email: "camille@example.com",
+      shippingAddress: address,
+      payment: { method: "card", card: card(options.number) },
+      ...options.body,
+    },
+    { "idempotency-key": options.key ?? randomUUID() },
+  );
+}
+
+/** On hand and reserved of a variant at a location. */
+export async function level(shop: Shop, variantId: string, locationId = ONLINE) {
+  const { rows } = await shop.world.inventory.database.db.query(
+    'SELECT on_hand AS "onHand", reserved FROM stock_levels WHERE variant_id = $1 AND location_id = $2',
+    [variantId, locationId],
+  );
+  return rows[0] as { onHand: number; reserved: number } | undefined;
+}
+
+export function expectProblem(res: { status: number; headers: Headers; body: any }, status: number, code: string) {
+  expect(res.status, JSON.stringify(res.body)).toBe(status);
+  expect(res.headers.get("content-type")).toContain("application/problem+json");
+  expect(res.body.code).toBe(code);
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, ms = 15_000) {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await sleep(50);
+  }
+}
