@@ -104,6 +104,9 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
   const retryDelay = (attempts: number) =>
     Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** Math.max(0, attempts - 1));
 
+  // When this process last took or renewed the lease of each saga it works on.
+  const leasedAt = new Map<string, number>();
+
   async function save(
     saga: SagaRow,
     progress: repo.SagaProgress,
@@ -115,14 +118,28 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
       await repo.appendHistory(tx, saga.id, entry);
       await finish?.(tx);
     });
+    leasedAt.set(saga.id, Date.now());
     return { ...saga, ...progress };
+  }
+
+  /**
+   * Before a step's call: if this process may have been stalled (a long pause, a GC, a frozen
+   * machine) since it last held the lease, it renews the lease first — and stops if another
+   * instance has taken the saga over meanwhile, instead of acting for it a second time.
+   */
+  async function holdLease(saga: SagaRow): Promise<void> {
+    if (Date.now() - (leasedAt.get(saga.id) ?? 0) < settings.leaseMs / 3) return;
+    if (!(await repo.renewLease(deps.db, saga.id, deps.instance, settings.leaseMs))) throw new LeaseLost();
+    leasedAt.set(saga.id, Date.now());
   }
 
   async function runClaimed(saga: SagaRow): Promise<SagaRow> {
     const definition = byKind.get(saga.kind);
     if (!definition) throw new Error(`no saga definition for kind ${saga.kind}`);
     const steps = definition.steps;
+    leasedAt.set(saga.id, Date.now());
     for (;;) {
+      await holdLease(saga);
       if (saga.status === "running") {
         const step = steps[saga.step];
         if (!step) {
@@ -267,7 +284,10 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
   function execute(id: string, options: { dueOnly?: boolean } = {}): Promise<SagaRow | undefined> {
     const running = inFlight.get(id);
     if (running) return running;
-    const promise = executeOnce(id, options.dueOnly ?? false).finally(() => inFlight.delete(id));
+    const promise = executeOnce(id, options.dueOnly ?? false).finally(() => {
+      inFlight.delete(id);
+      leasedAt.delete(id);
+    });
     inFlight.set(id, promise);
     return promise;
   }

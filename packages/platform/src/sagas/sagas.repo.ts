@@ -66,6 +66,16 @@ export async function claimSaga(
   return rows[0];
 }
 
+/** Extends `instance`'s lease on a saga it still holds; false when another instance has taken it over. */
+export async function renewLease(db: Queryable, id: string, instance: string, leaseMs: number): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE sagas SET locked_until = now() + make_interval(secs => $3::float8 / 1000)
+      WHERE id = $1 AND locked_by = $2 AND status IN ('running', 'compensating')`,
+    [id, instance, leaseMs],
+  );
+  return rowCount === 1;
+}
+
 /** Sagas waiting for work that no other live instance holds, oldest due first. */
 export async function dueSagas(db: Queryable, instance: string, limit: number): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(

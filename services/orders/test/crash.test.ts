@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkout, guestWith, level, type Shop, sleep, startShop, until } from "./support/harness";
+
+let shop: Shop;
+beforeAll(async () => {
+  shop = await startShop("crash");
+}, 60_000);
+afterAll(async () => {
+  await shop?.close();
+});
+
+const STEPS = ["reserve", "authorize", "place", "capture", "commit", "empty-cart"] as const;
+const POINTS = STEPS.flatMap((step) => (["called", "saved"] as const).map((phase) => ({ step, phase })));
+
+/** The checkout's row, the order (if any), and the payments made for it. */
+async function stateOf(checkoutId: string) {
+  const db = shop.testbed.database.db;
+  const checkout = (
+    await db.query('SELECT status, order_id AS "orderId", problem FROM checkouts WHERE id = $1', [checkoutId])
+  ).rows[0];
+  const order = (await db.query("SELECT status FROM orders WHERE id = $1", [checkout.orderId])).rows[0];
+  const payments = (
+    await shop.payments.database.db.query("SELECT status FROM payments WHERE order_id = $1 ORDER BY created_at", [
+      checkout.orderId,
+    ])
+  ).rows.map((r) => r.status);
+  const reservations = (
+    await shop.world.inventory.database.db.query("SELECT status FROM reservations WHERE reference = $1", [
+      `order-${checkout.orderId}`,
+    ])
+  ).rows.map((r) => r.status);
+  return { checkout: checkout.status, problem: checkout.problem?.code, order: order?.status, payments, reservations };
+}
+
+describe("a crash (the instance stops dead) at each point of the checkout saga", () => {
+  it.each(POINTS)(
+    "after $step is $phase: another instance completes it or compensates it, with every effect exactly once",
+    async ({ step, phase }) => {
+      const product = await shop.world.product({ price: 1200, stock: 5 });
+      const guest = await guestWith(shop, product.variantId, 1);
+      let frozenSaga: string | undefined;
+      let thaw!: () => void;
+      const ice = new Promise<void>((resolve) => (thaw = resolve));
+      const doomed = await shop.instance(`orders-doomed-${step}-${phase}`, {
+        afterSagaStep: async (s) => {
+          if (s.action === "run" && s.step === step && s.phase === phase && !frozenSaga) {
+            frozenSaga = s.id;
+            await ice;
+          }
+        },
+      });
+      const pending = checkout({ id: guest.id, orders: doomed.guest(guest.token) });
+      await until(async () => frozenSaga, Boolean, `the checkout to reach ${step} ${phase}`);
+
+      // Another instance's worker takes it over once the dead one's lease (1 s) has expired.
+      const rescuer = await shop.instance(`orders-rescuer-${step}-${phase}`, { sagaWorkerMs: 100 });
+      const end = await until(
+        () => stateOf(frozenSaga!),
+        (s) => s.checkout !== "running",
+        "the end of the checkout",
+      );
+
+      // Before the card was used, the rescuer cannot pay (the card lives only in the dead process's memory):
+      // it compensates. From the authorization on, it finds the payment and completes the order.
+      if (step === "reserve") {
+        expect(end).toMatchObject({
+          checkout: "failed",
+          problem: "checkout_interrupted",
+          order: undefined,
+          payments: [],
+        });
+        expect(end.reservations).toEqual(["released"]);
+        expect(await level(shop, product.variantId)).toEqual({ onHand: 5, reserved: 0 });
+      } else {
+        expect(end).toMatchObject({ checkout: "completed", order: "paid", payments: ["captured"] });
+        expect(end.reservations).toEqual(["committed"]);
+        expect(await level(shop, product.variantId)).toEqual({ onHand: 4, reserved: 0 });
+      }
+
+      // The dead instance wakes up: it must change nothing (its lease is gone), and its caller gets the outcome.
+      thaw();
+      const answer = await pending;
+      expect(answer.status).toBe(end.checkout === "completed" ? 201 : 409);
+      await sleep(200);
+      expect(await stateOf(frozenSaga!)).toEqual(end);
+      const events = await shop.testbed.database.db.query(
+        "SELECT type, count(*)::int AS n FROM outbox WHERE subject = (SELECT order_id::text FROM checkouts WHERE id = $1) GROUP BY type ORDER BY type",
+        [frozenSaga],
+      );
+      if (end.order === "paid") {
+        expect(events.rows).toEqual([
+          { type: "orders.order.paid", n: 1 },
+          { type: "orders.order.placed", n: 1 },
+        ]);
+      } else {
+        expect(events.rows).toEqual([]);
+      }
+      await Promise.all([doomed.close(), rescuer.close()]);
+    },
+    30_000,
+  );
+});
