@@ -48,6 +48,15 @@ async function start(options: { readiness?: Record<string, () => Promise<void>>;
     async (request, reply) => reply.code(201).send(request.body),
   );
   app.post("/api/demo/things/:id/archive", async (request) => ({ archived: true, body: request.body ?? null }));
+  app.post(
+    "/api/demo/things/:id/cancel",
+    {
+      schema: {
+        body: Type.Optional(Type.Object({ reason: Type.String({ minLength: 1 }) }, { additionalProperties: false })),
+      },
+    },
+    async (request) => ({ cancelled: true, reason: request.body?.reason ?? null }),
+  );
   app.get("/api/demo/things/:id", { schema: { params: Type.Object({ id: Type.String() }) } }, async (request) => {
     if (request.params.id === "missing") throw new NotFoundError("thing_not_found", "No thing with id missing.");
     if (request.params.id === "taken") {
@@ -123,6 +132,20 @@ describe("problem+json errors", () => {
     expect(broken.body.code).toBe("bad_request");
     const poisoned = await api.post("/api/demo/things", '{"name":"x","quantity":1,"__proto__":{"admin":true}}', empty);
     expect(poisoned.status).toBe(400);
+  });
+
+  it("accepts no body where the body schema is optional, and still validates one that is sent", async () => {
+    const api = await start();
+    const none = await api.post("/api/demo/things/1/cancel");
+    expect(none.body).toEqual({ cancelled: true, reason: null });
+    expect((await api.post("/api/demo/things/1/cancel", "", { "content-type": "application/json" })).status).toBe(200);
+    expect((await api.post("/api/demo/things/1/cancel", { reason: "late" })).body).toEqual({
+      cancelled: true,
+      reason: "late",
+    });
+    const bad = await api.post("/api/demo/things/1/cancel", { reason: "" });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe("validation_failed");
   });
 
   it("answers 404 route_not_found for unknown routes and 415 for a wrong content type", async () => {

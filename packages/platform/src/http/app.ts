@@ -54,7 +54,8 @@ declare module "fastify" {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 type AjvOptions = { customOptions: Record<string, unknown> } & Record<string, unknown>;
-type RouteSchema = { httpPart?: string };
+type RouteSchema = { httpPart?: string; schema?: Record<string, unknown> };
+type ValidateFn = ((data: unknown) => boolean) & { errors?: unknown };
 type Validator = (route: RouteSchema) => unknown;
 const buildAjvCompiler = AjvCompiler() as unknown as (schemas: unknown, options: AjvOptions) => Validator;
 
@@ -62,7 +63,8 @@ const buildAjvCompiler = AjvCompiler() as unknown as (schemas: unknown, options:
  * Request validation with two Ajv instances. JSON bodies are validated without type coercion: their
  * types are JSON's own, and coercion inside a union would turn `null` into `""` when
  * `Type.String()` comes first (a description cleared with null would be stored empty). Query
- * strings, params and headers are strings, so they keep coercion ("42" → 42, "a" → ["a"]).
+ * strings, params and headers are strings, so they keep coercion ("42" → 42, "a" → ["a"]). A body
+ * schema wrapped in `Type.Optional` accepts no body at all.
  */
 function buildValidator(externalSchemas: unknown, options: AjvOptions): Validator {
   const coercing = buildAjvCompiler(externalSchemas, options);
@@ -70,7 +72,22 @@ function buildValidator(externalSchemas: unknown, options: AjvOptions): Validato
     ...options,
     customOptions: { ...options.customOptions, coerceTypes: false },
   });
-  return (route) => (route.httpPart === "body" ? exact(route) : coercing(route));
+  return (route) => {
+    if (route.httpPart !== "body") return coercing(route);
+    const validate = exact(route) as ValidateFn;
+    // `body: Type.Optional(...)`: an action whose body may be left out (POST …/cancel with or without a reason).
+    if (route.schema?.["~optional"] !== true) return validate;
+    const optional: ValidateFn = (data) => {
+      if (data === undefined || data === null) {
+        optional.errors = null;
+        return true;
+      }
+      const valid = validate(data);
+      optional.errors = validate.errors;
+      return valid;
+    };
+    return optional;
+  };
 }
 
 /**

@@ -91,7 +91,7 @@ export function assertTransition(order: Pick<Order, "id" | "status">, to: OrderS
     throw new ConflictError(
       "invalid_order_transition",
       `Order ${order.id} is ${order.status}: it cannot become ${to}.`,
-      { extensions: { status: order.status } },
+      { extensions: { currentStatus: order.status } },
     );
   }
 }

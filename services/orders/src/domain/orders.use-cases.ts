@@ -66,7 +66,7 @@ export async function cancelOrder(
         "order_not_cancellable",
         `Order ${id} is ${order.status}: it can no longer be cancelled.`,
         {
-          extensions: { status: order.status },
+          extensions: { currentStatus: order.status },
         },
       );
     }
