@@ -1,0 +1,232 @@
+// `npm run bench:checkout`: complete checkouts through the gateway, then seed 003's load scenario.
+//
+// It boots the platform in demo mode (embedded PostgreSQL), creates a product with plenty of stock at
+// the online location, and runs two phases against the gateway (undici, keep-alive):
+//   1. checkout   --clients (50) customers in parallel for --seconds (20): each iteration is a guest
+//                 cart, one item added, and a checkout with its own Idempotency-Key (test card 4242…).
+//                 Prints orders/s, p50/p95/p99 of the checkout call, and the error rate.
+//   2. scenario   seed 003's "charge normale": 50 users browsing (a page of 20, a product), adding to
+//                 a cart, looking at it, and checking out every 4th round. Prints req/s, p95 over all
+//                 calls, the error rate and the checkout p95 next to the seed's targets (p95 < 500 ms,
+//                 < 2 % errors, > 100 req/s; checkout p95 < 2 s).
+// On two cores the load generator, the gateway, six services and PostgreSQL share the CPU.
+// Options: --seconds N, --clients N.
+import { randomUUID } from "node:crypto";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Pool } from "undici";
+import { startPlatform } from "./support/platform.mjs";
+
+function option(args, name, fallback) {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const CARD = { number: "4242424242424242", expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: "123" };
+const ADDRESS = { name: "Camille Martin", line1: "12 rue des Lilas", city: "Lyon", postalCode: "69003", country: "FR" };
+
+/** One JSON call through the pool: status, body and milliseconds. */
+async function call(pool, method, path, { body, headers = {} } = {}) {
+  const started = performance.now();
+  const res = await pool.request({
+    method,
+    path,
+    headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.body.text();
+  return {
+    status: res.statusCode,
+    body: text && String(res.headers["content-type"]).includes("json") ? JSON.parse(text) : text,
+    ms: performance.now() - started,
+  };
+}
+
+async function expectOk(what, promise) {
+  const res = await promise;
+  if (res.status >= 300) throw new Error(`${what}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** A guest buys one unit: cart, item, checkout. Returns the checkout call's answer. */
+async function buyOnce(pool, variantId) {
+  const cart = await call(pool, "POST", "/api/cart/carts");
+  if (cart.status !== 201) return { ...cart, calls: [cart] };
+  const headers = { "x-cart-token": cart.body.token };
+  const item = await call(pool, "POST", `/api/cart/carts/${cart.body.id}/items`, {
+    body: { variantId, quantity: 1 },
+    headers,
+  });
+  if (item.status !== 200) return { ...item, calls: [cart, item] };
+  const checkout = await call(pool, "POST", "/api/orders/checkout", {
+    body: {
+      cartId: cart.body.id,
+      email: "bench@example.com",
+      shippingAddress: ADDRESS,
+      payment: { method: "card", card: CARD },
+    },
+    headers: { ...headers, "idempotency-key": randomUUID() },
+  });
+  return { ...checkout, calls: [cart, item, checkout] };
+}
+
+async function setUp(base) {
+  const pool = new Pool(base, { connections: 4 });
+  const { token } = await expectOk(
+    "demo admin login",
+    call(pool, "POST", "/api/identity/login", {
+      body: { email: "admin@demo.comptoir.dev", password: "comptoir-demo" },
+    }),
+  );
+  const auth = { authorization: `Bearer ${token}` };
+  const category = await expectOk(
+    "category",
+    call(pool, "POST", "/api/catalog/categories", { body: { name: `Banc caisse ${Date.now()}` }, headers: auth }),
+  );
+  const product = await expectOk(
+    "product",
+    call(pool, "POST", "/api/catalog/products", {
+      headers: auth,
+      body: {
+        categoryId: category.id,
+        name: "Bougie du banc",
+        status: "active",
+        variants: [{ sku: `BENCH-${Date.now()}`, options: { parfum: "figue" }, price: 1990 }],
+      },
+    }),
+  );
+  const variantId = product.variants[0].id;
+  const locations = await expectOk(
+    "locations",
+    call(pool, "GET", "/api/inventory/locations?limit=200", { headers: auth }),
+  );
+  const online = locations.data.find((l) => l.kind === "online");
+  // Inventory learns the variant from catalog's event a moment later.
+  for (let i = 0; ; i++) {
+    const res = await call(pool, "POST", "/api/inventory/stock/adjust", {
+      headers: auth,
+      body: { variantId, locationId: online.id, changeQuantity: 1_000_000, type: "receipt", reason: "bench" },
+    });
+    if (res.status === 201) break;
+    if (i > 100) throw new Error(`stock for the bench variant: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const page = await expectOk("products", call(pool, "GET", "/api/catalog/products?limit=100"));
+  await pool.close();
+  return { variantId, productIds: page.data.map((p) => p.id) };
+}
+
+async function checkoutPhase(base, variantId, clients, seconds) {
+  const pool = new Pool(base, { connections: clients });
+  const latencies = [];
+  let orders = 0;
+  let failures = 0;
+  const errors = new Map();
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < deadline) {
+        const res = await buyOnce(pool, variantId);
+        if (res.status === 201) {
+          orders++;
+          latencies.push(res.ms);
+        } else {
+          failures++;
+          const key = `${res.status} ${res.body?.code ?? ""}`;
+          errors.set(key, (errors.get(key) ?? 0) + 1);
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  return { orders, failures, errors, elapsed, latencies };
+}
+
+async function scenarioPhase(base, variantId, productIds, users, seconds) {
+  const pool = new Pool(base, { connections: users });
+  const all = [];
+  const checkouts = [];
+  let calls = 0;
+  let failed = 0;
+  let orders = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  const count = (res) => {
+    calls++;
+    all.push(res.ms);
+    if (res.status >= 400) failed++;
+  };
+  await Promise.all(
+    Array.from({ length: users }, async (_, user) => {
+      for (let round = 0; performance.now() < deadline; round++) {
+        count(await call(pool, "GET", `/api/catalog/products?page=${1 + ((user + round) % 3)}&limit=20`));
+        count(await call(pool, "GET", `/api/catalog/products/${productIds[(user * 7 + round) % productIds.length]}`));
+        if (round % 4 === 3) {
+          const res = await buyOnce(pool, variantId);
+          for (const c of res.calls) count(c);
+          if (res.status === 201) {
+            orders++;
+            checkouts.push(res.ms);
+          }
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  await pool.close();
+  all.sort((a, b) => a - b);
+  checkouts.sort((a, b) => a - b);
+  return { calls, failed, orders, elapsed, all, checkouts };
+}
+
+export async function run(args) {
+  const seconds = option(args, "--seconds", 20);
+  const clients = option(args, "--clients", 50);
+  const dataDir = await mkdtemp(join(tmpdir(), "comptoir-bench-"));
+  await chmod(dataDir, 0o755);
+  const platform = await startPlatform(dataDir, [], {
+    LOG_LEVEL: "warn",
+    RATE_LIMIT_USER: "1000000000",
+    RATE_LIMIT_ANONYMOUS: "1000000000",
+  });
+  try {
+    console.log(`platform ready in ${platform.seconds.toFixed(1)} s`);
+    const { variantId, productIds } = await setUp(platform.base);
+    // Warm-up: connections, prepared statements, JIT.
+    await checkoutPhase(platform.base, variantId, 10, 3);
+
+    const c = await checkoutPhase(platform.base, variantId, clients, seconds);
+    const ms = (p) => percentile(c.latencies, p).toFixed(1);
+    const errorRate = (100 * c.failures) / Math.max(1, c.orders + c.failures);
+    console.log(`\ncheckout: ${clients} customers in parallel for ${seconds} s, each a guest cart + 1 item + checkout`);
+    console.log(
+      `  ${(c.orders / c.elapsed).toFixed(1)} orders/s (${c.orders} orders)   checkout p50 ${ms(50)} ms   p95 ${ms(95)} ms   ` +
+        `p99 ${ms(99)} ms   errors ${errorRate.toFixed(2)} %` +
+        (c.errors.size ? ` (${[...c.errors].map(([k, n]) => `${k}: ${n}`).join(", ")})` : "") +
+        "   (aim: ≥ 150 orders/s, p95 < 100 ms)",
+    );
+
+    const s = await scenarioPhase(platform.base, variantId, productIds, 50, seconds);
+    const p95 = percentile(s.all, 95);
+    const checkoutP95 = percentile(s.checkouts, 95);
+    console.log(
+      `\nseed 003 scenario "charge normale": 50 users browsing, adding to cart, checking out every 4th round`,
+    );
+    console.log("  measure             comptoir        seed 003 target");
+    console.log(`  throughput          ${(s.calls / s.elapsed).toFixed(0).padStart(6)} req/s    > 100 req/s`);
+    console.log(`  p95, all calls      ${p95.toFixed(1).padStart(6)} ms       < 500 ms`);
+    console.log(
+      `  error rate          ${((100 * s.failed) / Math.max(1, s.calls)).toFixed(2).padStart(6)} %        < 2 %`,
+    );
+    console.log(`  checkout p95        ${checkoutP95.toFixed(1).padStart(6)} ms       < 2 s`);
+    console.log(`  orders              ${(s.orders / (s.elapsed / 60)).toFixed(0).padStart(6)} /min     20 /min`);
+  } finally {
+    await platform.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
