@@ -1,7 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ALL_SERVICES, BACKEND_SERVICES } from "@comptoir/contracts";
@@ -10,109 +9,23 @@ import { connect } from "@nats-io/transport-node";
 import pg from "pg";
 import { testServerUrl } from "@comptoir/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  freePort,
+  LAUNCHER,
+  pidOf,
+  type Platform,
+  processesOf,
+  ROOT,
+  start,
+  stop,
+  waitUntilReady,
+  withoutComptoirVariables,
+} from "./support/platform";
 
 /**
  * Boots the whole platform the way a user does (`npm start` runs this same launcher bundle) and
- * talks to it only through the gateway. Needs `npm run build` first; `npm test` does it.
+ * talks to it only through the gateway.
  */
-const ROOT = join(import.meta.dirname, "..", "..");
-const LAUNCHER = join(ROOT, "packages/cli/dist/main.js");
-const READY_TIMEOUT_MS = 120_000;
-
-interface Platform {
-  process: ChildProcess;
-  output: () => string;
-  base: string;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-function start(env: Record<string, string>, args: string[] = []): Platform {
-  const child = spawn(process.execPath, [LAUNCHER, "up", ...args], {
-    cwd: ROOT,
-    env: { ...withoutComptoirVariables(process.env), ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (d) => (output += d));
-  child.stderr!.on("data", (d) => (output += d));
-  return { process: child, output: () => output, base: `http://127.0.0.1:${env.PORT}` };
-}
-
-/** The launcher must see only what the test gives it (no DATABASE_URL leaking from the shell). */
-function withoutComptoirVariables(env: NodeJS.ProcessEnv): Record<string, string> {
-  const kept: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) {
-    if (v === undefined || k === "PORT" || k.endsWith("DATABASE_URL") || k.startsWith("COMPTOIR_")) continue;
-    if (k.startsWith("UPSTREAM_") || k === "NODE_OPTIONS" || k.startsWith("VITEST") || k === "TEST") continue;
-    if (k === "EVENT_LOG_URL" || k.startsWith("NATS_")) continue;
-    kept[k] = v;
-  }
-  return kept;
-}
-
-async function waitUntilReady(platform: Platform): Promise<{ seconds: number; body: any }> {
-  const started = Date.now();
-  let last = "";
-  while (Date.now() - started < READY_TIMEOUT_MS) {
-    if (platform.process.exitCode !== null) {
-      throw new Error(`the launcher exited with ${platform.process.exitCode}:\n${platform.output()}`);
-    }
-    try {
-      const res = await fetch(`${platform.base}/health/ready`);
-      const body = await res.json();
-      if (res.status === 200) return { seconds: (Date.now() - started) / 1000, body };
-      last = JSON.stringify(body);
-    } catch (error) {
-      last = String(error);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`not ready after ${READY_TIMEOUT_MS} ms; last answer: ${last}\n${platform.output()}`);
-}
-
-async function stop(platform: Platform, signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
-  if (platform.process.exitCode !== null) return platform.process.exitCode;
-  const exited = new Promise<number | null>((r) => platform.process.once("exit", (code) => r(code)));
-  platform.process.kill(signal);
-  return exited;
-}
-
-/** Processes (other than this one) that carry this data folder in their environment or arguments. */
-function processesOf(dataDir: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    if (Number(pid) === process.pid) continue;
-    try {
-      const environ = readFileSync(`/proc/${pid}/environ`, "utf8");
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
-      if (environ.includes(`COMPTOIR_DATA=${dataDir}\0`) || cmdline.includes(dataDir)) found.push(`${pid} ${cmdline}`);
-    } catch {
-      // the process ended while we looked, or is not ours to read
-    }
-  }
-  return found;
-}
-
-/** The pid of one service instance of the platform using this data folder. */
-function pidOf(dataDir: string, instance: string): number | undefined {
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      const environ = readFileSync(`/proc/${pid}/environ`, "utf8");
-      if (environ.includes(`COMPTOIR_DATA=${dataDir}\0`) && environ.includes(`INSTANCE_ID=${instance}\0`))
-        return Number(pid);
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return undefined;
-}
 
 async function json(res: Response): Promise<any> {
   return res.json();

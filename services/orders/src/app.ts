@@ -90,7 +90,7 @@ export async function buildApp(deps: OrdersAppDeps): Promise<App> {
     identity: deps.identity,
     currency: deps.currency ?? "EUR",
     shipping: deps.shipping ?? { fee: 490, freeFrom: 5000 },
-    waitMs: deps.checkoutWaitMs ?? 15_000,
+    waitMs: deps.checkoutWaitMs ?? 8_000,
   });
   ordersRoutes(app, { db: deps.db, outbox, sagas });
   registerSagaMetrics(app.comptoir.metrics.registry, deps.db);

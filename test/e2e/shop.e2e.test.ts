@@ -1,0 +1,567 @@
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, LAUNCHER, type Platform, processesOf, start, stop, waitUntilReady } from "./support/platform";
+
+/**
+ * A shopper's day, end to end: the whole platform booted by the launcher (embedded PostgreSQL, demo
+ * mode), and every call through the gateway as a browser would make it — guest cart, login and merge,
+ * checkout, the confirmation mail, a declined card, a double-clicked "pay", a rush on the last units,
+ * a cancellation with its refund, and who may see and move whose order.
+ */
+
+const DEMO_PASSWORD = "comptoir-demo";
+const CUSTOMER_EMAIL = "customer@demo.comptoir.dev";
+const GOOD_CARD = { number: "4242424242424242", expMonth: 12, expYear: 2030, cvc: "123" };
+const DECLINED_CARD = { number: "4000000000000002", expMonth: 12, expYear: 2030, cvc: "123" };
+const ADDRESS = { name: "Camille Martin", line1: "12 rue des Lilas", city: "Lyon", postalCode: "69003", country: "FR" };
+/** The orders service's defaults: 4.90 of shipping under 50.00. */
+const SHIPPING_FEE = 490;
+const FREE_SHIPPING_FROM = 5000;
+
+let dataDir: string;
+let platform: Platform | undefined;
+let base: string;
+let onlineLocationId: string;
+let allLocationIds: string[];
+let categoryId: string;
+/** Durations (ms) of the checkouts made one at a time that ended 201. */
+const sequentialCheckouts: number[] = [];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: any;
+  ms: number;
+}
+
+interface CallOptions {
+  token?: string;
+  cartToken?: string;
+  idempotencyKey?: string;
+  body?: unknown;
+}
+
+async function call(method: string, path: string, options: CallOptions = {}): Promise<Answer> {
+  const startedAt = performance.now();
+  const res = await fetch(base + path, {
+    method,
+    headers: {
+      ...(options.body === undefined ? {} : { "content-type": "application/json" }),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.cartToken ? { "x-cart-token": options.cartToken } : {}),
+      ...(options.idempotencyKey ? { "idempotency-key": options.idempotencyKey } : {}),
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await res.text();
+  let body: any = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, headers: res.headers, body, ms: performance.now() - startedAt };
+}
+
+/** Fails with the answer's body in the message, so that a wrong status says why. */
+function expectStatus(answer: Answer, status: number, what: string): void {
+  expect(answer.status, `${what}: ${JSON.stringify(answer.body)}`).toBe(status);
+}
+
+async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${ms} ms waiting for ${what}: ${JSON.stringify(value)}`);
+    await sleep(100);
+  }
+}
+
+async function login(email: string, password = DEMO_PASSWORD): Promise<{ token: string; userId: string }> {
+  const res = await call("POST", "/api/identity/login", { body: { email, password } });
+  expectStatus(res, 200, `login of ${email}`);
+  return { token: res.body.token, userId: res.body.user.id };
+}
+
+const admin = async () => (await login("admin@demo.comptoir.dev")).token;
+
+interface Level {
+  onHand: number;
+  reserved: number;
+  available: number;
+}
+
+async function levelOf(variantId: string, locationId = onlineLocationId): Promise<Level> {
+  const res = await call("GET", `/api/inventory/stock?variantId=${variantId}&locationId=${locationId}`, {
+    token: await admin(),
+  });
+  expectStatus(res, 200, "stock level");
+  const { onHand, reserved, available } = res.body;
+  return { onHand, reserved, available };
+}
+
+/**
+ * A new active product with one variant, known to inventory (catalog's events reach it
+ * asynchronously; in demo mode its demo stock comes with them), then stocked with exactly `online`
+ * units at the online location and none anywhere else: everything an online order can draw from.
+ */
+async function newVariant(name: string, price: number, online: number): Promise<string> {
+  const token = await admin();
+  const created = await call("POST", "/api/catalog/products", {
+    token,
+    body: {
+      categoryId,
+      name,
+      status: "active",
+      variants: [{ sku: `SHOP-${randomUUID().slice(0, 8)}`, options: { taille: "M" }, price }],
+    },
+  });
+  expectStatus(created, 201, "product creation");
+  const variantId: string = created.body.variants[0].id;
+  // Known from catalog.product.created, its demo stock comes with catalog.variant.created: wait for both.
+  await until(
+    () => call("GET", `/api/inventory/stock?variantId=${variantId}&locationId=${onlineLocationId}`, { token }),
+    (res) => res.status === 200 && res.body.onHand > 0,
+    `inventory to know and stock ${name}`,
+  );
+  for (const locationId of allLocationIds) {
+    const target = locationId === onlineLocationId ? online : 0;
+    const level = await levelOf(variantId, locationId);
+    if (level.onHand === target) continue;
+    const adjusted = await call("POST", "/api/inventory/stock/adjust", {
+      token,
+      body: {
+        variantId,
+        locationId,
+        changeQuantity: target - level.onHand,
+        type: "adjustment",
+        reason: "e2e: exact stock",
+      },
+    });
+    expectStatus(adjusted, 201, "stock adjustment");
+  }
+  expect(await levelOf(variantId)).toEqual({ onHand: online, reserved: 0, available: online });
+  return variantId;
+}
+
+/** A guest cart holding `quantity` units of the variant. */
+async function guestCart(variantId: string, quantity: number): Promise<{ id: string; token: string }> {
+  const created = await call("POST", "/api/cart/carts");
+  expectStatus(created, 201, "guest cart");
+  expect(typeof created.body.token).toBe("string");
+  const cart = { id: created.body.id as string, token: created.body.token as string };
+  const added = await call("POST", `/api/cart/carts/${cart.id}/items`, {
+    cartToken: cart.token,
+    body: { variantId, quantity },
+  });
+  expectStatus(added, 200, "add to the guest cart");
+  return cart;
+}
+
+interface Checkout {
+  cartId: string;
+  token?: string;
+  cartToken?: string;
+  email?: string;
+  card?: typeof GOOD_CARD;
+  key?: string;
+}
+
+const checkoutBody = (c: Checkout) => ({
+  cartId: c.cartId,
+  ...(c.email ? { email: c.email } : {}),
+  shippingAddress: ADDRESS,
+  payment: { method: "card", card: c.card ?? GOOD_CARD },
+});
+
+const checkout = (c: Checkout) =>
+  call("POST", "/api/orders/checkout", {
+    token: c.token,
+    cartToken: c.cartToken,
+    idempotencyKey: c.key ?? randomUUID(),
+    body: checkoutBody(c),
+  });
+
+/** A paid order, made on its own (its duration counts in the sequential checkouts' p50). */
+async function buy(c: Checkout): Promise<any> {
+  const res = await checkout(c);
+  expectStatus(res, 201, "checkout");
+  expect(res.body.status).toBe("paid");
+  sequentialCheckouts.push(res.ms);
+  return res.body;
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+};
+
+describe("shopping through the gateway", { timeout: 300_000 }, () => {
+  /** A variant priced 24.90, 100 units online: the shopper's pullover. */
+  let pullover: string;
+  const PRICE = 2490;
+  let customer: { token: string; userId: string };
+  /** The customer's order of two pullovers (scenario 1), cancelled in scenario 5. */
+  let firstOrder: any;
+  /** The customer's order placed by ten identical clicks (scenario 3), shipped in scenario 6. */
+  let clickedOrder: any;
+
+  beforeAll(async () => {
+    expect(existsSync(LAUNCHER), "run `npm run build` first (npm test does)").toBe(true);
+    dataDir = await mkdtemp(join(tmpdir(), "comptoir-e2e-shop-"));
+    await chmod(dataDir, 0o755); // PostgreSQL runs as the postgres user when we are root
+    const port = await freePort();
+    platform = start({
+      PORT: String(port),
+      COMPTOIR_DATA: dataDir,
+      // This file sends thousands of requests from one address and a few users.
+      RATE_LIMIT_ANONYMOUS: "1000000000",
+      RATE_LIMIT_USER: "1000000000",
+    });
+    base = platform.base;
+    const { seconds } = await waitUntilReady(platform);
+    console.log(`platform ready in ${seconds.toFixed(1)} s`);
+
+    const token = await admin();
+    // The demo data (catalog's products, their demo stock) is written at start and flows as events:
+    // wait for it to be handled so that the figures below measure the shop, not the start-up backlog.
+    await until(
+      async () => {
+        const catalog = await call("GET", "/api/catalog/admin/events/status", { token });
+        const inventory = await call("GET", "/api/inventory/admin/events/status", { token });
+        if (catalog.status !== 200 || inventory.status !== 200) return false;
+        const lag = inventory.body.groups
+          .flatMap((g: { lag: Record<string, number> }) => Object.values(g.lag))
+          .reduce((sum: number, n: number) => sum + n, 0);
+        return catalog.body.outbox.unsent === 0 && inventory.body.outbox.unsent === 0 && lag === 0;
+      },
+      (quiet) => quiet,
+      "the demo data's events to be handled",
+      90_000,
+    );
+
+    const locations = await call("GET", "/api/inventory/locations", { token });
+    expectStatus(locations, 200, "locations");
+    onlineLocationId = locations.body.data.find((l: { kind: string }) => l.kind === "online").id;
+    allLocationIds = locations.body.data.map((l: { id: string }) => l.id);
+    const category = await call("POST", "/api/catalog/categories", { token, body: { name: "Boutique e2e" } });
+    expectStatus(category, 201, "category");
+    categoryId = category.body.id;
+    pullover = await newVariant("Pull marin", PRICE, 100);
+  }, 240_000);
+
+  afterAll(async () => {
+    if (platform) {
+      // SIGTERM lets the launcher stop its services and the embedded PostgreSQL (a SIGKILL would
+      // leave PostgreSQL running on a deleted folder); SIGKILL only if it does not end in time.
+      const ended = await Promise.race([stop(platform), sleep(30_000).then(() => "timeout" as const)]);
+      if (ended === "timeout") await stop(platform, "SIGKILL");
+      else expect(ended).toBe(0);
+      await sleep(200);
+      expect(processesOf(dataDir)).toEqual([]);
+    }
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it("1. a guest fills a cart, logs in, and checks out as the customer: paid, stock taken, cart emptied, mail sent", async () => {
+    const guest = await guestCart(pullover, 2);
+    customer = await login(CUSTOMER_EMAIL);
+
+    // Whatever the customer left in their own cart earlier is not part of this story.
+    const mine = await call("GET", "/api/cart/me", { token: customer.token });
+    if (mine.status === 200) {
+      for (const item of mine.body.items) {
+        const removed = await call("DELETE", `/api/cart/carts/${mine.body.id}/items/${item.variantId}`, {
+          token: customer.token,
+        });
+        expectStatus(removed, 200, "emptying the customer's cart");
+      }
+    } else {
+      expectStatus(mine, 404, "the customer's cart");
+    }
+
+    const associated = await call("POST", `/api/cart/carts/${guest.id}/associate`, {
+      token: customer.token,
+      cartToken: guest.token,
+    });
+    expectStatus(associated, 200, "associate");
+    expect(associated.body.customerId).toBe(customer.userId);
+    expect(associated.body.items).toHaveLength(1);
+    expect(associated.body.items[0]).toMatchObject({ variantId: pullover, quantity: 2, unitPrice: PRICE });
+    // The guest cart's token opens nothing any more.
+    const stale = await call("GET", `/api/cart/carts/${guest.id}`, { cartToken: guest.token });
+    expectStatus(stale, 404, "the guest cart after its association");
+
+    const before = await levelOf(pullover);
+    const paid = await buy({ cartId: associated.body.id, token: customer.token });
+    firstOrder = paid;
+    expect(paid).toMatchObject({
+      customerId: customer.userId,
+      email: CUSTOMER_EMAIL,
+      channel: "online",
+      subtotal: 2 * PRICE,
+      shipping: 2 * PRICE >= FREE_SHIPPING_FROM ? 0 : SHIPPING_FEE,
+      total: 2 * PRICE + (2 * PRICE >= FREE_SHIPPING_FROM ? 0 : SHIPPING_FEE),
+      currency: "EUR",
+      refundedAmount: 0,
+    });
+    expect(paid.lines).toEqual([expect.objectContaining({ variantId: pullover, quantity: 2, unitPrice: PRICE })]);
+    expect(paid.shippingAddress).toMatchObject(ADDRESS);
+
+    expect(await levelOf(pullover)).toEqual({
+      onHand: before.onHand - 2,
+      reserved: 0,
+      available: before.onHand - 2,
+    });
+
+    const token = await admin();
+    const payment = await call("GET", `/api/payments/payments/${paid.paymentId}`, { token });
+    expectStatus(payment, 200, "payment");
+    expect(payment.body).toMatchObject({
+      orderId: paid.id,
+      status: "captured",
+      amount: paid.total,
+      capturedAmount: paid.total,
+      refundedAmount: 0,
+      last4: "4242",
+    });
+
+    const cart = await call("GET", "/api/cart/me", { token: customer.token });
+    expectStatus(cart, 200, "the customer's cart after checkout");
+    expect(cart.body.items).toEqual([]);
+    expect(cart.body.itemCount).toBe(0);
+
+    // orders.order.paid → notifications → the embedded mailbox (no SMTP_URL).
+    const mailedAt = Date.now();
+    const mail = await until(
+      async () => {
+        const list = await call(
+          "GET",
+          `/api/notifications/messages?to=${encodeURIComponent(CUSTOMER_EMAIL)}&template=order_confirmed`,
+          { token },
+        );
+        expectStatus(list, 200, "mailbox");
+        for (const summary of list.body.data) {
+          const message = await call("GET", `/api/notifications/messages/${summary.id}`, { token });
+          if (message.status === 200 && message.body.text.includes(paid.id)) return message.body;
+        }
+        return undefined;
+      },
+      // Written from orders.order.paid, then kept by the sender (no SMTP_URL): `stored`.
+      (found) => found?.status === "stored",
+      "the order confirmation, stored in the mailbox",
+      15_000,
+    );
+    console.log(`order_confirmed in the mailbox ${Date.now() - mailedAt} ms after the 201`);
+    expect(mail).toMatchObject({ template: "order_confirmed", to: CUSTOMER_EMAIL, status: "stored" });
+    expect(mail.text).toContain(ADDRESS.line1);
+
+    const list = await call("GET", "/api/orders", { token: customer.token });
+    expectStatus(list, 200, "the customer's orders");
+    expect(list.body.data.map((o: { id: string }) => o.id)).toContain(paid.id);
+    const read = await call("GET", `/api/orders/${paid.id}`, { token: customer.token });
+    expectStatus(read, 200, "the customer's order");
+    expect(read.body.status).toBe("paid");
+  });
+
+  it("2. a declined card: 402 card_declined, no stock held, the cart kept, the same answer on a retry", async () => {
+    const cart = await guestCart(pullover, 3);
+    const before = await levelOf(pullover);
+    const key = randomUUID();
+    const attempt = { cartId: cart.id, cartToken: cart.token, email: "declined@example.com", card: DECLINED_CARD, key };
+    const declined = await checkout(attempt);
+    expectStatus(declined, 402, "declined checkout");
+    expect(declined.body.code).toBe("card_declined");
+    expect(declined.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    expect(await levelOf(pullover)).toEqual(before);
+
+    const kept = await call("GET", `/api/cart/carts/${cart.id}`, { cartToken: cart.token });
+    expectStatus(kept, 200, "the guest cart after a declined payment");
+    expect(kept.body.items).toEqual([expect.objectContaining({ variantId: pullover, quantity: 3 })]);
+
+    const again = await checkout(attempt);
+    expectStatus(again, 402, "the same declined checkout again");
+    expect(again.body.code).toBe("card_declined");
+    expect(await levelOf(pullover)).toEqual(before);
+  });
+
+  it("3. ten identical clicks on « pay » (one Idempotency-Key) make one order, one payment, one sale", async () => {
+    customer = await login(CUSTOMER_EMAIL);
+    const cart = await call("POST", "/api/cart/carts", { token: customer.token });
+    expect([200, 201], JSON.stringify(cart.body)).toContain(cart.status);
+    const added = await call("POST", `/api/cart/carts/${cart.body.id}/items`, {
+      token: customer.token,
+      body: { variantId: pullover, quantity: 1 },
+    });
+    expectStatus(added, 200, "add to the customer's cart");
+    expect(added.body.items).toEqual([expect.objectContaining({ variantId: pullover, quantity: 1 })]);
+
+    const before = await levelOf(pullover);
+    const key = randomUUID();
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => checkout({ cartId: cart.body.id, token: customer.token, key })),
+    );
+    for (const answer of answers) expectStatus(answer, 201, "an identical checkout");
+    const ids = new Set(answers.map((a) => a.body.id));
+    expect(ids.size).toBe(1);
+    clickedOrder = answers[0]!.body;
+    expect(clickedOrder.status).toBe("paid");
+
+    expect(await levelOf(pullover)).toEqual({ onHand: before.onHand - 1, reserved: 0, available: before.onHand - 1 });
+    const payments = await call("GET", `/api/payments/payments?orderId=${clickedOrder.id}`, { token: await admin() });
+    expectStatus(payments, 200, "payments of the order");
+    expect(payments.body.data).toHaveLength(1);
+    expect(payments.body.data[0]).toMatchObject({ status: "captured", amount: clickedOrder.total });
+    const list = await call("GET", "/api/orders?limit=100", { token: customer.token });
+    expect(list.body.data.filter((o: { id: string }) => o.id === clickedOrder.id)).toHaveLength(1);
+  });
+
+  it("4. 200 shoppers at once for the last 20 units: 20 orders, 180 × 409 insufficient_stock, nothing left held", async () => {
+    const BUYERS = 200;
+    const UNITS = 20;
+    const rare = await newVariant("Lampe Mazda édition limitée", 3900, UNITS);
+
+    const carts: { id: string; token: string }[] = [];
+    const cartsStartedAt = performance.now();
+    for (let i = 0; i < BUYERS; i += 20) {
+      carts.push(...(await Promise.all(Array.from({ length: 20 }, () => guestCart(rare, 1)))));
+    }
+    console.log(`${BUYERS} guest carts filled in ${((performance.now() - cartsStartedAt) / 1000).toFixed(1)} s`);
+
+    /** The first answer each shopper got, and the outcome after retrying as the API says (same key). */
+    const firstAnswers: string[] = [];
+    const startedAt = performance.now();
+    const outcomes = await Promise.all(
+      carts.map(async (cart, i) => {
+        const request = { cartId: cart.id, cartToken: cart.token, email: `rush-${i}@example.com`, key: randomUUID() };
+        let answer = await checkout(request);
+        firstAnswers.push(`${answer.status} ${answer.body?.code ?? ""}`.trim());
+        // 409 checkout_in_progress (Retry-After: 1) means "ask again with the same key for the outcome".
+        const deadline = Date.now() + 60_000;
+        while (answer.status === 409 && answer.body?.code === "checkout_in_progress" && Date.now() < deadline) {
+          await sleep(1000);
+          answer = await checkout(request);
+        }
+        return answer;
+      }),
+    );
+    const seconds = (performance.now() - startedAt) / 1000;
+    const tally = (labels: string[]) =>
+      labels.reduce<Record<string, number>>((t, label) => ({ ...t, [label]: (t[label] ?? 0) + 1 }), {});
+    const final = outcomes.map((a) => `${a.status} ${a.status === 201 ? a.body.status : (a.body?.code ?? "")}`);
+    console.log(
+      `${BUYERS} concurrent checkouts for ${UNITS} units: ${seconds.toFixed(1)} s; first answers ${JSON.stringify(
+        tally(firstAnswers),
+      )}; outcomes ${JSON.stringify(tally(final))}`,
+    );
+
+    expect(tally(final)).toEqual({ "201 paid": UNITS, "409 insufficient_stock": BUYERS - UNITS });
+    expect(tally(firstAnswers)).toEqual({ "201": UNITS, "409 insufficient_stock": BUYERS - UNITS });
+    expect(new Set(outcomes.filter((a) => a.status === 201).map((a) => a.body.id)).size).toBe(UNITS);
+    expect(await levelOf(rare)).toEqual({ onHand: 0, reserved: 0, available: 0 });
+    for (const locationId of allLocationIds.filter((l) => l !== onlineLocationId)) {
+      expect(await levelOf(rare, locationId)).toEqual({ onHand: 0, reserved: 0, available: 0 });
+    }
+  });
+
+  it("5. the customer cancels their paid order: refunded, restocked; a second cancel is a 409", async () => {
+    customer = await login(CUSTOMER_EMAIL);
+    const before = await levelOf(pullover);
+    const cancelled = await call("POST", `/api/orders/${firstOrder.id}/cancel`, {
+      token: customer.token,
+      body: { reason: "changed my mind" },
+    });
+    expectStatus(cancelled, 200, "cancel");
+    expect(cancelled.body).toMatchObject({
+      id: firstOrder.id,
+      status: "refunded",
+      refundedAmount: firstOrder.total,
+      cancelReason: "changed my mind",
+    });
+
+    expect(await levelOf(pullover)).toEqual({ onHand: before.onHand + 2, reserved: 0, available: before.onHand + 2 });
+    const payment = await call("GET", `/api/payments/payments/${firstOrder.paymentId}`, { token: await admin() });
+    expectStatus(payment, 200, "payment");
+    expect(payment.body).toMatchObject({
+      status: "refunded",
+      capturedAmount: firstOrder.total,
+      refundedAmount: firstOrder.total,
+    });
+
+    const again = await call("POST", `/api/orders/${firstOrder.id}/cancel`, { token: customer.token });
+    expectStatus(again, 409, "a second cancel");
+    expect(again.body.code).toBe("order_not_cancellable");
+    // Nothing moved twice.
+    expect(await levelOf(pullover)).toEqual({ onHand: before.onHand + 2, reserved: 0, available: before.onHand + 2 });
+    const read = await call("GET", `/api/orders/${firstOrder.id}`, { token: customer.token });
+    expect(read.body).toMatchObject({ status: "refunded", refundedAmount: firstOrder.total });
+  });
+
+  it("6. nobody else sees or cancels a customer's order; only staff ship and deliver it", async () => {
+    customer = await login(CUSTOMER_EMAIL);
+    const email = `second-${randomUUID().slice(0, 8)}@example.com`;
+    const registered = await call("POST", "/api/identity/register", {
+      body: { name: "Second Shopper", email, password: "Another-Shopper-2030!", language: "en" },
+    });
+    expectStatus(registered, 201, "registration");
+    const other = registered.body.token as string;
+    expect(registered.body.user.role).toBe("customer");
+
+    // Someone else's order does not exist, for reading as for cancelling.
+    const peek = await call("GET", `/api/orders/${clickedOrder.id}`, { token: other });
+    expectStatus(peek, 404, "another customer's order");
+    expect(peek.body.code).toBe("order_not_found");
+    const cancel = await call("POST", `/api/orders/${clickedOrder.id}/cancel`, { token: other });
+    expectStatus(cancel, 404, "cancelling another customer's order");
+    expect(cancel.body.code).toBe("order_not_found");
+    const theirs = await call("GET", "/api/orders", { token: other });
+    expectStatus(theirs, 200, "the second customer's orders");
+    expect(theirs.body.data).toEqual([]);
+    const still = await call("GET", `/api/orders/${clickedOrder.id}`, { token: customer.token });
+    expect(still.body.status).toBe("paid");
+
+    // A customer cannot ship, not even their own order.
+    const selfShip = await call("POST", `/api/orders/${clickedOrder.id}/ship`, { token: customer.token, body: {} });
+    expectStatus(selfShip, 403, "a customer shipping");
+    const selfDeliver = await call("POST", `/api/orders/${clickedOrder.id}/deliver`, { token: customer.token });
+    expectStatus(selfDeliver, 403, "a customer delivering");
+
+    const manager = (await login("manager@demo.comptoir.dev")).token;
+    const shipped = await call("POST", `/api/orders/${clickedOrder.id}/ship`, {
+      token: manager,
+      body: { carrier: "Colissimo", trackingNumber: "6A12345678901" },
+    });
+    expectStatus(shipped, 200, "ship");
+    expect(shipped.body).toMatchObject({ status: "shipped", carrier: "Colissimo", trackingNumber: "6A12345678901" });
+    // Shipped: too late to cancel.
+    const late = await call("POST", `/api/orders/${clickedOrder.id}/cancel`, { token: customer.token });
+    expectStatus(late, 409, "cancelling a shipped order");
+    const delivered = await call("POST", `/api/orders/${clickedOrder.id}/deliver`, { token: manager });
+    expectStatus(delivered, 200, "deliver");
+    expect(delivered.body.status).toBe("delivered");
+    expect(delivered.body.deliveredAt).not.toBeNull();
+    const seen = await call("GET", `/api/orders/${clickedOrder.id}`, { token: customer.token });
+    expect(seen.body.status).toBe("delivered");
+  });
+
+  it("checks out one guest after another: the checkout's latency when nothing else runs", async () => {
+    for (let i = 0; i < 10; i++) {
+      const cart = await guestCart(pullover, 1);
+      await buy({ cartId: cart.id, cartToken: cart.token, email: `one-by-one-${i}@example.com` });
+    }
+    const p50 = percentile(sequentialCheckouts, 50);
+    const p95 = percentile(sequentialCheckouts, 95);
+    console.log(
+      `sequential checkouts (${sequentialCheckouts.length}): p50 ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms`,
+    );
+    expect(p50).toBeLessThan(5_000);
+  });
+});
