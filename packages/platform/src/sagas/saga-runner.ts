@@ -113,11 +113,17 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
     entry: Omit<repo.SagaHistoryEntry, "at">,
     finish?: (tx: Tx) => Promise<void>,
   ): Promise<SagaRow> {
-    await withTx(deps.db, async (tx) => {
-      if (!(await repo.saveProgress(tx, saga.id, deps.instance, settings.leaseMs, progress))) throw new LeaseLost();
-      await repo.appendHistory(tx, saga.id, entry);
-      await finish?.(tx);
-    });
+    if (finish) {
+      // The end: the saga's last state and the business outcome (e.g. the order paid and its event) commit together.
+      await withTx(deps.db, async (tx) => {
+        if (!(await repo.saveProgress(tx, saga.id, deps.instance, settings.leaseMs, progress, entry))) {
+          throw new LeaseLost();
+        }
+        await finish(tx);
+      });
+    } else if (!(await repo.saveProgress(deps.db, saga.id, deps.instance, settings.leaseMs, progress, entry))) {
+      throw new LeaseLost();
+    }
     leasedAt.set(saga.id, Date.now());
     return { ...saga, ...progress };
   }

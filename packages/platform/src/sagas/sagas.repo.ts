@@ -101,25 +101,37 @@ export interface SagaProgress {
 }
 
 /**
- * Saves the saga's progress if `instance` still holds it; false when another instance has taken it
- * over (this one was too slow and its lease expired): the caller must stop.
+ * Saves the saga's progress if `instance` still holds it, and appends `entry` to its history, in one
+ * statement (one round trip, atomic on its own); false when another instance has taken it over (this
+ * one was too slow and its lease expired): the caller must stop.
  */
 export async function saveProgress(
-  tx: Queryable,
+  db: Queryable,
   id: string,
   instance: string,
   leaseMs: number,
   p: SagaProgress,
+  entry: Omit<SagaHistoryEntry, "at">,
 ): Promise<boolean> {
   const finished = p.status === "completed" || p.status === "failed";
   const release = finished || p.retryAfterMs !== undefined;
-  const { rowCount } = await tx.query(
-    `UPDATE sagas SET status = $3, step = $4, outputs = $5, uncertain = $6, reason = $7, attempts = $8,
-            next_attempt_at = now() + make_interval(secs => $9::float8 / 1000),
-            locked_by = CASE WHEN $10 THEN NULL ELSE locked_by END,
-            locked_until = CASE WHEN $10 THEN NULL ELSE now() + make_interval(secs => $11::float8 / 1000) END,
-            failure = $12, updated_at = now()
-      WHERE id = $1 AND locked_by = $2`,
+  const { rows } = await db.query(
+    `WITH saved AS (
+       UPDATE sagas SET status = $3, step = $4, outputs = $5, uncertain = $6, reason = $7, attempts = $8,
+              next_attempt_at = now() + make_interval(secs => $9::float8 / 1000),
+              locked_by = CASE WHEN $10 THEN NULL ELSE locked_by END,
+              locked_until = CASE WHEN $10 THEN NULL ELSE now() + make_interval(secs => $11::float8 / 1000) END,
+              failure = $12, updated_at = now()
+        WHERE id = $1 AND locked_by = $2
+        RETURNING id
+     ), logged AS (
+       INSERT INTO saga_history (saga_id, seq, step, action, outcome, detail)
+       SELECT saved.id, coalesce((SELECT max(seq) FROM saga_history WHERE saga_id = saved.id), 0) + 1,
+              $13, $14, $15, $16
+         FROM saved
+       RETURNING saga_id
+     )
+     SELECT count(*)::int AS saved FROM logged`,
     [
       id,
       instance,
@@ -133,22 +145,18 @@ export async function saveProgress(
       release,
       leaseMs,
       p.failure === null ? null : JSON.stringify(p.failure),
+      entry.step,
+      entry.action,
+      entry.outcome,
+      entry.detail,
     ],
   );
-  return rowCount === 1;
+  return rows[0].saved === 1;
 }
 
 export async function findSaga(db: Queryable, id: string): Promise<SagaRow | undefined> {
   const { rows } = await db.query<SagaRow>(`SELECT ${COLUMNS} FROM sagas WHERE id = $1`, [id]);
   return rows[0];
-}
-
-export async function appendHistory(tx: Queryable, sagaId: string, entry: Omit<SagaHistoryEntry, "at">): Promise<void> {
-  await tx.query(
-    `INSERT INTO saga_history (saga_id, seq, step, action, outcome, detail)
-     SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5 FROM saga_history WHERE saga_id = $1`,
-    [sagaId, entry.step, entry.action, entry.outcome, entry.detail],
-  );
 }
 
 export async function historyOf(db: Queryable, sagaId: string): Promise<SagaHistoryEntry[]> {

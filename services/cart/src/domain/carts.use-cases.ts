@@ -92,12 +92,18 @@ async function write(deps: CartsDeps, caller: Caller, id: string, change: (cart:
  * The cart as the shopper sees it, catalog and inventory asked in parallel. Either one not
  * answering leaves the stored data on show with a warning: a shopper always sees their cart.
  */
-export async function present(deps: CartsDeps, cart: Cart, extra: CartWarning[] = []): Promise<CartView> {
+export async function present(
+  deps: CartsDeps,
+  cart: Cart,
+  extra: CartWarning[] = [],
+  /** What the caller has just been told by catalog and inventory (the variant it added): not asked again. */
+  known: { catalog?: CatalogAnswer; availability?: AvailabilityAnswer } = {},
+): Promise<CartView> {
   const ids = cart.items.map((l) => l.variantId);
   if (ids.length === 0) return renderCart(cart, { catalog: new Map(), availability: new Map() }, extra);
   const [catalog, availability] = await Promise.allSettled([
-    deps.catalog.variants(ids),
-    deps.inventory.availability(ids),
+    askFor(ids, known.catalog, (missing) => deps.catalog.variants(missing)),
+    askFor(ids, known.availability, (missing) => deps.inventory.availability(missing)),
   ]);
   for (const [name, result] of [
     ["catalog", catalog],
@@ -117,14 +123,35 @@ export async function present(deps: CartsDeps, cart: Cart, extra: CartWarning[] 
   );
 }
 
-/** What inventory can sell of the variant; undefined when it does not answer (checkout checks again). */
-async function availableOf(deps: CartsDeps, variantId: string): Promise<number | undefined> {
+type CatalogAnswer = Awaited<ReturnType<CatalogClient["variants"]>>;
+type AvailabilityAnswer = Awaited<ReturnType<InventoryClient["availability"]>>;
+
+/** The answers for `ids`: those already known, and the others asked for (not at all when none is missing). */
+async function askFor<V>(
+  ids: string[],
+  known: Map<string, V> | undefined,
+  ask: (missing: string[]) => Promise<Map<string, V>>,
+): Promise<Map<string, V>> {
+  const missing = known ? ids.filter((id) => !known.has(id)) : ids;
+  if (missing.length === 0) return known!;
+  const asked = await ask(missing);
+  return known ? new Map([...known, ...asked]) : asked;
+}
+
+/** Inventory's answer for the variant; undefined when it does not answer (checkout checks again). */
+async function availabilityOf(deps: CartsDeps, variantId: string): Promise<AvailabilityAnswer | undefined> {
   try {
-    return (await deps.inventory.availability([variantId])).get(variantId)?.available ?? 0;
+    return await deps.inventory.availability([variantId]);
   } catch (error) {
     deps.logger.warn({ err: error, variantId }, "inventory did not answer; the quantity is not checked against stock");
     return undefined;
   }
+}
+
+/** What inventory can sell of the variant; undefined when it does not answer. */
+async function availableOf(deps: CartsDeps, variantId: string): Promise<number | undefined> {
+  const answer = await availabilityOf(deps, variantId);
+  return answer ? (answer.get(variantId)?.available ?? 0) : undefined;
 }
 
 export interface CreatedCart {
@@ -177,7 +204,8 @@ export async function addItem(
 ): Promise<CartView> {
   const variantId = input.variantId.toLowerCase();
   await requireCart(deps, caller, id);
-  const variant = (await deps.catalog.variants([variantId])).get(variantId);
+  const found = await deps.catalog.variants([variantId]);
+  const variant = found.get(variantId);
   if (!variant) throw new NotFoundError("variant_not_found", `The catalog has no variant ${variantId}.`);
   if (variant.productStatus !== "active") {
     throw new ConflictError(
@@ -188,7 +216,8 @@ export async function addItem(
       },
     );
   }
-  const available = await availableOf(deps, variantId);
+  const availability = await availabilityOf(deps, variantId);
+  const available = availability ? (availability.get(variantId)?.available ?? 0) : undefined;
   const data: LineData = {
     variantId,
     priceAtAdd: variant.price,
@@ -199,7 +228,8 @@ export async function addItem(
     thumbnailUrl: variant.thumbnailUrl,
   };
   const now = clock(deps);
-  return present(deps, await write(deps, caller, id, (cart) => addLine(cart, data, input.quantity, now, available)));
+  const saved = await write(deps, caller, id, (cart) => addLine(cart, data, input.quantity, now, available));
+  return present(deps, saved, [], { catalog: found, availability });
 }
 
 /** Sets a line's quantity; an increase is checked against stock (409 insufficient_stock). */
@@ -263,7 +293,7 @@ export async function markOrdered(
   deps: CartsDeps,
   id: string,
   input: { orderId: string; items: { variantId: string; quantity: number }[] },
-): Promise<CartView> {
+): Promise<void> {
   const now = clock(deps);
   const items = input.items.map((i) => ({ ...i, variantId: i.variantId.toLowerCase() }));
   const saved = await deps.store.update(id, (cart) => {
@@ -271,5 +301,4 @@ export async function markOrdered(
     return next === cart ? cart : touch(next, now, deps.ttl);
   });
   if (!saved) throw cartNotFound(id);
-  return present(deps, saved);
 }

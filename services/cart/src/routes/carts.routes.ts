@@ -207,7 +207,7 @@ export function cartsRoutes(app: App, deps: carts.CartsDeps): void {
         summary: "The orders service: take an order's items out of the cart (carts:manage)",
         description:
           "Each line loses the ordered quantity (removed at 0); lines added since checkout began stay. " +
-          "The same orderId again changes nothing (idempotent).",
+          "The same orderId again changes nothing (idempotent). Answers 204: the caller needs no priced cart.",
         params: CartParams,
         body: Type.Object(
           {
@@ -221,9 +221,12 @@ export function cartsRoutes(app: App, deps: carts.CartsDeps): void {
           },
           { additionalProperties: false },
         ),
-        response: { 200: CartSchema, ...errors(400, 401, 403, 404) },
+        response: { 204: Type.Null(), ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) => carts.markOrdered(deps, request.params.id, request.body),
+    async (request, reply) => {
+      await carts.markOrdered(deps, request.params.id, request.body);
+      return reply.code(204).send(null);
+    },
   );
 }
