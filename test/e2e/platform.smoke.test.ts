@@ -434,7 +434,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
       }
     });
 
-    it("creates one database per service on that server and serves through the gateway; two inventory instances never oversell", async () => {
+    it("creates one database per service on that server and serves through the gateway; two inventory instances never oversell; a guest buys (cart in Redis, two orders instances, e-mail through the transport)", async () => {
       const url = new URL(process.env.TEST_DATABASE_URL!);
       url.pathname = `/${prefix}`;
       const port = await freePort();
@@ -443,13 +443,20 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
       const nats: Record<string, string> = process.env.TEST_NATS_URL
         ? { NATS_URL: process.env.TEST_NATS_URL, NATS_PREFIX: natsPrefix }
         : {};
-      platform = start({ PORT: String(port), COMPTOIR_DATA: dataDir, DATABASE_URL: url.toString(), ...nats }, [
-        "--instances",
-        "inventory=2",
-      ]);
+      // Carts (and the gateway's rate limits) in Redis when a server is given (CI).
+      const redis: Record<string, string> = process.env.TEST_REDIS_URL
+        ? { REDIS_URL: process.env.TEST_REDIS_URL, CART_REDIS_KEY_PREFIX: `${natsPrefix}:carts:` }
+        : {};
+      platform = start(
+        { PORT: String(port), COMPTOIR_DATA: dataDir, DATABASE_URL: url.toString(), ...nats, ...redis },
+        ["--instances", "inventory=2,orders=2"],
+      );
       const { seconds, body } = await waitUntilReady(platform);
-      console.log(`platform ready in ${seconds.toFixed(1)} s (external PostgreSQL${nats.NATS_URL ? ", NATS" : ""})`);
+      console.log(
+        `platform ready in ${seconds.toFixed(1)} s (external PostgreSQL${nats.NATS_URL ? ", NATS" : ""}${redis.REDIS_URL ? ", Redis" : ""})`,
+      );
       expect(body.services.inventory.instances).toHaveLength(2);
+      expect(body.services.orders.instances).toHaveLength(2);
       const base = platform.base;
       const admin = await adminHeaders(base);
       const created = await fetch(`${base}/api/catalog/categories`, {
@@ -486,6 +493,55 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
         await new Promise((r) => setTimeout(r, 20));
       }
       console.log(`catalog → inventory (${nats.NATS_URL ? "NATS" : "event log"}): ${Date.now() - startedAt} ms`);
+
+      // A guest's purchase in this mode: the cart in Redis, the checkout saga on one of two orders
+      // instances, the confirmation e-mail from orders' event through this mode's transport.
+      const cart = await json(await fetch(`${base}/api/cart/carts`, { method: "POST" }));
+      const guest = { "content-type": "application/json", "x-cart-token": cart.token };
+      const added = await fetch(`${base}/api/cart/carts/${cart.id}/items`, {
+        method: "POST",
+        headers: guest,
+        body: JSON.stringify({ variantId, quantity: 2 }),
+      });
+      expect(added.status, await added.clone().text()).toBe(200);
+      if (redis.REDIS_URL) {
+        const { Redis } = await import("ioredis");
+        const client = new Redis(redis.REDIS_URL);
+        const keys = await client.keys(`${redis.CART_REDIS_KEY_PREFIX}*`);
+        client.disconnect();
+        expect(keys.length, "the cart is kept in Redis").toBeGreaterThan(0);
+      }
+      const email = `guest-${prefix}@example.com`;
+      const checkout = await fetch(`${base}/api/orders/checkout`, {
+        method: "POST",
+        headers: { ...guest, "idempotency-key": `e2e-${prefix}` },
+        body: JSON.stringify({
+          cartId: cart.id,
+          email,
+          shippingAddress: {
+            name: "Camille Martin",
+            line1: "12 rue des Lilas",
+            city: "Lyon",
+            postalCode: "69003",
+            country: "FR",
+          },
+          payment: { method: "card", card: { number: "4242424242424242", expMonth: 12, expYear: 2099, cvc: "123" } },
+        }),
+      });
+      expect(checkout.status, await checkout.clone().text()).toBe(201);
+      expect((await json(checkout)).status).toBe("paid");
+      const mailStarted = Date.now();
+      for (;;) {
+        const mails = await json(
+          await fetch(`${base}/api/notifications/messages?to=${encodeURIComponent(email)}`, { headers: admin }),
+        );
+        if (mails.data.some((m: { template: string }) => m.template === "order_confirmed")) break;
+        if (Date.now() - mailStarted > 15_000) throw new Error(`no confirmation e-mail: ${JSON.stringify(mails)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      console.log(
+        `checkout → confirmation e-mail (${nats.NATS_URL ? "NATS" : "event log"}): ${Date.now() - mailStarted} ms`,
+      );
 
       // Exactly 20 units online (demo mode gave it some: take them out first), then 200 buyers at
       // once through the gateway, spread over both inventory instances.
