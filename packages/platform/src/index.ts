@@ -13,6 +13,7 @@ export * from "./http/health";
 export * from "./http/problem";
 export * from "./ids";
 export * from "./logging/logger";
+export * from "./runtime/periodic";
 export * from "./runtime/run-service";
 export * from "./sagas";
 export * from "./events";

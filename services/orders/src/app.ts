@@ -8,6 +8,7 @@ import {
   type Logger,
   pingDatabase,
   registerSagaMetrics,
+  runSagaWorker,
   type SagaRunnerDeps,
   type SagaSettings,
   type TokenVerifier,
@@ -96,17 +97,6 @@ export async function buildApp(deps: OrdersAppDeps): Promise<App> {
   registerSagaMetrics(app.comptoir.metrics.registry, deps.db);
   eventsAdminRoutes(app, "orders", deps.bus);
 
-  // Checkouts left behind by a crash (this instance's own at once; others' once their lease
-  // expires) and those waiting for a retry.
-  const workerMs = deps.sagaWorkerMs ?? 1000;
-  if (workerMs > 0) {
-    let stop: (() => Promise<void>) | undefined;
-    app.addHook("onReady", async () => {
-      stop = sagas.startWorker(workerMs);
-    });
-    app.addHook("onClose", async () => {
-      await stop?.();
-    });
-  }
+  runSagaWorker(app, sagas, deps.sagaWorkerMs ?? 1000);
   return app;
 }

@@ -4,3 +4,4 @@ export { historyOf as sagaHistory } from "./sagas.repo";
 export * from "./sagas.metrics";
 export * from "./sagas.schema";
 export * from "./step-answers";
+export * from "./saga-worker";

@@ -1,6 +1,7 @@
 import type { Db, Tx } from "../db/pool";
 import { withTx } from "../db/tx";
 import type { Logger } from "../logging/logger";
+import { startPeriodic } from "../runtime/periodic";
 import * as repo from "./sagas.repo";
 import type { SagaRow } from "./sagas.repo";
 
@@ -318,22 +319,10 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
     execute,
     resumeDue,
     startWorker(intervalMs) {
-      let stopped = false;
-      let timer: NodeJS.Timeout | undefined;
-      let tick: Promise<unknown> = Promise.resolve();
-      const loop = () => {
-        tick = resumeDue()
-          .catch((error) => log.error({ err: error }, "saga worker tick failed"))
-          .finally(() => {
-            if (!stopped) timer = setTimeout(loop, intervalMs);
-          });
-      };
-      loop();
-      return async () => {
-        stopped = true;
-        clearTimeout(timer);
-        await tick;
-      };
+      return startPeriodic(resumeDue, intervalMs, {
+        immediately: true,
+        onError: (error) => log.error({ err: error }, "saga worker tick failed"),
+      });
     },
   };
 }

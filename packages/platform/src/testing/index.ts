@@ -107,3 +107,4 @@ export function http(baseUrl: string, defaultHeaders: Record<string, string> = {
 }
 export * from "./test-issuer";
 export * from "./service-testbed";
+export * from "./door";

@@ -1,4 +1,4 @@
-import type { Logger } from "@comptoir/platform";
+import { type Logger, startPeriodic } from "@comptoir/platform";
 import type { CartStore } from "./cart.store";
 
 /**
@@ -6,24 +6,12 @@ import type { CartStore } from "./cart.store";
  * already ignore expired carts: the sweep only frees the space. Returns a stop function.
  */
 export function startSweep(store: CartStore, intervalMs: number, logger: Logger): () => Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  let stopped = false;
-  const tick = () => {
-    running = store
-      .sweep()
-      .then((n) => {
-        if (n > 0) logger.info({ deleted: n }, "expired carts deleted");
-      })
-      .catch((error: unknown) => logger.warn({ err: error }, "expired carts sweep failed"))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, intervalMs);
-      });
-  };
-  timer = setTimeout(tick, intervalMs);
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await running;
-  };
+  return startPeriodic(
+    async () => {
+      const n = await store.sweep();
+      if (n > 0) logger.info({ deleted: n }, "expired carts deleted");
+    },
+    intervalMs,
+    { onError: (error) => logger.warn({ err: error }, "expired carts sweep failed") },
+  );
 }

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { createServer, request as httpRequest, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { type App, createServiceClient, migrationsDirOf, type ServiceTokens } from "@comptoir/platform";
 import {
   createServiceTestbed,
+  type Door,
   http,
   listen,
+  openDoor,
   type ServiceTestbed,
   type TestTokenOptions,
 } from "@comptoir/platform/testing";
@@ -39,34 +39,6 @@ if (requireRealInfra && !redisUrl) {
 /** The stores to run against: PostgreSQL always, Redis when TEST_REDIS_URL is set. */
 export const STORES: StoreKind[] = redisUrl ? ["postgresql", "redis"] : ["postgresql"];
 if (!redisUrl) console.warn("cart tests: TEST_REDIS_URL is not set; the Redis cart store is not tested");
-
-/** A proxy in front of a service that can be taken down (`down`: connections are cut, no answer). */
-export interface Door {
-  url: string;
-  mode: "up" | "down";
-  close(): Promise<void>;
-}
-
-async function openDoor(target: string): Promise<Door> {
-  const door: Door = { url: "", mode: "up", close: async () => {} };
-  const server: Server = createServer((req, res) => {
-    if (door.mode === "down") return req.socket.destroy();
-    const upstream = httpRequest(new URL(req.url!, target), { method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode!, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on("error", () => req.socket.destroy());
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  door.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  door.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  return door;
-}
 
 /** A store for tests: PostgreSQL on the given database, or Redis under a prefix of its own (deleted by `close`). */
 export function testStore(kind: StoreKind, testbed: ServiceTestbed): CartStore {

@@ -1,4 +1,4 @@
-import { ConflictError, type Logger, NotFoundError, newId, type Tx, withTx } from "@comptoir/platform";
+import { ConflictError, type Logger, NotFoundError, newId, startPeriodic, type Tx, withTx } from "@comptoir/platform";
 import * as locationsRepo from "../db/locations.repo";
 import { pruneKeys } from "../db/idempotency.repo";
 import * as repo from "../db/reservations.repo";
@@ -245,30 +245,19 @@ export const IDEMPOTENCY_KEY_HOURS = 24;
  * older than IDEMPOTENCY_KEY_HOURS. Runs in this instance until the returned stop is called.
  */
 export function startExpirySweep(deps: InventoryDeps, intervalMs: number, logger: Logger): () => Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  let stopped = false;
   let lastPrune = 0;
-  const tick = () => {
-    running = expireReservations(deps)
-      .then(async (n) => {
-        if (n > 0) logger.info({ expired: n }, "expired reservations released");
-        // Idempotency keys of stock adjustments are kept a day, then forgotten (every 10 minutes).
-        if (Date.now() - lastPrune >= 10 * 60_000) {
-          lastPrune = Date.now();
-          const pruned = await pruneKeys(deps.db, IDEMPOTENCY_KEY_HOURS);
-          if (pruned > 0) logger.info({ pruned }, "old idempotency keys forgotten");
-        }
-      })
-      .catch((error: unknown) => logger.warn({ err: error }, "reservation expiry sweep failed"))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, intervalMs);
-      });
-  };
-  timer = setTimeout(tick, intervalMs);
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await running;
-  };
+  return startPeriodic(
+    async () => {
+      const n = await expireReservations(deps);
+      if (n > 0) logger.info({ expired: n }, "expired reservations released");
+      // Idempotency keys of stock adjustments are kept a day, then forgotten (every 10 minutes).
+      if (Date.now() - lastPrune >= 10 * 60_000) {
+        lastPrune = Date.now();
+        const pruned = await pruneKeys(deps.db, IDEMPOTENCY_KEY_HOURS);
+        if (pruned > 0) logger.info({ pruned }, "old idempotency keys forgotten");
+      }
+    },
+    intervalMs,
+    { onError: (error) => logger.warn({ err: error }, "reservation expiry sweep failed") },
+  );
 }

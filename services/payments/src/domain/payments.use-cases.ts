@@ -7,6 +7,7 @@ import {
   type Outbox,
   type Problem,
   problemTypeUri,
+  startPeriodic,
   type Tx,
   withTx,
 } from "@comptoir/platform";
@@ -434,24 +435,12 @@ export async function listPayments(
  * instance until the returned stop is called.
  */
 export function startKeyPruning(deps: Pick<PaymentsDeps, "db" | "logger">, intervalMs: number): () => Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  let stopped = false;
-  const tick = () => {
-    running = keys
-      .pruneKeys(deps.db, IDEMPOTENCY_KEY_HOURS)
-      .then((pruned) => {
-        if (pruned > 0) deps.logger.info({ pruned }, "old idempotency keys forgotten");
-      })
-      .catch((error: unknown) => deps.logger.warn({ err: error }, "idempotency key pruning failed"))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, intervalMs);
-      });
-  };
-  timer = setTimeout(tick, intervalMs);
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await running;
-  };
+  return startPeriodic(
+    async () => {
+      const pruned = await keys.pruneKeys(deps.db, IDEMPOTENCY_KEY_HOURS);
+      if (pruned > 0) deps.logger.info({ pruned }, "old idempotency keys forgotten");
+    },
+    intervalMs,
+    { onError: (error) => deps.logger.warn({ err: error }, "idempotency key pruning failed") },
+  );
 }

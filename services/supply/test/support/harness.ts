@@ -1,7 +1,13 @@
-import { createServer, request as httpRequest, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { type App, createServiceClient, type EventBus, migrationsDirOf, type ServiceTokens } from "@comptoir/platform";
-import { createServiceTestbed, http, listen, type TestDatabase, testLogger } from "@comptoir/platform/testing";
+import {
+  createServiceTestbed,
+  type Door,
+  http,
+  listen,
+  openDoor,
+  type TestDatabase,
+  testLogger,
+} from "@comptoir/platform/testing";
 import { buildApp, type SupplyAppDeps } from "../../src/app";
 import { createInventoryClient } from "../../src/clients/inventory.client";
 // The real inventory service (its own component-test harness): supply is tested against it, not a fake.
@@ -20,8 +26,8 @@ export interface Supply {
   eventLog: TestDatabase;
   bus: EventBus;
   inventory: Inventory;
-  /** A switchable door in front of inventory (see InventoryDoor). */
-  door: InventoryDoor;
+  /** A switchable door in front of inventory (see Door in the platform's testing helpers). */
+  door: Door;
   /** Starts another supply instance on the same database (a restart, or a second instance). */
   instance(name: string, options?: InstanceOptions): Promise<SupplyInstance>;
   close(): Promise<void>;
@@ -37,43 +43,6 @@ export interface SupplyInstance {
 }
 
 export type InstanceOptions = Partial<Pick<SupplyAppDeps, "saga" | "sagaWorkerMs" | "afterSagaStep">>;
-
-/**
- * A proxy between supply and inventory, to take inventory away without stopping it:
- * `up` forwards; `down` refuses connections' requests (the socket is destroyed: no answer);
- * `blackhole` forwards the request but drops inventory's answer (it happened; supply never hears).
- */
-export interface InventoryDoor {
-  url: string;
-  mode: "up" | "down" | "blackhole";
-  close(): Promise<void>;
-}
-
-async function openDoor(target: string): Promise<InventoryDoor> {
-  const door: InventoryDoor = { url: "", mode: "up", close: async () => {} };
-  const server: Server = createServer((req, res) => {
-    if (door.mode === "down") return req.socket.destroy();
-    const upstream = httpRequest(new URL(req.url!, target), { method: req.method, headers: req.headers }, (answer) => {
-      if (door.mode === "blackhole") {
-        answer.resume();
-        answer.on("end", () => req.socket.destroy());
-        return;
-      }
-      res.writeHead(answer.statusCode!, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on("error", () => req.socket.destroy());
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  door.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  door.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  return door;
-}
 
 /**
  * Supply on its own test database, calling the real inventory service (demo stores created) through
