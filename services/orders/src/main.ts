@@ -30,7 +30,10 @@ await runService({
       logger,
       instance,
       auth,
-      cart: createCartClient(client("cart", config.CART_URLS)),
+      cart: createCartClient(
+        client("cart", config.CART_URLS),
+        createServiceClient({ target: "cart", baseUrls: config.CART_URLS.split(",") }),
+      ),
       catalog: createCatalogClient(client("catalog", config.CATALOG_URLS)),
       identity: createIdentityClient(client("identity", identityUrl)),
       inventory: createInventoryClient(client("inventory", config.INVENTORY_URLS)),

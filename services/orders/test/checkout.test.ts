@@ -137,6 +137,15 @@ describe("checkout as a guest", () => {
       404,
       "cart_not_found",
     );
+    // A customer's cart is theirs: a guest's token (any token) does not open it, whatever orders may do.
+    const { api: customer } = await shop.world.cart.customer();
+    const theirs = (await customer.post("/api/cart/carts")).body.id;
+    await customer.post(`/api/cart/carts/${theirs}/items`, { variantId: product.variantId, quantity: 1 });
+    expectProblem(
+      await guest.orders.post("/api/orders/checkout", { ...body, cartId: theirs }, { "idempotency-key": randomUUID() }),
+      404,
+      "cart_not_found",
+    );
     await guest.api.delete(`/api/cart/carts/${guest.id}/items/${product.variantId}`);
     expectProblem(
       await guest.orders.post("/api/orders/checkout", body, { "idempotency-key": randomUUID() }),

@@ -36,11 +36,11 @@ export interface SagaHistoryEntry {
 const COLUMNS = "id, kind, status, input, step, outputs, uncertain, reason, failure, attempts";
 
 export async function insertSaga(tx: Queryable, saga: { id: string; kind: string; input: unknown }): Promise<void> {
-  await tx.query("INSERT INTO sagas (id, kind, status, input) VALUES ($1, $2, 'running', $3)", [
-    saga.id,
-    saga.kind,
-    JSON.stringify(saga.input),
-  ]);
+  await tx.query({
+    name: "saga_insert",
+    text: "INSERT INTO sagas (id, kind, status, input) VALUES ($1, $2, 'running', $3)",
+    values: [saga.id, saga.kind, JSON.stringify(saga.input)],
+  });
 }
 
 /**
@@ -55,14 +55,15 @@ export async function claimSaga(
   leaseMs: number,
   dueOnly = false,
 ): Promise<SagaRow | undefined> {
-  const { rows } = await db.query<SagaRow>(
-    `UPDATE sagas SET locked_by = $2, locked_until = now() + make_interval(secs => $3::float8 / 1000)
+  const { rows } = await db.query<SagaRow>({
+    name: "saga_claim",
+    text: `UPDATE sagas SET locked_by = $2, locked_until = now() + make_interval(secs => $3::float8 / 1000)
       WHERE id = $1 AND status IN ('running', 'compensating')
         AND (locked_until IS NULL OR locked_until < now() OR locked_by = $2)
         AND (NOT $4 OR next_attempt_at <= now())
       RETURNING ${COLUMNS}`,
-    [id, instance, leaseMs, dueOnly],
-  );
+    values: [id, instance, leaseMs, dueOnly],
+  });
   return rows[0];
 }
 
@@ -115,8 +116,10 @@ export async function saveProgress(
 ): Promise<boolean> {
   const finished = p.status === "completed" || p.status === "failed";
   const release = finished || p.retryAfterMs !== undefined;
-  const { rows } = await db.query(
-    `WITH saved AS (
+  // Prepared once per connection (named): the hottest statement of a saga, planned once.
+  const { rows } = await db.query({
+    name: "saga_save",
+    text: `WITH saved AS (
        UPDATE sagas SET status = $3, step = $4, outputs = $5, uncertain = $6, reason = $7, attempts = $8,
               next_attempt_at = now() + make_interval(secs => $9::float8 / 1000),
               locked_by = CASE WHEN $10 THEN NULL ELSE locked_by END,
@@ -132,7 +135,7 @@ export async function saveProgress(
        RETURNING saga_id
      )
      SELECT count(*)::int AS saved FROM logged`,
-    [
+    values: [
       id,
       instance,
       p.status,
@@ -150,12 +153,16 @@ export async function saveProgress(
       entry.outcome,
       entry.detail,
     ],
-  );
+  });
   return rows[0].saved === 1;
 }
 
 export async function findSaga(db: Queryable, id: string): Promise<SagaRow | undefined> {
-  const { rows } = await db.query<SagaRow>(`SELECT ${COLUMNS} FROM sagas WHERE id = $1`, [id]);
+  const { rows } = await db.query<SagaRow>({
+    name: "saga_find",
+    text: `SELECT ${COLUMNS} FROM sagas WHERE id = $1`,
+    values: [id],
+  });
   return rows[0];
 }
 

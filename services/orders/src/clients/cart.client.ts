@@ -19,13 +19,18 @@ export interface CartClient {
   ordered(cartId: string, orderId: string, items: { variantId: string; quantity: number }[]): Promise<void>;
 }
 
-export function createCartClient(client: ServiceClient): CartClient {
+/**
+ * `client` carries orders' own service token (carts:manage, for `ordered`); `anonymous` carries
+ * none, for reads on the shopper's behalf: only the shopper's own credentials may open their cart
+ * (orders' rights must never stand in for a guest's missing or wrong token).
+ */
+export function createCartClient(client: ServiceClient, anonymous: ServiceClient): CartClient {
   return {
     async read(cartId, credentials) {
       const headers: Record<string, string> = {};
       if (credentials.authorization) headers.authorization = credentials.authorization;
       if (credentials.cartToken) headers["x-cart-token"] = credentials.cartToken;
-      const res = await client.request<Cart & { detail?: string }>({
+      const res = await anonymous.request<Cart & { detail?: string }>({
         method: "GET",
         path: `/api/cart/carts/${cartId}`,
         headers,

@@ -17,25 +17,31 @@ export async function insertCheckout(
   tx: Queryable,
   c: { id: string; scope: string; key: string; requestHash: string; orderId: string },
 ): Promise<boolean> {
-  const { rowCount } = await tx.query(
-    `INSERT INTO checkouts (id, scope, idempotency_key, request_hash, order_id, status)
+  const { rowCount } = await tx.query({
+    name: "checkout_insert",
+    text: `INSERT INTO checkouts (id, scope, idempotency_key, request_hash, order_id, status)
      VALUES ($1, $2, $3, $4, $5, 'running')
      ON CONFLICT (scope, idempotency_key) DO NOTHING`,
-    [c.id, c.scope, c.key, c.requestHash, c.orderId],
-  );
+    values: [c.id, c.scope, c.key, c.requestHash, c.orderId],
+  });
   return rowCount === 1;
 }
 
 export async function findByKey(db: Queryable, scope: string, key: string): Promise<CheckoutRow | undefined> {
-  const { rows } = await db.query<CheckoutRow>(
-    `SELECT ${COLUMNS} FROM checkouts WHERE scope = $1 AND idempotency_key = $2`,
-    [scope, key],
-  );
+  const { rows } = await db.query<CheckoutRow>({
+    name: "checkout_by_key",
+    text: `SELECT ${COLUMNS} FROM checkouts WHERE scope = $1 AND idempotency_key = $2`,
+    values: [scope, key],
+  });
   return rows[0];
 }
 
 export async function findCheckout(db: Queryable, id: string): Promise<CheckoutRow | undefined> {
-  const { rows } = await db.query<CheckoutRow>(`SELECT ${COLUMNS} FROM checkouts WHERE id = $1`, [id]);
+  const { rows } = await db.query<CheckoutRow>({
+    name: "checkout_find",
+    text: `SELECT ${COLUMNS} FROM checkouts WHERE id = $1`,
+    values: [id],
+  });
   return rows[0];
 }
 

@@ -62,12 +62,20 @@ export async function insertOrder(tx: Queryable, o: NewOrder): Promise<Order | u
 }
 
 export async function findOrder(db: Queryable, id: string): Promise<Order | undefined> {
-  const { rows } = await db.query<Order>(`SELECT ${COLUMNS} FROM orders WHERE id = $1`, [id]);
+  const { rows } = await db.query<Order>({
+    name: "order_find",
+    text: `SELECT ${COLUMNS} FROM orders WHERE id = $1`,
+    values: [id],
+  });
   return rows[0];
 }
 
 export async function lockOrder(tx: Queryable, id: string): Promise<Order | undefined> {
-  const { rows } = await tx.query<Order>(`SELECT ${COLUMNS} FROM orders WHERE id = $1 FOR UPDATE`, [id]);
+  const { rows } = await tx.query<Order>({
+    name: "order_lock",
+    text: `SELECT ${COLUMNS} FROM orders WHERE id = $1 FOR UPDATE`,
+    values: [id],
+  });
   return rows[0];
 }
 

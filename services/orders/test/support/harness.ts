@@ -68,7 +68,7 @@ export async function startShop(name: string): Promise<Shop> {
       logger: testbed.logger,
       instance: instanceName,
       auth: issuer.verifier,
-      cart: createCartClient(client("cart", world.cart.base, token(issuer))),
+      cart: createCartClient(client("cart", world.cart.base, token(issuer)), client("cart", world.cart.base)),
       catalog: createCatalogClient(client("catalog", world.catalog.base)),
       identity: createIdentityClient(client("identity", "http://127.0.0.1:9")),
       inventory: createInventoryClient(client("inventory", world.inventory.base, token(issuer))),
