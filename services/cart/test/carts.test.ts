@@ -324,6 +324,36 @@ describe("a customer's cart", () => {
   });
 });
 
+describe("the cart as stored (refresh=false, for orders)", () => {
+  it("answers without asking catalog or inventory: prices at add, availability unknown, no warnings", async () => {
+    const p = await w.product({ price: 1500 });
+    const { id, api } = await guestCart(w.cart);
+    await add(api, id, p.variantId, 2);
+    w.catalogDoor.mode = "down";
+    w.inventoryDoor.mode = "down";
+    try {
+      const res = await api.get(`/api/cart/carts/${id}?refresh=false`);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.items[0]).toMatchObject({
+        variantId: p.variantId,
+        quantity: 2,
+        unitPrice: 1500,
+        available: null,
+      });
+      expect(res.body.warnings).toEqual([]);
+      // Access rules are the same: another token opens nothing.
+      expectProblem(
+        await w.cart.guest("not-the-token").get(`/api/cart/carts/${id}?refresh=false`),
+        404,
+        "cart_not_found",
+      );
+    } finally {
+      w.catalogDoor.mode = "up";
+      w.inventoryDoor.mode = "up";
+    }
+  });
+});
+
 describe("an order taken out of the cart (POST …/ordered)", () => {
   it("removes the ordered quantities once per orderId; later lines stay; carts:manage only", async () => {
     const a = await w.product();

@@ -49,6 +49,8 @@ export interface CartView {
 export interface Refresh {
   catalog: Map<string, CatalogVariant> | undefined;
   availability: Map<string, Availability> | undefined;
+  /** Neither was asked (the caller prices the lines itself): the stored data, without warnings about it. */
+  skipped?: boolean;
 }
 
 const money = (minor: number, currency: string) => `${(minor / 100).toFixed(2)} ${currency}`;
@@ -61,14 +63,14 @@ const money = (minor: number, currency: string) => `${(minor / 100).toFixed(2)} 
  */
 export function renderCart(cart: Cart, refresh: Refresh, extraWarnings: CartWarning[] = []): CartView {
   const warnings: CartWarning[] = [];
-  if (!refresh.catalog && cart.items.length > 0) {
+  if (!refresh.catalog && !refresh.skipped && cart.items.length > 0) {
     warnings.push({
       variantId: null,
       code: "pricing_unavailable",
       detail: "Prices could not be refreshed from the catalog; the prices shown are those at the time of adding.",
     });
   }
-  if (!refresh.availability && cart.items.length > 0) {
+  if (!refresh.availability && !refresh.skipped && cart.items.length > 0) {
     warnings.push({
       variantId: null,
       code: "availability_unavailable",

@@ -179,8 +179,11 @@ export async function createCart(deps: CartsDeps, caller: Caller): Promise<Creat
   return { cart: await present(deps, cart), created: true, token };
 }
 
-export async function getCart(deps: CartsDeps, caller: Caller, id: string): Promise<CartView> {
-  return present(deps, await requireCart(deps, caller, id, mayRead));
+/** The cart, re-priced and checked (or, with `refresh: false`, as stored: for a caller that prices it itself). */
+export async function getCart(deps: CartsDeps, caller: Caller, id: string, refresh = true): Promise<CartView> {
+  const cart = await requireCart(deps, caller, id, mayRead);
+  if (!refresh) return renderCart(cart, { catalog: undefined, availability: undefined, skipped: true });
+  return present(deps, cart);
 }
 
 export async function myCart(deps: CartsDeps, caller: Caller): Promise<CartView> {

@@ -114,13 +114,16 @@ export function cartsRoutes(app: App, deps: carts.CartsDeps): void {
         summary: "A cart, re-priced from catalog and checked against inventory",
         description:
           "A guest cart with its X-Cart-Token; a customer cart with its owner's token; any cart with carts:manage. " +
-          "Anyone else's, an expired or an unknown cart: 404 cart_not_found.",
+          "Anyone else's, an expired or an unknown cart: 404 cart_not_found. With refresh=false, the cart as " +
+          "stored (prices at the time of adding, availability unknown): for the orders service, which prices " +
+          "the lines itself at checkout.",
         params: CartParams,
         headers: CartHeaders,
+        querystring: Type.Object({ refresh: Type.Boolean({ default: true }) }, { additionalProperties: false }),
         response: { 200: CartSchema, ...errors(400, 401, 404) },
       },
     },
-    async (request) => carts.getCart(deps, callerOf(request), request.params.id),
+    async (request) => carts.getCart(deps, callerOf(request), request.params.id, request.query.refresh),
   );
 
   app.post(

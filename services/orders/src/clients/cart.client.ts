@@ -33,6 +33,8 @@ export function createCartClient(client: ServiceClient, anonymous: ServiceClient
       const res = await anonymous.request<Cart & { detail?: string }>({
         method: "GET",
         path: `/api/cart/carts/${cartId}`,
+        // As stored: orders prices the lines with catalog itself, and the reservation checks the stock.
+        query: { refresh: false },
         headers,
       });
       if (res.status === 404 || res.status === 401 || res.status === 403) {
