@@ -91,6 +91,31 @@ describe("withTx", () => {
   });
 });
 
+describe("prepared statements", () => {
+  it("prepares a parameterized query once per connection, by text; leaves the others as they are", async () => {
+    const pool = createPool(database.url, { max: 1 });
+    try {
+      const sql = "SELECT $1::int + 1 AS n";
+      for (let i = 0; i < 3; i++) expect((await pool.query(sql, [i])).rows[0].n).toBe(i + 1);
+      await withTx(pool, async (tx) => {
+        expect((await tx.query(sql, [41])).rows[0].n).toBe(42);
+        await tx.query("SELECT 1");
+      });
+      const prepared = await pool.query("SELECT name, statement FROM pg_prepared_statements");
+      expect(prepared.rows).toEqual([{ name: expect.stringMatching(/^q_[0-9a-f]{24}$/), statement: sql }]);
+      // The callback form (what pg-pool itself uses) goes through too.
+      const viaCallback = await new Promise<number>((resolve, reject) =>
+        pool.query(sql, [1], (error: Error | undefined, result: { rows: { n: number }[] }) =>
+          error ? reject(error) : resolve(result.rows[0]!.n),
+        ),
+      );
+      expect(viaCallback).toBe(2);
+    } finally {
+      await pool.end();
+    }
+  });
+});
+
 describe("connecting", () => {
   it("says where and why when PostgreSQL cannot be reached", async () => {
     const url = "postgres://postgres@127.0.0.1:1/nowhere";
