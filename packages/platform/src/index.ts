@@ -11,6 +11,7 @@ export * from "./errors/app-error";
 export * from "./http/app";
 export * from "./http/health";
 export * from "./http/problem";
+export * from "./http/schemas";
 export * from "./ids";
 export * from "./logging/logger";
 export * from "./runtime/periodic";

@@ -1,11 +1,17 @@
-import { type App, bearerAuth, ProblemSchema, requirePermission, requireUser, Type } from "@comptoir/platform";
+import {
+  type App,
+  bearerAuth,
+  requirePermission,
+  requireUser,
+  Type,
+  Id,
+  Nullable,
+  problemResponses,
+} from "@comptoir/platform";
 import type { FastifyRequest } from "fastify";
 import { MAX_LINE_QUANTITY, MAX_LINES } from "../domain/cart";
 import * as carts from "../domain/carts.use-cases";
 
-const Id = Type.String({ format: "uuid" });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
-const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ProblemSchema]));
 const Quantity = Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY });
 
 const Line = Type.Object({
@@ -82,7 +88,7 @@ export function cartsRoutes(app: App, deps: carts.CartsDeps): void {
           "Without a token: 201 with a new guest cart and its `token` (given only here; send it as X-Cart-Token). " +
           "With a user's token: the caller's live cart (200) or a new one (201); one cart per customer. " +
           "A service token: 403.",
-        response: { 200: CartSchema, 201: CartSchema, ...errors(401, 403, 503) },
+        response: { 200: CartSchema, 201: CartSchema, ...problemResponses(401, 403, 503) },
       },
     },
     async (request, reply) => {
@@ -99,7 +105,7 @@ export function cartsRoutes(app: App, deps: carts.CartsDeps): void {
         ...bearerAuth,
         tags: ["carts"],
         summary: "The caller's cart (404 cart_not_found when they have none)",
-        response: { 200: CartSchema, ...errors(401, 403, 404) },
+        response: { 200: CartSchema, ...problemResponses(401, 403, 404) },
       },
     },
     async (request) => carts.myCart(deps, callerOf(request)),
@@ -120,7 +126,7 @@ export function cartsRoutes(app: App, deps: carts.CartsDeps): void {
         params: CartParams,
         headers: CartHeaders,
         querystring: Type.Object({ refresh: Type.Boolean({ default: true }) }, { additionalProperties: false }),
-        response: { 200: CartSchema, ...errors(400, 401, 404) },
+        response: { 200: CartSchema, ...problemResponses(400, 401, 404) },
       },
     },
     async (request) => carts.getCart(deps, callerOf(request), request.params.id, request.query.refresh),
@@ -141,7 +147,7 @@ export function cartsRoutes(app: App, deps: carts.CartsDeps): void {
         params: CartParams,
         headers: CartHeaders,
         body: Type.Object({ variantId: Id, quantity: Quantity }, { additionalProperties: false }),
-        response: { 200: CartSchema, ...errors(400, 401, 404, 409, 503) },
+        response: { 200: CartSchema, ...problemResponses(400, 401, 404, 409, 503) },
       },
     },
     async (request) => carts.addItem(deps, callerOf(request), request.params.id, request.body),
@@ -158,7 +164,7 @@ export function cartsRoutes(app: App, deps: carts.CartsDeps): void {
         params: LineParams,
         headers: CartHeaders,
         body: Type.Object({ quantity: Quantity }, { additionalProperties: false }),
-        response: { 200: CartSchema, ...errors(400, 401, 404, 409) },
+        response: { 200: CartSchema, ...problemResponses(400, 401, 404, 409) },
       },
     },
     async (request) =>
@@ -174,7 +180,7 @@ export function cartsRoutes(app: App, deps: carts.CartsDeps): void {
         summary: "Remove a line (404 line_not_found if the cart has none for the variant)",
         params: LineParams,
         headers: CartHeaders,
-        response: { 200: CartSchema, ...errors(400, 401, 404) },
+        response: { 200: CartSchema, ...problemResponses(400, 401, 404) },
       },
     },
     async (request) => carts.removeItem(deps, callerOf(request), request.params.id, request.params.variantId),
@@ -194,7 +200,7 @@ export function cartsRoutes(app: App, deps: carts.CartsDeps): void {
           "the caller's cart unchanged. 409 cart_full when the lines together exceed a cart (nothing merged).",
         params: CartParams,
         headers: CartHeaders,
-        response: { 200: CartSchema, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: CartSchema, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => carts.associateCart(deps, callerOf(request), request.params.id),
@@ -224,7 +230,7 @@ export function cartsRoutes(app: App, deps: carts.CartsDeps): void {
           },
           { additionalProperties: false },
         ),
-        response: { 204: Type.Null(), ...errors(400, 401, 403, 404) },
+        response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {

@@ -1,8 +1,7 @@
-import { type App, bearerAuth, ProblemSchema, requirePermission, Type } from "@comptoir/platform";
+import { type App, bearerAuth, requirePermission, Type, Id, problemResponses } from "@comptoir/platform";
 import * as categories from "../domain/categories.use-cases";
 import { MAX_SLUG_LENGTH, SLUG_PATTERN } from "../domain/category";
 
-const Id = Type.String({ format: "uuid" });
 const Name = Type.String({ minLength: 1, maxLength: 120, pattern: "\\S" });
 const Slug = Type.String({
   pattern: SLUG_PATTERN,
@@ -38,7 +37,6 @@ const CategoryDetail = Type.Object({
 });
 
 const Params = Type.Object({ id: Id });
-const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ProblemSchema]));
 
 export function categoriesRoutes(app: App, deps: categories.CategoriesDeps): void {
   const canWrite = requirePermission("catalog:write");
@@ -61,7 +59,7 @@ export function categoriesRoutes(app: App, deps: categories.CategoriesDeps): voi
         tags: ["categories"],
         summary: "A category with its ancestors (breadcrumb) and children",
         params: Params,
-        response: { 200: CategoryDetail, ...errors(400, 404) },
+        response: { 200: CategoryDetail, ...problemResponses(400, 404) },
       },
     },
     async (request) => categories.getCategory(deps, request.params.id),
@@ -86,7 +84,7 @@ export function categoriesRoutes(app: App, deps: categories.CategoriesDeps): voi
           },
           { additionalProperties: false },
         ),
-        response: { 201: Category, ...errors(400, 401, 403, 409) },
+        response: { 201: Category, ...problemResponses(400, 401, 403, 409) },
       },
     },
     async (request, reply) => {
@@ -114,7 +112,7 @@ export function categoriesRoutes(app: App, deps: categories.CategoriesDeps): voi
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: Category, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: Category, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => categories.updateCategory(deps, request.params.id, request.body),
@@ -129,7 +127,7 @@ export function categoriesRoutes(app: App, deps: categories.CategoriesDeps): voi
         tags: ["categories"],
         summary: "Delete a category without sub-categories (catalog:write)",
         params: Params,
-        response: { 204: Type.Null(), ...errors(400, 401, 403, 404, 409) },
+        response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {

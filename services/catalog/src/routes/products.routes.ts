@@ -6,9 +6,10 @@ import {
   bearerAuth,
   NotFoundError,
   principalOf,
-  ProblemSchema,
   requirePermission,
   Type,
+  Id,
+  problemResponses,
 } from "@comptoir/platform";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { MAX_SLUG_LENGTH, SLUG_PATTERN } from "../domain/category";
@@ -22,7 +23,6 @@ const JSON_TYPE = "application/json; charset=utf-8";
 /** JSON text for `reply.send`: with a JSON content type, Fastify sends a string as it is. */
 const rawJson = (json: string) => json as never;
 
-const Id = Type.String({ format: "uuid" });
 const Name = Type.String({ minLength: 1, maxLength: 200, pattern: "\\S" });
 const Slug = Type.String({
   pattern: SLUG_PATTERN,
@@ -103,7 +103,6 @@ const NewVariant = Type.Object(
 );
 
 const Params = Type.Object({ id: Id });
-const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ProblemSchema]));
 const canEdit = (request: FastifyRequest) => request.principal?.permissions.includes("catalog:write") ?? false;
 /** The token's subject when it is a user id (a UUID); null otherwise (kept out of price history). */
 const staffId = (request: FastifyRequest) => {
@@ -149,7 +148,7 @@ export function productsRoutes(
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ data: Type.Array(Product), pagination: Pagination }), ...errors(400) },
+        response: { 200: Type.Object({ data: Type.Array(Product), pagination: Pagination }), ...problemResponses(400) },
       },
     },
     async (request, reply) => {
@@ -167,7 +166,7 @@ export function productsRoutes(
         tags: ["products"],
         summary: "A product with its variants and images (drafts: catalog:write only)",
         params: Params,
-        response: { 200: Product, ...errors(400, 404) },
+        response: { 200: Product, ...problemResponses(400, 404) },
       },
     },
     async (request, reply) => {
@@ -183,7 +182,7 @@ export function productsRoutes(
         tags: ["products"],
         summary: "A product by its slug (drafts: catalog:write only)",
         params: Type.Object({ slug: Slug }),
-        response: { 200: Product, ...errors(400, 404) },
+        response: { 200: Product, ...problemResponses(400, 404) },
       },
     },
     async (request, reply) => {
@@ -216,7 +215,7 @@ export function productsRoutes(
           },
           { additionalProperties: false },
         ),
-        response: { 201: Product, ...errors(400, 401, 403, 409) },
+        response: { 201: Product, ...problemResponses(400, 401, 403, 409) },
       },
     },
     async (request, reply) => {
@@ -246,7 +245,7 @@ export function productsRoutes(
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: Product, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: Product, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => products.updateProduct(deps, request.params.id, request.body),
@@ -261,7 +260,7 @@ export function productsRoutes(
         tags: ["products"],
         summary: "Archive a product: no longer sold nor listed; it cannot change afterwards (catalog:write)",
         params: Params,
-        response: { 200: Product, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: Product, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => products.archiveProduct(deps, request.params.id),
@@ -277,7 +276,7 @@ export function productsRoutes(
         summary: "Add a variant to a product (catalog:write)",
         params: Params,
         body: NewVariant,
-        response: { 201: Variant, ...errors(400, 401, 403, 404, 409) },
+        response: { 201: Variant, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => reply.code(201).send(await products.addVariant(deps, request.params.id, request.body)),
@@ -311,7 +310,7 @@ export function productsRoutes(
               }),
             ),
           }),
-          ...errors(400),
+          ...problemResponses(400),
         },
       },
     },
@@ -336,7 +335,7 @@ export function productsRoutes(
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: Variant, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: Variant, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => products.updateVariant(deps, request.params.id, request.body),
@@ -358,7 +357,7 @@ export function productsRoutes(
           { price: Price, compareAtPrice: Type.Optional(CompareAtPrice) },
           { additionalProperties: false },
         ),
-        response: { 200: Variant, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: Variant, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => products.setPrice(deps, request.params.id, request.body, staffId(request)),
@@ -389,7 +388,7 @@ export function productsRoutes(
             ),
             pagination: Pagination,
           }),
-          ...errors(400, 401, 403, 404),
+          ...problemResponses(400, 401, 403, 404),
         },
       },
     },
@@ -409,7 +408,7 @@ export function productsRoutes(
           "413 payload_too_large). Stored as two WebP renditions: a 320 px thumbnail and a 1600 px large image.",
         consumes: ["multipart/form-data"],
         params: Params,
-        response: { 201: Image, ...errors(400, 401, 403, 404, 409, 413, 415) },
+        response: { 201: Image, ...problemResponses(400, 401, 403, 404, 409, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -445,7 +444,7 @@ export function productsRoutes(
         tags: ["images"],
         summary: "Remove a product image (catalog:write)",
         params: Type.Object({ id: Id, imageId: Id }),
-        response: { 204: Type.Null(), ...errors(400, 401, 403, 404, 409) },
+        response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {

@@ -1,9 +1,8 @@
 import { API_KEY_PATTERN, API_KEY_RESOLVE_PATH } from "@comptoir/contracts";
-import { type App, bearerAuth, principalOf, requirePermission, Type } from "@comptoir/platform";
+import { type App, bearerAuth, principalOf, requirePermission, Type, DateTime } from "@comptoir/platform";
 import * as apiKeys from "../domain/api-keys.use-cases";
-import { errors, Id, IdParams, Tier } from "./schemas";
+import { Id, IdParams, Tier, problemResponses } from "./schemas";
 
-const DateTime = Type.String({ format: "date-time" });
 const ApiKey = Type.Object({
   id: Id,
   name: Type.String(),
@@ -48,7 +47,7 @@ export function apiKeysRoutes(app: App, deps: apiKeys.ApiKeysDeps): void {
             prefix: Type.String(),
             createdAt: DateTime,
           }),
-          ...errors(400, 401, 403),
+          ...problemResponses(400, 401, 403),
         },
       },
     },
@@ -64,7 +63,7 @@ export function apiKeysRoutes(app: App, deps: apiKeys.ApiKeysDeps): void {
         tags: ["api-keys"],
         summary: "API keys, newest first, without their secrets (apikeys:manage)",
         ...bearerAuth,
-        response: { 200: Type.Object({ data: Type.Array(ApiKey) }), ...errors(401, 403) },
+        response: { 200: Type.Object({ data: Type.Array(ApiKey) }), ...problemResponses(401, 403) },
       },
     },
     async () => ({ data: await apiKeys.listApiKeys(deps) }),
@@ -79,7 +78,7 @@ export function apiKeysRoutes(app: App, deps: apiKeys.ApiKeysDeps): void {
         summary: "Revoke an API key (apikeys:manage)",
         ...bearerAuth,
         params: IdParams,
-        response: { 204: Type.Null(), ...errors(400, 401, 403, 404) },
+        response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -96,7 +95,7 @@ export function apiKeysRoutes(app: App, deps: apiKeys.ApiKeysDeps): void {
         summary: "The gateway resolves an API key to its consumer and tier (internal)",
         description: "Never routed from outside: the gateway answers 404 to public /internal/ paths.",
         body: Type.Object({ key: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ id: Id, name: Type.String(), tier: Tier }), ...errors(400, 404) },
+        response: { 200: Type.Object({ id: Id, name: Type.String(), tier: Tier }), ...problemResponses(400, 404) },
       },
     },
     async (request) => apiKeys.resolveApiKey(deps, request.body.key),

@@ -2,7 +2,7 @@ import { IDENTITY_HEADERS } from "@comptoir/contracts";
 import { type App, Type } from "@comptoir/platform";
 import type { FastifyRequest } from "fastify";
 import * as auth from "../domain/auth.use-cases";
-import { Email, errors, Language, Password, PersonName, Session, TokenPair } from "./schemas";
+import { Password, Language, Email, TokenPair, problemResponses, PersonName, Session } from "./schemas";
 
 const RefreshBody = Type.Object(
   { refreshToken: Type.String({ minLength: 1, maxLength: 200 }) },
@@ -29,7 +29,7 @@ export function authRoutes(app: App, deps: auth.AuthDeps): void {
           { name: PersonName, email: Email, password: Password, language: Type.Optional(Language) },
           { additionalProperties: false },
         ),
-        response: { 201: Session, ...errors(400, 409) },
+        response: { 201: Session, ...problemResponses(400, 409) },
       },
     },
     async (request, reply) => reply.code(201).send(await auth.register(deps, request.body)),
@@ -47,7 +47,7 @@ export function authRoutes(app: App, deps: auth.AuthDeps): void {
           { email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ maxLength: 256 }) },
           { additionalProperties: false },
         ),
-        response: { 200: Session, ...errors(400, 401, 429) },
+        response: { 200: Session, ...problemResponses(400, 401, 429) },
       },
     },
     async (request) => auth.login(deps, { ...request.body, ip: clientIp(request) }),
@@ -61,7 +61,7 @@ export function authRoutes(app: App, deps: auth.AuthDeps): void {
         summary: "Spend a refresh token for a new access token and refresh token",
         description: "Presenting a refresh token twice revokes its whole session (401 invalid_refresh_token).",
         body: RefreshBody,
-        response: { 200: TokenPair, ...errors(400, 401) },
+        response: { 200: TokenPair, ...problemResponses(400, 401) },
       },
     },
     async (request) => auth.refresh(deps, request.body.refreshToken),
@@ -74,7 +74,7 @@ export function authRoutes(app: App, deps: auth.AuthDeps): void {
         tags: ["auth"],
         summary: "End the session of a refresh token (idempotent)",
         body: RefreshBody,
-        response: { 204: Type.Null(), ...errors(400) },
+        response: { 204: Type.Null(), ...problemResponses(400) },
       },
     },
     async (request, reply) => {

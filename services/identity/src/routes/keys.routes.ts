@@ -1,7 +1,7 @@
 import { JWKS_PATH } from "@comptoir/contracts";
 import { type App, bearerAuth, requirePermission, Type } from "@comptoir/platform";
 import type { KeyStore } from "../domain/signing-keys";
-import { errors } from "./schemas";
+import { problemResponses } from "./schemas";
 
 const Jwk = Type.Object({
   kty: Type.String(),
@@ -38,7 +38,7 @@ export function keysRoutes(app: App, deps: { keys: KeyStore }): void {
         summary: "Rotate the token-signing key (users:write)",
         description: "New tokens are signed with a new key; the previous one stays published until its tokens expire.",
         ...bearerAuth,
-        response: { 200: Type.Object({ kid: Type.String() }), ...errors(401, 403) },
+        response: { 200: Type.Object({ kid: Type.String() }), ...problemResponses(401, 403) },
       },
     },
     async () => deps.keys.rotate(),

@@ -1,7 +1,7 @@
 import { type App, bearerAuth, principalOf, requireUser, Type } from "@comptoir/platform";
 import * as me from "../domain/me.use-cases";
 import { sessionOf } from "../domain/tokens";
-import { errors, IdParams, Language, Password, PersonName, User } from "./schemas";
+import { Password, IdParams, Language, problemResponses, PersonName, User } from "./schemas";
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: "\\S" });
 const Country = Type.String({ pattern: "^[A-Z]{2}$", description: "ISO 3166-1 alpha-2 (FR, BE, DE…)" });
@@ -48,7 +48,7 @@ export function meRoutes(app: App, deps: me.MeDeps): void {
         tags: ["me"],
         summary: "The caller's profile",
         ...bearerAuth,
-        response: { 200: User, ...errors(401, 404) },
+        response: { 200: User, ...problemResponses(401, 404) },
       },
     },
     async (request) => me.getMe(deps, principalOf(request).userId),
@@ -72,7 +72,7 @@ export function meRoutes(app: App, deps: me.MeDeps): void {
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: User, ...errors(400, 401, 404) },
+        response: { 200: User, ...problemResponses(400, 401, 404) },
       },
     },
     async (request) =>
@@ -92,7 +92,7 @@ export function meRoutes(app: App, deps: me.MeDeps): void {
         tags: ["me"],
         summary: "The caller's addresses",
         ...bearerAuth,
-        response: { 200: Type.Object({ data: Type.Array(Address) }), ...errors(401) },
+        response: { 200: Type.Object({ data: Type.Array(Address) }), ...problemResponses(401) },
       },
     },
     async (request) => ({ data: await me.listMyAddresses(deps, principalOf(request).userId) }),
@@ -121,7 +121,7 @@ export function meRoutes(app: App, deps: me.MeDeps): void {
           },
           { additionalProperties: false },
         ),
-        response: { 201: Address, ...errors(400, 401, 409) },
+        response: { 201: Address, ...problemResponses(400, 401, 409) },
       },
     },
     async (request, reply) => {
@@ -154,7 +154,7 @@ export function meRoutes(app: App, deps: me.MeDeps): void {
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: Address, ...errors(400, 401, 404) },
+        response: { 200: Address, ...problemResponses(400, 401, 404) },
       },
     },
     async (request) => me.updateAddress(deps, principalOf(request).userId, request.params.id, request.body),
@@ -169,7 +169,7 @@ export function meRoutes(app: App, deps: me.MeDeps): void {
         summary: "Delete one of the caller's addresses",
         ...bearerAuth,
         params: IdParams,
-        response: { 204: Type.Null(), ...errors(400, 401, 404) },
+        response: { 204: Type.Null(), ...problemResponses(400, 401, 404) },
       },
     },
     async (request, reply) => {

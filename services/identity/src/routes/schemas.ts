@@ -1,7 +1,8 @@
-import { ProblemSchema, Type } from "@comptoir/platform";
+import { Type, Id, DateTime, problemResponses } from "@comptoir/platform";
 import { MAX_PASSWORD_LENGTH } from "../domain/passwords";
 
-export const Id = Type.String({ format: "uuid" });
+export { Id, problemResponses };
+
 export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
 export const Email = Type.String({ format: "email", maxLength: 254 });
 export const PersonName = Type.String({ minLength: 1, maxLength: 120, pattern: "\\S" });
@@ -20,7 +21,6 @@ export const Tier = Type.Union([
   Type.Literal("mobile"),
   Type.Literal("partner"),
 ]);
-const DateTime = Type.String({ format: "date-time" });
 
 export const User = Type.Object({
   id: Id,
@@ -41,5 +41,3 @@ export const Session = Type.Object({
 });
 
 export const TokenPair = Type.Object({ token: Type.String(), refreshToken: Type.String() });
-
-export const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ProblemSchema]));

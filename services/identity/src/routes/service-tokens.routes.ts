@@ -1,7 +1,7 @@
 import { SERVICE_ACCOUNT_NAMES, SERVICE_TOKEN_PATH } from "@comptoir/contracts";
 import { type App, Type } from "@comptoir/platform";
 import * as serviceTokens from "../domain/service-tokens.use-cases";
-import { errors } from "./schemas";
+import { problemResponses } from "./schemas";
 
 export function serviceTokensRoutes(app: App, deps: serviceTokens.ServiceTokensDeps): void {
   app.post(
@@ -28,7 +28,7 @@ export function serviceTokensRoutes(app: App, deps: serviceTokens.ServiceTokensD
             token: Type.String({ description: "access token (JWT, EdDSA) of the service account" }),
             expiresIn: Type.Integer({ description: "seconds until the token expires" }),
           }),
-          ...errors(400, 401),
+          ...problemResponses(400, 401),
         },
       },
     },

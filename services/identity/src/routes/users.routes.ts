@@ -1,6 +1,6 @@
 import { type App, bearerAuth, principalOf, requirePermission, Type } from "@comptoir/platform";
 import * as users from "../domain/users.use-cases";
-import { Email, errors, Id, IdParams, Language, Password, PersonName, Role, User } from "./schemas";
+import { Password, Id, IdParams, Language, Email, problemResponses, Role, PersonName, User } from "./schemas";
 
 export function usersRoutes(app: App, deps: users.UsersDeps): void {
   const canRead = { preHandler: requirePermission("users:read") };
@@ -29,7 +29,7 @@ export function usersRoutes(app: App, deps: users.UsersDeps): void {
             data: Type.Array(User),
             pagination: Type.Object({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer() }),
           }),
-          ...errors(400, 401, 403),
+          ...problemResponses(400, 401, 403),
         },
       },
     },
@@ -45,7 +45,7 @@ export function usersRoutes(app: App, deps: users.UsersDeps): void {
         summary: "One user (users:read)",
         ...bearerAuth,
         params: IdParams,
-        response: { 200: User, ...errors(400, 401, 403, 404) },
+        response: { 200: User, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => users.getUser(deps, request.params.id),
@@ -70,7 +70,7 @@ export function usersRoutes(app: App, deps: users.UsersDeps): void {
           },
           { additionalProperties: false },
         ),
-        response: { 201: User, ...errors(400, 401, 403, 409) },
+        response: { 201: User, ...problemResponses(400, 401, 403, 409) },
       },
     },
     async (request, reply) => {
@@ -99,7 +99,7 @@ export function usersRoutes(app: App, deps: users.UsersDeps): void {
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: User, ...errors(400, 401, 403, 404) },
+        response: { 200: User, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => users.updateUser(deps, principalOf(request).userId, request.params.id, request.body),

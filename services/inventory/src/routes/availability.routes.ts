@@ -1,6 +1,6 @@
 import { type App, bearerAuth, requirePermission, Type } from "@comptoir/platform";
 import { type AvailabilityDeps, availability } from "../domain/availability.use-cases";
-import { actorOf, errors, Id } from "./schemas";
+import { actorOf, Id, problemResponses } from "./schemas";
 
 const UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 const MAX_VARIANTS = 200;
@@ -40,7 +40,7 @@ export function availabilityRoutes(app: App, deps: AvailabilityDeps): void {
               }),
             ),
           }),
-          ...errors(400, 401, 403, 404),
+          ...problemResponses(400, 401, 403, 404),
         },
       },
     },

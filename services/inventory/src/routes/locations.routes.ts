@@ -2,7 +2,7 @@ import { type App, bearerAuth, ForbiddenError, principalOf, requirePermission, T
 import type { FastifyRequest } from "fastify";
 import type { InventoryDeps } from "../domain/ledger";
 import * as locations from "../domain/locations.use-cases";
-import { actorOf, errors, Id, Location } from "./schemas";
+import { actorOf, Id, Location, problemResponses } from "./schemas";
 
 /** stock:adjust is not enough to open a location: the caller must also be a manager or an admin. */
 async function requireManager(request: FastifyRequest): Promise<void> {
@@ -19,7 +19,7 @@ export function locationsRoutes(app: App, deps: InventoryDeps): void {
         ...bearerAuth,
         tags: ["locations"],
         summary: "Stock locations (stock:read); a clerk sees their store's only",
-        response: { 200: Type.Object({ data: Type.Array(Location) }), ...errors(401, 403) },
+        response: { 200: Type.Object({ data: Type.Array(Location) }), ...problemResponses(401, 403) },
       },
     },
     async (request) => ({ data: await locations.listLocations(deps, actorOf(request)) }),
@@ -42,7 +42,7 @@ export function locationsRoutes(app: App, deps: InventoryDeps): void {
           },
           { additionalProperties: false },
         ),
-        response: { 201: Location, ...errors(400, 401, 403, 409) },
+        response: { 201: Location, ...problemResponses(400, 401, 403, 409) },
       },
     },
     async (request, reply) => reply.code(201).send(await locations.createLocation(deps, request.body)),

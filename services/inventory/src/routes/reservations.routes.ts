@@ -1,6 +1,6 @@
 import { type App, bearerAuth, requirePermission, Type } from "@comptoir/platform";
 import * as reservations from "../domain/reservations.use-cases";
-import { actorOf, errors, Id, Item, Params, Reference, Reservation } from "./schemas";
+import { actorOf, Params, Id, Item, Reference, Reservation, problemResponses } from "./schemas";
 
 /**
  * Reservations are made by other services (orders at checkout, supply for a replenishment, retail
@@ -33,7 +33,7 @@ export function reservationsRoutes(app: App, deps: reservations.ReservationsDeps
           },
           { additionalProperties: false },
         ),
-        response: { 200: Reservation, 201: Reservation, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: Reservation, 201: Reservation, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
@@ -51,7 +51,7 @@ export function reservationsRoutes(app: App, deps: reservations.ReservationsDeps
         tags: ["reservations"],
         summary: "A reservation and its lines (stock:read)",
         params: Params,
-        response: { 200: Reservation, ...errors(400, 401, 403, 404) },
+        response: { 200: Reservation, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => reservations.getReservation(deps, actorOf(request), request.params.id),
@@ -66,7 +66,7 @@ export function reservationsRoutes(app: App, deps: reservations.ReservationsDeps
         tags: ["reservations"],
         summary: "Turn a reservation into sales (stock:adjust); idempotent",
         params: Params,
-        response: { 200: Reservation, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: Reservation, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => reservations.commitReservation(deps, actorOf(request), request.params.id),
@@ -81,7 +81,7 @@ export function reservationsRoutes(app: App, deps: reservations.ReservationsDeps
         tags: ["reservations"],
         summary: "Free a reservation's stock (stock:adjust); idempotent",
         params: Params,
-        response: { 200: Reservation, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: Reservation, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => reservations.releaseReservation(deps, actorOf(request), request.params.id),

@@ -1,14 +1,12 @@
 import { MovementType } from "@comptoir/contracts";
-import { type Principal, ProblemSchema, Type } from "@comptoir/platform";
+import { type Principal, Type, Id, Nullable, problemResponses } from "@comptoir/platform";
 import type { FastifyRequest } from "fastify";
 import type { Actor } from "../domain/ledger";
 import { scopeOf } from "../domain/locations";
 
-export const Id = Type.String({ format: "uuid" });
+export { Id, Nullable, problemResponses };
+
 export const Params = Type.Object({ id: Id });
-export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
-export const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ProblemSchema]));
 
 export const Pagination = Type.Object({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer() });
 export const PageQuery = {

@@ -3,16 +3,16 @@ import type { FastifyRequest } from "fastify";
 import type { InventoryDeps } from "../domain/ledger";
 import * as stock from "../domain/stock.use-cases";
 import {
-  Alert,
   actorOf,
-  errors,
+  PageQuery,
+  Pagination,
+  Alert,
   Id,
   Level,
   LevelView,
   Movement,
   MovementTypeSchema,
-  PageQuery,
-  Pagination,
+  problemResponses,
 } from "./schemas";
 
 /** Verification reads the whole ledger: events:admin, or an admin holding stock:adjust. */
@@ -58,7 +58,7 @@ export function stockRoutes(app: App, deps: InventoryDeps): void {
         ),
         response: {
           201: Type.Object({ movement: Movement, newStockQuantity: Type.Integer(), level: Level }),
-          ...errors(400, 401, 403, 404, 422),
+          ...problemResponses(400, 401, 403, 404, 422),
         },
       },
     },
@@ -82,7 +82,7 @@ export function stockRoutes(app: App, deps: InventoryDeps): void {
         querystring: Type.Object({ variantId: Type.Optional(Id), locationId: Type.Optional(Id), ...PageQuery }),
         response: {
           200: Type.Union([LevelView, Type.Object({ data: Type.Array(LevelView), pagination: Pagination })]),
-          ...errors(400, 401, 403, 404),
+          ...problemResponses(400, 401, 403, 404),
         },
       },
     },
@@ -105,7 +105,7 @@ export function stockRoutes(app: App, deps: InventoryDeps): void {
         }),
         response: {
           200: Type.Object({ data: Type.Array(Movement), pagination: Pagination }),
-          ...errors(400, 401, 403, 404),
+          ...problemResponses(400, 401, 403, 404),
         },
       },
     },
@@ -128,7 +128,7 @@ export function stockRoutes(app: App, deps: InventoryDeps): void {
           },
           { additionalProperties: false },
         ),
-        response: { 200: Level, ...errors(400, 401, 403, 404) },
+        response: { 200: Level, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => stock.setThreshold(deps, actorOf(request), request.body),
@@ -150,7 +150,7 @@ export function stockRoutes(app: App, deps: InventoryDeps): void {
         }),
         response: {
           200: Type.Object({ data: Type.Array(Alert), pagination: Pagination }),
-          ...errors(400, 401, 403, 404),
+          ...problemResponses(400, 401, 403, 404),
         },
       },
     },
@@ -180,7 +180,7 @@ export function stockRoutes(app: App, deps: InventoryDeps): void {
               }),
             ),
           }),
-          ...errors(401, 403),
+          ...problemResponses(401, 403),
         },
       },
     },

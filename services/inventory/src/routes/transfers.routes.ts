@@ -1,7 +1,7 @@
 import { type App, bearerAuth, requirePermission, Type } from "@comptoir/platform";
 import type { InventoryDeps } from "../domain/ledger";
 import * as transfers from "../domain/transfers.use-cases";
-import { actorOf, errors, Id, Item, Params, Reference, Transfer } from "./schemas";
+import { actorOf, Params, Id, Item, Transfer, Reference, problemResponses } from "./schemas";
 
 /** Transfers between locations, for the supply saga (internal: stock:adjust). */
 export function transfersRoutes(app: App, deps: InventoryDeps): void {
@@ -25,7 +25,7 @@ export function transfersRoutes(app: App, deps: InventoryDeps): void {
           },
           { additionalProperties: false },
         ),
-        response: { 200: Transfer, 201: Transfer, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: Transfer, 201: Transfer, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
@@ -43,7 +43,7 @@ export function transfersRoutes(app: App, deps: InventoryDeps): void {
         tags: ["transfers"],
         summary: "A transfer and its movements (stock:read)",
         params: Params,
-        response: { 200: Transfer, ...errors(400, 401, 403, 404) },
+        response: { 200: Transfer, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => transfers.getTransfer(deps, actorOf(request), request.params.id),
@@ -58,7 +58,7 @@ export function transfersRoutes(app: App, deps: InventoryDeps): void {
         tags: ["transfers"],
         summary: "Compensate a transfer (stock:adjust); idempotent",
         params: Params,
-        response: { 200: Transfer, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: Transfer, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => transfers.reverseTransfer(deps, actorOf(request), request.params.id),

@@ -4,17 +4,16 @@ import {
   type Db,
   NotFoundError,
   ConflictError,
-  ProblemSchema,
   requirePermission,
   Type,
+  Id,
+  DateTime,
+  Nullable,
+  problemResponses,
 } from "@comptoir/platform";
 import * as repo from "../db/messages.repo";
 import { TEMPLATE_NAMES } from "../templates";
 
-const Id = Type.String({ format: "uuid" });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
-const DateTime = Type.String({ format: "date-time" });
-const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ProblemSchema]));
 const Status = Type.Union(
   [
     Type.Literal("queued"),
@@ -92,7 +91,7 @@ export function messagesRoutes(app: App, deps: MessagesRouteDeps): void {
             data: Type.Array(MessageSummary),
             pagination: Type.Object({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer() }),
           }),
-          ...errors(400, 401, 403),
+          ...problemResponses(400, 401, 403),
         },
       },
     },
@@ -112,7 +111,7 @@ export function messagesRoutes(app: App, deps: MessagesRouteDeps): void {
         tags,
         summary: "A message with its plain-text and HTML parts (notifications:read)",
         params: Params,
-        response: { 200: Message, ...errors(400, 401, 403, 404) },
+        response: { 200: Message, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
@@ -134,7 +133,7 @@ export function messagesRoutes(app: App, deps: MessagesRouteDeps): void {
           "Puts a dead message back in the queue, due now, with a fresh set of attempts (NOTIFICATIONS_MAX_ATTEMPTS). " +
           "409 message_not_dead when it is not dead.",
         params: Params,
-        response: { 200: Message, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: Message, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => {

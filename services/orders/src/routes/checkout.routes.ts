@@ -1,6 +1,6 @@
 import { type App, bearerAuth, Type } from "@comptoir/platform";
 import * as checkout from "../domain/checkout.use-cases";
-import { Address, errors, Id, Order } from "./schemas";
+import { Address, Id, Order, problemResponses } from "./schemas";
 
 const Card = Type.Object(
   {
@@ -42,7 +42,7 @@ export function checkoutRoutes(app: App, deps: checkout.CheckoutDeps): void {
           },
           { additionalProperties: false },
         ),
-        response: { 201: Order, ...errors(400, 401, 402, 404, 409, 422, 503) },
+        response: { 201: Order, ...problemResponses(400, 401, 402, 404, 409, 422, 503) },
       },
     },
     async (request, reply) => {

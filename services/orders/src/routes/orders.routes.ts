@@ -1,7 +1,7 @@
 import { type App, bearerAuth, type Principal, requirePermission, requireUser, Type } from "@comptoir/platform";
 import type { FastifyRequest } from "fastify";
 import * as use from "../domain/orders.use-cases";
-import { errors, Id, Order, Params, Status } from "./schemas";
+import { Params, Id, Order, problemResponses, Status } from "./schemas";
 
 const principalOf = (request: FastifyRequest) => request.principal as Principal;
 
@@ -32,7 +32,7 @@ export function ordersRoutes(app: App, deps: use.OrdersDeps): void {
             data: Type.Array(Order),
             pagination: Type.Object({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer() }),
           }),
-          ...errors(400, 401, 403),
+          ...problemResponses(400, 401, 403),
         },
       },
     },
@@ -48,7 +48,7 @@ export function ordersRoutes(app: App, deps: use.OrdersDeps): void {
         tags: ["orders"],
         summary: "An order (its customer's, or any for staff; someone else's is a 404)",
         params: Params,
-        response: { 200: Order, ...errors(400, 401, 403, 404) },
+        response: { 200: Order, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => use.getOrder(deps, principalOf(request), request.params.id),
@@ -69,7 +69,7 @@ export function ordersRoutes(app: App, deps: use.OrdersDeps): void {
             { additionalProperties: false },
           ),
         ),
-        response: { 200: Order, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: Order, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => use.cancelOrder(deps, principalOf(request), request.params.id, request.body?.reason ?? null),
@@ -93,7 +93,7 @@ export function ordersRoutes(app: App, deps: use.OrdersDeps): void {
             { additionalProperties: false },
           ),
         ),
-        response: { 200: Order, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: Order, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => use.advanceOrder(deps, request.params.id, "shipped", request.body ?? {}),
@@ -108,7 +108,7 @@ export function ordersRoutes(app: App, deps: use.OrdersDeps): void {
         tags: ["orders"],
         summary: "Mark a shipped order delivered (orders:manage)",
         params: Params,
-        response: { 200: Order, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: Order, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => use.advanceOrder(deps, request.params.id, "delivered"),

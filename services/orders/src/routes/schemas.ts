@@ -1,9 +1,7 @@
-import { ProblemSchema, Type } from "@comptoir/platform";
+import { Type, Id, DateTime, Nullable, problemResponses } from "@comptoir/platform";
 
-export const Id = Type.String({ format: "uuid" });
-const DateTime = Type.String({ format: "date-time" });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
-export const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ProblemSchema]));
+export { Id, problemResponses };
+
 export const Params = Type.Object({ id: Id });
 
 export const Status = Type.Union([

@@ -4,19 +4,18 @@ import {
   InvalidError,
   type Principal,
   type Problem,
-  ProblemSchema,
   requirePermission,
   sendProblem,
   Type,
+  Id,
+  DateTime,
+  Nullable,
+  problemResponses,
 } from "@comptoir/platform";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Answer } from "../domain/idempotency";
 import * as use from "../domain/payments.use-cases";
 
-const Id = Type.String({ format: "uuid" });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
-const DateTime = Type.String({ format: "date-time" });
-const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ProblemSchema]));
 const Amount = (description: string) =>
   Type.Integer({ minimum: 1, maximum: 100_000_000_000, description: `${description}, in minor units (1999 = 19.99)` });
 const Status = Type.Union([
@@ -121,7 +120,7 @@ export function paymentsRoutes(app: App, deps: use.PaymentsDeps): void {
           },
           { additionalProperties: false },
         ),
-        response: { 201: Payment, ...errors(400, 401, 402, 403, 422, 502, 504) },
+        response: { 201: Payment, ...problemResponses(400, 401, 402, 403, 422, 502, 504) },
       },
     },
     async (request, reply) =>
@@ -150,7 +149,7 @@ export function paymentsRoutes(app: App, deps: use.PaymentsDeps): void {
             data: Type.Array(Payment),
             pagination: Type.Object({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer() }),
           }),
-          ...errors(400, 401, 403),
+          ...problemResponses(400, 401, 403),
         },
       },
     },
@@ -166,7 +165,7 @@ export function paymentsRoutes(app: App, deps: use.PaymentsDeps): void {
         tags: ["payments"],
         summary: "A payment (payments:read); 404 payment_not_found",
         params: Params,
-        response: { 200: Payment, ...errors(400, 401, 403, 404) },
+        response: { 200: Payment, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => use.getPayment(deps, request.params.id),
@@ -187,7 +186,7 @@ export function paymentsRoutes(app: App, deps: use.PaymentsDeps): void {
           "payment_not_capturable. 504 payment_provider_timeout / 502 payment_provider_error change nothing.",
         params: Params,
         body: Type.Object({ amount: Type.Optional(Amount("the amount to capture")) }, { additionalProperties: false }),
-        response: { 200: Payment, ...errors(400, 401, 403, 404, 409, 502, 504) },
+        response: { 200: Payment, ...problemResponses(400, 401, 403, 404, 409, 502, 504) },
       },
     },
     async (request) => use.capturePayment(deps, request.params.id, request.body.amount),
@@ -205,7 +204,7 @@ export function paymentsRoutes(app: App, deps: use.PaymentsDeps): void {
           "200 voided; voiding again answers the same. A captured payment is a 409 payment_not_voidable (refund it), " +
           "a failed one too.",
         params: Params,
-        response: { 200: Payment, ...errors(400, 401, 403, 404, 409, 502, 504) },
+        response: { 200: Payment, ...problemResponses(400, 401, 403, 404, 409, 502, 504) },
       },
     },
     async (request) => use.voidPayment(deps, request.params.id),
@@ -233,7 +232,7 @@ export function paymentsRoutes(app: App, deps: use.PaymentsDeps): void {
           },
           { additionalProperties: false },
         ),
-        response: { 201: Refund, ...errors(400, 401, 403, 404, 409, 422, 502, 504) },
+        response: { 201: Refund, ...problemResponses(400, 401, 403, 404, 409, 422, 502, 504) },
       },
     },
     async (request, reply) =>
@@ -252,7 +251,7 @@ export function paymentsRoutes(app: App, deps: use.PaymentsDeps): void {
         tags: ["refunds"],
         summary: "A payment's refunds, oldest first (payments:read)",
         params: Params,
-        response: { 200: Type.Object({ data: Type.Array(Refund) }), ...errors(400, 401, 403, 404) },
+        response: { 200: Type.Object({ data: Type.Array(Refund) }), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => use.listRefunds(deps, request.params.id),

@@ -1,7 +1,6 @@
-import { type App, type Db, Type } from "@comptoir/platform";
+import { type App, type Db, Type, Id } from "@comptoir/platform";
 import * as repo from "../db/categories.repo";
 
-const Id = Type.String({ format: "uuid" });
 const SearchCategory = Type.Object({
   id: Id,
   parentId: Type.Union([Id, Type.Null()]),

@@ -1,11 +1,17 @@
-import { type App, bearerAuth, type Principal, ProblemSchema, requirePermission, Type } from "@comptoir/platform";
+import {
+  type App,
+  bearerAuth,
+  type Principal,
+  requirePermission,
+  Type,
+  Id,
+  DateTime,
+  Nullable,
+  problemResponses,
+} from "@comptoir/platform";
 import type { FastifyRequest } from "fastify";
 import * as use from "../domain/requests.use-cases";
 
-const Id = Type.String({ format: "uuid" });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
-const DateTime = Type.String({ format: "date-time" });
-const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ProblemSchema]));
 const Status = Type.Union([
   Type.Literal("requested"),
   Type.Literal("approved"),
@@ -80,7 +86,7 @@ export function requestsRoutes(app: App, deps: use.SupplyDeps): void {
           },
           { additionalProperties: false },
         ),
-        response: { 201: SupplyRequest, ...errors(400, 401, 403, 404, 503) },
+        response: { 201: SupplyRequest, ...problemResponses(400, 401, 403, 404, 503) },
       },
     },
     async (request, reply) => reply.code(201).send(await use.createRequest(deps, actorOf(request), request.body)),
@@ -105,7 +111,7 @@ export function requestsRoutes(app: App, deps: use.SupplyDeps): void {
             data: Type.Array(SupplyRequest),
             pagination: Type.Object({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer() }),
           }),
-          ...errors(400, 401, 403),
+          ...problemResponses(400, 401, 403),
         },
       },
     },
@@ -121,7 +127,7 @@ export function requestsRoutes(app: App, deps: use.SupplyDeps): void {
         tags: ["requests"],
         summary: "A request and what its transfer did (another store's: 404 for a clerk)",
         params: Params,
-        response: { 200: RequestView, ...errors(400, 401, 403, 404) },
+        response: { 200: RequestView, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => use.getRequest(deps, actorOf(request), request.params.id),
@@ -141,7 +147,7 @@ export function requestsRoutes(app: App, deps: use.SupplyDeps): void {
           "approved when inventory could not be reached: the saga carries on and the request ends completed or " +
           "failed. 409 request_already_decided when it is not pending.",
         params: Params,
-        response: { 200: RequestView, 202: RequestView, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: RequestView, 202: RequestView, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
@@ -163,7 +169,7 @@ export function requestsRoutes(app: App, deps: use.SupplyDeps): void {
           { reason: Type.String({ minLength: 1, maxLength: 1000, pattern: "\\S", description: "mandatory" }) },
           { additionalProperties: false },
         ),
-        response: { 200: RequestView, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: RequestView, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => use.rejectRequest(deps, actorOf(request), request.params.id, request.body.reason),
