@@ -1,4 +1,4 @@
-import { type App, bearerAuth, principalOf, requirePermission, Type } from "@comptoir/platform";
+import { type App, bearerAuth, principalOf, requirePermission, Type, pageQuery, Page } from "@comptoir/platform";
 import * as users from "../domain/users.use-cases";
 import { Password, Id, IdParams, Language, Email, problemResponses, Role, PersonName, User } from "./schemas";
 
@@ -16,8 +16,7 @@ export function usersRoutes(app: App, deps: users.UsersDeps): void {
         ...bearerAuth,
         querystring: Type.Object(
           {
-            page: Type.Integer({ minimum: 1, default: 1 }),
-            limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+            ...pageQuery({ max: 100, default: 20 }),
             role: Type.Optional(Role),
             active: Type.Optional(Type.Boolean()),
             q: Type.Optional(Type.String({ maxLength: 100, description: "part of the name or e-mail" })),
@@ -25,10 +24,7 @@ export function usersRoutes(app: App, deps: users.UsersDeps): void {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({
-            data: Type.Array(User),
-            pagination: Type.Object({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer() }),
-          }),
+          200: Page(User),
           ...problemResponses(400, 401, 403),
         },
       },

@@ -1,14 +1,13 @@
 import { MovementType } from "@comptoir/contracts";
-import { type Principal, Type, Id, Nullable, problemResponses } from "@comptoir/platform";
+import { type Principal, Type, Id, Nullable, problemResponses, Pagination } from "@comptoir/platform";
 import type { FastifyRequest } from "fastify";
 import type { Actor } from "../domain/ledger";
 import { scopeOf } from "../domain/locations";
 
-export { Id, Nullable, problemResponses };
+export { Id, Nullable, Pagination, problemResponses };
 
 export const Params = Type.Object({ id: Id });
 
-export const Pagination = Type.Object({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer() });
 export const PageQuery = {
   page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),

@@ -10,6 +10,8 @@ import {
   DateTime,
   Nullable,
   problemResponses,
+  pageQuery,
+  Page,
 } from "@comptoir/platform";
 import * as repo from "../db/messages.repo";
 import { TEMPLATE_NAMES } from "../templates";
@@ -83,14 +85,10 @@ export function messagesRoutes(app: App, deps: MessagesRouteDeps): void {
           to: Type.Optional(Type.String({ minLength: 1, maxLength: 320, description: "recipient (case-insensitive)" })),
           template: Type.Optional(Template),
           status: Type.Optional(Status),
-          page: Type.Integer({ minimum: 1, default: 1 }),
-          limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+          ...pageQuery(),
         }),
         response: {
-          200: Type.Object({
-            data: Type.Array(MessageSummary),
-            pagination: Type.Object({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer() }),
-          }),
+          200: Page(MessageSummary),
           ...problemResponses(400, 401, 403),
         },
       },

@@ -1,4 +1,13 @@
-import { type App, bearerAuth, type Principal, requirePermission, requireUser, Type } from "@comptoir/platform";
+import {
+  type App,
+  bearerAuth,
+  type Principal,
+  requirePermission,
+  requireUser,
+  Type,
+  pageQuery,
+  Page,
+} from "@comptoir/platform";
 import type { FastifyRequest } from "fastify";
 import * as use from "../domain/orders.use-cases";
 import { Params, Id, Order, problemResponses, Status } from "./schemas";
@@ -22,16 +31,12 @@ export function ordersRoutes(app: App, deps: use.OrdersDeps): void {
             customerId: Type.Optional(Id),
             from: Type.Optional(Type.String({ format: "date-time", description: "placed at or after" })),
             to: Type.Optional(Type.String({ format: "date-time", description: "placed before" })),
-            page: Type.Integer({ minimum: 1, default: 1 }),
-            limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+            ...pageQuery({ max: 100, default: 20 }),
           },
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({
-            data: Type.Array(Order),
-            pagination: Type.Object({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer() }),
-          }),
+          200: Page(Order),
           ...problemResponses(400, 401, 403),
         },
       },

@@ -11,6 +11,8 @@ import {
   DateTime,
   Nullable,
   problemResponses,
+  pageQuery,
+  Page,
 } from "@comptoir/platform";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Answer } from "../domain/idempotency";
@@ -141,14 +143,10 @@ export function paymentsRoutes(app: App, deps: use.PaymentsDeps): void {
         querystring: Type.Object({
           orderId: Type.Optional(Id),
           status: Type.Optional(Status),
-          page: Type.Integer({ minimum: 1, default: 1 }),
-          limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+          ...pageQuery(),
         }),
         response: {
-          200: Type.Object({
-            data: Type.Array(Payment),
-            pagination: Type.Object({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer() }),
-          }),
+          200: Page(Payment),
           ...problemResponses(400, 401, 403),
         },
       },

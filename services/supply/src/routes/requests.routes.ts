@@ -8,6 +8,8 @@ import {
   DateTime,
   Nullable,
   problemResponses,
+  pageQuery,
+  Page,
 } from "@comptoir/platform";
 import type { FastifyRequest } from "fastify";
 import * as use from "../domain/requests.use-cases";
@@ -103,14 +105,10 @@ export function requestsRoutes(app: App, deps: use.SupplyDeps): void {
         querystring: Type.Object({
           status: Type.Optional(Status),
           locationId: Type.Optional(Id),
-          page: Type.Integer({ minimum: 1, default: 1 }),
-          limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+          ...pageQuery(),
         }),
         response: {
-          200: Type.Object({
-            data: Type.Array(SupplyRequest),
-            pagination: Type.Object({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer() }),
-          }),
+          200: Page(SupplyRequest),
           ...problemResponses(400, 401, 403),
         },
       },
