@@ -1,6 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkout, expectProblem, guestWith, level, ONLINE, type Shop, startShop, TEST_CARDS } from "./support/harness";
+import {
+  address,
+  card,
+  checkout,
+  expectProblem,
+  guestWith,
+  level,
+  ONLINE,
+  type Shop,
+  startShop,
+  TEST_CARDS,
+} from "./support/harness";
 
 let shop: Shop;
 beforeAll(async () => {
@@ -172,6 +183,23 @@ describe("idempotency", () => {
     const again = await checkout(guest, { key });
     expect(again.status).toBe(201);
     expect(again.body.id).toBe(orderId);
+    // The key is the cart's: without the cart's token, a replay shows nothing.
+    expectProblem(
+      await shop.orders
+        .guest("someone-else")
+        .post(
+          "/api/orders/checkout",
+          {
+            cartId: guest.id,
+            email: "camille@example.com",
+            shippingAddress: address,
+            payment: { method: "card", card: card() },
+          },
+          { "idempotency-key": key },
+        ),
+      404,
+      "cart_not_found",
+    );
     expectProblem(await checkout(guest, { key, body: { email: "other@example.com" } }), 422, "idempotency_key_reused");
   });
 

@@ -4,6 +4,7 @@ import {
   AppError,
   ConflictError,
   type Db,
+  ForbiddenError,
   InvalidError,
   newId,
   type Principal,
@@ -91,7 +92,7 @@ export async function checkout(deps: CheckoutDeps, caller: Caller, key: string |
     );
   }
   const principal = caller.principal;
-  if (principal?.role === "service") throw new UnauthorizedError("A checkout is made by a customer or a guest.");
+  if (principal?.role === "service") throw new ForbiddenError("A checkout is made by a customer or a guest.");
   if (!principal && !caller.cartToken) {
     throw new UnauthorizedError(
       "Sign in as a customer, or send the guest cart's X-Cart-Token.",
@@ -111,12 +112,14 @@ export async function checkout(deps: CheckoutDeps, caller: Caller, key: string |
 
   const scope = principal ? `customer:${principal.userId}` : `cart:${body.cartId}`;
   const requestHash = hashOf(body);
+  const credentials = { authorization: caller.authorization, cartToken: caller.cartToken };
+  // A guest's keys are the cart's: only its token holder may replay one (and see the order).
+  const guestCart = principal ? undefined : await deps.cart.read(body.cartId, credentials);
   const existing = await checkouts.findByKey(deps.db, scope, key);
   if (existing) return replay(deps, existing, requestHash);
 
-  const credentials = { authorization: caller.authorization, cartToken: caller.cartToken };
   const [cart, customer] = await Promise.all([
-    deps.cart.read(body.cartId, credentials),
+    guestCart ?? deps.cart.read(body.cartId, credentials),
     principal ? deps.identity.me(caller.authorization!) : undefined,
   ]);
   if (cart.items.length === 0) throw new InvalidError("cart_empty", `Cart ${cart.id} is empty: nothing to order.`);
