@@ -185,18 +185,16 @@ describe("idempotency", () => {
     expect(again.body.id).toBe(orderId);
     // The key is the cart's: without the cart's token, a replay shows nothing.
     expectProblem(
-      await shop.orders
-        .guest("someone-else")
-        .post(
-          "/api/orders/checkout",
-          {
-            cartId: guest.id,
-            email: "camille@example.com",
-            shippingAddress: address,
-            payment: { method: "card", card: card() },
-          },
-          { "idempotency-key": key },
-        ),
+      await shop.orders.guest("someone-else").post(
+        "/api/orders/checkout",
+        {
+          cartId: guest.id,
+          email: "camille@example.com",
+          shippingAddress: address,
+          payment: { method: "card", card: card() },
+        },
+        { "idempotency-key": key },
+      ),
       404,
       "cart_not_found",
     );
