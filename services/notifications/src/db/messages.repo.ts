@@ -72,21 +72,14 @@ const SUMMARY_COLUMNS = `id, event_id, event_type, template, recipient, user_id,
   last_error, next_attempt_at, created_at, updated_at, delivered_at`;
 const ALL_COLUMNS = `${SUMMARY_COLUMNS}, body_text, body_html`;
 
-export interface NewMessage {
-  id: string;
-  eventId: string;
-  eventType: string;
-  template: string;
-  to: string;
-  userId: string | null;
-  language: "fr" | "en";
-  subject: string;
-  text: string;
-  html: string;
+export type NewMessage = Pick<
+  Message,
+  "id" | "eventId" | "eventType" | "template" | "to" | "userId" | "language" | "subject" | "text" | "html"
+> & {
   topic: string | null;
   /** Wait this long before the first attempt (a provisional mail that may be superseded). */
   holdMs: number;
-}
+};
 
 /**
  * Records that the mails of an event are decided (`mails` of them); false when they already were

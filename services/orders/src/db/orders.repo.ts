@@ -1,5 +1,5 @@
 import type { Queryable } from "@comptoir/platform";
-import type { AllocationLine, Order, OrderLine, OrderStatus, ShippingAddress } from "../domain/order";
+import type { Order, OrderStatus } from "../domain/order";
 
 const ts = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -11,24 +11,26 @@ const COLUMNS = `id, checkout_id AS "checkoutId", customer_id AS "customerId", e
   ${ts("paid_at")} AS "paidAt", ${ts("shipped_at")} AS "shippedAt", ${ts("delivered_at")} AS "deliveredAt",
   ${ts("cancelled_at")} AS "cancelledAt", ${ts("refunded_at")} AS "refundedAt", ${ts("updated_at")} AS "updatedAt"`;
 
-export interface NewOrder {
-  id: string;
-  checkoutId: string;
-  customerId: string | null;
-  email: string;
-  language: "fr" | "en";
-  pickupLocationId: string | null;
-  storeId: string | null;
-  lines: OrderLine[];
-  subtotal: number;
-  shipping: number;
-  total: number;
-  currency: string;
-  shippingAddress: ShippingAddress | null;
-  reservationId: string;
-  allocation: AllocationLine[];
-  paymentId: string;
-}
+/** What checkout's `place` step writes; the rest of an order (status, times, refunds, shipment) comes later. */
+export type NewOrder = Pick<
+  Order,
+  | "id"
+  | "checkoutId"
+  | "customerId"
+  | "email"
+  | "language"
+  | "pickupLocationId"
+  | "storeId"
+  | "lines"
+  | "subtotal"
+  | "shipping"
+  | "total"
+  | "currency"
+  | "shippingAddress"
+  | "reservationId"
+  | "allocation"
+  | "paymentId"
+>;
 
 /** Inserts the order (pending); undefined when it exists already (a step run again). */
 export async function insertOrder(tx: Queryable, o: NewOrder): Promise<Order | undefined> {
