@@ -1,7 +1,6 @@
 import { EVENT_PARTITIONS, type RawEnvelope } from "@comptoir/contracts";
 import { applyMigrations } from "../../db/migrate";
 import { createPool, type Db, ensureDatabase, pingDatabase, redactUrl, waitForDatabase } from "../../db/pool";
-import { withTx } from "../../db/tx";
 import type { Logger } from "../../logging/logger";
 import type { AppendedEvent, Delivery, EventTransport, PartitionReader } from "../transport";
 import { Notifier } from "./notifier";
@@ -55,36 +54,35 @@ class PgLogTransport implements EventTransport {
 
   async append(stream: string, events: readonly AppendedEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await withTx(this.db, async (tx) => {
-      await tx.query("INSERT INTO streams (name) VALUES ($1) ON CONFLICT DO NOTHING", [stream]);
-      const { rows } = await tx.query<{ last: string }>(
-        "SELECT last_sequence AS last FROM streams WHERE name = $1 FOR UPDATE",
-        [stream],
-      );
-      const last = Number(rows[0]!.last);
-      // Ids already in the log (a batch re-sent after a crash) are skipped; their numbers are not
-      // reused, so a stream's sequences are increasing but may have holes.
-      const inserted = await tx.query<{ sequence: string }>(
-        `INSERT INTO events (stream, sequence, partition, id, type, envelope)
-         SELECT $1, $2::bigint + t.n, t.partition, t.id, t.type, t.envelope
-           FROM unnest($3::uuid[], $4::text[], $5::smallint[], $6::jsonb[]) WITH ORDINALITY
+    // One statement, one round trip. The upsert of the stream's row takes its lock and the block of
+    // sequence numbers; the lock is held until the commit, so appends to a stream commit in
+    // sequence order. Ids already in the log (a batch re-sent after a crash) are skipped; their
+    // numbers are not reused, so a stream's sequences are increasing but may have holes.
+    await this.db.query(
+      `WITH block AS (
+         INSERT INTO streams AS s (name, last_sequence) VALUES ($1, $2)
+         ON CONFLICT (name) DO UPDATE SET last_sequence = s.last_sequence + $2
+         RETURNING last_sequence - $2 AS last
+       ), appended AS (
+         INSERT INTO events (stream, sequence, partition, id, type, envelope)
+         SELECT $1, block.last + t.n, t.partition, t.id, t.type, t.envelope
+           FROM block, unnest($3::uuid[], $4::text[], $5::smallint[], $6::jsonb[]) WITH ORDINALITY
                 AS t(id, type, partition, envelope, n)
           ORDER BY t.n
          ON CONFLICT (id) DO NOTHING
-         RETURNING sequence`,
-        [
-          stream,
-          last,
-          events.map((e) => e.envelope.id),
-          events.map((e) => e.envelope.type),
-          events.map((e) => e.partition),
-          events.map((e) => JSON.stringify(e.envelope)),
-        ],
-      );
-      if (inserted.rowCount === 0) return;
-      await tx.query("UPDATE streams SET last_sequence = $2 WHERE name = $1", [stream, last + events.length]);
-      await tx.query("SELECT pg_notify($1, $2)", [EVENTS_CHANNEL, stream]);
-    });
+         RETURNING 1
+       )
+       SELECT CASE WHEN count(*) > 0 THEN pg_notify($7, $1) END FROM appended`,
+      [
+        stream,
+        events.length,
+        events.map((e) => e.envelope.id),
+        events.map((e) => e.envelope.type),
+        events.map((e) => e.partition),
+        events.map((e) => JSON.stringify(e.envelope)),
+        EVENTS_CHANNEL,
+      ],
+    );
   }
 
   async openReader(group: string, stream: string, partition: number): Promise<PartitionReader> {
