@@ -10,6 +10,25 @@ export const MAIL_TIME_ZONE = "Europe/Paris";
 
 const moneyFormats = new Map<string, Intl.NumberFormat>();
 
+/** One formatter per language, built once: building an Intl formatter costs far more than using it. */
+function perLanguage<F>(build: (locale: string) => F): (language: Language) => F {
+  const built = new Map<Language, F>();
+  return (language) => {
+    let format = built.get(language);
+    if (!format) {
+      format = build(LOCALES[language]);
+      built.set(language, format);
+    }
+    return format;
+  };
+}
+
+const dateFormat = perLanguage(
+  (locale) => new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: MAIL_TIME_ZONE }),
+);
+const regionNames = perLanguage((locale) => new Intl.DisplayNames([locale], { type: "region" }));
+const countFormat = perLanguage((locale) => new Intl.NumberFormat(locale));
+
 /**
  * An amount in minor units of `currency`, written the reader's way: 1250 EUR is "12,50 €" in French
  * and "€12.50" in English. The currency's own number of decimals applies (JPY has none).
@@ -27,15 +46,13 @@ export function formatMoney(minor: number, currency: string, language: Language)
 
 /** A day, e.g. "3 mars 2025" / "3 March 2025", in the retailer's time zone. */
 export function formatDate(iso: string, language: Language): string {
-  return new Intl.DateTimeFormat(LOCALES[language], { dateStyle: "long", timeZone: MAIL_TIME_ZONE }).format(
-    new Date(iso),
-  );
+  return dateFormat(language).format(new Date(iso));
 }
 
 /** A country's name from its ISO 3166-1 alpha-2 code ("FR" → "France"); the code if unknown. */
 export function countryName(code: string, language: Language): string {
   try {
-    return new Intl.DisplayNames([LOCALES[language]], { type: "region" }).of(code) ?? code;
+    return regionNames(language).of(code) ?? code;
   } catch {
     return code;
   }
@@ -43,7 +60,7 @@ export function countryName(code: string, language: Language): string {
 
 /** A whole number the reader's way ("1 200" / "1,200"). */
 export function formatCount(n: number, language: Language): string {
-  return new Intl.NumberFormat(LOCALES[language]).format(n);
+  return countFormat(language).format(n);
 }
 
 /** The short reference of a document shown to people: the last 8 characters of its id, upper-case. */
