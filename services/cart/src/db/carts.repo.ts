@@ -43,6 +43,22 @@ export async function findCart(db: Queryable, id: string, now: Date, lock = fals
   return rows[0] && toCart(rows[0]);
 }
 
+/**
+ * The live cart with its row version (PostgreSQL's xmin: it changes with every write of the row),
+ * for a compare-and-set with `saveCartIf`.
+ */
+export async function findCartVersion(
+  db: Queryable,
+  id: string,
+  now: Date,
+): Promise<{ cart: Cart; version: string } | undefined> {
+  const { rows } = await db.query<CartRow & { version: string }>(
+    "SELECT *, xmin::text AS version FROM carts WHERE id = $1 AND expires_at > $2",
+    [id, now],
+  );
+  return rows[0] && { cart: toCart(rows[0]), version: rows[0].version };
+}
+
 export async function findCustomerCart(db: Queryable, customerId: string, now: Date): Promise<Cart | undefined> {
   const { rows } = await db.query<CartRow>("SELECT * FROM carts WHERE customer_id = $1 AND expires_at > $2", [
     customerId,
@@ -81,6 +97,17 @@ export async function saveCart(db: Queryable, cart: Cart): Promise<Cart> {
     params(cart),
   );
   return toCart(rows[0]!);
+}
+
+/** Saves the cart only if its row is still at `version` (nobody wrote it since it was read); else undefined. */
+export async function saveCartIf(db: Queryable, cart: Cart, version: string): Promise<Cart | undefined> {
+  const { rows } = await db.query<CartRow>(
+    `UPDATE carts SET customer_id = $2, token_hash = $3, items = $4, order_ids = $5, created_at = $6,
+            updated_at = $7, expires_at = $8
+      WHERE id = $1 AND xmin = $9::text::xid RETURNING *`,
+    [...params(cart), version],
+  );
+  return rows[0] && toCart(rows[0]);
 }
 
 export async function deleteCart(db: Queryable, id: string): Promise<void> {

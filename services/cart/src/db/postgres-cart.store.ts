@@ -4,10 +4,14 @@ import type { CartStore } from "../domain/cart.store";
 import * as repo from "./carts.repo";
 
 const SWEEP_BATCH = 1000;
+/** Compare-and-set attempts of an update before it queues on the row lock instead. */
+const OPTIMISTIC_ATTEMPTS = 3;
 
 /**
- * Carts in the service's PostgreSQL database. A write locks the cart's row (SELECT … FOR UPDATE)
- * for its read-modify-write, so concurrent writers queue instead of overwriting each other.
+ * Carts in the service's PostgreSQL database. An update is a compare-and-set on the row's version:
+ * read, change, write only if nobody wrote in between (two statements, no transaction: a cart has
+ * one shopper, so writers seldom meet). When they do, the change is applied again to the fresh
+ * copy; after a few lost races the update locks the row (SELECT … FOR UPDATE) and cannot lose again.
  */
 export function createPostgresCartStore(db: Db, options: { now?: () => number } = {}): CartStore {
   const now = () => new Date(options.now?.() ?? Date.now());
@@ -34,13 +38,22 @@ export function createPostgresCartStore(db: Db, options: { now?: () => number } 
       });
     },
 
-    update: (id, change) =>
-      withTx(db, async (tx) => {
+    async update(id, change) {
+      for (let attempt = 1; attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
+        const found = await repo.findCartVersion(db, id, now());
+        if (!found) return undefined;
+        const next = change(found.cart);
+        if (next === found.cart) return found.cart;
+        const saved = await repo.saveCartIf(db, next, found.version);
+        if (saved) return saved;
+      }
+      return withTx(db, async (tx) => {
         const cart = await repo.findCart(tx, id, now(), true);
         if (!cart) return undefined;
         const next = change(cart);
         return next === cart ? cart : repo.saveCart(tx, next);
-      }),
+      });
+    },
 
     async associate(guestId, customerId, merge) {
       // Two associations for a customer who has no cart may both adopt theirs: the unique index lets

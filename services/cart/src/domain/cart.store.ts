@@ -5,9 +5,9 @@ import type { Cart } from "./cart";
  * by one contract suite (test/store.contract.test.ts):
  * - an expired cart is gone: no read, update or association sees it;
  * - one live cart per customer;
- * - `update` and `associate` are atomic: concurrent writers to a cart never lose an update (a row
- *   lock in PostgreSQL, an optimistic compare-and-set retried in Redis), and a `change` that throws
- *   saves nothing.
+ * - `update` and `associate` are atomic: concurrent writers to a cart never lose an update (an
+ *   optimistic compare-and-set, retried, in both; PostgreSQL falls back to a row lock after a few
+ *   lost races, and associates under row locks), and a `change` that throws saves nothing.
  */
 export interface CartStore {
   readonly kind: "postgresql" | "redis";
