@@ -323,7 +323,7 @@ function token(): string {
 }
 
 /** `n` subjects, each in a partition of its own. */
-function subjectsInDistinctPartitions(n: number): string[] {
+export function subjectsInDistinctPartitions(n: number): string[] {
   const byPartition = new Map<number, string>();
   const base = token();
   for (let i = 0; byPartition.size < n; i++) {

@@ -2,6 +2,12 @@ import pg from "pg";
 import type { Logger } from "../../logging/logger";
 import { EVENTS_CHANNEL } from "./pg-log.schema";
 
+interface Waiter {
+  stream: string | undefined;
+  partition: number | undefined;
+  wake: () => void;
+}
+
 /**
  * One LISTEN connection per process, shared by every reader: `wait(stream, ms)` resolves when an
  * append to that stream commits, or after `ms` (readers poll at that pace as a safety net, so a
@@ -9,7 +15,7 @@ import { EVENTS_CHANNEL } from "./pg-log.schema";
  */
 export class Notifier {
   private client: pg.Client | undefined;
-  private readonly waiters = new Set<{ stream: string | undefined; wake: () => void }>();
+  private readonly waiters = new Set<Waiter>();
   private closed = false;
   private connecting: Promise<void> | undefined;
 
@@ -48,11 +54,15 @@ export class Notifier {
     this.client = client;
   }
 
-  /** Resolves at the next append to `stream` (any stream if undefined), or after `ms`. */
-  wait(stream: string | undefined, ms: number, signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves at the next append to `stream` (any stream if undefined) — to its `partition` if given —
+   * or after `ms`.
+   */
+  wait(stream: string | undefined, ms: number, signal?: AbortSignal, partition?: number): Promise<void> {
     return new Promise((resolve) => {
-      const waiter = {
+      const waiter: Waiter = {
         stream,
+        partition,
         wake: () => {
           clearTimeout(timer);
           signal?.removeEventListener("abort", waiter.wake);
@@ -66,9 +76,18 @@ export class Notifier {
     });
   }
 
-  private wakeAll(stream: string | undefined): void {
+  /**
+   * A notification's payload is `stream:mask`, the mask's bit n set when partition n was written
+   * (a bare `stream` — or none at all, after a reconnect — wakes every reader concerned).
+   */
+  private wakeAll(payload: string | undefined): void {
+    const colon = payload?.lastIndexOf(":") ?? -1;
+    const stream = colon >= 0 ? payload!.slice(0, colon) : payload;
+    const mask = colon >= 0 ? Number(payload!.slice(colon + 1)) : NaN;
     for (const waiter of [...this.waiters]) {
-      if (stream === undefined || waiter.stream === undefined || waiter.stream === stream) waiter.wake();
+      if (stream !== undefined && waiter.stream !== undefined && waiter.stream !== stream) continue;
+      if (waiter.partition !== undefined && Number.isInteger(mask) && (mask & (1 << waiter.partition)) === 0) continue;
+      waiter.wake();
     }
   }
 

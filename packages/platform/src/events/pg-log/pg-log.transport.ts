@@ -57,7 +57,8 @@ class PgLogTransport implements EventTransport {
     // One statement, one round trip. The upsert of the stream's row takes its lock and the block of
     // sequence numbers; the lock is held until the commit, so appends to a stream commit in
     // sequence order. Ids already in the log (a batch re-sent after a crash) are skipped; their
-    // numbers are not reused, so a stream's sequences are increasing but may have holes.
+    // numbers are not reused, so a stream's sequences are increasing but may have holes. The
+    // notification names the stream and the partitions written (a bit mask): only their readers wake.
     await this.db.query(
       `WITH block AS (
          INSERT INTO streams AS s (name, last_sequence) VALUES ($1, $2)
@@ -70,9 +71,9 @@ class PgLogTransport implements EventTransport {
                 AS t(id, type, partition, envelope, n)
           ORDER BY t.n
          ON CONFLICT (id) DO NOTHING
-         RETURNING 1
+         RETURNING partition
        )
-       SELECT CASE WHEN count(*) > 0 THEN pg_notify($7, $1) END FROM appended`,
+       SELECT CASE WHEN count(*) > 0 THEN pg_notify($7, $1 || ':' || bit_or(1 << partition)) END FROM appended`,
       [
         stream,
         events.length,
@@ -184,7 +185,7 @@ class PgLogReader implements PartitionReader {
     await this.save();
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const wake = this.notifier.wait(this.stream, Math.max(0, deadline - Date.now()));
+      const wake = this.notifier.wait(this.stream, Math.max(0, deadline - Date.now()), undefined, this.partition);
       const { rows } = await this.db.query<{ sequence: string; envelope: RawEnvelope }>(
         `SELECT sequence, envelope FROM events
           WHERE stream = $1 AND partition = $2 AND sequence > $3
