@@ -53,6 +53,22 @@ describe("the same Idempotency-Key again", () => {
     );
   });
 
+  it("answers with the payment as it is stored, times included (authorized, and captured at once)", async () => {
+    for (const capture of [false, true]) {
+      const key = randomUUID();
+      const body = paymentBody({ capture });
+      const first = await pay(payments.orders, body, key);
+      expect(first.status).toBe(201);
+      expect(first.body.status).toBe(capture ? "captured" : "authorized");
+      expect((await payments.manager.get(`/api/payments/payments/${first.body.id}`)).body).toEqual(first.body);
+      const { rows } = await payments.database.db.query(
+        "SELECT status_code, response FROM idempotency_keys WHERE key = $1",
+        [key],
+      );
+      expect(rows).toEqual([{ status_code: 201, response: first.body }]);
+    }
+  });
+
   it("answers a declined card's 402 again, the same problem, with no second authorization", async () => {
     const key = randomUUID();
     const body = paymentBody({ card: card(TEST_CARDS.declined) });

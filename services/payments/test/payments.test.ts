@@ -255,6 +255,58 @@ describe("capture and void", () => {
     expectProblem(await refund(payments.orders, id), 409, "payment_not_refundable");
   });
 
+  it("capturing a refunded payment (in part or in full) answers it as it is, without calling the provider", async () => {
+    const id = await paid(payments.orders, 1000, true);
+    expect((await refund(payments.orders, id, { amount: 400 })).status).toBe(201);
+    const captures = providerCalls(payments, "capture").length;
+    const partly = await payments.orders.post(`/api/payments/payments/${id}/capture`);
+    expect(partly.status).toBe(200);
+    expect(partly.body).toMatchObject({ status: "partially_refunded", capturedAmount: 1000, refundedAmount: 400 });
+    expect((await refund(payments.orders, id)).status).toBe(201);
+    const fully = await payments.orders.post(`/api/payments/payments/${id}/capture`, { amount: 5 });
+    expect(fully.body).toMatchObject({ status: "refunded", capturedAmount: 1000, refundedAmount: 1000 });
+    expect(providerCalls(payments, "capture").length).toBe(captures);
+  });
+
+  it("10 captures at once on two instances: one capture at the provider, one event, ten times the same payment", async () => {
+    const second = await payments.instance("payments-2-captures");
+    const id = await paid(payments.orders, 1500);
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        (i % 2 === 0 ? payments.orders : second.orders).post(`/api/payments/payments/${id}/capture`),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+    expect(answers.every((a) => JSON.stringify(a.body) === JSON.stringify(answers[0]!.body))).toBe(true);
+    expect(answers[0]!.body).toMatchObject({ status: "captured", capturedAmount: 1500 });
+    expect(
+      providerCalls(payments, "capture").filter((c) => c.idempotencyKey.startsWith(`capture:${id}:`)),
+    ).toHaveLength(1);
+    expect((await published(payments, "payments.payment.captured")).filter((e) => e.paymentId === id)).toHaveLength(1);
+  });
+
+  it("a capture and a void at once on two instances: one of them wins, the other is a 409", async () => {
+    const second = await payments.instance("payments-2-capture-void");
+    for (let round = 0; round < 5; round++) {
+      const id = await paid(payments.orders, 800);
+      const [capture, voided] = await Promise.all([
+        payments.orders.post(`/api/payments/payments/${id}/capture`),
+        second.orders.post(`/api/payments/payments/${id}/void`),
+      ]);
+      const stored = (await payments.manager.get(`/api/payments/payments/${id}`)).body;
+      if (capture.status === 200) {
+        expectProblem(voided, 409, "payment_not_voidable");
+        expect(stored).toMatchObject({ status: "captured", capturedAmount: 800 });
+        expect(payments.provider.authorizationOf(id)?.status).toBe("captured");
+      } else {
+        expectProblem(capture, 409, "payment_not_capturable");
+        expect(voided.status).toBe(200);
+        expect(stored).toMatchObject({ status: "voided", capturedAmount: 0 });
+        expect(payments.provider.authorizationOf(id)?.status).toBe("voided");
+      }
+    }
+  });
+
   it("an unknown payment is a 404 payment_not_found everywhere", async () => {
     const id = "0192f5a0-0000-7000-8000-0000000000ff";
     expectProblem(await payments.manager.get(`/api/payments/payments/${id}`), 404, "payment_not_found");

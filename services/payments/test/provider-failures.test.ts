@@ -13,8 +13,12 @@ import {
   startPayments,
 } from "./support/harness";
 
-/** Provider failures by amount: 6661 breaks the authorization (a bug), 6662 its capture, 6663 refunds. */
+/**
+ * Provider failures by amount: 6661 breaks the authorization (a bug), 6662 its capture, 6663 refunds;
+ * and voids of the payments in `failingVoids`.
+ */
 let payments: Payments;
+const failingVoids = new Set<string>();
 
 beforeAll(async () => {
   payments = await startPayments("provider_failures", {
@@ -27,6 +31,10 @@ beforeAll(async () => {
       async capture(request) {
         if (request.amount === 6662) throw new ProviderError("capture", "Capture window closed.");
         return provider.capture(request);
+      },
+      async void(request) {
+        if (failingVoids.has(request.merchantReference)) throw new ProviderError("void", "Voids are paused.");
+        return provider.void(request);
       },
       async refund(request) {
         if (request.amount === 6663) throw new ProviderError("refund", "Refunds are paused.");
@@ -59,9 +67,24 @@ describe("a provider that fails", () => {
   });
 
   it("a capture with capture: true that fails leaves the payment authorized (201): capture or void it later", async () => {
-    const res = await pay(payments.orders, paymentBody({ amount: 6662, capture: true }));
+    const key = randomUUID();
+    const body = paymentBody({ amount: 6662, capture: true });
+    const res = await pay(payments.orders, body, key);
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ status: "authorized", capturedAmount: 0 });
+    expect((await published(payments, "payments.payment.authorized")).some((e) => e.paymentId === res.body.id)).toBe(
+      true,
+    );
+    expect((await published(payments, "payments.payment.captured")).some((e) => e.paymentId === res.body.id)).toBe(
+      false,
+    );
+    // The same key: that 201 again, without a second authorization nor capture.
+    const calls = payments.provider.calls.length;
+    const again = await pay(payments.orders, body, key);
+    expect(again.status).toBe(201);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body).toEqual(res.body);
+    expect(payments.provider.calls.length).toBe(calls);
     expectProblem(
       await payments.orders.post(`/api/payments/payments/${res.body.id}/capture`),
       502,
@@ -69,6 +92,15 @@ describe("a provider that fails", () => {
     );
     const part = await payments.orders.post(`/api/payments/payments/${res.body.id}/capture`, { amount: 6000 });
     expect(part.body).toMatchObject({ status: "captured", capturedAmount: 6000 });
+  });
+
+  it("a void the provider refuses: 502, the payment still authorized; it can be captured after", async () => {
+    const id = await paid(payments.orders, 900);
+    failingVoids.add(id);
+    expectProblem(await payments.orders.post(`/api/payments/payments/${id}/void`), 502, "payment_provider_error");
+    expect((await payments.manager.get(`/api/payments/payments/${id}`)).body).toMatchObject({ status: "authorized" });
+    const captured = await payments.orders.post(`/api/payments/payments/${id}/capture`);
+    expect(captured.body).toMatchObject({ status: "captured", capturedAmount: 900 });
   });
 
   it("a refund the provider refuses: 502, nothing refunded, the key free for a retry", async () => {

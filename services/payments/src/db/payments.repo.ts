@@ -1,4 +1,5 @@
 import type { Queryable } from "@comptoir/platform";
+import { answerParams, answerSql, type KeyAnswer } from "./idempotency.repo";
 import type { CardBrand } from "../domain/card";
 import type { PaymentStatus, Refund, StoredPayment } from "../domain/payment";
 
@@ -46,8 +47,10 @@ function toPayment(row: PaymentRow): StoredPayment {
 export interface NewPayment {
   id: string;
   orderId: string;
-  status: "authorized" | "failed";
+  /** `captured` for a payment taken at once (`capture: true`): the whole amount. */
+  status: "authorized" | "captured" | "failed";
   amount: number;
+  capturedAmount: number;
   currency: string;
   brand: CardBrand;
   last4: string;
@@ -58,17 +61,45 @@ export interface NewPayment {
   createdBy: string;
 }
 
-export async function insertPayment(tx: Queryable, p: NewPayment): Promise<StoredPayment> {
-  const { rows } = await tx.query<PaymentRow>(
-    `INSERT INTO payments (id, order_id, status, amount, currency, method, brand, last4, provider,
-                           provider_reference, failure_code, failure_reason, created_by)
-     VALUES ($1, $2, $3, $4, $5, 'card', $6, $7, $8, $9, $10, $11, $12)
-     RETURNING *`,
+/**
+ * The payment `insertPayment` writes, as it reads back: stamped with `now`, the time of its
+ * transaction (what now() gives `created_at` and `updated_at`). Its answer can so be built before
+ * the write, and written with it.
+ */
+export function asInserted(p: NewPayment, now: Date): StoredPayment {
+  return {
+    id: p.id,
+    orderId: p.orderId,
+    status: p.status,
+    amount: p.amount,
+    currency: p.currency,
+    method: "card",
+    brand: p.brand,
+    last4: p.last4,
+    capturedAmount: p.capturedAmount,
+    refundedAmount: 0,
+    failureCode: p.failureCode,
+    failureReason: p.failureReason,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    provider: p.provider,
+    providerReference: p.providerReference,
+  };
+}
+
+/** Writes a new payment and, in the same statement, the answer of the Idempotency-Key that made it. */
+export async function insertPayment(tx: Queryable, p: NewPayment, answered: KeyAnswer): Promise<void> {
+  await tx.query(
+    `WITH answered AS (${answerSql(14)})
+     INSERT INTO payments (id, order_id, status, amount, captured_amount, currency, method, brand, last4,
+                           provider, provider_reference, failure_code, failure_reason, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6, 'card', $7, $8, $9, $10, $11, $12, $13)`,
     [
       p.id,
       p.orderId,
       p.status,
       p.amount,
+      p.capturedAmount,
       p.currency,
       p.brand,
       p.last4,
@@ -77,9 +108,9 @@ export async function insertPayment(tx: Queryable, p: NewPayment): Promise<Store
       p.failureCode,
       p.failureReason,
       p.createdBy,
+      ...answerParams(answered),
     ],
   );
-  return toPayment(rows[0]!);
 }
 
 export async function findPayment(db: Queryable, id: string): Promise<StoredPayment | undefined> {
@@ -93,22 +124,63 @@ export async function lockPayment(tx: Queryable, id: string): Promise<StoredPaym
   return rows[0] && toPayment(rows[0]);
 }
 
-export async function updatePayment(
+/**
+ * What a change of an authorized payment found: `applied`, the payment changed; otherwise the
+ * payment as it is, for the domain to say why not (or that it was done before). Either way its row
+ * is locked until the end of the transaction, as by lockPayment.
+ */
+export interface GuardedChange {
+  applied: boolean;
+  payment: StoredPayment;
+}
+
+/**
+ * Runs a guarded change: a WITH query `changed` (an UPDATE … RETURNING * of one authorized payment)
+ * and, when it did not apply, `as_is`: the payment locked FOR UPDATE, which waits for a change in
+ * progress and reads its outcome. `as_is` reads nothing once `changed` has a row, so the row is
+ * updated, or locked, never both. One statement: one snapshot, one round trip.
+ */
+async function guardedChange(tx: Queryable, changed: string, values: unknown[]): Promise<GuardedChange | undefined> {
+  const { rows } = await tx.query<PaymentRow & { applied: boolean }>(
+    `WITH changed AS (${changed}),
+          as_is AS (SELECT * FROM payments WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM changed) FOR UPDATE)
+     SELECT true AS applied, * FROM changed
+     UNION ALL
+     SELECT false, * FROM as_is`,
+    values,
+  );
+  const row = rows[0];
+  return row && { applied: row.applied, payment: toPayment(row) };
+}
+
+/**
+ * Captures `amount` of an authorized payment (default: all of it) if it is at most what was
+ * authorized: planCapture's rule for a payment it captures, checked in the UPDATE that locks the
+ * row. undefined when there is no such payment.
+ */
+export function captureIfAuthorized(
   tx: Queryable,
   id: string,
-  change: { status: PaymentStatus; capturedAmount?: number; refundedAmount?: number },
-): Promise<StoredPayment> {
-  const { rows } = await tx.query<PaymentRow>(
-    `UPDATE payments
-        SET status = $2,
-            captured_amount = coalesce($3, captured_amount),
-            refunded_amount = coalesce($4, refunded_amount),
-            updated_at = now()
-      WHERE id = $1
+  amount: number | undefined,
+): Promise<GuardedChange | undefined> {
+  return guardedChange(
+    tx,
+    `UPDATE payments SET status = 'captured', captured_amount = coalesce($2, amount), updated_at = now()
+      WHERE id = $1 AND status = 'authorized' AND coalesce($2, amount) <= amount
       RETURNING *`,
-    [id, change.status, change.capturedAmount ?? null, change.refundedAmount ?? null],
+    [id, amount ?? null],
   );
-  return toPayment(rows[0]!);
+}
+
+/** Voids an authorized payment (planVoid's rule). undefined when there is no such payment. */
+export function voidIfAuthorized(tx: Queryable, id: string): Promise<GuardedChange | undefined> {
+  return guardedChange(
+    tx,
+    `UPDATE payments SET status = 'voided', updated_at = now()
+      WHERE id = $1 AND status = 'authorized'
+      RETURNING *`,
+    [id],
+  );
 }
 
 export interface PaymentFilter {
@@ -156,23 +228,56 @@ const toRefund = (row: RefundRow): Refund => ({
   createdAt: row.created_at.toISOString(),
 });
 
-export async function insertRefund(
+export interface NewRefund {
+  id: string;
+  paymentId: string;
+  amount: number;
+  reason: string | null;
+  providerReference: string;
+  createdBy: string;
+}
+
+/** The refund `recordRefund` writes, as it reads back: stamped with `now`, its transaction's time. */
+export const refundAsInserted = (r: NewRefund, now: Date): Refund => ({
+  id: r.id,
+  paymentId: r.paymentId,
+  amount: r.amount,
+  reason: r.reason,
+  createdAt: now.toISOString(),
+});
+
+/**
+ * Records a refund in one statement: the refund, the payment's new status and refunded total, and
+ * the answer of the refund's Idempotency-Key. Answers the payment as changed.
+ */
+export async function recordRefund(
   tx: Queryable,
-  r: {
-    id: string;
-    paymentId: string;
-    amount: number;
-    reason: string | null;
-    providerReference: string;
-    createdBy: string;
-  },
-): Promise<Refund> {
-  const { rows } = await tx.query<RefundRow>(
-    `INSERT INTO refunds (id, payment_id, amount, reason, provider_reference, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-    [r.id, r.paymentId, r.amount, r.reason, r.providerReference, r.createdBy],
+  r: NewRefund,
+  payment: { status: PaymentStatus; refundedAmount: number },
+  answered: KeyAnswer,
+): Promise<StoredPayment> {
+  const { rows } = await tx.query<PaymentRow>(
+    `WITH refund AS (
+            INSERT INTO refunds (id, payment_id, amount, reason, provider_reference, created_by)
+            VALUES ($1, $2, $3, $4, $5, $6)
+          ),
+          answered AS (${answerSql(9)})
+     UPDATE payments SET status = $7, refunded_amount = $8, updated_at = now()
+      WHERE id = $2
+      RETURNING *`,
+    [
+      r.id,
+      r.paymentId,
+      r.amount,
+      r.reason,
+      r.providerReference,
+      r.createdBy,
+      payment.status,
+      payment.refundedAmount,
+      ...answerParams(answered),
+    ],
   );
-  return toRefund(rows[0]!);
+  return toPayment(rows[0]!);
 }
 
 export async function refundsOf(db: Queryable, paymentId: string): Promise<Refund[]> {

@@ -21,7 +21,7 @@ import {
   withTimeout,
 } from "../providers/provider";
 import { type CardInput, checkCard } from "./card";
-import { type Answer, IDEMPOTENCY_KEY_HOURS, once } from "./idempotency";
+import { type Answer, type HeldKey, IDEMPOTENCY_KEY_HOURS, once } from "./idempotency";
 import type { KeyedLock } from "./keyed-lock";
 import {
   type Payment,
@@ -169,8 +169,19 @@ export async function createPayment(
   const unanswered = { paymentId: null as string | null };
   const answer = await deps.lock(`${ref.endpoint} ${ref.actorId} ${ref.key}`, () =>
     withTx(deps.db, (tx) =>
-      once(tx, ref, request, async () => {
+      once(tx, ref, request, async (key) => {
         const id = newId();
+        const newPayment = (outcome: PaymentOutcome): repo.NewPayment => ({
+          id,
+          orderId: input.orderId,
+          amount: input.amount,
+          currency: input.currency,
+          brand: card.brand,
+          last4: card.last4,
+          provider: deps.provider.name,
+          createdBy: actor.userId,
+          ...outcome,
+        });
         let result: AuthorizeResult;
         try {
           result = await callProvider(
@@ -196,35 +207,35 @@ export async function createPayment(
             error instanceof ProviderTimeoutError || error instanceof ProviderError
               ? error.message
               : "The payment provider failed.";
-          await recordFailure(tx, deps, actor, input, card, id, null, code, reason);
+          const answer = await recordPayment(tx, deps, key, newPayment(failed(null, code, reason)), () => ({
+            status: failure.status,
+            body: problem(origin, failure),
+          }));
           unanswered.paymentId = id;
-          return { status: failure.status, body: problem(origin, failure) };
+          return answer;
         }
         if (result.outcome === "declined") {
-          await recordFailure(tx, deps, actor, input, card, id, result.reference, result.code, result.reason);
           const declined = new AppError(result.code, 402, "Payment required", {
             detail: result.reason,
             extensions: { paymentId: id },
           });
-          return { status: 402, body: problem(origin, declined) };
+          return recordPayment(tx, deps, key, newPayment(failed(result.reference, result.code, result.reason)), () => ({
+            status: 402,
+            body: problem(origin, declined),
+          }));
         }
-        let payment = await repo.insertPayment(tx, {
-          id,
-          orderId: input.orderId,
-          status: "authorized",
-          amount: input.amount,
-          currency: input.currency,
-          brand: card.brand,
-          last4: card.last4,
-          provider: deps.provider.name,
+        const captured = capture && (await captureAtOnce(deps, id, result.reference, input.amount));
+        const outcome: PaymentOutcome = {
+          status: captured ? "captured" : "authorized",
+          capturedAmount: captured ? input.amount : 0,
           providerReference: result.reference,
           failureCode: null,
           failureReason: null,
-          createdBy: actor.userId,
-        });
-        await publishAuthorized(tx, deps.outbox, payment);
-        if (capture) payment = await captureOrKeep(tx, deps, payment);
-        return { status: 201, body: viewOf(payment) };
+        };
+        return recordPayment(tx, deps, key, newPayment(outcome), (payment) => ({
+          status: 201,
+          body: viewOf(payment),
+        }));
       }),
     ),
   );
@@ -233,60 +244,66 @@ export async function createPayment(
   return answer;
 }
 
-async function recordFailure(
+/** What the provider's answer (or its absence) makes of a new payment. */
+type PaymentOutcome = Pick<
+  repo.NewPayment,
+  "status" | "capturedAmount" | "providerReference" | "failureCode" | "failureReason"
+>;
+
+const failed = (providerReference: string | null, code: string, reason: string): PaymentOutcome => ({
+  status: "failed",
+  capturedAmount: 0,
+  providerReference,
+  failureCode: code,
+  failureReason: reason,
+});
+
+/**
+ * Records a new payment and its events. Its answer is built from the payment as it is written
+ * (stamped with the transaction's time), so that it goes to the Idempotency-Key in the statement
+ * that writes the payment: one round trip for both.
+ */
+async function recordPayment(
   tx: Tx,
   deps: PaymentsDeps,
-  actor: Actor,
-  input: NewPaymentInput,
-  card: { brand: StoredPayment["brand"]; last4: string },
-  id: string,
-  providerReference: string | null,
-  code: string,
-  reason: string,
-): Promise<void> {
-  const payment = await repo.insertPayment(tx, {
-    id,
-    orderId: input.orderId,
-    status: "failed",
-    amount: input.amount,
-    currency: input.currency,
-    brand: card.brand,
-    last4: card.last4,
-    provider: deps.provider.name,
-    providerReference,
-    failureCode: code,
-    failureReason: reason,
-    createdBy: actor.userId,
-  });
-  await publishFailed(tx, deps.outbox, payment);
-  deps.logger.info({ paymentId: id, orderId: input.orderId, code }, "payment failed");
+  key: HeldKey,
+  p: repo.NewPayment,
+  answerOf: (payment: StoredPayment) => keys.StoredAnswer,
+): Promise<keys.StoredAnswer> {
+  const payment = repo.asInserted(p, key.now);
+  const answer = answerOf(payment);
+  await repo.insertPayment(tx, p, { key: key.ref, answer });
+  if (payment.status === "failed") {
+    await publishFailed(tx, deps.outbox, payment);
+    deps.logger.info({ paymentId: payment.id, orderId: payment.orderId, code: payment.failureCode }, "payment failed");
+    return answer;
+  }
+  await publishAuthorized(tx, deps.outbox, payment);
+  // Taken at once (`capture: true`): authorized, then captured, as two events in that order.
+  if (payment.status === "captured") await publishCaptured(tx, deps.outbox, payment);
+  return answer;
 }
 
 /**
- * The capture of a payment created with `capture: true`. The authorization stands whatever
- * happens: when the capture gets no answer the payment stays `authorized` (201), and the caller
- * captures it (or voids it) with the usual endpoints.
+ * The capture of a payment created with `capture: true`, asked before the payment is recorded (in
+ * the same transaction: nothing of it is seen before the commit, whatever the order). The
+ * authorization stands whatever happens: when the capture gets no answer the payment is recorded
+ * `authorized` (201), and the caller captures it (or voids it) with the usual endpoints.
  */
-async function captureOrKeep(tx: Tx, deps: PaymentsDeps, payment: StoredPayment): Promise<StoredPayment> {
+async function captureAtOnce(deps: PaymentsDeps, paymentId: string, reference: string, amount: number) {
   try {
-    return await captureIn(tx, deps, payment, payment.amount);
+    await captureAtProvider(deps, paymentId, reference, amount);
+    return true;
   } catch (error) {
-    providerFailure(deps, error, payment.id);
-    return payment;
+    providerFailure(deps, error, paymentId);
+    return false;
   }
 }
 
-async function captureIn(tx: Tx, deps: PaymentsDeps, payment: StoredPayment, amount: number): Promise<StoredPayment> {
-  await callProvider(deps, "capture", () =>
-    deps.provider.capture({
-      reference: payment.providerReference!,
-      amount,
-      idempotencyKey: `capture:${payment.id}:${amount}`,
-    }),
+function captureAtProvider(deps: PaymentsDeps, paymentId: string, reference: string, amount: number) {
+  return callProvider(deps, "capture", () =>
+    deps.provider.capture({ reference, amount, idempotencyKey: `capture:${paymentId}:${amount}` }),
   );
-  const captured = await repo.updatePayment(tx, payment.id, { status: "captured", capturedAmount: amount });
-  await publishCaptured(tx, deps.outbox, captured);
-  return captured;
 }
 
 /** Releases, at the provider, whatever it authorized for a payment whose answer never came. */
@@ -316,6 +333,10 @@ async function lockOrThrow(tx: Tx, id: string): Promise<StoredPayment> {
   return payment;
 }
 
+/** A guarded change that did not apply although the domain allows it. Not reachable; said rather than assumed. */
+const notApplied = (id: string, change: string) =>
+  new Error(`payment ${id} could be ${change}, yet its guarded update did not apply`);
+
 /**
  * Captures an authorized payment: the whole authorization, or `amount` of it (400
  * `capture_exceeds_authorized` above). A payment captured before comes back as it is (200); a
@@ -323,14 +344,23 @@ async function lockOrThrow(tx: Tx, id: string): Promise<StoredPayment> {
  */
 export async function capturePayment(deps: PaymentsDeps, id: string, amount: number | undefined): Promise<Payment> {
   return changePayment(deps, id, async (tx) => {
-    const payment = await lockOrThrow(tx, id);
-    const plan = planCapture(payment, amount);
-    if ("already" in plan) return viewOf(payment);
+    // Marked captured in the statement that locks the row, then captured at the provider: a failure
+    // there rolls the mark back (nothing changes), and nothing is seen of it before the commit.
+    const found = await repo.captureIfAuthorized(tx, id, amount);
+    if (!found) throw notFound(id);
+    const { applied, payment } = found;
+    if (!applied) {
+      // Not authorized, or not that much: captured before (as it is), or planCapture's 409 or 400.
+      if ("already" in planCapture(payment, amount)) return viewOf(payment);
+      throw notApplied(id, "captured");
+    }
     try {
-      return viewOf(await captureIn(tx, deps, payment, plan.amount));
+      await captureAtProvider(deps, id, payment.providerReference!, payment.capturedAmount);
     } catch (error) {
       throw providerFailure(deps, error, id);
     }
+    await publishCaptured(tx, deps.outbox, payment);
+    return viewOf(payment);
   });
 }
 
@@ -340,8 +370,14 @@ export async function capturePayment(deps: PaymentsDeps, id: string, amount: num
  */
 export async function voidPayment(deps: PaymentsDeps, id: string): Promise<Payment> {
   return changePayment(deps, id, async (tx) => {
-    const payment = await lockOrThrow(tx, id);
-    if (planVoid(payment).already) return viewOf(payment);
+    // Marked voided in the statement that locks the row, then voided at the provider (as a capture).
+    const found = await repo.voidIfAuthorized(tx, id);
+    if (!found) throw notFound(id);
+    const { applied, payment } = found;
+    if (!applied) {
+      if (planVoid(payment).already) return viewOf(payment);
+      throw notApplied(id, "voided");
+    }
     try {
       await callProvider(deps, "void", () =>
         deps.provider.void({
@@ -353,7 +389,7 @@ export async function voidPayment(deps: PaymentsDeps, id: string): Promise<Payme
     } catch (error) {
       throw providerFailure(deps, error, id);
     }
-    return viewOf(await repo.updatePayment(tx, id, { status: "voided" }));
+    return viewOf(payment);
   });
 }
 
@@ -374,7 +410,7 @@ export async function refundPayment(
   const request = { paymentId: id, amount: input.amount ?? null, reason };
   const ref = { endpoint: ENDPOINT_REFUNDS, actorId: actor.userId, key: idempotencyKey };
   const answer = await changePayment(deps, id, (tx) =>
-    once(tx, ref, request, async () => {
+    once(tx, ref, request, async (key) => {
       const payment = await lockOrThrow(tx, id);
       const plan = planRefund(payment, input.amount);
       let providerReference: string;
@@ -389,17 +425,25 @@ export async function refundPayment(
       } catch (error) {
         throw providerFailure(deps, error, id);
       }
-      const refund = await repo.insertRefund(tx, {
+      const newRefund: repo.NewRefund = {
         id: newId(),
         paymentId: id,
         amount: plan.amount,
         reason,
         providerReference,
         createdBy: actor.userId,
-      });
-      const updated = await repo.updatePayment(tx, id, { status: plan.status, refundedAmount: plan.totalRefunded });
+      };
+      // The refund as it is written (stamped with the transaction's time): the key's answer, written with it.
+      const refund = repo.refundAsInserted(newRefund, key.now);
+      const answer = { status: 201, body: refund };
+      const updated = await repo.recordRefund(
+        tx,
+        newRefund,
+        { status: plan.status, refundedAmount: plan.totalRefunded },
+        { key: key.ref, answer },
+      );
       await publishRefunded(tx, deps.outbox, updated, refund);
-      return { status: 201, body: refund };
+      return answer;
     }),
   );
   if (answer.replayed) deps.metrics.replayed(ENDPOINT_REFUNDS);
