@@ -1,6 +1,10 @@
+import type { Db } from "@comptoir/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SYSTEM } from "../src/domain/ledger";
+import { adjustStock } from "../src/domain/stock.use-cases";
 import {
   CENTRAL,
+  expectProblem,
   type Inventory,
   knownVariant,
   ledgerSum,
@@ -115,5 +119,130 @@ describe("stock never oversells under concurrency", () => {
         expect(await level(inv, v, l)).toMatchObject({ onHand: 10, reserved: 10, available: 0 });
     }
     expect((await inv.admin.get("/api/inventory/admin/verify")).body.drifted).toEqual([]);
+  });
+});
+
+/**
+ * A sale that has taken its stock (its level row locked) and waits to commit until told: what a
+ * reservation meets when the stock goes between its unlocked read and its hold.
+ */
+async function uncommittedSale(variantId: string, locationId: string, quantity: number) {
+  let reachedCommit!: () => void;
+  const reached = new Promise<void>((resolve) => (reachedCommit = resolve));
+  let openGate!: () => void;
+  const gate = new Promise<void>((resolve) => (openGate = resolve));
+  const passThrough = (target: any, p: string | symbol) =>
+    typeof target[p] === "function" ? target[p].bind(target) : target[p];
+  const gated = (client: any) =>
+    new Proxy(client, {
+      get: (c, p) =>
+        p === "query"
+          ? async (text: unknown, ...rest: unknown[]) => {
+              if (text === "COMMIT") {
+                reachedCommit();
+                await gate;
+              }
+              return c.query(text, ...rest);
+            }
+          : passThrough(c, p),
+    });
+  const db = new Proxy(inv.deps.db, {
+    get: (pool, p) => (p === "connect" ? async () => gated(await pool.connect()) : passThrough(pool, p)),
+  }) as Db;
+  const sale = adjustStock({ ...inv.deps, db }, SYSTEM, {
+    variantId,
+    locationId,
+    changeQuantity: -quantity,
+    type: "sale",
+    reason: "till",
+  });
+  await reached;
+  return async () => {
+    openGate();
+    await sale;
+  };
+}
+
+/** Resolves once a request of this test's database waits on a row lock (the sale's). */
+async function someoneWaitsOnALock() {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const { rows } = await inv.database.db.query(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+    );
+    if (rows[0].n > 0) return;
+    if (Date.now() > deadline) throw new Error("no request ever waited on the level's lock");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe("a reservation whose stock goes between its read and its hold", () => {
+  it("is allocated again under lock: the line moves to the next location", async () => {
+    const a = await knownVariant(inv);
+    await receive(inv, a, ONLINE, 2);
+    await receive(inv, a, CENTRAL, 5);
+    const commitSale = await uncommittedSale(a, ONLINE, 2);
+    const reference = `moved-${a}`;
+    // It reads ONLINE's 2 (the sale is not committed), then waits on ONLINE's row to hold them.
+    const pending = inv.admin.post("/api/inventory/reservations", {
+      reference,
+      items: [{ variantId: a, quantity: 2 }],
+    });
+    await someoneWaitsOnALock();
+    await commitSale();
+    const res = await pending;
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.lines).toEqual([{ variantId: a, locationId: CENTRAL, quantity: 2 }]);
+    expect(await level(inv, a, ONLINE)).toMatchObject({ onHand: 0, reserved: 0 });
+    expect(await level(inv, a, CENTRAL)).toMatchObject({ onHand: 5, reserved: 2 });
+    const { rows } = await inv.database.db.query("SELECT count(*)::int AS n FROM reservations WHERE reference = $1", [
+      reference,
+    ]);
+    expect(rows[0].n).toBe(1);
+    expect((await inv.admin.get("/api/inventory/admin/verify")).body.drifted).toEqual([]);
+  });
+
+  it("undoes the lines it already held when a later line finds its stock gone", async () => {
+    // Lines hold in variant order: `first` is held (its row locked) before `second` finds its stock gone.
+    const [first, second] = [await knownVariant(inv), await knownVariant(inv)].sort();
+    await receive(inv, first!, ONLINE, 5);
+    await receive(inv, second!, ONLINE, 2);
+    await receive(inv, second!, CENTRAL, 5);
+    const commitSale = await uncommittedSale(second!, ONLINE, 2);
+    const pending = inv.admin.post("/api/inventory/reservations", {
+      reference: `moved-${first}`,
+      items: [
+        { variantId: second, quantity: 2 },
+        { variantId: first, quantity: 1 },
+      ],
+    });
+    await someoneWaitsOnALock();
+    await commitSale();
+    const res = await pending;
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.lines).toEqual([
+      { variantId: first, locationId: ONLINE, quantity: 1 },
+      { variantId: second, locationId: CENTRAL, quantity: 2 },
+    ]);
+    expect(await level(inv, first!, ONLINE)).toMatchObject({ onHand: 5, reserved: 1 });
+    expect(await level(inv, second!, CENTRAL)).toMatchObject({ onHand: 5, reserved: 2 });
+    expect((await inv.admin.get("/api/inventory/admin/verify")).body.drifted).toEqual([]);
+  });
+
+  it("at one location, is 409 insufficient_stock with what is left, and nothing is reserved", async () => {
+    const a = await knownVariant(inv);
+    await receive(inv, a, ONLINE, 3);
+    const commitSale = await uncommittedSale(a, ONLINE, 2);
+    const body = { reference: `gone-${a}`, locationId: ONLINE, items: [{ variantId: a, quantity: 2 }] };
+    const pending = inv.admin.post("/api/inventory/reservations", body);
+    await someoneWaitsOnALock();
+    await commitSale();
+    const res = await pending;
+    expectProblem(res, 409, "insufficient_stock");
+    expect(res.body.short).toEqual([{ variantId: a, requested: 2, available: 1 }]);
+    expect(await level(inv, a, ONLINE)).toMatchObject({ onHand: 1, reserved: 0 });
+    // The reference was not taken: once restocked, the same request reserves.
+    await receive(inv, a, ONLINE, 1);
+    expect((await inv.admin.post("/api/inventory/reservations", body)).status).toBe(201);
   });
 });

@@ -1,22 +1,23 @@
 import type { Queryable } from "@comptoir/platform";
 import type { Location, LocationKind } from "../domain/locations";
 
-interface LocationRow {
+export interface LocationRow {
   id: string;
   code: string;
   name: string;
   kind: LocationKind;
   store_id: string | null;
-  created_at: Date;
+  /** A string when the row was read as JSON (a query that gathers several tables in one round trip). */
+  created_at: Date | string;
 }
 
-const toLocation = (row: LocationRow): Location => ({
+export const toLocation = (row: LocationRow): Location => ({
   id: row.id,
   code: row.code,
   name: row.name,
   kind: row.kind,
   storeId: row.store_id,
-  createdAt: row.created_at.toISOString(),
+  createdAt: new Date(row.created_at).toISOString(),
 });
 
 export async function listLocations(db: Queryable): Promise<Location[]> {

@@ -6,7 +6,7 @@ export interface LevelKey {
   locationId: string;
 }
 
-interface LevelRow {
+export interface LevelRow {
   variant_id: string;
   location_id: string;
   on_hand: number;
@@ -14,7 +14,7 @@ interface LevelRow {
   low_stock_threshold: number | null;
 }
 
-const toLevel = (row: LevelRow): Level => ({
+export const toLevel = (row: LevelRow): Level => ({
   variantId: row.variant_id,
   locationId: row.location_id,
   onHand: row.on_hand,
@@ -23,7 +23,7 @@ const toLevel = (row: LevelRow): Level => ({
   lowStockThreshold: row.low_stock_threshold,
 });
 
-const LEVEL_COLUMNS = "variant_id, location_id, on_hand, reserved, low_stock_threshold";
+export const LEVEL_COLUMNS = "variant_id, location_id, on_hand, reserved, low_stock_threshold";
 
 /** Creates the (empty) levels that do not exist yet, so that they can be locked and moved. */
 export async function ensureLevels(db: Queryable, keys: readonly LevelKey[]): Promise<void> {
@@ -38,6 +38,9 @@ export async function ensureLevels(db: Queryable, keys: readonly LevelKey[]): Pr
 /**
  * Locks the levels of these variants at these locations until the transaction ends, always in
  * (variant_id, location_id) order: two transactions that lock overlapping sets cannot deadlock.
+ * FOR NO KEY UPDATE is the lock an UPDATE of the level takes: it leaves alone the key-share lock
+ * that inserting a movement, a reservation line or an alert takes on the level (the foreign key),
+ * so those inserts never wait on a locked level, nor a lock on them (no deadlock through them).
  */
 export async function lockLevels(
   db: Queryable,
@@ -47,13 +50,21 @@ export async function lockLevels(
   const { rows } = await db.query<LevelRow>(
     `SELECT ${LEVEL_COLUMNS} FROM stock_levels
       WHERE variant_id = ANY($1::uuid[]) AND location_id = ANY($2::uuid[])
-      ORDER BY variant_id, location_id FOR UPDATE`,
+      ORDER BY variant_id, location_id FOR NO KEY UPDATE`,
     [variantIds, locationIds],
   );
   return new Map(rows.map((r) => [keyOf(r.variant_id, r.location_id), toLevel(r)]));
 }
 
 export const keyOf = (variantId: string, locationId: string) => `${variantId}/${locationId}`;
+
+/**
+ * The UPDATE of `moveLevel` ($1 variant, $2 location, $3 on-hand delta, $4 reserved delta), for the
+ * statements that write what goes with the move in the same round trip (WITH moved AS (...)).
+ */
+export const MOVE_LEVEL = `UPDATE stock_levels SET on_hand = on_hand + $3, reserved = reserved + $4, updated_at = now()
+  WHERE variant_id = $1 AND location_id = $2 AND reserved + $4 >= 0 AND on_hand + $3 >= reserved + $4
+  RETURNING ${LEVEL_COLUMNS}`;
 
 /**
  * Moves a level atomically: on hand by `onHandDelta`, reserved by `reservedDelta`, only if the
@@ -66,14 +77,46 @@ export async function moveLevel(
   onHandDelta: number,
   reservedDelta: number,
 ): Promise<Level | undefined> {
-  const { rows } = await db.query<LevelRow>(
-    `UPDATE stock_levels SET on_hand = on_hand + $3, reserved = reserved + $4, updated_at = now()
-      WHERE variant_id = $1 AND location_id = $2
-        AND reserved + $4 >= 0 AND on_hand + $3 >= reserved + $4
-      RETURNING ${LEVEL_COLUMNS}`,
-    [key.variantId, key.locationId, onHandDelta, reservedDelta],
-  );
+  const { rows } = await db.query<LevelRow>(MOVE_LEVEL, [key.variantId, key.locationId, onHandDelta, reservedDelta]);
   return rows[0] && toLevel(rows[0]);
+}
+
+/**
+ * Moves the movement's level by its quantity (and reserved by `reservedDelta`) as `moveLevel` does,
+ * and appends the movement to the ledger only if the level moved: one statement, so that the level
+ * row, locked by the move, is held one round trip less. Undefined (nothing appended) when the
+ * level cannot move that far.
+ */
+export async function moveLevelAndAppend(
+  db: Queryable,
+  m: Omit<Movement, "createdAt">,
+  reservedDelta: number,
+): Promise<{ level: Level; movement: Movement } | undefined> {
+  const { rows } = await db.query<LevelRow & MovementRow>(
+    `WITH moved AS (${MOVE_LEVEL}),
+     appended AS (
+       INSERT INTO stock_movements
+         (id, variant_id, location_id, type, quantity, reason, actor_id, reference, reservation_id, transfer_id)
+       SELECT $5::uuid, variant_id, location_id, $6::text, $3::int, $7::text, $8::uuid, $9::text, $10::uuid, $11::uuid
+         FROM moved
+       RETURNING *
+     )
+     SELECT moved.on_hand, moved.reserved, moved.low_stock_threshold, appended.* FROM moved, appended`,
+    [
+      m.variantId,
+      m.locationId,
+      m.quantity,
+      reservedDelta,
+      m.id,
+      m.type,
+      m.reason,
+      m.actorId,
+      m.reference,
+      m.reservationId,
+      m.transferId,
+    ],
+  );
+  return rows[0] && { level: toLevel(rows[0]), movement: toMovement(rows[0]) };
 }
 
 export async function findLevel(db: Queryable, key: LevelKey): Promise<Level | undefined> {
@@ -150,27 +193,6 @@ const toMovement = (row: MovementRow): Movement => ({
   transferId: row.transfer_id,
   createdAt: row.created_at.toISOString(),
 });
-
-export async function insertMovement(db: Queryable, m: Omit<Movement, "createdAt">): Promise<Movement> {
-  const { rows } = await db.query<MovementRow>(
-    `INSERT INTO stock_movements
-       (id, variant_id, location_id, type, quantity, reason, actor_id, reference, reservation_id, transfer_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
-    [
-      m.id,
-      m.variantId,
-      m.locationId,
-      m.type,
-      m.quantity,
-      m.reason,
-      m.actorId,
-      m.reference,
-      m.reservationId,
-      m.transferId,
-    ],
-  );
-  return toMovement(rows[0]!);
-}
 
 export async function listMovements(
   db: Queryable,

@@ -12,7 +12,7 @@ export interface KnownVariant {
   status: VariantStatus;
 }
 
-interface VariantRow {
+export interface VariantRow {
   id: string;
   product_id: string;
   sku: string;
@@ -20,7 +20,7 @@ interface VariantRow {
   status: VariantStatus;
 }
 
-const toVariant = (row: VariantRow): KnownVariant => ({
+export const toVariant = (row: VariantRow): KnownVariant => ({
   id: row.id,
   productId: row.product_id,
   sku: row.sku,

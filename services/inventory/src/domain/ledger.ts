@@ -8,6 +8,7 @@ import {
   type Tx,
 } from "@comptoir/platform";
 import * as locationsRepo from "../db/locations.repo";
+import * as reservationsRepo from "../db/reservations.repo";
 import * as stock from "../db/stock.repo";
 import * as variantsRepo from "../db/variants.repo";
 import type { KnownVariant } from "../db/variants.repo";
@@ -62,7 +63,11 @@ export async function requireVariant(db: Queryable, id: string): Promise<KnownVa
 
 /** The location, if it exists (404) and the actor may use it (403 location_forbidden). */
 export async function requireLocation(db: Queryable, actor: Actor, id: string): Promise<Location> {
-  const location = await locationsRepo.findLocation(db, id);
+  return usableLocation(actor, id, await locationsRepo.findLocation(db, id));
+}
+
+/** `requireLocation` on a location already read (undefined: there is none with that id). */
+export function usableLocation(actor: Actor, id: string, location: Location | undefined): Location {
   if (!location) throw locationNotFound(id);
   if (!canAccess(actor.scope, location)) throw locationForbidden();
   return location;
@@ -70,7 +75,11 @@ export async function requireLocation(db: Queryable, actor: Actor, id: string): 
 
 /** The variants, all known (404 naming the first unknown one otherwise). */
 export async function requireVariants(db: Queryable, ids: readonly string[]): Promise<Map<string, KnownVariant>> {
-  const variants = await variantsRepo.findVariants(db, ids);
+  return allKnown(ids, await variantsRepo.findVariants(db, ids));
+}
+
+/** `requireVariants` on the variants already read for these ids. */
+export function allKnown(ids: readonly string[], variants: Map<string, KnownVariant>): Map<string, KnownVariant> {
   const unknown = ids.find((id) => !variants.has(id));
   if (unknown) throw variantNotFound(unknown);
   return variants;
@@ -102,22 +111,28 @@ export async function recordMovement(
 ): Promise<{ movement: Movement; level: Level }> {
   const key = { variantId: where.variant.id, locationId: where.location.id };
   if (input.quantity > 0) await stock.ensureLevels(tx, [key]);
-  const level = await stock.moveLevel(tx, key, input.quantity, input.reservedDelta ?? 0);
-  if (!level) {
+  // The level moves and the movement is appended in one statement; from there the level row is
+  // locked, and only what needs the level after the move (the event, the alert) follows.
+  const moved = await stock.moveLevelAndAppend(
+    tx,
+    {
+      id: newId(),
+      ...key,
+      type: input.type,
+      quantity: input.quantity,
+      reason: input.reason,
+      actorId: input.actorId,
+      reference: input.reference || null,
+      reservationId: input.reservationId ?? null,
+      transferId: input.transferId ?? null,
+    },
+    input.reservedDelta ?? 0,
+  );
+  if (!moved) {
     const current = await stock.findLevel(tx, key);
     throw new ShortOfStock(key.variantId, key.locationId, current?.available ?? 0, -input.quantity);
   }
-  const movement = await stock.insertMovement(tx, {
-    id: newId(),
-    ...key,
-    type: input.type,
-    quantity: input.quantity,
-    reason: input.reason,
-    actorId: input.actorId,
-    reference: input.reference || null,
-    reservationId: input.reservationId ?? null,
-    transferId: input.transferId ?? null,
-  });
+  const { movement, level } = moved;
   await outbox.publish(tx, {
     type: "inventory.stock.changed",
     subject: key.variantId,
@@ -148,6 +163,28 @@ export async function changeReserved(tx: Tx, outbox: Outbox, where: Where, delta
     throw new ShortOfStock(key.variantId, key.locationId, current?.available ?? 0, delta);
   }
   await evaluateAlert(tx, outbox, where, level);
+  return level;
+}
+
+/**
+ * A reservation's line: `quantity` more reserved at its level, only if that much is available, and
+ * the line recorded, in one round trip; then its alert. The level row stays locked from there until
+ * the transaction ends. Undefined, nothing held, when the level has no longer that much available
+ * (the caller decides: read again under lock, or answer short).
+ */
+export async function holdReserved(
+  tx: Tx,
+  outbox: Outbox,
+  where: Where,
+  reservationId: string,
+  quantity: number,
+): Promise<Level | undefined> {
+  const level = await reservationsRepo.holdLine(tx, reservationId, {
+    variantId: where.variant.id,
+    locationId: where.location.id,
+    quantity,
+  });
+  if (level) await evaluateAlert(tx, outbox, where, level);
   return level;
 }
 

@@ -1,18 +1,18 @@
 import { ConflictError, type Logger, NotFoundError, newId, startPeriodic, type Tx, withTx } from "@comptoir/platform";
-import * as locationsRepo from "../db/locations.repo";
 import { pruneKeys } from "../db/idempotency.repo";
 import * as repo from "../db/reservations.repo";
-import type { Reservation } from "../db/reservations.repo";
+import type { Reservation, ReservationWithPlaces } from "../db/reservations.repo";
 import * as stock from "../db/stock.repo";
 import { type AllocationStrategy, allocate, mergeItems, type RequestedItem, type ShortItem } from "./allocation";
 import {
   type Actor,
+  allKnown,
   changeReserved,
+  holdReserved,
   type InventoryDeps,
   locationForbidden,
   recordMovement,
-  requireLocation,
-  requireVariants,
+  usableLocation,
 } from "./ledger";
 import { byPriority, canAccess, DEFAULT_ALLOCATION_PRIORITY, type Location } from "./locations";
 
@@ -48,6 +48,12 @@ export const insufficientStock = (short: ShortItem[]) =>
 /**
  * Reserves every item or nothing (409 insufficient_stock with the short items). The same reference
  * gives back the same reservation (`created: false`), whatever its state now.
+ *
+ * A best-selling variant's level is wanted by every checkout, so its row is locked as late and as
+ * briefly as possible: the levels are read without a lock to allocate, and each line then holds its
+ * quantity with an UPDATE that re-checks what is available under the row lock (no oversell), the
+ * lock lasting from there to the commit. When a line finds its stock gone meanwhile, everything is
+ * rolled back and the reservation made again the careful way: levels locked, then allocated.
  */
 export async function reserve(
   deps: ReservationsDeps,
@@ -56,63 +62,102 @@ export async function reserve(
 ): Promise<{ reservation: Reservation; created: boolean }> {
   const items = mergeItems(input.items);
   const strategy: AllocationStrategy = input.locationId ? "single" : (input.strategy ?? "split");
-  return withTx(deps.db, async (tx) => {
-    const single = input.locationId ? await requireLocation(tx, actor, input.locationId) : undefined;
-    const id = newId();
-    // Then: a concurrent request with the same reference waits here until this one ends.
-    const created = await repo.insertReservation(tx, {
+  const attempt = (lockLevels: boolean) =>
+    withTx(deps.db, (tx) => reserveIn(tx, deps, actor, { ...input, items, strategy }, lockLevels));
+  try {
+    return await attempt(false);
+  } catch (error) {
+    if (!(error instanceof StockTaken)) throw error;
+    return attempt(true);
+  }
+}
+
+/** A line could not hold what the levels read without a lock showed available: the stock moved in between. */
+class StockTaken extends Error {
+  override name = "StockTaken";
+}
+
+async function reserveIn(
+  tx: Tx,
+  deps: ReservationsDeps,
+  actor: Actor,
+  input: ReserveInput & { strategy: AllocationStrategy },
+  lockLevels: boolean,
+): Promise<{ reservation: Reservation; created: boolean }> {
+  const { items, strategy } = input;
+  const id = newId();
+  // Then: a concurrent request with the same reference waits here until this one ends. The same
+  // round trip reads the variants, the locations and the levels (unlocked) the allocation needs.
+  const read = await repo.insertReservationAndReadStock(
+    tx,
+    {
       id,
       reference: input.reference,
       strategy,
       locationId: input.locationId ?? null,
       actorId: actor.userId,
       ttlSeconds: input.ttlSeconds ?? DEFAULT_TTL_SECONDS,
-    });
-    if (!created) {
-      const existing = (await repo.findReservationByReference(tx, input.reference))!;
-      if (!sameItems(existing, items)) {
-        throw new ConflictError(
-          "reservation_reference_conflict",
-          `Reference "${input.reference}" already reserved other items (reservation ${existing.id}).`,
-          { extensions: { reservationId: existing.id } },
-        );
-      }
-      return { reservation: existing, created: false };
+    },
+    items.map((i) => i.variantId),
+  );
+  // The location is checked first, as if it had been read before the insert (throwing undoes it).
+  const single = input.locationId
+    ? usableLocation(
+        actor,
+        input.locationId,
+        read.locations.find((l) => l.id === input.locationId),
+      )
+    : undefined;
+  const created = read.created;
+  if (!created) {
+    const existing = (await repo.findReservationByReference(tx, input.reference))!;
+    if (!sameItems(existing, items)) {
+      throw new ConflictError(
+        "reservation_reference_conflict",
+        `Reference "${input.reference}" already reserved other items (reservation ${existing.id}).`,
+        { extensions: { reservationId: existing.id } },
+      );
     }
+    return { reservation: existing, created: false };
+  }
 
-    const variants = await requireVariants(
-      tx,
-      items.map((i) => i.variantId),
-    );
-    let candidates: Location[];
-    if (single) {
-      candidates = [single];
-    } else {
-      const visible = (await locationsRepo.listLocations(tx)).filter((l) => canAccess(actor.scope, l));
-      candidates = byPriority(visible, deps.allocationPriority ?? DEFAULT_ALLOCATION_PRIORITY);
-    }
-    const levels = await stock.lockLevels(
-      tx,
-      [...variants.keys()],
-      candidates.map((c) => c.id),
-    );
-    const allocation = allocate(
-      items,
-      candidates.map((c) => c.id),
-      (v, l) => levels.get(stock.keyOf(v, l))?.available ?? 0,
-      strategy,
-    );
-    if (!allocation.ok) throw insufficientStock(allocation.short);
+  const variants = allKnown(
+    items.map((i) => i.variantId),
+    read.variants,
+  );
+  let candidates: Location[];
+  if (single) {
+    candidates = [single];
+  } else {
+    const visible = read.locations.filter((l) => canAccess(actor.scope, l));
+    candidates = byPriority(visible, deps.allocationPriority ?? DEFAULT_ALLOCATION_PRIORITY);
+  }
+  // The second time (the stock moved under the first), the levels are locked before allocating.
+  const levels = lockLevels
+    ? await stock.lockLevels(
+        tx,
+        [...variants.keys()],
+        candidates.map((c) => c.id),
+      )
+    : read.levels;
+  const allocation = allocate(
+    items,
+    candidates.map((c) => c.id),
+    (v, l) => levels.get(stock.keyOf(v, l))?.available ?? 0,
+    strategy,
+  );
+  // Short on the unlocked read is short: those levels were the committed stock at that moment.
+  if (!allocation.ok) throw insufficientStock(allocation.short);
 
-    const locations = new Map(candidates.map((c) => [c.id, c]));
-    const lines = sortLines(allocation.lines);
-    for (const line of lines) {
-      const where = { variant: variants.get(line.variantId)!, location: locations.get(line.locationId)! };
-      await changeReserved(tx, deps.outbox, where, line.quantity);
-    }
-    await repo.insertLines(tx, id, lines);
-    return { reservation: { ...created, lines }, created: true };
-  });
+  const locations = new Map(candidates.map((c) => [c.id, c]));
+  const lines = sortLines(allocation.lines);
+  // One round trip per line, in (variant, location) order: the order levels are locked in.
+  for (const line of lines) {
+    const where = { variant: variants.get(line.variantId)!, location: locations.get(line.locationId)! };
+    // (The second time the levels are locked and cannot have moved: StockTaken there is a bug, a 500.)
+    if (!(await holdReserved(tx, deps.outbox, where, id, line.quantity))) throw new StockTaken();
+  }
+  return { reservation: { ...created, lines }, created: true };
 }
 
 function sameItems(reservation: Reservation, items: readonly RequestedItem[]): boolean {
@@ -129,33 +174,35 @@ const sortLines = <L extends { variantId: string; locationId: string }>(lines: r
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export async function getReservation(deps: InventoryDeps, actor: Actor, id: string): Promise<Reservation> {
-  const reservation = await repo.findReservation(deps.db, id);
-  if (!reservation) throw notFound(id);
-  await assertLinesAccessible(deps.db, actor, reservation);
-  return reservation;
+  const found = await repo.findReservationWithPlaces(deps.db, id);
+  if (!found) throw notFound(id);
+  assertLinesAccessible(actor, found);
+  return found.reservation;
 }
 
 /** A reservation whose lines are at a location the actor may not touch is refused (clerks). */
-async function assertLinesAccessible(
-  db: Parameters<typeof locationsRepo.listLocations>[0],
-  actor: Actor,
-  r: Reservation,
-) {
+function assertLinesAccessible(actor: Actor, { reservation, locations }: ReservationWithPlaces) {
   if (actor.scope.all) return;
-  const locations = new Map((await locationsRepo.listLocations(db)).map((l) => [l.id, l]));
-  if (r.lines.some((line) => !canAccess(actor.scope, locations.get(line.locationId)!))) throw locationForbidden();
+  if (reservation.lines.some((line) => !canAccess(actor.scope, locations.get(line.locationId)!))) {
+    throw locationForbidden();
+  }
 }
 
-/** Loads what the lines' events need and locks their levels in (variant, location) order. */
-async function lockLinesOf(tx: Tx, r: Reservation) {
-  const variants = await requireVariants(tx, [...new Set(r.lines.map((l) => l.variantId))]);
-  const locations = new Map((await locationsRepo.listLocations(tx)).map((l) => [l.id, l]));
-  await stock.lockLevels(tx, [...variants.keys()], [...new Set(r.lines.map((l) => l.locationId))]);
-  return (line: { variantId: string; locationId: string }) => ({
+/** What the events of a reservation's line need: its variant and its location. */
+const whereOf =
+  ({ variants, locations }: ReservationWithPlaces) =>
+  (line: { variantId: string; locationId: string }) => ({
     variant: variants.get(line.variantId)!,
     location: locations.get(line.locationId)!,
   });
-}
+
+/*
+ * Settling (commit, release, expiry) locks the reservation first: settlements of one reservation
+ * queue there. Its levels are then moved line by line in (variant, location) order, each UPDATE
+ * taking its row lock (the lock order of every use case: no deadlock), after everything that does
+ * not need them: their rows stay locked for the moves, the events that carry the new levels, and
+ * the commit only.
+ */
 
 /**
  * Turns the reserved quantities into sales: on hand and reserved drop together, one
@@ -165,14 +212,15 @@ async function lockLinesOf(tx: Tx, r: Reservation) {
  */
 export async function commitReservation(deps: InventoryDeps, actor: Actor, id: string): Promise<Reservation> {
   return withTx(deps.db, async (tx) => {
-    const r = await repo.lockReservation(tx, id);
-    if (!r) throw notFound(id);
-    await assertLinesAccessible(tx, actor, r);
+    const found = await repo.lockReservationWithPlaces(tx, id);
+    if (!found) throw notFound(id);
+    assertLinesAccessible(actor, found);
+    const r = found.reservation;
     if (r.status === "committed") return r;
     if (r.status !== "active") throw notActive(r);
-    const whereOf = await lockLinesOf(tx, r);
+    const committed = await repo.settleReservation(tx, r, "committed");
     for (const line of sortLines(r.lines)) {
-      await recordMovement(tx, deps.outbox, whereOf(line), {
+      await recordMovement(tx, deps.outbox, whereOf(found)(line), {
         type: "reservation_commit",
         quantity: -line.quantity,
         reservedDelta: -line.quantity,
@@ -182,7 +230,7 @@ export async function commitReservation(deps: InventoryDeps, actor: Actor, id: s
         reservationId: r.id,
       });
     }
-    return repo.settleReservation(tx, r, "committed");
+    return committed;
   });
 }
 
@@ -192,19 +240,22 @@ export async function commitReservation(deps: InventoryDeps, actor: Actor, id: s
  */
 export async function releaseReservation(deps: InventoryDeps, actor: Actor, id: string): Promise<Reservation> {
   return withTx(deps.db, async (tx) => {
-    const r = await repo.lockReservation(tx, id);
-    if (!r) throw notFound(id);
-    await assertLinesAccessible(tx, actor, r);
+    const found = await repo.lockReservationWithPlaces(tx, id);
+    if (!found) throw notFound(id);
+    assertLinesAccessible(actor, found);
+    const r = found.reservation;
     if (r.status === "released" || r.status === "expired") return r;
     if (r.status !== "active") throw notActive(r);
-    await freeLines(tx, deps, r);
-    return repo.settleReservation(tx, r, "released");
+    const released = await repo.settleReservation(tx, r, "released");
+    await freeLines(tx, deps, found);
+    return released;
   });
 }
 
-async function freeLines(tx: Tx, deps: InventoryDeps, r: Reservation) {
-  const whereOf = await lockLinesOf(tx, r);
-  for (const line of sortLines(r.lines)) await changeReserved(tx, deps.outbox, whereOf(line), -line.quantity);
+async function freeLines(tx: Tx, deps: InventoryDeps, found: ReservationWithPlaces) {
+  for (const line of sortLines(found.reservation.lines)) {
+    await changeReserved(tx, deps.outbox, whereOf(found)(line), -line.quantity);
+  }
 }
 
 /**
@@ -220,10 +271,11 @@ export async function expireReservations(
   const limit = options.limit ?? 500;
   while (expired < limit) {
     const done = await withTx(deps.db, async (tx) => {
-      const r = await repo.lockNextExpired(tx, options.asOf ?? null);
-      if (!r) return false;
-      await freeLines(tx, deps, r);
+      const found = await repo.lockNextExpired(tx, options.asOf ?? null);
+      if (!found) return false;
+      const r = found.reservation;
       await repo.settleReservation(tx, r, "expired");
+      await freeLines(tx, deps, found);
       await deps.outbox.publish(tx, {
         type: "inventory.reservation.expired",
         subject: r.id,
