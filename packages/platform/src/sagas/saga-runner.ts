@@ -65,7 +65,8 @@ export interface SagaRunnerDeps {
   settings?: Partial<SagaSettings>;
   /**
    * Tests simulate a crash from here: called when a step's call has returned (`called`, not saved
-   * yet) and once it is saved (`saved`).
+   * yet) and once it is saved (`saved`); and with step `started` when a saga started by this
+   * process is about to run its first step.
    */
   afterStep?: (saga: {
     id: string;
@@ -75,16 +76,26 @@ export interface SagaRunnerDeps {
   }) => Promise<void>;
 }
 
+/** A saga this process recorded and holds: `execute(started)` after the commit runs it without claiming it again. */
+export interface StartedSaga {
+  readonly row: SagaRow;
+  /** When this process took the lease (before the insert: on the safe side). */
+  readonly leasedAt: number;
+}
+
 export interface SagaRunner {
-  /** Records a new saga in the caller's transaction; `execute(id)` after the commit carries it out. */
-  start<I>(tx: Tx, kind: string, id: string, input: I): Promise<void>;
   /**
-   * Runs the saga as far as it can go now: to completed or failed, or until a step gets no answer
+   * Records a new saga in the caller's transaction, held by this process; `execute(started)` after
+   * the commit carries it out. (Not executed — a crash in between — it is resumed when its lease ends.)
+   */
+  start<I>(tx: Tx, kind: string, id: string, input: I): Promise<StartedSaga>;
+  /**
+   * Runs the saga (an id, or one just started here) as far as it can go now: to completed or failed, or until a step gets no answer
    * (it is then retried later by the worker). Returns its row afterwards; does nothing when another
    * live instance holds it — or, with `dueOnly`, when its next attempt is not due yet (a caller
    * waiting for the outcome may call it again and again without bypassing the retry delay).
    */
-  execute(id: string, options?: { dueOnly?: boolean }): Promise<SagaRow | undefined>;
+  execute(saga: string | StartedSaga, options?: { dueOnly?: boolean }): Promise<SagaRow | undefined>;
   /** Carries on every saga that is due and held by no live instance (after a crash, a retry delay). */
   resumeDue(limit?: number): Promise<number>;
   /** Calls resumeDue every `intervalMs` until the returned stop is awaited. */
@@ -140,11 +151,11 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
     leasedAt.set(saga.id, Date.now());
   }
 
-  async function runClaimed(saga: SagaRow): Promise<SagaRow> {
+  async function runClaimed(saga: SagaRow, claimedAt: number): Promise<SagaRow> {
     const definition = byKind.get(saga.kind);
     if (!definition) throw new Error(`no saga definition for kind ${saga.kind}`);
     const steps = definition.steps;
-    leasedAt.set(saga.id, Date.now());
+    leasedAt.set(saga.id, claimedAt);
     for (;;) {
       await holdLease(saga);
       if (saga.status === "running") {
@@ -274,11 +285,18 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
     }
   }
 
-  async function executeOnce(id: string, dueOnly: boolean): Promise<SagaRow | undefined> {
-    const claimed = await repo.claimSaga(deps.db, id, deps.instance, settings.leaseMs, dueOnly);
-    if (!claimed) return repo.findSaga(deps.db, id);
+  async function executeOnce(id: string, started: StartedSaga | undefined, dueOnly: boolean) {
+    let claimed = started?.row;
+    let claimedAt = started?.leasedAt ?? 0;
+    if (claimed) {
+      await deps.afterStep?.({ id, step: "started", action: "run", phase: "saved" });
+    } else {
+      claimedAt = Date.now();
+      claimed = await repo.claimSaga(deps.db, id, deps.instance, settings.leaseMs, dueOnly);
+      if (!claimed) return repo.findSaga(deps.db, id);
+    }
     try {
-      return await runClaimed(claimed);
+      return await runClaimed(claimed, claimedAt);
     } catch (error) {
       if (error instanceof LeaseLost) {
         log.warn({ sagaId: id }, "saga taken over by another instance");
@@ -288,10 +306,12 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
     }
   }
 
-  function execute(id: string, options: { dueOnly?: boolean } = {}): Promise<SagaRow | undefined> {
+  function execute(saga: string | StartedSaga, options: { dueOnly?: boolean } = {}): Promise<SagaRow | undefined> {
+    const id = typeof saga === "string" ? saga : saga.row.id;
     const running = inFlight.get(id);
     if (running) return running;
-    const promise = executeOnce(id, options.dueOnly ?? false).finally(() => {
+    const started = typeof saga === "string" ? undefined : saga;
+    const promise = executeOnce(id, started, options.dueOnly ?? false).finally(() => {
       inFlight.delete(id);
       leasedAt.delete(id);
     });
@@ -314,7 +334,9 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
   return {
     async start(tx, kind, id, input) {
       if (!byKind.has(kind)) throw new Error(`no saga definition for kind ${kind}`);
-      await repo.insertSaga(tx, { id, kind, input });
+      const leasedAt = Date.now();
+      const row = await repo.insertSaga(tx, { id, kind, input }, deps.instance, settings.leaseMs);
+      return { row, leasedAt };
     },
     execute,
     resumeDue,

@@ -35,12 +35,38 @@ export interface SagaHistoryEntry {
 
 const COLUMNS = "id, kind, status, input, step, outputs, uncertain, reason, failure, attempts";
 
-export async function insertSaga(tx: Queryable, saga: { id: string; kind: string; input: unknown }): Promise<void> {
+/**
+ * Records a new saga already held by `instance` (the one that starts it goes on to run it, without
+ * a claim's round trip). It is not due before its lease ends: the worker never takes a saga its
+ * starter is about to run, and one whose starter crashed is resumed once the lease has expired.
+ */
+export async function insertSaga(
+  tx: Queryable,
+  saga: { id: string; kind: string; input: unknown },
+  instance: string,
+  leaseMs: number,
+): Promise<SagaRow> {
+  const input = JSON.stringify(saga.input);
   await tx.query({
     name: "saga_insert",
-    text: "INSERT INTO sagas (id, kind, status, input) VALUES ($1, $2, 'running', $3)",
-    values: [saga.id, saga.kind, JSON.stringify(saga.input)],
+    text: `INSERT INTO sagas (id, kind, status, input, locked_by, locked_until, next_attempt_at)
+     VALUES ($1, $2, 'running', $3, $4, now() + make_interval(secs => $5::float8 / 1000),
+             now() + make_interval(secs => $5::float8 / 1000))`,
+    values: [saga.id, saga.kind, input, instance, leaseMs],
   });
+  // The row as a claim would read it back (the input as JSON gives it, not the caller's object).
+  return {
+    id: saga.id,
+    kind: saga.kind,
+    status: "running",
+    input: JSON.parse(input),
+    step: 0,
+    outputs: {},
+    uncertain: false,
+    reason: null,
+    failure: null,
+    attempts: 0,
+  };
 }
 
 /**

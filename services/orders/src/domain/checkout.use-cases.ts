@@ -150,8 +150,7 @@ export async function checkout(deps: CheckoutDeps, caller: Caller, key: string |
       requestHash,
       orderId: input.orderId,
     });
-    if (inserted) await deps.sagas.start(tx, CHECKOUT, checkoutId, input);
-    return inserted;
+    return inserted ? deps.sagas.start(tx, CHECKOUT, checkoutId, input) : undefined;
   });
   if (!started) {
     // Another call with this key got there first (concurrent retries).
@@ -159,7 +158,12 @@ export async function checkout(deps: CheckoutDeps, caller: Caller, key: string |
   }
   // Kept in memory only until the checkout ends (a step waiting for a retry may still need it).
   deps.cards.set(checkoutId, body.payment.card);
-  await deps.sagas.execute(checkoutId);
+  const saga = await deps.sagas.execute(started);
+  if (saga?.status === "completed") {
+    // Its checkout row was marked completed in the same transaction: the order is all there is to read.
+    deps.cards.delete(checkoutId);
+    return { order: (await orders.findOrder(deps.db, input.orderId))!, created: true };
+  }
   return outcome(deps, checkoutId);
 }
 

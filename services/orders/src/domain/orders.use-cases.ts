@@ -56,7 +56,7 @@ export async function cancelOrder(
   reason: string | null,
 ): Promise<Order> {
   await getOrder(deps, principal, id);
-  const refundId = await withTx(deps.db, async (tx) => {
+  const refund = await withTx(deps.db, async (tx) => {
     const order = (await orders.lockOrder(tx, id))!;
     if (order.status === "pending" && (await checkouts.runningCheckoutOf(tx, id))) {
       throw new ConflictError("checkout_in_progress", `Order ${id} is still being checked out; try again in a moment.`);
@@ -83,11 +83,9 @@ export async function cancelOrder(
       allocation: order.allocation,
       reason: reason ?? "order cancelled",
     };
-    const sagaId = newId();
-    await deps.sagas.start(tx, ORDER_REFUND, sagaId, input);
-    return sagaId;
+    return deps.sagas.start(tx, ORDER_REFUND, newId(), input);
   });
-  if (refundId) await deps.sagas.execute(refundId);
+  if (refund) await deps.sagas.execute(refund);
   return (await orders.findOrder(deps.db, id))!;
 }
 

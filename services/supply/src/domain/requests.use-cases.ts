@@ -122,7 +122,7 @@ export async function listRequests(
  * answer (the saga goes on in the background and the request ends completed or failed).
  */
 export async function approveRequest(deps: SupplyDeps, actor: Actor, id: string): Promise<RequestView> {
-  await withTx(deps.db, async (tx) => {
+  const saga = await withTx(deps.db, async (tx) => {
     const request = await repo.lockRequest(tx, id);
     if (!request) throw notFound(id);
     assertTransition(request, "approved");
@@ -134,9 +134,9 @@ export async function approveRequest(deps: SupplyDeps, actor: Actor, id: string)
       toLocationId: request.locationId,
       items: request.lines,
     };
-    await deps.sagas.start(tx, REPLENISHMENT, id, input);
+    return deps.sagas.start(tx, REPLENISHMENT, id, input);
   });
-  await deps.sagas.execute(id);
+  await deps.sagas.execute(saga);
   return getRequest(deps, actor, id);
 }
 
