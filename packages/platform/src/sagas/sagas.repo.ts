@@ -37,8 +37,8 @@ const COLUMNS = "id, kind, status, input, step, outputs, uncertain, reason, fail
 
 /**
  * Records a new saga already held by `instance` (the one that starts it goes on to run it, without
- * a claim's round trip). It is not due before its lease ends: the worker never takes a saga its
- * starter is about to run, and one whose starter crashed is resumed once the lease has expired.
+ * a claim's round trip). It is not due before its lease ends: another instance's worker takes it
+ * only if its starter died before running it.
  */
 export async function insertSaga(
   tx: Queryable,
@@ -103,11 +103,15 @@ export async function renewLease(db: Queryable, id: string, instance: string, le
   return rowCount === 1;
 }
 
-/** Sagas waiting for work that no other live instance holds, oldest due first. */
+/**
+ * Sagas waiting for work that no other live instance holds, oldest due first: those due, and those
+ * `instance` holds (after a restart under the same name they are resumed at once; the runner skips
+ * the ones it is working on).
+ */
 export async function dueSagas(db: Queryable, instance: string, limit: number): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
     `SELECT id FROM sagas
-      WHERE status IN ('running', 'compensating') AND next_attempt_at <= now()
+      WHERE status IN ('running', 'compensating') AND (next_attempt_at <= now() OR locked_by = $1)
         AND (locked_until IS NULL OR locked_until < now() OR locked_by = $1)
       ORDER BY next_attempt_at LIMIT $2`,
     [instance, limit],
@@ -142,12 +146,15 @@ export async function saveProgress(
 ): Promise<boolean> {
   const finished = p.status === "completed" || p.status === "failed";
   const release = finished || p.retryAfterMs !== undefined;
-  // Prepared once per connection (named): the hottest statement of a saga, planned once.
+  // Prepared once per connection (named): the hottest statement of a saga, planned once. While the
+  // saga goes on, no indexed column changes (next_attempt_at is left as it is: the lease is what
+  // keeps others off), so the update can be a HOT one: no index entries to write.
   const { rows } = await db.query({
     name: "saga_save",
     text: `WITH saved AS (
        UPDATE sagas SET status = $3, step = $4, outputs = $5, uncertain = $6, reason = $7, attempts = $8,
-              next_attempt_at = now() + make_interval(secs => $9::float8 / 1000),
+              next_attempt_at = CASE WHEN $10 THEN now() + make_interval(secs => $9::float8 / 1000)
+                                     ELSE next_attempt_at END,
               locked_by = CASE WHEN $10 THEN NULL ELSE locked_by END,
               locked_until = CASE WHEN $10 THEN NULL ELSE now() + make_interval(secs => $11::float8 / 1000) END,
               failure = $12, updated_at = now()

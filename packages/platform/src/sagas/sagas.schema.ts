@@ -58,6 +58,15 @@ CREATE TABLE IF NOT EXISTS saga_history (
 ALTER TABLE sagas ADD COLUMN IF NOT EXISTS failure jsonb;
 `,
   ),
+  inlineMigration(
+    "saga-003",
+    "saga_fillfactor",
+    `
+-- A saga's row is updated after every step: room left in each page lets the new version stay on
+-- the same page (a HOT update, without new index entries).
+ALTER TABLE sagas SET (fillfactor = 70);
+`,
+  ),
 ];
 
 export async function migrateSagaTables(db: Db, logger?: Logger): Promise<void> {
