@@ -82,54 +82,59 @@ export type NewMessage = Pick<
 };
 
 /**
- * Records that the mails of an event are decided (`mails` of them); false when they already were
- * (the event is handled again after a replay from the start): it must then make none.
+ * Queues the mails of an event, in one statement: records that its mails are decided (`mailed_events`),
+ * marks the provisional mails of `supersede.topic` still waiting as superseded, and inserts the new
+ * ones (at most one per event and recipient). Does nothing and returns undefined when the event's
+ * mails were decided before (it is handled again after a replay from the start); else how many
+ * messages were queued. (The supersede sees the rows as they were before the statement: never the new ones.)
  */
-export async function recordMailedEvent(
+export async function queueMails(
   tx: Queryable,
   event: { id: string; type: string },
-  mails: number,
-): Promise<boolean> {
-  const { rowCount } = await tx.query(
-    `INSERT INTO mailed_events (event_id, event_type, mails) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING`,
-    [event.id, event.type, mails],
-  );
-  return rowCount === 1;
-}
-
-/** Queues a message; false when this event already made one for this recipient (a replayed event). */
-export async function insertMessage(tx: Queryable, m: NewMessage): Promise<boolean> {
-  const { rowCount } = await tx.query(
-    `INSERT INTO messages (id, event_id, event_type, template, recipient, user_id, language, subject, body_text,
-                           body_html, topic, status, next_attempt_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'queued', now() + make_interval(secs => $12::float8 / 1000))
-     ON CONFLICT ON CONSTRAINT messages_once DO NOTHING`,
+  mails: readonly NewMessage[],
+  supersede?: { topic: string; templates: readonly string[] },
+): Promise<number | undefined> {
+  const column = <K extends keyof NewMessage>(key: K) => mails.map((m) => m[key]);
+  const { rows } = await tx.query<{ recorded: boolean; queued: number }>(
+    `WITH recorded AS (
+       INSERT INTO mailed_events (event_id, event_type, mails) VALUES ($1, $2, $3)
+       ON CONFLICT (event_id) DO NOTHING RETURNING event_id
+     ), superseded AS (
+       UPDATE messages SET status = 'superseded', updated_at = now()
+        WHERE $4::text IS NOT NULL AND topic = $4 AND status = 'queued' AND template = ANY($5)
+          AND EXISTS (SELECT 1 FROM recorded)
+     ), queued AS (
+       INSERT INTO messages (id, event_id, event_type, template, recipient, user_id, language, subject, body_text,
+                             body_html, topic, status, next_attempt_at)
+       SELECT m.id, $1, $2, m.template, m.recipient, m.user_id, m.language, m.subject, m.body_text, m.body_html,
+              m.topic, 'queued', now() + make_interval(secs => m.hold_ms / 1000)
+         FROM unnest($6::uuid[], $7::text[], $8::text[], $9::uuid[], $10::text[], $11::text[], $12::text[],
+                     $13::text[], $14::text[], $15::float8[])
+              AS m(id, template, recipient, user_id, language, subject, body_text, body_html, topic, hold_ms)
+        WHERE EXISTS (SELECT 1 FROM recorded)
+       ON CONFLICT ON CONSTRAINT messages_once DO NOTHING
+       RETURNING 1
+     )
+     SELECT EXISTS (SELECT 1 FROM recorded) AS recorded, (SELECT count(*)::int FROM queued) AS queued`,
     [
-      m.id,
-      m.eventId,
-      m.eventType,
-      m.template,
-      m.to,
-      m.userId,
-      m.language,
-      m.subject,
-      m.text,
-      m.html,
-      m.topic,
-      m.holdMs,
+      event.id,
+      event.type,
+      mails.length,
+      supersede?.topic ?? null,
+      supersede?.templates ?? [],
+      column("id"),
+      column("template"),
+      column("to"),
+      column("userId"),
+      column("language"),
+      column("subject"),
+      column("text"),
+      column("html"),
+      column("topic"),
+      column("holdMs"),
     ],
   );
-  return rowCount === 1;
-}
-
-/** Provisional messages of `topic` still waiting: a later fact replaces them. Returns how many. */
-export async function supersede(tx: Queryable, topic: string, templates: readonly string[]): Promise<number> {
-  const { rowCount } = await tx.query(
-    `UPDATE messages SET status = 'superseded', updated_at = now()
-      WHERE topic = $1 AND status = 'queued' AND template = ANY($2)`,
-    [topic, templates],
-  );
-  return rowCount ?? 0;
+  return rows[0]!.recorded ? rows[0]!.queued : undefined;
 }
 
 /** A message ready to be sent. */

@@ -63,26 +63,22 @@ const SUPPLY_TYPES = [
  */
 export function mailHandlers(bus: EventBus, deps: MailHandlerDeps): void {
   async function queue(tx: Tx, event: EventEnvelope, plan: MailPlan): Promise<void> {
-    if (!(await messages.recordMailedEvent(tx, event, plan.mails.length))) return;
-    if (plan.supersedes && plan.topic) await messages.supersede(tx, plan.topic, PROVISIONAL_TEMPLATES);
-    let queued = 0;
-    for (const mail of plan.mails) {
-      const rendered = render(mail.template, mail.language, mail.data as never);
-      const inserted = await messages.insertMessage(tx, {
-        id: newId(),
-        eventId: event.id,
-        eventType: event.type,
-        template: mail.template,
-        to: mail.to,
-        userId: mail.userId,
-        language: mail.language,
-        ...rendered,
-        topic: plan.topic,
-        holdMs: plan.provisional ? deps.holdMs : 0,
-      });
-      if (inserted) queued++;
-    }
-    if (queued > 0 && !plan.provisional) deps.wakeAfterCommit(tx);
+    const mails = plan.mails.map((mail) => ({
+      id: newId(),
+      eventId: event.id,
+      eventType: event.type,
+      template: mail.template,
+      to: mail.to,
+      userId: mail.userId,
+      language: mail.language,
+      ...render(mail.template, mail.language, mail.data as never),
+      topic: plan.topic,
+      holdMs: plan.provisional ? deps.holdMs : 0,
+    }));
+    const supersede =
+      plan.supersedes && plan.topic ? { topic: plan.topic, templates: PROVISIONAL_TEMPLATES } : undefined;
+    const queued = await messages.queueMails(tx, event, mails, supersede);
+    if (queued && !plan.provisional) deps.wakeAfterCommit(tx);
   }
 
   bus.subscribe(MAIL_GROUP, ["identity.user.registered"], async (event, tx) =>
