@@ -17,6 +17,12 @@ export interface RelayOptions {
   batchSize?: number;
   /** Safety-net polling when no NOTIFY arrives. */
   pollIntervalMs?: number;
+  /**
+   * Batches start at least this far apart (default 20 ms). Idle, a commit is sent at once; under
+   * load, the commits of those milliseconds go in one batch — one append, one wake-up of each
+   * consumer — instead of one batch each.
+   */
+  minBatchIntervalMs?: number;
   /** Sent rows are kept this long (to re-publish after a broker loss), then pruned. */
   retentionMs?: number;
   /** Inbox rows older than this are pruned (redeliveries come much sooner). */
@@ -34,6 +40,8 @@ export interface RelayOptions {
 export class OutboxRelay {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
+  private readonly minBatchIntervalMs: number;
+  private stopPacing: (() => void) | undefined;
   private listener: pg.Client | undefined;
   private running = false;
   private wake: (() => void) | undefined;
@@ -48,6 +56,7 @@ export class OutboxRelay {
   constructor(private readonly options: RelayOptions) {
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.minBatchIntervalMs = options.minBatchIntervalMs ?? 20;
   }
 
   async start(): Promise<void> {
@@ -80,6 +89,7 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     while (this.running) {
       let sent = 0;
+      const started = Date.now();
       this.notified = false;
       try {
         sent = await this.relayBatch();
@@ -96,7 +106,22 @@ export class OutboxRelay {
         continue;
       }
       if (sent < this.batchSize) await this.sleep(this.pollIntervalMs);
+      await this.pace(started + this.minBatchIntervalMs - Date.now());
     }
+  }
+
+  /** Waits `ms` (notifications do not cut it short; stopping does). */
+  private pace(ms: number): Promise<void> {
+    if (ms <= 0 || !this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.stopPacing = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.stopPacing = done;
+    });
   }
 
   /** Sends one batch if this instance holds the relay lock; returns how many were sent. */
@@ -160,6 +185,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
+    this.stopPacing?.();
     await this.loop;
     await this.listener?.end().catch(() => {});
   }

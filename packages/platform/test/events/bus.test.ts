@@ -337,6 +337,47 @@ describe.each(TRANSPORTS)("event backbone over $name", (kind) => {
     expect(inOrderPerSubject(rows)).toBe(true);
   });
 
+  it("gathers the commits of a burst into few batches, and sends a lone commit at once", async () => {
+    const { producerDb, consumerDb, consumer, log, buses } = await setup();
+    const real = await log.transport();
+    let appends = 0;
+    const counting: EventTransport = Object.assign(Object.create(real) as EventTransport, {
+      append: async (stream: string, events: Parameters<EventTransport["append"]>[1]) => {
+        appends++;
+        await real.append(stream, events);
+      },
+    });
+    const producer = makeBus(producerDb, counting, { service: "catalog", relay: { minBatchIntervalMs: 50 } });
+    buses.push(producer);
+    const bus = await consumer(consumerDb, "search", "search-1");
+    await Promise.all([producer.start(), bus.start()]);
+
+    // Idle: one commit goes out at once, not after a pause.
+    const started = Date.now();
+    await publishMany(producer, producerDb.db, [uuid()], 1);
+    await waitFor(
+      () => effects(consumerDb.db),
+      (r) => r.length === 1,
+      { what: "the lone event" },
+    );
+    expect(Date.now() - started).toBeLessThan(1_000);
+
+    // A burst of 60 transactions, each committed (and notified) on its own.
+    appends = 0;
+    const burstStarted = Date.now();
+    await publishMany(producer, producerDb.db, [uuid()], 60);
+    const burstMs = Date.now() - burstStarted;
+    await waitFor(
+      () => effects(consumerDb.db),
+      (r) => r.length === 61,
+      { what: "61 effects" },
+    );
+    // At most one batch per 50 ms of the burst (and the one after it), far fewer than the commits.
+    expect(appends).toBeLessThanOrEqual(Math.ceil(burstMs / 50) + 2);
+    expect(appends).toBeLessThan(30);
+    expect(inOrderPerSubject(await effects(consumerDb.db))).toBe(true);
+  });
+
   it("two relays of one service share its outbox: each event is sent by exactly one of them, in order per subject", async () => {
     const { producerDb, consumerDb, consumer, log, buses } = await setup();
     const one = makeBus(producerDb, await log.transport(), {
