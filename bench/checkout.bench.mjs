@@ -200,7 +200,9 @@ export async function run(args) {
     // Warm-up: connections, prepared statements, JIT.
     await checkoutPhase(platform.base, variantId, 10, 3);
 
+    const cpuBefore = platform.cpu();
     const c = await checkoutPhase(platform.base, variantId, clients, seconds);
+    const cpuAfter = platform.cpu();
     const ms = (p) => percentile(c.latencies, p).toFixed(1);
     const errorRate = (100 * c.failures) / Math.max(1, c.orders + c.failures);
     console.log(`\ncheckout: ${clients} customers in parallel for ${seconds} s, each a guest cart + 1 item + checkout`);
@@ -209,6 +211,17 @@ export async function run(args) {
         `p99 ${ms(99)} ms   errors ${errorRate.toFixed(2)} %` +
         (c.errors.size ? ` (${[...c.errors].map(([k, n]) => `${k}: ${n}`).join(", ")})` : "") +
         "   (aim: ≥ 150 orders/s, p95 < 100 ms)",
+    );
+    // What an order costs in CPU, whatever the machine's neighbours leave us: the platform's processes'
+    // CPU time over the phase (short-lived processes excepted) divided by the orders made.
+    const used = [...cpuAfter].map(([name, ms]) => [name, ms - (cpuBefore.get(name) ?? 0)]).sort((a, b) => b[1] - a[1]);
+    const perOrder = (ms) => (ms / Math.max(1, c.orders)).toFixed(1);
+    console.log(
+      `  CPU per order ${perOrder(used.reduce((a, [, ms]) => a + ms, 0))} ms: ` +
+        used
+          .filter(([, ms]) => ms / Math.max(1, c.orders) >= 0.1)
+          .map(([name, ms]) => `${name} ${perOrder(ms)}`)
+          .join(", "),
     );
 
     const s = await scenarioPhase(platform.base, variantId, productIds, 50, seconds);

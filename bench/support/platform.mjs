@@ -47,6 +47,19 @@ export function rssKiB(pid) {
   }
 }
 
+/** CPU time (user + system) a process has used so far, in milliseconds. */
+export function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+// USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK).
+const CLOCK_TICKS = 100;
+
 export function processName(pid) {
   try {
     const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
@@ -97,6 +110,13 @@ export async function startPlatform(dataDir, launcherArgs = [], env = {}) {
       for (const pid of pids) byName.set(processName(pid), (byName.get(processName(pid)) ?? 0) + rssKiB(pid));
       const rssMiB = [...byName.values()].reduce((a, b) => a + b, 0) / 1024;
       return { processes: pids.length, rssMiB, byName };
+    },
+    /** CPU time used so far by every process of the platform, in ms, by process name. */
+    cpu() {
+      const byName = new Map();
+      for (const pid of descendants(child.pid))
+        byName.set(processName(pid), (byName.get(processName(pid)) ?? 0) + cpuMs(pid));
+      return byName;
     },
     async stop() {
       const exited = new Promise((r) => child.once("exit", r));
