@@ -18,7 +18,7 @@ export interface RelayOptions {
   /** Safety-net polling when no NOTIFY arrives. */
   pollIntervalMs?: number;
   /**
-   * Batches start at least this far apart (default 20 ms). Idle, a commit is sent at once; under
+   * Batches start at least this far apart (default 50 ms). Idle, a commit is sent at once; under
    * load, the commits of those milliseconds go in one batch — one append, one wake-up of each
    * consumer — instead of one batch each.
    */
@@ -56,7 +56,7 @@ export class OutboxRelay {
   constructor(private readonly options: RelayOptions) {
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
-    this.minBatchIntervalMs = options.minBatchIntervalMs ?? 20;
+    this.minBatchIntervalMs = options.minBatchIntervalMs ?? 50;
   }
 
   async start(): Promise<void> {
