@@ -29,13 +29,14 @@ export interface EventBusOptions {
   batchSize?: number;
   /** How long an idle reader waits for new events before checking whether it should stop (default 1 s). */
   waitMs?: number;
-  /** Relay tuning (batch size, polling, retention). */
+  /** Relay tuning (batch size, polling, retention, pacing). */
   relay?: {
     batchSize?: number;
     pollIntervalMs?: number;
     retentionMs?: number;
     inboxRetentionMs?: number;
     pruneIntervalMs?: number;
+    minBatchIntervalMs?: number;
   };
 }
 
