@@ -122,18 +122,19 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
   async function save(
     saga: SagaRow,
     progress: repo.SagaProgress,
-    entry: Omit<repo.SagaHistoryEntry, "at">,
+    entry: Omit<repo.SagaHistoryEntry, "at"> | Omit<repo.SagaHistoryEntry, "at">[],
     finish?: (tx: Tx) => Promise<void>,
   ): Promise<SagaRow> {
+    const entries = Array.isArray(entry) ? entry : [entry];
     if (finish) {
       // The end: the saga's last state and the business outcome (e.g. the order paid and its event) commit together.
       await withTx(deps.db, async (tx) => {
-        if (!(await repo.saveProgress(tx, saga.id, deps.instance, settings.leaseMs, progress, entry))) {
+        if (!(await repo.saveProgress(tx, saga.id, deps.instance, settings.leaseMs, progress, entries))) {
           throw new LeaseLost();
         }
         await finish(tx);
       });
-    } else if (!(await repo.saveProgress(deps.db, saga.id, deps.instance, settings.leaseMs, progress, entry))) {
+    } else if (!(await repo.saveProgress(deps.db, saga.id, deps.instance, settings.leaseMs, progress, entries))) {
       throw new LeaseLost();
     }
     leasedAt.set(saga.id, Date.now());
@@ -171,6 +172,23 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
         try {
           const output = await step.run(saga.input, saga.outputs);
           await deps.afterStep?.({ id: saga.id, step: step.name, action: "run", phase: "called" });
+          if (saga.step === steps.length - 1) {
+            // The last step: saved with the completion, in one transaction (one save fewer; a crash
+            // before it runs the last step again, which every step allows).
+            const outputs = { ...saga.outputs, [step.name]: output ?? null };
+            const done = { ...saga, outputs };
+            const completed = await save(
+              saga,
+              { ...saga, step: saga.step + 1, outputs, status: "completed", reason: null, attempts: 0 },
+              [
+                { step: step.name, action: "run", outcome: "done", detail: null },
+                { step: "saga", action: "run", outcome: "done", detail: "completed" },
+              ],
+              (tx) => definition.onCompleted(tx, done as SagaRow & { input: never }),
+            );
+            await deps.afterStep?.({ id: saga.id, step: step.name, action: "run", phase: "saved" });
+            return completed;
+          }
           saga = await save(
             saga,
             { ...saga, step: saga.step + 1, outputs: { ...saga.outputs, [step.name]: output ?? null }, attempts: 0 },

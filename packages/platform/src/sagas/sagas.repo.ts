@@ -142,7 +142,8 @@ export async function saveProgress(
   instance: string,
   leaseMs: number,
   p: SagaProgress,
-  entry: Omit<SagaHistoryEntry, "at">,
+  /** What happened, in order (a last step and the saga's completion are saved together). */
+  entries: readonly Omit<SagaHistoryEntry, "at">[],
 ): Promise<boolean> {
   const finished = p.status === "completed" || p.status === "failed";
   const release = finished || p.retryAfterMs !== undefined;
@@ -162,12 +163,13 @@ export async function saveProgress(
         RETURNING id
      ), logged AS (
        INSERT INTO saga_history (saga_id, seq, step, action, outcome, detail)
-       SELECT saved.id, coalesce((SELECT max(seq) FROM saga_history WHERE saga_id = saved.id), 0) + 1,
-              $13, $14, $15, $16
-         FROM saved
+       SELECT saved.id, coalesce((SELECT max(seq) FROM saga_history WHERE saga_id = saved.id), 0) + e.n,
+              e.step, e.action, e.outcome, e.detail
+         FROM saved, unnest($13::text[], $14::text[], $15::text[], $16::text[]) WITH ORDINALITY
+              AS e(step, action, outcome, detail, n)
        RETURNING saga_id
      )
-     SELECT count(*)::int AS saved FROM logged`,
+     SELECT count(DISTINCT saga_id)::int AS saved FROM logged`,
     values: [
       id,
       instance,
@@ -181,10 +183,10 @@ export async function saveProgress(
       release,
       leaseMs,
       p.failure === null ? null : JSON.stringify(p.failure),
-      entry.step,
-      entry.action,
-      entry.outcome,
-      entry.detail,
+      entries.map((e) => e.step),
+      entries.map((e) => e.action),
+      entries.map((e) => e.outcome),
+      entries.map((e) => e.detail),
     ],
   });
   return rows[0].saved === 1;
