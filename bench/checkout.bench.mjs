@@ -10,7 +10,8 @@
 //                 calls, the error rate and the checkout p95 next to the seed's targets (p95 < 500 ms,
 //                 < 2 % errors, > 100 req/s; checkout p95 < 2 s).
 // On two cores the load generator, the gateway, six services and PostgreSQL share the CPU.
-// Options: --seconds N, --clients N.
+// Options: --seconds N, --clients N, --variants N (default 1: everyone buys the same best-seller,
+// whose stock row every reservation locks; N spreads the shoppers over N variants).
 import { randomUUID } from "node:crypto";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -72,7 +73,7 @@ async function buyOnce(pool, variantId) {
   return { ...checkout, calls: [cart, item, checkout] };
 }
 
-async function setUp(base) {
+async function setUp(base, variantCount) {
   const pool = new Pool(base, { connections: 4 });
   const { token } = await expectOk(
     "demo admin login",
@@ -93,32 +94,38 @@ async function setUp(base) {
         categoryId: category.id,
         name: "Bougie du banc",
         status: "active",
-        variants: [{ sku: `BENCH-${Date.now()}`, options: { parfum: "figue" }, price: 1990 }],
+        variants: Array.from({ length: variantCount }, (_, i) => ({
+          sku: `BENCH-${Date.now()}-${i}`,
+          options: { parfum: `figue ${i + 1}` },
+          price: 1990,
+        })),
       },
     }),
   );
-  const variantId = product.variants[0].id;
+  const variantIds = product.variants.map((v) => v.id);
   const locations = await expectOk(
     "locations",
     call(pool, "GET", "/api/inventory/locations?limit=200", { headers: auth }),
   );
   const online = locations.data.find((l) => l.kind === "online");
-  // Inventory learns the variant from catalog's event a moment later.
-  for (let i = 0; ; i++) {
-    const res = await call(pool, "POST", "/api/inventory/stock/adjust", {
-      headers: auth,
-      body: { variantId, locationId: online.id, changeQuantity: 1_000_000, type: "receipt", reason: "bench" },
-    });
-    if (res.status === 201) break;
-    if (i > 100) throw new Error(`stock for the bench variant: HTTP ${res.status} ${JSON.stringify(res.body)}`);
-    await new Promise((r) => setTimeout(r, 100));
+  // Inventory learns the variants from catalog's event a moment later.
+  for (const variantId of variantIds) {
+    for (let i = 0; ; i++) {
+      const res = await call(pool, "POST", "/api/inventory/stock/adjust", {
+        headers: auth,
+        body: { variantId, locationId: online.id, changeQuantity: 1_000_000, type: "receipt", reason: "bench" },
+      });
+      if (res.status === 201) break;
+      if (i > 100) throw new Error(`stock for the bench variant: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
   const page = await expectOk("products", call(pool, "GET", "/api/catalog/products?limit=100"));
   await pool.close();
-  return { variantId, productIds: page.data.map((p) => p.id) };
+  return { variantIds, productIds: page.data.map((p) => p.id) };
 }
 
-async function checkoutPhase(base, variantId, clients, seconds) {
+async function checkoutPhase(base, variantIds, clients, seconds) {
   const pool = new Pool(base, { connections: clients });
   const latencies = [];
   let orders = 0;
@@ -127,9 +134,9 @@ async function checkoutPhase(base, variantId, clients, seconds) {
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: clients }, async () => {
+    Array.from({ length: clients }, async (_, shopper) => {
       while (performance.now() < deadline) {
-        const res = await buyOnce(pool, variantId);
+        const res = await buyOnce(pool, variantIds[shopper % variantIds.length]);
         if (res.status === 201) {
           orders++;
           latencies.push(res.ms);
@@ -147,7 +154,7 @@ async function checkoutPhase(base, variantId, clients, seconds) {
   return { orders, failures, errors, elapsed, latencies };
 }
 
-async function scenarioPhase(base, variantId, productIds, users, seconds) {
+async function scenarioPhase(base, variantIds, productIds, users, seconds) {
   const pool = new Pool(base, { connections: users });
   const all = [];
   const checkouts = [];
@@ -167,7 +174,7 @@ async function scenarioPhase(base, variantId, productIds, users, seconds) {
         count(await call(pool, "GET", `/api/catalog/products?page=${1 + ((user + round) % 3)}&limit=20`));
         count(await call(pool, "GET", `/api/catalog/products/${productIds[(user * 7 + round) % productIds.length]}`));
         if (round % 4 === 3) {
-          const res = await buyOnce(pool, variantId);
+          const res = await buyOnce(pool, variantIds[user % variantIds.length]);
           for (const c of res.calls) count(c);
           if (res.status === 201) {
             orders++;
@@ -187,6 +194,8 @@ async function scenarioPhase(base, variantId, productIds, users, seconds) {
 export async function run(args) {
   const seconds = option(args, "--seconds", 20);
   const clients = option(args, "--clients", 50);
+  // 1: every shopper buys the same best-seller (its stock row is the contended one); N: shoppers spread over N.
+  const variants = option(args, "--variants", 1);
   const dataDir = await mkdtemp(join(tmpdir(), "comptoir-bench-"));
   await chmod(dataDir, 0o755);
   const platform = await startPlatform(dataDir, [], {
@@ -196,16 +205,19 @@ export async function run(args) {
   });
   try {
     console.log(`platform ready in ${platform.seconds.toFixed(1)} s`);
-    const { variantId, productIds } = await setUp(platform.base);
+    const { variantIds, productIds } = await setUp(platform.base, variants);
     // Warm-up: connections, prepared statements, JIT.
-    await checkoutPhase(platform.base, variantId, 10, 3);
+    await checkoutPhase(platform.base, variantIds, 10, 3);
 
     const cpuBefore = platform.cpu();
-    const c = await checkoutPhase(platform.base, variantId, clients, seconds);
+    const c = await checkoutPhase(platform.base, variantIds, clients, seconds);
     const cpuAfter = platform.cpu();
     const ms = (p) => percentile(c.latencies, p).toFixed(1);
     const errorRate = (100 * c.failures) / Math.max(1, c.orders + c.failures);
-    console.log(`\ncheckout: ${clients} customers in parallel for ${seconds} s, each a guest cart + 1 item + checkout`);
+    console.log(
+      `\ncheckout: ${clients} customers in parallel for ${seconds} s, each a guest cart + 1 item + checkout, ` +
+        (variants === 1 ? "all of the same variant" : `spread over ${variants} variants`),
+    );
     console.log(
       `  ${(c.orders / c.elapsed).toFixed(1)} orders/s (${c.orders} orders)   checkout p50 ${ms(50)} ms   p95 ${ms(95)} ms   ` +
         `p99 ${ms(99)} ms   errors ${errorRate.toFixed(2)} %` +
@@ -224,7 +236,7 @@ export async function run(args) {
           .join(", "),
     );
 
-    const s = await scenarioPhase(platform.base, variantId, productIds, 50, seconds);
+    const s = await scenarioPhase(platform.base, variantIds, productIds, 50, seconds);
     const p95 = percentile(s.all, 95);
     const checkoutP95 = percentile(s.checkouts, 95);
     console.log(
