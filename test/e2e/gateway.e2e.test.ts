@@ -154,7 +154,15 @@ afterAll(async () => {
 }, 30_000);
 
 describe("demo mode", { timeout: 30_000 }, () => {
-  it("prints the demo accounts and one API key per tier at first start", () => {
+  it("prints the demo accounts and one API key per tier at first start", async () => {
+    // The banner comes once the launcher itself has seen every service ready, which may be a moment
+    // after this file's own readiness check.
+    await until(
+      async () => output,
+      (o) => /admin@demo\.comptoir\.dev/.test(o) && /ck_partner_/.test(o),
+      "the launcher's banner",
+      10_000,
+    );
     expect(output).toMatch(/admin@demo\.comptoir\.dev/);
     for (const tier of ["admin", "frontend", "mobile", "partner"]) {
       expect(output).toMatch(new RegExp(`${tier} +ck_${tier}_[A-Za-z0-9_-]{43}`));
