@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkout, guestWith, level, type Shop, sleep, startShop, until } from "./support/harness";
+import {
+  checkout,
+  checkoutState,
+  guestWith,
+  level,
+  orderEvents,
+  type Shop,
+  sleep,
+  startShop,
+  until,
+} from "./support/harness";
 
 let shop: Shop;
 beforeAll(async () => {
@@ -16,25 +26,7 @@ const POINTS = [
   ...STEPS.flatMap((step) => (["called", "saved"] as const).map((phase) => ({ step, phase }))),
 ];
 
-/** The checkout's row, the order (if any), and the payments made for it. */
-async function stateOf(checkoutId: string) {
-  const db = shop.testbed.database.db;
-  const checkout = (
-    await db.query('SELECT status, order_id AS "orderId", problem FROM checkouts WHERE id = $1', [checkoutId])
-  ).rows[0];
-  const order = (await db.query("SELECT status FROM orders WHERE id = $1", [checkout.orderId])).rows[0];
-  const payments = (
-    await shop.payments.database.db.query("SELECT status FROM payments WHERE order_id = $1 ORDER BY created_at", [
-      checkout.orderId,
-    ])
-  ).rows.map((r) => r.status);
-  const reservations = (
-    await shop.world.inventory.database.db.query("SELECT status FROM reservations WHERE reference = $1", [
-      `order-${checkout.orderId}`,
-    ])
-  ).rows.map((r) => r.status);
-  return { checkout: checkout.status, problem: checkout.problem?.code, order: order?.status, payments, reservations };
-}
+const stateOf = (checkoutId: string) => checkoutState(shop, checkoutId);
 
 describe("a crash (the instance stops dead) at each point of the checkout saga", () => {
   it.each(POINTS)(
@@ -87,17 +79,14 @@ describe("a crash (the instance stops dead) at each point of the checkout saga",
       expect(answer.status).toBe(end.checkout === "completed" ? 201 : 409);
       await sleep(200);
       expect(await stateOf(frozenSaga!)).toEqual(end);
-      const events = await shop.testbed.database.db.query(
-        "SELECT type, count(*)::int AS n FROM outbox WHERE subject = (SELECT order_id::text FROM checkouts WHERE id = $1) GROUP BY type ORDER BY type",
-        [frozenSaga],
-      );
+      const events = await orderEvents(shop, frozenSaga!);
       if (end.order === "paid") {
-        expect(events.rows).toEqual([
+        expect(events).toEqual([
           { type: "orders.order.paid", n: 1 },
           { type: "orders.order.placed", n: 1 },
         ]);
       } else {
-        expect(events.rows).toEqual([]);
+        expect(events).toEqual([]);
       }
       await Promise.all([doomed.close(), rescuer.close()]);
     },

@@ -172,3 +172,43 @@ export async function until<T>(probe: () => Promise<T>, done: (value: T) => bool
     await sleep(50);
   }
 }
+
+/**
+ * Where a checkout ended (crash and kill tests): its row's status and problem, the order (if any),
+ * the payments made for it and the status of its reservation at inventory.
+ */
+export async function checkoutState(shop: Shop, checkoutId: string) {
+  const checkout = (
+    await shop.testbed.database.db.query('SELECT status, order_id AS "orderId", problem FROM checkouts WHERE id = $1', [
+      checkoutId,
+    ])
+  ).rows[0];
+  const order = (await shop.testbed.database.db.query("SELECT status FROM orders WHERE id = $1", [checkout.orderId]))
+    .rows[0];
+  const payments = (
+    await shop.payments.database.db.query("SELECT status FROM payments WHERE order_id = $1 ORDER BY created_at", [
+      checkout.orderId,
+    ])
+  ).rows.map((r) => r.status as string);
+  const reservations = (
+    await shop.world.inventory.database.db.query("SELECT status FROM reservations WHERE reference = $1", [
+      `order-${checkout.orderId}`,
+    ])
+  ).rows.map((r) => r.status as string);
+  return {
+    checkout: checkout.status as string,
+    problem: checkout.problem?.code as string | undefined,
+    order: order?.status as string | undefined,
+    payments,
+    reservations,
+  };
+}
+
+/** How many events of each type the checkout's order has in orders' outbox. */
+export async function orderEvents(shop: Shop, checkoutId: string) {
+  const { rows } = await shop.testbed.database.db.query(
+    "SELECT type, count(*)::int AS n FROM outbox WHERE subject = (SELECT order_id::text FROM checkouts WHERE id = $1) GROUP BY type ORDER BY type",
+    [checkoutId],
+  );
+  return rows as { type: string; n: number }[];
+}
