@@ -5,11 +5,12 @@
 //   1. checkout   --clients (50) customers in parallel for --seconds (20): each iteration is a guest
 //                 cart, one item added, and a checkout with its own Idempotency-Key (test card 4242…).
 //                 Prints orders/s, p50/p95/p99 of the checkout call, and the error rate.
-//   2. scenario   seed 003's "charge normale": 50 users browsing (a page of 20, a product), adding to
-//                 a cart, looking at it, and checking out every 4th round. Prints req/s, p95 over all
-//                 calls, the error rate and the checkout p95 next to the seed's targets (p95 < 500 ms,
-//                 < 2 % errors, > 100 req/s; checkout p95 < 2 s).
-// On two cores the load generator, the gateway, six services and PostgreSQL share the CPU.
+//   2. scenario   seed 003's P1 "charge normale": 50 users browsing (a page of 20, a product), adding to
+//                 a cart and checking out — first as the seed states it (users pause 200–600 ms between
+//                 calls, 20 orders a minute), then without pauses (saturation). Prints req/s, p95 over
+//                 all calls, the error rate and the checkout p95 next to the seed's targets (p95 <
+//                 500 ms, < 2 % errors, > 100 req/s; checkout p95 < 2 s).
+// On two cores the load generator, the gateway, eleven services and PostgreSQL share the CPU.
 // Options: --seconds N, --clients N, --variants N (default 1: everyone buys the same best-seller,
 // whose stock row every reservation locks; N spreads the shoppers over N variants).
 import { randomUUID } from "node:crypto";
@@ -154,7 +155,13 @@ async function checkoutPhase(base, variantIds, clients, seconds) {
   return { orders, failures, errors, elapsed, latencies };
 }
 
-async function scenarioPhase(base, variantIds, productIds, users, seconds) {
+/**
+ * Seed 003's P1: `users` browsing (a page of 20, a product), adding to a cart and checking out.
+ * paced: each user thinks 200–600 ms between calls and checkouts come at `ordersPerMinute` overall,
+ * the load the seed describes (50 users, 20 orders a minute); not paced: no pause at all and a
+ * checkout every 4th round — the most the platform takes.
+ */
+async function scenarioPhase(base, variantIds, productIds, users, seconds, { paced, ordersPerMinute = 20 }) {
   const pool = new Pool(base, { connections: users });
   const all = [];
   const checkouts = [];
@@ -163,19 +170,31 @@ async function scenarioPhase(base, variantIds, productIds, users, seconds) {
   let orders = 0;
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
-  const count = (res) => {
+  let nextCheckoutAt = started;
+  const think = () => (paced ? new Promise((r) => setTimeout(r, 200 + Math.random() * 400)) : undefined);
+  const count = async (promise) => {
+    const res = await promise;
     calls++;
     all.push(res.ms);
     if (res.status >= 400) failed++;
+    await think();
+    return res;
+  };
+  const checkoutDue = (round) => {
+    if (!paced) return round % 4 === 3;
+    if (performance.now() < nextCheckoutAt) return false;
+    nextCheckoutAt += 60_000 / ordersPerMinute;
+    return true;
   };
   await Promise.all(
     Array.from({ length: users }, async (_, user) => {
+      await new Promise((r) => setTimeout(r, paced ? Math.random() * 600 : 0));
       for (let round = 0; performance.now() < deadline; round++) {
-        count(await call(pool, "GET", `/api/catalog/products?page=${1 + ((user + round) % 3)}&limit=20`));
-        count(await call(pool, "GET", `/api/catalog/products/${productIds[(user * 7 + round) % productIds.length]}`));
-        if (round % 4 === 3) {
+        await count(call(pool, "GET", `/api/catalog/products?page=${1 + ((user + round) % 3)}&limit=20`));
+        await count(call(pool, "GET", `/api/catalog/products/${productIds[(user * 7 + round) % productIds.length]}`));
+        if (checkoutDue(round)) {
           const res = await buyOnce(pool, variantIds[user % variantIds.length]);
-          for (const c of res.calls) count(c);
+          for (const c of res.calls) await count(Promise.resolve(c));
           if (res.status === 201) {
             orders++;
             checkouts.push(res.ms);
@@ -189,6 +208,20 @@ async function scenarioPhase(base, variantIds, productIds, users, seconds) {
   all.sort((a, b) => a - b);
   checkouts.sort((a, b) => a - b);
   return { calls, failed, orders, elapsed, all, checkouts };
+}
+
+function printScenario(title, s) {
+  const p95 = percentile(s.all, 95);
+  const checkoutP95 = percentile(s.checkouts, 95);
+  console.log(`\n${title}`);
+  console.log("  measure             comptoir        seed 003 target");
+  console.log(`  throughput          ${(s.calls / s.elapsed).toFixed(0).padStart(6)} req/s    > 100 req/s`);
+  console.log(`  p95, all calls      ${p95.toFixed(1).padStart(6)} ms       < 500 ms`);
+  console.log(
+    `  error rate          ${((100 * s.failed) / Math.max(1, s.calls)).toFixed(2).padStart(6)} %        < 2 %`,
+  );
+  console.log(`  checkout p95        ${checkoutP95.toFixed(1).padStart(6)} ms       < 2 s`);
+  console.log(`  orders              ${(s.orders / (s.elapsed / 60)).toFixed(0).padStart(6)} /min     20 /min`);
 }
 
 export async function run(args) {
@@ -236,20 +269,14 @@ export async function run(args) {
           .join(", "),
     );
 
-    const s = await scenarioPhase(platform.base, variantIds, productIds, 50, seconds);
-    const p95 = percentile(s.all, 95);
-    const checkoutP95 = percentile(s.checkouts, 95);
-    console.log(
-      `\nseed 003 scenario "charge normale": 50 users browsing, adding to cart, checking out every 4th round`,
+    printScenario(
+      'seed 003 scenario P1 "charge normale", as the seed states it: 50 users thinking 200–600 ms between calls, 20 orders/min',
+      await scenarioPhase(platform.base, variantIds, productIds, 50, seconds, { paced: true }),
     );
-    console.log("  measure             comptoir        seed 003 target");
-    console.log(`  throughput          ${(s.calls / s.elapsed).toFixed(0).padStart(6)} req/s    > 100 req/s`);
-    console.log(`  p95, all calls      ${p95.toFixed(1).padStart(6)} ms       < 500 ms`);
-    console.log(
-      `  error rate          ${((100 * s.failed) / Math.max(1, s.calls)).toFixed(2).padStart(6)} %        < 2 %`,
+    printScenario(
+      "the same mix without pauses (saturation): 50 users as fast as they can, a checkout every 4th round",
+      await scenarioPhase(platform.base, variantIds, productIds, 50, seconds, { paced: false }),
     );
-    console.log(`  checkout p95        ${checkoutP95.toFixed(1).padStart(6)} ms       < 2 s`);
-    console.log(`  orders              ${(s.orders / (s.elapsed / 60)).toFixed(0).padStart(6)} /min     20 /min`);
   } finally {
     await platform.stop();
     await rm(dataDir, { recursive: true, force: true });
