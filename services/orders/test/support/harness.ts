@@ -212,3 +212,33 @@ export async function orderEvents(shop: Shop, checkoutId: string) {
   );
   return rows as { type: string; n: number }[];
 }
+
+/**
+ * After a crash at `step` (crash and kill tests), waits for another instance to end the checkout and
+ * checks how it ended. Before the card was used, the rescuer cannot pay (the card lived only in the
+ * dead process's memory): it compensates. From the authorization on, it finds the payment and
+ * completes the order. The variant had 5 in stock; the checkout bought 1.
+ */
+export async function expectTakenOver(shop: Shop, checkoutId: string, step: string, variantId: string) {
+  const end = await until(
+    () => checkoutState(shop, checkoutId),
+    (s) => s.checkout !== "running",
+    "the end of the checkout",
+  );
+  if (step === "started" || step === "reserve") {
+    expect(end).toMatchObject({ checkout: "failed", problem: "checkout_interrupted", order: undefined, payments: [] });
+    expect(end.reservations).toEqual(["released"]);
+    expect(await level(shop, variantId)).toEqual({ onHand: 5, reserved: 0 });
+  } else {
+    expect(end).toMatchObject({ checkout: "completed", order: "paid", payments: ["captured"] });
+    expect(end.reservations).toEqual(["committed"]);
+    expect(await level(shop, variantId)).toEqual({ onHand: 4, reserved: 0 });
+  }
+  return end;
+}
+
+/** The events an order ended with (in orders' outbox): placed and paid once each, or none. */
+export const PAID_ORDER_EVENTS = [
+  { type: "orders.order.paid", n: 1 },
+  { type: "orders.order.placed", n: 1 },
+];
