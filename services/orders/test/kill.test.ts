@@ -5,11 +5,9 @@
 // crash.test.ts covers the same points by freezing an in-process instance instead, and also checks that
 // the frozen one, once woken, changes nothing.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { http } from "@comptoir/platform/testing";
-import { build } from "esbuild";
+import { rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { bundleProcessScript, http } from "@comptoir/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   checkout,
@@ -22,26 +20,13 @@ import {
 } from "./support/harness";
 
 let shop: Shop;
-let dir: string;
 let script: string;
 /** What every orders process gets: the databases, the services it calls and its tokens for them. */
 let environment: Record<string, string>;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "comptoir-orders-"));
-  script = join(dir, "orders-process.mjs");
-  [shop] = await Promise.all([
+  [shop, script] = await Promise.all([
     startShop("kill"),
-    build({
-      entryPoints: [join(import.meta.dirname, "fixtures", "orders-process.ts")],
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      outfile: script,
-      conditions: ["source"],
-      logLevel: "error",
-      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    }),
+    bundleProcessScript(join(import.meta.dirname, "fixtures", "orders-process.ts")),
   ]);
   // Orders' service tokens are signed here: the process has no key. Cart and inventory trust one issuer.
   const serviceToken = await shop.world.inventory.issuer.token({ service: "orders" });
@@ -62,7 +47,7 @@ const children: ChildProcess[] = [];
 afterAll(async () => {
   for (const child of children) child.kill("SIGKILL");
   await shop?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  if (script) await rm(dirname(script), { recursive: true, force: true });
 });
 
 interface OrdersProcess {

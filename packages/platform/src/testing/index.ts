@@ -108,3 +108,4 @@ export function http(baseUrl: string, defaultHeaders: Record<string, string> = {
 export * from "./test-issuer";
 export * from "./service-testbed";
 export * from "./door";
+export * from "./process-script";

@@ -1,31 +1,19 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { build } from "esbuild";
+import { rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundleProcessScript } from "../../src/testing";
 import { effects, makeBus, publishMany, recordEffect, serviceDatabase, TRANSPORTS, uuid, waitFor } from "./support";
 
 let script: string;
 beforeAll(async () => {
-  const dir = await mkdtemp(join(tmpdir(), "comptoir-relay-"));
-  script = join(dir, "relay-process.mjs");
-  await build({
-    entryPoints: [join(import.meta.dirname, "fixtures", "relay-process.ts")],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    outfile: script,
-    conditions: ["source"],
-    logLevel: "error",
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
+  script = await bundleProcessScript(join(import.meta.dirname, "fixtures", "relay-process.ts"));
 }, 60_000);
 
 const children: ChildProcess[] = [];
-afterAll(() => {
+afterAll(async () => {
   for (const child of children) child.kill("SIGKILL");
+  if (script) await rm(dirname(script), { recursive: true, force: true });
 });
 
 function startRelay(env: Record<string, string>): { child: ChildProcess; output: () => string } {
