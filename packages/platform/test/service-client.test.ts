@@ -127,6 +127,25 @@ describe("createServiceClient", () => {
     expect(error.extensions).toEqual({ dependency: "catalog" });
   });
 
+  it("counts a body that stalls after the headers against the same timeout, and retries a GET elsewhere", async () => {
+    const stalling = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"partial":');
+      setTimeout(() => res.end("true}"), 500);
+    });
+    await new Promise<void>((r) => stalling.listen(0, "127.0.0.1", r));
+    servers.push(stalling);
+    const good = await fake(() => ({ status: 200, body: { ok: true } }));
+    const stallingUrl = `http://127.0.0.1:${(stalling.address() as AddressInfo).port}`;
+    const client = createServiceClient({ target: "catalog", baseUrls: [stallingUrl, good.url], timeoutMs: 100 });
+    expect(await client.get("/x")).toMatchObject({ status: 200, body: { ok: true } });
+
+    const alone = createServiceClient({ target: "catalog", baseUrls: [stallingUrl], timeoutMs: 100, maxRetries: 0 });
+    const error = (await alone.get("/x").catch((e: unknown) => e)) as UnavailableError;
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect(error.detail).toMatch(/catalog .*no answer within 100 ms/);
+  });
+
   it("opens the circuit after consecutive failures, then fails fast without calling", async () => {
     const down = await fake(() => ({ status: 500 }));
     const client = createServiceClient({

@@ -98,6 +98,14 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   });
   const limiter = bulkhead(options.concurrency?.limit ?? 64, options.concurrency?.queue ?? 256);
   const backoff = new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 });
+  const retryWhen = (mayResend: boolean) =>
+    retry(
+      handleWhen((e) => e instanceof TransientError && (mayResend || e.neverSent)),
+      { maxAttempts: options.maxRetries ?? 2, backoff },
+    );
+  // A call with no effect, or one effect per key, may be sent again; any other only if it never left.
+  const retryIdempotent = retryWhen(true);
+  const retryNeverSent = retryWhen(false);
   let next = 0;
 
   async function attempt<T>(req: ServiceRequest, token: string | undefined): Promise<ServiceResponse<T>> {
@@ -117,22 +125,32 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
         traceFlags: ctx.traceFlags,
       });
     }
+    // A native timer cleared once the answer is read: AbortSignal.timeout would leave a timer behind
+    // every call that fires later, building an error and dispatching an abort nobody listens to.
+    const abort = new AbortController();
+    let timedOut = false;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+    }, timeoutMs);
     let res: Dispatcher.ResponseData;
+    let text: string;
     try {
       res = await request(url, {
         method: req.method,
         headers,
         body: req.body === undefined ? undefined : JSON.stringify(req.body),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: abort.signal,
         dispatcher,
       });
+      text = await res.body.text();
     } catch (error) {
       const code = (error as { code?: string }).code ?? "";
-      const timedOut = (error as Error).name === "TimeoutError";
       const reason = timedOut ? `no answer within ${timeoutMs} ms` : code || (error as Error).message;
-      throw new TransientError(`${options.target} at ${base}: ${reason}`, NEVER_SENT.has(code));
+      throw new TransientError(`${options.target} at ${base}: ${reason}`, !timedOut && NEVER_SENT.has(code));
+    } finally {
+      clearTimeout(deadline);
     }
-    const text = await res.body.text();
     if (res.statusCode >= 500 && !req.answerStatuses?.includes(res.statusCode)) {
       throw new TransientError(`${options.target} at ${base} answered ${res.statusCode}`, false);
     }
@@ -142,11 +160,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   }
 
   async function send<T>(req: ServiceRequest): Promise<ServiceResponse<T>> {
-    const idempotent = IDEMPOTENT.has(req.method) || Boolean(req.idempotencyKey);
-    const retryPolicy = retry(
-      handleWhen((e) => e instanceof TransientError && (idempotent || e.neverSent)),
-      { maxAttempts: options.maxRetries ?? 2, backoff },
-    );
+    const retryPolicy = IDEMPOTENT.has(req.method) || req.idempotencyKey ? retryIdempotent : retryNeverSent;
     const auth = hasAuthorization(req) ? undefined : options.auth;
     // The token is read per attempt, outside the breaker: identity being down is not the target's fault.
     let used: string | undefined;
