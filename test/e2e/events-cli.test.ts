@@ -107,7 +107,10 @@ describe("comptoir events, against the running platform", { timeout: 180_000 }, 
     const { code, stdout, stderr } = await events(["status"]);
     expect(stderr).toBe("");
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^transport +PostgreSQL event log postgres:\/\/\S+\/comptoir_events$/m);
+    // Through the embedded server's Unix socket: `?host=<its cluster folder>`.
+    expect(stdout).toMatch(
+      /^transport +PostgreSQL event log postgres:\/\/\S+\/comptoir_events\?host=\/\S+\/postgres$/m,
+    );
     expect(stdout).toMatch(/^catalog +\d+ +\S+ +\d+ +/m);
     expect(stdout).toMatch(/^search +\d+ +\S+ +\d+ +.*\bsearch\b/m);
     // search's group reads catalog's stream.

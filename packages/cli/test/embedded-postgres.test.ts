@@ -1,10 +1,10 @@
 import { chmod, mkdir, mkdtemp, readlink, rm, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EmbeddedPostgres } from "../src/embedded/postgres";
+import { EmbeddedPostgres, socketDirFor } from "../src/embedded/postgres";
 import { freePorts } from "../src/launcher/ports";
 import { isProcessAlive } from "../src/system/processes";
 
@@ -62,6 +62,17 @@ describe("embedded PostgreSQL", () => {
     expect(rows[0].version).toBeGreaterThanOrEqual(180000);
     await query(postgres, "CREATE TABLE kept (id int); INSERT INTO kept VALUES (42)");
 
+    // Its URL goes through the Unix socket in the cluster folder; TCP on the port answers too.
+    const socketUrl = postgres.url();
+    expect(socketUrl.searchParams.get("host")).toBe(resolve(root, "main", "postgres"));
+    expect((await query(postgres, "SELECT inet_client_addr() AS addr")).rows[0].addr).toBeNull();
+    const tcp = new URL(socketUrl);
+    tcp.search = "";
+    const overTcp = new pg.Client({ connectionString: tcp.toString() });
+    await overTcp.connect();
+    expect((await overTcp.query("SELECT inet_client_addr()::text AS addr")).rows[0].addr).toBe("127.0.0.1/32");
+    await overTcp.end();
+
     expect((await stat(join(root, "main", "postgres.password"))).mode & 0o777).toBe(0o600);
     const wrongPassword = new URL(postgres.url());
     wrongPassword.password = "wrong";
@@ -69,6 +80,13 @@ describe("embedded PostgreSQL", () => {
 
     await postgres.stop();
     expect(isProcessAlive(pid)).toBe(false);
+  });
+
+  it("has no Unix socket when its path would be too long for the system, or holds a double quote", () => {
+    expect(socketDirFor("/srv/comptoir/.data/postgres", 5433)).toBe("/srv/comptoir/.data/postgres");
+    expect(socketDirFor(`/srv/${"deep/".repeat(20)}postgres`, 5433)).toBeUndefined();
+    expect(socketDirFor('/srv/a"b/postgres', 5433)).toBeUndefined();
+    expect(socketDirFor("relative/postgres", 5433)).toBe(resolve("relative/postgres"));
   });
 
   it("reuses the data on the next start without initialising again", async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPool, DatabaseUnavailableError, ensureDatabase, migrate, waitForDatabase, withTx } from "../src";
+import { redactUrl } from "../src/db/pool";
 import { createTestDatabase, type TestDatabase, testServerUrl } from "../src/testing";
 
 let database: TestDatabase;
@@ -125,6 +126,22 @@ describe("connecting", () => {
       expect(error).toBeInstanceOf(DatabaseUnavailableError);
       expect((error as Error).message).toBe(
         "cannot reach PostgreSQL at 127.0.0.1:1/nowhere: connection refused — is PostgreSQL running there?",
+      );
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it("names the Unix socket when the URL goes through one (?host=/folder)", async () => {
+    const url = "postgres://postgres@127.0.0.1:5999/nowhere?host=/nonexistent-folder";
+    const pool = createPool(url);
+    try {
+      const error = await waitForDatabase(pool, url, 300).catch((e: unknown) => e);
+      expect((error as Error).message).toBe(
+        "cannot reach PostgreSQL at the Unix socket /nonexistent-folder/.s.PGSQL.5999 (database nowhere): no socket there — is PostgreSQL running?",
+      );
+      expect(redactUrl("postgres://app:secret@127.0.0.1:5999/shop?host=%2Fsrv%2Fpg&sslmode=disable")).toBe(
+        "postgres://app:***@127.0.0.1:5999/shop?host=/srv/pg&sslmode=disable",
       );
     } finally {
       await pool.end();

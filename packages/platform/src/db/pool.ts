@@ -14,7 +14,11 @@ export class DatabaseUnavailableError extends Error {
 export function describeUrl(url: string): string {
   try {
     const u = new URL(url);
-    return `${u.hostname}:${u.port || 5432}/${decodeURIComponent(u.pathname.slice(1))}`;
+    // `?host=/folder` is a Unix socket, which node-postgres uses instead of the URL's host.
+    const socket = u.searchParams.get("host");
+    const database = decodeURIComponent(u.pathname.slice(1));
+    if (socket?.startsWith("/")) return `the Unix socket ${socket}/.s.PGSQL.${u.port || 5432} (database ${database})`;
+    return `${u.hostname}:${u.port || 5432}/${database}`;
   } catch {
     return "(unparseable DATABASE_URL)";
   }
@@ -24,7 +28,10 @@ export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = "***";
-    return u.toString();
+    // A Unix socket's folder (`?host=/folder`) shown as a path, not percent-encoded.
+    return u
+      .toString()
+      .replace(/([?&]host=)([^&]*)/, (_, key: string, value: string) => key + decodeURIComponent(value));
   } catch {
     return "(unparseable URL)";
   }
@@ -32,6 +39,7 @@ export function redactUrl(url: string): string {
 
 const REASONS: Record<string, string> = {
   ECONNREFUSED: "connection refused — is PostgreSQL running there?",
+  ENOENT: "no socket there — is PostgreSQL running?",
   ENOTFOUND: "host not found",
   ETIMEDOUT: "connection timed out",
   EAI_AGAIN: "host name lookup failed",
