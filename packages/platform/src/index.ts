@@ -14,6 +14,7 @@ export * from "./http/problem";
 export * from "./http/schemas";
 export * from "./ids";
 export * from "./logging/logger";
+export * from "./runtime/deadline";
 export * from "./runtime/periodic";
 export * from "./runtime/run-service";
 export * from "./sagas";

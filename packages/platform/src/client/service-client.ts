@@ -14,6 +14,7 @@ import type { ServiceTokens } from "../auth/service-tokens";
 import { currentContext } from "../context/request-context";
 import { formatTraceparent, newSpanId } from "../context/traceparent";
 import { UnavailableError } from "../errors/app-error";
+import { startDeadline } from "../runtime/deadline";
 
 export interface ServiceClientOptions {
   /** The service called, for messages and metrics (e.g. `catalog`). */
@@ -125,14 +126,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
         traceFlags: ctx.traceFlags,
       });
     }
-    // A native timer cleared once the answer is read: AbortSignal.timeout would leave a timer behind
-    // every call that fires later, building an error and dispatching an abort nobody listens to.
-    const abort = new AbortController();
-    let timedOut = false;
-    const deadline = setTimeout(() => {
-      timedOut = true;
-      abort.abort();
-    }, timeoutMs);
+    const deadline = startDeadline(timeoutMs);
     let res: Dispatcher.ResponseData;
     let text: string;
     try {
@@ -140,16 +134,16 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
         method: req.method,
         headers,
         body: req.body === undefined ? undefined : JSON.stringify(req.body),
-        signal: abort.signal,
+        signal: deadline.signal,
         dispatcher,
       });
       text = await res.body.text();
     } catch (error) {
       const code = (error as { code?: string }).code ?? "";
-      const reason = timedOut ? `no answer within ${timeoutMs} ms` : code || (error as Error).message;
-      throw new TransientError(`${options.target} at ${base}: ${reason}`, !timedOut && NEVER_SENT.has(code));
+      const reason = deadline.expired ? `no answer within ${timeoutMs} ms` : code || (error as Error).message;
+      throw new TransientError(`${options.target} at ${base}: ${reason}`, !deadline.expired && NEVER_SENT.has(code));
     } finally {
-      clearTimeout(deadline);
+      deadline.clear();
     }
     if (res.statusCode >= 500 && !req.answerStatuses?.includes(res.statusCode)) {
       throw new TransientError(`${options.target} at ${base} answered ${res.statusCode}`, false);

@@ -5,7 +5,14 @@ import {
   INTERNAL_HEADER_PREFIX,
   type ResolvedApiKey,
 } from "@comptoir/contracts";
-import { AppError, currentContext, formatTraceparent, type Logger, UnavailableError } from "@comptoir/platform";
+import {
+  AppError,
+  currentContext,
+  formatTraceparent,
+  type Logger,
+  startDeadline,
+  UnavailableError,
+} from "@comptoir/platform";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Dispatcher } from "undici";
 import type { RouteBudgets } from "../rate-limit/rate-limiter";
@@ -223,14 +230,9 @@ export function createProxy(deps: {
 
     // Until the response headers arrive, across attempts: the route's timeout, or the client leaving.
     // (A native timer: undici's own headersTimeout runs on a coarse clock of about a second.)
-    const abort = new AbortController();
-    let timedOut = false;
-    const deadline = setTimeout(() => {
-      timedOut = true;
-      abort.abort();
-    }, timeoutMs);
+    const deadline = startDeadline(timeoutMs);
     reply.raw.once("close", () => {
-      if (!reply.raw.writableFinished) abort.abort();
+      if (!reply.raw.writableFinished) deadline.abort();
     });
 
     try {
@@ -251,7 +253,7 @@ export function createProxy(deps: {
             body,
             // Between two chunks of the response body, once it started.
             bodyTimeout: timeoutMs,
-            signal: abort.signal,
+            signal: deadline.signal,
           });
         } catch (error) {
           instance.inFlight -= 1;
@@ -262,7 +264,7 @@ export function createProxy(deps: {
               extensions: { limitBytes: route.bodyLimitBytes },
             });
           }
-          if (timedOut) {
+          if (deadline.expired) {
             outcome = "failure";
             deps.metrics.countRequest(service, instance, "timeout");
             throw new AppError("gateway_timeout", 504, "Gateway timeout", {
@@ -270,7 +272,7 @@ export function createProxy(deps: {
               extensions: { service },
             });
           }
-          if (abort.signal.aborted || body?.errored instanceof ClientBodyError) {
+          if (deadline.signal.aborted || body?.errored instanceof ClientBodyError) {
             throw new AppError("client_closed_request", 499, "Client closed request", {
               detail: "The client closed the connection before the upstream answered.",
             });
@@ -306,7 +308,7 @@ export function createProxy(deps: {
         retryAfter,
       );
     } finally {
-      clearTimeout(deadline);
+      deadline.clear();
       if (outcome === "success") upstream.breaker.success();
       else if (outcome === "failure") upstream.breaker.failure();
       else upstream.breaker.release();
