@@ -445,7 +445,12 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
         : {};
       // Carts (and the gateway's rate limits) in Redis when a server is given (CI).
       const redis: Record<string, string> = process.env.TEST_REDIS_URL
-        ? { REDIS_URL: process.env.TEST_REDIS_URL, CART_REDIS_KEY_PREFIX: `${natsPrefix}:carts:` }
+        ? {
+            REDIS_URL: process.env.TEST_REDIS_URL,
+            CART_REDIS_KEY_PREFIX: `${natsPrefix}:carts:`,
+            // Budgets of its own: another run (a bench) on the same Redis may have spent 127.0.0.1's.
+            RATE_LIMIT_KEY_PREFIX: `${natsPrefix}:ratelimit:`,
+          }
         : {};
       platform = start(
         { PORT: String(port), COMPTOIR_DATA: dataDir, DATABASE_URL: url.toString(), ...nats, ...redis },

@@ -37,6 +37,13 @@ export const configSchema = Type.Object({
   RATE_LIMIT_USER: Type.Optional(
     Type.Integer({ minimum: 1, description: "requests per window per signed-in user (integer >= 1)" }),
   ),
+  RATE_LIMIT_KEY_PREFIX: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        "the prefix of the rate-limit counters' Redis keys (default comptoir:ratelimit:): two platforms on one Redis keep apart",
+    }),
+  ),
   GATEWAY_CACHE_MAX_BYTES: Type.Integer({
     minimum: 0,
     default: 64 * 1024 * 1024,

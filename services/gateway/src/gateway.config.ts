@@ -13,8 +13,8 @@ import Value from "typebox/value";
  * `UPSTREAM_<NAME>` replaces an upstream's targets (this is how the launcher, compose or Kubernetes
  * say where the instances are), `HEALTH_CHECK_INTERVAL_MS` every upstream's check interval,
  * `REDIS_URL` moves rate limits to Redis, `CORS_ORIGINS`, `JWKS_URL`, `RATE_LIMIT_ANONYMOUS`,
- * `RATE_LIMIT_USER` and `BODY_LIMIT_BYTES` replace their settings, `GATEWAY_CONFIG` points at
- * another file.
+ * `RATE_LIMIT_USER`, `RATE_LIMIT_KEY_PREFIX` and `BODY_LIMIT_BYTES` replace their settings,
+ * `GATEWAY_CONFIG` points at another file.
  */
 
 const NAME = "^[a-z][a-z0-9-]*$";
@@ -313,7 +313,8 @@ export interface LoadGatewayConfigOptions {
   /** HEALTH_CHECK_INTERVAL_MS: replaces every upstream's interval. */
   healthCheckIntervalMs?: number | undefined;
   /**
-   * Where `UPSTREAM_<NAME>`, REDIS_URL, CORS_ORIGINS, JWKS_URL, RATE_LIMIT_ANONYMOUS, RATE_LIMIT_USER
+   * Where `UPSTREAM_<NAME>`, REDIS_URL, CORS_ORIGINS, JWKS_URL, RATE_LIMIT_ANONYMOUS, RATE_LIMIT_USER,
+   * RATE_LIMIT_KEY_PREFIX
    * and BODY_LIMIT_BYTES are read from.
    */
   env?: Record<string, string | undefined>;
@@ -397,7 +398,8 @@ function resolveConfig(file: string, data: GatewayFile, options: LoadGatewayConf
       positiveIntegerVariable(env, "RATE_LIMIT_ANONYMOUS") ??
       data.rateLimits?.anonymous ??
       BUILT_IN_DEFAULTS.rateLimits.anonymous,
-    keyPrefix: data.rateLimits?.keyPrefix ?? BUILT_IN_DEFAULTS.rateLimits.keyPrefix,
+    keyPrefix:
+      nonEmpty(env.RATE_LIMIT_KEY_PREFIX) ?? data.rateLimits?.keyPrefix ?? BUILT_IN_DEFAULTS.rateLimits.keyPrefix,
     redisUrl: nonEmpty(env.REDIS_URL),
   };
   if (rateLimits.redisUrl !== undefined && !/^rediss?:\/\//.test(rateLimits.redisUrl)) {

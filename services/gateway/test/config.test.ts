@@ -185,11 +185,17 @@ describe("auth, rate limits, CORS, body limits, balancers and circuit breakers",
         JWKS_URL: "http://identity:3001/api/identity/.well-known/jwks.json",
         RATE_LIMIT_ANONYMOUS: "42",
         RATE_LIMIT_USER: "4200",
+        RATE_LIMIT_KEY_PREFIX: "staging:ratelimit:",
         BODY_LIMIT_BYTES: "5000",
       },
     });
 
-    expect(config.rateLimits).toMatchObject({ redisUrl: "redis://127.0.0.1:6379", anonymous: 42, user: 4200 });
+    expect(config.rateLimits).toMatchObject({
+      redisUrl: "redis://127.0.0.1:6379",
+      anonymous: 42,
+      user: 4200,
+      keyPrefix: "staging:ratelimit:",
+    });
     expect(config.cors.origins).toEqual(["https://shop.example", "https://admin.example"]);
     expect(config.auth.jwksUrl).toBe("http://identity:3001/api/identity/.well-known/jwks.json");
     expect(config.services.map((s) => s.bodyLimitBytes)).toEqual([5000, 5000]);
