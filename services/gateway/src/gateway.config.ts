@@ -314,8 +314,7 @@ export interface LoadGatewayConfigOptions {
   healthCheckIntervalMs?: number | undefined;
   /**
    * Where `UPSTREAM_<NAME>`, REDIS_URL, CORS_ORIGINS, JWKS_URL, RATE_LIMIT_ANONYMOUS, RATE_LIMIT_USER,
-   * RATE_LIMIT_KEY_PREFIX
-   * and BODY_LIMIT_BYTES are read from.
+   * RATE_LIMIT_KEY_PREFIX and BODY_LIMIT_BYTES are read from.
    */
   env?: Record<string, string | undefined>;
 }
