@@ -27,7 +27,10 @@ export interface EventBusOptions {
   rebalanceMs?: number;
   /** Events fetched at once by a partition reader (default 100). */
   batchSize?: number;
-  /** How long an idle reader waits for new events before checking whether it should stop (default 1 s). */
+  /**
+   * How long an idle reader waits before looking for new events on its own (default: the
+   * transport's `idleWaitMs`, else 1 s). Stopping does not wait for it.
+   */
   waitMs?: number;
   /** Relay tuning (batch size, polling, retention, pacing). */
   relay?: {
@@ -152,7 +155,7 @@ export class EventBus {
             this.options.logger,
             {
               batchSize: this.options.batchSize ?? 100,
-              waitMs: this.options.waitMs ?? 1000,
+              waitMs: this.options.waitMs ?? this.options.transport.idleWaitMs ?? 1000,
             },
           );
           this.workers.set(`${group.name}/${key}`, worker);

@@ -201,6 +201,8 @@ export function isInfrastructureError(error: unknown): boolean {
 export class PartitionWorker {
   private stopped = false;
   private done: Promise<void> | undefined;
+  /** Cuts an idle fetch's wait short when the worker stops. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly group: ConsumerGroup,
@@ -222,7 +224,7 @@ export class PartitionWorker {
       try {
         reader = await this.transport.openReader(this.group.name, this.stream, this.partition);
         while (!this.stopped) {
-          const deliveries = await reader.fetch(this.options.batchSize, this.options.waitMs);
+          const deliveries = await reader.fetch(this.options.batchSize, this.options.waitMs, this.stopping.signal);
           // The whole batch in one transaction; if an event fails, one by one from the start of the
           // batch (nothing of it was written), with that event's failed try counted.
           const batch =
@@ -256,6 +258,7 @@ export class PartitionWorker {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     await this.done;
   }
 }

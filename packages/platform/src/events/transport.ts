@@ -15,6 +15,12 @@ export interface EventTransport {
   /** Where it is, for logs and the banner, without secrets. */
   readonly description: string;
   /**
+   * How long an idle reader waits before looking again on its own, when the bus is not told
+   * (`EventBusOptions.waitMs`). A transport that wakes its readers when events arrive can afford a
+   * long one (it is only a safety net); one whose wait is the poll itself wants a short one.
+   */
+  readonly idleWaitMs?: number;
+  /**
    * Stores the events durably, in the given order, before resolving. An id already stored is
    * ignored (the relay may send a batch twice after a crash). All events belong to `stream`.
    */
@@ -56,8 +62,10 @@ export interface PartitionReader {
   /**
    * The next deliveries in order, waiting up to `waitMs` when there are none (an empty array
    * then). The caller settles every delivery with `ack` in order before calling `fetch` again.
+   * `signal` cuts the wait short (the reader is being stopped); a transport may ignore it if its
+   * waits are short.
    */
-  fetch(max: number, waitMs: number): Promise<Delivery[]>;
+  fetch(max: number, waitMs: number, signal?: AbortSignal): Promise<Delivery[]>;
   /** The delivery was handled (or dead-lettered): never deliver it to this group again. */
   ack(delivery: Delivery): Promise<void>;
   /** Still working on it (long retries): keep it from being redelivered elsewhere meanwhile. */

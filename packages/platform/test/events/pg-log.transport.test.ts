@@ -53,4 +53,48 @@ describe("PostgreSQL event log specifics", () => {
       await transport.close();
     }
   });
+
+  it("wakes every waiter once its listener is back after losing its connection, for what was appended meanwhile", async () => {
+    const transport = await open();
+    const notifier = new Notifier(log.url, testLogger("notifier"));
+    try {
+      await notifier.start();
+      const stream = streamName();
+      const started = Date.now();
+      const timed = (wait: Promise<void>) => wait.then(() => Date.now() - started);
+      const beforeDrop = timed(notifier.wait(stream, 30_000));
+      await log.db.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE application_name = 'comptoir-events-listener' AND datname = current_database()`,
+      );
+      // Woken by the drop itself (a reader then reads again)...
+      expect(await beforeDrop).toBeLessThan(2_000);
+      await new Promise((r) => setTimeout(r, 300)); // the drop's last echoes (the client reports it twice)
+      // ...and this append's notification is lost: nobody listens until the reconnection, a second
+      // after the drop. Only the wake-up after it ends this wait before its 30 s.
+      const afterDrop = timed(notifier.wait(stream, 30_000));
+      await transport.append(stream, [event(stream, subjectsInDistinctPartitions(1)[0]!, 1)]);
+      expect(await afterDrop).toBeLessThan(5_000);
+    } finally {
+      await notifier.close();
+      await transport.close();
+    }
+  }, 15_000);
+
+  it("waits 10 s on its own between NOTIFY wake-ups, and an idle reader's wait ends as soon as it is stopped", async () => {
+    const transport = await open();
+    try {
+      expect(transport.idleWaitMs).toBe(10_000);
+      const reader = await transport.openReader("g-stop", streamName(), 0);
+      const stopping = new AbortController();
+      const started = Date.now();
+      const fetched = reader.fetch(10, 30_000, stopping.signal);
+      setTimeout(() => stopping.abort(), 100);
+      expect(await fetched).toEqual([]);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      await reader.close();
+    } finally {
+      await transport.close();
+    }
+  });
 });

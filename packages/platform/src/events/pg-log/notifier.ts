@@ -10,14 +10,16 @@ interface Waiter {
 
 /**
  * One LISTEN connection per process, shared by every reader: `wait(stream, ms)` resolves when an
- * append to that stream commits, or after `ms` (readers poll at that pace as a safety net, so a
- * notification lost during a reconnect only delays delivery).
+ * append to that stream commits, or after `ms` (readers poll at that pace as a safety net). While
+ * the connection is lost notifications are missed, so every waiter is woken when it drops and
+ * again once it listens anew, to read what was appended in between.
  */
 export class Notifier {
   private client: pg.Client | undefined;
   private readonly waiters = new Set<Waiter>();
   private closed = false;
   private connecting: Promise<void> | undefined;
+  private everConnected = false;
 
   constructor(
     private readonly url: string,
@@ -51,7 +53,10 @@ export class Notifier {
       await client.end();
       return;
     }
+    const reconnected = this.everConnected;
     this.client = client;
+    this.everConnected = true;
+    if (reconnected) this.wakeAll(undefined);
   }
 
   /**
@@ -60,6 +65,7 @@ export class Notifier {
    */
   wait(stream: string | undefined, ms: number, signal?: AbortSignal, partition?: number): Promise<void> {
     return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
       const waiter: Waiter = {
         stream,
         partition,
