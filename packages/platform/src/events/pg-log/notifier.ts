@@ -45,7 +45,7 @@ export class Notifier {
       this.client = undefined;
       this.connecting = undefined;
       this.wakeAll(undefined);
-      setTimeout(() => void this.start().catch(() => {}), 1000).unref();
+      this.reconnectLater(1000);
     });
     await client.connect();
     await client.query(`LISTEN ${EVENTS_CHANNEL}`);
@@ -57,6 +57,14 @@ export class Notifier {
     this.client = client;
     this.everConnected = true;
     if (reconnected) this.wakeAll(undefined);
+  }
+
+  /** Tries again until it listens (or is closed): readers only look on their own now and then. */
+  private reconnectLater(delayMs: number): void {
+    setTimeout(() => {
+      if (this.closed || this.client) return;
+      this.start().catch(() => this.reconnectLater(Math.min(delayMs * 2, 10_000)));
+    }, delayMs).unref();
   }
 
   /**

@@ -48,7 +48,7 @@ class PgLogTransport implements EventTransport {
   /**
    * Readers are woken by NOTIFY at each append to their partition (and all of them once the
    * listener is back after a lost connection): looking on their own is only a safety net. At 1 s,
-   * the platform's idle readers made up about a quarter of its idle CPU.
+   * the platform's idle readers made up about a fifth of its idle CPU.
    */
   readonly idleWaitMs = 10_000;
 
