@@ -205,14 +205,26 @@ class JetStreamTransport implements EventTransport {
     for (const stream of streams) {
       await this.ensureStream(stream);
       await Promise.all(
-        partitions().map((partition) =>
-          this.jsm.consumers
-            .delete(this.names.stream(stream), this.names.durable(group, stream, partition))
-            .catch((error) => {
-              if (!isApiError(error, JetStreamApiCodes.ConsumerNotFound, JetStreamApiCodes.StreamNotFound)) throw error;
-            }),
-        ),
+        partitions().map((partition) => this.deleteConsumer(stream, this.names.durable(group, stream, partition))),
       );
+    }
+  }
+
+  /**
+   * Deletes a durable consumer; one that does not exist is fine. The server may fail a delete while
+   * the consumer's store is still being written (seen under load: error 10051, "unlinkat …
+   * directory not empty"), so a failure is tried again twice, 200 ms apart, before it is reported.
+   */
+  private async deleteConsumer(stream: string, durable: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.jsm.consumers.delete(this.names.stream(stream), durable);
+        return;
+      } catch (error) {
+        if (isApiError(error, JetStreamApiCodes.ConsumerNotFound, JetStreamApiCodes.StreamNotFound)) return;
+        if (attempt >= 3) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
     }
   }
 
