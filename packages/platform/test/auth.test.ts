@@ -180,7 +180,7 @@ describe("the verifier alone", () => {
       const after = await rotating.token({ role: "manager" });
       const started = Date.now();
       await expect(verifier.verify(after)).resolves.toMatchObject({ role: "manager" });
-      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(Date.now() - started).toBeLessThan(5_000);
       await expect(verifier.verify(before)).resolves.toMatchObject({ role: "clerk" });
       // A kid nobody published is still refused, after at most one more fetch.
       await expect(verifier.verify(await stranger.token())).rejects.toMatchObject({ code: "invalid_token" });

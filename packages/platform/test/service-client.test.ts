@@ -118,9 +118,8 @@ describe("createServiceClient", () => {
   it("gives up after the timeout with a 503 that names the dependency", async () => {
     const slow = await fake(() => ({ status: 200, delayMs: 500 }));
     const client = createServiceClient({ target: "catalog", baseUrls: [slow.url], timeoutMs: 100, maxRetries: 0 });
-    const started = Date.now();
+    // No clock is read: had the client waited, the fake's 200 would have come back instead of an error.
     const error = (await client.get("/slow").catch((e: unknown) => e)) as UnavailableError;
-    expect(Date.now() - started).toBeLessThan(450);
     expect(error).toBeInstanceOf(UnavailableError);
     expect(error.status).toBe(503);
     expect(error.detail).toMatch(/catalog .*no answer within 100 ms/);

@@ -1,6 +1,6 @@
 import { API_KEY_RESOLVE_PATH } from "@comptoir/contracts";
 import { createTestIssuer, type TestIssuer } from "@comptoir/platform/testing";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { apiKey, type FakeIdentity } from "./support/fake-identity";
 import type { FakeUpstream } from "./support/fake-upstream";
 import { type StartGatewayOptions, type TestGateway, useTestbed } from "./support/gateway";
@@ -211,12 +211,12 @@ describe("API keys", () => {
     expect((await gw.api.get("/api/catalog/x", { "x-api-key": key })).status).toBe(200);
 
     id.apiKeys.delete(key);
-    const revokedAt = performance.now();
-    await vi.waitFor(async () => expect((await gw.api.get("/api/catalog/x", { "x-api-key": key })).status).toBe(401), {
-      timeout: 2_000,
-      interval: 25,
-    });
-    expect(performance.now() - revokedAt).toBeLessThan(300 + 250);
+    // The key was cached at the first request, before this point: once apiKeyCacheMs has passed,
+    // the very next request must ask identity again and be refused, however slow the machine.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = await gw.api.get("/api/catalog/x", { "x-api-key": key });
+    expect(after.status).toBe(401);
+    expect(after.body).toMatchObject({ code: "invalid_api_key" });
   });
 
   it("asks identity once for many concurrent requests carrying the same new key", async () => {

@@ -297,9 +297,9 @@ describe("failures", () => {
     const gw = await gateway({ services: { catalog: [a!] }, timeoutMs: 200 });
 
     const started = performance.now();
-    const res = await gw.api.get("/api/catalog/slow?ms=2000");
+    const res = await gw.api.get("/api/catalog/slow?ms=5000");
 
-    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(performance.now() - started).toBeLessThan(4_000); // the upstream would answer at 5 s
     expect(res.status).toBe(504);
     expect(res.headers.get("content-type")).toBe(PROBLEM_JSON);
     expect(res.body).toMatchObject({ code: "gateway_timeout", status: 504, service: "catalog" });

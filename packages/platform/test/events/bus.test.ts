@@ -360,7 +360,7 @@ describe.each(TRANSPORTS)("event backbone over $name", (kind) => {
       (r) => r.length === 1,
       { what: "the lone event" },
     );
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(5_000); // a reader looks on its own every 10 s
 
     // A burst of 60 transactions, each committed (and notified) on its own.
     appends = 0;

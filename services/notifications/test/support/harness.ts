@@ -22,7 +22,9 @@ import { MAIL_GROUP } from "../../src/events/mail.handlers";
 
 export type Api = ReturnType<typeof http>;
 
-export type InstanceOptions = Partial<Pick<NotificationsDeps, "mailer" | "delivery" | "workerMs" | "holdMs">>;
+export type InstanceOptions = Partial<
+  Pick<NotificationsDeps, "mailer" | "delivery" | "workerMs" | "holdMs" | "logger">
+>;
 
 export interface Notifications {
   database: TestDatabase;

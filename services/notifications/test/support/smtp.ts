@@ -25,6 +25,7 @@ export interface TestSmtp {
   /** Decides a recipient's fate: undefined accepts it; otherwise the SMTP answer given to RCPT TO. */
   refuse: (address: string) => { code: number; message: string } | undefined;
   stop(): Promise<void>;
+  /** Listens again on the same port; does nothing when it already listens. */
   start(): Promise<void>;
 }
 
@@ -36,6 +37,7 @@ export async function startSmtp(): Promise<TestSmtp> {
     received: [],
     refuse: () => undefined,
     async start() {
+      if (server) return; // already listening
       server = new SMTPServer({
         authOptional: true,
         disabledCommands: ["STARTTLS", "AUTH"],
