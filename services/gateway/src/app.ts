@@ -8,6 +8,7 @@ import { guardedVerifier } from "./auth/token-guard";
 import type { GatewayConfig } from "./gateway.config";
 import { type GatewayMetrics, registerGatewayMetrics } from "./gateway.metrics";
 import { installEdgeHooks } from "./http/edge.hooks";
+import { installTargetNormalization } from "./http/target.hooks";
 import { createMemoryStore, type RateLimitStore } from "./rate-limit/rate-limit.store";
 import { createRateLimiter } from "./rate-limit/rate-limiter";
 import { createRedisStore } from "./rate-limit/redis.store";
@@ -94,6 +95,7 @@ export async function buildApp(deps: GatewayDeps): Promise<App> {
     },
   });
 
+  const targets = installTargetNormalization(config.services.map((s) => s.prefix));
   const app = await createApp({
     service: "gateway",
     instance: deps.instance,
@@ -101,9 +103,11 @@ export async function buildApp(deps: GatewayDeps): Promise<App> {
     description: "The one public entry of Comptoir: routes /api/<service>/* to the services' instances.",
     ownReadinessRoute: true,
     auth: verifier,
+    rewriteUrl: targets.rewriteUrl,
   });
   app.decorateRequest("apiConsumer", null);
   app.decorateRequest("upstreamTarget", null);
+  targets.refuseUnsafe(app);
   installEdgeHooks(app, config.cors);
 
   const routes: ServiceRoute[] = [];

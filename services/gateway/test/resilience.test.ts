@@ -24,8 +24,8 @@ describe("least-connections", () => {
     });
     await allUp(gw);
 
-    // One slow request in flight keeps one instance busy.
-    const slow = gw.api.get("/api/catalog/slow?ms=600");
+    // One request held in flight (until released, however slow the machine) keeps one instance busy.
+    const slow = gw.api.get("/api/catalog/held");
     await vi.waitFor(() => expect(a!.hits.length + b!.hits.length).toBe(1));
     const busy = a!.hits.length === 1 ? "a" : "b";
 
@@ -33,6 +33,7 @@ describe("least-connections", () => {
     for (let i = 0; i < 6; i++) served.push((await gw.api.get("/api/catalog/fast")).body.instance);
 
     expect(served).toEqual(Array(6).fill(busy === "a" ? "b" : "a"));
+    (busy === "a" ? a! : b!).release();
     expect((await slow).status).toBe(200);
     // Idle again: both instances share the load.
     const after = new Set<string>();

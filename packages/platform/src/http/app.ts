@@ -38,6 +38,11 @@ export interface CreateAppOptions {
    * Without one, a request carrying a token is refused with 401.
    */
   auth?: TokenVerifier;
+  /**
+   * Rewrites each request's target before it is routed (Fastify's `rewriteUrl`): the gateway
+   * normalizes it there, so that routing and every decision see one spelling.
+   */
+  rewriteUrl?: (req: IncomingMessage) => string;
 }
 
 export interface AppExtras {
@@ -120,6 +125,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       },
     },
     routerOptions: { ignoreTrailingSlash: true },
+    ...(options.rewriteUrl ? { rewriteUrl: options.rewriteUrl } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // An empty body sent as JSON is no body: `curl -X POST -H 'content-type: application/json' …/release`

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ApiKeyResolver } from "../auth/api-keys";
 import type { GatewayMetrics } from "../gateway.metrics";
 import { logAccess } from "../http/access-log";
+import { sectionOf } from "../http/request-target";
 import type { RateLimiter } from "../rate-limit/rate-limiter";
 import type { ReverseProxy, ServiceRoute } from "../upstreams/proxy";
 
@@ -21,39 +22,9 @@ export interface ProxyRouteDeps {
   logger: Logger;
 }
 
-/** Which part of a service a path is in: its internal endpoints, its admin endpoints, or the rest. */
-export type Section = "internal" | "admin" | "public";
-
 /**
- * The section of `url` (path and query, as received) under `prefix`. Services route on the decoded
- * path, so the check does too: `/api/x/%69nternal/...`, `/api/x//internal`, `/api/x/./internal` and
- * `/api/x/INTERNAL` are all internal. A path with a `..` segment or undecodable escapes is treated
- * as internal (refused): no legitimate client sends one.
- */
-export function sectionOf(url: string, prefix: string): Section {
-  const q = url.indexOf("?");
-  const path = q === -1 ? url : url.slice(0, q);
-  let rest = path.slice(prefix.length);
-  if (rest.length <= 1) return "public";
-  // Fast path: a plain first segment.
-  if (!rest.includes("%") && !rest.includes("/.") && !rest.startsWith("//")) {
-    const end = rest.indexOf("/", 1);
-    const first = (end === -1 ? rest.slice(1) : rest.slice(1, end)).toLowerCase();
-    return first === "internal" ? "internal" : first === "admin" ? "admin" : "public";
-  }
-  try {
-    rest = decodeURIComponent(rest);
-  } catch {
-    return "internal";
-  }
-  const segments = rest.split("/").filter((s) => s !== "" && s !== ".");
-  if (segments.includes("..")) return "internal";
-  const first = segments[0]?.toLowerCase();
-  return first === "internal" ? "internal" : first === "admin" ? "admin" : "public";
-}
-
-/**
- * `<prefix>` and `<prefix>/*`, every method, for each service. Before a request is proxied:
+ * `<prefix>` and `<prefix>/*`, every method, for each service, on the normalized target (see
+ * http/request-target.ts: routing and every decision here read that one value). Before a request is proxied:
  * body size by Content-Length (413), `/internal/` paths (404: never public), `/admin/` paths (a
  * token with `events:admin`: 401/403; the service checks again), the API key (401 when unknown or
  * revoked), then the rate limit (429). Bearer tokens were already verified by the app's auth hook

@@ -10,9 +10,11 @@ import {
   currentContext,
   formatTraceparent,
   type Logger,
+  NotFoundError,
   startDeadline,
   UnavailableError,
 } from "@comptoir/platform";
+import { sectionOf } from "../http/request-target";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Dispatcher } from "undici";
 import type { RouteBudgets } from "../rate-limit/rate-limiter";
@@ -204,6 +206,11 @@ export function createProxy(deps: {
     const { upstream, service, timeoutMs } = route;
     const method = (target?.method ?? request.method) as Dispatcher.HttpMethod;
     const path = target?.path ?? request.raw.url ?? "/";
+    // Defence in depth: whatever the routes above decided, a service's /internal/ endpoints are
+    // never forwarded from the public side (the path is the normalized one the routes decided on).
+    if (sectionOf(path, route.prefix) === "internal") {
+      throw new NotFoundError("route_not_found", `No route for ${method} ${path.split("?")[0]}.`);
+    }
     const headers = upstreamRequestHeaders(request, reply);
     const withBody = target === undefined && hasBody(request.raw);
     const idempotent = IDEMPOTENT.has(method);

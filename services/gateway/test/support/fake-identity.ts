@@ -26,6 +26,7 @@ export async function startFakeIdentity(): Promise<FakeIdentity> {
     healthy: true,
     healthDelayMs: 0,
     crash: false,
+    release: () => {},
     close: async () => {},
     jwks: { keys: [] },
     apiKeys: new Map(),

@@ -26,6 +26,8 @@ export interface FakeUpstream {
   healthDelayMs: number;
   /** Every `/api` request is read, then its connection destroyed (a crash mid-request). */
   crash: boolean;
+  /** Answers every request to a `/held` path waiting so far (they wait until then, however long). */
+  release(): void;
   /** Stops listening and drops open connections: the instance is gone. */
   close(): Promise<void>;
 }
@@ -40,8 +42,12 @@ export async function startFakeUpstream(name: string): Promise<FakeUpstream> {
     healthy: true,
     healthDelayMs: 0,
     crash: false,
+    release: () => {
+      for (const answer of held.splice(0)) answer();
+    },
     close: async () => {},
   };
+  const held: (() => void)[] = [];
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://fake");
@@ -77,6 +83,10 @@ export async function startFakeUpstream(name: string): Promise<FakeUpstream> {
     if (fake.crash) {
       req.socket.destroy();
       return;
+    }
+    if (url.pathname.endsWith("/held")) {
+      await new Promise<void>((r) => held.push(r));
+      if (res.destroyed) return;
     }
     if (url.pathname.endsWith("/slow")) {
       await new Promise((r) => setTimeout(r, Number(url.searchParams.get("ms") ?? 1000)));
@@ -130,6 +140,7 @@ export async function startFakeUpstream(name: string): Promise<FakeUpstream> {
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   fake.close = () =>
     new Promise<void>((resolve) => {
+      fake.release();
       server.close(() => resolve());
       server.closeAllConnections();
     });
