@@ -104,6 +104,7 @@ export async function buildApp(deps: GatewayDeps): Promise<App> {
     ownReadinessRoute: true,
     auth: verifier,
     rewriteUrl: targets.rewriteUrl,
+    trustedProxies: config.trustedProxies,
   });
   app.decorateRequest("apiConsumer", null);
   app.decorateRequest("upstreamTarget", null);
@@ -175,6 +176,14 @@ export async function buildApp(deps: GatewayDeps): Promise<App> {
 
   healthRoutes(app, { routes, instance: deps.instance });
   docsRoutes(app, { routes, proxy });
-  proxyRoutes(app, { routes, proxy, apiKeys, rateLimiter, metrics: gatewayMetrics, logger });
+  proxyRoutes(app, {
+    routes,
+    proxy,
+    apiKeys,
+    rateLimiter,
+    clientTiers: new Set(config.rateLimits.clientTiers),
+    metrics: gatewayMetrics,
+    logger,
+  });
   return app;
 }

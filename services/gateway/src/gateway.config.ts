@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { API_KEY_TIER_LIMITS, type ApiKeyTier } from "@comptoir/contracts";
+import { API_KEY_TIER_LIMITS, API_KEY_TIERS, type ApiKeyTier } from "@comptoir/contracts";
 import { ConfigError, type Static, Type } from "@comptoir/platform";
 import Value from "typebox/value";
 
@@ -13,7 +14,7 @@ import Value from "typebox/value";
  * `UPSTREAM_<NAME>` replaces an upstream's targets (this is how the launcher, compose or Kubernetes
  * say where the instances are), `HEALTH_CHECK_INTERVAL_MS` every upstream's check interval,
  * `REDIS_URL` moves rate limits to Redis, `CORS_ORIGINS`, `JWKS_URL`, `RATE_LIMIT_ANONYMOUS`,
- * `RATE_LIMIT_USER`, `RATE_LIMIT_KEY_PREFIX` and `BODY_LIMIT_BYTES` replace their settings,
+ * `RATE_LIMIT_USER`, `RATE_LIMIT_KEY_PREFIX`, `TRUSTED_PROXIES` and `BODY_LIMIT_BYTES` replace their settings,
  * `GATEWAY_CONFIG` points at another file.
  */
 
@@ -101,6 +102,11 @@ const FileSchema = Type.Object(
           ),
           user: Type.Optional(Limit),
           anonymous: Type.Optional(Limit),
+          clientTiers: Type.Optional(
+            Type.Array(Type.Union(API_KEY_TIERS.map((tier) => Type.Literal(tier))), {
+              description: "a list of API-key tiers (admin, frontend, mobile, partner)",
+            }),
+          ),
           keyPrefix: Type.Optional(Type.String({ minLength: 1, description: "a non-empty Redis key prefix" })),
         },
         { additionalProperties: false },
@@ -131,6 +137,11 @@ const FileSchema = Type.Object(
       ),
     ),
     bodyLimitBytes: Type.Optional(Bytes),
+    trustedProxies: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, description: "an IP address or CIDR" }), {
+        description: "a list of IP addresses or CIDRs",
+      }),
+    ),
     circuitBreaker: Type.Optional(CircuitBreakerFields),
     services: Type.Array(
       Type.Object(
@@ -240,6 +251,12 @@ export interface RateLimitConfig {
   /** One window for every budget (fixed window, see rate-limit.store.ts). */
   windowMs: number;
   tiers: Record<ApiKeyTier, number>;
+  /**
+   * Tiers of keys held by the public (a web shop's or an app's key, readable by anyone): their limit
+   * is per client under the key (the signed-in user, else the client address), so that one abuser
+   * cannot spend everyone's budget. Other tiers' keys are secrets of one consumer: per key.
+   */
+  clientTiers: ApiKeyTier[];
   /** Per verified user (token `sub`). */
   user: number;
   /** Per client IP, without API key or token. */
@@ -265,6 +282,11 @@ export interface GatewayConfig {
   auth: AuthConfig;
   rateLimits: RateLimitConfig;
   cors: CorsConfig;
+  /**
+   * Proxies (IPs or CIDRs) in front of the gateway whose X-Forwarded-For is believed: the client
+   * address is the last one added by a proxy outside this list. Empty: the peer's address.
+   */
+  trustedProxies: string[];
 }
 
 export const BUILT_IN_DEFAULTS = {
@@ -280,6 +302,7 @@ export const BUILT_IN_DEFAULTS = {
     // Per client address without key or token: a browsing visitor stays far below it, a scraper does
     // not; addresses shared behind a NAT are the reason it is not lower.
     anonymous: 1_000,
+    clientTiers: ["frontend", "mobile"] as ApiKeyTier[],
     keyPrefix: "comptoir:ratelimit:",
   },
   cors: {
@@ -314,7 +337,7 @@ export interface LoadGatewayConfigOptions {
   healthCheckIntervalMs?: number | undefined;
   /**
    * Where `UPSTREAM_<NAME>`, REDIS_URL, CORS_ORIGINS, JWKS_URL, RATE_LIMIT_ANONYMOUS, RATE_LIMIT_USER,
-   * RATE_LIMIT_KEY_PREFIX and BODY_LIMIT_BYTES are read from.
+   * RATE_LIMIT_KEY_PREFIX, TRUSTED_PROXIES and BODY_LIMIT_BYTES are read from.
    */
   env?: Record<string, string | undefined>;
 }
@@ -397,6 +420,7 @@ function resolveConfig(file: string, data: GatewayFile, options: LoadGatewayConf
       positiveIntegerVariable(env, "RATE_LIMIT_ANONYMOUS") ??
       data.rateLimits?.anonymous ??
       BUILT_IN_DEFAULTS.rateLimits.anonymous,
+    clientTiers: [...new Set(data.rateLimits?.clientTiers ?? BUILT_IN_DEFAULTS.rateLimits.clientTiers)],
     keyPrefix:
       nonEmpty(env.RATE_LIMIT_KEY_PREFIX) ?? data.rateLimits?.keyPrefix ?? BUILT_IN_DEFAULTS.rateLimits.keyPrefix,
     redisUrl: nonEmpty(env.REDIS_URL),
@@ -493,7 +517,29 @@ function resolveConfig(file: string, data: GatewayFile, options: LoadGatewayConf
     maxAgeSeconds: data.cors?.maxAgeSeconds ?? BUILT_IN_DEFAULTS.cors.maxAgeSeconds,
   };
 
-  return { file, services, upstreams: [...upstreams.values()], auth, rateLimits, cors };
+  const proxiesVariable = nonEmpty(env.TRUSTED_PROXIES);
+  const trustedProxies =
+    proxiesVariable !== undefined ? proxiesVariable.split(",").map((p) => p.trim()) : (data.trustedProxies ?? []);
+  for (const entry of trustedProxies) {
+    if (!isAddressOrCidr(entry)) {
+      const where = proxiesVariable !== undefined ? "TRUSTED_PROXIES" : `${file}: trustedProxies`;
+      throw new ConfigError(
+        `${where} must list IP addresses or CIDRs such as 10.0.0.0/8 or 192.168.1.10, got "${entry}"`,
+      );
+    }
+  }
+
+  return { file, services, upstreams: [...upstreams.values()], auth, rateLimits, cors, trustedProxies };
+}
+
+/** `10.0.0.1`, `10.0.0.0/8`, `::1`, `fd00::/8`. */
+function isAddressOrCidr(entry: string): boolean {
+  const [address, bits, ...rest] = entry.split("/");
+  const family = isIP(address ?? "");
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

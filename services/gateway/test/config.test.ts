@@ -126,7 +126,14 @@ describe("auth, rate limits, CORS, body limits, balancers and circuit breakers",
     const content = {
       ...minimal(),
       auth: { jwksUrl: "http://keys.example/jwks.json", apiKeyCacheMs: 2_000, identityUpstream: "inventory" },
-      rateLimits: { windowMs: 60_000, tiers: { partner: 50 }, user: 300, anonymous: 100, keyPrefix: "t:" },
+      rateLimits: {
+        windowMs: 60_000,
+        tiers: { partner: 50 },
+        user: 300,
+        anonymous: 100,
+        clientTiers: ["frontend"],
+        keyPrefix: "t:",
+      },
       cors: { origins: ["https://shop.example"], allowedHeaders: ["X-Custom"], maxAgeSeconds: 60 },
       bodyLimitBytes: 2048,
       circuitBreaker: { consecutiveFailures: 3 },
@@ -153,6 +160,7 @@ describe("auth, rate limits, CORS, body limits, balancers and circuit breakers",
       tiers: { admin: 1000, frontend: 2000, mobile: 1000, partner: 50 },
       user: 300,
       anonymous: 100,
+      clientTiers: ["frontend"],
       keyPrefix: "t:",
       redisUrl: undefined,
     });
@@ -187,8 +195,10 @@ describe("auth, rate limits, CORS, body limits, balancers and circuit breakers",
         RATE_LIMIT_USER: "4200",
         RATE_LIMIT_KEY_PREFIX: "staging:ratelimit:",
         BODY_LIMIT_BYTES: "5000",
+        TRUSTED_PROXIES: "10.0.0.0/8, 192.168.1.10, fd00::/8",
       },
     });
+    expect(config.trustedProxies).toEqual(["10.0.0.0/8", "192.168.1.10", "fd00::/8"]);
 
     expect(config.rateLimits).toMatchObject({
       redisUrl: "redis://127.0.0.1:6379",
@@ -208,6 +218,14 @@ describe("auth, rate limits, CORS, body limits, balancers and circuit breakers",
     [
       { CORS_ORIGINS: "https://shop.example/" },
       'CORS_ORIGINS must list "*" or origins such as https://shop.example (no path, no trailing slash), got "https://shop.example/"',
+    ],
+    [
+      { TRUSTED_PROXIES: "10.0.0.0/33" },
+      'TRUSTED_PROXIES must list IP addresses or CIDRs such as 10.0.0.0/8 or 192.168.1.10, got "10.0.0.0/33"',
+    ],
+    [
+      { TRUSTED_PROXIES: "lb.example" },
+      'TRUSTED_PROXIES must list IP addresses or CIDRs such as 10.0.0.0/8 or 192.168.1.10, got "lb.example"',
     ],
   ])("refuses a bad variable %j", (env, expected) => {
     expect(errorFor(minimal(), env)).toBe(expected);

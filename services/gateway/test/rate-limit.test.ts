@@ -96,6 +96,89 @@ describe("rate limits", () => {
     expect(inventoryRes.headers.get("ratelimit-remaining")).toBe("99");
   });
 
+  it("charges a key identity must be asked about to the client's address first: made-up keys get 429, not endless 401s", async () => {
+    const [catalog] = await fakes("catalog");
+    const id = await identity();
+    const gw = await gateway({
+      services: { identity: [id], catalog: [catalog!] },
+      file: { auth: { apiKeyCacheMs: 60_000 }, rateLimits: { windowMs: 60_000, anonymous: 5 } },
+    });
+    const statuses = [];
+    for (let i = 0; i < 8; i++) {
+      const res = await rawRequest(`${gw.url}/api/catalog/products`, {
+        headers: { "x-api-key": apiKey("frontend", `made-up-${i}`) },
+        localAddress: "127.0.0.3",
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+    expect(id.resolveCalls).toBe(5);
+    expect(catalog!.hits).toEqual([]);
+    // Another address is not affected.
+    expect((await rawRequest(`${gw.url}/api/catalog/products`, { localAddress: "127.0.0.4" })).status).toBe(200);
+  });
+
+  it("gives each client under a public key (frontend, mobile) a budget of its own, and a partner key one budget", async () => {
+    const [catalog] = await fakes("catalog");
+    const id = await identity();
+    const shop = apiKey("frontend", "web-shop");
+    const partner = apiKey("partner", "acme");
+    id.apiKeys.set(shop, { id: "0190a000-0000-7000-8000-0000000000b1", name: "web-shop", tier: "frontend" });
+    id.apiKeys.set(partner, { id: "0190a000-0000-7000-8000-0000000000b2", name: "acme", tier: "partner" });
+    const gw = await gateway({
+      services: { identity: [id], catalog: [catalog!] },
+      file: {
+        auth: { apiKeyCacheMs: 60_000 },
+        rateLimits: { windowMs: 60_000, anonymous: 100, tiers: { frontend: 3, partner: 3 } },
+      },
+    });
+    const call = (key: string, address: string) =>
+      rawRequest(`${gw.url}/api/catalog/products`, { headers: { "x-api-key": key }, localAddress: address });
+
+    // One abuser spends its own share of the shop's key...
+    const abuser = [];
+    for (let i = 0; i < 5; i++) abuser.push((await call(shop, "127.0.0.5")).status);
+    expect(abuser).toEqual([200, 200, 200, 429, 429]);
+    // ...and every other shopper still has theirs.
+    expect((await call(shop, "127.0.0.6")).status).toBe(200);
+    expect((await call(shop, "127.0.0.7")).status).toBe(200);
+
+    // A partner's secret key is one consumer: one budget, wherever the calls come from.
+    const partnerStatuses = [];
+    for (const address of ["127.0.0.8", "127.0.0.9", "127.0.0.10", "127.0.0.11"]) {
+      partnerStatuses.push((await call(partner, address)).status);
+    }
+    expect(partnerStatuses).toEqual([200, 200, 200, 429]);
+  });
+
+  it("takes the client address from X-Forwarded-For only when the peer is a trusted proxy (TRUSTED_PROXIES)", async () => {
+    const [catalog] = await fakes("catalog");
+    const direct = await gateway({ services: { catalog: [catalog!] }, file: { rateLimits: { anonymous: 2 } } });
+    const behind = await gateway({
+      services: { catalog: [catalog!] },
+      file: { rateLimits: { anonymous: 2 } },
+      env: { TRUSTED_PROXIES: "127.0.0.0/8" },
+    });
+    const via = (gw: typeof direct, client: string) =>
+      rawRequest(`${gw.url}/api/catalog/products`, { headers: { "x-forwarded-for": client } });
+
+    // Without trusted proxies, a client cannot pick its own address to escape its budget.
+    const spoofed = [];
+    for (const client of ["203.0.113.1", "203.0.113.2", "203.0.113.3"])
+      spoofed.push((await via(direct, client)).status);
+    expect(spoofed).toEqual([200, 200, 429]);
+    expect(catalog!.hits.at(-1)!.headers["x-comptoir-client-ip"]).toBe("127.0.0.1");
+
+    // Behind a trusted load balancer, every client has its own budget, and services see its address.
+    const shared = [];
+    for (const client of ["203.0.113.1", "203.0.113.1", "203.0.113.1", "203.0.113.2"]) {
+      shared.push((await via(behind, client)).status);
+    }
+    expect(shared).toEqual([200, 200, 429, 200]);
+    expect(catalog!.hits.at(-1)!.headers["x-comptoir-client-ip"]).toBe("203.0.113.2");
+    expect(catalog!.hits.at(-1)!.headers["x-forwarded-for"]).toBe("203.0.113.2");
+  });
+
   it("lets requests through when Redis cannot be reached (fail open), counting it", async () => {
     const [catalog] = await fakes("catalog");
     const gw = await gateway({

@@ -43,6 +43,11 @@ export interface CreateAppOptions {
    * normalizes it there, so that routing and every decision see one spelling.
    */
   rewriteUrl?: (req: IncomingMessage) => string;
+  /**
+   * Proxies (IPs or CIDRs) whose X-Forwarded-For is believed for `request.ip` (Fastify's
+   * `trustProxy`); none by default: the peer's address.
+   */
+  trustedProxies?: string[];
 }
 
 export interface AppExtras {
@@ -126,6 +131,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     },
     routerOptions: { ignoreTrailingSlash: true },
     ...(options.rewriteUrl ? { rewriteUrl: options.rewriteUrl } : {}),
+    ...(options.trustedProxies && options.trustedProxies.length > 0 ? { trustProxy: options.trustedProxies } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // An empty body sent as JSON is no body: `curl -X POST -H 'content-type: application/json' …/release`

@@ -3,6 +3,8 @@ import { API_KEY_PATTERN, API_KEY_TIERS, type ResolvedApiKey } from "@comptoir/c
 export interface ApiKeyResolver {
   /** The key's consumer, or null when identity does not know it (unknown or revoked). */
   lookup(key: string): ResolvedApiKey | null | Promise<ResolvedApiKey | null>;
+  /** True when `key` is a valid key whose answer is cached: lookup() will not ask identity. */
+  knownValid(key: string): boolean;
 }
 
 export interface ApiKeyResolverOptions {
@@ -50,6 +52,10 @@ export function createApiKeyResolver(options: ApiKeyResolverOptions): ApiKeyReso
   }
 
   return {
+    knownValid(key) {
+      const hit = cache.get(key);
+      return hit !== undefined && hit.value !== null && hit.until > now();
+    },
     lookup(key) {
       if (!KEY.test(key)) return null;
       const hit = cache.get(key);

@@ -1,4 +1,4 @@
-import { API_KEY_HEADERS } from "@comptoir/contracts";
+import { API_KEY_HEADERS, type ApiKeyTier } from "@comptoir/contracts";
 import { AppError, type App, ForbiddenError, type Logger, NotFoundError, UnauthorizedError } from "@comptoir/platform";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ApiKeyResolver } from "../auth/api-keys";
@@ -18,6 +18,8 @@ export interface ProxyRouteDeps {
   proxy: ReverseProxy;
   apiKeys: ApiKeyResolver;
   rateLimiter: RateLimiter | undefined;
+  /** API-key tiers whose budget is per client under the key (RateLimitConfig.clientTiers). */
+  clientTiers: ReadonlySet<ApiKeyTier>;
   metrics: GatewayMetrics;
   logger: Logger;
 }
@@ -60,24 +62,36 @@ export function proxyRoutes(app: App, deps: ProxyRouteDeps): void {
       }
     }
 
+    const budgets = rateLimiter ? route.budgets : undefined;
+    const principal = request.principal;
     const headers = request.headers;
     const key = headers[KEY_HEADER] ?? headers[ALT_KEY_HEADER];
     if (key !== undefined) {
+      // A key identity must be asked about is paid for by the client first, as if it had none: a
+      // flood of made-up keys is limited like any anonymous traffic and never reaches identity
+      // beyond that budget. A key already known valid is not charged twice.
+      const known = typeof key === "string" && apiKeys.knownValid(key);
+      if (budgets && !known) {
+        if (principal) await rateLimiter!.check(reply, budgets.user, principal.userId);
+        else await rateLimiter!.check(reply, budgets.anonymous, request.ip);
+      }
       const consumer = typeof key === "string" ? await apiKeys.lookup(key) : null;
       if (!consumer) {
         metrics.authFailure("invalid_api_key");
         throw new UnauthorizedError("The API key is unknown or revoked.", "invalid_api_key");
       }
       request.apiConsumer = consumer;
+      if (!budgets) return;
+      // A public key (a shop's, an app's): each client under it has the tier's budget of its own.
+      const subject = deps.clientTiers.has(consumer.tier)
+        ? `${consumer.id}:${principal ? `user:${principal.userId}` : `ip:${request.ip}`}`
+        : consumer.id;
+      return rateLimiter!.check(reply, budgets.tiers[consumer.tier], subject);
     }
 
-    const budgets = route.budgets;
-    if (!rateLimiter || !budgets) return;
-    const consumer = request.apiConsumer;
-    if (consumer) return rateLimiter.check(reply, budgets.tiers[consumer.tier], consumer.id);
-    const principal = request.principal;
-    if (principal) return rateLimiter.check(reply, budgets.user, principal.userId);
-    return rateLimiter.check(reply, budgets.anonymous, request.ip);
+    if (!budgets) return;
+    if (principal) return rateLimiter!.check(reply, budgets.user, principal.userId);
+    return rateLimiter!.check(reply, budgets.anonymous, request.ip);
   }
 
   app.register(async (scope) => {

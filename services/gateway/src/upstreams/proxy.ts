@@ -127,7 +127,8 @@ function upstreamRequestHeaders(request: FastifyRequest, reply: FastifyReply): R
     if (value !== undefined) headers[name] = value;
   }
   // Who is calling, as the gateway established it (Authorization itself goes on unchanged: services verify again).
-  headers[IDENTITY_HEADERS.clientIp] = request.socket.remoteAddress ?? request.ip;
+  // The client's address as the gateway established it (TRUSTED_PROXIES: from X-Forwarded-For).
+  headers[IDENTITY_HEADERS.clientIp] = request.ip;
   const consumer = request.apiConsumer;
   if (consumer) {
     headers[IDENTITY_HEADERS.consumer] = consumer.name;
