@@ -175,7 +175,11 @@ export async function buildApp(deps: GatewayDeps): Promise<App> {
   });
 
   healthRoutes(app, { routes, instance: deps.instance });
-  docsRoutes(app, { routes, proxy });
+  docsRoutes(app, {
+    routes,
+    fetchDocument: (route) =>
+      callUpstream(proxyAgent, route.upstream, { method: "GET", path: "/openapi.json", timeoutMs: route.timeoutMs }),
+  });
   proxyRoutes(app, {
     routes,
     proxy,

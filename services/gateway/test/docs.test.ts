@@ -32,6 +32,15 @@ describe("GET /docs", () => {
     expect(res.body).toMatchObject({ openapi: "3.1.0", info: { title: "Comptoir inventory-1" } });
   });
 
+  it("leaves a service's internal operations out of the public document", async () => {
+    const res = await gw.api.get("/docs/inventory/openapi.json");
+
+    expect(Object.keys(res.body.paths).sort()).toEqual([
+      "/api/inventory/admin/events/dead-letters",
+      "/api/inventory/products",
+    ]);
+  });
+
   it("answers 404 for a service it does not route", async () => {
     const res = await gw.api.get("/docs/nope/openapi.json");
 

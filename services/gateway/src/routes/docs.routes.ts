@@ -1,5 +1,6 @@
-import { type App, NotFoundError, Type } from "@comptoir/platform";
-import type { ReverseProxy, ServiceRoute } from "../upstreams/proxy";
+import { type App, NotFoundError, Type, UnavailableError } from "@comptoir/platform";
+import { sectionOf } from "../http/request-target";
+import type { ServiceRoute } from "../upstreams/proxy";
 import { DOCS_SCRIPT, DOCS_STYLE } from "./docs/docs-ui";
 
 const escapeHtml = (text: string) =>
@@ -39,11 +40,32 @@ ${items}
 }
 
 /**
- * `/docs`: an API explorer over every service's OpenAPI document (each fetched from an instance of
- * the service at `/docs/<service>/openapi.json`), with try-it-out through the gateway. Its script
- * and style are served from `/docs/docs.js` and `/docs/docs.css`, allowed by the docs' CSP.
+ * A service's OpenAPI document as the public may see it: without its `/internal/` operations, which
+ * the gateway never routes (they are for other services, and naming them helps only an attacker).
  */
-export function docsRoutes(app: App, deps: { routes: readonly ServiceRoute[]; proxy: ReverseProxy }): void {
+export function publicDocument(document: unknown, prefix: string): unknown {
+  const doc = document as { paths?: Record<string, unknown> } | undefined;
+  if (!doc || typeof doc !== "object" || !doc.paths || typeof doc.paths !== "object") return document;
+  const paths = Object.fromEntries(
+    Object.entries(doc.paths).filter(([path]) => sectionOf(path, prefix) !== "internal"),
+  );
+  return { ...doc, paths };
+}
+
+/**
+ * `/docs`: an API explorer over every service's OpenAPI document (each fetched from an instance of
+ * the service at `/docs/<service>/openapi.json`, its internal operations left out), with try-it-out
+ * through the gateway. Its script and style are served from `/docs/docs.js` and `/docs/docs.css`,
+ * allowed by the docs' CSP.
+ */
+export function docsRoutes(
+  app: App,
+  deps: {
+    routes: readonly ServiceRoute[];
+    /** A service's own /openapi.json, from one of its instances: status and parsed body. */
+    fetchDocument: (route: ServiceRoute) => Promise<{ statusCode: number; body: unknown }>;
+  },
+): void {
   const byService = new Map(deps.routes.map((r) => [r.service, r]));
   const page = docsPage(deps.routes);
 
@@ -63,7 +85,13 @@ export function docsRoutes(app: App, deps: { routes: readonly ServiceRoute[]; pr
     async (request, reply) => {
       const route = byService.get(request.params.service);
       if (!route) throw new NotFoundError("service_not_found", `No service is named "${request.params.service}".`);
-      return deps.proxy.forward(request, reply, route, { method: "GET", path: "/openapi.json" });
+      const { statusCode, body } = await deps.fetchDocument(route);
+      if (statusCode !== 200 || body === undefined) {
+        throw new UnavailableError(`The ${route.service} service did not give its OpenAPI document (${statusCode}).`, {
+          extensions: { service: route.service },
+        });
+      }
+      return reply.header("cache-control", "no-cache").send(publicDocument(body, route.prefix));
     },
   );
 }

@@ -59,7 +59,13 @@ export async function startFakeUpstream(name: string): Promise<FakeUpstream> {
     }
     if (url.pathname === "/openapi.json") {
       res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
-      res.end(JSON.stringify({ openapi: "3.1.0", info: { title: `Comptoir ${name}`, version: "0.1.0" }, paths: {} }));
+      const prefix = `/api/${name.replace(/-\d+$/, "")}`;
+      const paths = {
+        [`${prefix}/products`]: { get: { summary: "public" } },
+        [`${prefix}/internal/stock`]: { post: { summary: "internal" } },
+        [`${prefix}/admin/events/dead-letters`]: { get: { summary: "admin" } },
+      };
+      res.end(JSON.stringify({ openapi: "3.1.0", info: { title: `Comptoir ${name}`, version: "0.1.0" }, paths }));
       return;
     }
 
