@@ -7,7 +7,9 @@ import {
   createLogger,
   createPool,
   currentContext,
+  MAX_PAGE_ROWS,
   NotFoundError,
+  pageQuery,
   Type,
   UnavailableError,
 } from "../src";
@@ -46,6 +48,12 @@ async function start(options: { readiness?: Record<string, () => Promise<void>>;
       },
     },
     async (request, reply) => reply.code(201).send(request.body),
+  );
+  app.get("/api/demo/things", { schema: { querystring: Type.Object(pageQuery()) } }, async (request) => request.query);
+  app.get(
+    "/api/demo/few-things",
+    { schema: { querystring: Type.Object(pageQuery({ max: 100, default: 20 })) } },
+    async (request) => request.query,
   );
   app.post("/api/demo/things/:id/archive", async (request) => ({ archived: true, body: request.body ?? null }));
   app.post(
@@ -116,6 +124,35 @@ describe("problem+json errors", () => {
         { in: "body", field: "extra", message: "is not an allowed property" },
       ]),
     );
+  });
+
+  it("bounds a list's page and limit: too deep, huge, negative, fractional or not a number is a 400, never a 500", async () => {
+    const api = await start();
+    expect((await api.get("/api/demo/things")).body).toEqual({ page: 1, limit: 50 });
+    // page × limit never passes MAX_PAGE_ROWS: 5,000 pages of up to 200, 10,000 of up to 100.
+    expect((await api.get("/api/demo/things?page=5000&limit=200")).body).toEqual({ page: 5000, limit: 200 });
+    expect((await api.get("/api/demo/few-things?page=10000&limit=100")).body).toEqual({ page: 10000, limit: 100 });
+    expect(5000 * 200).toBeLessThanOrEqual(MAX_PAGE_ROWS);
+    for (const query of [
+      "page=5001",
+      "page=100000000000000000&limit=100",
+      "page=1e17",
+      "page=-1",
+      "page=0",
+      "page=1.5",
+      "page=abc",
+      "limit=1e17",
+      "limit=-1",
+      "limit=1.5",
+      "limit=abc",
+      "limit=201",
+    ]) {
+      const res = await api.get(`/api/demo/things?${query}`);
+      expect(res.status, query).toBe(400);
+      expect(res.headers.get("content-type"), query).toMatch(/^application\/problem\+json/);
+      expect(res.body.code, query).toBe("validation_failed");
+    }
+    expect((await api.get("/api/demo/few-things?page=10001")).status).toBe(400);
   });
 
   it("takes an empty JSON body as no body: an action route answers, a route that needs a body says so", async () => {

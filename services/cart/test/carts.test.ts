@@ -392,3 +392,28 @@ describe("an order taken out of the cart (POST …/ordered)", () => {
     expectProblem(await w.cart.orders.post(`/api/cart/carts/${UNKNOWN}/ordered`, body), 404, "cart_not_found");
   });
 });
+
+describe("bounds on quantities", () => {
+  it("a quantity out of 1–999 is a 400 problem, never a 500: adding, changing, taking an order out", async () => {
+    const shirt = await w.product();
+    const { api } = await w.cart.customer();
+    const cartId = (await api.post("/api/cart/carts")).body.id;
+    await add(api, cartId, shirt.variantId, 2);
+    for (const quantity of [1e17, -1, 0, 1.5, "abc", 1000]) {
+      const item = { variantId: shirt.variantId, quantity };
+      expectProblem(await api.post(`/api/cart/carts/${cartId}/items`, item), 400, "validation_failed");
+      expectProblem(
+        await api.patch(`/api/cart/carts/${cartId}/items/${shirt.variantId}`, { quantity }),
+        400,
+        "validation_failed",
+      );
+      expectProblem(
+        await w.cart.orders.post(`/api/cart/carts/${cartId}/ordered`, { orderId: `bounds-${quantity}`, items: [item] }),
+        400,
+        "validation_failed",
+      );
+    }
+    const cart = (await api.get("/api/cart/me")).body;
+    expect(cart.items.map((l: any) => l.quantity)).toEqual([2]);
+  });
+});

@@ -151,6 +151,19 @@ describe("uploading product images", () => {
     expect(await count(h, "product_images")).toBe(0);
   });
 
+  it("refuses an image above 40 megapixels with 422 image_too_large before decoding it, storing nothing", async () => {
+    const product = await newProduct();
+    // 10,000 × 10,000 pixels (300 MB decoded) in about 300 KB of PNG.
+    const white = { width: 10_000, height: 10_000, channels: 3, background: "#ffffff" } as const;
+    const png = await sharp({ create: white }).png().toBuffer();
+    expect(png.length).toBeLessThan(1024 * 1024);
+    const res = await upload(product.id, png, "image/png");
+    expectProblem(res, 422, "image_too_large");
+    expect(res.body.errors).toEqual([{ in: "body", field: "file", message: expect.stringContaining("40,000,000") }]);
+    expect(await count(h, "product_images")).toBe(0);
+    expect(existsSync(join(h.imagesDir, "catalog", product.id))).toBe(false);
+  });
+
   it("a request that is not multipart is 415; unknown products 404; archived products 409", async () => {
     const product = await newProduct();
     const json = await h.api.post(`/api/catalog/products/${product.id}/images`, { file: "x" });

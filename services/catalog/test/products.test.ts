@@ -312,6 +312,29 @@ describe("listing products", () => {
     expectProblem(await h.api.get("/api/catalog/products?page=0"), 400, "validation_failed");
   });
 
+  it("a page or limit out of bounds is a 400 problem, never a 500 (products, price history)", async () => {
+    const leaf = await category("Robes");
+    const v = (await product(leaf)).variants[0];
+    for (const path of ["/api/catalog/products", `/api/catalog/variants/${v.id}/price-history`]) {
+      for (const query of [
+        "page=100000000000000000&limit=100",
+        ...[1e17, -1, 1.5, "abc"].flatMap((x) => [`page=${x}`, `limit=${x}`]),
+        "page=10001", // page × limit stays within 1,000,000 rows
+      ]) {
+        expectProblem(await h.api.get(`${path}?${query}`), 400, "validation_failed");
+      }
+      const deepest = await h.api.get(`${path}?page=10000&limit=100`);
+      expect(deepest.status, path).toBe(200);
+      expect(deepest.body.data, path).toEqual([]);
+    }
+    for (const price of [1e17, -1, 1.5, "abc"]) {
+      expectProblem(await h.api.put(`/api/catalog/variants/${v.id}/price`, { price }), 400, "validation_failed");
+    }
+    for (const position of [1e17, -1, 1.5, "abc"]) {
+      expectProblem(await h.api.patch(`/api/catalog/categories/${leaf}`, { position }), 400, "validation_failed");
+    }
+  });
+
   it("anonymous callers see active products only, whatever status they ask for; drafts are 404 to them", async () => {
     const leaf = await category("Robes");
     const active = await product(leaf, { status: "active" });

@@ -525,3 +525,67 @@ describe("the service's own endpoints", () => {
     expect((await http(inv.base).get("/health/ready")).status).toBe(200);
   });
 });
+
+describe("bounds on numbers in queries and bodies", () => {
+  const HUGE = [1e17, -1, 1.5, "abc"];
+
+  it("a page, limit or offset out of bounds is a 400 problem, never a 500 (movements, stock, alerts)", async () => {
+    for (const path of ["/api/inventory/movements", "/api/inventory/stock", "/api/inventory/alerts"]) {
+      for (const query of [
+        "page=100000000000000000&limit=100",
+        ...HUGE.map((v) => `page=${v}`),
+        ...HUGE.map((v) => `limit=${v}`),
+        "page=5001&limit=200", // page × limit stays within 1,000,000 rows
+        "page=0",
+        "limit=201",
+      ]) {
+        expectProblem(await inv.admin.get(`${path}?${query}`), 400, "validation_failed");
+      }
+      const deepest = await inv.admin.get(`${path}?page=5000&limit=200`);
+      expect(deepest.status, path).toBe(200);
+      expect(deepest.body.data, path).toEqual([]);
+    }
+  });
+
+  it("a quantity, change or threshold out of bounds is a 400 problem, never a 500", async () => {
+    const variantId = await knownVariant(inv);
+    for (const value of [...HUGE, 0, 1_000_001]) {
+      const item = { variantId, quantity: value };
+      expectProblem(
+        await inv.admin.post("/api/inventory/reservations", { reference: `bounds-${value}`, items: [item] }),
+        400,
+        "validation_failed",
+      );
+      expectProblem(
+        await inv.admin.post("/api/inventory/transfers", {
+          reference: `bounds-${value}`,
+          fromLocationId: CENTRAL,
+          toLocationId: ONLINE,
+          items: [item],
+        }),
+        400,
+        "validation_failed",
+      );
+    }
+    for (const value of [1e17, -1e17, 1.5, "abc", 1_000_001]) {
+      expectProblem(
+        await inv.admin.post("/api/inventory/stock/adjust", {
+          variantId,
+          locationId: CENTRAL,
+          changeQuantity: value,
+          type: "adjustment",
+        }),
+        400,
+        "validation_failed",
+      );
+    }
+    for (const value of [1e17, -1, 1.5, "abc"]) {
+      expectProblem(
+        await inv.admin.put("/api/inventory/thresholds", { variantId, locationId: CENTRAL, threshold: value }),
+        400,
+        "validation_failed",
+      );
+    }
+    expect(await ledgerSum(inv, variantId, CENTRAL)).toBe(0);
+  });
+});

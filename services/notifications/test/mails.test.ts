@@ -424,6 +424,12 @@ describe("the mailbox API", () => {
     expect(page3.body).toEqual({ data: [], pagination: { page: 3, limit: 3, total: 4 } });
     const seen = [...page1.body.data, ...page2.body.data].map((m: { id: string }) => m.id);
     expect(new Set(seen).size).toBe(4);
+    for (const query of ["page=100000000000000000&limit=100", "page=5001", "page=-1", "page=1.5", "limit=abc"]) {
+      const res = await n.admin.get(`/api/notifications/messages?to=${to}&${query}`);
+      expect(res.status, query).toBe(400);
+      expect(res.headers.get("content-type"), query).toMatch(/^application\/problem\+json/);
+      expect(res.body.code, query).toBe("validation_failed");
+    }
   });
 
   it("shows one message with its text and HTML; an unknown one is a 404", async () => {

@@ -339,6 +339,9 @@ describe("reading", () => {
     expect(past.body).toEqual({ data: [], pagination: { page: 5, limit: 2, total: 3 } });
     expectProblem(await payments.manager.get("/api/payments/payments?status=pending"), 400);
     expectProblem(await payments.manager.get("/api/payments/payments?limit=500"), 400);
+    for (const query of ["page=100000000000000000&limit=100", "page=5001", "page=-1", "page=1.5", "limit=abc"]) {
+      expectProblem(await payments.manager.get(`/api/payments/payments?${query}`), 400, "validation_failed");
+    }
   });
 });
 

@@ -122,6 +122,13 @@ describe("asking for stock", () => {
     const managerList = await s.manager.get(`/api/supply/requests?locationId=${STORE_2}&status=requested`);
     expect(managerList.body.data.map((r: any) => r.id)).toEqual([other.body.id]);
     expect(managerList.body.pagination).toEqual({ page: 1, limit: 50, total: 1 });
+    for (const query of ["page=100000000000000000&limit=100", "page=5001", "page=-1", "page=1.5", "limit=abc"]) {
+      expectProblem(await s.manager.get(`/api/supply/requests?${query}`), 400, "validation_failed");
+    }
+    for (const quantity of [1e17, -1, 1.5, "abc", 100_001]) {
+      const body = { locationId: STORE_1, items: [{ variantId: mug, quantity }] };
+      expectProblem(await s.manager.post("/api/supply/requests", body), 400, "validation_failed");
+    }
     const read = await s.manager.get(`/api/supply/requests/${mine.body.id}`);
     expect(read.body).toMatchObject({ id: mine.body.id, history: [] });
   });

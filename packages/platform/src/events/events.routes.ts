@@ -2,6 +2,7 @@ import { Type } from "typebox";
 import { bearerAuth, requirePermission } from "../auth/auth.plugin";
 import type { App } from "../http/app";
 import { ProblemSchema } from "../http/problem";
+import { pageQuery } from "../http/schemas";
 import type { EventBus } from "./bus";
 
 const DeadLetter = Type.Object({
@@ -53,8 +54,7 @@ export function eventsAdminRoutes(app: App, service: string, bus: EventBus): voi
         querystring: Type.Object({
           group: Type.Optional(Type.String()),
           includeReplayed: Type.Optional(Type.Boolean({ default: false })),
-          page: Type.Integer({ minimum: 1, default: 1 }),
-          limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+          ...pageQuery({ max: 500, default: 50 }),
         }),
         response: {
           200: Type.Object({

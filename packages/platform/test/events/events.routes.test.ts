@@ -62,6 +62,11 @@ describe("admin endpoints of the event backbone", () => {
     expect(list.body.data).toHaveLength(1);
     expect(list.body.data[0]).toMatchObject({ group: "search", eventType: "catalog.category.created", attempts: 2 });
     expect(list.body.data[0].error).toContain("index offline");
+    for (const query of ["page=100000000000000000&limit=100", "page=2001", "page=-1", "page=1.5", "limit=abc"]) {
+      const res = await api.get(`/api/search/admin/events/dead-letters?${query}`);
+      expect(res.status, query).toBe(400);
+      expect(res.headers.get("content-type"), query).toContain("application/problem+json");
+    }
 
     const unknown = await api.post(`/api/search/admin/events/dead-letters/${uuid()}/replay`);
     expect(unknown.status).toBe(404);

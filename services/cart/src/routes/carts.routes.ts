@@ -221,12 +221,9 @@ export function cartsRoutes(app: App, deps: carts.CartsDeps): void {
         body: Type.Object(
           {
             orderId: Type.String({ minLength: 1, maxLength: 200 }),
-            items: Type.Array(
-              Type.Object({ variantId: Id, quantity: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
-              {
-                maxItems: 1000,
-              },
-            ),
+            items: Type.Array(Type.Object({ variantId: Id, quantity: Quantity }, { additionalProperties: false }), {
+              maxItems: 1000,
+            }),
           },
           { additionalProperties: false },
         ),

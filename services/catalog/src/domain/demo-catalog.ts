@@ -1,9 +1,8 @@
 import { type Db, newId, type Outbox, type Tx, withTx } from "@comptoir/platform";
-import sharp from "sharp";
 import * as categoriesRepo from "../db/categories.repo";
 import { skusTaken } from "../db/products.repo";
 import * as seedRepo from "../db/seed.repo";
-import { storeImage } from "../images/image-store";
+import { decoder, storeImage } from "../images/image-store";
 import { snapshotOf } from "./category";
 import { createProductInTx, type NewVariantInput } from "./products.use-cases";
 
@@ -464,7 +463,7 @@ export async function demoImage(name: string, brand: string, colour: string): Pr
     .join("\n  ")}
   <text x="400" y="700" font-family="DejaVu Sans, sans-serif" font-size="34" fill="#ffffff" fill-opacity="0.85" text-anchor="middle">${escapeXml(brand)}</text>
 </svg>`;
-  return sharp(Buffer.from(svg)).png().toBuffer();
+  return decoder(Buffer.from(svg)).png().toBuffer();
 }
 
 async function ensureCategory(

@@ -1,6 +1,6 @@
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { InvalidError } from "@comptoir/platform";
+import { AppError, InvalidError } from "@comptoir/platform";
 import sharp, { type Metadata } from "sharp";
 
 /** Longest side of each rendition, in pixels (never enlarged). */
@@ -8,6 +8,15 @@ export const THUMBNAIL_SIZE = 320;
 export const LARGE_SIZE = 1600;
 /** Largest accepted upload. */
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+/**
+ * Largest accepted image, in pixels (width × height): 40 MP, e.g. 8000 × 5000, more than any camera
+ * photo a shop uploads; decoded, 120–160 MB (8-bit RGB or RGBA). A few hundred kilobytes of PNG can
+ * declare far more (sharp's own limit is 268 MP, over 1 GB decoded), so every sharp call gets this one.
+ */
+export const MAX_IMAGE_PIXELS = 40_000_000;
+
+/** sharp with the pixel limit: anything larger fails before it is decoded. */
+export const decoder = (input: Buffer) => sharp(input, { limitInputPixels: MAX_IMAGE_PIXELS });
 
 const ACCEPTED = "JPEG, PNG, WebP or AVIF";
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
@@ -19,6 +28,15 @@ const unsupported = (detail: string) =>
     errors: [{ in: "body", field: "file", message: `must be a ${ACCEPTED} image` }],
   });
 
+const tooLarge = () =>
+  new AppError("image_too_large", 422, "Unprocessable content", {
+    detail: `The image has more than ${MAX_IMAGE_PIXELS / 1_000_000} megapixels (width × height); send a smaller one.`,
+    errors: [
+      { in: "body", field: "file", message: `must have at most ${MAX_IMAGE_PIXELS.toLocaleString("en")} pixels` },
+    ],
+  });
+const pixelLimitError = (error: unknown) => error instanceof Error && /pixel limit/i.test(error.message);
+
 /**
  * The real type of an upload, read by decoding its header (the client's content type is not
  * trusted). AVIF is decoded by libheif: sharp reports it as `heif` with AV1 compression.
@@ -26,8 +44,10 @@ const unsupported = (detail: string) =>
 async function acceptedFormat(buffer: Buffer): Promise<string> {
   let metadata: Metadata;
   try {
-    metadata = await sharp(buffer).metadata();
-  } catch {
+    // Reads the header only, and already refuses dimensions above the limit.
+    metadata = await decoder(buffer).metadata();
+  } catch (error) {
+    if (pixelLimitError(error)) throw tooLarge();
     throw unsupported(`The file is not an image this service can read; send a ${ACCEPTED} image.`);
   }
   const format = metadata.format === "heif" && metadata.compression === "av1" ? "avif" : metadata.format;
@@ -48,7 +68,7 @@ export interface StoredImage {
  * Validates `buffer`, then writes its two WebP renditions as
  * `<imagesDir>/catalog/<productId>/<imageId>-{thumb,large}.webp` (each written to a temporary name
  * and renamed, so a reader never sees half a file). Throws 400 `unsupported_image` for anything
- * that is not a readable JPEG, PNG, WebP or AVIF.
+ * that is not a readable JPEG, PNG, WebP or AVIF, 422 `image_too_large` above MAX_IMAGE_PIXELS.
  */
 export async function storeImage(
   imagesDir: string,
@@ -58,7 +78,7 @@ export async function storeImage(
 ): Promise<StoredImage> {
   const format = await acceptedFormat(buffer);
   const render = (size: number) =>
-    sharp(buffer)
+    decoder(buffer)
       .rotate() // honour EXIF orientation
       .resize(size, size, { fit: "inside", withoutEnlargement: true })
       .webp({ quality: 82 })
@@ -67,7 +87,8 @@ export async function storeImage(
   let large: Awaited<ReturnType<typeof render>>;
   try {
     [thumb, large] = await Promise.all([render(THUMBNAIL_SIZE), render(LARGE_SIZE)]);
-  } catch {
+  } catch (error) {
+    if (pixelLimitError(error)) throw tooLarge();
     throw unsupported("The image could not be decoded (truncated or corrupt file).");
   }
   const dir = join(imagesDir, "catalog", productId);

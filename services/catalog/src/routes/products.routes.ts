@@ -9,12 +9,13 @@ import {
   requirePermission,
   Type,
   Id,
+  pageQuery,
   problemResponses,
 } from "@comptoir/platform";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { MAX_SLUG_LENGTH, SLUG_PATTERN } from "../domain/category";
 import * as products from "../domain/products.use-cases";
-import { servablePath } from "../images/image-store";
+import { MAX_IMAGE_PIXELS, servablePath } from "../images/image-store";
 
 const UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 const MAX_LOOKUP = 200;
@@ -86,10 +87,7 @@ const Product = Type.Object({
   images: Type.Array(Image),
 });
 const Pagination = Type.Object({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer() });
-const PageQuery = {
-  page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-};
+const PageQuery = pageQuery({ max: 100, default: 20 });
 
 const NewVariant = Type.Object(
   {
@@ -405,10 +403,11 @@ export function productsRoutes(
         summary: "Upload a product image (multipart: `file`, optional `alt`) (catalog:write)",
         description:
           "JPEG, PNG, WebP or AVIF, at most 10 MiB, checked by decoding it (400 unsupported_image otherwise; " +
-          "413 payload_too_large). Stored as two WebP renditions: a 320 px thumbnail and a 1600 px large image.",
+          `413 payload_too_large), of at most ${MAX_IMAGE_PIXELS / 1_000_000} megapixels, width × height ` +
+          "(422 image_too_large). Stored as two WebP renditions: a 320 px thumbnail and a 1600 px large image.",
         consumes: ["multipart/form-data"],
         params: Params,
-        response: { 201: Image, ...problemResponses(400, 401, 403, 404, 409, 413, 415) },
+        response: { 201: Image, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {

@@ -1,17 +1,15 @@
 import { MovementType } from "@comptoir/contracts";
-import { type Principal, Type, Id, Nullable, problemResponses, Pagination } from "@comptoir/platform";
+import { type Principal, Type, Id, Nullable, pageQuery, problemResponses, Pagination } from "@comptoir/platform";
 import type { FastifyRequest } from "fastify";
 import type { Actor } from "../domain/ledger";
 import { scopeOf } from "../domain/locations";
+import { DEFAULT_LIMIT, MAX_LIMIT } from "../domain/paging";
 
 export { Id, Nullable, Pagination, problemResponses };
 
 export const Params = Type.Object({ id: Id });
 
-export const PageQuery = {
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-};
+export const PageQuery = pageQuery({ max: MAX_LIMIT, default: DEFAULT_LIMIT });
 
 export const Location = Type.Object({
   id: Id,
