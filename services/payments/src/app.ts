@@ -30,6 +30,12 @@ export interface PaymentsAppDeps {
   now?: () => Date;
 }
 
+/** Which provider answers, for the OpenAPI description: the test one says what it is wherever it runs. */
+const providerLine = (name: string) =>
+  name === "test"
+    ? "Provider: test, the built-in test provider: no card is charged and any valid card number is authorized."
+    : `Provider: ${name}.`;
+
 /** The payments service: card payments and refunds against a provider (SPEC §3.8). */
 export async function buildApp(deps: PaymentsAppDeps): Promise<App> {
   const app = await createApp({
@@ -38,7 +44,8 @@ export async function buildApp(deps: PaymentsAppDeps): Promise<App> {
     logger: deps.logger,
     auth: deps.auth,
     description:
-      "Card payments and refunds against a provider, idempotent by key. Never stores a card's number: its brand and last four digits only.",
+      "Card payments and refunds against a provider, idempotent by key. Never stores a card's number: its brand " +
+      `and last four digits only. ${providerLine(deps.provider.name)}`,
     readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
   });
   const payments: PaymentsDeps = {
