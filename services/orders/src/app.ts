@@ -19,6 +19,7 @@ import type { IdentityClient } from "./clients/identity.client";
 import type { InventoryClient } from "./clients/inventory.client";
 import type { PaymentsClient } from "./clients/payments.client";
 import { type CardVault, checkoutSaga } from "./domain/checkout.saga";
+import { fingerprintKeyOf } from "./domain/checkout.use-cases";
 import type { ShippingRules } from "./domain/order";
 import { refundSaga } from "./domain/refund.saga";
 import { checkoutRoutes } from "./routes/checkout.routes";
@@ -89,6 +90,8 @@ export async function buildApp(deps: OrdersAppDeps): Promise<App> {
     cart: deps.cart,
     catalog: deps.catalog,
     identity: deps.identity,
+    inventory: deps.inventory,
+    fingerprintKey: fingerprintKeyOf(deps.db),
     currency: deps.currency ?? "EUR",
     shipping: deps.shipping ?? { fee: 490, freeFrom: 5000 },
     waitMs: deps.checkoutWaitMs ?? 8_000,

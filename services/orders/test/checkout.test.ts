@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   address,
   card,
+  CENTRAL,
   checkout,
   expectProblem,
   guestWith,
@@ -10,6 +11,7 @@ import {
   ONLINE,
   type Shop,
   startShop,
+  storeLocation,
   TEST_CARDS,
 } from "./support/harness";
 
@@ -64,15 +66,10 @@ describe("checkout as a guest", () => {
     expectProblem(await guest.orders.get("/api/orders"), 401, "unauthorized");
   });
 
-  it("delivers for free from the threshold, and charges nothing for click-and-collect", async () => {
+  it("delivers for free from the threshold", async () => {
     const product = await shop.world.product({ price: 2500, stock: 10 });
     const free = await checkout(await guestWith(shop, product.variantId, 2));
     expect(free.body).toMatchObject({ subtotal: 5000, shipping: 0, total: 5000 });
-    const collect = await checkout(await guestWith(shop, product.variantId, 1), {
-      body: { shippingAddress: undefined, pickupLocationId: ONLINE },
-    });
-    expect(collect.status, JSON.stringify(collect.body)).toBe(201);
-    expect(collect.body).toMatchObject({ shipping: 0, total: 2500, pickupLocationId: ONLINE, shippingAddress: null });
   });
 
   it.each([
@@ -164,6 +161,77 @@ describe("checkout as a guest", () => {
       "cart_empty",
     );
     expect(await level(shop, product.variantId)).toEqual({ onHand: 50, reserved: 0 });
+  });
+});
+
+describe("click-and-collect", () => {
+  /** What a refused checkout of this variant must have left: no checkout, no reservation, no payment. */
+  const nothingDoneFor = async (variantId: string, cartId: string, paymentsBefore: number) => {
+    const reservations = await shop.world.inventory.database.db.query(
+      "SELECT 1 FROM reservation_lines WHERE variant_id = $1",
+      [variantId],
+    );
+    expect(reservations.rows).toEqual([]);
+    const checkouts = await shop.testbed.database.db.query("SELECT 1 FROM checkouts WHERE scope = $1", [
+      `cart:${cartId}`,
+    ]);
+    expect(checkouts.rows).toEqual([]);
+    const payments = await shop.payments.database.db.query("SELECT count(*)::int AS n FROM payments");
+    expect(payments.rows[0].n).toBe(paymentsBefore);
+  };
+  const paymentCount = async () =>
+    (await shop.payments.database.db.query("SELECT count(*)::int AS n FROM payments")).rows[0].n as number;
+
+  it("a pickup location and a shipping address together → 400 pickup_with_shipping_address, nothing reserved or charged", async () => {
+    const product = await shop.world.product({ price: 1200, stock: 5 });
+    const store = await storeLocation(shop, [{ variantId: product.variantId, quantity: 5 }]);
+    const guest = await guestWith(shop, product.variantId, 1);
+    const paymentsBefore = await paymentCount();
+
+    for (const pickupLocationId of [store, ONLINE]) {
+      const res = await checkout(guest, { body: { shippingAddress: address, pickupLocationId } });
+      expectProblem(res, 400, "pickup_with_shipping_address");
+      expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+        "pickupLocationId",
+        "shippingAddress",
+      ]);
+    }
+    expectProblem(await checkout(guest, { body: { shippingAddress: undefined } }), 400, "shipping_address_required");
+    await nothingDoneFor(product.variantId, guest.id, paymentsBefore);
+    expect(await level(shop, product.variantId, store)).toEqual({ onHand: 5, reserved: 0 });
+    expect((await guest.api.get(`/api/cart/carts/${guest.id}`)).body.items).toHaveLength(1);
+  });
+
+  it("is at a store only: the warehouse, the online channel and an unknown location are refused; a store is free", async () => {
+    const product = await shop.world.product({ price: 1200, stock: 10 });
+    const guest = await guestWith(shop, product.variantId, 1);
+    const paymentsBefore = await paymentCount();
+    const pickup = (pickupLocationId: string) =>
+      checkout(guest, { body: { shippingAddress: undefined, pickupLocationId } });
+
+    expectProblem(await pickup(CENTRAL), 400, "pickup_location_not_a_store");
+    const online = await pickup(ONLINE);
+    expectProblem(online, 400, "pickup_location_not_a_store");
+    expect(online.body.errors).toEqual([expect.objectContaining({ in: "body", field: "pickupLocationId" })]);
+    expectProblem(await pickup(randomUUID()), 400, "pickup_location_not_found");
+    await nothingDoneFor(product.variantId, guest.id, paymentsBefore);
+    expect(await level(shop, product.variantId)).toEqual({ onHand: 10, reserved: 0 });
+
+    // At a store: no delivery fee under the threshold, the goods taken from that store's stock.
+    const store = await storeLocation(shop, [{ variantId: product.variantId, quantity: 3 }]);
+    const collect = await pickup(store);
+    expect(collect.status, JSON.stringify(collect.body)).toBe(201);
+    expect(collect.body).toMatchObject({
+      subtotal: 1200,
+      shipping: 0,
+      total: 1200,
+      pickupLocationId: store,
+      shippingAddress: null,
+    });
+    expect(await level(shop, product.variantId, store)).toEqual({ onHand: 2, reserved: 0 });
+    expect(await level(shop, product.variantId)).toEqual({ onHand: 10, reserved: 0 });
+    const payment = await shop.payments.orders.get(`/api/payments/payments/${collect.body.paymentId}`);
+    expect(payment.body).toMatchObject({ status: "captured", amount: 1200 });
   });
 });
 

@@ -1,4 +1,4 @@
-import { expectStepOk, type ServiceClient } from "@comptoir/platform";
+import { expectStepOk, type ServiceClient, UnavailableError } from "@comptoir/platform";
 import type { AllocationLine } from "../domain/order";
 
 export interface Reservation {
@@ -7,8 +7,19 @@ export interface Reservation {
   lines: AllocationLine[];
 }
 
+/** A stock location as inventory lists it (`GET /api/inventory/locations`): only a `store` one serves click-and-collect. */
+export interface StockLocation {
+  id: string;
+  code: string;
+  name: string;
+  kind: "central" | "store" | "online";
+  storeId: string | null;
+}
+
 /** What orders asks of inventory, with its own service token (SERVICE_ACCOUNTS.orders). */
 export interface InventoryClient {
+  /** The location with this id, or undefined when inventory has none (stock:read). */
+  location(id: string): Promise<StockLocation | undefined>;
   /** All or nothing; the same reference returns the same reservation. 409 insufficient_stock → StepRefused with `short`. */
   reserve(input: {
     reference: string;
@@ -28,6 +39,17 @@ const ok = <T>(what: string, res: Parameters<typeof expectStepOk<T>>[2]) => expe
 
 export function createInventoryClient(client: ServiceClient): InventoryClient {
   return {
+    async location(id) {
+      // Inventory lists its locations (a few: a warehouse, the online channel, the stores); no lookup by id.
+      const res = await client.get<{ data: StockLocation[] }>("/api/inventory/locations");
+      if (res.status !== 200) {
+        throw new UnavailableError(`Inventory could not list its stock locations (status ${res.status}).`, {
+          retryAfterSeconds: 1,
+        });
+      }
+      return res.body.data.find((l) => l.id === id);
+    },
+
     async reserve(input) {
       const res = await client.request<Reservation>({
         method: "POST",

@@ -3,28 +3,36 @@ import type { Queryable } from "@comptoir/platform";
 export interface CheckoutRow {
   id: string;
   scope: string;
-  requestHash: string;
+  /** What the request was, without its card (see `fingerprintOf`); null for a checkout made before migration 002. */
+  fingerprint: string | null;
   orderId: string;
   status: "running" | "completed" | "failed";
   /** The problem document a failed checkout answered. */
   problem: Record<string, unknown> | null;
 }
 
-const COLUMNS = `id, scope, request_hash AS "requestHash", order_id AS "orderId", status, problem`;
+const COLUMNS = `id, scope, fingerprint, order_id AS "orderId", status, problem`;
 
 /** Records a new checkout; undefined when the caller already used this key (the existing one is then read). */
 export async function insertCheckout(
   tx: Queryable,
-  c: { id: string; scope: string; key: string; requestHash: string; orderId: string },
+  c: { id: string; scope: string; key: string; fingerprint: string; orderId: string },
 ): Promise<boolean> {
   const { rowCount } = await tx.query({
     name: "checkout_insert",
-    text: `INSERT INTO checkouts (id, scope, idempotency_key, request_hash, order_id, status)
+    text: `INSERT INTO checkouts (id, scope, idempotency_key, fingerprint, order_id, status)
      VALUES ($1, $2, $3, $4, $5, 'running')
      ON CONFLICT (scope, idempotency_key) DO NOTHING`,
-    values: [c.id, c.scope, c.key, c.requestHash, c.orderId],
+    values: [c.id, c.scope, c.key, c.fingerprint, c.orderId],
   });
   return rowCount === 1;
+}
+
+/** This database's key for checkout fingerprints (created by migration 002). */
+export async function fingerprintKey(db: Queryable): Promise<Buffer> {
+  const { rows } = await db.query<{ key: Buffer }>("SELECT key FROM checkout_fingerprint_key");
+  if (!rows[0]) throw new Error("checkout_fingerprint_key is empty: migration 002 has not run");
+  return rows[0].key;
 }
 
 export async function findByKey(db: Queryable, scope: string, key: string): Promise<CheckoutRow | undefined> {

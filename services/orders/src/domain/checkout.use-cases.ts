@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   AppError,
@@ -15,6 +15,7 @@ import {
 import type { CartClient } from "../clients/cart.client";
 import type { CatalogClient } from "../clients/catalog.client";
 import type { IdentityClient } from "../clients/identity.client";
+import type { InventoryClient } from "../clients/inventory.client";
 import type { Card } from "../clients/payments.client";
 import * as checkouts from "../db/checkouts.repo";
 import * as orders from "../db/orders.repo";
@@ -28,6 +29,10 @@ export interface CheckoutDeps {
   cart: CartClient;
   catalog: CatalogClient;
   identity: IdentityClient;
+  /** Where a click-and-collect location is checked to be a store's. */
+  inventory: InventoryClient;
+  /** This database's key for checkout fingerprints (`fingerprintKeyOf`). */
+  fingerprintKey: () => Promise<Buffer>;
   currency: string;
   shipping: ShippingRules;
   /** How long a call waits for its checkout (or a replay for the first call) before 409 checkout_in_progress. */
@@ -39,8 +44,9 @@ export interface CheckoutRequest {
   /** A guest's e-mail (required without a customer token). */
   email?: string;
   language?: "fr" | "en";
+  /** Delivery to this address; exactly one of shippingAddress and pickupLocationId. */
   shippingAddress?: Omit<ShippingAddress, "line2"> & { line2?: string | null };
-  /** Click-and-collect: the store location to reserve at and pick up from (no delivery, no fee). */
+  /** Click-and-collect: a store's location (kind `store` at inventory) to reserve at and pick up from (no fee). */
   pickupLocationId?: string;
   payment: { method: "card"; card: Card };
 }
@@ -52,8 +58,19 @@ export interface Caller {
   cartToken?: string;
 }
 
-/** Same body, same hash: key order and the card's details included (only the hash is stored). */
-function hashOf(body: CheckoutRequest): string {
+/**
+ * What a checkout request was, to tell a replay of its Idempotency-Key (same fingerprint) from another
+ * request under the same key: an HMAC-SHA-256 under this database's own random key of the body in a
+ * canonical form (keys sorted), the card reduced to its last four digits and expiry. Never the card
+ * number nor the CVC (PCI DSS): a plain hash of them gives the number back by brute force in seconds,
+ * and the key keeps the rest (e-mail, address, last digits) from being confirmed by guessing.
+ */
+export function fingerprintOf(key: Buffer, body: CheckoutRequest): string {
+  const { number, expMonth, expYear } = body.payment.card;
+  const withoutCard = {
+    ...body,
+    payment: { ...body.payment, card: { last4: number.replace(/[^0-9]/g, "").slice(-4), expMonth, expYear } },
+  };
   const canonical = (value: unknown): unknown =>
     value && typeof value === "object" && !Array.isArray(value)
       ? Object.fromEntries(
@@ -62,9 +79,19 @@ function hashOf(body: CheckoutRequest): string {
             .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
         )
       : value;
-  return createHash("sha256")
-    .update(JSON.stringify(canonical(body)))
+  return createHmac("sha256", key)
+    .update(JSON.stringify(canonical(withoutCard)))
     .digest("hex");
+}
+
+/** Reads this database's fingerprint key once (and again after a failed read). */
+export function fingerprintKeyOf(db: Db): () => Promise<Buffer> {
+  let key: Promise<Buffer> | undefined;
+  return () =>
+    (key ??= checkouts.fingerprintKey(db).catch((error: unknown) => {
+      key = undefined;
+      throw error;
+    }));
 }
 
 function problemError(problem: Record<string, unknown>): AppError {
@@ -109,18 +136,31 @@ export async function checkout(deps: CheckoutDeps, caller: Caller, key: string |
       errors: [{ in: "body", field: "shippingAddress", message: "is required without pickupLocationId" }],
     });
   }
+  if (body.pickupLocationId && body.shippingAddress) {
+    throw new InvalidError(
+      "pickup_with_shipping_address",
+      "Give a shippingAddress to be delivered, or a pickupLocationId to collect at a store, not both.",
+      {
+        errors: [
+          { in: "body", field: "shippingAddress", message: "is not allowed with pickupLocationId" },
+          { in: "body", field: "pickupLocationId", message: "is not allowed with shippingAddress" },
+        ],
+      },
+    );
+  }
 
   const scope = principal ? `customer:${principal.userId}` : `cart:${body.cartId}`;
-  const requestHash = hashOf(body);
+  const fingerprint = fingerprintOf(await deps.fingerprintKey(), body);
   const credentials = { authorization: caller.authorization, cartToken: caller.cartToken };
   // A guest's keys are the cart's: only its token holder may replay one (and see the order).
   const guestCart = principal ? undefined : await deps.cart.read(body.cartId, credentials);
   const existing = await checkouts.findByKey(deps.db, scope, key);
-  if (existing) return replay(deps, existing, requestHash);
+  if (existing) return replay(deps, existing, fingerprint);
 
   const [cart, customer] = await Promise.all([
     guestCart ?? deps.cart.read(body.cartId, credentials),
     principal ? deps.identity.me(caller.authorization!) : undefined,
+    body.pickupLocationId ? assertStorePickup(deps, body.pickupLocationId) : undefined,
   ]);
   if (cart.items.length === 0) throw new InvalidError("cart_empty", `Cart ${cart.id} is empty: nothing to order.`);
 
@@ -147,14 +187,14 @@ export async function checkout(deps: CheckoutDeps, caller: Caller, key: string |
       id: checkoutId,
       scope,
       key,
-      requestHash,
+      fingerprint,
       orderId: input.orderId,
     });
     return inserted ? deps.sagas.start(tx, CHECKOUT, checkoutId, input) : undefined;
   });
   if (!started) {
     // Another call with this key got there first (concurrent retries).
-    return replay(deps, (await checkouts.findByKey(deps.db, scope, key))!, requestHash);
+    return replay(deps, (await checkouts.findByKey(deps.db, scope, key))!, fingerprint);
   }
   // Kept in memory only until the checkout ends (a step waiting for a retry may still need it).
   deps.cards.set(checkoutId, body.payment.card);
@@ -165,6 +205,26 @@ export async function checkout(deps: CheckoutDeps, caller: Caller, key: string |
     return { order: (await orders.findOrder(deps.db, input.orderId))!, created: true };
   }
   return outcome(deps, checkoutId);
+}
+
+/**
+ * Click-and-collect is at a store: the central warehouse and the online channel's location hand
+ * nothing over (and a "pickup" there would have been a free delivery). 400 otherwise.
+ */
+async function assertStorePickup(deps: CheckoutDeps, locationId: string): Promise<void> {
+  const location = await deps.inventory.location(locationId);
+  if (!location) {
+    throw new InvalidError("pickup_location_not_found", `There is no stock location ${locationId} to collect from.`, {
+      errors: [{ in: "body", field: "pickupLocationId", message: "is not a known location" }],
+    });
+  }
+  if (location.kind !== "store") {
+    throw new InvalidError(
+      "pickup_location_not_a_store",
+      `Location ${location.code} is not a store (it is a ${location.kind} location): orders are collected at a store only.`,
+      { errors: [{ in: "body", field: "pickupLocationId", message: "is not a store's location" }] },
+    );
+  }
 }
 
 /** The order lines, named and priced by catalog now; variants gone or not for sale → 409 items_unavailable. */
@@ -193,8 +253,9 @@ async function priceLines(deps: CheckoutDeps, items: { variantId: string; quanti
   });
 }
 
-async function replay(deps: CheckoutDeps, row: checkouts.CheckoutRow, requestHash: string) {
-  if (row.requestHash !== requestHash) {
+/** A checkout from before migration 002 has no fingerprint: its key alone makes a replay. */
+async function replay(deps: CheckoutDeps, row: checkouts.CheckoutRow, fingerprint: string) {
+  if (row.fingerprint !== null && row.fingerprint !== fingerprint) {
     throw new AppError("idempotency_key_reused", 422, "Unprocessable content", {
       detail: "This Idempotency-Key was used for another checkout request; use a new key for a new checkout.",
     });

@@ -21,12 +21,16 @@ export function checkoutRoutes(app: App, deps: checkout.CheckoutDeps): void {
         tags: ["checkout"],
         summary: "Turn a cart into a paid order (Idempotency-Key required)",
         description:
-          "As a customer (bearer token) or a guest (X-Cart-Token of the cart, and an email). Re-prices the cart, " +
+          "As a customer (bearer token) or a guest (X-Cart-Token of the cart, and an email). Either a shippingAddress " +
+          "(delivery, with the shipping fee) or a pickupLocationId (click-and-collect at a store's location, free), " +
+          "not both: 400 pickup_with_shipping_address, shipping_address_required, pickup_location_not_found or " +
+          "pickup_location_not_a_store (the warehouse and the online channel are no pickup points). Re-prices the cart, " +
           "reserves the stock, authorizes and captures the card, and answers 201 with the paid order. 402 " +
           "card_declined / insufficient_funds, 409 insufficient_stock (with `short` lines) or items_unavailable, " +
           "400 for an invalid request, 503 when a service it needs does not answer — in every failure nothing is " +
           "charged and no stock stays held. The same key again answers the same order (or the same problem), " +
-          "even while the first call is still running; the same key with another body is a 422.",
+          "even while the first call is still running; the same key with another body (another card included, told " +
+          "by its last four digits and expiry: no card number is kept) is a 422.",
         headers: Type.Object({
           "idempotency-key": Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
           "x-cart-token": Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),

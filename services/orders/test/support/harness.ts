@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type App, createServiceClient, migrationsDirOf, type ServiceTokens } from "@comptoir/platform";
+import { type App, createLogger, createServiceClient, migrationsDirOf, type ServiceTokens } from "@comptoir/platform";
 import { createServiceTestbed, http, listen, type ServiceTestbed } from "@comptoir/platform/testing";
 import { expect } from "vitest";
 import { buildApp, type OrdersAppDeps } from "../../src/app";
@@ -13,6 +13,8 @@ import { add, type CartWorld, guestCart, ONLINE, startCartWorld } from "../../..
 import { type Payments, startPayments, TEST_CARDS } from "../../../payments/test/support/harness";
 
 export { ONLINE, TEST_CARDS };
+/** Inventory's central warehouse (a location of kind `central`, seeded by its first migration). */
+export const CENTRAL = "0192f5a0-0000-7000-8000-00000000c001";
 export type Api = ReturnType<typeof http>;
 
 export interface OrdersInstance {
@@ -35,6 +37,8 @@ export interface Shop {
   payments: Payments;
   testbed: ServiceTestbed;
   orders: OrdersInstance;
+  /** Every log line written by every orders instance, as written (JSON), at level debug. */
+  logs: string[];
   /** Another orders instance on the same database (a restart, or a second instance). */
   instance(name: string, options?: InstanceOptions): Promise<OrdersInstance>;
   close(): Promise<void>;
@@ -60,12 +64,18 @@ export async function startShop(name: string): Promise<Shop> {
     createServiceClient({ target, baseUrls: [url], timeoutMs: 5_000, auth });
   const issuer = world.inventory.issuer;
   const apps: App[] = [];
+  const logs: string[] = [];
 
   async function instance(instanceName: string, options: InstanceOptions = {}): Promise<OrdersInstance> {
     const app = await buildApp({
       db: testbed.database.db,
       bus: testbed.bus,
-      logger: testbed.logger,
+      logger: createLogger({
+        service: "orders",
+        instance: instanceName,
+        level: "debug",
+        destination: { write: (line: string) => void logs.push(line) },
+      }),
       instance: instanceName,
       auth: issuer.verifier,
       cart: createCartClient(client("cart", world.cart.base, token(issuer)), client("cart", world.cart.base)),
@@ -97,6 +107,7 @@ export async function startShop(name: string): Promise<Shop> {
     payments,
     testbed,
     orders,
+    logs,
     instance,
     async close() {
       for (const app of apps) await app.close().catch(() => {});
@@ -144,6 +155,29 @@ export function checkout(
     },
     { "idempotency-key": options.key ?? randomUUID() },
   );
+}
+
+let stores = 0;
+/** A new store's stock location at inventory (kind `store`), holding `stock` of each variant given. */
+export async function storeLocation(shop: Shop, stock: { variantId: string; quantity: number }[] = []) {
+  const inventory = shop.world.inventory.admin;
+  const res = await inventory.post("/api/inventory/locations", {
+    code: `STORE-T${++stores}`,
+    name: `Magasin de test ${stores}`,
+    kind: "store",
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  for (const { variantId, quantity } of stock) {
+    const received = await inventory.post("/api/inventory/stock/adjust", {
+      variantId,
+      locationId: res.body.id,
+      changeQuantity: quantity,
+      type: "receipt",
+      reason: "test stock",
+    });
+    expect(received.status, JSON.stringify(received.body)).toBe(201);
+  }
+  return res.body.id as string;
 }
 
 /** On hand and reserved of a variant at a location. */
