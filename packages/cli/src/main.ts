@@ -1,11 +1,12 @@
 import { eventsCommand, processContext } from "./commands/events.command";
 import { inventoryCommand } from "./commands/inventory.command";
 import { printUsage } from "./commands/help.command";
+import { secretsCommand } from "./commands/secrets.command";
 import { serviceCommand } from "./commands/service.command";
 import { upCommand } from "./commands/up.command";
 import { UsageError, UserError } from "./errors";
 
-/** The `comptoir` command: `up`, `service <name>`, `events ...`, `inventory verify`, `help`. */
+/** The `comptoir` command: `up`, `service <name>`, `events ...`, `inventory verify`, `secrets ...`, `help`. */
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   switch (command) {
@@ -20,6 +21,9 @@ async function main(argv: string[]): Promise<void> {
       break;
     case "inventory":
       process.exitCode = await inventoryCommand(args, processContext());
+      break;
+    case "secrets":
+      process.exitCode = secretsCommand(args, processContext());
       break;
     case "help":
     case "--help":

@@ -30,6 +30,9 @@ describe("launcher configuration from the environment", () => {
       natsUrl: undefined,
       natsPrefix: undefined,
       demo: true,
+      host: undefined,
+      internalSecret: undefined,
+      keysSecret: undefined,
     });
   });
 
@@ -56,6 +59,9 @@ describe("launcher configuration from the environment", () => {
         EVENT_LOG_URL: "postgres://events@events-db/log",
         NATS_URL: "nats://nats-1:4222,nats://nats-2:4222",
         NATS_PREFIX: "shop",
+        HOST: "0.0.0.0",
+        INTERNAL_SECRET: " an internal secret, spaces kept ",
+        KEYS_SECRET: "a keys secret",
       },
       cwd,
     );
@@ -68,12 +74,18 @@ describe("launcher configuration from the environment", () => {
     expect(config.eventLogUrl?.toString()).toBe("postgres://events@events-db/log");
     expect(config.natsUrl).toBe("nats://nats-1:4222,nats://nats-2:4222");
     expect(config.natsPrefix).toBe("shop");
+    expect(config.host).toBe("0.0.0.0");
+    // Secrets as given: identity reads them untrimmed, and credentials derive from the exact value.
+    expect(config.internalSecret).toBe(" an internal secret, spaces kept ");
+    expect(config.keysSecret).toBe("a keys secret");
   });
 
   it("treats an empty variable as unset", () => {
-    expect(loadLauncherConfig({ PORT: "", DATABASE_URL: " " }, cwd)).toMatchObject({
+    expect(loadLauncherConfig({ PORT: "", DATABASE_URL: " ", HOST: "", INTERNAL_SECRET: "" }, cwd)).toMatchObject({
       port: 8080,
       databaseUrl: undefined,
+      host: undefined,
+      internalSecret: undefined,
     });
   });
 
@@ -97,6 +109,10 @@ describe("launcher configuration from the environment", () => {
       'EVENT_LOG_URL must be a PostgreSQL URL (postgres://user:password@host:port/database), got "redis://localhost"',
     ],
     [{ NATS_URL: "localhost:4222" }, 'NATS_URL must be a NATS URL (nats://host:4222), got "localhost:4222"'],
+    [
+      { HOST: "http://0.0.0.0" },
+      'HOST must be an address to listen on (127.0.0.1, 0.0.0.0, a host name), got "http://0.0.0.0"',
+    ],
     [
       { NATS_PREFIX: "Shop_1" },
       'NATS_PREFIX must be lowercase letters and digits starting with a letter, got "Shop_1"',

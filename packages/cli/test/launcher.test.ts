@@ -3,6 +3,8 @@ import { chmod, mkdtemp, readdir, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BACKEND_SERVICES, SERVICE_ACCOUNT_NAMES, type ServiceAccountName } from "@comptoir/contracts";
+import { deriveServiceCredential } from "@comptoir/platform/service-credentials";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePorts } from "../src/launcher/ports";
@@ -29,6 +31,44 @@ describe("comptoir up", () => {
 
   const dataDir = () => join(cwd, ".data");
   const leftovers = () => [...processesMentioning(FAKE_SERVICE), ...processesMentioning(dataDir())];
+  const secretsFile = () => join(dataDir(), "secrets.json");
+  const readSecrets = () => JSON.parse(readFileSync(secretsFile(), "utf8")) as Record<string, string>;
+  const envOf = async (url: string) => (await (await fetch(`${url}/env`)).json()) as Record<string, string>;
+
+  /**
+   * The environment of the gateway and of each backend's first instance: only identity sees
+   * INTERNAL_SECRET and KEYS_SECRET; each service with an account sees its own credential, no other.
+   */
+  async function expectSecretsOnlyWhereTheyBelong(
+    internalSecret: string,
+    keysSecret: string,
+    /** Services not to ask (one crashing on purpose). */
+    skip: string[] = [],
+  ): Promise<void> {
+    const gatewayEnv = await envOf(`http://127.0.0.1:${port}`);
+    const envs: Record<string, Record<string, string>> = { gateway: gatewayEnv };
+    for (const service of BACKEND_SERVICES.filter((name) => !skip.includes(name))) {
+      envs[service] = await envOf((gatewayEnv[`UPSTREAM_${service.toUpperCase()}`] ?? "").split(",")[0] as string);
+    }
+    for (const [service, env] of Object.entries(envs)) {
+      const secrets = { INTERNAL_SECRET: env.INTERNAL_SECRET, KEYS_SECRET: env.KEYS_SECRET };
+      const credential = env.SERVICE_CREDENTIAL;
+      if (service === "identity") {
+        expect(secrets, service).toEqual({ INTERNAL_SECRET: internalSecret, KEYS_SECRET: keysSecret });
+        expect(credential, service).toBeUndefined();
+      } else if ((SERVICE_ACCOUNT_NAMES as string[]).includes(service)) {
+        expect(secrets, service).toEqual({ INTERNAL_SECRET: undefined, KEYS_SECRET: undefined });
+        expect(credential, service).toBe(deriveServiceCredential(internalSecret, service as ServiceAccountName));
+      } else {
+        expect({ ...secrets, SERVICE_CREDENTIAL: credential }, service).toEqual({
+          INTERNAL_SECRET: undefined,
+          KEYS_SECRET: undefined,
+          SERVICE_CREDENTIAL: undefined,
+        });
+      }
+    }
+    expect(envs.cart?.SERVICE_CREDENTIAL).not.toBe(envs.orders?.SERVICE_CREDENTIAL);
+  }
 
   beforeAll(async () => {
     assertCliBuilt();
@@ -69,8 +109,12 @@ describe("comptoir up", () => {
     expect(launcher.stdout).toContain(`http://localhost:${port}/docs`);
     await launcher.waitFor(/cart-1 +WARN something looks odd — odd detail/);
 
+    // Demo mode (the default): the gateway listens on loopback only, and the banner says why.
     const gatewayEnv = (await (await fetch(`http://127.0.0.1:${port}/env`)).json()) as Record<string, string>;
-    expect(gatewayEnv).toMatchObject({ HOST: "0.0.0.0", INSTANCE_ID: "gateway-1" });
+    expect(gatewayEnv).toMatchObject({ HOST: "127.0.0.1", INSTANCE_ID: "gateway-1" });
+    expect(launcher.stdout).toContain(
+      `Listening   127.0.0.1:${port}, this machine only: the demo password is public (HOST=0.0.0.0 opens it to the network)`,
+    );
     expect(gatewayEnv.DATABASE_URL).toBeUndefined();
     const catalogUrls = (gatewayEnv.UPSTREAM_CATALOG ?? "").split(",");
     expect(catalogUrls).toHaveLength(2);
@@ -108,6 +152,19 @@ describe("comptoir up", () => {
     expect(catalogEnv.DEMO_API_KEYS_FILE).toBeUndefined();
     expect(launcher.stdout).toMatch(/Demo +admin@demo\.comptoir\.dev, manager@demo\.comptoir\.dev/);
 
+    // The data folder's own secrets, generated on this first start (0600); identity alone has them.
+    expect(launcher.stdout).toContain(
+      `generated this data folder's INTERNAL_SECRET and KEYS_SECRET in ${secretsFile()}`,
+    );
+    expect(statSync(secretsFile()).mode & 0o777).toBe(0o600);
+    const secrets = readSecrets();
+    expect(secrets).toEqual({
+      internalSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      keysSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    });
+    expect(secrets.internalSecret).not.toBe(secrets.keysSecret);
+    await expectSecretsOnlyWhereTheyBelong(secrets.internalSecret!, secrets.keysSecret!, ["search"]);
+
     // A crashed instance comes back on its own.
     await launcher.waitFor(/! search-1 exited \(exit code 3\) — restarting in 0\.5 s/);
     await launcher.waitFor(/✓ search-1 ready again/);
@@ -122,12 +179,29 @@ describe("comptoir up", () => {
   });
 
   it("with NATS_URL, passes it to the services and creates no event log", async () => {
+    const secretsBefore = readFileSync(secretsFile(), "utf8");
     const launcher = up({
       NATS_URL: "nats://svc:hunter2@127.0.0.1:4222",
       NATS_PREFIX: "shop",
       EVENT_LOG_URL: "postgres://unused@127.0.0.1:1/log",
+      // A distributed setup's own secrets win over the data folder's, and reach identity only.
+      INTERNAL_SECRET: "the-operator's-internal-secret-of-32+-chars",
+      KEYS_SECRET: "the-operator's-keys-secret-of-32+-characters",
+      SERVICE_CREDENTIAL: "a-credential-in-the-launcher's-environment",
+      HOST: "0.0.0.0",
     });
     await launcher.waitFor(/Ctrl-C to stop/);
+    await expectSecretsOnlyWhereTheyBelong(
+      "the-operator's-internal-secret-of-32+-chars",
+      "the-operator's-keys-secret-of-32+-characters",
+    );
+    expect(readFileSync(secretsFile(), "utf8")).toBe(secretsBefore);
+    expect(launcher.stdout).not.toContain("generated this data folder's");
+    // HOST opens the gateway to the network, demo mode or not; the banner warns.
+    expect((await envOf(`http://127.0.0.1:${port}`)).HOST).toBe("0.0.0.0");
+    expect(launcher.stdout).toContain(
+      `Listening   0.0.0.0:${port} (HOST): reachable from the network, with the public demo password`,
+    );
     expect(launcher.stdout).toMatch(/✓ 11 databases ready/);
     expect(launcher.stdout).toMatch(/Events +NATS JetStream nats:\/\/svc:\*\*\*@127\.0\.0\.1:4222\n/);
     expect(launcher.stdout).not.toContain("hunter2");
@@ -200,13 +274,44 @@ describe("comptoir up", () => {
     }
     expect(processesMentioning(FAKE_SERVICE)).toEqual([]);
 
+    const secretsBefore = readSecrets();
     const next = up();
     await next.waitFor(/Ctrl-C to stop/);
     expect(next.stdout).toContain(`stopping a PostgreSQL left running by a previous launcher (pid ${postgresPid})`);
+    // The same secrets as at the first start: identity's signing keys stay readable.
+    expect(readSecrets()).toEqual(secretsBefore);
+    await expectSecretsOnlyWhereTheyBelong(secretsBefore.internalSecret!, secretsBefore.keysSecret!);
     expect(isProcessAlive(postgresPid)).toBe(false);
     expect(next.stdout).not.toContain("initialising");
     next.child.kill("SIGINT");
     expect(await next.exited).toBe(0);
     expect(leftovers()).toEqual([]);
+  });
+
+  it("without demo data, the gateway listens on every address", async () => {
+    const launcher = up({ COMPTOIR_DEMO: "false" });
+    await launcher.waitFor(/Ctrl-C to stop/);
+    expect((await envOf(`http://127.0.0.1:${port}`)).HOST).toBe("0.0.0.0");
+    expect(launcher.stdout).toContain(`Listening   0.0.0.0:${port}, every network interface\n`);
+    launcher.child.kill("SIGINT");
+    expect(await launcher.exited).toBe(0);
+  });
+
+  it("a data folder from before secrets.json keeps the development KEYS_SECRET for its keys, and says so", async () => {
+    const before = readSecrets();
+    await rm(secretsFile());
+    const launcher = up();
+    await launcher.waitFor(/Ctrl-C to stop/);
+    const secrets = readSecrets();
+    expect(secrets.keysSecret).toBe("comptoir-development-secret");
+    expect(secrets.internalSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(secrets.internalSecret).not.toBe(before.internalSecret);
+    expect(statSync(secretsFile()).mode & 0o777).toBe(0o600);
+    expect(launcher.stdout).toMatch(
+      /! identity's signing keys in this data folder are encrypted under the development KEYS_SECRET/,
+    );
+    await expectSecretsOnlyWhereTheyBelong(secrets.internalSecret!, "comptoir-development-secret");
+    launcher.child.kill("SIGINT");
+    expect(await launcher.exited).toBe(0);
   });
 });

@@ -57,7 +57,8 @@ export const JWKS_PATH = "/api/identity/.well-known/jwks.json";
  * a saga resumed after a crash, an event handler). Each has a fixed id, used as the token's `sub`
  * and recorded as the actor (e.g. in the stock ledger, next to the reference of the business
  * document), and only the permissions it needs. Identity issues these tokens at
- * SERVICE_TOKEN_PATH to a caller that proves the deployment's INTERNAL_SECRET.
+ * SERVICE_TOKEN_PATH to a caller that proves the account's own credential (SERVICE_CREDENTIAL:
+ * HMAC-SHA256 of the account's name under identity's INTERNAL_SECRET, which only identity holds).
  */
 export const SERVICE_ACCOUNTS = {
   supply: { id: "0192f5a0-0000-7000-8000-00000000a001", permissions: ["stock:read", "stock:adjust"] },
@@ -75,8 +76,9 @@ export const SERVICE_ROLE = "service";
 /** The role a verified token may carry: a user's role, or `service`. */
 export type PrincipalRole = Role | typeof SERVICE_ROLE;
 /**
- * Identity's internal endpoint that issues a service token: POST `{service, secret}` → 200
- * `{token, expiresIn}`; 401 for a wrong secret. Internal: the gateway answers 404 to it from outside.
+ * Identity's internal endpoint that issues a service token: POST `{service, credential}` → 200
+ * `{token, expiresIn}`; 401 when the credential is not that account's. Internal: the gateway answers
+ * 404 to it from outside.
  */
 export const SERVICE_TOKEN_PATH = "/api/identity/internal/service-tokens";
 export interface ServiceTokenResponse {
@@ -84,8 +86,16 @@ export interface ServiceTokenResponse {
   /** Seconds until the token expires. */
   expiresIn: number;
 }
-/** The development default of INTERNAL_SECRET; identity refuses it in production mode. */
+/**
+ * The development default of INTERNAL_SECRET (identity's master of the service credentials); identity
+ * refuses it in production mode, and every calling service the credential derived from it.
+ */
 export const DEFAULT_INTERNAL_SECRET = "comptoir-development-internal-secret";
+/**
+ * The development default of identity's KEYS_SECRET (encrypts its signing keys at rest); production
+ * refuses it. The launcher keeps it for a data folder whose keys it encrypted before per-folder secrets.
+ */
+export const DEFAULT_KEYS_SECRET = "comptoir-development-secret";
 
 export interface AccessTokenClaims {
   /** The user id (UUIDv7). */

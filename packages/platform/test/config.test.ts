@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_INTERNAL_SECRET } from "@comptoir/contracts";
 import {
   AuthEnv,
   BaseServiceEnv,
   ConfigError,
   DatabaseEnv,
+  deriveServiceCredential,
+  developmentServiceCredential,
   Env,
   identityUrlOf,
   loadConfig,
-  ServiceAuthEnv,
+  serviceAuthEnv,
   Type,
 } from "../src";
 
@@ -61,11 +62,12 @@ describe("loadConfig", () => {
 });
 
 describe("service auth configuration", () => {
-  const schema = Type.Object({ ...AuthEnv, ...ServiceAuthEnv });
+  const schema = Type.Object({ ...BaseServiceEnv, ...AuthEnv, ...serviceAuthEnv("cart") });
 
-  it("defaults INTERNAL_SECRET to the development one, and finds identity at JWKS_URL's origin", () => {
+  it("defaults SERVICE_CREDENTIAL to the account's development credential, and finds identity at JWKS_URL's origin", () => {
     const config = loadConfig(schema, { JWKS_URL: "http://identity:3001/api/identity/.well-known/jwks.json" });
-    expect(config.INTERNAL_SECRET).toBe(DEFAULT_INTERNAL_SECRET);
+    expect(config.SERVICE_CREDENTIAL).toBe(developmentServiceCredential("cart"));
+    expect(config).not.toHaveProperty("INTERNAL_SECRET");
     expect(identityUrlOf(config)).toBe("http://identity:3001");
   });
 
@@ -75,5 +77,22 @@ describe("service auth configuration", () => {
     expect(() => loadConfig(schema, { IDENTITY_URL: "identity:3001" })).toThrow(
       /IDENTITY_URL must be identity's base URL for service tokens/,
     );
+  });
+
+  it("in production, refuses to start without SERVICE_CREDENTIAL or with the development one, in one line", () => {
+    const refusal = new ConfigError(
+      "SERVICE_CREDENTIAL must be set in production to cart's own credential for service tokens, derived from " +
+        "identity's INTERNAL_SECRET (comptoir secrets credential cart), not the development default",
+    );
+    expect(() => loadConfig(schema, { NODE_ENV: "production" })).toThrow(refusal);
+    expect(() =>
+      loadConfig(schema, { NODE_ENV: "production", SERVICE_CREDENTIAL: developmentServiceCredential("cart") }),
+    ).toThrow(refusal);
+    expect(() => loadConfig(schema, { NODE_ENV: "production", SERVICE_CREDENTIAL: "" })).toThrow(refusal);
+
+    const own = deriveServiceCredential("a-random-internal-secret-of-production", "cart");
+    expect(loadConfig(schema, { NODE_ENV: "production", SERVICE_CREDENTIAL: own }).SERVICE_CREDENTIAL).toBe(own);
+    // Outside production the development credential is fine (a service started alone, tests).
+    expect(loadConfig(schema, { NODE_ENV: "test" }).SERVICE_CREDENTIAL).toBe(developmentServiceCredential("cart"));
   });
 });

@@ -194,7 +194,11 @@ describe("createServiceClient", () => {
      */
     async function identityTokens(): Promise<{ tokens: ServiceTokens; issued: Fake["calls"] }> {
       const identity = await fake((n) => ({ status: 200, body: { token: `t${n}`, expiresIn: 300 } }));
-      const tokens = createServiceTokens({ service: "supply", secret: "a-test-secret", identityUrl: identity.url });
+      const tokens = createServiceTokens({
+        service: "supply",
+        credential: "a-test-credential",
+        identityUrl: identity.url,
+      });
       return { tokens, issued: identity.calls };
     }
 
@@ -240,7 +244,11 @@ describe("createServiceClient", () => {
     it("fails with identity's 503 when no token can be had, without counting it against the target", async () => {
       const up = await fake(() => ({ status: 200 }));
       // Identity cannot be reached: the real token source fails with its 503.
-      const down = createServiceTokens({ service: "supply", secret: "a-test-secret", identityUrl: await deadUrl() });
+      const down = createServiceTokens({
+        service: "supply",
+        credential: "a-test-credential",
+        identityUrl: await deadUrl(),
+      });
       const client = createServiceClient({
         target: "inventory",
         baseUrls: [up.url],

@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { SERVICE_TOKEN_PATH } from "@comptoir/contracts";
+import { DEFAULT_INTERNAL_SECRET, SERVICE_TOKEN_PATH } from "@comptoir/contracts";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createServiceTokens, UnavailableError } from "../src";
+import { createServiceTokens, deriveServiceCredential, developmentServiceCredential, UnavailableError } from "../src";
 
 interface Answer {
   status: number;
@@ -57,22 +57,22 @@ async function deadUrl(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-const SECRET = "a-test-internal-secret";
+const CREDENTIAL = "a-test-service-credential";
 
 describe("createServiceTokens", () => {
-  it("asks identity once with the service and the secret, then serves the cached token", async () => {
+  it("asks identity once with the service and its credential, then serves the cached token", async () => {
     const identity = await fakeIdentity();
-    const tokens = createServiceTokens({ service: "supply", secret: SECRET, identityUrl: identity.url });
+    const tokens = createServiceTokens({ service: "supply", credential: CREDENTIAL, identityUrl: identity.url });
     for (let i = 0; i < 5; i++) expect(await tokens.token()).toBe("t1");
     expect(identity.calls).toEqual([
-      { method: "POST", path: SERVICE_TOKEN_PATH, body: { service: "supply", secret: SECRET } },
+      { method: "POST", path: SERVICE_TOKEN_PATH, body: { service: "supply", credential: CREDENTIAL } },
     ]);
   });
 
   it("shares one fetch between concurrent callers (single flight)", async () => {
     const identity = await fakeIdentity();
     identity.answer = (n) => ({ status: 200, body: { token: `t${n}`, expiresIn: 300 }, delayMs: 50 });
-    const tokens = createServiceTokens({ service: "orders", secret: SECRET, identityUrl: identity.url });
+    const tokens = createServiceTokens({ service: "orders", credential: CREDENTIAL, identityUrl: identity.url });
     const all = await Promise.all(Array.from({ length: 10 }, () => tokens.token()));
     expect(all).toEqual(Array(10).fill("t1"));
     expect(identity.calls).toHaveLength(1);
@@ -82,7 +82,7 @@ describe("createServiceTokens", () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     const start = Date.now();
     const identity = await fakeIdentity(300);
-    const tokens = createServiceTokens({ service: "retail", secret: SECRET, identityUrl: identity.url });
+    const tokens = createServiceTokens({ service: "retail", credential: CREDENTIAL, identityUrl: identity.url });
     expect(await tokens.token()).toBe("t1");
     vi.setSystemTime(start + 239_000);
     expect(await tokens.token()).toBe("t1");
@@ -93,7 +93,7 @@ describe("createServiceTokens", () => {
     // 100 s of life: 20% (20 s) is less than 60 s, so the refresh comes 80 s after asking.
     const short = await fakeIdentity(100);
     vi.setSystemTime(start);
-    const shortTokens = createServiceTokens({ service: "cart", secret: SECRET, identityUrl: short.url });
+    const shortTokens = createServiceTokens({ service: "cart", credential: CREDENTIAL, identityUrl: short.url });
     expect(await shortTokens.token()).toBe("t1");
     vi.setSystemTime(start + 79_000);
     expect(await shortTokens.token()).toBe("t1");
@@ -107,7 +107,7 @@ describe("createServiceTokens", () => {
     const identity = await fakeIdentity(300);
     const tokens = createServiceTokens({
       service: "supply",
-      secret: SECRET,
+      credential: CREDENTIAL,
       identityUrl: identity.url,
       refreshBeforeSeconds: 10,
     });
@@ -120,7 +120,7 @@ describe("createServiceTokens", () => {
 
   it("invalidate drops the cached token only when it is that token", async () => {
     const identity = await fakeIdentity();
-    const tokens = createServiceTokens({ service: "supply", secret: SECRET, identityUrl: identity.url });
+    const tokens = createServiceTokens({ service: "supply", credential: CREDENTIAL, identityUrl: identity.url });
     expect(await tokens.token()).toBe("t1");
     tokens.invalidate("some-older-token");
     expect(await tokens.token()).toBe("t1");
@@ -129,20 +129,21 @@ describe("createServiceTokens", () => {
     expect(identity.calls).toHaveLength(2);
   });
 
-  it("a refused secret is a clear error naming INTERNAL_SECRET, and is not remembered", async () => {
+  it("a refused credential is a clear error naming SERVICE_CREDENTIAL, and is not remembered", async () => {
     const identity = await fakeIdentity();
     identity.answer = () => ({ status: 401, body: { code: "invalid_service_credentials" } });
-    const tokens = createServiceTokens({ service: "supply", secret: "wrong", identityUrl: identity.url });
+    const tokens = createServiceTokens({ service: "supply", credential: "wrong", identityUrl: identity.url });
     const error = (await tokens.token().catch((e: unknown) => e)) as Error;
     expect(error).not.toBeInstanceOf(UnavailableError);
-    expect(error.message).toMatch(/identity refused the service token of "supply": INTERNAL_SECRET/);
+    expect(error.message).toMatch(/identity refused the service credential of "supply": SERVICE_CREDENTIAL/);
+    expect(error.message).toContain("comptoir secrets credential supply");
 
     identity.answer = (n) => ({ status: 200, body: { token: `t${n}`, expiresIn: 300 } });
     expect(await tokens.token()).toBe("t2");
   });
 
   it("identity unreachable, slow or failing is a 503 UnavailableError naming it; the next call tries again", async () => {
-    const dead = createServiceTokens({ service: "cart", secret: SECRET, identityUrl: await deadUrl() });
+    const dead = createServiceTokens({ service: "cart", credential: CREDENTIAL, identityUrl: await deadUrl() });
     const refused = (await dead.token().catch((e: unknown) => e)) as UnavailableError;
     expect(refused).toBeInstanceOf(UnavailableError);
     expect(refused.status).toBe(503);
@@ -151,7 +152,12 @@ describe("createServiceTokens", () => {
 
     const identity = await fakeIdentity();
     identity.answer = () => ({ status: 200, body: { token: "late", expiresIn: 300 }, delayMs: 300 });
-    const slow = createServiceTokens({ service: "cart", secret: SECRET, identityUrl: identity.url, timeoutMs: 50 });
+    const slow = createServiceTokens({
+      service: "cart",
+      credential: CREDENTIAL,
+      identityUrl: identity.url,
+      timeoutMs: 50,
+    });
     const timedOut = (await slow.token().catch((e: unknown) => e)) as UnavailableError;
     expect(timedOut).toBeInstanceOf(UnavailableError);
     expect(timedOut.detail).toMatch(/no answer within 50 ms/);
@@ -166,12 +172,24 @@ describe("createServiceTokens", () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     const start = Date.now();
     const identity = await fakeIdentity(300);
-    const tokens = createServiceTokens({ service: "orders", secret: SECRET, identityUrl: identity.url });
+    const tokens = createServiceTokens({ service: "orders", credential: CREDENTIAL, identityUrl: identity.url });
     expect(await tokens.token()).toBe("t1");
     identity.answer = () => ({ status: 503 });
     vi.setSystemTime(start + 250_000);
     expect(await tokens.token()).toBe("t1");
     vi.setSystemTime(start + 296_000);
     expect(await tokens.token().catch((e: unknown) => e)).toBeInstanceOf(UnavailableError);
+  });
+});
+
+describe("service credentials", () => {
+  it("are HMAC-SHA256 of the account's name under INTERNAL_SECRET, in hex, one per account", () => {
+    // printf %s comptoir-service-credential:cart | openssl dgst -sha256 -hmac abc
+    expect(deriveServiceCredential("abc", "cart")).toBe(
+      "8e84ddb9ea816209f3f6771401aec21a7606a06b59409bfa19174493713f106a",
+    );
+    expect(deriveServiceCredential("abc", "orders")).not.toBe(deriveServiceCredential("abc", "cart"));
+    expect(deriveServiceCredential("abd", "cart")).not.toBe(deriveServiceCredential("abc", "cart"));
+    expect(developmentServiceCredential("supply")).toBe(deriveServiceCredential(DEFAULT_INTERNAL_SECRET, "supply"));
   });
 });

@@ -1,5 +1,5 @@
 import { DEFAULT_PORTS } from "@comptoir/contracts";
-import { AuthEnv, BaseServiceEnv, DatabaseEnv, Env, EventsEnv, ServiceAuthEnv, Type } from "@comptoir/platform";
+import { AuthEnv, BaseServiceEnv, DatabaseEnv, Env, EventsEnv, serviceAuthEnv, Type } from "@comptoir/platform";
 
 const urls = (service: keyof typeof DEFAULT_PORTS) =>
   Type.String({
@@ -11,7 +11,7 @@ const urls = (service: keyof typeof DEFAULT_PORTS) =>
 export const configSchema = Type.Object({
   ...BaseServiceEnv,
   ...AuthEnv,
-  ...ServiceAuthEnv,
+  ...serviceAuthEnv("cart"),
   ...DatabaseEnv,
   ...EventsEnv,
   PORT: Env.port(DEFAULT_PORTS.cart),

@@ -23,7 +23,7 @@ await runService({
   buildApp: ({ config, db, bus, logger, instance, auth }) => {
     const tokens = createServiceTokens({
       service: "cart",
-      secret: config.INTERNAL_SECRET,
+      credential: config.SERVICE_CREDENTIAL,
       identityUrl: identityUrlOf(config),
     });
     // A shopper waits for these on every read: short timeouts, one retry; the cart is shown anyway.

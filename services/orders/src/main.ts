@@ -21,7 +21,7 @@ await runService({
   sagas: true,
   buildApp: ({ config, db, bus, logger, instance, auth }) => {
     const identityUrl = identityUrlOf(config);
-    const tokens = createServiceTokens({ service: "orders", secret: config.INTERNAL_SECRET, identityUrl });
+    const tokens = createServiceTokens({ service: "orders", credential: config.SERVICE_CREDENTIAL, identityUrl });
     const client = (target: string, urls: string, timeoutMs?: number) =>
       createServiceClient({ target, baseUrls: urls.split(","), auth: tokens, timeoutMs });
     return buildApp({

@@ -1,10 +1,10 @@
 import { DEFAULT_PORTS } from "@comptoir/contracts";
-import { AuthEnv, BaseServiceEnv, DatabaseEnv, Env, EventsEnv, ServiceAuthEnv, Type } from "@comptoir/platform";
+import { AuthEnv, BaseServiceEnv, DatabaseEnv, Env, EventsEnv, serviceAuthEnv, Type } from "@comptoir/platform";
 
 export const configSchema = Type.Object({
   ...BaseServiceEnv,
   ...AuthEnv,
-  ...ServiceAuthEnv,
+  ...serviceAuthEnv("supply"),
   ...DatabaseEnv,
   ...EventsEnv,
   PORT: Env.port(DEFAULT_PORTS.supply),

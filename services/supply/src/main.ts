@@ -18,7 +18,7 @@ await runService({
   buildApp: ({ config, db, bus, logger, instance, auth }) => {
     const tokens = createServiceTokens({
       service: "supply",
-      secret: config.INTERNAL_SECRET,
+      credential: config.SERVICE_CREDENTIAL,
       identityUrl: identityUrlOf(config),
     });
     const inventory = createInventoryClient(

@@ -9,6 +9,8 @@ Commands:
   events <command>                 the event backbone: tail, status, dlq list, dlq replay, replay
                                    (comptoir events --help says more)
   inventory verify                 recompute every stock level from the ledger; lists any drift
+  secrets credential <service>     print a service's SERVICE_CREDENTIAL, derived from identity's
+                                   INTERNAL_SECRET (for distributed mode)
   help                             show this help
 
 Options of up:
@@ -17,7 +19,9 @@ Options of up:
 
 Environment of up:
   PORT                   the gateway's public port (default 8080)
-  COMPTOIR_DATA          data folder: PostgreSQL, logs (default ./.data)
+  HOST                   where the gateway listens (default 127.0.0.1 in demo mode, whose
+                         password is public; 0.0.0.0 otherwise)
+  COMPTOIR_DATA          data folder: PostgreSQL, logs, secrets.json (default ./.data)
   DATABASE_URL           use this PostgreSQL server instead of the embedded one; each service
                          gets the database <name>_<service> on it (default name: comptoir)
   <SERVICE>_DATABASE_URL the exact database of one service, e.g. CATALOG_DATABASE_URL
@@ -26,6 +30,9 @@ Environment of up:
                          services' server)
   NATS_URL               events go through NATS JetStream instead of the PostgreSQL event log
   LOG_LEVEL              fatal, error, warn, info (default), debug, trace, silent
+  INTERNAL_SECRET        identity's master of the service credentials, and KEYS_SECRET, which
+  KEYS_SECRET            encrypts its signing keys (default: the data folder's secrets.json,
+                         generated on its first start)
 
 Services: gateway, ${BACKEND_SERVICES.join(", ")}
 `;

@@ -29,6 +29,15 @@ export interface LauncherConfig {
    * NODE_ENV=production, where the services refuse demo data anyway).
    */
   demo: boolean;
+  /**
+   * HOST: where the gateway listens. When absent, 127.0.0.1 in demo mode (the demo accounts' password
+   * is public) and 0.0.0.0 otherwise.
+   */
+  host: string | undefined;
+  /** INTERNAL_SECRET given explicitly (a distributed setup): wins over the data folder's secrets.json. */
+  internalSecret: string | undefined;
+  /** KEYS_SECRET given explicitly: wins over the data folder's secrets.json. */
+  keysSecret: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -61,6 +70,9 @@ export function loadLauncherConfig(env: Env, cwd: string): LauncherConfig {
     natsUrl: optionalNatsUrl(env, "NATS_URL"),
     natsPrefix: optionalNatsPrefix(env, "NATS_PREFIX"),
     demo: optionalBoolean(env, "COMPTOIR_DEMO") ?? read(env, "NODE_ENV") !== "production",
+    host: optionalHost(env, "HOST"),
+    internalSecret: readSecret(env, "INTERNAL_SECRET"),
+    keysSecret: readSecret(env, "KEYS_SECRET"),
   };
 }
 
@@ -68,6 +80,11 @@ export function loadLauncherConfig(env: Env, cwd: string): LauncherConfig {
 function read(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value ? value : undefined;
+}
+
+/** A secret as given, spaces included (identity reads it so); empty is "not set". */
+export function readSecret(env: Env, name: string): string | undefined {
+  return env[name] || undefined;
 }
 
 function optionalPort(env: Env, name: string): number | undefined {
@@ -115,6 +132,16 @@ function optionalBoolean(env: Env, name: string): boolean | undefined {
   if (["1", "true", "yes", "on"].includes(value)) return true;
   if (["0", "false", "no", "off"].includes(value)) return false;
   throw new UsageError(`${name} must be true or false (1/0, yes/no, on/off), got "${raw}"`);
+}
+
+/** An address to listen on: an IPv4 or IPv6 address or a host name, nothing else. */
+function optionalHost(env: Env, name: string): string | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  if (!/^[A-Za-z0-9.:-]+$/.test(raw)) {
+    throw new UsageError(`${name} must be an address to listen on (127.0.0.1, 0.0.0.0, a host name), got "${raw}"`);
+  }
+  return raw;
 }
 
 function optionalNatsPrefix(env: Env, name: string): string | undefined {

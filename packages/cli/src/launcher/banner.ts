@@ -2,6 +2,8 @@ import { style } from "./console";
 
 export interface BannerFacts {
   port: number;
+  /** Where the gateway listens, and whether HOST chose it. */
+  listen: { host: string; explicit: boolean };
   dataDir: string;
   logsDir: string;
   /** `embedded, port 5433` or the external server's URL with the password hidden. */
@@ -22,15 +24,21 @@ export interface DemoKey {
 export const DEMO_ACCOUNTS = ["admin", "manager", "clerk", "customer"].map((role) => `${role}@demo.comptoir.dev`);
 export const DEMO_PASSWORD = "comptoir-demo";
 
+const LOOPBACK_HOSTS = ["127.0.0.1", "::1", "localhost"];
+const ANY_HOSTS = ["0.0.0.0", "::"];
+
 /** What to open once everything is ready. */
 export function bannerLines(facts: BannerFacts): string[] {
-  const base = `http://localhost:${facts.port}`;
+  const { host } = facts.listen;
+  const shownHost = LOOPBACK_HOSTS.includes(host) || ANY_HOSTS.includes(host) ? "localhost" : host;
+  const base = `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${facts.port}`;
   const row = (label: string, value: string) => `  ${style.dim(label.padEnd(11))} ${value}`;
   return [
     "",
     `  ${style.bold(style.green(`Comptoir is ready`))} ${style.dim(`in ${facts.secondsToReady.toFixed(1)} s`)}`,
     "",
     row("Gateway", style.bold(base)),
+    row("Listening", listeningLine(facts)),
     row("API docs", `${base}/docs`),
     row("Health", `${base}/health/ready`),
     row("Data", facts.dataDir),
@@ -42,6 +50,22 @@ export function bannerLines(facts: BannerFacts): string[] {
     `  ${style.dim("Ctrl-C to stop")}`,
     "",
   ];
+}
+
+/**
+ * Where the gateway listens and who can reach it. In demo mode it says why it is local only (the
+ * demo password is public) and how to open it, or warns when HOST opened it anyway.
+ */
+function listeningLine(facts: BannerFacts): string {
+  const { host, explicit } = facts.listen;
+  const address = `${host.includes(":") ? `[${host}]` : host}:${facts.port}`;
+  const local = LOOPBACK_HOSTS.includes(host);
+  if (facts.demo && local) {
+    return `${address}, this machine only: the demo password is public (HOST=0.0.0.0 opens it to the network)`;
+  }
+  if (facts.demo) return style.yellow(`${address} (HOST): reachable from the network, with the public demo password`);
+  if (local) return `${address}, this machine only${explicit ? " (HOST)" : ""}`;
+  return `${address}${ANY_HOSTS.includes(host) ? ", every network interface" : ""}${explicit ? " (HOST)" : ""}`;
 }
 
 function demoLines(demo: BannerFacts["demo"], row: (label: string, value: string) => string): string[] {

@@ -1,6 +1,16 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { BACKEND_SERVICES, type BackendService, GATEWAY, JWKS_PATH, type ServiceName } from "@comptoir/contracts";
+import {
+  BACKEND_SERVICES,
+  type BackendService,
+  DEFAULT_KEYS_SECRET,
+  GATEWAY,
+  JWKS_PATH,
+  SERVICE_ACCOUNT_NAMES,
+  type ServiceAccountName,
+  type ServiceName,
+} from "@comptoir/contracts";
+import { deriveServiceCredential } from "@comptoir/platform/service-credentials";
 import {
   databaseOf,
   eventLogDatabaseUrl,
@@ -20,6 +30,7 @@ import { ensureDatabases } from "./databases";
 import { firstFreePort, freePorts, isPortFree } from "./ports";
 import { waitUntilReady } from "./readiness";
 import { removeRuntimeFile, writeRuntimeFile } from "./runtime-file";
+import { loadOrCreateSecrets, type PlatformSecrets } from "./secrets-file";
 import { describeExit, type InstanceEvents, SupervisedInstance } from "./supervisor";
 
 export interface LauncherOptions {
@@ -35,6 +46,13 @@ export interface LauncherOptions {
 type EventsTarget = { kind: "nats"; url: string } | { kind: "postgres"; url: URL; description: string };
 
 const LOOPBACK = "127.0.0.1";
+/** Every address of the machine. */
+const ANY_ADDRESS = "0.0.0.0";
+/**
+ * What only identity may see (INTERNAL_SECRET, KEYS_SECRET) and what only one service may see (its
+ * SERVICE_CREDENTIAL): never inherited from the launcher's environment, set per instance instead.
+ */
+const SECRET_VARIABLES = ["INTERNAL_SECRET", "KEYS_SECRET", "SERVICE_CREDENTIAL"] as const;
 const FIRST_EMBEDDED_PG_PORT = 5433;
 /** How long a service may take to drain after SIGTERM before it is killed. */
 const STOP_TIMEOUT_MS = 10_000;
@@ -52,6 +70,7 @@ export class Launcher {
   private postgres: EmbeddedPostgres | undefined;
   private postgresDescription = "";
   private events: EventsTarget | undefined;
+  private secrets: PlatformSecrets | undefined;
   private readonly aborted = new AbortController();
   private shutdown: Promise<number> | undefined;
   private firstSignalAt = 0;
@@ -74,6 +93,22 @@ export class Launcher {
     return join(this.options.config.dataDir, "logs");
   }
 
+  /**
+   * Where the gateway listens: HOST, else 127.0.0.1 in demo mode (anyone who can reach it can log in
+   * as the demo admin, whose password is public) and every address otherwise.
+   */
+  private get gatewayHost(): string {
+    const { config } = this.options;
+    return config.host ?? (config.demo ? LOOPBACK : ANY_ADDRESS);
+  }
+
+  /** The gateway as this machine reaches it (readiness, runtime.json). */
+  private get gatewayUrl(): string {
+    const host = this.gatewayHost;
+    const reach = host === ANY_ADDRESS || host === "::" ? LOOPBACK : host;
+    return `http://${reach.includes(":") ? `[${reach}]` : reach}:${this.options.config.port}`;
+  }
+
   /** Starts everything and resolves with the exit code once stopped. */
   async run(): Promise<number> {
     this.handleProcessEvents();
@@ -90,13 +125,15 @@ export class Launcher {
 
   private async start(): Promise<void> {
     const { config } = this.options;
-    if (!(await isPortFree(config.port, "0.0.0.0"))) {
+    if (!(await isPortFree(config.port, ANY_ADDRESS))) {
       throw new UserError(
         `port ${config.port} is already in use — is Comptoir already running? set PORT to use another`,
       );
     }
     info(`data folder ${config.dataDir}`);
     removeRuntimeFile(config.dataDir);
+    // Before PostgreSQL: whether identity has run here before is told by the cluster's presence.
+    this.secrets = this.loadSecrets();
     const databaseUrls = await this.prepareDatabases();
 
     const avoid = [config.port, ...(this.postgres ? [this.postgres.port] : [])];
@@ -114,6 +151,7 @@ export class Launcher {
         ? { keysFile: this.demoKeysFile, newKeys: demoKeysExisted ? undefined : readDemoKeys(this.demoKeysFile) }
         : undefined,
       port: config.port,
+      listen: { host: this.gatewayHost, explicit: config.host !== undefined },
       dataDir: config.dataDir,
       logsDir: this.logsDir,
       postgres: this.postgresDescription,
@@ -138,7 +176,7 @@ export class Launcher {
     try {
       writeRuntimeFile(config.dataDir, {
         pid: process.pid,
-        gatewayUrl: `http://${LOOPBACK}:${config.port}`,
+        gatewayUrl: this.gatewayUrl,
         ...(this.events?.kind === "postgres" ? { eventLogUrl: this.events.url.toString() } : {}),
         ...(this.events?.kind === "nats" ? { natsUrl: this.events.url } : {}),
         ...(config.natsPrefix ? { natsPrefix: config.natsPrefix } : {}),
@@ -147,6 +185,29 @@ export class Launcher {
     } catch (error) {
       warn(`cannot write ${join(config.dataDir, "runtime.json")}: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * INTERNAL_SECRET and KEYS_SECRET: given explicitly (a distributed setup), else the data folder's
+   * own (secrets.json, generated on its first start). Never a built-in default, except the
+   * development KEYS_SECRET of a data folder whose signing keys were encrypted with it.
+   */
+  private loadSecrets(): PlatformSecrets {
+    const { config } = this.options;
+    const file = loadOrCreateSecrets(config.dataDir);
+    if (file.created) info(`generated this data folder's INTERNAL_SECRET and KEYS_SECRET in ${file.path} (0600)`);
+    if (file.narrowed) warn(`${file.path} was readable by others: now 0600`);
+    const secrets = {
+      internalSecret: config.internalSecret ?? file.secrets.internalSecret,
+      keysSecret: config.keysSecret ?? file.secrets.keysSecret,
+    };
+    if (config.keysSecret === undefined && secrets.keysSecret === DEFAULT_KEYS_SECRET) {
+      warn(
+        `identity's signing keys in this data folder are encrypted under the development KEYS_SECRET ` +
+          `(the folder predates ${file.path}); start from a new data folder (COMPTOIR_DATA) to get a random one`,
+      );
+    }
+    return secrets;
   }
 
   /**
@@ -256,7 +317,7 @@ export class Launcher {
     for (const [service, instances] of this.backends) {
       upstreams[`UPSTREAM_${service.toUpperCase()}`] = instances.map((instance) => instance.spec.url).join(",");
     }
-    this.gateway = this.instance(GATEWAY, 1, this.options.config.port, "0.0.0.0", upstreams);
+    this.gateway = this.instance(GATEWAY, 1, this.options.config.port, this.gatewayHost, upstreams);
     this.gateway.start();
   }
 
@@ -280,6 +341,15 @@ export class Launcher {
     };
     // The gateway has no database; an external DATABASE_URL in our env is not for it.
     if (service === GATEWAY) delete env.DATABASE_URL;
+    // Identity alone holds the secrets; a service with an account gets its own credential, no other.
+    for (const name of SECRET_VARIABLES) delete env[name];
+    const secrets = this.secrets as PlatformSecrets;
+    if (service === "identity") {
+      env.INTERNAL_SECRET = secrets.internalSecret;
+      env.KEYS_SECRET = secrets.keysSecret;
+    } else if ((SERVICE_ACCOUNT_NAMES as readonly string[]).includes(service)) {
+      env.SERVICE_CREDENTIAL = deriveServiceCredential(secrets.internalSecret, service as ServiceAccountName);
+    }
     // With NATS, the services must not see an event log (nor the gateway, ever).
     if (service === GATEWAY || this.events?.kind !== "postgres") delete env.EVENT_LOG_URL;
     return new SupervisedInstance(
@@ -287,7 +357,7 @@ export class Launcher {
         id,
         service,
         port,
-        url: `http://${LOOPBACK}:${port}`,
+        url: service === GATEWAY ? this.gatewayUrl : `http://${LOOPBACK}:${port}`,
         entry: this.options.entries[service],
         cwd: this.options.root,
         env,
@@ -334,7 +404,7 @@ export class Launcher {
         }),
       );
       // The gateway reports its upstreams in /health/ready: it is the last to be ready.
-      await waitUntilReady(`http://${LOOPBACK}:${this.options.config.port}`, signal);
+      await waitUntilReady(this.gatewayUrl, signal);
       readyLine(GATEWAY, 1);
     } finally {
       clearInterval(reminder);

@@ -1,4 +1,5 @@
 export * from "./auth.plugin";
 export * from "./token-verifier";
 export * from "./token-cache";
+export * from "./service-credentials";
 export * from "./service-tokens";

@@ -13,8 +13,8 @@ export interface ServiceTokens {
 export interface ServiceTokensOptions {
   /** The service account to obtain tokens for. */
   service: ServiceAccountName;
-  /** The deployment's INTERNAL_SECRET, as identity knows it. */
-  secret: string;
+  /** The account's own credential (SERVICE_CREDENTIAL), derived from identity's INTERNAL_SECRET. */
+  credential: string;
   /** Identity's base URL (see identityUrlOf). */
   identityUrl: string;
   /** Fetch a new token this long before the cached one expires: default 60 s, never more than 20% of its lifetime. */
@@ -35,9 +35,9 @@ interface Cached {
 const STALE_MARGIN_MS = 5_000;
 
 /**
- * Obtains and caches the service's token from identity (POST SERVICE_TOKEN_PATH with the secret).
+ * Obtains and caches the service's token from identity (POST SERVICE_TOKEN_PATH with its credential).
  * Concurrent callers share one fetch; a failed fetch is not remembered, so the next call tries again.
- * Identity unreachable (or answering 5xx) is a 503 UnavailableError naming it; a refused secret is a
+ * Identity unreachable (or answering 5xx) is a 503 UnavailableError naming it; a refused credential is a
  * plain Error (a configuration fault, not a transient one). While a refresh fails, a cached token
  * that has not yet expired is still handed out.
  */
@@ -56,7 +56,7 @@ export function createServiceTokens(options: ServiceTokensOptions): ServiceToken
       res = await request(url, {
         method: "POST",
         headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify({ service: options.service, secret: options.secret }),
+        body: JSON.stringify({ service: options.service, credential: options.credential }),
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
@@ -70,7 +70,8 @@ export function createServiceTokens(options: ServiceTokensOptions): ServiceToken
     if (res.statusCode >= 500) throw unavailable(`${url.origin} answered ${res.statusCode}`);
     if (res.statusCode === 401) {
       throw new Error(
-        `identity refused the service token of "${options.service}": INTERNAL_SECRET differs from identity's`,
+        `identity refused the service credential of "${options.service}": SERVICE_CREDENTIAL is not the one ` +
+          `identity derives from its INTERNAL_SECRET for "${options.service}" (comptoir secrets credential ${options.service})`,
       );
     }
     if (res.statusCode !== 200) {

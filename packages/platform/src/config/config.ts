@@ -1,6 +1,7 @@
-import { DEFAULT_INTERNAL_SECRET } from "@comptoir/contracts";
+import type { ServiceAccountName } from "@comptoir/contracts";
 import Type, { type Static, type TObject } from "typebox";
 import Value from "typebox/value";
+import { developmentServiceCredential } from "../auth/service-credentials";
 
 /** Thrown when the environment does not satisfy a service's schema; its message is one line. */
 export class ConfigError extends Error {
@@ -10,7 +11,8 @@ export class ConfigError extends Error {
 /**
  * Reads a service's configuration from the environment: converts strings to the schema's types,
  * applies defaults, and fails on the first invalid value with a line that names the variable and
- * says what it expects (the schema's `description`).
+ * says what it expects (the schema's `description`). With NODE_ENV=production, a property marked
+ * `productionRefusesDefault` (a development secret) must be set, to something else than its default.
  */
 export function loadConfig<S extends TObject>(
   schema: S,
@@ -23,7 +25,10 @@ export function loadConfig<S extends TObject>(
   }
   const value = Value.Default(schema, Value.Convert(schema, raw)) as Record<string, unknown>;
   const errors = Value.Errors(schema, value);
-  if (errors.length === 0) return value as Static<S>;
+  if (errors.length === 0) {
+    refuseDevelopmentDefaults(schema, value, (value.NODE_ENV as string | undefined) ?? env.NODE_ENV);
+    return value as Static<S>;
+  }
 
   // One line that names every wrong variable, each once, in the schema's order.
   const problems = new Map<string, string>();
@@ -38,6 +43,17 @@ export function loadConfig<S extends TObject>(
   const order = Object.keys(schema.properties);
   const sorted = [...problems.entries()].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
   throw new ConfigError(sorted.map(([, line]) => line).join("; "));
+}
+
+/** A development secret's default in production: one line naming the variable, never its value. */
+function refuseDevelopmentDefaults(schema: TObject, value: Record<string, unknown>, nodeEnv: string | undefined): void {
+  if (nodeEnv !== "production") return;
+  const problems: string[] = [];
+  for (const [key, property] of Object.entries(schema.properties) as [string, Record<string, unknown>][]) {
+    if (property.productionRefusesDefault !== true || value[key] !== property.default) continue;
+    problems.push(`${key} must be set in production to ${String(property.description)}, not the development default`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems.join("; "));
 }
 
 function firstKey(error: { instancePath: string; params: Record<string, unknown> }): string | undefined {
@@ -100,22 +116,27 @@ export const AuthEnv = {
 };
 
 /**
- * Services that call others with a service token of their own (createServiceTokens): the secret they
- * prove to identity, and where identity is.
+ * Services that call others with a service token of their own (createServiceTokens): the credential
+ * of their service account, which they prove to identity, and where identity is. The credential is
+ * derived from identity's INTERNAL_SECRET (deriveServiceCredential), which the service never sees;
+ * its default, the derivation of the development INTERNAL_SECRET, is refused in production.
  */
-export const ServiceAuthEnv = {
-  INTERNAL_SECRET: Type.String({
-    minLength: 1,
-    default: DEFAULT_INTERNAL_SECRET,
-    description: "the secret shared with identity to obtain service tokens (identity's INTERNAL_SECRET)",
-  }),
-  IDENTITY_URL: Type.Optional(
-    Type.String({
-      pattern: "^https?://",
-      description: "identity's base URL for service tokens (default: JWKS_URL's origin)",
+export function serviceAuthEnv(service: ServiceAccountName) {
+  return {
+    SERVICE_CREDENTIAL: Type.String({
+      minLength: 1,
+      default: developmentServiceCredential(service),
+      productionRefusesDefault: true,
+      description: `${service}'s own credential for service tokens, derived from identity's INTERNAL_SECRET (comptoir secrets credential ${service})`,
     }),
-  ),
-};
+    IDENTITY_URL: Type.Optional(
+      Type.String({
+        pattern: "^https?://",
+        description: "identity's base URL for service tokens (default: JWKS_URL's origin)",
+      }),
+    ),
+  };
+}
 
 /** Identity's base URL: IDENTITY_URL, else the origin of JWKS_URL (identity serves both). */
 export function identityUrlOf(config: { IDENTITY_URL?: string; JWKS_URL: string }): string {

@@ -9,7 +9,7 @@ export function serviceTokensRoutes(app: App, deps: serviceTokens.ServiceTokensD
     {
       schema: {
         tags: ["internal"],
-        summary: "A service obtains a short-lived token of its own with INTERNAL_SECRET (internal)",
+        summary: "A service obtains a short-lived token of its own with its SERVICE_CREDENTIAL (internal)",
         description:
           "Never routed from outside: the gateway answers 404 to public /internal/ paths. The token has role " +
           "`service`, the account's fixed id as `sub`, its permissions and `svc` naming it.",
@@ -19,7 +19,12 @@ export function serviceTokensRoutes(app: App, deps: serviceTokens.ServiceTokensD
               SERVICE_ACCOUNT_NAMES.map((name) => Type.Literal(name)),
               { description: "the calling service's account" },
             ),
-            secret: Type.String({ minLength: 1, maxLength: 1024, description: "the deployment's INTERNAL_SECRET" }),
+            credential: Type.String({
+              minLength: 1,
+              maxLength: 1024,
+              description:
+                "the account's SERVICE_CREDENTIAL: HMAC-SHA256(INTERNAL_SECRET, 'comptoir-service-credential:' + service), hex",
+            }),
           },
           { additionalProperties: false },
         ),
