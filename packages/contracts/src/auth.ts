@@ -160,3 +160,31 @@ export const IDENTITY_HEADERS = {
 } as const;
 /** Any request header starting with this prefix is removed by the gateway before forwarding. */
 export const INTERNAL_HEADER_PREFIX = "x-comptoir-";
+
+/**
+ * Identity's revocation list (internal): what was revoked before its tokens expire. Each process
+ * that verifies tokens reads what is new since its cursor, every 2 seconds (packages/platform's
+ * revocations.ts).
+ */
+export const REVOCATIONS_PATH = "/api/identity/internal/revocations";
+
+/** One revocation: every token of a session (`sessionId`), or a user's tokens issued before `revokedAt`. */
+export interface RevocationEntry {
+  /** Increasing: the cursor of the next read. */
+  id: number;
+  userId: string;
+  /** Set: that session's tokens only (a logout); null: every token of the user issued before `revokedAt`. */
+  sessionId: string | null;
+  /** ISO 8601. */
+  revokedAt: string;
+  /** ISO 8601: no token this entry revokes is valid after it; the entry can be forgotten then. */
+  expiresAt: string;
+}
+
+export interface RevocationsPage {
+  data: RevocationEntry[];
+  /** The last entry's id (or the `after` asked for when there is none). */
+  cursor: number;
+  /** More entries follow this page. */
+  more: boolean;
+}

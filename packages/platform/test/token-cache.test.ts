@@ -8,6 +8,7 @@ const principal = (expiresAt: number): Principal => ({
   storeId: null,
   tokenId: "j",
   expiresAt,
+  issuedAt: expiresAt - 900,
 });
 
 describe("the verified-token cache", () => {

@@ -1,5 +1,14 @@
-import { API_KEY_RESOLVE_PATH, JWKS_PATH } from "@comptoir/contracts";
-import { type App, createApp, createTokenVerifier, type Logger, UnavailableError } from "@comptoir/platform";
+import { API_KEY_RESOLVE_PATH, JWKS_PATH, REVOCATIONS_PATH, type RevocationsPage } from "@comptoir/contracts";
+import {
+  type App,
+  createApp,
+  createRevocations,
+  createTokenVerifier,
+  identityRevocationsFetcher,
+  type Logger,
+  revocationCheckingVerifier,
+  UnavailableError,
+} from "@comptoir/platform";
 import type { JSONWebKeySet } from "jose";
 import { Agent } from "undici";
 import { type ApiKeyResolver, createApiKeyResolver, parseResolvedApiKey } from "./auth/api-keys";
@@ -55,7 +64,15 @@ export async function buildApp(deps: GatewayDeps): Promise<App> {
   const late: { metrics?: GatewayMetrics } = {};
   const cooldownMs = config.auth.jwksCooldownMs;
   const jwks = config.auth.jwksUrl ? undefined : createUpstreamJwks({ fetch: () => fetchJwks(identity), cooldownMs });
-  const verifier = guardedVerifier(createTokenVerifier({ keys: config.auth.jwksUrl ?? jwks!.getKey, cooldownMs }), {
+  // What identity revokes before a token expires (a deactivation, a logout…), read every 2 seconds.
+  const revocations = createRevocations({
+    fetchPage: config.auth.jwksUrl
+      ? identityRevocationsFetcher(new URL(config.auth.jwksUrl).origin, IDENTITY_CALL_TIMEOUT_MS)
+      : (after) => fetchRevocations(identity, after),
+    logger,
+  });
+  const tokens = createTokenVerifier({ keys: config.auth.jwksUrl ?? jwks!.getKey, cooldownMs });
+  const verifier = guardedVerifier(revocationCheckingVerifier(tokens, revocations), {
     onFailure: (reason) => late.metrics?.authFailure(reason),
     keysUnavailable: jwks?.unavailable,
   });
@@ -73,6 +90,17 @@ export async function buildApp(deps: GatewayDeps): Promise<App> {
     }
     logger.info({ keys: keys.length }, "identity's signing keys fetched");
     return { keys } as JSONWebKeySet;
+  }
+
+  async function fetchRevocations(upstream: Upstream | undefined, after: number): Promise<RevocationsPage> {
+    if (!upstream) throw new Error("no identity upstream is configured and auth.jwksUrl is not set");
+    const { statusCode, body } = await callUpstream(proxyAgent, upstream, {
+      method: "GET",
+      path: `${REVOCATIONS_PATH}?after=${after}`,
+      timeoutMs: IDENTITY_CALL_TIMEOUT_MS,
+    });
+    if (statusCode !== 200) throw new Error(`identity answered ${statusCode} at ${REVOCATIONS_PATH}`);
+    return body as RevocationsPage;
   }
 
   const apiKeys: ApiKeyResolver = createApiKeyResolver({
@@ -162,6 +190,7 @@ export async function buildApp(deps: GatewayDeps): Promise<App> {
 
   app.addHook("onReady", async () => {
     healthChecks.start();
+    if (identity || config.auth.jwksUrl) revocations.start();
     if (redisReady && !(await redisReady(1_000))) {
       logger.warn("Redis (rate limits) is not reachable yet; requests go through unlimited until it is");
     }
@@ -171,6 +200,7 @@ export async function buildApp(deps: GatewayDeps): Promise<App> {
   });
   app.addHook("onClose", async () => {
     healthChecks.stop();
+    await revocations.stop();
     await Promise.all([proxyAgent.close(), checkAgent.close(), store?.close()]);
   });
 

@@ -1,6 +1,6 @@
 import { API_KEY_RESOLVE_PATH } from "@comptoir/contracts";
 import { createTestIssuer, type TestIssuer } from "@comptoir/platform/testing";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { apiKey, type FakeIdentity } from "./support/fake-identity";
 import type { FakeUpstream } from "./support/fake-upstream";
 import { type StartGatewayOptions, type TestGateway, useTestbed } from "./support/gateway";
@@ -231,6 +231,42 @@ describe("API keys", () => {
 
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(id.resolveCalls).toBe(1);
+  });
+});
+
+describe("revocation", () => {
+  it("refuses a token identity revoked (its user, or its session) within seconds, and keeps other users' and sessions' tokens", async () => {
+    const { gw, id, catalog, trusted } = await setup();
+    const alice = "0190a000-0000-7000-8000-0000000000a1";
+    const bob = "0190a000-0000-7000-8000-0000000000b0";
+    const aliceToken = await trusted.token({ role: "clerk", sub: alice });
+    const bobPhone = await trusted.token({ role: "customer", sub: bob, claims: { sid: "bob-phone" } });
+    const bobLaptop = await trusted.token({ role: "customer", sub: bob, claims: { sid: "bob-laptop" } });
+    for (const token of [aliceToken, bobPhone, bobLaptop]) {
+      expect((await gw.api.get("/api/catalog/products", bearer(token))).status).toBe(200);
+    }
+
+    // Alice is deactivated (every token of hers issued until now); Bob logs out on his phone.
+    const now = new Date(Date.now() + 1_000).toISOString();
+    const expiresAt = new Date(Date.now() + 900_000).toISOString();
+    id.revocations.push(
+      { id: 1, userId: alice, sessionId: null, revokedAt: now, expiresAt },
+      { id: 2, userId: bob, sessionId: "bob-phone", revokedAt: now, expiresAt },
+    );
+    const revokedAt = Date.now();
+    await vi.waitFor(
+      async () => {
+        const res = await gw.api.get("/api/catalog/products", bearer(aliceToken));
+        expect(res.status).toBe(401);
+        expect(res.body).toMatchObject({ code: "token_revoked" });
+      },
+      { timeout: 5_000, interval: 100 },
+    );
+    expect(Date.now() - revokedAt).toBeLessThan(5_000);
+    const hits = catalog.hits.length;
+    expect((await gw.api.get("/api/catalog/products", bearer(bobPhone))).body).toMatchObject({ code: "token_revoked" });
+    expect((await gw.api.get("/api/catalog/products", bearer(bobLaptop))).status).toBe(200);
+    expect(catalog.hits.length).toBe(hits + 1);
   });
 });
 

@@ -1,20 +1,25 @@
 import {
   type App,
   createApp,
+  createRevocations,
   createTokenVerifier,
   type Db,
   type EventBus,
   eventsAdminRoutes,
   type Logger,
   pingDatabase,
+  revocationCheckingVerifier,
 } from "@comptoir/platform";
 import { pruneRefreshTokens } from "./db/refresh-tokens.repo";
+import { pruneRevocations } from "./db/revocations.repo";
+import { listRevocations } from "./domain/revocations.use-cases";
 import { DEFAULT_SETTINGS, type IdentitySettings } from "./domain/settings";
 import { KeyStore } from "./domain/signing-keys";
 import { apiKeysRoutes } from "./routes/api-keys.routes";
 import { authRoutes } from "./routes/auth.routes";
 import { keysRoutes } from "./routes/keys.routes";
 import { meRoutes } from "./routes/me.routes";
+import { revocationsRoutes } from "./routes/revocations.routes";
 import { serviceTokensRoutes } from "./routes/service-tokens.routes";
 import { usersRoutes } from "./routes/users.routes";
 
@@ -41,6 +46,11 @@ export async function buildApp(deps: IdentityDeps): Promise<App> {
   await pruneRefreshTokens(deps.db, 7).catch((error: unknown) =>
     deps.logger.warn({ err: error }, "could not prune old refresh tokens"),
   );
+  await pruneRevocations(deps.db).catch((error: unknown) =>
+    deps.logger.warn({ err: error }, "could not prune old revocations"),
+  );
+  // Identity reads its own revocation list from its database, as other verifiers read it over HTTP.
+  const revocations = createRevocations({ fetchPage: (after) => listRevocations(deps, after), logger: deps.logger });
 
   const app = await createApp({
     service: "identity",
@@ -48,13 +58,16 @@ export async function buildApp(deps: IdentityDeps): Promise<App> {
     logger: deps.logger,
     description: "Users, roles, permissions, tokens and API keys.",
     readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
-    auth: createTokenVerifier({ keys: keys.getKey }),
+    auth: revocationCheckingVerifier(createTokenVerifier({ keys: keys.getKey }), revocations),
   });
+  app.addHook("onReady", async () => revocations.start());
+  app.addHook("onClose", () => revocations.stop());
   const base = { db: deps.db, outbox: deps.bus.outbox };
   authRoutes(app, { ...base, keys, settings });
   keysRoutes(app, { keys });
-  meRoutes(app, base);
-  usersRoutes(app, base);
+  meRoutes(app, { ...base, throttle: settings.loginThrottle, settings });
+  usersRoutes(app, { ...base, settings });
+  revocationsRoutes(app, { db: deps.db });
   apiKeysRoutes(app, base);
   serviceTokensRoutes(app, { keys, settings });
   eventsAdminRoutes(app, "identity", deps.bus);

@@ -28,7 +28,7 @@ export const configSchema = Type.Object({
     minLength: 1,
     default: DEFAULT_INTERNAL_SECRET,
     description:
-      "a secret the services prove to obtain service tokens, the same in every service (at least 32 characters in production)",
+      "the master secret each service's SERVICE_CREDENTIAL is derived from, known to identity alone (at least 32 characters in production)",
   }),
   SERVICE_TOKEN_TTL_SECONDS: Type.Integer({
     minimum: 60,
@@ -44,7 +44,7 @@ export const configSchema = Type.Object({
     Type.String({ minLength: 1, description: "a file path where the demo API keys are written once" }),
   ),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: Env.positiveInt(5),
-  LOGIN_MAX_FAILURES_PER_IP: Env.positiveInt(20),
+  LOGIN_MAX_FAILURES_PER_IP: Env.positiveInt(50),
   LOGIN_FAILURE_WINDOW_SECONDS: Type.Integer({
     minimum: 1,
     default: 900,

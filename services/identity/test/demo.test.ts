@@ -130,13 +130,13 @@ describe("configuration", () => {
       SERVICE_TOKEN_TTL_SECONDS: 300,
       COMPTOIR_DEMO: false,
       LOGIN_MAX_FAILURES_PER_ACCOUNT: 5,
-      LOGIN_MAX_FAILURES_PER_IP: 20,
+      LOGIN_MAX_FAILURES_PER_IP: 50,
       LOGIN_FAILURE_WINDOW_SECONDS: 900,
       SIGNING_KEY_ROTATION_DAYS: 30,
     });
     expect(settingsFromConfig(config).loginThrottle).toEqual({
       maxFailuresPerAccount: 5,
-      maxFailuresPerIp: 20,
+      maxFailuresPerIp: 50,
       windowSeconds: 900,
     });
   });

@@ -94,6 +94,31 @@ describe("the caller's profile", () => {
     );
     await login(identity, user.email, "a brand new secret");
   });
+
+  it("of 40 parallel wrong current passwords, only the account's limit is checked; the rest, then the right one, are 429", async () => {
+    const user = await createUser(identity);
+    const session = await login(identity, user.email);
+    const { maxFailuresPerAccount } = identity.settings.loginThrottle;
+    const change = (currentPassword: string) =>
+      api().patch("/api/identity/me", { password: "a brand new secret", currentPassword }, session.auth);
+
+    const burst = await Promise.all(Array.from({ length: 40 }, (_, i) => change(`not my password ${i}`)));
+    const refused = burst.filter((r) => r.status === 400);
+    expect(refused).toHaveLength(maxFailuresPerAccount);
+    for (const res of refused) expectProblem(res, 400, "current_password_incorrect");
+    for (const res of burst.filter((r) => r.status !== 400)) {
+      expectProblem(res, 429, "too_many_attempts");
+      expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    }
+
+    // The right password is not told apart, and the account's budget is the one logins use.
+    expectProblem(await change(PASSWORD), 429, "too_many_attempts");
+    expectProblem(
+      await api().post("/api/identity/login", { email: user.email, password: PASSWORD }),
+      429,
+      "too_many_attempts",
+    );
+  });
 });
 
 describe("the caller's addresses", () => {

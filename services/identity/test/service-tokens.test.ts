@@ -46,6 +46,7 @@ describe("service tokens", () => {
       storeId: null,
       tokenId: expect.any(String),
       expiresAt: expect.any(Number),
+      issuedAt: expect.any(Number),
     });
     const claims = decodeJwt(res.body.token);
     expect(claims).toMatchObject({

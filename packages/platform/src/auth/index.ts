@@ -1,5 +1,6 @@
 export * from "./auth.plugin";
 export * from "./token-verifier";
 export * from "./token-cache";
+export * from "./revocations";
 export * from "./service-credentials";
 export * from "./service-tokens";

@@ -28,6 +28,10 @@ export interface Principal {
   tokenId: string;
   /** Expiry, in seconds since the epoch. */
   expiresAt: number;
+  /** When it was issued (`iat`), in seconds since the epoch. */
+  issuedAt: number;
+  /** The session (`sid`) a user's token was issued in; absent for a service token. */
+  sessionId?: string;
 }
 
 export interface TokenVerifier {
@@ -103,7 +107,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       } catch (error) {
         throw new UnauthorizedError(describe(error), "invalid_token");
       }
-      const { sub, role, permissions, storeId, jti, exp, svc } = payload;
+      const { sub, role, permissions, storeId, jti, exp, iat, svc, sid } = payload;
       const service = role === SERVICE_ROLE ? serviceOf(sub, svc) : undefined;
       if (
         typeof sub !== "string" ||
@@ -124,6 +128,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         storeId: storeId ?? null,
         tokenId: jti as string,
         expiresAt: exp as number,
+        issuedAt: iat as number,
+        ...(typeof sid === "string" ? { sessionId: sid } : {}),
       };
     },
   };
@@ -131,7 +137,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 }
 
 /** The claims as read, before their shape is checked; `svc` names the account of a service token. */
-type Claims = Partial<AccessTokenClaims> & { svc?: unknown };
+type Claims = Partial<AccessTokenClaims> & { svc?: unknown; sid?: unknown };
 
 /**
  * The account a service token speaks for, or null when its `svc` names no known account or its

@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Static, TObject } from "typebox";
+import { createRevocations, identityRevocationsFetcher, revocationCheckingVerifier } from "../auth/revocations";
 import { createTokenVerifier, type TokenVerifier } from "../auth/token-verifier";
-import { ConfigError, loadConfig } from "../config/config";
+import { ConfigError, identityUrlOf, loadConfig } from "../config/config";
 import { migrate } from "../db/migrate";
 import { createPool, DatabaseUnavailableError, type Db, ensureDatabase, waitForDatabase } from "../db/pool";
 import { EventBus, migrateEventTables } from "../events/bus";
@@ -114,8 +115,26 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
     }
   }
 
-  const auth = typeof env.JWKS_URL === "string" ? createTokenVerifier({ keys: env.JWKS_URL }) : undefined;
+  // Tokens are verified locally; what identity revokes before they expire is read from its
+  // revocation list every 2 seconds (revocations.ts).
+  const revocations =
+    typeof env.JWKS_URL === "string"
+      ? createRevocations({
+          fetchPage: identityRevocationsFetcher(
+            identityUrlOf({ JWKS_URL: env.JWKS_URL, IDENTITY_URL: env.IDENTITY_URL as string | undefined }),
+          ),
+          logger,
+        })
+      : undefined;
+  const auth =
+    typeof env.JWKS_URL === "string"
+      ? revocationCheckingVerifier(createTokenVerifier({ keys: env.JWKS_URL }), revocations!)
+      : undefined;
   const app = await definition.buildApp({ config, logger, instance, db, bus, auth });
+  if (revocations) {
+    revocations.start();
+    app.addHook("onClose", () => revocations.stop());
+  }
   const port = Number(env.PORT);
   const host = String(env.HOST ?? "127.0.0.1");
   try {

@@ -11,6 +11,7 @@ export interface TokenGuardOptions {
 export function failureReason(error: unknown): string {
   const detail = (error as { detail?: string }).detail ?? "";
   if (detail.includes("expired")) return "expired";
+  if (detail.includes("revoked")) return "revoked";
   if (detail.includes("unknown key")) return "unknown_key";
   if (detail.includes("signature")) return "bad_signature";
   if (detail.includes("not valid here") || detail.includes("malformed")) return "bad_claims";

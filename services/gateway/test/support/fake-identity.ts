@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { API_KEY_RESOLVE_PATH, type ResolvedApiKey } from "@comptoir/contracts";
+import { API_KEY_RESOLVE_PATH, type ResolvedApiKey, REVOCATIONS_PATH, type RevocationEntry } from "@comptoir/contracts";
 import type { JWK } from "jose";
 import type { FakeUpstream } from "./fake-upstream";
 
@@ -16,6 +16,8 @@ export interface FakeIdentity extends FakeUpstream {
   resolveCalls: number;
   /** Resolution answers after this many milliseconds. */
   resolveDelayMs: number;
+  /** The revocation list, as identity's REVOCATIONS_PATH serves it (add entries: revoked). */
+  revocations: RevocationEntry[];
 }
 
 export async function startFakeIdentity(): Promise<FakeIdentity> {
@@ -33,6 +35,7 @@ export async function startFakeIdentity(): Promise<FakeIdentity> {
     jwksFetches: 0,
     resolveCalls: 0,
     resolveDelayMs: 0,
+    revocations: [],
   };
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -51,6 +54,11 @@ export async function startFakeIdentity(): Promise<FakeIdentity> {
     if (path === "/api/identity/.well-known/jwks.json") {
       fake.jwksFetches += 1;
       return json(200, fake.jwks);
+    }
+    if (path === REVOCATIONS_PATH) {
+      const after = Number(new URL(req.url ?? "/", "http://x").searchParams.get("after") ?? 0);
+      const data = fake.revocations.filter((r) => r.id > after);
+      return json(200, { data, cursor: data.at(-1)?.id ?? after, more: false });
     }
     if (path === API_KEY_RESOLVE_PATH && req.method === "POST") {
       fake.resolveCalls += 1;

@@ -53,14 +53,18 @@ export async function revokeFamily(db: Queryable, familyId: string): Promise<num
   return rowCount ?? 0;
 }
 
-/** Revokes every refresh token of the user, except those of `keepFamilyId` when given. */
-export async function revokeUserTokens(db: Queryable, userId: string, keepFamilyId?: string): Promise<number> {
-  const { rowCount } = await db.query(
+/**
+ * Revokes every refresh token of the user, except those of `keepFamilyId` when given; returns the
+ * families (sessions) it ended.
+ */
+export async function revokeUserTokens(db: Queryable, userId: string, keepFamilyId?: string): Promise<string[]> {
+  const { rows } = await db.query<{ family_id: string }>(
     `UPDATE refresh_tokens SET revoked_at = now()
-      WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR family_id <> $2::uuid)`,
+      WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR family_id <> $2::uuid)
+      RETURNING family_id`,
     [userId, keepFamilyId ?? null],
   );
-  return rowCount ?? 0;
+  return [...new Set(rows.map((r) => r.family_id))];
 }
 
 /** Forgets tokens expired or revoked more than `days` ago. */

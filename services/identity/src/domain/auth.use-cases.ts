@@ -1,5 +1,4 @@
 import {
-  AppError,
   ConflictError,
   type Db,
   newId,
@@ -10,14 +9,15 @@ import {
   UnauthorizedError,
   withTx,
 } from "@comptoir/platform";
-import * as failures from "../db/login-failures.repo";
 import * as refreshRepo from "../db/refresh-tokens.repo";
 import * as users from "../db/users.repo";
+import * as attempts from "./password-attempts";
 import { assertPasswordPolicy, hashPassword, verifyAgainstDummy, verifyPassword } from "./passwords";
 import type { IdentitySettings } from "./settings";
 import type { KeyStore } from "./signing-keys";
 import * as tokens from "./tokens";
 import { type Language, normalizeEmail, snapshotOf, type User, withoutSecret } from "./user";
+import { revokeSessionsAccess } from "./revocations.use-cases";
 
 export interface AuthDeps {
   db: Db;
@@ -88,45 +88,26 @@ export interface LoginInput {
 
 /**
  * Checks the credentials. Unknown e-mail, wrong password and inactive account all answer the same
- * 401 after the same argon2 work. Too many recent failures for the account or the address answer
- * 429 before any password is checked; a success clears the account's failures.
+ * 401 after the same argon2 work. Each attempt is reserved before any password is checked: over the
+ * limit of failures for the account or the address, 429 (the right password too); a success clears
+ * the account's failures.
  */
 export async function login(deps: AuthDeps, input: LoginInput): Promise<Session> {
   const email = normalizeEmail(input.email);
   const throttle = deps.settings.loginThrottle;
-  const [accountWait, ipWait] = await Promise.all([
-    failures.secondsBlocked(
-      deps.db,
-      { column: "email", value: email },
-      throttle.maxFailuresPerAccount,
-      throttle.windowSeconds,
-    ),
-    failures.secondsBlocked(
-      deps.db,
-      { column: "ip", value: input.ip },
-      throttle.maxFailuresPerIp,
-      throttle.windowSeconds,
-    ),
-  ]);
-  const wait = Math.max(accountWait, ipWait);
-  if (wait > 0) {
-    throw new AppError("too_many_attempts", 429, "Too many requests", {
-      detail: `Too many failed logins; try again in ${wait} seconds.`,
-      headers: { "retry-after": String(wait) },
-    });
-  }
+  await attempts.reserveAttempt(deps.db, throttle, { email, ip: input.ip });
 
   const found = await users.findUserByEmail(deps.db, email);
   const valid = found
     ? await verifyPassword(found.passwordHash, input.password)
     : await verifyAgainstDummy(input.password);
   if (!found || !valid || !found.active) {
-    await failures.recordFailure(deps.db, email, input.ip, throttle.windowSeconds);
+    await attempts.attemptFailed(deps.db, throttle);
     throw invalidCredentials();
   }
   const user = withoutSecret(found);
   return withTx(deps.db, async (tx) => {
-    await failures.clearAccountFailures(tx, email);
+    await attempts.forgiveAccount(tx, email);
     return { ...(await tokens.startSession(deps, tx, user)), user };
   });
 }
@@ -145,6 +126,8 @@ export async function refresh(deps: AuthDeps, refreshToken: string): Promise<tok
       if (!known) return { error: "unknown" as const };
       if (known.used_at || known.revoked_at) {
         await refreshRepo.revokeFamily(tx, known.family_id);
+        // A stolen refresh token: the session's access tokens are no better.
+        await revokeSessionsAccess(tx, deps.settings, known.user_id, [known.family_id]);
         return { error: "reused" as const };
       }
       return { error: "expired" as const };
@@ -167,8 +150,15 @@ export async function refresh(deps: AuthDeps, refreshToken: string): Promise<tok
   return outcome.pair;
 }
 
-/** Ends the session the refresh token belongs to. Unknown or already revoked tokens are fine. */
+/**
+ * Ends the session the refresh token belongs to: its refresh tokens, and its access tokens within
+ * seconds everywhere (the revocation list). Unknown or already revoked tokens are fine.
+ */
 export async function logout(deps: AuthDeps, refreshToken: string): Promise<void> {
   const known = await refreshRepo.findRefreshToken(deps.db, tokens.sha256(refreshToken));
-  if (known) await refreshRepo.revokeFamily(deps.db, known.family_id);
+  if (!known) return;
+  await withTx(deps.db, async (tx) => {
+    await refreshRepo.revokeFamily(tx, known.family_id);
+    await revokeSessionsAccess(tx, deps.settings, known.user_id, [known.family_id]);
+  });
 }

@@ -3,12 +3,19 @@ import * as addressesRepo from "../db/addresses.repo";
 import * as refreshRepo from "../db/refresh-tokens.repo";
 import * as users from "../db/users.repo";
 import { type Address, type AddressFields, assertCountry, MAX_ADDRESSES_PER_USER } from "./address";
+import * as attempts from "./password-attempts";
 import { assertPasswordPolicy, hashPassword, verifyPassword } from "./passwords";
+import type { LoginThrottleSettings } from "./settings";
 import { type Language, snapshotOf, type User, type UserField, withoutSecret } from "./user";
+import { revokeSessionsAccess } from "./revocations.use-cases";
+import type { IdentitySettings } from "./settings";
 
 export interface MeDeps {
   db: Db;
   outbox: Outbox;
+  /** Current-password checks count against the account like failed logins. */
+  throttle: LoginThrottleSettings;
+  settings: IdentitySettings;
 }
 
 export const userNotFound = (id: string) => new NotFoundError("user_not_found", `No user with id ${id}.`);
@@ -33,6 +40,7 @@ export interface UpdateMeInput {
 /**
  * Changes one's own name, language or password. A new password needs the current one and ends every
  * other session (refresh-token family) of the user; the caller's own session (`sessionId`) stays.
+ * Current-password checks are throttled like logins, per account (429 too_many_attempts).
  */
 export async function updateMe(
   deps: MeDeps,
@@ -49,11 +57,15 @@ export async function updateMe(
     }
     const current = await users.findUser(deps.db, userId);
     if (!current) throw userNotFound(userId);
+    // The same budget of failures as logging in to the account: a stolen token adds no guesses.
+    await attempts.reserveAttempt(deps.db, deps.throttle, { email: current.email, ip: null });
     if (!(await verifyPassword(current.passwordHash, input.currentPassword))) {
+      await attempts.attemptFailed(deps.db, deps.throttle);
       throw new InvalidError("current_password_incorrect", "The current password is incorrect.", {
         errors: [{ in: "body", field: "currentPassword", message: "is incorrect" }],
       });
     }
+    await attempts.forgiveAccount(deps.db, current.email);
     assertPasswordPolicy(input.password, current.email);
     passwordHash = await hashPassword(input.password);
   } else if (input.currentPassword !== undefined) {
@@ -79,7 +91,11 @@ export async function updateMe(
     if (passwordHash) changes.passwordHash = passwordHash;
     if (Object.keys(changes).length === 0) return withoutSecret(current);
     const updated = withoutSecret(await users.updateUser(tx, userId, changes));
-    if (passwordHash) await refreshRepo.revokeUserTokens(tx, userId, sessionId);
+    if (passwordHash) {
+      // Every other session ends now, its access tokens included; the caller's own goes on.
+      const ended = await refreshRepo.revokeUserTokens(tx, userId, sessionId);
+      await revokeSessionsAccess(tx, deps.settings, userId, ended);
+    }
     if (changedFields.length > 0) {
       await deps.outbox.publish(tx, {
         type: "identity.user.updated",

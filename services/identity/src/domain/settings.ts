@@ -1,7 +1,7 @@
-import { DEFAULT_INTERNAL_SECRET } from "@comptoir/contracts";
+import { DEFAULT_INTERNAL_SECRET, DEFAULT_KEYS_SECRET } from "@comptoir/contracts";
 
-/** The development default of KEYS_SECRET; production mode refuses to start with it. */
-export const DEFAULT_KEYS_SECRET = "comptoir-development-secret";
+/** The development default of KEYS_SECRET (in the contracts: the launcher knows it too); production refuses it. */
+export { DEFAULT_KEYS_SECRET };
 
 /** What the identity use cases read from the configuration (tests pass small windows). */
 export interface IdentitySettings {
@@ -9,7 +9,7 @@ export interface IdentitySettings {
   refreshTokenTtlDays: number;
   /** Encrypts the private signing keys at rest. */
   keysSecret: string;
-  /** What a service proves to obtain a service token. */
+  /** The master of the service credentials: a service proves deriveServiceCredential(internalSecret, itself). */
   internalSecret: string;
   serviceTokenTtlSeconds: number;
   /** Rotate the active signing key at start when it is older than this (0: never). */
@@ -17,6 +17,10 @@ export interface IdentitySettings {
   loginThrottle: LoginThrottleSettings;
 }
 
+/**
+ * Failed password attempts allowed within the window, per account (logins and PATCH /me together)
+ * and per client address (logins). The address limit is much higher: a store's clerks share one.
+ */
 export interface LoginThrottleSettings {
   maxFailuresPerAccount: number;
   maxFailuresPerIp: number;
@@ -30,7 +34,7 @@ export const DEFAULT_SETTINGS: IdentitySettings = {
   internalSecret: DEFAULT_INTERNAL_SECRET,
   serviceTokenTtlSeconds: 300,
   signingKeyRotationDays: 30,
-  loginThrottle: { maxFailuresPerAccount: 5, maxFailuresPerIp: 20, windowSeconds: 900 },
+  loginThrottle: { maxFailuresPerAccount: 5, maxFailuresPerIp: 50, windowSeconds: 900 },
 };
 
 export function settingsFromConfig(config: {

@@ -6,10 +6,13 @@ import { translateUserWriteError } from "./auth.use-cases";
 import { userNotFound } from "./me.use-cases";
 import { assertPasswordPolicy, hashPassword } from "./passwords";
 import { type Language, normalizeEmail, snapshotOf, type User, type UserField, withoutSecret } from "./user";
+import { revokeUserAccess } from "./revocations.use-cases";
+import type { IdentitySettings } from "./settings";
 
 export interface UsersDeps {
   db: Db;
   outbox: Outbox;
+  settings: IdentitySettings;
 }
 
 export interface ListUsersInput extends users.UserFilter {
@@ -87,9 +90,10 @@ export interface UpdateUserInput {
  * An admin changes a user's name, role, store or active flag. Nobody changes their own role or
  * deactivates themself (there is always another admin to do it, and no one locks themself out).
  *
- * Deactivating revokes every refresh token at once; access tokens already issued stay valid until
- * they expire (ACCESS_TOKEN_TTL_SECONDS, 15 minutes by default): services verify tokens locally and
- * never call identity per request. Role changes likewise apply at the next refresh.
+ * Deactivating revokes every refresh token at once, and a deactivation or a new role or store puts
+ * the user's access tokens issued so far on the revocation list: every verifier refuses them within
+ * seconds (services verify tokens locally; they read the list every 2 seconds). After a role or store
+ * change the next refresh gives a token with the new claims.
  */
 export async function updateUser(deps: UsersDeps, actorId: string, id: string, input: UpdateUserInput): Promise<User> {
   return withTx(deps.db, async (tx) => {
@@ -129,6 +133,9 @@ export async function updateUser(deps: UsersDeps, actorId: string, id: string, i
     if (Object.keys(changes).length === 0) return withoutSecret(current);
 
     const updated = withoutSecret(await users.updateUser(tx, id, changes));
+    if (deactivating || changes.role !== undefined || changes.storeId !== undefined) {
+      await revokeUserAccess(tx, deps.settings, id);
+    }
     if (deactivating) {
       await refreshRepo.revokeUserTokens(tx, id);
       await deps.outbox.publish(tx, {

@@ -61,7 +61,8 @@ export function meRoutes(app: App, deps: me.MeDeps): void {
       schema: {
         tags: ["me"],
         summary: "Change one's name, language or password",
-        description: "A new password needs currentPassword and ends the caller's other sessions.",
+        description:
+          "A new password needs currentPassword and ends the caller's other sessions. Wrong current passwords count against the account like failed logins: over the limit, 429 too_many_attempts with Retry-After.",
         ...bearerAuth,
         body: Type.Object(
           {
@@ -72,7 +73,7 @@ export function meRoutes(app: App, deps: me.MeDeps): void {
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: User, ...problemResponses(400, 401, 404) },
+        response: { 200: User, ...problemResponses(400, 401, 404, 429) },
       },
     },
     async (request) =>
