@@ -6,11 +6,34 @@ export default defineConfig({
     conditions: ["source"],
   },
   test: {
-    include: ["packages/*/{src,test}/**/*.test.ts", "services/*/{src,test}/**/*.test.ts", "test/**/*.test.ts"],
-    globalSetup: ["test/setup/postgres.global.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
-    reporters: process.env.CI ? ["default"] : ["default"],
+    reporters: ["default"],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "platform",
+          include: [
+            "packages/*/{src,test}/**/*.test.ts",
+            "services/*/{src,test}/**/*.test.ts",
+            "test/e2e/**/*.test.ts",
+          ],
+          globalSetup: ["test/setup/postgres.global.ts"],
+        },
+      },
+      {
+        // The fuzz suite and one file per OWASP API Security Top 10 risk, against one platform
+        // booted by the launcher for them all (test/security/setup/platform.global.ts).
+        extends: true,
+        test: {
+          name: "security",
+          include: ["test/security/**/*.test.ts"],
+          globalSetup: ["test/security/setup/platform.global.ts"],
+          hookTimeout: 180_000,
+        },
+      },
+    ],
   },
 });
