@@ -37,7 +37,8 @@ describe("comptoir up", () => {
 
   /**
    * The environment of the gateway and of each backend's first instance: only identity sees
-   * INTERNAL_SECRET and KEYS_SECRET; each service with an account sees its own credential, no other.
+   * INTERNAL_SECRET and KEYS_SECRET; each service with an account, and the gateway, sees its own
+   * credential, no other.
    */
   async function expectSecretsOnlyWhereTheyBelong(
     internalSecret: string,
@@ -59,6 +60,10 @@ describe("comptoir up", () => {
       } else if ((SERVICE_ACCOUNT_NAMES as string[]).includes(service)) {
         expect(secrets, service).toEqual({ INTERNAL_SECRET: undefined, KEYS_SECRET: undefined });
         expect(credential, service).toBe(deriveServiceCredential(internalSecret, service as ServiceAccountName));
+      } else if (service === "gateway") {
+        // The gateway signs what it tells identity (the client's address) with a credential of its own.
+        expect(secrets, service).toEqual({ INTERNAL_SECRET: undefined, KEYS_SECRET: undefined });
+        expect(credential, service).toBe(deriveServiceCredential(internalSecret, "gateway"));
       } else {
         expect({ ...secrets, SERVICE_CREDENTIAL: credential }, service).toEqual({
           INTERNAL_SECRET: undefined,
@@ -68,6 +73,7 @@ describe("comptoir up", () => {
       }
     }
     expect(envs.cart?.SERVICE_CREDENTIAL).not.toBe(envs.orders?.SERVICE_CREDENTIAL);
+    expect(envs.gateway?.SERVICE_CREDENTIAL).not.toBe(envs.cart?.SERVICE_CREDENTIAL);
   }
 
   beforeAll(async () => {
@@ -141,6 +147,7 @@ describe("comptoir up", () => {
       gatewayUrl: `http://127.0.0.1:${port}`,
       eventLogUrl: eventLogUrl.toString(),
       demo: true,
+      services: expect.objectContaining({ catalog: gatewayEnv.UPSTREAM_CATALOG?.split(",") }),
     });
 
     // Demo mode by default; every backend verifies tokens against identity's keys; identity writes
@@ -215,6 +222,7 @@ describe("comptoir up", () => {
       natsUrl: "nats://svc:hunter2@127.0.0.1:4222",
       natsPrefix: "shop",
       demo: true,
+      services: expect.objectContaining({ search: [gatewayEnv.UPSTREAM_SEARCH] }),
     });
     launcher.child.kill("SIGINT");
     expect(await launcher.exited).toBe(0);

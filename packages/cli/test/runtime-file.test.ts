@@ -44,6 +44,9 @@ describe("runtime.json", () => {
       gatewayUrl: "http://h:1",
       natsPrefix: "shop",
     });
+    expect(
+      parseRuntimeInfo('{"pid": 12, "gatewayUrl": "http://h:1", "services": {"catalog": ["http://h:2"], "cart": "x"}}'),
+    ).toEqual({ pid: 12, gatewayUrl: "http://h:1", services: { catalog: ["http://h:2"] } });
     expect(parseRuntimeInfo('{"pid": "12", "gatewayUrl": "http://h:1"}')).toBeUndefined();
   });
 

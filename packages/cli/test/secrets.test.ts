@@ -96,6 +96,7 @@ describe("comptoir secrets credential <service>", () => {
   it("reads INTERNAL_SECRET from the data folder's secrets.json when it is not set", () => {
     const { secrets } = loadOrCreateSecrets(dir);
     expect(run(["credential", "orders"]).out).toEqual([deriveServiceCredential(secrets.internalSecret, "orders")]);
+    expect(run(["credential", "gateway"]).out).toEqual([deriveServiceCredential(secrets.internalSecret, "gateway")]);
     expect(run(["credential", "orders"], { INTERNAL_SECRET: "explicit" }).out).toEqual([
       deriveServiceCredential("explicit", "orders"),
     ]);
@@ -109,7 +110,9 @@ describe("comptoir secrets credential <service>", () => {
 
   it("says what is missing or wrong in one line", () => {
     expect(() => run(["credential", "payments"])).toThrow(
-      new UsageError('secrets credential: unknown service account "payments" — one of: supply, orders, retail, cart'),
+      new UsageError(
+        'secrets credential: no credential for "payments" — one of: supply, orders, retail, cart, gateway',
+      ),
     );
     expect(() => run(["credential"])).toThrow(/which service\?/);
     expect(() => run(["rotate"])).toThrow(/secrets: unknown command "rotate"/);

@@ -71,6 +71,14 @@ export const SERVICE_ACCOUNTS = {
 } as const satisfies Record<string, { id: string; permissions: readonly Permission[] }>;
 export type ServiceAccountName = keyof typeof SERVICE_ACCOUNTS;
 export const SERVICE_ACCOUNT_NAMES = Object.keys(SERVICE_ACCOUNTS) as ServiceAccountName[];
+/**
+ * Who is given a credential derived from INTERNAL_SECRET (SERVICE_CREDENTIAL): each service account,
+ * and the gateway. The gateway has no account (it never needs a token of its own, and
+ * SERVICE_TOKEN_PATH names accounts only), but it signs with its credential what it tells identity
+ * about a request (GATEWAY_PROOF_HEADERS).
+ */
+export type CredentialHolder = ServiceAccountName | "gateway";
+export const CREDENTIAL_HOLDERS: readonly CredentialHolder[] = [...SERVICE_ACCOUNT_NAMES, "gateway"];
 /** The role of a service account's token. Never a user's role: users have one of ROLES. */
 export const SERVICE_ROLE = "service";
 /** The role a verified token may carry: a user's role, or `service`. */
@@ -155,8 +163,21 @@ export const IDENTITY_HEADERS = {
   userId: "x-comptoir-user-id",
   /** The verified role. */
   role: "x-comptoir-role",
-  /** The client's address as the gateway saw it (identity throttles logins per IP with it). */
+  /**
+   * The client's address as the gateway saw it (identity throttles logins per IP with it, when the
+   * request carries the gateway's proof, GATEWAY_PROOF_HEADERS).
+   */
   clientIp: "x-comptoir-client-ip",
+} as const;
+/**
+ * The gateway's proof that it sent a request and what IDENTITY_HEADERS.clientIp says: `proof` =
+ * HMAC-SHA256(the gateway's SERVICE_CREDENTIAL, method, path, x-request-id, client IP and `time`),
+ * hex; `time` = when, in Unix seconds. Identity believes the client IP, and resolves API keys, only
+ * for a proof that verifies and is recent (packages/platform's gateway-proof.ts).
+ */
+export const GATEWAY_PROOF_HEADERS = {
+  proof: "x-comptoir-gateway-proof",
+  time: "x-comptoir-gateway-time",
 } as const;
 /** Any request header starting with this prefix is removed by the gateway before forwarding. */
 export const INTERNAL_HEADER_PREFIX = "x-comptoir-";

@@ -38,6 +38,11 @@ export interface GatewayDeps {
   config: GatewayConfig;
   /** The shared cache of public reads (absent or maxBytes 0: off). */
   cache?: ResponseCacheOptions;
+  /**
+   * The gateway's SERVICE_CREDENTIAL (deriveServiceCredential(INTERNAL_SECRET, "gateway")): it signs
+   * what it tells the services about each request, and its calls to identity's internal endpoints.
+   */
+  credential: string;
 }
 
 /** The gateway's own calls to identity (JWKS, API keys) give up after this. */
@@ -112,6 +117,8 @@ export async function buildApp(deps: GatewayDeps): Promise<App> {
         path: API_KEY_RESOLVE_PATH,
         body: { key },
         timeoutMs: IDENTITY_CALL_TIMEOUT_MS,
+        // Identity resolves keys for the gateway only.
+        proveWith: deps.credential,
       });
       if (statusCode === 404) return null;
       if (statusCode !== 200) {
@@ -185,7 +192,13 @@ export async function buildApp(deps: GatewayDeps): Promise<App> {
 
   const upstreamMetrics = registerUpstreamMetrics(app.comptoir.metrics.registry, routes);
   const cache = deps.cache && deps.cache.maxBytes > 0 ? createResponseCache(deps.cache) : undefined;
-  const proxy = createProxy({ dispatcher: proxyAgent, metrics: upstreamMetrics, logger, cache });
+  const proxy = createProxy({
+    dispatcher: proxyAgent,
+    metrics: upstreamMetrics,
+    logger,
+    cache,
+    credential: deps.credential,
+  });
   const healthChecks = createHealthChecks([...upstreams.values()], checkAgent);
 
   app.addHook("onReady", async () => {

@@ -1,5 +1,5 @@
 import { DEFAULT_PORTS } from "@comptoir/contracts";
-import { BaseServiceEnv, Env, Type } from "@comptoir/platform";
+import { BaseServiceEnv, Env, serviceCredentialEnv, Type } from "@comptoir/platform";
 
 /**
  * The gateway's environment. Routes, upstreams, tiers and the rest come from the declarative file
@@ -10,6 +10,8 @@ export const configSchema = Type.Object({
   PORT: Env.port(DEFAULT_PORTS.gateway),
   // The public entry: listens on every interface unless told otherwise.
   HOST: Type.String({ default: "0.0.0.0", minLength: 1, description: "a host name or IP address to listen on" }),
+  // Signs what the gateway tells identity (the client's address) and its own calls to identity.
+  SERVICE_CREDENTIAL: serviceCredentialEnv("gateway", "that proves to identity the requests it sends"),
   GATEWAY_CONFIG: Type.Optional(
     Type.String({ minLength: 1, description: "the path of a gateway config file (JSON, like gateway.config.json)" }),
   ),

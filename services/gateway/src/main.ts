@@ -36,6 +36,7 @@ await runService({
       logger,
       instance,
       config: gateway,
+      credential: config.SERVICE_CREDENTIAL,
       cache: { maxBytes: config.GATEWAY_CACHE_MAX_BYTES, maxEntryBytes: config.GATEWAY_CACHE_MAX_ENTRY_BYTES },
     });
   },

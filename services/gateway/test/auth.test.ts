@@ -1,9 +1,10 @@
 import { API_KEY_RESOLVE_PATH } from "@comptoir/contracts";
+import { verifyGatewayProof } from "@comptoir/platform";
 import { createTestIssuer, type TestIssuer } from "@comptoir/platform/testing";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { apiKey, type FakeIdentity } from "./support/fake-identity";
 import type { FakeUpstream } from "./support/fake-upstream";
-import { type StartGatewayOptions, type TestGateway, useTestbed } from "./support/gateway";
+import { GATEWAY_TEST_CREDENTIAL, type StartGatewayOptions, type TestGateway, useTestbed } from "./support/gateway";
 import { rawRequest } from "./support/raw-request";
 
 const { fakes, identity, gateway } = useTestbed();
@@ -97,6 +98,16 @@ describe("bearer tokens", () => {
     expect(metrics.body).toMatch(/gateway_auth_failures_total\{reason="unknown_key"[^}]*\} 1/);
   });
 
+  it("refuses a garbage or unsigned token with 401 even before it has fetched identity's keys (not 503)", async () => {
+    const { gw, id } = await setup();
+    for (const token of ["not-a-jwt", `${b64({ alg: "none", typ: "JWT" })}.${b64({ role: "admin" })}.`]) {
+      const res = await gw.api.get("/api/catalog/products", bearer(token));
+      expect(res.status, token).toBe(401);
+      expect(res.body, token).toMatchObject({ code: "invalid_token" });
+    }
+    expect(id.jwksFetches).toBe(0);
+  });
+
   it("never lets client-sent x-comptoir-* headers reach the upstream", async () => {
     const { gw, trusted } = await setup();
     const forged = {
@@ -121,6 +132,36 @@ describe("bearer tokens", () => {
     expect(signedIn.body.headers["x-comptoir-user-id"]).toBe("0190a000-0000-7000-8000-000000000002");
     expect(signedIn.body.headers["x-comptoir-role"]).toBe("customer");
     expect(signedIn.body.headers["x-comptoir-tier"]).toBeUndefined();
+  });
+
+  it("signs what it forwards with its credential, and drops a client-sent proof", async () => {
+    const { gw, catalog } = await setup({ credential: "the-gateway's-own-credential" });
+    const forged = {
+      "x-comptoir-client-ip": "6.6.6.6",
+      "x-comptoir-gateway-proof": "f".repeat(64),
+      "x-comptoir-gateway-time": String(Math.floor(Date.now() / 1000)),
+    };
+
+    const res = await rawRequest(`${gw.url}/api/catalog/products?page=2`, {
+      method: "POST",
+      headers: { ...forged, "content-type": "application/json" },
+      body: Buffer.from("{}"),
+    });
+
+    expect(res.status).toBe(200);
+    const hit = catalog.hits.at(-1)!;
+    expect(hit.headers["x-comptoir-client-ip"]).toBe("127.0.0.1");
+    expect(hit.headers["x-comptoir-gateway-proof"]).toMatch(/^[0-9a-f]{64}$/);
+    expect(hit.headers["x-comptoir-gateway-proof"]).not.toBe(forged["x-comptoir-gateway-proof"]);
+    expect(hit.headers["x-request-id"]).toEqual(expect.any(String));
+    // The proof covers the method, target, request id and client address the service received…
+    const received = { method: hit.method, url: hit.url, headers: hit.headers };
+    expect(received).toMatchObject({ method: "POST", url: "/api/catalog/products?page=2" });
+    expect(verifyGatewayProof("the-gateway's-own-credential", received)).toBe(true);
+    // …under the gateway's credential and no other, and for no other client address.
+    expect(verifyGatewayProof(GATEWAY_TEST_CREDENTIAL, received)).toBe(false);
+    const spoofed = { ...received, headers: { ...hit.headers, "x-comptoir-client-ip": "6.6.6.6" } };
+    expect(verifyGatewayProof("the-gateway's-own-credential", spoofed)).toBe(false);
   });
 
   it("accepts a token signed by a newly published key after one JWKS refetch (key rotation)", async () => {
@@ -186,8 +227,10 @@ describe("API keys", () => {
       expect(res.body.headers).not.toHaveProperty("apikey");
       expect(JSON.stringify(res.body.headers)).not.toContain(key);
     }
-    // Cached: identity was asked once.
+    // Cached: identity was asked once, with the gateway's proof (identity resolves keys for it only).
     expect(id.resolveCalls).toBe(1);
+    const resolve = { method: "POST", url: API_KEY_RESOLVE_PATH, headers: id.lastResolveHeaders! };
+    expect(verifyGatewayProof(GATEWAY_TEST_CREDENTIAL, resolve)).toBe(true);
   });
 
   it("refuses an unknown or malformed key with 401 invalid_api_key", async () => {

@@ -3,8 +3,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BACKEND_SERVICES, DEFAULT_PORTS } from "@comptoir/contracts";
-import { ConfigError } from "@comptoir/platform";
+import { ConfigError, developmentServiceCredential, loadConfig } from "@comptoir/platform";
 import { describe, expect, it } from "vitest";
+import { configSchema } from "../src/config";
 import { defaultConfigFile, loadGatewayConfig } from "../src/gateway.config";
 import { writeConfigFile } from "./support/gateway";
 
@@ -312,6 +313,33 @@ describe("a bad configuration stops the gateway with one clear line", () => {
     expect(errorFor(minimal(), { UPSTREAM_CATALOGUE: "http://127.0.0.1:1" })).toBe(
       "UPSTREAM_CATALOGUE names no upstream of <file> (expected one of UPSTREAM_CATALOG, UPSTREAM_INVENTORY)",
     );
+  });
+
+  it("in production, refuses to start without its own SERVICE_CREDENTIAL, or with the development one", () => {
+    const bundle = join(packageDir, "dist", "main.js");
+    expect(existsSync(bundle), "run `npm run build` first (npm test does)").toBe(true);
+    const refusal =
+      "gateway: invalid configuration: SERVICE_CREDENTIAL must be set in production to gateway's own credential " +
+      "that proves to identity the requests it sends, derived from identity's INTERNAL_SECRET " +
+      "(comptoir secrets credential gateway), not the development default\n";
+    for (const credential of [undefined, developmentServiceCredential("gateway")]) {
+      const run = spawnSync(process.execPath, [bundle], {
+        env: {
+          PATH: process.env.PATH,
+          GATEWAY_CONFIG: writeConfigFile(minimal()),
+          PORT: "18080",
+          LOG_LEVEL: "silent",
+          NODE_ENV: "production",
+          ...(credential ? { SERVICE_CREDENTIAL: credential } : {}),
+        },
+        encoding: "utf8",
+        timeout: 10_000,
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toBe(refusal);
+    }
+    expect(loadConfig(configSchema, { SERVICE_CREDENTIAL: "its-own" }).SERVICE_CREDENTIAL).toBe("its-own");
+    expect(loadConfig(configSchema, {}).SERVICE_CREDENTIAL).toBe(developmentServiceCredential("gateway"));
   });
 
   it("exits 1 printing the reason on one line", () => {

@@ -4,6 +4,7 @@ import {
   createRevocations,
   createTokenVerifier,
   type Db,
+  deriveServiceCredential,
   type EventBus,
   eventsAdminRoutes,
   type Logger,
@@ -17,6 +18,7 @@ import { DEFAULT_SETTINGS, type IdentitySettings } from "./domain/settings";
 import { KeyStore } from "./domain/signing-keys";
 import { apiKeysRoutes } from "./routes/api-keys.routes";
 import { authRoutes } from "./routes/auth.routes";
+import { gatewayCheck } from "./routes/gateway.hooks";
 import { keysRoutes } from "./routes/keys.routes";
 import { meRoutes } from "./routes/me.routes";
 import { revocationsRoutes } from "./routes/revocations.routes";
@@ -63,12 +65,14 @@ export async function buildApp(deps: IdentityDeps): Promise<App> {
   app.addHook("onReady", async () => revocations.start());
   app.addHook("onClose", () => revocations.stop());
   const base = { db: deps.db, outbox: deps.bus.outbox };
-  authRoutes(app, { ...base, keys, settings });
+  // The gateway proves its requests with its own credential, which identity derives.
+  const gateway = gatewayCheck(deriveServiceCredential(settings.internalSecret, "gateway"));
+  authRoutes(app, { ...base, keys, settings }, gateway);
   keysRoutes(app, { keys });
   meRoutes(app, { ...base, throttle: settings.loginThrottle, settings });
   usersRoutes(app, { ...base, settings });
   revocationsRoutes(app, { db: deps.db });
-  apiKeysRoutes(app, base);
+  apiKeysRoutes(app, base, gateway);
   serviceTokensRoutes(app, { keys, settings });
   eventsAdminRoutes(app, "identity", deps.bus);
   return app;

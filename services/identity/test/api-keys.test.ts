@@ -1,6 +1,7 @@
 import { API_KEY_PATTERN, API_KEY_RESOLVE_PATH } from "@comptoir/contracts";
+import { deriveServiceCredential, developmentServiceCredential, gatewayProofHeaders } from "@comptoir/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectProblem, type Identity, startIdentity, userWithRole } from "./harness";
+import { expectProblem, fromGateway, type Identity, startIdentity, userWithRole } from "./harness";
 
 let identity: Identity;
 
@@ -10,7 +11,9 @@ beforeAll(async () => {
 afterAll(async () => identity?.close());
 
 const api = () => identity.api;
-const resolve = (key: string) => api().post(API_KEY_RESOLVE_PATH, { key });
+/** As the gateway resolves a key: with its proof. */
+const resolve = (key: string) =>
+  api().post(API_KEY_RESOLVE_PATH, { key }, fromGateway(identity, "POST", API_KEY_RESOLVE_PATH));
 
 describe("API keys", () => {
   it("creates a key shown once, lists keys without secrets, resolves and revokes them", async () => {
@@ -68,7 +71,46 @@ describe("API keys", () => {
   it("resolves unknown and malformed keys to 404", async () => {
     expectProblem(await resolve(`ck_partner_${"A".repeat(43)}`), 404, "api_key_not_found");
     expectProblem(await resolve("hello"), 404, "api_key_not_found");
-    expectProblem(await api().post(API_KEY_RESOLVE_PATH, {}), 400, "validation_failed");
+    expectProblem(
+      await api().post(API_KEY_RESOLVE_PATH, {}, fromGateway(identity, "POST", API_KEY_RESOLVE_PATH)),
+      400,
+      "validation_failed",
+    );
+  });
+
+  it("resolves keys for the gateway only: a request without its valid, recent proof is refused with 401", async () => {
+    const admin = await userWithRole(identity, "admin");
+    const created = await api().post("/api/identity/api-keys", { name: "gateway-only", tier: "mobile" }, admin.auth);
+    const { key } = created.body;
+    const proof = fromGateway(identity, "POST", API_KEY_RESOLVE_PATH);
+    const otherCredential = gatewayProofHeaders(developmentServiceCredential("cart"), {
+      method: "POST",
+      path: API_KEY_RESOLVE_PATH,
+    });
+    const old = gatewayProofHeaders(
+      deriveServiceCredential(identity.settings.internalSecret, "gateway"),
+      { method: "POST", path: API_KEY_RESOLVE_PATH },
+      Date.now() - 5 * 60_000,
+    );
+    const unproven = {
+      "no proof": {},
+      "another service's credential": otherCredential,
+      "a proof five minutes old": old,
+      "a proof for another path": fromGateway(identity, "POST", "/api/identity/login"),
+      "a forged proof": { ...proof, "x-comptoir-gateway-proof": "0".repeat(64) },
+    };
+    for (const [what, headers] of Object.entries(unproven)) {
+      const res = await api().post(API_KEY_RESOLVE_PATH, { key }, headers);
+      expectProblem(res, 401, "invalid_gateway_proof");
+      expect(JSON.stringify(res.body), what).not.toContain("gateway-only");
+    }
+    // Refused before the body is looked at.
+    expectProblem(await api().post(API_KEY_RESOLVE_PATH, {}), 401, "invalid_gateway_proof");
+
+    const resolved = await api().post(API_KEY_RESOLVE_PATH, { key }, proof);
+    expect(resolved.status).toBe(200);
+    expect(resolved.body).toMatchObject({ name: "gateway-only", tier: "mobile" });
+    expectProblem(await resolve(`ck_mobile_${"B".repeat(43)}`), 404, "api_key_not_found");
   });
 
   it("records the last use at most once a minute", async () => {

@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createUser, email, expectProblem, type Identity, login, outbox, PASSWORD, startIdentity } from "./harness";
+import {
+  createUser,
+  email,
+  expectProblem,
+  fromGateway,
+  type Identity,
+  login,
+  outbox,
+  PASSWORD,
+  startIdentity,
+} from "./harness";
 
 let identity: Identity;
 const WINDOW_SECONDS = 2;
@@ -16,7 +26,8 @@ beforeEach(async () => {
 });
 
 const api = () => identity.api;
-const fromIp = (ip: string) => ({ "x-comptoir-client-ip": ip });
+/** A login's headers as the gateway sends them for a client at `ip`. */
+const fromIp = (ip: string) => fromGateway(identity, "POST", "/api/identity/login", ip);
 
 describe("registering", () => {
   it("creates a customer, answers 201 with tokens and the user, and publishes identity.user.registered", async () => {

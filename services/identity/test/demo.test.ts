@@ -8,7 +8,7 @@ import { configSchema } from "../src/config";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_STORE_1_ID, seedDemo } from "../src/domain/demo";
 import { assertProductionReady } from "../src/domain/production";
 import { settingsFromConfig } from "../src/domain/settings";
-import { type Identity, login, outbox, startIdentity } from "./harness";
+import { fromGateway, type Identity, login, outbox, startIdentity } from "./harness";
 
 let identity: Identity;
 let dir: string;
@@ -55,7 +55,11 @@ describe("demo mode", () => {
       expect(me.body).toMatchObject({ role: account.role, storeId: account.storeId });
     }
     expect(DEMO_ACCOUNTS.find((a) => a.role === "clerk")!.storeId).toBe(DEMO_STORE_1_ID);
-    const resolved = await identity.api.post(API_KEY_RESOLVE_PATH, { key: written[3].key });
+    const resolved = await identity.api.post(
+      API_KEY_RESOLVE_PATH,
+      { key: written[3].key },
+      fromGateway(identity, "POST", API_KEY_RESOLVE_PATH),
+    );
     expect(resolved.body).toMatchObject({ name: "demo-partner", tier: "partner" });
   });
 

@@ -1,5 +1,12 @@
-import type { Role } from "@comptoir/contracts";
-import { type App, type EventBus, migrationsDirOf, newId } from "@comptoir/platform";
+import { IDENTITY_HEADERS, type Role } from "@comptoir/contracts";
+import {
+  type App,
+  deriveServiceCredential,
+  type EventBus,
+  gatewayProofHeaders,
+  migrationsDirOf,
+  newId,
+} from "@comptoir/platform";
 import { createServiceTestbed, http, listen, type TestDatabase } from "@comptoir/platform/testing";
 import { expect } from "vitest";
 import { buildApp } from "../src/app";
@@ -41,6 +48,23 @@ export async function startIdentity(prefix: string, settings: Partial<IdentitySe
       await app.close();
       await testbed.close();
     },
+  };
+}
+
+/**
+ * Headers as the gateway sends them to identity for `method path`: the client's address, if given,
+ * and the gateway's proof over them (its credential, derived from this identity's INTERNAL_SECRET).
+ */
+export function fromGateway(
+  identity: Identity,
+  method: string,
+  path: string,
+  clientIp?: string,
+): Record<string, string> {
+  const credential = deriveServiceCredential(identity.settings.internalSecret, "gateway");
+  return {
+    ...(clientIp === undefined ? {} : { [IDENTITY_HEADERS.clientIp]: clientIp }),
+    ...gatewayProofHeaders(credential, { method, path, clientIp }),
   };
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createUser, email, expectProblem, type Identity, PASSWORD, startIdentity } from "./harness";
+import { createUser, email, expectProblem, fromGateway, type Identity, PASSWORD, startIdentity } from "./harness";
 
 let identity: Identity;
 const PER_ACCOUNT = 5;
@@ -18,9 +18,20 @@ beforeEach(async () => {
   await identity.database.db.query("DELETE FROM login_failures");
 });
 
-const fromIp = (ip: string) => ({ "x-comptoir-client-ip": ip });
+/** A login from a client at `ip`, through the gateway (which proves what it says). */
 const loginFrom = (ip: string, emailAddress: string, password: string) =>
-  identity.api.post("/api/identity/login", { email: emailAddress, password }, fromIp(ip));
+  identity.api.post(
+    "/api/identity/login",
+    { email: emailAddress, password },
+    fromGateway(identity, "POST", "/api/identity/login", ip),
+  );
+/** A login whose sender claims the client's address itself, without the gateway's proof. */
+const loginClaiming = (ip: string, emailAddress: string, password: string, headers: Record<string, string> = {}) =>
+  identity.api.post(
+    "/api/identity/login",
+    { email: emailAddress, password },
+    { "x-comptoir-client-ip": ip, ...headers },
+  );
 const statuses = (responses: { status: number }[]) =>
   responses.reduce<Record<number, number>>((counts, r) => ({ ...counts, [r.status]: (counts[r.status] ?? 0) + 1 }), {});
 /** As if `seconds` had passed for the failures recorded so far. */
@@ -81,5 +92,42 @@ describe("the login throttle under parallel attempts", () => {
     expectProblem(blocked, 429, "too_many_attempts");
     expectRetryAfter(blocked);
     expect((await loginFrom("203.0.113.10", user.email, PASSWORD)).status).toBe(200);
+  });
+});
+
+describe("whose word on the client's address identity takes", () => {
+  it("a caller claiming client addresses without the gateway's proof is throttled by its own address", async () => {
+    const user = await createUser(identity);
+    // 30 wrong guesses, each claiming another address, from this test's one address (the peer's).
+    const spray = [];
+    for (let i = 0; i < 30; i++) spray.push(await loginClaiming(`198.51.100.${100 + i}`, email("spoof"), "wrong!"));
+    expect(statuses(spray)).toEqual({ 401: PER_IP, 429: 30 - PER_IP });
+
+    // A proof the gateway made for another address is no better.
+    const signedForOther = fromGateway(identity, "POST", "/api/identity/login", "198.51.100.200");
+    expectProblem(
+      await loginClaiming("198.51.100.201", user.email, PASSWORD, {
+        "x-comptoir-gateway-proof": signedForOther["x-comptoir-gateway-proof"]!,
+        "x-comptoir-gateway-time": signedForOther["x-comptoir-gateway-time"]!,
+      }),
+      429,
+      "too_many_attempts",
+    );
+    // Through the gateway (a valid proof), the claimed address is the client's: not the blocked peer.
+    const res = await loginFrom("198.51.100.201", user.email, PASSWORD);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  });
+
+  it("with the gateway's proof, failures count against the address it vouches for", async () => {
+    const user = await createUser(identity);
+    const spray = await Promise.all(
+      Array.from({ length: PER_IP }, () => loginFrom("192.0.2.44", email("proven"), "wrong password!")),
+    );
+    expect(statuses(spray)).toEqual({ 401: PER_IP });
+    expectProblem(await loginFrom("192.0.2.44", user.email, PASSWORD), 429, "too_many_attempts");
+    // The gateway's own address (the peer's) is not the one blocked.
+    expect((await identity.api.post("/api/identity/login", { email: user.email, password: PASSWORD })).status).toBe(
+      200,
+    );
   });
 });

@@ -9,8 +9,8 @@ Commands:
   events <command>                 the event backbone: tail, status, dlq list, dlq replay, replay
                                    (comptoir events --help says more)
   inventory verify                 recompute every stock level from the ledger; lists any drift
-  secrets credential <service>     print a service's SERVICE_CREDENTIAL, derived from identity's
-                                   INTERNAL_SECRET (for distributed mode)
+  secrets credential <service>     print a service's (or the gateway's) SERVICE_CREDENTIAL, derived
+                                   from identity's INTERNAL_SECRET (for distributed mode)
   help                             show this help
 
 Options of up:

@@ -1,4 +1,4 @@
-import { DEFAULT_INTERNAL_SECRET, SERVICE_ACCOUNT_NAMES, type ServiceAccountName } from "@comptoir/contracts";
+import { CREDENTIAL_HOLDERS, type CredentialHolder, DEFAULT_INTERNAL_SECRET } from "@comptoir/contracts";
 import { deriveServiceCredential } from "@comptoir/platform/service-credentials";
 import { dataDirectory, readSecret } from "../config/launcher.config";
 import { UsageError, UserError } from "../errors";
@@ -8,7 +8,8 @@ import type { EventsContext } from "./events.command";
 export const SECRETS_USAGE = `Usage: comptoir secrets <command>
 
 Commands:
-  credential <service>   print the SERVICE_CREDENTIAL of a service account (${SERVICE_ACCOUNT_NAMES.join(", ")}):
+  credential <service>   print the SERVICE_CREDENTIAL of a service account or of the gateway
+                         (${CREDENTIAL_HOLDERS.join(", ")}):
                          HMAC-SHA256 of its name under identity's INTERNAL_SECRET, read from the
                          environment, else from the data folder's ${SECRETS_FILE} (COMPTOIR_DATA,
                          default ./.data) that \`comptoir up\` generated
@@ -27,9 +28,9 @@ export function secretsCommand(args: string[], context: Pick<EventsContext, "env
   if (command !== "credential")
     throw new UsageError(`secrets: unknown command "${command}" (see comptoir secrets --help)`);
   const [service, ...extra] = rest;
-  if (!service || !(SERVICE_ACCOUNT_NAMES as readonly string[]).includes(service)) {
-    const got = service ? `unknown service account "${service}"` : "which service?";
-    throw new UsageError(`secrets credential: ${got} — one of: ${SERVICE_ACCOUNT_NAMES.join(", ")}`);
+  if (!service || !(CREDENTIAL_HOLDERS as readonly string[]).includes(service)) {
+    const got = service ? `no credential for "${service}"` : "which service?";
+    throw new UsageError(`secrets credential: ${got} — one of: ${CREDENTIAL_HOLDERS.join(", ")}`);
   }
   if (extra.length > 0) throw new UsageError(`secrets credential: unexpected argument "${extra[0]}"`);
 
@@ -46,6 +47,6 @@ export function secretsCommand(args: string[], context: Pick<EventsContext, "env
   if (internalSecret === DEFAULT_INTERNAL_SECRET) {
     context.err("comptoir: INTERNAL_SECRET is the development default: production refuses it, and this credential");
   }
-  context.out(deriveServiceCredential(internalSecret, service as ServiceAccountName));
+  context.out(deriveServiceCredential(internalSecret, service as CredentialHolder));
   return 0;
 }

@@ -3,11 +3,11 @@ import { join } from "node:path";
 import {
   BACKEND_SERVICES,
   type BackendService,
+  CREDENTIAL_HOLDERS,
+  type CredentialHolder,
   DEFAULT_KEYS_SECRET,
   GATEWAY,
   JWKS_PATH,
-  SERVICE_ACCOUNT_NAMES,
-  type ServiceAccountName,
   type ServiceName,
 } from "@comptoir/contracts";
 import { deriveServiceCredential } from "@comptoir/platform/service-credentials";
@@ -181,6 +181,9 @@ export class Launcher {
         ...(this.events?.kind === "nats" ? { natsUrl: this.events.url } : {}),
         ...(config.natsPrefix ? { natsPrefix: config.natsPrefix } : {}),
         ...(config.demo ? { demo: true } : {}),
+        services: Object.fromEntries(
+          [...this.backends].map(([service, instances]) => [service, instances.map((instance) => instance.spec.url)]),
+        ),
       });
     } catch (error) {
       warn(`cannot write ${join(config.dataDir, "runtime.json")}: ${(error as Error).message}`);
@@ -341,14 +344,15 @@ export class Launcher {
     };
     // The gateway has no database; an external DATABASE_URL in our env is not for it.
     if (service === GATEWAY) delete env.DATABASE_URL;
-    // Identity alone holds the secrets; a service with an account gets its own credential, no other.
+    // Identity alone holds the secrets; a service with an account, and the gateway (which signs
+    // what it tells identity), get their own credential, no other.
     for (const name of SECRET_VARIABLES) delete env[name];
     const secrets = this.secrets as PlatformSecrets;
     if (service === "identity") {
       env.INTERNAL_SECRET = secrets.internalSecret;
       env.KEYS_SECRET = secrets.keysSecret;
-    } else if ((SERVICE_ACCOUNT_NAMES as readonly string[]).includes(service)) {
-      env.SERVICE_CREDENTIAL = deriveServiceCredential(secrets.internalSecret, service as ServiceAccountName);
+    } else if ((CREDENTIAL_HOLDERS as readonly string[]).includes(service)) {
+      env.SERVICE_CREDENTIAL = deriveServiceCredential(secrets.internalSecret, service as CredentialHolder);
     }
     // With NATS, the services must not see an event log (nor the gateway, ever).
     if (service === GATEWAY || this.events?.kind !== "postgres") delete env.EVENT_LOG_URL;

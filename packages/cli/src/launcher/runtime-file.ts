@@ -21,6 +21,8 @@ export interface RuntimeInfo {
   natsPrefix?: string;
   /** Demo mode: the admin commands may log in with the demo admin account. */
   demo?: boolean;
+  /** Each backend service's instances, `http://127.0.0.1:<port>` (scripts/openapi-dump.mjs reads them). */
+  services?: Record<string, string[]>;
 }
 
 export function runtimeFilePath(dataDir: string): string {
@@ -86,5 +88,13 @@ export function parseRuntimeInfo(text: string): RuntimeInfo | undefined {
     if (typeof candidate[key] === "string") info[key] = candidate[key];
   }
   if (candidate.demo === true) info.demo = true;
+  const services = candidate.services;
+  if (services && typeof services === "object" && !Array.isArray(services)) {
+    const entries = Object.entries(services).filter(
+      (entry): entry is [string, string[]] =>
+        Array.isArray(entry[1]) && entry[1].every((url: unknown) => typeof url === "string"),
+    );
+    if (entries.length > 0) info.services = Object.fromEntries(entries);
+  }
   return info;
 }

@@ -1,4 +1,4 @@
-import type { ServiceAccountName } from "@comptoir/contracts";
+import type { CredentialHolder, ServiceAccountName } from "@comptoir/contracts";
 import Type, { type Static, type TObject } from "typebox";
 import Value from "typebox/value";
 import { developmentServiceCredential } from "../auth/service-credentials";
@@ -123,12 +123,7 @@ export const AuthEnv = {
  */
 export function serviceAuthEnv(service: ServiceAccountName) {
   return {
-    SERVICE_CREDENTIAL: Type.String({
-      minLength: 1,
-      default: developmentServiceCredential(service),
-      productionRefusesDefault: true,
-      description: `${service}'s own credential for service tokens, derived from identity's INTERNAL_SECRET (comptoir secrets credential ${service})`,
-    }),
+    SERVICE_CREDENTIAL: serviceCredentialEnv(service, "for service tokens"),
     IDENTITY_URL: Type.Optional(
       Type.String({
         pattern: "^https?://",
@@ -136,6 +131,19 @@ export function serviceAuthEnv(service: ServiceAccountName) {
       }),
     ),
   };
+}
+
+/**
+ * SERVICE_CREDENTIAL: `holder`'s own credential (`purpose`: what it proves it for), derived from
+ * identity's INTERNAL_SECRET; its default, the development one, is refused in production.
+ */
+export function serviceCredentialEnv(holder: CredentialHolder, purpose: string) {
+  return Type.String({
+    minLength: 1,
+    default: developmentServiceCredential(holder),
+    productionRefusesDefault: true,
+    description: `${holder}'s own credential ${purpose}, derived from identity's INTERNAL_SECRET (comptoir secrets credential ${holder})`,
+  });
 }
 
 /** Identity's base URL: IDENTITY_URL, else the origin of JWKS_URL (identity serves both). */

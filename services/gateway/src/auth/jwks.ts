@@ -3,7 +3,11 @@ import { createLocalJWKSet, errors as joseErrors, type JSONWebKeySet, type JWTVe
 export interface UpstreamJwks {
   /** For createTokenVerifier: the key a token's header names, from the cached JWKS. */
   getKey: JWTVerifyGetKey;
-  /** True while no JWKS could ever be fetched (tokens cannot be checked: 503 rather than 401). */
+  /**
+   * True once a fetch was tried and no JWKS could ever be fetched (tokens cannot be checked: 503
+   * rather than 401). Before the first try — a token refused without needing a key (malformed,
+   * `alg: none`) — it is false: that token is a 401.
+   */
   unavailable(): boolean;
 }
 
@@ -68,5 +72,5 @@ export function createUpstreamJwks(options: UpstreamJwksOptions): UpstreamJwks {
     }
   };
 
-  return { getKey, unavailable: () => keys === undefined };
+  return { getKey, unavailable: () => keys === undefined && attemptedAt !== Number.NEGATIVE_INFINITY };
 }

@@ -9,6 +9,7 @@ import {
   AppError,
   currentContext,
   formatTraceparent,
+  gatewayProofHeaders,
   type Logger,
   NotFoundError,
   startDeadline,
@@ -197,6 +198,8 @@ export function createProxy(deps: {
   logger: Logger;
   /** The shared cache of public reads (none: every request goes to an instance). */
   cache?: ResponseCache;
+  /** The gateway's SERVICE_CREDENTIAL: each request carries its proof (gateway-proof.ts). */
+  credential: string;
 }): ReverseProxy {
   async function forward(
     request: FastifyRequest,
@@ -213,6 +216,11 @@ export function createProxy(deps: {
       throw new NotFoundError("route_not_found", `No route for ${method} ${path.split("?")[0]}.`);
     }
     const headers = upstreamRequestHeaders(request, reply);
+    // What the gateway asserts (the client's address), signed: identity believes it only so.
+    Object.assign(
+      headers,
+      gatewayProofHeaders(deps.credential, { method, path, requestId: request.id, clientIp: request.ip }),
+    );
     const withBody = target === undefined && hasBody(request.raw);
     const idempotent = IDEMPOTENT.has(method);
     const cacheKey = deps.cache && method === "GET" && cacheableRequest(request) ? path : undefined;
@@ -287,6 +295,18 @@ export function createProxy(deps: {
           }
           failure = classifyFailure(error);
           deps.metrics.countRequest(service, instance, "error");
+          if (failure.kind === "connection" && !failure.neverSent && body?.started) {
+            // The instance closed the connection once the body had started to go out: a service
+            // refusing an upload (413 on a body too large for it) does that, and any client can
+            // make it happen on purpose. Such a request says nothing certain of the instance's
+            // health: it is neither ejected nor counted against its circuit (or anyone could take
+            // it down); a crashed instance is found by the next request or the health checks.
+            outcome = "none";
+            throw new AppError("bad_gateway", 502, "Bad gateway", {
+              detail: `The ${service} service closed the connection before the request body was sent (${failure.message}); it was not retried because it may already have taken effect.`,
+              extensions: { service },
+            });
+          }
           outcome = "failure";
           if (failure.kind !== "connection") {
             deps.logger.error({ err: error, service, target: instance.url }, "upstream request failed");

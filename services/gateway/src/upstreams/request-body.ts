@@ -47,7 +47,10 @@ export class RequestBody extends Readable {
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.detach();
-    if (error instanceof PayloadTooLargeError) this.source.resume();
+    // Too large, or already partly forwarded (the upstream answered before the upload ended — a 403
+    // does — or failed during it): no other instance can have it, so the rest drains unread and the
+    // client's keep-alive connection stays usable. Paused, its next request would wait forever.
+    if (error instanceof PayloadTooLargeError || this.started) this.source.resume();
     else if (!this.ended) this.source.pause();
     callback(error);
   }

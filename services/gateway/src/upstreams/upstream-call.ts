@@ -1,4 +1,4 @@
-import { UnavailableError } from "@comptoir/platform";
+import { gatewayProofHeaders, UnavailableError } from "@comptoir/platform";
 import type { Dispatcher } from "undici";
 import { ejectInstance, type Instance, pickInstance, type Upstream } from "./upstream";
 import { classifyFailure } from "./upstream-errors";
@@ -10,6 +10,8 @@ export interface UpstreamCall {
   body?: unknown;
   timeoutMs: number;
   requestId?: string | undefined;
+  /** The gateway's SERVICE_CREDENTIAL, to prove the call is the gateway's (identity's internal endpoints). */
+  proveWith?: string;
 }
 
 /**
@@ -28,6 +30,12 @@ export async function callUpstream(
   const headers: Record<string, string> = { accept: "application/json", "user-agent": "comptoir-gateway" };
   if (payload !== undefined) headers["content-type"] = "application/json";
   if (call.requestId) headers["x-request-id"] = call.requestId;
+  if (call.proveWith) {
+    Object.assign(
+      headers,
+      gatewayProofHeaders(call.proveWith, { method: call.method, path: call.path, requestId: call.requestId }),
+    );
+  }
   for (let instance = pickInstance(upstream, tried); instance; instance = pickInstance(upstream, tried)) {
     tried.push(instance);
     try {

@@ -1,4 +1,4 @@
-import { createServer } from "node:http";
+import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { API_KEY_RESOLVE_PATH, type ResolvedApiKey, REVOCATIONS_PATH, type RevocationEntry } from "@comptoir/contracts";
 import type { JWK } from "jose";
@@ -14,6 +14,8 @@ export interface FakeIdentity extends FakeUpstream {
   apiKeys: Map<string, ResolvedApiKey>;
   jwksFetches: number;
   resolveCalls: number;
+  /** The headers of the last API-key resolution (the fake checks no proof: identity's tests do). */
+  lastResolveHeaders: IncomingHttpHeaders | undefined;
   /** Resolution answers after this many milliseconds. */
   resolveDelayMs: number;
   /** The revocation list, as identity's REVOCATIONS_PATH serves it (add entries: revoked). */
@@ -34,6 +36,7 @@ export async function startFakeIdentity(): Promise<FakeIdentity> {
     apiKeys: new Map(),
     jwksFetches: 0,
     resolveCalls: 0,
+    lastResolveHeaders: undefined,
     resolveDelayMs: 0,
     revocations: [],
   };
@@ -62,6 +65,7 @@ export async function startFakeIdentity(): Promise<FakeIdentity> {
     }
     if (path === API_KEY_RESOLVE_PATH && req.method === "POST") {
       fake.resolveCalls += 1;
+      fake.lastResolveHeaders = req.headers;
       if (fake.resolveDelayMs > 0) await new Promise((r) => setTimeout(r, fake.resolveDelayMs));
       const resolved = fake.apiKeys.get((JSON.parse(body) as { key: string }).key);
       return resolved ? json(200, resolved) : json(404, { code: "api_key_not_found" });

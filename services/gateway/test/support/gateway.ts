@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { App, Logger } from "@comptoir/platform";
+import { type App, developmentServiceCredential, type Logger } from "@comptoir/platform";
 import { http, listen, testLogger } from "@comptoir/platform/testing";
 import { afterAll, afterEach } from "vitest";
 import { buildApp } from "../../src/app";
@@ -51,7 +51,12 @@ export interface StartGatewayOptions {
   logger?: Logger;
   /** The shared cache of public reads (off unless given). */
   cache?: ResponseCacheOptions;
+  /** The gateway's SERVICE_CREDENTIAL (default: the development one, GATEWAY_TEST_CREDENTIAL). */
+  credential?: string;
 }
+
+/** The credential test gateways sign with unless told otherwise. */
+export const GATEWAY_TEST_CREDENTIAL = developmentServiceCredential("gateway");
 
 export async function startGateway(options: StartGatewayOptions): Promise<TestGateway> {
   const names = Object.keys(options.services);
@@ -86,6 +91,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<TestGa
     instance: "gateway-test",
     config,
     cache: options.cache,
+    credential: options.credential ?? GATEWAY_TEST_CREDENTIAL,
   });
   const url = await listen(app);
   const api = http(url);

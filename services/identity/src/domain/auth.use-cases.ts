@@ -82,7 +82,7 @@ export async function register(deps: AuthDeps, input: RegisterInput): Promise<Se
 export interface LoginInput {
   email: string;
   password: string;
-  /** The client's address (the gateway's x-comptoir-client-ip, else the socket's). */
+  /** The client's address (the gateway's x-comptoir-client-ip when it proves it sent it, else the socket's). */
   ip: string;
 }
 

@@ -1,6 +1,15 @@
 import { API_KEY_PATTERN, API_KEY_RESOLVE_PATH } from "@comptoir/contracts";
-import { type App, bearerAuth, principalOf, requirePermission, Type, DateTime } from "@comptoir/platform";
+import {
+  type App,
+  bearerAuth,
+  gatewayProofAuth,
+  principalOf,
+  requirePermission,
+  Type,
+  DateTime,
+} from "@comptoir/platform";
 import * as apiKeys from "../domain/api-keys.use-cases";
+import type { GatewayCheck } from "./gateway.hooks";
 import { Id, IdParams, Tier, problemResponses } from "./schemas";
 
 const ApiKey = Type.Object({
@@ -15,7 +24,8 @@ const ApiKey = Type.Object({
   revokedAt: Type.Union([DateTime, Type.Null()]),
 });
 
-export function apiKeysRoutes(app: App, deps: apiKeys.ApiKeysDeps): void {
+/** `gateway`: API keys are resolved for the gateway only. */
+export function apiKeysRoutes(app: App, deps: apiKeys.ApiKeysDeps, gateway: GatewayCheck): void {
   const canManage = { preHandler: requirePermission("apikeys:manage") };
 
   app.post(
@@ -90,12 +100,19 @@ export function apiKeysRoutes(app: App, deps: apiKeys.ApiKeysDeps): void {
   app.post(
     API_KEY_RESOLVE_PATH,
     {
+      onRequest: gateway.required,
       schema: {
         tags: ["internal"],
         summary: "The gateway resolves an API key to its consumer and tier (internal)",
-        description: "Never routed from outside: the gateway answers 404 to public /internal/ paths.",
+        ...gatewayProofAuth,
+        description:
+          "Never routed from outside: the gateway answers 404 to public /internal/ paths. Answers only a request " +
+          "carrying the gateway's proof (x-comptoir-gateway-proof and -time); 401 invalid_gateway_proof otherwise.",
         body: Type.Object({ key: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ id: Id, name: Type.String(), tier: Tier }), ...problemResponses(400, 404) },
+        response: {
+          200: Type.Object({ id: Id, name: Type.String(), tier: Tier }),
+          ...problemResponses(400, 401, 404),
+        },
       },
     },
     async (request) => apiKeys.resolveApiKey(deps, request.body.key),

@@ -1,7 +1,6 @@
-import { IDENTITY_HEADERS } from "@comptoir/contracts";
-import { type App, Type } from "@comptoir/platform";
-import type { FastifyRequest } from "fastify";
+import { type App, noAuth, Type } from "@comptoir/platform";
 import * as auth from "../domain/auth.use-cases";
+import type { GatewayCheck } from "./gateway.hooks";
 import { Password, Language, Email, TokenPair, problemResponses, PersonName, Session } from "./schemas";
 
 const RefreshBody = Type.Object(
@@ -9,22 +8,15 @@ const RefreshBody = Type.Object(
   { additionalProperties: false },
 );
 
-/**
- * The client's address: the gateway's header (it strips any client-sent copy), else the socket's.
- * Identity is not reachable around the gateway in distributed mode (SPEC §4).
- */
-function clientIp(request: FastifyRequest): string {
-  const forwarded = request.headers[IDENTITY_HEADERS.clientIp];
-  return typeof forwarded === "string" && forwarded.length > 0 && forwarded.length <= 64 ? forwarded : request.ip;
-}
-
-export function authRoutes(app: App, deps: auth.AuthDeps): void {
+/** `gateway`: whose word on the client's address (the login throttle's) identity takes. */
+export function authRoutes(app: App, deps: auth.AuthDeps, gateway: GatewayCheck): void {
   app.post(
     "/api/identity/register",
     {
       schema: {
         tags: ["auth"],
         summary: "Sign up as a customer",
+        ...noAuth,
         body: Type.Object(
           { name: PersonName, email: Email, password: Password, language: Type.Optional(Language) },
           { additionalProperties: false },
@@ -41,6 +33,7 @@ export function authRoutes(app: App, deps: auth.AuthDeps): void {
       schema: {
         tags: ["auth"],
         summary: "Log in with e-mail and password",
+        ...noAuth,
         description:
           "401 invalid_credentials for any wrong e-mail, password or inactive account; 429 too_many_attempts (with Retry-After) after repeated failures for the account or the client address.",
         body: Type.Object(
@@ -50,7 +43,7 @@ export function authRoutes(app: App, deps: auth.AuthDeps): void {
         response: { 200: Session, ...problemResponses(400, 401, 429) },
       },
     },
-    async (request) => auth.login(deps, { ...request.body, ip: clientIp(request) }),
+    async (request) => auth.login(deps, { ...request.body, ip: gateway.clientIp(request) }),
   );
 
   app.post(
@@ -59,6 +52,7 @@ export function authRoutes(app: App, deps: auth.AuthDeps): void {
       schema: {
         tags: ["auth"],
         summary: "Spend a refresh token for a new access token and refresh token",
+        ...noAuth,
         description: "Presenting a refresh token twice revokes its whole session (401 invalid_refresh_token).",
         body: RefreshBody,
         response: { 200: TokenPair, ...problemResponses(400, 401) },
@@ -73,6 +67,7 @@ export function authRoutes(app: App, deps: auth.AuthDeps): void {
       schema: {
         tags: ["auth"],
         summary: "End the session of a refresh token (idempotent)",
+        ...noAuth,
         body: RefreshBody,
         response: { 204: Type.Null(), ...problemResponses(400) },
       },

@@ -4,7 +4,7 @@ import { sessionOf } from "../domain/tokens";
 import { Password, IdParams, Language, problemResponses, PersonName, User } from "./schemas";
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: "\\S" });
-const Country = Type.String({ pattern: "^[A-Z]{2}$", description: "ISO 3166-1 alpha-2 (FR, BE, DE…)" });
+const Country = Type.String({ pattern: "^[A-Z]{2}$", maxLength: 2, description: "ISO 3166-1 alpha-2 (FR, BE, DE…)" });
 
 // Null first: with type coercion on, a string-first union would turn null into "".
 const AddressFields = {

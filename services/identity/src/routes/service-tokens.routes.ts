@@ -1,5 +1,5 @@
 import { SERVICE_ACCOUNT_NAMES, SERVICE_TOKEN_PATH } from "@comptoir/contracts";
-import { type App, Type } from "@comptoir/platform";
+import { type App, noAuth, Type } from "@comptoir/platform";
 import * as serviceTokens from "../domain/service-tokens.use-cases";
 import { problemResponses } from "./schemas";
 
@@ -10,6 +10,7 @@ export function serviceTokensRoutes(app: App, deps: serviceTokens.ServiceTokensD
       schema: {
         tags: ["internal"],
         summary: "A service obtains a short-lived token of its own with its SERVICE_CREDENTIAL (internal)",
+        ...noAuth,
         description:
           "Never routed from outside: the gateway answers 404 to public /internal/ paths. The token has role " +
           "`service`, the account's fixed id as `sub`, its permissions and `svc` naming it.",
