@@ -1,3 +1,4 @@
 export * from "./services";
 export * from "./events";
 export * from "./auth";
+export * from "./money";

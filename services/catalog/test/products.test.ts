@@ -1,3 +1,4 @@
+import { MAX_UNIT_PRICE } from "@comptoir/contracts";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   count,
@@ -631,6 +632,64 @@ describe("prices", () => {
     const res = await h.api.put(`/api/catalog/variants/${v.id}/price`, { price: 2490, compareAtPrice: null });
     expect(res.body).toMatchObject({ price: 2490, compareAtPrice: null });
     expectProblem(await h.api.put(`/api/catalog/variants/${UNKNOWN}/price`, { price: 1 }), 404, "variant_not_found");
+  });
+
+  it("takes a price up to MAX_UNIT_PRICE (1,000,000.00) wherever one is set; a cent more is a 400 naming the field, and nothing changes", async () => {
+    const leaf = await category("Robes");
+    const top = await product(leaf, { variants: [{ sku: sku(), price: MAX_UNIT_PRICE }] });
+    expect(top.variants[0].price).toBe(MAX_UNIT_PRICE);
+    const p = await product(leaf);
+    const v = p.variants[0]; // 1990, no compare-at price
+    const over = MAX_UNIT_PRICE + 1;
+    const attempts: [what: string, attempt: () => Promise<any>, field: string][] = [
+      [
+        "a new product's price",
+        () => h.api.post("/api/catalog/products", productBody(leaf, { variants: [{ sku: sku(), price: over }] })),
+        "variants.0.price",
+      ],
+      [
+        "a new product's compare-at price",
+        () =>
+          h.api.post(
+            "/api/catalog/products",
+            productBody(leaf, { variants: [{ sku: sku(), price: 1000, compareAtPrice: over }] }),
+          ),
+        "variants.0.compareAtPrice",
+      ],
+      [
+        "a new variant's price",
+        () => h.api.post(`/api/catalog/products/${p.id}/variants`, { sku: sku(), price: over }),
+        "price",
+      ],
+      ["a new price", () => h.api.put(`/api/catalog/variants/${v.id}/price`, { price: over }), "price"],
+      [
+        "a new compare-at price with the price",
+        () => h.api.put(`/api/catalog/variants/${v.id}/price`, { price: 1990, compareAtPrice: over }),
+        "compareAtPrice",
+      ],
+      [
+        "a new compare-at price",
+        () => h.api.patch(`/api/catalog/variants/${v.id}`, { compareAtPrice: over }),
+        "compareAtPrice",
+      ],
+    ];
+    for (const [what, attempt, field] of attempts) {
+      const res = await attempt();
+      expectProblem(res, 400, "validation_failed");
+      expect(
+        res.body.errors.map((e: { field: string }) => e.field),
+        what,
+      ).toContain(field);
+    }
+    expect(await count(h, "products")).toBe(2);
+    expect(await count(h, "variants")).toBe(3);
+    expect(await count(h, "price_history")).toBe(0);
+    const lookup = await h.anonymous.get(`/api/catalog/variants?ids=${v.id}`);
+    expect(lookup.body.data[0]).toMatchObject({ price: 1990, compareAtPrice: null });
+    // The cap itself is a price like any other.
+    const res = await h.api.put(`/api/catalog/variants/${v.id}/price`, { price: MAX_UNIT_PRICE });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.price).toBe(MAX_UNIT_PRICE);
   });
 
   it("lists the history newest first, paginated (catalog:write)", async () => {

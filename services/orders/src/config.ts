@@ -1,4 +1,4 @@
-import { DEFAULT_PORTS } from "@comptoir/contracts";
+import { DEFAULT_PORTS, MAX_SHIPPING_FEE } from "@comptoir/contracts";
 import { AuthEnv, BaseServiceEnv, DatabaseEnv, Env, EventsEnv, serviceAuthEnv, Type } from "@comptoir/platform";
 
 const urls = (service: keyof typeof DEFAULT_PORTS) =>
@@ -26,8 +26,10 @@ export const configSchema = Type.Object({
   }),
   ORDERS_SHIPPING_FEE: Type.Integer({
     minimum: 0,
+    // Part of the largest order total, which payments takes (contracts' money.ts).
+    maximum: MAX_SHIPPING_FEE,
     default: 490,
-    description: "flat shipping fee in minor units for a delivered order (490 = 4.90)",
+    description: `flat shipping fee in minor units for a delivered order (490 = 4.90; at most ${MAX_SHIPPING_FEE})`,
   }),
   ORDERS_FREE_SHIPPING_FROM: Type.Integer({
     minimum: 0,

@@ -1,3 +1,4 @@
+import { MAX_AMOUNT } from "@comptoir/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   card,
@@ -171,6 +172,7 @@ describe("checking the card and the request", () => {
   it("refuses bad amounts, currencies, methods and unknown fields (400 validation_failed), and no key (400)", async () => {
     for (const change of [
       { amount: 0 },
+      { amount: MAX_AMOUNT + 1 },
       { amount: 10.5 },
       { amount: "10" },
       { currency: "eur" },
@@ -187,6 +189,23 @@ describe("checking the card and the request", () => {
     const res = await payments.orders.post("/api/payments/payments", paymentBody());
     expectProblem(res, 400, "idempotency_key_required");
     expect(res.body.errors).toEqual([{ in: "headers", field: "idempotency-key", message: "is required" }]);
+  });
+});
+
+describe("the largest amount", () => {
+  it("takes MAX_AMOUNT, the largest order total a cart can reach: authorized, captured and refunded in full", async () => {
+    const body = paymentBody({ amount: MAX_AMOUNT });
+    const res = await pay(payments.orders, body);
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body).toMatchObject({ status: "authorized", amount: MAX_AMOUNT });
+    const captured = await payments.orders.post(`/api/payments/payments/${res.body.id}/capture`);
+    expect(captured.body).toMatchObject({ status: "captured", capturedAmount: MAX_AMOUNT });
+    const back = await refund(payments.orders, res.body.id, { amount: MAX_AMOUNT });
+    expect(back.status, JSON.stringify(back.body)).toBe(201);
+    expect(back.body.amount).toBe(MAX_AMOUNT);
+    const read = await payments.manager.get(`/api/payments/payments/${res.body.id}`);
+    expect(read.body).toMatchObject({ status: "refunded", amount: MAX_AMOUNT, refundedAmount: MAX_AMOUNT });
+    expect(payments.provider.authorizationOf(res.body.id)).toMatchObject({ amount: MAX_AMOUNT, refunded: MAX_AMOUNT });
   });
 });
 

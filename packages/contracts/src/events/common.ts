@@ -11,7 +11,7 @@ export function Nullable<S extends TSchema>(schema: S) {
 }
 
 /** An entity id (UUID, v7 when minted by Comptoir). */
-export const Uuid = Type.String({ format: "uuid" });
+export const Uuid = Type.String({ format: "uuid", maxLength: 36 });
 
 /** An instant, ISO 8601 with offset (`2025-03-01T09:30:00.000Z`). */
 export const DateTime = Type.String({ format: "date-time" });
@@ -19,8 +19,8 @@ export const DateTime = Type.String({ format: "date-time" });
 /** ISO 4217 currency code (`EUR`). Always next to the amounts it applies to. */
 export const CurrencyCode = Type.String({ pattern: "^[A-Z]{3}$" });
 
-/** An amount of money in integer minor units (cents): 1999 is 19.99 EUR. Never negative. */
-export const Amount = Type.Integer({ minimum: 0 });
+/** An amount of money: integer minor units, 0 to MAX_AMOUNT (../money.ts, the caps every service uses). */
+export { Amount } from "../money";
 
 /** A signed amount in minor units (a variance, a difference). */
 export const SignedAmount = Type.Integer();

@@ -1,8 +1,12 @@
+import { MAX_CART_LINES, MAX_LINE_QUANTITY } from "@comptoir/contracts";
 import { ConflictError, NotFoundError } from "@comptoir/platform";
 
-/** At most this many units on one line, and this many lines in one cart. */
-export const MAX_LINE_QUANTITY = 999;
-export const MAX_LINES = 100;
+/**
+ * At most this many units on one line, and this many lines in one cart: contracts' money caps are
+ * built on them (a full cart of the dearest variants is still an amount orders and payments take).
+ */
+export { MAX_LINE_QUANTITY };
+export const MAX_LINES = MAX_CART_LINES;
 /** Orders remembered per cart for `ordered`'s idempotency (a cart sees very few). */
 const MAX_ORDER_IDS = 20;
 

@@ -1,6 +1,8 @@
+import { MAX_LINE_TOTAL, MAX_SUBTOTAL, Money, UnitPrice } from "@comptoir/contracts";
 import {
   type App,
   bearerAuth,
+  optionalBearerAuth,
   requirePermission,
   requireUser,
   Type,
@@ -21,12 +23,10 @@ const Line = Type.Object({
   name: Type.String({ description: "the product's name" }),
   thumbnailUrl: Nullable(Type.String()),
   quantity: Type.Integer(),
-  unitPrice: Type.Integer({
-    description: "catalog's price now, minor units (the price at add if catalog did not answer)",
-  }),
+  unitPrice: UnitPrice("catalog's price now (the price at add if catalog did not answer)"),
   currency: Type.String(),
-  lineTotal: Type.Integer({ description: "unitPrice × quantity" }),
-  priceAtAdd: Type.Integer({ description: "the unit price when the line was last added" }),
+  lineTotal: Money("unitPrice × quantity", { maximum: MAX_LINE_TOTAL }),
+  priceAtAdd: UnitPrice("the unit price when the line was last added"),
   priceChanged: Type.Boolean(),
   available: Nullable(Type.Integer({ description: "what inventory can still sell; null if it did not answer" })),
   insufficientStock: Type.Boolean(),
@@ -43,7 +43,7 @@ const CartSchema = Type.Object({
   ),
   items: Type.Array(Line),
   itemCount: Type.Integer({ description: "units in the cart" }),
-  subtotal: Type.Integer({ description: "sum of the line totals of the lines that can be bought, minor units" }),
+  subtotal: Money("sum of the line totals of the lines that can be bought", { maximum: MAX_SUBTOTAL }),
   currency: Nullable(Type.String()),
   warnings: Type.Array(
     Type.Object({
@@ -84,6 +84,7 @@ export function cartsRoutes(app: App, deps: carts.CartsDeps): void {
       schema: {
         tags: ["carts"],
         summary: "Create a guest cart (no token), or get/create the caller's own cart (a user's token)",
+        ...optionalBearerAuth,
         description:
           "Without a token: 201 with a new guest cart and its `token` (given only here; send it as X-Cart-Token). " +
           "With a user's token: the caller's live cart (200) or a new one (201); one cart per customer. " +

@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
+import { UnitPrice } from "@comptoir/contracts";
 import {
   type App,
   AppError,
@@ -45,10 +46,9 @@ const Sku = Type.String({
   pattern: "^[A-Za-z0-9][A-Za-z0-9._/-]*$",
   description: "unique stock-keeping unit: letters, digits, . _ / -",
 });
-const Money = (description: string) =>
-  Type.Integer({ minimum: 0, maximum: 100_000_000_00, description: `${description}, in minor units (cents)` });
-const Price = Money("selling price");
-const CompareAtPrice = Type.Union([Money('crossed-out "was" price, above the price'), Type.Null()]);
+// At most MAX_UNIT_PRICE (1,000,000.00): the cap cart, orders and payments build theirs on (contracts' money.ts).
+const Price = UnitPrice("selling price");
+const CompareAtPrice = Type.Union([UnitPrice('crossed-out "was" price, above the price'), Type.Null()]);
 const Barcode = Type.Union([Type.String({ minLength: 1, maxLength: 64, pattern: "^[0-9A-Za-z-]+$" }), Type.Null()]);
 const EditableStatus = Type.Union([Type.Literal("draft"), Type.Literal("active")]);
 const Status = Type.Union([Type.Literal("draft"), Type.Literal("active"), Type.Literal("archived")]);
@@ -291,6 +291,7 @@ export function productsRoutes(
           {
             ids: Type.String({
               pattern: `^${UUID}(,${UUID}){0,${MAX_LOOKUP - 1}}$`,
+              maxLength: MAX_LOOKUP * 37 - 1,
               description: `comma-separated variant ids, at most ${MAX_LOOKUP}`,
             }),
           },
@@ -459,6 +460,7 @@ export function productsRoutes(
         tags: ["images"],
         summary: "An image file (`catalog/<productId>/<imageId>-{thumb,large}.webp`); immutable",
         description: "The gateway serves these as `/images/…`. Only names this service writes are served.",
+        params: Type.Object({ "*": Type.String({ maxLength: 200 }) }),
       },
     },
     async (request, reply) => {

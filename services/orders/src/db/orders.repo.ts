@@ -11,6 +11,19 @@ const COLUMNS = `id, checkout_id AS "checkoutId", customer_id AS "customerId", e
   ${ts("paid_at")} AS "paidAt", ${ts("shipped_at")} AS "shippedAt", ${ts("delivered_at")} AS "deliveredAt",
   ${ts("cancelled_at")} AS "cancelledAt", ${ts("refunded_at")} AS "refundedAt", ${ts("updated_at")} AS "updatedAt"`;
 
+/** An order row as node-postgres reads it: its bigint amounts arrive as strings. */
+type MoneyField = "subtotal" | "shipping" | "total" | "refundedAmount";
+type OrderRow = Omit<Order, MoneyField> & Record<MoneyField, string>;
+
+/** Amounts as numbers: exact, since every amount stays below MAX_AMOUNT (contracts' money.ts), far below 2^53. */
+const toOrder = (row: OrderRow): Order => ({
+  ...row,
+  subtotal: Number(row.subtotal),
+  shipping: Number(row.shipping),
+  total: Number(row.total),
+  refundedAmount: Number(row.refundedAmount),
+});
+
 /** What checkout's `place` step writes; the rest of an order (status, times, refunds, shipment) comes later. */
 export type NewOrder = Pick<
   Order,
@@ -34,7 +47,7 @@ export type NewOrder = Pick<
 
 /** Inserts the order (pending); undefined when it exists already (a step run again). */
 export async function insertOrder(tx: Queryable, o: NewOrder): Promise<Order | undefined> {
-  const { rows } = await tx.query<Order>(
+  const { rows } = await tx.query<OrderRow>(
     `INSERT INTO orders (id, checkout_id, customer_id, email, language, channel, store_id, pickup_location_id,
                          status, lines, subtotal, shipping, total, currency, shipping_address, reservation_id,
                          allocation, payment_id)
@@ -60,25 +73,25 @@ export async function insertOrder(tx: Queryable, o: NewOrder): Promise<Order | u
       o.paymentId,
     ],
   );
-  return rows[0];
+  return rows[0] && toOrder(rows[0]);
 }
 
 export async function findOrder(db: Queryable, id: string): Promise<Order | undefined> {
-  const { rows } = await db.query<Order>({
+  const { rows } = await db.query<OrderRow>({
     name: "order_find",
     text: `SELECT ${COLUMNS} FROM orders WHERE id = $1`,
     values: [id],
   });
-  return rows[0];
+  return rows[0] && toOrder(rows[0]);
 }
 
 export async function lockOrder(tx: Queryable, id: string): Promise<Order | undefined> {
-  const { rows } = await tx.query<Order>({
+  const { rows } = await tx.query<OrderRow>({
     name: "order_lock",
     text: `SELECT ${COLUMNS} FROM orders WHERE id = $1 FOR UPDATE`,
     values: [id],
   });
-  return rows[0];
+  return rows[0] && toOrder(rows[0]);
 }
 
 /** Moves the order to `status`, stamping its time and setting the given fields. */
@@ -101,7 +114,7 @@ export async function updateOrder(
     cancelled: "cancelled_at",
     refunded: "refunded_at",
   }[status as Exclude<OrderStatus, "pending">];
-  const { rows } = await tx.query<Order>(
+  const { rows } = await tx.query<OrderRow>(
     `UPDATE orders SET status = $2, ${stamp ? `${stamp} = now(),` : ""}
             carrier = CASE WHEN $3 THEN $4 ELSE carrier END,
             tracking_number = CASE WHEN $3 THEN $5 ELSE tracking_number END,
@@ -123,7 +136,7 @@ export async function updateOrder(
       fields.refundedAmount ?? null,
     ],
   );
-  return rows[0]!;
+  return toOrder(rows[0]!);
 }
 
 export interface OrderFilter {
@@ -155,12 +168,12 @@ export async function listOrders(
   if (filter.to) add("placed_at < ?", filter.to);
   const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
   const [list, count] = await Promise.all([
-    db.query<Order>(
+    db.query<OrderRow>(
       `SELECT ${COLUMNS} FROM orders ${clause} ORDER BY placed_at DESC, id DESC
         LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, limit, (page - 1) * limit],
     ),
     db.query<{ total: number }>(`SELECT count(*)::int AS total FROM orders ${clause}`, params),
   ]);
-  return { data: list.rows, total: count.rows[0]!.total };
+  return { data: list.rows.map(toOrder), total: count.rows[0]!.total };
 }

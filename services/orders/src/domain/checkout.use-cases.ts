@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { MAX_UNIT_PRICE } from "@comptoir/contracts";
 import {
   AppError,
   ConflictError,
@@ -227,12 +228,16 @@ async function assertStorePickup(deps: CheckoutDeps, locationId: string): Promis
   }
 }
 
-/** The order lines, named and priced by catalog now; variants gone or not for sale → 409 items_unavailable. */
+/**
+ * The order lines, named and priced by catalog now; variants gone or not for sale → 409
+ * items_unavailable. So is a price above MAX_UNIT_PRICE (one set before catalog capped prices
+ * there): refused here, before any stock is held or card authorized, rather than by payments.
+ */
 async function priceLines(deps: CheckoutDeps, items: { variantId: string; quantity: number }[]): Promise<OrderLine[]> {
   const variants = new Map((await deps.catalog.variants(items.map((i) => i.variantId))).map((v) => [v.id, v]));
   const unavailable = items.filter((item) => {
     const v = variants.get(item.variantId);
-    return !v || v.productStatus !== "active" || v.currency !== deps.currency;
+    return !v || v.productStatus !== "active" || v.currency !== deps.currency || v.price > MAX_UNIT_PRICE;
   });
   if (unavailable.length > 0) {
     throw new ConflictError("items_unavailable", "Some items of the cart are no longer for sale.", {

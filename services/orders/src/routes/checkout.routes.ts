@@ -4,10 +4,14 @@ import { Address, Id, Order, problemResponses } from "./schemas";
 
 const Card = Type.Object(
   {
-    number: Type.String({ pattern: "^[0-9 ]{12,23}$", description: "test cards: see services/payments/README.md" }),
+    number: Type.String({
+      pattern: "^[0-9 ]{12,23}$",
+      maxLength: 23,
+      description: "test cards: see services/payments/README.md",
+    }),
     expMonth: Type.Integer({ minimum: 1, maximum: 12 }),
     expYear: Type.Integer({ minimum: 2000, maximum: 2100 }),
-    cvc: Type.String({ pattern: "^[0-9]{3,4}$" }),
+    cvc: Type.String({ pattern: "^[0-9]{3,4}$", maxLength: 4 }),
   },
   { additionalProperties: false },
 );

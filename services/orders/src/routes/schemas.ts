@@ -1,3 +1,4 @@
+import { MAX_LINE_QUANTITY, MAX_SHIPPING_FEE, MAX_SUBTOTAL, Money, UnitPrice } from "@comptoir/contracts";
 import { Type, Id, DateTime, Nullable, problemResponses } from "@comptoir/platform";
 
 export { Id, problemResponses };
@@ -20,7 +21,7 @@ export const Address = Type.Object(
     line2: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
     city: Type.String({ minLength: 1, maxLength: 100 }),
     postalCode: Type.String({ minLength: 1, maxLength: 20 }),
-    country: Type.String({ pattern: "^[A-Z]{2}$", description: "ISO 3166-1 alpha-2, e.g. FR" }),
+    country: Type.String({ pattern: "^[A-Z]{2}$", maxLength: 2, description: "ISO 3166-1 alpha-2, e.g. FR" }),
   },
   { additionalProperties: false },
 );
@@ -40,13 +41,13 @@ export const Order = Type.Object({
       productId: Id,
       sku: Type.String(),
       name: Type.String(),
-      quantity: Type.Integer(),
-      unitPrice: Type.Integer({ description: "minor units, as priced at checkout" }),
+      quantity: Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY }),
+      unitPrice: UnitPrice("as priced at checkout"),
     }),
   ),
-  subtotal: Type.Integer(),
-  shipping: Type.Integer(),
-  total: Type.Integer(),
+  subtotal: Money("the lines' total", { maximum: MAX_SUBTOTAL }),
+  shipping: Money("the shipping fee", { maximum: MAX_SHIPPING_FEE }),
+  total: Money("subtotal + shipping: what the card is charged"),
   currency: Type.String(),
   shippingAddress: Nullable(
     Type.Object({
@@ -59,7 +60,7 @@ export const Order = Type.Object({
     }),
   ),
   paymentId: Id,
-  refundedAmount: Type.Integer(),
+  refundedAmount: Money("given back"),
   carrier: Nullable(Type.String()),
   trackingNumber: Nullable(Type.String()),
   cancelReason: Nullable(Type.String()),

@@ -29,7 +29,7 @@ export interface OrdersInstance {
 }
 
 export type InstanceOptions = Partial<
-  Pick<OrdersAppDeps, "saga" | "sagaWorkerMs" | "afterSagaStep" | "checkoutWaitMs">
+  Pick<OrdersAppDeps, "saga" | "sagaWorkerMs" | "afterSagaStep" | "checkoutWaitMs" | "shipping">
 >;
 
 export interface Shop {
@@ -133,9 +133,18 @@ export const address = {
 };
 
 /** A guest cart holding `quantity` of the variant: its id, token and the guest's orders API. */
-export async function guestWith(shop: Shop, variantId: string, quantity: number, orders = shop.orders) {
+export function guestWith(shop: Shop, variantId: string, quantity: number, orders = shop.orders) {
+  return guestWithItems(shop, [{ variantId, quantity }], orders);
+}
+
+/** A guest cart holding each of `items`, added in order: its id, token and the guest's orders API. */
+export async function guestWithItems(
+  shop: Shop,
+  items: { variantId: string; quantity: number }[],
+  orders = shop.orders,
+) {
   const cart = await guestCart(shop.world.cart);
-  await add(cart.api, cart.id, variantId, quantity);
+  for (const { variantId, quantity } of items) await add(cart.api, cart.id, variantId, quantity);
   return { ...cart, orders: orders.guest(cart.token) };
 }
 

@@ -1,3 +1,4 @@
+import { Money } from "@comptoir/contracts";
 import {
   type App,
   bearerAuth,
@@ -18,8 +19,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Answer } from "../domain/idempotency";
 import * as use from "../domain/payments.use-cases";
 
-const Amount = (description: string) =>
-  Type.Integer({ minimum: 1, maximum: 100_000_000_000, description: `${description}, in minor units (1999 = 19.99)` });
+/** Up to MAX_AMOUNT, the largest order total (contracts' money.ts): whatever orders may charge is taken. */
+const Amount = (description: string) => Money(description, { minimum: 1 });
 const Status = Type.Union([
   Type.Literal("authorized"),
   Type.Literal("captured"),
@@ -39,13 +40,13 @@ const Payment = Type.Object({
   id: Id,
   orderId: Id,
   status: Status,
-  amount: Type.Integer({ description: "authorized (or attempted), in minor units" }),
+  amount: Money("authorized (or attempted)"),
   currency: Type.String(),
   method: Type.Literal("card"),
   brand: Type.Union([Type.Literal("visa"), Type.Literal("mastercard"), Type.Literal("amex"), Type.Literal("other")]),
   last4: Type.String({ description: "the card's last four digits: all that is kept of its number" }),
-  capturedAmount: Type.Integer(),
-  refundedAmount: Type.Integer(),
+  capturedAmount: Money("captured"),
+  refundedAmount: Money("refunded"),
   failureCode: Nullable(
     Type.String({ description: "card_declined, insufficient_funds, provider_timeout, provider_error" }),
   ),
@@ -56,7 +57,7 @@ const Payment = Type.Object({
 const Refund = Type.Object({
   id: Id,
   paymentId: Id,
-  amount: Type.Integer(),
+  amount: Money("given back"),
   reason: Nullable(Type.String()),
   createdAt: DateTime,
 });
@@ -107,13 +108,14 @@ export function paymentsRoutes(app: App, deps: use.PaymentsDeps): void {
           {
             orderId: Id,
             amount: Amount("the amount to authorize"),
-            currency: Type.String({ pattern: "^[A-Z]{3}$", description: "ISO 4217, e.g. EUR" }),
+            currency: Type.String({ pattern: "^[A-Z]{3}$", maxLength: 3, description: "ISO 4217, e.g. EUR" }),
             method: Type.Literal("card"),
             card: Type.Object(
               {
                 number: Type.String({ maxLength: 64, description: "12 to 19 digits" }),
-                expMonth: Type.Integer({ description: "1-12" }),
-                expYear: Type.Integer({ description: "four digits" }),
+                // Wide bounds: the month and year themselves are checked with the rest of the card (400 invalid_card).
+                expMonth: Type.Integer({ minimum: 0, maximum: 99, description: "1-12" }),
+                expYear: Type.Integer({ minimum: 0, maximum: 9999, description: "four digits" }),
                 cvc: Type.String({ maxLength: 8, description: "3 or 4 digits" }),
               },
               { additionalProperties: false },
