@@ -52,14 +52,25 @@ export async function requireUser(request: FastifyRequest, _reply: FastifyReply)
  * without one). A service token passes when its account holds them, like a user's token.
  */
 export function requirePermission(...permissions: Permission[]) {
-  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+  const guard = async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const principal = principalOf(request);
     const missing = permissions.filter((p) => !principal.permissions.includes(p));
     if (missing.length > 0) {
       throw new ForbiddenError(`This needs the permission ${missing.join(", ")}.`);
     }
   };
+  // The OpenAPI document lists them in the route's bearerAuth requirement (http/openapi.ts).
+  return Object.assign(guard, { permissions });
 }
 
 /** OpenAPI: the route takes a bearer token. Spread into a route's `schema`. */
 export const bearerAuth = { security: [{ bearerAuth: [] }] };
+
+/** OpenAPI: the route is open to anonymous callers (a token sent is still verified). Spread into a route's `schema`. */
+export const noAuth: { security: Record<string, string[]>[] } = { security: [{}] };
+
+/** OpenAPI: the route serves anonymous callers and bearers of a token alike. Spread into a route's `schema`. */
+export const optionalBearerAuth: { security: Record<string, string[]>[] } = { security: [{}, { bearerAuth: [] }] };
+
+/** OpenAPI: only the gateway may call the route (its proof headers, verifyGatewayProof). Spread into a route's `schema`. */
+export const gatewayProofAuth: { security: Record<string, string[]>[] } = { security: [{ gatewayProof: [] }] };

@@ -21,6 +21,8 @@ const DeadLetter = Type.Object({
 });
 const ReplayResult = Type.Object({ id: Type.String(), outcome: Type.String(), error: Type.Optional(Type.String()) });
 const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ProblemSchema]));
+/** A consumer group's name (usually the service's). */
+const GroupName = (description: string, minLength = 0) => Type.String({ minLength, maxLength: 200, description });
 
 /**
  * Operations on a service's side of the event backbone, under `/api/<service>/admin/events`:
@@ -52,8 +54,8 @@ export function eventsAdminRoutes(app: App, service: string, bus: EventBus): voi
         ...bearerAuth,
         summary: "Events that failed every attempt, oldest first",
         querystring: Type.Object({
-          group: Type.Optional(Type.String()),
-          includeReplayed: Type.Optional(Type.Boolean({ default: false })),
+          group: Type.Optional(GroupName("only this consumer group's")),
+          includeReplayed: Type.Optional(Type.Boolean({ default: false, description: "also those replayed already" })),
           ...pageQuery({ max: 500, default: 50 }),
         }),
         response: {
@@ -79,7 +81,9 @@ export function eventsAdminRoutes(app: App, service: string, bus: EventBus): voi
         tags,
         ...bearerAuth,
         summary: "Hand one dead letter to its handler again (once in effect)",
-        params: Type.Object({ id: Type.String({ format: "uuid" }) }),
+        params: Type.Object({
+          id: Type.String({ format: "uuid", maxLength: 36, description: "the dead letter's id" }),
+        }),
         response: { 200: ReplayResult, ...problems(404, 409) },
       },
     },
@@ -94,7 +98,10 @@ export function eventsAdminRoutes(app: App, service: string, bus: EventBus): voi
         tags,
         ...bearerAuth,
         summary: "Replay every pending dead letter (of one group, or all)",
-        body: Type.Object({ group: Type.Optional(Type.String()) }, { additionalProperties: false }),
+        body: Type.Object(
+          { group: Type.Optional(GroupName("only this consumer group's; all when left out")) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ data: Type.Array(ReplayResult) }) },
       },
     },
@@ -110,7 +117,7 @@ export function eventsAdminRoutes(app: App, service: string, bus: EventBus): voi
         ...bearerAuth,
         summary: "Rewind a consumer group to the first event and rebuild its read model",
         body: Type.Object(
-          { group: Type.String({ minLength: 1 }), fromStart: Type.Literal(true) },
+          { group: GroupName("the consumer group to rewind", 1), fromStart: Type.Literal(true) },
           { additionalProperties: false },
         ),
         response: { 200: Type.Object({ group: Type.String(), streams: Type.Array(Type.String()) }), ...problems(404) },

@@ -11,7 +11,8 @@ import { continueTrace, formatTraceparent, parseTraceparent } from "../context/t
 import type { Logger } from "../logging/logger";
 import { type HealthState, type ReadinessCheck, registerHealth } from "./health";
 import { type Metrics, registerMetrics } from "./metrics";
-import { registerProblemHandlers } from "./problem";
+import { completeDocument, MAX_PATH_PARAM_LENGTH, OPENAPI_SECURITY_SCHEMES, transformRoute } from "./openapi";
+import { registerProblemHandlers, sendFrameworkError, writeClientError } from "./problem";
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -70,6 +71,35 @@ type Validator = (route: RouteSchema) => unknown;
 const buildAjvCompiler = AjvCompiler() as unknown as (schemas: unknown, options: AjvOptions) => Validator;
 
 /**
+ * Ajv coerces "Infinity" (and "1e999") to Infinity, then skips the bounds of a number that is not
+ * finite: `?limit=Infinity` would pass `maximum: 200` and reach SQL. A query, path or header value
+ * that became ±Infinity is refused like any other number out of bounds.
+ */
+function refusingInfinity(validate: ValidateFn): ValidateFn {
+  const checked: ValidateFn = (data) => {
+    const valid = validate(data);
+    checked.errors = validate.errors;
+    if (!valid || !data || typeof data !== "object") return valid;
+    for (const [key, value] of Object.entries(data)) {
+      if ((Array.isArray(value) ? value : [value]).some((v) => typeof v === "number" && !Number.isFinite(v))) {
+        checked.errors = [
+          {
+            instancePath: `/${key}`,
+            schemaPath: "#/type",
+            keyword: "type",
+            params: {},
+            message: "must be a finite number",
+          },
+        ];
+        return false;
+      }
+    }
+    return true;
+  };
+  return checked;
+}
+
+/**
  * Request validation with two Ajv instances. JSON bodies are validated without type coercion: their
  * types are JSON's own, and coercion inside a union would turn `null` into `""` when
  * `Type.String()` comes first (a description cleared with null would be stored empty). Query
@@ -83,7 +113,7 @@ function buildValidator(externalSchemas: unknown, options: AjvOptions): Validato
     customOptions: { ...options.customOptions, coerceTypes: false },
   });
   return (route) => {
-    if (route.httpPart !== "body") return coercing(route);
+    if (route.httpPart !== "body") return refusingInfinity(coercing(route) as ValidateFn);
     const validate = exact(route) as ValidateFn;
     // `body: Type.Optional(...)`: an action whose body may be left out (POST …/cancel with or without a reason).
     if (route.schema?.["~optional"] !== true) return validate;
@@ -129,7 +159,10 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         allErrors: true,
       },
     },
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAM_LENGTH },
+    // Refusals before any route runs (router, HTTP parser) are problem+json like every other.
+    frameworkErrors: sendFrameworkError,
+    clientErrorHandler: writeClientError,
     ...(options.rewriteUrl ? { rewriteUrl: options.rewriteUrl } : {}),
     ...(options.trustedProxies && options.trustedProxies.length > 0 ? { trustProxy: options.trustedProxies } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -155,11 +188,21 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         title: `Comptoir ${options.service}`,
         version: options.version ?? "0.1.0",
         ...(options.description ? { description: options.description } : {}),
+        contact: { name: "Comptoir maintainers" },
+        license: { name: "MIT", url: "https://spdx.org/licenses/MIT.html" },
       },
-      components: {
-        securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
-      },
+      // The paths hold the `/api/<service>` prefix: one document serves the service and the gateway alike.
+      servers: [
+        {
+          url: "/",
+          description: "The host that served this document: the gateway (local or production), or the service itself",
+          "x-internal": false,
+        } as never,
+      ],
+      components: { securitySchemes: OPENAPI_SECURITY_SCHEMES as never },
     },
+    transform: transformRoute as never,
+    transformObject: completeDocument as never,
   });
 
   app.addHook("onRequest", async (request, reply) => {

@@ -4,7 +4,7 @@ import { ProblemSchema } from "./problem";
 /** Schema pieces every service's routes share (TypeBox). */
 
 /** An id (UUIDv7 by convention, any UUID accepted). */
-export const Id = Type.String({ format: "uuid" });
+export const Id = Type.String({ format: "uuid", maxLength: 36 });
 
 /** A UTC time, ISO 8601. */
 export const DateTime = Type.String({ format: "date-time" });
@@ -37,7 +37,12 @@ export const pageQuery = (limits: { max: number; default: number } = { max: 200,
   const maxPage = Math.min(MAX_PAGE, Math.floor(MAX_PAGE_ROWS / limits.max));
   return {
     page: Type.Integer({ minimum: 1, maximum: maxPage, default: 1, description: `from 1, at most ${maxPage}` }),
-    limit: Type.Integer({ minimum: 1, maximum: limits.max, default: limits.default }),
+    limit: Type.Integer({
+      minimum: 1,
+      maximum: limits.max,
+      default: limits.default,
+      description: `rows per page, at most ${limits.max}`,
+    }),
   };
 };
 

@@ -24,6 +24,7 @@ export function availabilityRoutes(app: App, deps: AvailabilityDeps): void {
           {
             variantIds: Type.String({
               pattern: `^${UUID}(,${UUID}){0,${MAX_VARIANTS - 1}}$`,
+              maxLength: MAX_VARIANTS * 37 - 1,
               description: `comma-separated variant ids, at most ${MAX_VARIANTS}`,
             }),
             locationId: Type.Optional(Id),

@@ -35,7 +35,11 @@ export function locationsRoutes(app: App, deps: InventoryDeps): void {
         summary: "Create a stock location (stock:adjust, manager or admin)",
         body: Type.Object(
           {
-            code: Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", description: "unique, e.g. STORE-4" }),
+            code: Type.String({
+              pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$",
+              maxLength: 40,
+              description: "unique, e.g. STORE-4",
+            }),
             name: Type.String({ minLength: 1, maxLength: 120, pattern: "\\S" }),
             kind: Type.Union([Type.Literal("central"), Type.Literal("store"), Type.Literal("online")]),
             storeId: Type.Optional(Type.Union([Id, Type.Null()])),
