@@ -37,8 +37,8 @@ export const OPENAPI_SECURITY_SCHEMES = {
     scheme: "bearer",
     bearerFormat: "JWT",
     description:
-      "An access token from identity (POST /api/identity/login; a service gets its own from " +
-      "/api/identity/internal/service-tokens): a JWT checked as RFC8725 recommends — signed with EdDSA " +
+      "An access token from identity (POST /api/identity/login; a service obtains its own from identity " +
+      "with its credential): a JWT checked as RFC8725 recommends — signed with EdDSA " +
       "only (`alg: none` and HMAC tokens are refused), issuer, audience and expiry verified — short-lived " +
       "(15 minutes by default) and refused once identity revokes it. The names an operation lists are " +
       "the permissions its token must hold; under /admin/ the gateway also requires events:admin.",

@@ -44,12 +44,13 @@ ${items}
  * the gateway never routes (they are for other services, and naming them helps only an attacker).
  */
 export function publicDocument(document: unknown, prefix: string): unknown {
-  const doc = document as { paths?: Record<string, unknown> } | undefined;
+  const doc = document as { paths?: Record<string, unknown>; tags?: { name?: unknown }[] } | undefined;
   if (!doc || typeof doc !== "object" || !doc.paths || typeof doc.paths !== "object") return document;
   const paths = Object.fromEntries(
     Object.entries(doc.paths).filter(([path]) => sectionOf(path, prefix) !== "internal"),
   );
-  return { ...doc, paths };
+  const tags = Array.isArray(doc.tags) ? doc.tags.filter((t) => t?.name !== "internal") : undefined;
+  return { ...doc, paths, ...(tags ? { tags } : {}) };
 }
 
 /**
