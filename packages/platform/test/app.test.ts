@@ -87,6 +87,10 @@ async function start(options: { readiness?: Record<string, () => Promise<void>>;
     // What pg throws when the server has no connection slot left (SQLSTATE 53300).
     throw Object.assign(new Error("sorry, too many clients already"), { code: "53300", severity: "FATAL" });
   });
+  app.get("/api/demo/nul-text", async () => {
+    // What pg throws for a NUL character in a text parameter (SQLSTATE 22021).
+    throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: "22021" });
+  });
   app.get("/api/demo/slow", async () => {
     await new Promise((r) => setTimeout(r, 400));
     return { done: true };
@@ -146,6 +150,10 @@ describe("problem+json errors", () => {
       "limit=1.5",
       "limit=abc",
       "limit=201",
+      // Ajv coerces these to Infinity and then skips the bounds (refused by createApp's validator).
+      "page=Infinity",
+      "limit=1e999",
+      "limit=-Infinity",
     ]) {
       const res = await api.get(`/api/demo/things?${query}`);
       expect(res.status, query).toBe(400);
@@ -193,6 +201,18 @@ describe("problem+json errors", () => {
     const wrongType = await api.post("/api/demo/things", "<thing/>", { "content-type": "application/xml" });
     expect(wrongType.status).toBe(415);
     expect(wrongType.body.code).toBe("unsupported_media_type");
+  });
+
+  it("refuses text with a NUL character with a 400, and a path parameter too long for the router with a 414 problem", async () => {
+    const api = await start();
+    const nul = await api.get("/api/demo/nul-text");
+    expect(nul.status).toBe(400);
+    expect(nul.body).toMatchObject({ code: "invalid_text" });
+    expect(JSON.stringify(nul.body)).not.toContain("UTF8");
+    const long = await api.get(`/api/demo/things/${"a".repeat(101)}`);
+    expect(long.status).toBe(414);
+    expect(long.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    expect(long.body).toMatchObject({ status: 414, code: "uri_too_long" });
   });
 
   it("sets Retry-After on a 503 and hides the internals of a 500", async () => {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { connect } from "node:net";
 import { createTestIssuer } from "@comptoir/platform/testing";
 import { describe, expect, it, vi } from "vitest";
 import { type TestGateway, useTestbed } from "./support/gateway";
@@ -118,6 +119,30 @@ describe("routing", () => {
     const download = await rawRequest(`${gw.url}/api/catalog/big?bytes=5000000`);
     expect(download.status).toBe(200);
     expect(download.body.length).toBe(5_000_000);
+  });
+
+  it("keeps the client's connection usable when the upstream answers before the upload ends", async () => {
+    const [a] = await fakes("a");
+    const gw = await gateway({ services: { catalog: [a!] } });
+    const { hostname, port } = new URL(gw.url);
+    const socket = connect(Number(port), hostname);
+    let received = "";
+    const answers = () => received.split("HTTP/1.1 ").length - 1;
+    socket.on("data", (chunk: Buffer) => (received += chunk.toString("latin1")));
+    const upload = Buffer.alloc(200_000, "a");
+    socket.write(
+      `PATCH /api/catalog/products/1/early HTTP/1.1\r\nHost: gw\r\ncontent-type: application/json\r\n` +
+        `content-length: ${upload.length}\r\n\r\n`,
+    );
+    socket.write(upload.subarray(0, 1_000));
+    await vi.waitFor(() => expect(answers()).toBe(1), { timeout: 2_000, interval: 10 });
+    expect(received).toMatch(/^HTTP\/1.1 403/);
+
+    // The rest of the upload, then a second request on the same connection: it is answered.
+    socket.write(upload.subarray(1_000));
+    socket.write("GET /api/catalog/products HTTP/1.1\r\nHost: gw\r\n\r\n");
+    await vi.waitFor(() => expect(answers()).toBe(2), { timeout: 2_000, interval: 10 });
+    socket.destroy();
   });
 
   it("propagates the client's X-Request-ID and continues its trace", async () => {

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import Type from "typebox";
 import { AppError, type FieldError } from "../errors/app-error";
@@ -27,9 +29,11 @@ const GENERIC: Record<number, { code: string; title: string }> = {
   408: { code: "request_timeout", title: "Request timeout" },
   409: { code: "conflict", title: "Conflict" },
   413: { code: "payload_too_large", title: "Payload too large" },
+  414: { code: "uri_too_long", title: "URI too long" },
   415: { code: "unsupported_media_type", title: "Unsupported media type" },
   422: { code: "unprocessable_content", title: "Unprocessable content" },
   429: { code: "rate_limited", title: "Too many requests" },
+  431: { code: "request_header_fields_too_large", title: "Request header fields too large" },
   500: { code: "internal_error", title: "Internal server error" },
   502: { code: "bad_gateway", title: "Bad gateway" },
   503: { code: "service_unavailable", title: "Service unavailable" },
@@ -93,6 +97,16 @@ function toProblem(error: FastifyError | AppError | Error, request: FastifyReque
       errors,
     };
   }
+  if (isUnstorableText(error)) {
+    return {
+      type: problemTypeUri("invalid_text"),
+      title: "Invalid request",
+      status: 400,
+      detail: "The request holds text that cannot be stored: a NUL character (U+0000).",
+      ...base,
+      code: "invalid_text",
+    };
+  }
   if (isDatabaseUnavailable(error)) {
     return {
       type: problemTypeUri("service_unavailable"),
@@ -124,6 +138,15 @@ function toProblem(error: FastifyError | AppError | Error, request: FastifyReque
     ...base,
     code: generic.code,
   };
+}
+
+/**
+ * PostgreSQL refuses a NUL character in text (22021) and in JSON (22P05): valid JSON and a valid
+ * string for the schemas, but not storable — the client's input, not our bug.
+ */
+function isUnstorableText(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === "22021" || code === "22P05";
 }
 
 const CONNECTION_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN"]);
@@ -176,6 +199,40 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       code: "route_not_found",
     });
   });
+}
+
+/**
+ * Errors Fastify's router raises before any hook runs (a path parameter longer than the router
+ * takes: 414; an undecodable path: 400) — problem+json too, not Fastify's own JSON without a code.
+ */
+export function sendFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const problem = toProblem(error, request);
+  request.log.info({ code: problem.code, status: problem.status }, "request rejected");
+  sendProblem(reply, problem);
+}
+
+/**
+ * Errors Node's HTTP parser raises before there is a request (headers or URL too large: 431; a
+ * malformed request: 400; too slow: 408): a problem+json answer written on the socket, which closes.
+ */
+export function writeClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const status = error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+  const generic = genericProblem(status);
+  const body = JSON.stringify({
+    type: problemTypeUri(generic.code),
+    title: generic.title,
+    status,
+    detail: status === 431 ? "The request's headers (or its URL) are too large." : "The request could not be read.",
+    code: generic.code,
+  });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 /** The problem document, for routes' response schemas (OpenAPI); rendering does not depend on it. */

@@ -69,6 +69,13 @@ export async function startFakeUpstream(name: string): Promise<FakeUpstream> {
       return;
     }
 
+    if (url.pathname.endsWith("/early")) {
+      // Answers before reading the upload, as a route whose guard refuses the caller does.
+      res.writeHead(403, { "content-type": "application/json", "x-fake-instance": name });
+      res.end(JSON.stringify({ instance: name, early: true }));
+      return;
+    }
+
     const chunks: Buffer[] = [];
     try {
       for await (const chunk of req) chunks.push(chunk as Buffer);
