@@ -1,3 +1,4 @@
+import { BACKEND_SERVICES } from "@comptoir/contracts";
 import { randomUUID } from "node:crypto";
 import { crc32, deflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
@@ -11,19 +12,7 @@ import { newProduct, uploadImage } from "../support/shop";
  */
 const FROM = "127.0.4.1";
 
-const SERVICES = [
-  "identity",
-  "catalog",
-  "inventory",
-  "supply",
-  "cart",
-  "orders",
-  "payments",
-  "retail",
-  "reporting",
-  "search",
-  "notifications",
-];
+const SERVICES = BACKEND_SERVICES;
 
 /** A PNG whose header claims `width` × `height` pixels, with a few bytes of (too little) data. */
 function png(width: number, height: number): Buffer {

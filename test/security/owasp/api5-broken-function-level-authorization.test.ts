@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { connect } from "node:net";
-import { API_KEY_RESOLVE_PATH, REVOCATIONS_PATH, type Role, SERVICE_TOKEN_PATH } from "@comptoir/contracts";
+import {
+  API_KEY_RESOLVE_PATH,
+  BACKEND_SERVICES,
+  REVOCATIONS_PATH,
+  type Role,
+  SERVICE_TOKEN_PATH,
+} from "@comptoir/contracts";
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, platform, token } from "../support/platform";
 
@@ -12,19 +18,7 @@ import { call, expectProblem, platform, token } from "../support/platform";
  */
 const FROM = "127.0.5.1";
 const CENTRAL = "0192f5a0-0000-7000-8000-00000000c001";
-const SERVICES = [
-  "identity",
-  "catalog",
-  "inventory",
-  "supply",
-  "cart",
-  "orders",
-  "payments",
-  "retail",
-  "reporting",
-  "search",
-  "notifications",
-];
+const SERVICES = BACKEND_SERVICES;
 const X = () => randomUUID();
 
 interface Operation {

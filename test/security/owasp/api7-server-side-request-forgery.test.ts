@@ -1,3 +1,4 @@
+import { BACKEND_SERVICES } from "@comptoir/contracts";
 import { createServer, type Server } from "node:http";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,19 +13,7 @@ import { newProduct, uploadImage } from "../support/shop";
  * attacker would aim at; it must never be called.
  */
 const FROM = "127.0.7.1";
-const SERVICES = [
-  "identity",
-  "catalog",
-  "inventory",
-  "supply",
-  "cart",
-  "orders",
-  "payments",
-  "retail",
-  "reporting",
-  "search",
-  "notifications",
-];
+const SERVICES = BACKEND_SERVICES;
 
 let target: Server;
 let targetUrl: string;

@@ -1,3 +1,4 @@
+import { BACKEND_SERVICES } from "@comptoir/contracts";
 import AjvCompiler from "@fastify/ajv-compiler";
 import { call } from "./platform";
 
@@ -10,19 +11,7 @@ import { call } from "./platform";
  */
 export type JsonSchema = Record<string, any>;
 
-export const SERVICES = [
-  "identity",
-  "catalog",
-  "inventory",
-  "supply",
-  "cart",
-  "orders",
-  "payments",
-  "retail",
-  "reporting",
-  "search",
-  "notifications",
-] as const;
+export const SERVICES = BACKEND_SERVICES;
 export type Service = (typeof SERVICES)[number];
 
 export interface Parameter {
