@@ -51,7 +51,10 @@ export interface Locations {
 export async function locations(from: string): Promise<Locations> {
   const res = await call("GET", "/api/inventory/locations?limit=100", { token: await token("admin", from), from });
   expect(res.status, res.text).toBe(200);
-  const all = res.body.data as { id: string; kind: string }[];
+  // Oldest first: the demo's own locations before any the fuzz (running alongside) creates.
+  const all = (res.body.data as { id: string; kind: string; createdAt: string }[]).sort(
+    (a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
+  );
   return {
     online: all.find((l) => l.kind === "online")!.id,
     central: all.find((l) => l.kind === "central")!.id,

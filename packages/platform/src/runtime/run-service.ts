@@ -135,16 +135,6 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
     revocations.start();
     app.addHook("onClose", () => revocations.stop());
   }
-  const port = Number(env.PORT);
-  const host = String(env.HOST ?? "127.0.0.1");
-  try {
-    await app.listen({ port, host });
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    fail(definition.name, code === "EADDRINUSE" ? `port ${port} is already in use (PORT)` : (error as Error).message);
-  }
-  await bus?.start();
-
   let stopping = false;
   const shutdown = async (reason: string) => {
     if (stopping) return;
@@ -169,9 +159,31 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
       process.exit(1);
     }
   };
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  if (process.connected) process.once("disconnect", () => void shutdown("launcher went away"));
+  // Listening for the stop signals from here on, before the service is reachable: a SIGTERM that
+  // arrives while it starts (the launcher stopping, a test that saw it ready) waits for the start to
+  // end, then stops it gracefully, instead of killing the process where it stands.
+  let started = false;
+  let pending: string | undefined;
+  const onSignal = (reason: string) => {
+    if (started) void shutdown(reason);
+    else pending ??= reason;
+  };
+  process.once("SIGTERM", () => onSignal("SIGTERM"));
+  process.once("SIGINT", () => onSignal("SIGINT"));
+  if (process.connected) process.once("disconnect", () => onSignal("launcher went away"));
+
+  const port = Number(env.PORT);
+  const host = String(env.HOST ?? "127.0.0.1");
+  try {
+    await app.listen({ port, host });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    fail(definition.name, code === "EADDRINUSE" ? `port ${port} is already in use (PORT)` : (error as Error).message);
+  }
+  await bus?.start();
+
+  started = true;
+  if (pending) void shutdown(pending);
 }
 
 function fail(service: string, message: string): never {
