@@ -47,6 +47,9 @@ export function assertTransition(request: Pick<SupplyRequest, "id" | "status">, 
 }
 
 /** Lines for the same variant added up, in a stable order. */
+/** The most units one line of a request may ask for (its table's CHECK says the same). */
+export const MAX_LINE_QUANTITY = 100_000;
+
 export function mergeLines(lines: RequestLine[]): RequestLine[] {
   const merged = new Map<string, number>();
   for (const l of lines) merged.set(l.variantId, (merged.get(l.variantId) ?? 0) + l.quantity);

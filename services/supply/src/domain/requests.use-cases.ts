@@ -14,7 +14,14 @@ import {
 import type { InventoryClient } from "../clients/inventory.client";
 import * as repo from "../db/requests.repo";
 import { REPLENISHMENT, type ReplenishmentInput } from "./replenishment.saga";
-import { assertTransition, mergeLines, type RequestLine, type RequestStatus, type SupplyRequest } from "./request";
+import {
+  assertTransition,
+  MAX_LINE_QUANTITY,
+  mergeLines,
+  type RequestLine,
+  type RequestStatus,
+  type SupplyRequest,
+} from "./request";
 import { publishRequest } from "./requests.events";
 
 export interface SupplyDeps {
@@ -54,6 +61,19 @@ const visibleTo = (actor: Actor, r: { storeId: string | null }) =>
  */
 export async function createRequest(deps: SupplyDeps, actor: Actor, input: NewRequest): Promise<SupplyRequest> {
   const lines = mergeLines(input.items);
+  // Lines of one variant are merged: their sum obeys the same bound as a single line.
+  const tooMany = lines.find((l) => l.quantity > MAX_LINE_QUANTITY);
+  if (tooMany) {
+    throw new InvalidError(
+      "validation_failed",
+      `The lines of variant ${tooMany.variantId} add up to ${tooMany.quantity} units; a request asks for at most ${MAX_LINE_QUANTITY} of one variant.`,
+      {
+        errors: [
+          { in: "body", field: "items", message: `must ask for at most ${MAX_LINE_QUANTITY} units of a variant` },
+        ],
+      },
+    );
+  }
   const locations = await deps.inventory.locations();
   const location = locations.find((l) => l.id === input.locationId);
   if (!location) throw new NotFoundError("location_not_found", `No stock location with id ${input.locationId}.`);
