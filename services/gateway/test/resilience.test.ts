@@ -109,4 +109,25 @@ describe("circuit breaker", () => {
     expect(refused.headers.get("retry-after")).toBe("5");
     expect(refused.body.detail).toContain("circuit open");
   });
+
+  it("goes half-open as soon as an instance passes its readiness check (a database back after a restart), not after the whole delay", async () => {
+    const [a] = await fakes("a");
+    const gw = await gateway({
+      services: { catalog: [a!] },
+      healthCheck: { intervalMs: 100, unhealthyThreshold: 1000 },
+      file: { circuitBreaker: { consecutiveFailures: 3, halfOpenAfterMs: 60_000 } },
+    });
+    await allUp(gw);
+    // The instance's database is down: its answers and its readiness are 503.
+    a!.healthy = false;
+    for (let i = 0; i < 3; i++) await gw.api.get("/api/catalog/x", { "x-fake-status": "503" });
+    expect((await gw.api.get("/api/catalog/x")).body.detail).toContain("circuit open");
+    // A minute of refusals would follow; the first passing check lets a probe through instead.
+    a!.healthy = true;
+    await vi.waitFor(async () => expect((await gw.api.get("/api/catalog/x")).status).toBe(200), {
+      timeout: 5_000,
+      interval: 50,
+    });
+    expect((await gw.api.get("/metrics")).body).toMatch(/gateway_circuit_open\{upstream="catalog"[^}]*\} 0/);
+  });
 });

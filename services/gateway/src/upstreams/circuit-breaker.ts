@@ -13,6 +13,10 @@ export type CircuitState = "closed" | "open" | "half-open";
  * - open: requests are refused at once (503 + Retry-After) for `halfOpenAfterMs`.
  * - half-open: one probe request goes through, the others are still refused; its success closes
  *   the circuit, its failure opens it again for another `halfOpenAfterMs`.
+ *
+ * An instance passing its health check while the circuit is open is evidence that the upstream is
+ * back (its database returned after a restart, say): the circuit goes half-open at once instead of
+ * refusing for the rest of `halfOpenAfterMs` (`healthCheckPassed`).
  */
 export class CircuitBreaker {
   state: CircuitState = "closed";
@@ -61,6 +65,11 @@ export class CircuitBreaker {
     }
     this.failures += 1;
     if (this.state === "closed" && this.failures >= this.config.consecutiveFailures) this.open();
+  }
+
+  /** An instance of the upstream answered its readiness check: let a probe through now. */
+  healthCheckPassed(): void {
+    if (this.state === "open") this.transition("half-open");
   }
 
   /** The request ended without an answer that says anything about the upstream (e.g. the client left). */

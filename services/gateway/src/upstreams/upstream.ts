@@ -78,6 +78,7 @@ export function recordCheck(
     instance.failures = 0;
     instance.successes += 1;
     instance.error = undefined;
+    upstream.breaker.healthCheckPassed();
     if (instance.status !== "up" && instance.successes >= upstream.healthCheck.healthyThreshold) {
       setStatus(upstream, instance, "up");
     }
