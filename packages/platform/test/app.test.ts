@@ -7,6 +7,7 @@ import {
   createLogger,
   createPool,
   currentContext,
+  degradesOnly,
   MAX_PAGE_ROWS,
   NotFoundError,
   pageQuery,
@@ -294,6 +295,26 @@ describe("health, metrics and OpenAPI", () => {
     const down = await api.get("/health/ready");
     expect(down.status).toBe(503);
     expect(down.body.checks.database).toMatchObject({ status: "down", error: "connection refused" });
+  });
+
+  it("stays ready, reporting itself degraded, while a dependency that only degrades it (the event transport) is down", async () => {
+    let natsUp = true;
+    const api = await start({
+      readiness: {
+        database: async () => {},
+        events: degradesOnly(async () => {
+          if (!natsUp) throw new Error("NATS unreachable");
+        }),
+      },
+    });
+    expect((await api.get("/health/ready")).body.status).toBe("ok");
+    natsUp = false;
+    const degraded = await api.get("/health/ready");
+    expect(degraded.status).toBe(200);
+    expect(degraded.body).toMatchObject({
+      status: "degraded",
+      checks: { database: { status: "ok" }, events: { status: "down", error: "NATS unreachable" } },
+    });
   });
 
   it("counts requests per route template and status in Prometheus format", async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPool, DatabaseUnavailableError, ensureDatabase, migrate, waitForDatabase, withTx } from "../src";
-import { redactUrl } from "../src/db/pool";
+import { figuresOf, redactUrl } from "../src/db/pool";
 import { createTestDatabase, type TestDatabase, testServerUrl } from "../src/testing";
 
 let database: TestDatabase;
@@ -161,6 +161,47 @@ describe("connecting", () => {
       await pool.query(`DROP DATABASE ${name}`);
     } finally {
       await pool.end();
+    }
+  });
+});
+
+describe("when PostgreSQL drops connections", () => {
+  it("a transaction whose connection is killed between two statements fails as unavailable; the process lives on and the pool reconnects", async () => {
+    const db = createPool(database.url, { max: 2, applicationName: "drop-test" });
+    try {
+      let pid = 0;
+      const failed = withTx(db, async (tx) => {
+        pid = (await tx.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+        // Between two statements, the server ends this session (a restart does the same to all).
+        await database.db.query("SELECT pg_terminate_backend($1)", [pid]);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await tx.query("SELECT 1");
+      });
+      await expect(failed).rejects.toThrow(/terminat|connection error/i);
+      // The broken client was dropped; the next query gets a new session.
+      const { rows } = await db.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+      expect(rows[0]!.pid).not.toBe(pid);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it("after a failed connection attempt, new connections wait a short jittered delay: meanwhile a query fails at once as unavailable", async () => {
+    // A port where nothing listens.
+    const url = new URL(database.url);
+    url.port = "1";
+    url.searchParams.delete("host");
+    const db = createPool(url.toString(), { max: 2, backoff: { baseMs: 5_000, maxMs: 5_000 } });
+    try {
+      await expect(db.query("SELECT 1")).rejects.toMatchObject({ code: "ECONNREFUSED" });
+      const started = performance.now();
+      const error = await db.query("SELECT 1").catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DatabaseUnavailableError);
+      expect((error as Error).message).toMatch(/connection refused/);
+      expect(performance.now() - started).toBeLessThan(1_000);
+      expect(figuresOf(db)).toMatchObject({ down: true, refusedWhileDown: 1 });
+    } finally {
+      await db.end();
     }
   });
 });

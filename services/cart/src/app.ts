@@ -2,6 +2,7 @@ import {
   type App,
   createApp,
   type Db,
+  degradesOnly,
   type EventBus,
   eventsAdminRoutes,
   type Logger,
@@ -42,7 +43,7 @@ export const DEFAULT_TTL: CartTtl = { guestSeconds: 7 * 24 * 3600, customerSecon
 export async function buildApp(deps: CartDeps): Promise<App> {
   const readiness: Record<string, ReadinessCheck> = {
     database: () => pingDatabase(deps.db),
-    events: () => deps.bus.ping(),
+    events: degradesOnly(() => deps.bus.ping()),
   };
   if (deps.store.kind === "redis") readiness.redis = () => deps.store.ping();
   const app = await createApp({

@@ -3,6 +3,7 @@ import {
   type App,
   createApp,
   type Db,
+  degradesOnly,
   type EventBus,
   eventsAdminRoutes,
   type Logger,
@@ -39,7 +40,7 @@ export async function buildApp(deps: CatalogDeps): Promise<App> {
     logger: deps.logger,
     auth: deps.auth,
     description: "Categories, products, variants, prices and images.",
-    readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
+    readiness: { database: () => pingDatabase(deps.db), events: degradesOnly(() => deps.bus.ping()) },
   });
   // Image uploads only: one file of at most 10 MiB (413 above), and a few small fields (alt).
   await app.register(multipart, {

@@ -4,6 +4,7 @@ import {
   createRevocations,
   createTokenVerifier,
   type Db,
+  degradesOnly,
   deriveServiceCredential,
   type EventBus,
   eventsAdminRoutes,
@@ -59,7 +60,7 @@ export async function buildApp(deps: IdentityDeps): Promise<App> {
     instance: deps.instance,
     logger: deps.logger,
     description: "Users, roles, permissions, tokens and API keys.",
-    readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
+    readiness: { database: () => pingDatabase(deps.db), events: degradesOnly(() => deps.bus.ping()) },
     auth: revocationCheckingVerifier(createTokenVerifier({ keys: keys.getKey }), revocations),
   });
   app.addHook("onReady", async () => revocations.start());

@@ -2,6 +2,7 @@ import {
   type App,
   createApp,
   type Db,
+  degradesOnly,
   type EventBus,
   eventsAdminRoutes,
   type Logger,
@@ -40,7 +41,7 @@ export async function buildApp(deps: InventoryAppDeps): Promise<App> {
     logger: deps.logger,
     auth: deps.auth,
     description: "Locations, stock levels, the movement ledger, reservations, transfers and alerts.",
-    readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
+    readiness: { database: () => pingDatabase(deps.db), events: degradesOnly(() => deps.bus.ping()) },
   });
   const core = { db: deps.db, outbox: deps.bus.outbox };
   catalogHandlers(deps.bus, { outbox: deps.bus.outbox, demo: deps.demo ?? false });

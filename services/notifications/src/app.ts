@@ -2,6 +2,7 @@ import {
   type App,
   createApp,
   type Db,
+  degradesOnly,
   type EventBus,
   eventsAdminRoutes,
   type Logger,
@@ -41,7 +42,7 @@ export async function buildApp(deps: NotificationsDeps): Promise<App> {
     auth: deps.auth,
     description:
       "Templated e-mails (French and English) written from other services' events, sent by SMTP or kept in an embedded mailbox.",
-    readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
+    readiness: { database: () => pingDatabase(deps.db), events: degradesOnly(() => deps.bus.ping()) },
   });
   const metrics = registerDeliveryMetrics(app.comptoir.metrics.registry, deps.db);
   const delivery = createDelivery({

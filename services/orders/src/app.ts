@@ -3,6 +3,7 @@ import {
   createApp,
   createSagaRunner,
   type Db,
+  degradesOnly,
   type EventBus,
   eventsAdminRoutes,
   type Logger,
@@ -57,7 +58,7 @@ export async function buildApp(deps: OrdersAppDeps): Promise<App> {
     logger: deps.logger,
     auth: deps.auth,
     description: "Checkout and the order lifecycle.",
-    readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
+    readiness: { database: () => pingDatabase(deps.db), events: degradesOnly(() => deps.bus.ping()) },
   });
   const cards: CardVault = new Map();
   const outbox = deps.bus.outbox;

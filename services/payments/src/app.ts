@@ -2,6 +2,7 @@ import {
   type App,
   createApp,
   type Db,
+  degradesOnly,
   type EventBus,
   eventsAdminRoutes,
   type Logger,
@@ -46,7 +47,7 @@ export async function buildApp(deps: PaymentsAppDeps): Promise<App> {
     description:
       "Card payments and refunds against a provider, idempotent by key. Never stores a card's number: its brand " +
       `and last four digits only. ${providerLine(deps.provider.name)}`,
-    readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
+    readiness: { database: () => pingDatabase(deps.db), events: degradesOnly(() => deps.bus.ping()) },
   });
   const payments: PaymentsDeps = {
     db: deps.db,

@@ -2,6 +2,7 @@ import {
   type App,
   createApp,
   type Db,
+  degradesOnly,
   type EventBus,
   eventsAdminRoutes,
   type Logger,
@@ -26,7 +27,7 @@ export async function buildApp(deps: ReportingDeps): Promise<App> {
     logger: deps.logger,
     auth: deps.auth,
     description: "Sales and stock read models built from events.",
-    readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
+    readiness: { database: () => pingDatabase(deps.db), events: degradesOnly(() => deps.bus.ping()) },
   });
   eventsAdminRoutes(app, "reporting", deps.bus);
   return app;

@@ -2,6 +2,7 @@ import {
   type App,
   createApp,
   type Db,
+  degradesOnly,
   type EventBus,
   eventsAdminRoutes,
   type Logger,
@@ -26,7 +27,7 @@ export async function buildApp(deps: RetailDeps): Promise<App> {
     logger: deps.logger,
     auth: deps.auth,
     description: "Stores, cash registers, point-of-sale sales and returns.",
-    readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
+    readiness: { database: () => pingDatabase(deps.db), events: degradesOnly(() => deps.bus.ping()) },
   });
   eventsAdminRoutes(app, "retail", deps.bus);
   return app;

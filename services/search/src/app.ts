@@ -2,6 +2,7 @@ import {
   type App,
   createApp,
   type Db,
+  degradesOnly,
   type EventBus,
   eventsAdminRoutes,
   type Logger,
@@ -28,7 +29,7 @@ export async function buildApp(deps: SearchDeps): Promise<App> {
     logger: deps.logger,
     auth: deps.auth,
     description: "Product search read model built from events.",
-    readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
+    readiness: { database: () => pingDatabase(deps.db), events: degradesOnly(() => deps.bus.ping()) },
   });
   catalogHandlers(deps.bus);
   categoriesRoutes(app, { db: deps.db });

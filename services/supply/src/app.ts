@@ -3,6 +3,7 @@ import {
   createApp,
   createSagaRunner,
   type Db,
+  degradesOnly,
   type EventBus,
   eventsAdminRoutes,
   type Logger,
@@ -42,7 +43,7 @@ export async function buildApp(deps: SupplyAppDeps): Promise<App> {
     logger: deps.logger,
     auth: deps.auth,
     description: "Replenishment requests from the stores and the transfer saga that carries them out.",
-    readiness: { database: () => pingDatabase(deps.db), events: () => deps.bus.ping() },
+    readiness: { database: () => pingDatabase(deps.db), events: degradesOnly(() => deps.bus.ping()) },
   });
   const sagas = createSagaRunner(
     { db: deps.db, logger: deps.logger, instance: deps.instance, settings: deps.saga, afterStep: deps.afterSagaStep },

@@ -104,6 +104,25 @@ export const DatabaseEnv = {
   DATABASE_URL: Env.postgresUrl(),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10, description: "an integer from 1 to 200" }),
   DATABASE_CONNECT_TIMEOUT_MS: Env.milliseconds(30_000),
+  /** Idle pool connections are closed after this (a service without work keeps almost none). */
+  DATABASE_IDLE_TIMEOUT_MS: Env.milliseconds(10_000),
+  /**
+   * `transaction` when DATABASE_URL goes through a pooler in transaction mode (PgBouncer
+   * pool_mode=transaction): the pool stops using named prepared statements, and what needs a real
+   * session (LISTEN, session advisory locks, migrations) uses DATABASE_SESSION_URL, which is then
+   * required.
+   */
+  DATABASE_POOL_MODE: Type.Union([Type.Literal("session"), Type.Literal("transaction")], {
+    default: "session",
+    description: "session or transaction (transaction: DATABASE_URL goes through PgBouncer in transaction mode)",
+  }),
+  DATABASE_SESSION_URL: Type.Optional(
+    Type.String({
+      pattern: "^postgres(ql)?://",
+      description:
+        "a PostgreSQL URL giving real sessions (the server itself, or a session-mode pooler) for LISTEN, leases and migrations; default DATABASE_URL",
+    }),
+  ),
 };
 
 /** Services that check access tokens: where identity publishes its public keys. */
@@ -170,6 +189,12 @@ export const EventsEnv = {
       description: "the PostgreSQL event log's database URL (embedded mode; the launcher sets it)",
     }),
   ),
+  EVENT_LOG_POOL_SIZE: Type.Integer({
+    minimum: 1,
+    maximum: 50,
+    default: 2,
+    description: "an integer from 1 to 50: connections to the PostgreSQL event log per instance",
+  }),
   EVENTS_MAX_ATTEMPTS: Type.Integer({
     minimum: 1,
     maximum: 100,

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import pg from "pg";
+import { jitteredBackoff } from "./backoff";
 
 export type Db = pg.Pool;
 export type Tx = pg.PoolClient;
@@ -57,22 +58,114 @@ export function explainDatabaseError(url: string, error: unknown): DatabaseUnava
 export interface PoolOptions {
   max?: number;
   applicationName?: string;
+  /** An idle connection is closed after this long (DATABASE_IDLE_TIMEOUT_MS; default 10 s). */
+  idleTimeoutMs?: number;
+  /**
+   * Parameterized queries become named prepared statements (default). Off behind a pooler in
+   * transaction mode (DATABASE_POOL_MODE=transaction), where the next transaction may run on
+   * another server connection that never saw the statement.
+   */
+  preparedStatements?: boolean;
+  /** Delays between new-connection attempts after one failed (see jitteredBackoff). */
+  backoff?: { baseMs: number; maxMs: number };
 }
 
+/** What a pool holds and refuses, for metrics and the readiness answer. */
+export interface PoolFigures {
+  max: number;
+  total: number;
+  idle: number;
+  waiting: number;
+  /** New connections refused at once since start, because the server was found down just before. */
+  refusedWhileDown: number;
+  /** Whether the last attempt to open a connection failed (the server is thought down). */
+  down: boolean;
+}
+
+const poolFigures = new WeakMap<pg.Pool, () => PoolFigures>();
+
+export function figuresOf(db: Db): PoolFigures | undefined {
+  return poolFigures.get(db)?.();
+}
+
+/**
+ * A pool of at most `max` connections (the process's connection budget, see budget.ts), idle ones
+ * closed after `idleTimeoutMs`. When opening a connection fails (the server restarting, full or
+ * unreachable), new connections are not attempted again before a jittered delay (100 ms doubling to
+ * 1 s): meanwhile a request that needs one fails at once with DatabaseUnavailableError (503) instead
+ * of each one knocking at a server that is not there. Idle connections, if any, are still used.
+ */
 export function createPool(url: string, options: PoolOptions = {}): Db {
+  const max = options.max ?? 10;
   const pool = new pg.Pool({
     connectionString: url,
-    max: options.max ?? 10,
-    idleTimeoutMillis: 30_000,
+    max,
+    idleTimeoutMillis: options.idleTimeoutMs ?? 10_000,
     connectionTimeoutMillis: 5_000,
     application_name: options.applicationName,
   });
   // An idle client losing its connection (server restart) must not crash the process; the pool
   // drops it and the next query reconnects.
   pool.on("error", () => {});
-  pool.on("connect", prepareParameterizedStatements);
+  // A client checked out but between two queries (inside withTx, say) when the server goes away
+  // emits 'error' with no listener of the pool's attached: without this one the process crashes
+  // (seen in the chaos suite at every PostgreSQL restart). Its next query fails, and the client is
+  // dropped when released with that error.
+  pool.on("connect", (client) => client.on("error", () => {}));
+  if (options.preparedStatements !== false) pool.on("connect", prepareParameterizedStatements);
+
+  let failures = 0;
+  let downUntil = 0;
+  let lastError: unknown;
+  let refusedWhileDown = 0;
+  const connect = pool.connect.bind(pool) as (callback: ConnectCallback) => void;
+  const guarded = (callback?: ConnectCallback): Promise<pg.PoolClient> | undefined => {
+    const run = (done: ConnectCallback) => {
+      // Only an attempt that opens a new connection tells about the server; waiting for a busy
+      // pool's connection to come back (and timing out) does not.
+      const opensNew = pool.idleCount === 0 && pool.totalCount < max && !pool.ending;
+      if (opensNew && Date.now() < downUntil) {
+        refusedWhileDown++;
+        done(explainDatabaseError(url, lastError), undefined, () => {});
+        return;
+      }
+      connect((error, client, release) => {
+        if (opensNew) {
+          if (error) {
+            failures++;
+            lastError = error;
+            downUntil = Date.now() + jitteredBackoff(failures, options.backoff);
+          } else {
+            failures = 0;
+            downUntil = 0;
+          }
+        }
+        done(error, client, release);
+      });
+    };
+    if (callback) {
+      run(callback);
+      return undefined;
+    }
+    return new Promise((resolve, reject) => run((error, client) => (error ? reject(error) : resolve(client!))));
+  };
+  (pool as unknown as { connect: typeof guarded }).connect = guarded;
+  poolFigures.set(pool, () => ({
+    max,
+    total: pool.totalCount,
+    idle: pool.idleCount,
+    waiting: pool.waitingCount,
+    refusedWhileDown,
+    down: failures > 0,
+  }));
   return pool;
 }
+
+type ConnectCallback = (
+  error: Error | undefined,
+  client: pg.PoolClient | undefined,
+  release: (error?: unknown) => void,
+) => void;
 
 /** Statement names by SQL text (the same text, the same name on every connection). */
 const statementNames = new Map<string, string>();

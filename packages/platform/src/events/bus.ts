@@ -2,6 +2,7 @@ import { EVENT_PARTITIONS, type EventType } from "@comptoir/contracts";
 import pg from "pg";
 import { applyMigrations } from "../db/migrate";
 import type { Db, Tx } from "../db/pool";
+import { DatabaseSession } from "../db/session";
 import { withTx } from "../db/tx";
 import { ConflictError, NotFoundError } from "../errors/app-error";
 import type { Logger } from "../logging/logger";
@@ -19,6 +20,10 @@ export interface EventBusOptions {
   instance: string;
   /** The service's own database (outbox, inbox, dead letters, consumer leases). */
   db: Db;
+  /**
+   * Where the instance's session connects (LISTEN, consumer leases, replays): PostgreSQL itself or
+   * a session-mode pooler — DATABASE_SESSION_URL, else DATABASE_URL.
+   */
   databaseUrl: string;
   transport: EventTransport;
   logger: Logger;
@@ -48,6 +53,11 @@ export interface SubscribeOptions {
   onReset?: (tx: Tx) => Promise<void>;
 }
 
+/** The session's application_name: how the instances of a service find each other (consumer leases). */
+function sessionName(service: string, instance: string): string {
+  return `comptoir-session:${service}:${instance}`.slice(0, 63);
+}
+
 /** Creates the outbox, inbox, dead-letter and consumer-group tables in a service's database. */
 export async function migrateEventTables(db: Db, logger?: Logger): Promise<void> {
   await applyMigrations(db, EVENT_TABLES_MIGRATIONS, { table: "platform_migrations", logger });
@@ -61,6 +71,8 @@ export async function migrateEventTables(db: Db, logger?: Logger): Promise<void>
 export class EventBus {
   readonly outbox: Outbox;
   readonly relay: OutboxRelay;
+  /** The instance's one dedicated connection (see DatabaseSession). */
+  readonly session: DatabaseSession;
   readonly metrics: EventMetrics;
   private readonly groups = new Map<string, ConsumerGroup>();
   private readonly leases = new Map<string, PartitionLeases>();
@@ -71,10 +83,15 @@ export class EventBus {
   constructor(private readonly options: EventBusOptions) {
     this.outbox = createOutbox(options.service);
     this.retry = { maxAttempts: options.retry?.maxAttempts ?? 5, baseDelayMs: options.retry?.baseDelayMs ?? 200 };
+    this.session = new DatabaseSession({
+      url: options.databaseUrl,
+      applicationName: sessionName(options.service, options.instance),
+      logger: options.logger,
+    });
     this.relay = new OutboxRelay({
       service: options.service,
       db: options.db,
-      databaseUrl: options.databaseUrl,
+      session: this.session,
       transport: options.transport,
       logger: options.logger,
       ...options.relay,
@@ -133,15 +150,16 @@ export class EventBus {
 
   async start(): Promise<void> {
     this.started = true;
+    await this.session.start();
     await this.relay.start();
     for (const group of this.groups.values()) {
       const keys = group.streams.flatMap((stream) =>
         Array.from({ length: EVENT_PARTITIONS }, (_, partition) => `${stream}/${partition}`),
       );
       const leases = new PartitionLeases({
-        databaseUrl: this.options.databaseUrl,
+        session: this.session,
+        members: `${sessionName(this.options.service, "")}%`,
         group: group.name,
-        instance: this.options.instance,
         keys,
         logger: this.options.logger,
         rebalanceMs: this.options.rebalanceMs,
@@ -175,6 +193,7 @@ export class EventBus {
   async stop(): Promise<void> {
     await Promise.all([...this.leases.values()].map((leases) => leases.stop()));
     await this.relay.stop();
+    await this.session.close();
     await this.options.transport.close();
   }
 

@@ -1,7 +1,7 @@
 import { type EventEnvelope, type EventType, streamOf } from "@comptoir/contracts";
 import { runWithContext } from "../context/request-context";
 import { continueTrace, parseTraceparent } from "../context/traceparent";
-import type { Db, Tx } from "../db/pool";
+import { type Db, DatabaseUnavailableError, type Tx } from "../db/pool";
 import { withTx } from "../db/tx";
 import type { Logger } from "../logging/logger";
 import * as deadLetters from "./dead-letters.repo";
@@ -190,6 +190,7 @@ const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EP
 
 /** The database is unreachable: retrying the event later is right, dead-lettering it is not. */
 export function isInfrastructureError(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailableError) return true;
   const err = error as { code?: string; message?: string };
   if (err?.code && (CONNECTION_CODES.has(err.code) || err.code.startsWith("08"))) return true;
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(

@@ -1,4 +1,4 @@
-import pg from "pg";
+import type { DatabaseSession } from "../db/session";
 import type { Logger } from "../logging/logger";
 
 /** FNV-1a 32 bit as a signed int4 (what pg_advisory_lock(int, int) takes). */
@@ -17,10 +17,14 @@ export function advisoryKey(kind: string, name: string): [number, number] {
 }
 
 export interface LeaseOptions {
-  databaseUrl: string;
-  /** All instances of one group share this name; it is how they count each other. */
+  /** The instance's database session: its advisory locks are the leases. */
+  session: DatabaseSession;
+  /**
+   * The application_name pattern (LIKE) of the sessions of every instance of the service: the
+   * group's members, since every instance of a service subscribes the same groups.
+   */
+  members: string;
   group: string;
-  instance: string;
   /** Every partition key the group reads: `<stream>/<partition>`. */
   keys: readonly string[];
   logger: Logger;
@@ -32,35 +36,44 @@ export interface LeaseOptions {
 }
 
 /**
- * Which instance of a consumer group reads which partition. Each instance holds a session with
- * its service's database (the same database for every instance of a service, in every mode)
+ * Which instance of a consumer group reads which partition. Each instance holds one session with
+ * its service's database (DatabaseSession, shared by all its groups and the outbox relay's LISTEN)
  * and takes partitions with session advisory locks: a partition is read by exactly one instance,
  * in order, and is freed at once if that instance's process or connection dies. Instances count
  * each other from pg_stat_activity (the sessions' application_name) and each takes its fair share,
- * so N instances split the partitions and a survivor takes over a dead one's within a tick.
+ * so N instances split the partitions and a survivor takes over a dead one's within a tick. When
+ * the session is lost (a PostgreSQL restart), its locks are gone: the instance stops reading
+ * everything at once and takes its share again once the session is back.
  */
 export class PartitionLeases {
-  private client: pg.Client | undefined;
   private readonly held = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private stopped = false;
   private paused = false;
 
-  constructor(private readonly options: LeaseOptions) {}
+  private unsubscribe: (() => void) | undefined;
+  private failing = false;
 
-  private get applicationName(): string {
-    return `comptoir-consumer:${this.options.group}:${this.options.instance}`.slice(0, 63);
-  }
+  constructor(private readonly options: LeaseOptions) {}
 
   start(): void {
     const every = this.options.rebalanceMs ?? 1000;
+    this.unsubscribe = this.options.session.onLost(() => this.lost());
     const loop = () => {
       if (this.stopped) return;
       this.ticking = this.tick()
-        .catch((error: unknown) =>
-          this.options.logger.warn({ err: error, group: this.options.group }, "consumer lease check failed"),
-        )
+        .then(() => {
+          if (this.failing) this.options.logger.info({ group: this.options.group }, "consumer lease checks work again");
+          this.failing = false;
+        })
+        .catch((error: unknown) => {
+          // Once per outage, not once a second.
+          if (!this.failing) {
+            this.options.logger.warn({ err: error, group: this.options.group }, "consumer lease check failed");
+          }
+          this.failing = true;
+        })
         .finally(() => {
           if (!this.stopped) this.timer = setTimeout(loop, every);
         });
@@ -83,12 +96,13 @@ export class PartitionLeases {
   }
 
   private async round(): Promise<void> {
-    const client = await this.connection();
-    const { rows } = await client.query<{ members: string; paused: boolean | null }>(
+    const session = this.options.session;
+    if (this.stopped) return;
+    const { rows } = await session.query<{ members: string; paused: boolean | null }>(
       `SELECT (SELECT count(*) FROM pg_stat_activity
                 WHERE datname = current_database() AND application_name LIKE $1) AS members,
               (SELECT paused FROM consumer_groups WHERE consumer_group = $2) AS paused`,
-      [`comptoir-consumer:${this.options.group}:%`, this.options.group],
+      [this.options.members, this.options.group],
     );
     this.paused = rows[0]!.paused === true;
     const members = Math.max(1, Number(rows[0]!.members));
@@ -98,7 +112,7 @@ export class PartitionLeases {
       const extra = [...this.held].slice(share);
       for (const key of extra) this.held.delete(key);
       await Promise.all(extra.map((key) => this.options.onRelease(key)));
-      for (const key of extra) await this.unlock(client, key);
+      for (const key of extra) await this.unlock(key);
     }
     if (this.held.size >= share) return;
     const free = this.options.keys.filter((key) => !this.held.has(key));
@@ -106,7 +120,7 @@ export class PartitionLeases {
     const start = Math.floor(Math.random() * free.length);
     for (let i = 0; i < free.length && this.held.size < share; i++) {
       const key = free[(start + i) % free.length]!;
-      const { rows: got } = await client.query<{ locked: boolean }>(
+      const { rows: got } = await session.query<{ locked: boolean }>(
         "SELECT pg_try_advisory_lock($1, $2) AS locked",
         advisoryKey("partition", `${this.options.group}/${key}`),
       );
@@ -117,38 +131,34 @@ export class PartitionLeases {
     }
   }
 
-  private async unlock(client: pg.Client, key: string): Promise<void> {
-    await client.query("SELECT pg_advisory_unlock($1, $2)", advisoryKey("partition", `${this.options.group}/${key}`));
+  private async unlock(key: string): Promise<void> {
+    await this.options.session.query(
+      "SELECT pg_advisory_unlock($1, $2)",
+      advisoryKey("partition", `${this.options.group}/${key}`),
+    );
   }
 
-  private async connection(): Promise<pg.Client> {
-    if (this.client) return this.client;
-    const client = new pg.Client({
-      connectionString: this.options.databaseUrl,
-      application_name: this.applicationName,
-    });
-    client.on("error", (error) => {
-      // The session is gone and its locks with it: stop reading everything it held.
-      this.options.logger.warn({ err: error, group: this.options.group }, "consumer lease session lost");
-      this.client = undefined;
-      const lost = [...this.held];
-      this.held.clear();
-      for (const key of lost) void this.options.onRelease(key);
-    });
-    await client.connect();
-    this.client = client;
-    return client;
+  /** The session is gone and its locks with it: stop reading everything it held. */
+  private lost(): void {
+    const lost = [...this.held];
+    this.held.clear();
+    if (lost.length)
+      this.options.logger.warn(
+        { group: this.options.group, partitions: lost.length },
+        "consumer leases lost with the database session",
+      );
+    for (const key of lost) void this.options.onRelease(key);
   }
 
+  /** Stops reading; the locks are given back when the session closes (or now, if it stays open). */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe?.();
     clearTimeout(this.timer);
     await this.ticking;
-    const client = this.client;
     const held = [...this.held];
     this.held.clear();
     await Promise.all(held.map((key) => this.options.onRelease(key)));
-    this.client = undefined;
-    await client?.end().catch(() => {});
+    for (const key of held) await this.unlock(key).catch(() => {});
   }
 }

@@ -1,6 +1,6 @@
 import type { RawEnvelope } from "@comptoir/contracts";
-import pg from "pg";
 import type { Db } from "../db/pool";
+import type { DatabaseSession } from "../db/session";
 import { withTx } from "../db/tx";
 import type { Logger } from "../logging/logger";
 import { OUTBOX_CHANNEL } from "./events.schema";
@@ -10,12 +10,15 @@ import type { EventTransport } from "./transport";
 export interface RelayOptions {
   service: string;
   db: Db;
-  /** For the LISTEN connection (the pool's connections come and go). */
-  databaseUrl: string;
+  /** The instance's database session, which LISTENs for commits to the outbox. */
+  session: DatabaseSession;
   transport: EventTransport;
   logger: Logger;
   batchSize?: number;
-  /** Safety-net polling when no NOTIFY arrives. */
+  /**
+   * Safety-net polling while the session listens (default 5 s); every second while it does not
+   * (it is reconnecting). A commit's NOTIFY wakes the relay at once either way.
+   */
   pollIntervalMs?: number;
   /**
    * Batches start at least this far apart (default 50 ms). Idle, a commit is sent at once; under
@@ -42,7 +45,6 @@ export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private readonly minBatchIntervalMs: number;
   private stopPacing: (() => void) | undefined;
-  private listener: pg.Client | undefined;
   private running = false;
   private wake: (() => void) | undefined;
   /** A commit notified us while a batch was being sent: look again at once instead of sleeping. */
@@ -55,35 +57,17 @@ export class OutboxRelay {
 
   constructor(private readonly options: RelayOptions) {
     this.batchSize = options.batchSize ?? 500;
-    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 5000;
     this.minBatchIntervalMs = options.minBatchIntervalMs ?? 50;
   }
 
   async start(): Promise<void> {
     this.running = true;
-    await this.listen().catch((error: unknown) =>
-      this.options.logger.warn({ err: error }, "outbox relay cannot LISTEN; polling only until it can"),
-    );
-    this.loop = this.run();
-  }
-
-  private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.databaseUrl, application_name: "comptoir-relay" });
-    client.on("notification", () => {
+    await this.options.session.listen(OUTBOX_CHANNEL, () => {
       this.notified = true;
       this.wake?.();
     });
-    client.on("error", () => {
-      this.listener = undefined;
-      if (this.running) setTimeout(() => void this.listen().catch(() => {}), 1000).unref();
-    });
-    await client.connect();
-    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-    if (!this.running) {
-      await client.end();
-      return;
-    }
-    this.listener = client;
+    this.loop = this.run();
   }
 
   private async run(): Promise<void> {
@@ -105,7 +89,9 @@ export class OutboxRelay {
         await this.sleep(delay);
         continue;
       }
-      if (sent < this.batchSize) await this.sleep(this.pollIntervalMs);
+      if (sent < this.batchSize) {
+        await this.sleep(this.options.session.connected ? this.pollIntervalMs : Math.min(this.pollIntervalMs, 1000));
+      }
       await this.pace(started + this.minBatchIntervalMs - Date.now());
     }
   }
@@ -187,6 +173,5 @@ export class OutboxRelay {
     this.wake?.();
     this.stopPacing?.();
     await this.loop;
-    await this.listener?.end().catch(() => {});
   }
 }

@@ -8,6 +8,8 @@ export interface TransportSettings {
   natsUrl?: string;
   /** Otherwise the PostgreSQL event log's database. */
   eventLogUrl?: string;
+  /** The event log's pool (EVENT_LOG_POOL_SIZE; part of the instance's connection budget). */
+  eventLogPoolSize?: number;
   logger: Logger;
   /** This process, for connection names. */
   name: string;
@@ -26,7 +28,12 @@ export async function createTransport(settings: TransportSettings): Promise<Even
     });
   }
   if (settings.eventLogUrl) {
-    return createPgLogTransport({ url: settings.eventLogUrl, logger: settings.logger, name: settings.name });
+    return createPgLogTransport({
+      url: settings.eventLogUrl,
+      logger: settings.logger,
+      name: settings.name,
+      poolSize: settings.eventLogPoolSize,
+    });
   }
   throw new Error(
     "no event transport: set NATS_URL (NATS JetStream) or EVENT_LOG_URL (the PostgreSQL event log's database)",

@@ -1,7 +1,17 @@
 import type { FastifyInstance } from "fastify";
 
 /** A dependency the service needs to serve: the database, later the event bus. Throws when down. */
-export type ReadinessCheck = () => Promise<void>;
+export type ReadinessCheck = (() => Promise<void>) & { degradesOnly?: true };
+
+/**
+ * A dependency whose loss degrades the service without stopping it: reported in `/health/ready`
+ * (status `degraded`), but the instance stays ready. The event transport is one: while NATS is
+ * away, writes still commit their events to the outbox (sent once it is back) and reads need no
+ * events; taking every instance out of the gateway for it turned a NATS restart into an outage.
+ */
+export function degradesOnly(check: () => Promise<void>): ReadinessCheck {
+  return Object.assign(() => check(), { degradesOnly: true as const });
+}
 
 export interface HealthState {
   shuttingDown: boolean;
@@ -47,8 +57,10 @@ export function registerHealth(
     const names = Object.keys(checks);
     const results = await Promise.all(names.map((name) => runCheck(checks[name]!)));
     const byName = Object.fromEntries(names.map((name, i) => [name, results[i]]));
-    const ok = !state.shuttingDown && results.every((r) => r.status === "ok");
+    const ok = !state.shuttingDown && results.every((r, i) => r.status === "ok" || checks[names[i]!]!.degradesOnly);
+    const degraded = results.some((r) => r.status !== "ok");
     reply.code(ok ? 200 : 503);
-    return { status: state.shuttingDown ? "shutting_down" : ok ? "ok" : "unavailable", ...describe(), checks: byName };
+    const status = state.shuttingDown ? "shutting_down" : !ok ? "unavailable" : degraded ? "degraded" : "ok";
+    return { status, ...describe(), checks: byName };
   });
 }

@@ -2,6 +2,7 @@ import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import Type from "typebox";
+import { DatabaseUnavailableError } from "../db/pool";
 import { AppError, type FieldError } from "../errors/app-error";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json; charset=utf-8";
@@ -156,6 +157,7 @@ const CONNECTION_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "E
  * the client gets a 503 to retry, not a 500 that suggests a bug.
  */
 function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailableError) return true;
   const e = error as { code?: string; message?: string };
   if (
     e.code &&
@@ -168,7 +170,9 @@ function isDatabaseUnavailable(error: unknown): boolean {
   ) {
     return true;
   }
-  return /^(timeout exceeded when trying to connect|Connection terminated)/.test(e.message ?? "");
+  return /^(timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error)/.test(
+    e.message ?? "",
+  );
 }
 
 export function sendProblem(reply: FastifyReply, problem: Problem, headers?: Record<string, string>): FastifyReply {
@@ -184,7 +188,10 @@ export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     const problem = toProblem(error, request);
     if (problem.status === 503 && !(error instanceof AppError)) reply.header("retry-after", "1");
-    if (problem.status >= 500) request.log.error({ err: error }, "request failed");
+    // A database outage fails every request at once: one line each, without a stack to write.
+    if (problem.status === 503 && isDatabaseUnavailable(error)) {
+      request.log.warn({ reason: (error as Error).message }, "request failed: database unavailable");
+    } else if (problem.status >= 500) request.log.error({ err: error }, "request failed");
     else request.log.info({ code: problem.code, status: problem.status }, "request rejected");
     return sendProblem(reply, problem, error instanceof AppError ? error.headers : undefined);
   });

@@ -4,7 +4,9 @@ import type { Static, TObject } from "typebox";
 import { createRevocations, identityRevocationsFetcher, revocationCheckingVerifier } from "../auth/revocations";
 import { createTokenVerifier, type TokenVerifier } from "../auth/token-verifier";
 import { ConfigError, identityUrlOf, loadConfig } from "../config/config";
+import { registerDatabaseMetrics } from "../db/db.metrics";
 import { migrate } from "../db/migrate";
+import { type ConnectionBudget, connectionBudget } from "../db/budget";
 import { createPool, DatabaseUnavailableError, type Db, ensureDatabase, waitForDatabase } from "../db/pool";
 import { EventBus, migrateEventTables } from "../events/bus";
 import { createTransport } from "../events/transport.factory";
@@ -62,21 +64,51 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
   const logger = createLogger({ service: definition.name, instance, level: String(env.LOG_LEVEL ?? "info") });
 
   let db: Db | undefined;
+  let budget: ConnectionBudget | undefined;
+  const databaseUrl = String(env.DATABASE_URL);
+  // What needs a real session (LISTEN, session advisory locks, migrations) connects here; the pool
+  // may go through a transaction-mode pooler (DATABASE_POOL_MODE=transaction).
+  const sessionUrl = (env.DATABASE_SESSION_URL as string | undefined) ?? databaseUrl;
   if (definition.migrationsDir) {
-    const url = String(env.DATABASE_URL);
+    const transactionPooler = env.DATABASE_POOL_MODE === "transaction";
+    if (transactionPooler && !env.DATABASE_SESSION_URL) {
+      fail(
+        definition.name,
+        "DATABASE_POOL_MODE=transaction needs DATABASE_SESSION_URL: LISTEN, consumer leases and migrations need a real " +
+          "session (PostgreSQL itself, or a pooler in session mode), which a transaction-mode pooler does not give",
+      );
+    }
+    budget = connectionBudget({
+      poolSize: Number(env.DATABASE_POOL_SIZE ?? 10),
+      events: definition.events === true,
+      eventLogPoolSize: !env.NATS_URL && env.EVENT_LOG_URL ? Number(env.EVENT_LOG_POOL_SIZE ?? 2) : undefined,
+      transactionPooler,
+    });
+    logger.info({ budget }, `at most ${budget.total} database connections (${describeBudget(budget)})`);
+    const connectTimeoutMs = Number(env.DATABASE_CONNECT_TIMEOUT_MS ?? 30_000);
+    const onRetry = (error: DatabaseUnavailableError, attempt: number) =>
+      logger.warn({ attempt }, `${error.message}; retrying`);
+    // Start-up work takes the budget's admin slot: one connection, closed before the pool opens.
+    const admin = createPool(sessionUrl, { max: 1, applicationName: `${instance}:admin`, preparedStatements: false });
     try {
-      await ensureDatabase(url).catch((error: unknown) => {
+      await ensureDatabase(sessionUrl).catch((error: unknown) => {
         // Without CREATE DATABASE rights the database may still exist: the connection below tells.
         logger.debug({ err: error }, "could not ensure the database exists");
       });
-      db = createPool(url, { max: Number(env.DATABASE_POOL_SIZE ?? 10), applicationName: instance });
-      await waitForDatabase(db, url, Number(env.DATABASE_CONNECT_TIMEOUT_MS ?? 30_000), (error, attempt) =>
-        logger.warn({ attempt }, `${error.message}; retrying`),
-      );
-      await migrate(db, definition.migrationsDir, logger);
-      if (definition.events) await migrateEventTables(db, logger);
-      if (definition.sagas) await migrateSagaTables(db, logger);
+      await waitForDatabase(admin, sessionUrl, connectTimeoutMs, onRetry);
+      await migrate(admin, definition.migrationsDir, logger);
+      if (definition.events) await migrateEventTables(admin, logger);
+      if (definition.sagas) await migrateSagaTables(admin, logger);
+      await admin.end();
+      db = createPool(databaseUrl, {
+        max: budget.pool,
+        applicationName: instance,
+        idleTimeoutMs: Number(env.DATABASE_IDLE_TIMEOUT_MS ?? 10_000),
+        preparedStatements: !transactionPooler,
+      });
+      if (databaseUrl !== sessionUrl) await waitForDatabase(db, databaseUrl, connectTimeoutMs, onRetry);
     } catch (error) {
+      await admin.end().catch(() => {});
       await db?.end().catch(() => {});
       if (error instanceof DatabaseUnavailableError) fail(definition.name, error.message);
       logger.fatal({ err: error }, "database setup failed");
@@ -91,6 +123,7 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
       const transport = await createTransport({
         natsUrl: env.NATS_URL as string | undefined,
         eventLogUrl: env.EVENT_LOG_URL as string | undefined,
+        eventLogPoolSize: Number(env.EVENT_LOG_POOL_SIZE ?? 2),
         logger,
         name: instance,
         prefix: env.NATS_PREFIX as string | undefined,
@@ -99,7 +132,7 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
         service: definition.name,
         instance,
         db,
-        databaseUrl: String(env.DATABASE_URL),
+        databaseUrl: sessionUrl,
         transport,
         logger,
         retry: {
@@ -131,6 +164,7 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
       ? revocationCheckingVerifier(createTokenVerifier({ keys: env.JWKS_URL }), revocations!)
       : undefined;
   const app = await definition.buildApp({ config, logger, instance, db, bus, auth });
+  if (db && budget) registerDatabaseMetrics(app.comptoir.metrics.registry, db, budget, () => bus?.session.connected);
   if (revocations) {
     revocations.start();
     app.addHook("onClose", () => revocations.stop());
@@ -184,6 +218,12 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
 
   started = true;
   if (pending) void shutdown(pending);
+}
+
+function describeBudget(budget: ConnectionBudget): string {
+  const parts = [`pool ${budget.pool}`, `session ${budget.session}`, `admin ${budget.admin}`];
+  if (budget.eventLog) parts.push(`event log ${budget.eventLog}`);
+  return parts.join(" + ");
 }
 
 function fail(service: string, message: string): never {

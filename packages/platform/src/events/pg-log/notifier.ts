@@ -1,4 +1,5 @@
 import pg from "pg";
+import { jitteredBackoff } from "../../db/backoff";
 import type { Logger } from "../../logging/logger";
 import { EVENTS_CHANNEL } from "./pg-log.schema";
 
@@ -37,7 +38,11 @@ export class Notifier {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, application_name: "comptoir-events-listener" });
+    const client = new pg.Client({
+      connectionString: this.url,
+      application_name: "comptoir-events-listener",
+      connectionTimeoutMillis: 5_000,
+    });
     client.on("notification", (message) => this.wakeAll(message.payload));
     client.on("error", (error) => {
       if (this.closed) return;
@@ -45,7 +50,7 @@ export class Notifier {
       this.client = undefined;
       this.connecting = undefined;
       this.wakeAll(undefined);
-      this.reconnectLater(1000);
+      this.reconnectLater(1);
     });
     await client.connect();
     await client.query(`LISTEN ${EVENTS_CHANNEL}`);
@@ -59,12 +64,15 @@ export class Notifier {
     if (reconnected) this.wakeAll(undefined);
   }
 
-  /** Tries again until it listens (or is closed): readers only look on their own now and then. */
-  private reconnectLater(delayMs: number): void {
+  /**
+   * Tries again, with jittered backoff up to a second, until it listens (or is closed): readers
+   * only look on their own every few seconds meanwhile.
+   */
+  private reconnectLater(attempt: number): void {
     setTimeout(() => {
       if (this.closed || this.client) return;
-      this.start().catch(() => this.reconnectLater(Math.min(delayMs * 2, 10_000)));
-    }, delayMs).unref();
+      this.start().catch(() => this.reconnectLater(attempt + 1));
+    }, jitteredBackoff(attempt)).unref();
   }
 
   /**

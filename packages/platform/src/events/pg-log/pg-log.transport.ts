@@ -26,7 +26,7 @@ export interface PgLogOptions {
 export async function createPgLogTransport(options: PgLogOptions): Promise<EventTransport> {
   await ensureDatabase(options.url).catch(() => {});
   const db = createPool(options.url, {
-    max: options.poolSize ?? 5,
+    max: options.poolSize ?? 2,
     applicationName: options.name ?? "comptoir-events",
   });
   try {
