@@ -21,6 +21,7 @@ import {
   waitUntilReady,
   withoutComptoirVariables,
 } from "./support/platform";
+import { PGBOUNCER, type PgBouncer, startPgBouncer } from "./support/pgbouncer";
 
 /**
  * Boots the whole platform the way a user does (`npm start` runs this same launcher bundle) and
@@ -396,8 +397,15 @@ describe("comptoir service <name>", { timeout: 60_000 }, () => {
   });
 });
 
+/**
+ * Distributed mode as far as this machine allows: with PgBouncer installed (CI installs it), the
+ * pools go through a real PgBouncer in transaction mode (DATABASE_POOL_MODE=transaction) and what
+ * needs a session goes straight to the server (DATABASE_SESSION_URL).
+ */
+const throughPgBouncer = existsSync(PGBOUNCER) || process.env.COMPTOIR_REQUIRE_REAL_INFRA === "1";
+
 describe.runIf(process.env.TEST_DATABASE_URL)(
-  "the platform on an external PostgreSQL (DATABASE_URL)",
+  `the platform on an external PostgreSQL (DATABASE_URL${throughPgBouncer ? " through PgBouncer in transaction mode" : ""})`,
   { timeout: 150_000 },
   () => {
     const prefix = `e2e_${Date.now().toString(36)}`;
@@ -420,8 +428,10 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
     beforeAll(async () => {
       dataDir = await mkdtemp(join(tmpdir(), "comptoir-e2e-ext-"));
     });
+    let pgbouncer: PgBouncer | undefined;
     afterAll(async () => {
       if (platform) await stop(platform, "SIGKILL");
+      await pgbouncer?.stop();
       await dropDatabases();
       await rm(dataDir, { recursive: true, force: true });
       if (process.env.TEST_NATS_URL) {
@@ -452,13 +462,22 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
             RATE_LIMIT_KEY_PREFIX: `${natsPrefix}:ratelimit:`,
           }
         : {};
-      platform = start(
-        { PORT: String(port), COMPTOIR_DATA: dataDir, DATABASE_URL: url.toString(), ...nats, ...redis },
-        ["--instances", "inventory=2,orders=2"],
-      );
+      let database: Record<string, string> = { DATABASE_URL: url.toString() };
+      if (throughPgBouncer) {
+        pgbouncer = await startPgBouncer(url);
+        database = {
+          DATABASE_URL: pgbouncer.url(url).toString(),
+          DATABASE_POOL_MODE: "transaction",
+          DATABASE_SESSION_URL: url.toString(),
+        };
+      }
+      platform = start({ PORT: String(port), COMPTOIR_DATA: dataDir, ...database, ...nats, ...redis }, [
+        "--instances",
+        "inventory=2,orders=2",
+      ]);
       const { seconds, body } = await waitUntilReady(platform);
       console.log(
-        `platform ready in ${seconds.toFixed(1)} s (external PostgreSQL${nats.NATS_URL ? ", NATS" : ""}${redis.REDIS_URL ? ", Redis" : ""})`,
+        `platform ready in ${seconds.toFixed(1)} s (external PostgreSQL${throughPgBouncer ? " through PgBouncer" : ""}${nats.NATS_URL ? ", NATS" : ""}${redis.REDIS_URL ? ", Redis" : ""})`,
       );
       expect(body.services.inventory.instances).toHaveLength(2);
       expect(body.services.orders.instances).toHaveLength(2);

@@ -33,7 +33,36 @@ describe("launcher configuration from the environment", () => {
       host: undefined,
       internalSecret: undefined,
       keysSecret: undefined,
+      poolSize: undefined,
+      eventLogPoolSize: 2,
+      poolMode: "session",
+      databaseSessionUrl: undefined,
     });
+  });
+
+  it("reads the connection settings: pool sizes, the pooling mode and the session URL", () => {
+    expect(
+      loadLauncherConfig(
+        {
+          DATABASE_POOL_SIZE: "4",
+          EVENT_LOG_POOL_SIZE: "3",
+          DATABASE_POOL_MODE: "transaction",
+          DATABASE_SESSION_URL: "postgres://app@db:5432/shop",
+        },
+        cwd,
+      ),
+    ).toMatchObject({
+      poolSize: 4,
+      eventLogPoolSize: 3,
+      poolMode: "transaction",
+      databaseSessionUrl: new URL("postgres://app@db:5432/shop"),
+    });
+    expect(() => loadLauncherConfig({ DATABASE_POOL_SIZE: "0" }, cwd)).toThrow(
+      'DATABASE_POOL_SIZE must be an integer from 1 to 200, got "0"',
+    );
+    expect(() => loadLauncherConfig({ DATABASE_POOL_MODE: "statement" }, cwd)).toThrow(
+      'DATABASE_POOL_MODE must be session or transaction, got "statement"',
+    );
   });
 
   it("runs in demo mode unless told otherwise or in production", () => {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { BACKEND_SERVICES, SERVICE_ACCOUNT_NAMES, type ServiceAccountName } from "@comptoir/contracts";
 import { deriveServiceCredential } from "@comptoir/platform/service-credentials";
 import pg from "pg";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { freePorts } from "../src/launcher/ports";
 import { isProcessAlive, processStartTime } from "../src/system/processes";
 import { assertCliBuilt, FAKE_SERVICE, LauncherProcess, processesMentioning } from "./helpers/launcher-process";
@@ -132,6 +132,13 @@ describe("comptoir up", () => {
     expect(launcher.stdout).toMatch(/Events +PostgreSQL event log comptoir_events\n/);
     const catalogEnv = (await (await fetch(`${catalogUrls[0]}/env`)).json()) as Record<string, string>;
     expect(catalogEnv.NATS_URL).toBeUndefined();
+    // Connections: each instance's pool sized to fit the server, announced with the sum.
+    expect(catalogEnv.DATABASE_POOL_SIZE).toBe("10");
+    expect(catalogEnv.EVENT_LOG_POOL_SIZE).toBe("2");
+    expect(launcher.stdout).toMatch(/database connections: pools of 10 per instance \(sized to fit\)/);
+    expect(launcher.stdout).toMatch(
+      /at most 180 of \d+ usable .* = 12 instances × \(pool 10 \+ session 1 \+ admin 1\) \+ event log: 12 instances × 3/,
+    );
     const eventLogUrl = new URL(catalogEnv.EVENT_LOG_URL ?? "");
     expect(eventLogUrl.pathname).toBe("/comptoir_events");
     expect(eventLogUrl.host).toBe(new URL(catalogEnv.DATABASE_URL ?? "").host);
@@ -227,6 +234,21 @@ describe("comptoir up", () => {
     launcher.child.kill("SIGINT");
     expect(await launcher.exited).toBe(0);
     expect(existsSync(join(dataDir(), "runtime.json"))).toBe(false);
+  });
+
+  it("refuses a start whose connections cannot fit the server, with the figures, starting no service", async () => {
+    const server = new URL(inject("postgresUrl"));
+    server.pathname = "/comptoir_budget";
+    const launcher = up(
+      { DATABASE_URL: server.toString(), DATABASE_POOL_SIZE: "200", NATS_URL: "nats://127.0.0.1:1" },
+      ["--instances", "catalog=3"],
+    );
+    expect(await launcher.exited).toBe(1);
+    expect(launcher.stderr).toMatch(
+      /not enough PostgreSQL connections at postgres:\/\/.*: it allows \d+ \(max_connections \d+ − \d+ reserved\), and the platform would hold up to 2626: 13 instances × \(pool 200 \+ session 1 \+ admin 1\)\.\nLower DATABASE_POOL_SIZE \(at most \d+ fits\), start fewer instances, or raise max_connections\./,
+    );
+    expect(launcher.stdout).not.toMatch(/starting \d+ services/);
+    expect(leftovers()).toEqual([]);
   });
 
   it("refuses to start twice on the same data folder or the same port", async () => {

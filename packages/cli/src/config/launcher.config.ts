@@ -38,6 +38,14 @@ export interface LauncherConfig {
   internalSecret: string | undefined;
   /** KEYS_SECRET given explicitly: wins over the data folder's secrets.json. */
   keysSecret: string | undefined;
+  /** DATABASE_POOL_SIZE: each instance's pool, checked against the servers; sized to fit when absent. */
+  poolSize: number | undefined;
+  /** EVENT_LOG_POOL_SIZE: each instance's pool on the PostgreSQL event log (default 2). */
+  eventLogPoolSize: number;
+  /** DATABASE_POOL_MODE: `transaction` when DATABASE_URL is a PgBouncer in transaction mode. */
+  poolMode: "session" | "transaction";
+  /** DATABASE_SESSION_URL: the server itself (or a session-mode pooler), for what needs a session. */
+  databaseSessionUrl: URL | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -73,7 +81,27 @@ export function loadLauncherConfig(env: Env, cwd: string): LauncherConfig {
     host: optionalHost(env, "HOST"),
     internalSecret: readSecret(env, "INTERNAL_SECRET"),
     keysSecret: readSecret(env, "KEYS_SECRET"),
+    poolSize: optionalInteger(env, "DATABASE_POOL_SIZE", 1, 200),
+    eventLogPoolSize: optionalInteger(env, "EVENT_LOG_POOL_SIZE", 1, 50) ?? 2,
+    poolMode: poolMode(env),
+    databaseSessionUrl: optionalPostgresUrl(env, "DATABASE_SESSION_URL"),
   };
+}
+
+function optionalInteger(env: Env, name: string, min: number, max: number): number | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value >= min && value <= max))
+    throw new UsageError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  return value;
+}
+
+function poolMode(env: Env): "session" | "transaction" {
+  const raw = read(env, "DATABASE_POOL_MODE");
+  if (raw === undefined) return "session";
+  if (raw === "session" || raw === "transaction") return raw;
+  throw new UsageError(`DATABASE_POOL_MODE must be session or transaction, got "${raw}"`);
 }
 
 /** Unset and empty are the same: `PORT= npm start` means "the default". */

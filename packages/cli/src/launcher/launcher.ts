@@ -10,6 +10,7 @@ import {
   JWKS_PATH,
   type ServiceName,
 } from "@comptoir/contracts";
+import { usableConnections } from "@comptoir/platform/budget";
 import { deriveServiceCredential } from "@comptoir/platform/service-credentials";
 import {
   databaseOf,
@@ -26,6 +27,7 @@ import { UserError } from "../errors";
 import { bannerLines, type DemoKey } from "./banner";
 import { blank, fail, info, instanceLine, raw, success, warn } from "./console";
 import type { DataLock } from "./data-lock";
+import { type BudgetPlan, planConnections } from "./connection-budget";
 import { ensureDatabases } from "./databases";
 import { firstFreePort, freePorts, isPortFree } from "./ports";
 import { waitUntilReady } from "./readiness";
@@ -71,6 +73,9 @@ export class Launcher {
   private postgresDescription = "";
   private events: EventsTarget | undefined;
   private secrets: PlatformSecrets | undefined;
+  /** Each service's DATABASE_SESSION_URL, when the pools go through a transaction-mode pooler. */
+  private sessionUrls: Record<BackendService, URL> | undefined;
+  private connections: BudgetPlan | undefined;
   private readonly aborted = new AbortController();
   private shutdown: Promise<number> | undefined;
   private firstSignalAt = 0;
@@ -219,27 +224,58 @@ export class Launcher {
    */
   private async prepareDatabases(): Promise<Record<BackendService, URL>> {
     const { config } = this.options;
+    const transactionPooler = config.poolMode === "transaction";
+    if (transactionPooler) {
+      if (!config.databaseUrl || !config.databaseSessionUrl) {
+        throw new UserError(
+          "DATABASE_POOL_MODE=transaction needs DATABASE_URL (the pooler, e.g. PgBouncer in transaction mode) and " +
+            "DATABASE_SESSION_URL (PostgreSQL itself, or a pooler in session mode): LISTEN, consumer leases, " +
+            "migrations and the event log need real sessions, which a transaction-mode pooler does not give",
+        );
+      }
+      if (Object.keys(config.serviceDatabaseUrls).length > 0) {
+        throw new UserError(
+          "DATABASE_POOL_MODE=transaction takes the databases from DATABASE_URL and DATABASE_SESSION_URL; unset the <SERVICE>_DATABASE_URL variables",
+        );
+      }
+    }
     // The event log needs the shared server too, unless NATS or an EVENT_LOG_URL takes its place.
     const eventLogOnSharedServer = !config.natsUrl && !config.eventLogUrl;
     let serverUrl = config.databaseUrl;
     if (serverUrl) {
-      this.postgresDescription = `${redactUrl(serverUrl)} (external)`;
+      this.postgresDescription = `${redactUrl(serverUrl)} (external${transactionPooler ? ", transaction pooling" : ""})`;
     } else if (eventLogOnSharedServer || needsSharedServer(BACKEND_SERVICES, config.serviceDatabaseUrls)) {
       serverUrl = await this.startEmbeddedPostgres();
     } else {
       this.postgresDescription = "per-service DATABASE_URLs";
     }
     const urls = resolveServiceDatabaseUrls(BACKEND_SERVICES, { serverUrl, overrides: config.serviceDatabaseUrls });
+    // Behind a transaction pooler, the same databases on the server itself: what needs a session goes there.
+    const sessionServer = transactionPooler ? config.databaseSessionUrl : serverUrl;
+    this.sessionUrls = transactionPooler
+      ? resolveServiceDatabaseUrls(BACKEND_SERVICES, { serverUrl: sessionServer, overrides: {} })
+      : undefined;
     if (config.natsUrl) {
       this.events = { kind: "nats", url: config.natsUrl };
     } else if (config.eventLogUrl) {
       const url = config.eventLogUrl;
       this.events = { kind: "postgres", url, description: `PostgreSQL event log ${redactUrl(url)}` };
     } else {
-      const url = eventLogDatabaseUrl(serverUrl as URL);
+      const url = eventLogDatabaseUrl(sessionServer as URL);
       this.events = { kind: "postgres", url, description: `PostgreSQL event log ${databaseOf(url)}` };
     }
-    const all = [...Object.values(urls), ...(this.events.kind === "postgres" ? [this.events.url] : [])];
+    const sessionSide = this.sessionUrls ?? urls;
+    // Before creating anything: a platform that cannot fit the server does not start at all.
+    this.connections = await planConnections({
+      instances: this.options.instances,
+      serviceUrls: sessionSide,
+      eventLogUrl: this.events.kind === "postgres" ? this.events.url : undefined,
+      poolSize: config.poolSize,
+      eventLogPoolSize: config.eventLogPoolSize,
+      transactionPooler,
+    });
+    for (const line of describePlan(this.connections, transactionPooler)) info(line);
+    const all = [...Object.values(sessionSide), ...(this.events.kind === "postgres" ? [this.events.url] : [])];
     const startedAt = Date.now();
     const created = await ensureDatabases(all);
     const createdNote = created.length ? `${created.length} created, ` : "";
@@ -261,9 +297,8 @@ export class Launcher {
         }
         return config.pgPort;
       },
-      // Each instance has its pool (10 by default), an event-log pool (5), one or two LISTEN
-      // connections, a lease session per consumer group and a replay session: about 30 at most.
-      // Leave room for psql, migrations and `comptoir events tail`.
+      // Each instance may hold 15 (connection-budget.ts: pool 10, session, admin slot, event-log
+      // pool 2 and its listener); 30 each leaves room for psql and `comptoir events tail`.
       maxConnections: Math.max(100, 30 * this.backendCount + 20),
       onProgress: info,
     });
@@ -305,7 +340,14 @@ export class Launcher {
       const instances: SupervisedInstance[] = [];
       for (let n = 1; n <= this.options.instances[service]; n++) {
         const port = ports[next++] as number;
-        const env: Record<string, string> = { ...shared, DATABASE_URL: databaseUrls[service].toString() };
+        const env: Record<string, string> = {
+          ...shared,
+          DATABASE_URL: databaseUrls[service].toString(),
+          DATABASE_POOL_SIZE: String(this.connections!.poolSize),
+          DATABASE_POOL_MODE: this.options.config.poolMode,
+          EVENT_LOG_POOL_SIZE: String(this.options.config.eventLogPoolSize),
+        };
+        if (this.sessionUrls) env.DATABASE_SESSION_URL = this.sessionUrls[service].toString();
         if (service === "identity") env.DEMO_API_KEYS_FILE = this.demoKeysFile;
         if (this.events?.kind === "postgres") env.EVENT_LOG_URL = this.events.url.toString();
         instances.push(this.instance(service, n, port, LOOPBACK, env));
@@ -344,6 +386,8 @@ export class Launcher {
     };
     // The gateway has no database; an external DATABASE_URL in our env is not for it.
     if (service === GATEWAY) delete env.DATABASE_URL;
+    // Set per service above, or not at all (never the launcher's own, which names the server).
+    if (service === GATEWAY || !extraEnv.DATABASE_SESSION_URL) delete env.DATABASE_SESSION_URL;
     // Identity alone holds the secrets; a service with an account, and the gateway (which signs
     // what it tells identity), get their own credential, no other.
     for (const name of SECRET_VARIABLES) delete env[name];
@@ -495,6 +539,21 @@ export class Launcher {
       for (const instance of this.allInstances()) instance.kill();
     });
   }
+}
+
+/** What the launcher planned, one line per server: the pool size and the connections it may take. */
+function describePlan(plan: BudgetPlan, transactionPooler: boolean): string[] {
+  const pool = transactionPooler
+    ? `pools of ${plan.poolSize} per instance go through the pooler`
+    : `pools of ${plan.poolSize} per instance${plan.automatic ? " (sized to fit)" : " (DATABASE_POOL_SIZE)"}`;
+  return [
+    `database connections: ${pool}`,
+    ...plan.servers.map(
+      (server) =>
+        `  ${server.server}: at most ${server.total} of ${usableConnections(server.capacity)} usable ` +
+        `(max_connections ${server.capacity.maxConnections} − ${server.capacity.reserved} reserved) = ${server.formula}`,
+    ),
+  ];
 }
 
 function seconds(startedAt: number): string {
