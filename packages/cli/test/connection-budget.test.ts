@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import type { InstanceCounts } from "../src/config/instances.option";
 import { planBudget } from "../src/launcher/connection-budget";
 
-const server = new URL("postgres://app:secret@db.internal:5432/comptoir");
 const urls = Object.fromEntries(
   BACKEND_SERVICES.map((service) => [service, new URL(`postgres://app:secret@db.internal:5432/comptoir_${service}`)]),
 ) as Record<BackendService, URL>;
