@@ -34,6 +34,17 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      {
+        // Issue 16's scenario: the platform in distributed mode on a PostgreSQL cluster of the test's
+        // own (max_connections 100) through a restart under load (test/chaos/; `npm run chaos` is the
+        // whole suite, outside vitest).
+        extends: true,
+        test: {
+          name: "chaos",
+          include: ["test/chaos/**/*.test.ts"],
+          hookTimeout: 240_000,
+        },
+      },
     ],
   },
 });

@@ -1,20 +1,22 @@
 // `npm run bench:catalog`: the catalog's two hot reads through the gateway at 100 connections, on a
 // catalog of 100,000 products / 300,000 variants.
 //
-// It boots the platform in demo mode (embedded PostgreSQL, or the server of --database-url), bulk
-// loads the products straight into the catalog's database with generate_series (a few seconds; the
-// rows bypass the outbox, so no other service hears of them), then runs wrk against:
-//   - GET /api/catalog/products/:id          rotating over 5,000 ids (Lua script)
+// It boots the platform as `npm start` does (embedded PostgreSQL, or the server of --database-url),
+// bulk loads the products straight into the catalog's database with generate_series (a few seconds;
+// the rows bypass the outbox, so no other service hears of them), then loads (undici, closed loop):
+//   - GET /api/catalog/products/:id          rotating over 5,000 ids
 //   - GET /api/catalog/products?page=N&limit=20   rotating over pages 1..50
-// as an anonymous shopper (active products only), and prints req/s, p50 and p99 — through the
-// gateway (the aim; anonymous product reads are shareable for 2 s, so part of them is answered by
-// the gateway's shared cache, whose hit ratio is printed), through the gateway with the cache
-// bypassed (Cache-Control: no-cache: every request reaches the catalog), then straight to the
-// catalog instance (what the proxy hop costs).
+// as an anonymous shopper (active products only), and prints 2xx/s, the error rate (a 429 is an
+// error) and p50/p95/p99 over every request — through the gateway (the aim; anonymous product reads
+// are shareable for 2 s, so part of them is answered by the gateway's shared cache, whose hit ratio
+// is printed), through the gateway with the cache bypassed (Cache-Control: no-cache: every request
+// reaches the catalog), then straight to the catalog instance (what the proxy hop costs).
+// With npm start's rate limits one address gets 1,000 anonymous requests an hour: `--rate-limits=off`
+// measures what the services can serve.
 //
 // Options: --seconds N (default 10), --products N (default 100000), --database-url postgres://…
-// (a server for every service's database instead of the embedded one).
-// On two cores wrk, the gateway, the catalog and PostgreSQL share the CPU.
+// (a server for every service's database instead of the embedded one), and bench/support/bench.mjs's.
+// On two cores the load generator, the gateway, the catalog and PostgreSQL share the CPU.
 //
 // What makes the reads cheap (services/catalog): each product's API JSON is stored with it
 // (products.document, rewritten by every write in its transaction) and sent as is; a page picks its
@@ -22,50 +24,12 @@
 // prepared once per connection. The page's `total` is not counted per request: each instance keeps
 // a filter's count for PRODUCTS_TOTAL_CACHE_MS (5 s; counting 95k rows costs ~100 ms), and a public
 // page for PRODUCTS_PAGE_CACHE_MS (1 s); an instance's own writes clear both.
-import { execFileSync, spawnSync } from "node:child_process";
-import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import pg from "pg";
-import { startPlatform } from "./support/platform.mjs";
-
-function option(args, name, fallback) {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-}
-
-/** wrk's latency figure ("812.00us", "1.20ms", "2.01s") in milliseconds. */
-function ms(text) {
-  const match = /^([\d.]+)(us|ms|s)$/.exec(text ?? "");
-  if (!match) return NaN;
-  const value = Number(match[1]);
-  return match[2] === "us" ? value / 1000 : match[2] === "s" ? value * 1000 : value;
-}
-
-function wrk(base, script, seconds, connections = 100) {
-  const out = execFileSync("wrk", ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", "-s", script, base], {
-    encoding: "utf8",
-  });
-  return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
-    p50: ms(/\s50%\s+([\d.]+\w+)/.exec(out)?.[1]),
-    p99: ms(/\s99%\s+([\d.]+\w+)/.exec(out)?.[1]),
-    errors: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
-    socketErrors: /Socket errors: (.*)/.exec(out)?.[1],
-  };
-}
-
-/** A wrk script that requests `paths` in turn (with `Cache-Control: no-cache` when `bypassCache`). */
-function rotatingScript(paths, bypassCache = false) {
-  return `local paths = {\n${paths.map((p) => `  "${p}",`).join("\n")}\n}
-local headers = ${bypassCache ? '{ ["Cache-Control"] = "no-cache" }' : "{}"}
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format("GET", paths[(i % #paths) + 1], headers)
-end
-`;
-}
+import { differences, fixed, judged, formatSummary, parseOptions, printHeader, Verdict } from "./support/bench.mjs";
+import { load as loadHttp } from "./support/load.mjs";
+import { PLATFORM_NOTES, SHARED_NOTE, adminToken, expect2xx, usePlatform } from "./support/platform.mjs";
 
 /** The gateway's shared-cache counters for catalog: { hit, miss }. */
 async function cacheCounts(base) {
@@ -76,13 +40,6 @@ async function cacheCounts(base) {
     );
   return { hit: count("hit"), miss: count("miss") };
 }
-
-const row = (label, r, aim) =>
-  `  ${label.padEnd(22)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99
-    .toFixed(2)
-    .padStart(
-      7,
-    )} ms   non-2xx ${r.errors}${r.socketErrors ? `   socket errors: ${r.socketErrors}` : ""}   (aim ≥ ${aim} req/s, p99 < 50 ms)`;
 
 /** The catalog's database: the platform's event log URL (runtime.json) with `_catalog` for `_events`. */
 async function catalogDatabaseUrl(dataDir) {
@@ -100,16 +57,6 @@ async function catalogDatabaseUrl(dataDir) {
   const url = new URL(runtime.eventLogUrl);
   url.pathname = url.pathname.replace(/_events$/, "_catalog");
   return url.toString();
-}
-
-async function api(base, token, method, path, body) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (res.status >= 300) throw new Error(`${method} ${path}: HTTP ${res.status} ${await res.text()}`);
-  return res.json();
 }
 
 /** 20 leaf categories under "Banc d'essai", then `total` products with 3 variants each, in one transaction. */
@@ -161,17 +108,34 @@ async function dropDatabases(serverUrl, prefix) {
   }
 }
 
-export async function run(args) {
-  if (spawnSync("wrk", ["--version"]).error) {
-    console.error("wrk is not installed: apt-get install -y wrk");
-    process.exit(2);
-  }
-  const seconds = Number(option(args, "--seconds", 10));
-  const total = Number(option(args, "--products", 100_000));
-  const databaseUrl = option(args, "--database-url", "");
-  const dataDir = await mkdtemp(join(tmpdir(), "comptoir-bench-"));
-  await chmod(dataDir, 0o755);
-  const env = { LOG_LEVEL: "warn", RATE_LIMIT_USER: "1000000000", RATE_LIMIT_ANONYMOUS: "1000000000" };
+export async function run(args, shared = {}) {
+  const options = parseOptions(args, {
+    numbers: { seconds: 10, products: 100_000 },
+    strings: { "database-url": "" },
+  });
+  // Smoke: 5,000 products, 6 cases of 1.2 s after 0.5 s of warm-up each.
+  const seconds = options.smoke ? 1.2 : options.seconds;
+  const warmup = options.smoke ? 0.5 : 3;
+  const total = options.smoke ? Math.min(options.products, 5000) : options.products;
+  const databaseUrl = options.databaseUrl;
+  const AIMS = { byId: 3000, page: 1500 };
+  printHeader({
+    title: `catalog: a product by id and a page of 20, anonymous, on ${total.toLocaleString("en")} products`,
+    aim:
+      `through the gateway (shared cache on), 100 connections: product by id ≥ ${AIMS.byId} 2xx/s, ` +
+      `page of 20 ≥ ${AIMS.page} 2xx/s, each with p99 < 50 ms over every request and errors < 1 %`,
+    source:
+      "the aims this file has printed since it was written (req/s, p99 < 50 ms); errors < 1 % from seed 004's scenario P1",
+    options,
+    differs: differences(options.env, [
+      ...PLATFORM_NOTES,
+      ...(shared.platform ? [SHARED_NOTE] : []),
+      `${total.toLocaleString("en")} products / ${(3 * total).toLocaleString("en")} variants loaded into catalog's database (npm start: the demo's)`,
+      ...(databaseUrl ? [`every database on ${new URL(databaseUrl).host} (npm start: embedded PostgreSQL)`] : []),
+    ]),
+    load: `closed loop (undici), 100 connections, ${seconds} s per case after ${warmup} s of warm-up`,
+  });
+  const env = { ...options.env };
   const base = `comptoir_bench_${Date.now()}`;
   if (databaseUrl) {
     // A fresh set of databases on that server (<base>_catalog, …), dropped after the run.
@@ -179,26 +143,19 @@ export async function run(args) {
     url.pathname = `/${base}`;
     env.DATABASE_URL = url.toString();
   }
-  const platform = await startPlatform(dataDir, [], env);
+  if (databaseUrl && shared.platform) throw new Error("--database-url needs a platform of its own");
+  const { platform, release } = await usePlatform(env, shared);
+  const verdict = new Verdict();
   let client;
   try {
-    client = new pg.Client({ connectionString: await catalogDatabaseUrl(dataDir) });
-    console.log(`platform ready in ${platform.seconds.toFixed(1)} s`);
-    const login = await fetch(`${platform.base}/api/identity/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: "admin@demo.comptoir.dev", password: "comptoir-demo" }),
-    });
-    if (login.status !== 200) throw new Error(`demo admin login: HTTP ${login.status} ${await login.text()}`);
-    const { token } = await login.json();
-
-    const root = await api(platform.base, token, "POST", "/api/catalog/categories", { name: "Banc d'essai" });
+    client = new pg.Client({ connectionString: await catalogDatabaseUrl(platform.dataDir) });
+    if (!shared.platform) console.log(`platform ready in ${platform.seconds.toFixed(1)} s`);
+    const token = await adminToken(platform.base);
+    const api = (method, path, body) => expect2xx(platform.base, method, path, { token, body });
+    const root = await api("POST", "/api/catalog/categories", { name: "Banc d'essai" });
     const leafIds = [];
     for (let i = 1; i <= 20; i++) {
-      const leaf = await api(platform.base, token, "POST", "/api/catalog/categories", {
-        name: `Banc ${i}`,
-        parentId: root.id,
-      });
+      const leaf = await api("POST", "/api/catalog/categories", { name: `Banc ${i}`, parentId: root.id });
       leafIds.push(leaf.id);
     }
     await client.connect();
@@ -218,42 +175,57 @@ export async function run(args) {
     );
     const byIdPaths = rows.map((r) => `/api/catalog/products/${r.id}`);
     const pagePaths = Array.from({ length: 50 }, (_, i) => `/api/catalog/products?page=${i + 1}&limit=20`);
-    const scripts = {};
-    for (const bypass of [false, true]) {
-      const suffix = bypass ? "-no-cache" : "";
-      scripts[`byId${suffix}`] = join(dataDir, `by-id${suffix}.lua`);
-      scripts[`page${suffix}`] = join(dataDir, `page${suffix}.lua`);
-      await writeFile(scripts[`byId${suffix}`], rotatingScript(byIdPaths, bypass));
-      await writeFile(scripts[`page${suffix}`], rotatingScript(pagePaths, bypass));
-    }
-    const sample = await fetch(`${platform.base}/api/catalog/products?page=1&limit=20`).then((r) => r.json());
+    // Set-up checks, with the admin's token (not the anonymous budget): both reads answer 200.
+    await api("GET", byIdPaths[0]);
+    const sample = await api("GET", "/api/catalog/products?page=1&limit=20");
+    if (sample.data.length !== 20) throw new Error(`set-up: a page of 20 has ${sample.data.length} products`);
     console.log(`a page of 20: ${sample.data.length} products, total ${sample.pagination.total}`);
 
     const catalog = platform.health.services.catalog.instances[0].url;
-    for (const [label, base, suffix] of [
-      ["through the gateway (its shared cache on: s-maxage=2)", platform.base, ""],
-      ["through the gateway, shared cache bypassed (Cache-Control: no-cache)", platform.base, "-no-cache"],
-      ["straight to the catalog instance (for comparison)", catalog, ""],
+    for (const [label, origin, bypass, aimed] of [
+      ["through the gateway (its shared cache on: s-maxage=2)", platform.base, false, true],
+      ["through the gateway, shared cache bypassed (Cache-Control: no-cache)", platform.base, true, false],
+      ["straight to the catalog instance (for comparison)", catalog, false, false],
     ]) {
-      console.log(`\n${label}, anonymous, wrk -t1 -c100 -d${seconds}s (after a 3 s warm-up each)`);
-      for (const [name, script, aim] of [
-        ["product by id", scripts[`byId${suffix}`], 3000],
-        ["page of 20 (pages 1-50)", scripts[`page${suffix}`], 1500],
+      console.log(`\n${label}, anonymous, 100 connections, ${seconds} s (after ${warmup} s of warm-up each)`);
+      const headers = bypass ? { "cache-control": "no-cache" } : {};
+      for (const [name, paths, aim] of [
+        ["product by id", byIdPaths, AIMS.byId],
+        ["page of 20 (pages 1-50)", pagePaths, AIMS.page],
       ]) {
-        wrk(base, script, 3);
+        const request = (i) => ({ path: paths[i % paths.length], headers });
+        await loadHttp(origin, { connections: 100, seconds: warmup, request });
         const before = await cacheCounts(platform.base);
-        const result = wrk(base, script, seconds);
+        const result = await loadHttp(origin, { connections: 100, seconds, request });
         const after = await cacheCounts(platform.base);
         const hits = after.hit - before.hit;
         const misses = after.miss - before.miss;
-        const ratio = hits + misses > 0 ? `   cache hits ${((100 * hits) / (hits + misses)).toFixed(0)} %` : "";
-        console.log(row(name, result, aim) + ratio);
+        console.log(formatSummary(name, result));
+        if (origin === platform.base && hits + misses > 0)
+          console.log(`  ${"".padEnd(24)} cache hits ${((100 * hits) / (hits + misses)).toFixed(0)} %`);
+        if (aimed) {
+          verdict.check(
+            `${name} via the gateway ≥ ${aim} 2xx/s`,
+            result.okRps >= aim,
+            `${fixed(result.okRps, 0)} 2xx/s`,
+          );
+          verdict.check(
+            `${name} via the gateway p99 < 50 ms`,
+            judged(result, 99) < 50,
+            `${fixed(judged(result, 99))} ms`,
+          );
+          verdict.check(
+            `${name} via the gateway errors < 1 %`,
+            result.errorRate < 0.01,
+            `${fixed(100 * result.errorRate, 2)} %`,
+          );
+        }
       }
     }
   } finally {
     await client?.end().catch(() => {});
-    await platform.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await release();
     if (databaseUrl) await dropDatabases(databaseUrl, base);
   }
+  verdict.finish(options);
 }

@@ -1,89 +1,66 @@
-// `npm run bench:gateway`: the same GET (the catalog's category tree) straight to one catalog
-// instance and through the gateway, with wrk at 100 connections and at 1 connection, side by side:
-// requests/s, p50, p99, and the latency the gateway adds at p50. Options: --seconds (default 10).
-// Every request carries the demo admin's access token, so the gateway verifies a JWT, counts the
-// request against the user's rate limit (raised high enough not to cut the run) and writes its
-// access log line, as in production; the catalog verifies the token too, in both cases.
-// On two cores wrk, the gateway, the service and PostgreSQL share the CPU: compare cases, not hosts.
-import { execFileSync, spawnSync } from "node:child_process";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startPlatform } from "./support/platform.mjs";
+// `npm run bench:gateway`: what the gateway costs. The same GET (the catalog's category tree, as the
+// demo admin: the gateway verifies the JWT, counts the request against the user's rate limit and
+// writes its access log line; the catalog verifies the token too) straight to one catalog instance
+// and through the gateway, plus the gateway alone (GET /health/live, no upstream), at 100
+// connections and at 1. Prints 2xx/s, the error rate, p50/p95/p99 over every request (2xx-only
+// beside), and the latency the gateway adds at p50. (It replaces bench/http.bench.mjs, which ran
+// the same cases anonymously with wrk.)
+// Options: --seconds N per case (default 10), and bench/support/bench.mjs's common options.
+// On two cores the load generator, the gateway, the catalog and PostgreSQL share the CPU.
+import { differences, fixed, judged, formatSummary, parseOptions, printHeader, Verdict } from "./support/bench.mjs";
+import { load } from "./support/load.mjs";
+import { PLATFORM_NOTES, SHARED_NOTE, adminToken, expect2xx, usePlatform } from "./support/platform.mjs";
 
-function option(args, name, fallback) {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-}
-
-/** wrk's latency figure ("812.00us", "1.20ms", "2.01s") in milliseconds. */
-function ms(text) {
-  const match = /^([\d.]+)(us|ms|s)$/.exec(text ?? "");
-  if (!match) return NaN;
-  const value = Number(match[1]);
-  return match[2] === "us" ? value / 1000 : match[2] === "s" ? value * 1000 : value;
-}
-
-function wrk(url, seconds, connections, token) {
-  const header = ["-H", `Authorization: Bearer ${token}`];
-  const out = execFileSync("wrk", ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", ...header, url], {
-    encoding: "utf8",
+export async function run(args, shared = {}) {
+  const options = parseOptions(args, { numbers: { seconds: 10 } });
+  // Smoke: 6 cases of 1.5 s.
+  const seconds = options.smoke ? 1.5 : options.seconds;
+  printHeader({
+    title: "gateway: the category tree straight to catalog and through the gateway; the gateway alone",
+    aim: "through the gateway at 100 connections: p95 < 105 ms over every request, errors < 1 %",
+    source: "seed 004, scenario P1: 100 simultaneous users, p95 < 105 ms, error rate < 1 %",
+    options,
+    differs: differences(options.env, [...PLATFORM_NOTES, ...(shared.platform ? [SHARED_NOTE] : [])]),
+    load: `closed loop (undici), 100 then 1 connection(s), ${seconds} s per case, as the demo admin`,
   });
-  return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
-    p50: ms(/\s50%\s+([\d.]+\w+)/.exec(out)?.[1]),
-    p99: ms(/\s99%\s+([\d.]+\w+)/.exec(out)?.[1]),
-    errors: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
-  };
-}
-
-const row = (label, r) =>
-  `  ${label.padEnd(16)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99
-    .toFixed(2)
-    .padStart(7)} ms   non-2xx ${r.errors}`;
-
-export async function run(args) {
-  if (spawnSync("wrk", ["--version"]).error) {
-    console.error("wrk is not installed: apt-get install -y wrk");
-    process.exit(2);
-  }
-  const seconds = option(args, "--seconds", 10);
-  const dataDir = await mkdtemp(join(tmpdir(), "comptoir-bench-"));
-  await chmod(dataDir, 0o755);
-  const platform = await startPlatform(dataDir, [], { LOG_LEVEL: "info", RATE_LIMIT_USER: "1000000000" });
+  const { platform, release } = await usePlatform(options.env, shared);
+  const verdict = new Verdict();
   try {
-    const login = await fetch(`${platform.base}/api/identity/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: "admin@demo.comptoir.dev", password: "comptoir-demo" }),
-    });
-    if (login.status !== 200) throw new Error(`demo admin login: HTTP ${login.status} ${await login.text()}`);
-    const { token } = await login.json();
-    for (const name of ["Mode", "Maison", "Épicerie"]) {
-      await fetch(`${platform.base}/api/catalog/categories`, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-        body: JSON.stringify({ name }),
-      });
-    }
+    const token = await adminToken(platform.base);
+    for (const name of ["Mode", "Maison", "Épicerie"])
+      await expect2xx(platform.base, "POST", "/api/catalog/categories", { token, body: { name } });
+    const tree = await expect2xx(platform.base, "GET", "/api/catalog/categories", { token });
+    if (JSON.stringify(tree).split('"name"').length < 4) throw new Error("set-up: the three categories are missing");
     const catalog = platform.health.services.catalog.instances[0].url;
     const path = "/api/catalog/categories";
-    console.log(`GET ${path}, wrk -t1 -d${seconds}s; wrk, gateway, catalog and PostgreSQL share 2 cores`);
+    const headers = { authorization: `Bearer ${token}` };
     for (const connections of [100, 1]) {
-      const direct = wrk(catalog + path, seconds, connections, token);
-      const gateway = wrk(platform.base + path, seconds, connections, token);
-      console.log(`\n${connections} connection${connections === 1 ? "" : "s"}`);
-      console.log(row("catalog direct", direct));
-      console.log(row("via the gateway", gateway));
+      const direct = await load(catalog, { connections, seconds, request: () => ({ path, headers }) });
+      const gateway = await load(platform.base, { connections, seconds, request: () => ({ path, headers }) });
+      const alone = await load(platform.base, { connections, seconds, request: () => "/health/live" });
+      console.log(`${connections} connection${connections === 1 ? "" : "s"}, GET ${path} (and /health/live)`);
+      console.log(formatSummary("catalog direct", direct));
+      console.log(formatSummary("via the gateway", gateway));
+      console.log(formatSummary("gateway alone", alone));
       console.log(
-        `  gateway adds ${(gateway.p50 - direct.p50).toFixed(2)} ms at p50; throughput ${(
-          (100 * gateway.rps) /
-          direct.rps
-        ).toFixed(0)} % of direct`,
+        `  the gateway adds ${fixed(gateway.ok50 - direct.ok50, 2)} ms at p50 (2xx); ` +
+          `2xx throughput ${fixed((100 * gateway.okRps) / direct.okRps, 0)} % of direct\n`,
       );
+      if (connections === 100) {
+        verdict.check(
+          "via the gateway, 100 connections, p95 < 105 ms",
+          judged(gateway, 95) < 105,
+          `${fixed(judged(gateway, 95))} ms`,
+        );
+        verdict.check(
+          "via the gateway, 100 connections, errors < 1 %",
+          gateway.errorRate < 0.01,
+          `${fixed(100 * gateway.errorRate, 2)} %`,
+        );
+      }
     }
   } finally {
-    await platform.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await release();
   }
+  verdict.finish(options);
 }

@@ -1,18 +1,32 @@
-// `node bench/run.mjs inventory [-- --seconds=10 --clients=50]`: reservations/s of the inventory
-// service over HTTP, with p50/p99 latency of the reserve call, in two cases:
+// `npm run bench:inventory [-- --seconds=10 --clients=50]`: reservations/s of the inventory
+// service over HTTP, with p50/p95/p99 of the reserve call over every call (2xx-only beside) and the
+// error rate (anything but a 2xx, a 409 included, on the reserve call or a follow-up), in two cases:
 //   contention     50 clients on 10 hot variants (the same level rows, locked in turn);
 //   no contention  50 clients, each on a variant of its own.
 // Each client loops: reserve 1 unit at the online location, then release it, or commit it and
 // restock it with a receipt (half and half), so stock stays level. The app runs in this process on
 // its own database (BENCH_DATABASE_URL's server, or an embedded PostgreSQL), its outbox relay on
-// (BENCH_NO_RELAY=1 to leave it off). Options: --seconds=10 --clients=50 --hot=10 --pool=10.
+// (BENCH_NO_RELAY=1 to leave it off), its log at LOG_LEVEL (npm start's info unless --log-level)
+// in a file, as the launcher's. Options: --seconds=10 --clients=50 --hot=10 --pool=10, and
+// bench/support/bench.mjs's (--rate-limits is meaningless here: no gateway).
 // The scenario drives TypeScript modules, so an entry is bundled here first, as bench:events does.
 import { randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import {
+  differences,
+  fixed,
+  formatSummary,
+  NPM_START,
+  parseOptions,
+  printHeader,
+  summarize,
+  Verdict,
+} from "./support/bench.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -32,18 +46,43 @@ export { EmbeddedPostgres } from "./packages/cli/src/embedded/postgres";
 export { freePorts } from "./packages/cli/src/launcher/ports";
 `;
 
-function option(args, name, fallback) {
-  const found = args.find((a) => a.startsWith(`--${name}=`));
-  return found ? Number(found.split("=")[1]) : fallback;
-}
-
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const AIM = 150;
 
 export async function run(args) {
-  const seconds = option(args, "seconds", Number(process.env.BENCH_SECONDS ?? 10));
-  const clients = option(args, "clients", 50);
-  const hot = option(args, "hot", 10);
-  const poolSize = option(args, "pool", Number(process.env.BENCH_POOL ?? 10));
+  const options = parseOptions(args, {
+    numbers: {
+      seconds: Number(process.env.BENCH_SECONDS ?? 10),
+      clients: 50,
+      hot: 10,
+      pool: Number(process.env.BENCH_POOL ?? NPM_START.DATABASE_POOL_SIZE),
+    },
+  });
+  // Smoke: 3 cases (warm-up included) of 3.3 s.
+  const seconds = options.smoke ? 3.3 : options.seconds;
+  const { clients, hot } = options;
+  const poolSize = options.pool;
+  const logLevel = options.env.LOG_LEVEL ?? NPM_START.LOG_LEVEL;
+  // No gateway here: --rate-limits has nothing to lift (the smoke passes it to every benchmark).
+  const { LOG_LEVEL, RATE_LIMIT_ANONYMOUS: _anonymous, RATE_LIMIT_USER: _user, ...otherEnv } = options.env;
+  if (Object.keys(otherEnv).length)
+    throw new Error(`--env/--rate-limits: the inventory bench runs no platform (${Object.keys(otherEnv).join(", ")})`);
+  printHeader({
+    title: "inventory: reservations over HTTP, with and without contention",
+    aim: `≥ ${AIM} reservations/s on ${hot} hot variants, errors < 1 % (reserve calls and follow-ups)`,
+    source:
+      "no aim is written for inventory: derived from checkout's 150 orders/s (docs/architecture.md §8.3), " +
+      "each order one reservation; errors < 1 % from seed 004's scenario P1",
+    options,
+    differs: differences(LOG_LEVEL ? { LOG_LEVEL } : {}, [
+      "inventory alone, in this process, called straight (npm start: 12 services behind the gateway)",
+      "access tokens from a test issuer's key, verified as identity's are (npm start: identity's)",
+      `PostgreSQL over TCP, max_connections 200${process.env.BENCH_DATABASE_URL ? " (BENCH_DATABASE_URL)" : ""} (npm start: the embedded one's Unix socket, max_connections 350)`,
+      ...(poolSize !== Number(NPM_START.DATABASE_POOL_SIZE) ? [`DATABASE_POOL_SIZE=${poolSize} (npm start: 10)`] : []),
+      ...(process.env.BENCH_NO_RELAY ? ["the outbox relay off: events never leave (npm start: on)"] : []),
+      "no consumer of inventory's events (npm start: the other services)",
+    ]),
+    load: `${clients} clients (fetch, closed loop), ${seconds} s of warm-up, then ${seconds} s per case`,
+  });
 
   const outfile = join(root, "node_modules", ".cache", "comptoir-bench", "inventory-bench.mjs");
   await build({
@@ -87,13 +126,12 @@ export async function run(args) {
     url.pathname = `/${name}`;
     return url.toString();
   };
-  console.log(
-    `PostgreSQL: ${server.host}${process.env.BENCH_DATABASE_URL ? " (BENCH_DATABASE_URL)" : " (embedded)"}; ` +
-      `${clients} clients, ${seconds} s per case, pool ${poolSize}`,
-  );
+  console.log(`PostgreSQL: ${server.host}${process.env.BENCH_DATABASE_URL ? " (BENCH_DATABASE_URL)" : " (embedded)"}`);
 
   const tag = `bench_inventory_${randomBytes(4).toString("hex")}`;
-  const logger = m.createLogger({ service: "inventory", instance: "bench", level: "warn" });
+  const logDir = await mkdtemp(join(tmpdir(), "comptoir-bench-log-"));
+  const logFile = createWriteStream(join(logDir, "inventory.log"));
+  const logger = m.createLogger({ service: "inventory", instance: "bench", level: logLevel, destination: logFile });
   await m.ensureDatabase(urlOf(tag));
   await m.ensureDatabase(urlOf(`${tag}_log`));
   const db = m.createPool(urlOf(tag), { max: poolSize });
@@ -118,9 +156,13 @@ export async function run(args) {
     "content-type": "application/json",
   };
   const post = async (path, body) => {
-    const res = await fetch(base + path, { method: "POST", headers, body: body && JSON.stringify(body) });
-    const json = await res.json();
-    return { status: res.status, body: json };
+    try {
+      const res = await fetch(base + path, { method: "POST", headers, body: body && JSON.stringify(body) });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    } catch (error) {
+      return { status: 0, body: { code: error.cause?.code ?? error.message } };
+    }
   };
 
   async function variants(count) {
@@ -142,17 +184,16 @@ export async function run(args) {
         changeQuantity: 100_000,
         type: "receipt",
       });
-      if (res.status !== 201) throw new Error(`stocking failed: ${JSON.stringify(res.body)}`);
+      if (res.status !== 201)
+        throw new Error(`set-up: stocking failed: HTTP ${res.status} ${JSON.stringify(res.body)}`);
     }
     return ids;
   }
 
   let sequence = 0;
   async function scenario(name, variantFor) {
-    const latencies = [];
-    let reserved = 0;
-    let refused = 0;
-    let errors = 0;
+    const reserves = [];
+    const followUps = [];
     const deadline = performance.now() + seconds * 1000;
     const started = performance.now();
     await Promise.all(
@@ -166,18 +207,10 @@ export async function run(args) {
             ttlSeconds: 300,
             items: [{ variantId, quantity: 1 }],
           });
-          latencies.push(performance.now() - t0);
-          if (res.status === 409) {
-            refused++;
-            continue;
-          }
-          if (res.status !== 201) {
-            errors++;
-            continue;
-          }
-          reserved++;
+          reserves.push({ status: res.status, ms: performance.now() - t0 });
+          if (res.status !== 201) continue;
           // Every follow-up must succeed too: a failing one would make the cycle look cheaper than it is.
-          const followUps =
+          const calls =
             sequence % 2 === 0
               ? [() => post(`/api/inventory/reservations/${res.body.id}/release`)]
               : [
@@ -191,37 +224,51 @@ export async function run(args) {
                       reason: "restock",
                     }),
                 ];
-          for (const call of followUps) {
+          for (const call of calls) {
+            const t1 = performance.now();
             const answer = await call();
-            if (answer.status >= 300) {
-              errors++;
-              if (errors === 1) console.error(`  a follow-up failed: ${answer.status} ${JSON.stringify(answer.body)}`);
-            }
+            followUps.push({ status: answer.status, ms: performance.now() - t1 });
+            if (answer.status >= 300 && followUps.filter((f) => f.status >= 300).length === 1)
+              console.error(`  a follow-up failed: ${answer.status} ${JSON.stringify(answer.body)}`);
           }
         }
       }),
     );
     const elapsed = (performance.now() - started) / 1000;
-    latencies.sort((a, b) => a - b);
-    console.log(
-      `  ${name.padEnd(14)} ${Math.round(reserved / elapsed)} reservations/s ` +
-        `(${reserved} in ${elapsed.toFixed(1)} s; each followed by a release, or a commit + restock) — ` +
-        `reserve p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms` +
-        (refused || errors ? `; ${refused} refused, ${errors} errors` : ""),
-    );
+    const reserve = summarize(reserves, elapsed);
+    const all = summarize([...reserves, ...followUps], elapsed);
+    console.log(`${name}: each reservation followed by a release, or a commit + restock`);
+    console.log(formatSummary("reserve", reserve, "reservation"));
+    console.log(formatSummary("every call", all));
+    return { reserve, all };
   }
 
+  const verdict = new Verdict();
   try {
     const hotVariants = await variants(hot);
     const ownVariants = await variants(clients);
     // Warm-up: connections, JIT, the token cache.
     await scenario("warm-up", (client) => ownVariants[client]);
-    console.log("results:");
-    await scenario("contention", () => hotVariants[Math.floor(Math.random() * hotVariants.length)]);
-    await scenario("no contention", (client) => ownVariants[client]);
+    console.log("");
+    const contention = await scenario(
+      `contention (${hot} hot variants)`,
+      () => hotVariants[Math.floor(Math.random() * hotVariants.length)],
+    );
+    await scenario("no contention (a variant per client)", (client) => ownVariants[client]);
+    verdict.check(
+      `≥ ${AIM} reservations/s with contention`,
+      contention.reserve.okRps >= AIM,
+      `${fixed(contention.reserve.okRps)} reservations/s`,
+    );
+    verdict.check(
+      "errors < 1 % with contention (every call)",
+      contention.all.errorRate < 0.01,
+      `${fixed(100 * contention.all.errorRate, 2)} %`,
+    );
     const admin = { ...headers, authorization: `Bearer ${await issuer.token({ role: "admin", expiresIn: 3600 })}` };
     const verify = await (await fetch(`${base}/api/inventory/admin/verify`, { headers: admin })).json();
     console.log(`ledger check: ${verify.checked} levels, ${verify.drifted.length} drifted`);
+    if (verify.drifted.length) throw new Error(`the ledger drifted on ${verify.drifted.length} levels`);
   } finally {
     await app.close();
     await bus.stop();
@@ -231,6 +278,8 @@ export async function run(args) {
     await admin.query(`DROP DATABASE IF EXISTS ${tag}_log WITH (FORCE)`);
     await admin.end();
     await stopServer();
+    logFile.end();
+    await rm(logDir, { recursive: true, force: true });
   }
-  process.exit(0);
+  verdict.finish(options);
 }

@@ -1,6 +1,8 @@
 // The event backbone's figures, per transport: end-to-end events/s (outbox write → handler commit)
 // with 1 and 2 consumer instances, and delivery latency at a fixed 500 events/s.
-// Bundled and run by bench/events.bench.mjs. Producer relay and consumers share this one process.
+// Bundled and run by bench/events.bench.mjs, which prints the header and the verdict from what
+// main() returns. Producer relay and consumers share this one process. An event written but not
+// handled within DELIVERY_TIMEOUT_MS of the last write, or a write that failed, is an error.
 import { randomUUID } from "node:crypto";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,12 +14,35 @@ import { createTransport } from "../../packages/platform/src/events/transport.fa
 import type { EventTransport } from "../../packages/platform/src/events/transport";
 import { createPool, type Db, ensureDatabase } from "../../packages/platform/src/db/pool";
 import { createLogger } from "../../packages/platform/src/logging/logger";
+import { pino } from "pino";
 
-const logger = createLogger({ service: "bench", instance: "bench", level: "warn" });
-const THROUGHPUT_EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
+let logger = createLogger({ service: "bench", instance: "bench", level: "info" });
+let THROUGHPUT_EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const RATE = 500;
 const WRITERS = Number(process.env.BENCH_WRITERS ?? 16);
-const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10);
+let RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10);
+const DELIVERY_TIMEOUT_MS = 30_000;
+
+export interface Figures {
+  mode: "throughput" | "latency";
+  instances: number;
+  written: number;
+  handled: number;
+  failedWrites: number;
+  seconds: number;
+  eventsPerSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  text: string;
+}
+
+export interface TransportFigures {
+  name: string;
+  skipped?: string;
+  results: Figures[];
+}
 
 interface Log {
   name: string;
@@ -38,7 +63,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-async function scenario(server: URL, log: Log, instances: number, mode: "throughput" | "latency") {
+async function scenario(server: URL, log: Log, instances: number, mode: "throughput" | "latency"): Promise<Figures> {
   const tag = `b${randomUUID().replaceAll("-", "").slice(0, 8)}`;
   const producer = await database(server, `${tag}_producer`);
   const consumer = await database(server, `${tag}_consumer`);
@@ -92,19 +117,36 @@ async function scenario(server: URL, log: Log, instances: number, mode: "through
       position,
     },
   });
+  let written = 0;
+  let failedWrites = 0;
   const publish = async (count: number, position: number) => {
-    const client = await producer.db.connect();
+    const client = await producer.db.connect().catch(() => undefined);
+    if (!client) {
+      failedWrites += count;
+      return;
+    }
     try {
       await client.query("BEGIN");
       for (let i = 0; i < count; i++)
         await producerBus.publish(client, event(subjects[(position * count + i) % 1000]!, position));
       await client.query("COMMIT");
+      written += count;
+    } catch (error) {
+      failedWrites += count;
+      if (failedWrites === count) logger.error({ err: error }, "a bench write failed");
+      await client.query("ROLLBACK").catch(() => {});
     } finally {
       client.release();
     }
   };
+  /** Waits until every written event is handled, or DELIVERY_TIMEOUT_MS after the last write. */
+  const delivered = async () => {
+    const until = performance.now() + DELIVERY_TIMEOUT_MS;
+    while (handled < written && performance.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+  };
 
   let result: string;
+  let figures: Omit<Figures, "text">;
   const started = performance.now();
   if (mode === "throughput") {
     // Producers write 10 events per transaction, WRITERS transactions in parallel, as fast as they can.
@@ -115,35 +157,92 @@ async function scenario(server: URL, log: Log, instances: number, mode: "through
         while (next < THROUGHPUT_EVENTS / perTx) await publish(perTx, next++);
       }),
     );
-    const written = performance.now();
-    while (handled < THROUGHPUT_EVENTS) await new Promise((resolve) => setTimeout(resolve, 20));
+    const writesEnded = performance.now();
+    await delivered();
     const seconds = (performance.now() - started) / 1000;
-    result = `${THROUGHPUT_EVENTS} events in ${seconds.toFixed(2)} s → ${Math.round(THROUGHPUT_EVENTS / seconds)} events/s end to end (writes took ${((written - started) / 1000).toFixed(2)} s)`;
+    figures = {
+      mode,
+      instances,
+      written,
+      handled,
+      failedWrites,
+      seconds,
+      eventsPerSecond: handled / seconds,
+      p50: NaN,
+      p95: NaN,
+      p99: NaN,
+      max: NaN,
+    };
+    result = `${handled} of ${THROUGHPUT_EVENTS} events handled in ${seconds.toFixed(2)} s → ${Math.round(handled / seconds)} events/s end to end (writes took ${((writesEnded - started) / 1000).toFixed(2)} s)`;
   } else {
     // 5 events every 10 ms, one transaction each, for RATE_SECONDS.
     const total = RATE * RATE_SECONDS;
     let position = 0;
+    const writes: Promise<void>[] = [];
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
-        for (let i = 0; i < 5; i++) void publish(1, position++);
+        for (let i = 0; i < 5; i++) writes.push(publish(1, position++));
         if (position >= total) {
           clearInterval(timer);
           resolve();
         }
       }, 10);
     });
-    while (handled < total) await new Promise((resolve) => setTimeout(resolve, 20));
+    await Promise.all(writes);
+    await delivered();
+    const seconds = (performance.now() - started) / 1000;
+    // An event never handled has no latency: it is counted as an error beside the percentiles.
     latencies.sort((a, b) => a - b);
-    result = `${total} events at ${RATE}/s → delivery latency p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`;
+    const [p50, p95, p99, max] = [
+      percentile(latencies, 50),
+      percentile(latencies, 95),
+      percentile(latencies, 99),
+      latencies.at(-1) ?? NaN,
+    ];
+    figures = {
+      mode,
+      instances,
+      written,
+      handled,
+      failedWrites,
+      seconds,
+      eventsPerSecond: handled / seconds,
+      p50,
+      p95,
+      p99,
+      max,
+    };
+    result = `${handled} of ${total} events at ${RATE}/s handled → delivery latency p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`;
   }
   for (const bus of buses) await bus.stop();
   await producer.db.end();
   await consumer.db.end();
-  return result;
+  const lost = figures.written + figures.failedWrites - figures.handled;
+  return {
+    ...figures,
+    text: `${result}; errors ${lost} (${figures.failedWrites} failed writes, ${figures.written - figures.handled} written, not handled)`,
+  };
 }
 
-export async function main(args: string[]): Promise<void> {
-  const only = args.find((a) => a.startsWith("--transport="))?.split("=")[1];
+export async function main(options: {
+  transport?: string;
+  smoke: boolean;
+  logLevel: string;
+  logFile: string;
+}): Promise<TransportFigures[]> {
+  const only = options.transport;
+  logger = createLogger({
+    service: "bench",
+    instance: "bench",
+    level: options.logLevel,
+    destination: pino.destination({ dest: options.logFile, sync: false }),
+  });
+  // Smoke: 2,000 events with 1 consumer instance, 3 s at 500 events/s.
+  if (options.smoke) {
+    THROUGHPUT_EVENTS = Math.min(THROUGHPUT_EVENTS, 2000);
+    RATE_SECONDS = Math.min(RATE_SECONDS, 3);
+  }
+  const figures: TransportFigures[] = [];
   let server: URL;
   let stop = async () => {};
   if (process.env.BENCH_DATABASE_URL) {
@@ -192,17 +291,22 @@ export async function main(args: string[]): Promise<void> {
         await (await log.transport("probe")).close();
       } catch (error) {
         console.log(`${log.name}: skipped (${(error as Error).message})`);
+        figures.push({ name: log.name, skipped: (error as Error).message, results: [] });
         continue;
       }
       console.log(`\n${log.name}`);
-      for (const instances of [1, 2]) {
-        console.log(
-          `  throughput, ${instances} consumer instance(s): ${await scenario(server, log, instances, "throughput")}`,
-        );
+      const results: Figures[] = [];
+      // Smoke: the 2-instance case left out (it takes as long as the other two together).
+      for (const instances of options.smoke ? [1] : [1, 2]) {
+        results.push(await scenario(server, log, instances, "throughput"));
+        console.log(`  throughput, ${instances} consumer instance(s): ${results.at(-1)!.text}`);
       }
-      console.log(`  latency, 1 consumer instance: ${await scenario(server, log, 1, "latency")}`);
+      results.push(await scenario(server, log, 1, "latency"));
+      console.log(`  latency, 1 consumer instance: ${results.at(-1)!.text}`);
+      figures.push({ name: log.name, results });
     }
   } finally {
     await stop();
   }
+  return figures;
 }

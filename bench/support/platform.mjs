@@ -2,6 +2,8 @@
 // processes use from /proc.
 import { spawn } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -103,6 +105,7 @@ export async function startPlatform(dataDir, launcherArgs = [], env = {}) {
     base,
     seconds,
     health,
+    dataDir,
     /** Resident memory of every process of the platform, by process name (PostgreSQL is a child too). */
     memory() {
       const pids = descendants(child.pid);
@@ -125,3 +128,63 @@ export async function startPlatform(dataDir, launcherArgs = [], env = {}) {
     },
   };
 }
+
+/** Signs in as the demo admin (README, Demo accounts) and returns the access token; throws unless 200. */
+export async function adminToken(base) {
+  const login = await fetch(`${base}/api/identity/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "admin@demo.comptoir.dev", password: "comptoir-demo" }),
+  });
+  if (login.status !== 200) throw new Error(`demo admin login: HTTP ${login.status} ${await login.text()}`);
+  return (await login.json()).token;
+}
+
+/** A JSON call whose answer must be a 2xx: throws with the status and body otherwise (set-up steps). */
+export async function expect2xx(base, method, path, { token, body } = {}) {
+  const res = await fetch(base + path, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status < 200 || res.status >= 300) throw new Error(`set-up ${method} ${path}: HTTP ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** What a run on startPlatform's fresh folder differs in from `npm start`, whatever the benchmark. */
+export const PLATFORM_NOTES = [
+  "a fresh data folder in the system's temporary folder, deleted after the run (npm start: ./.data, kept)",
+  "the gateway on a free port (npm start: 8080)",
+];
+
+/**
+ * The platform a benchmark runs against: `shared.platform` (the smoke's, booted once by bench/run.mjs
+ * and stopped by it), or one of its own in a fresh data folder, which `release()` stops and deletes.
+ */
+export async function usePlatform(env, shared = {}) {
+  if (shared.platform) return { platform: shared.platform, release: async () => {} };
+  const dataDir = await mkdtemp(join(tmpdir(), "comptoir-bench-"));
+  await chmod(dataDir, 0o755);
+  let platform;
+  try {
+    platform = await startPlatform(dataDir, [], env);
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    platform,
+    release: async () => {
+      await platform.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The header line of a benchmark run on the smoke's shared platform. */
+export const SHARED_NOTE =
+  "the platform is the smoke's, booted once (startup's second start) and used by gateway, catalog and checkout in turn";
