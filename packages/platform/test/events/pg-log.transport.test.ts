@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { partitionOf } from "@comptoir/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Notifier } from "../../src/events/pg-log/notifier";
@@ -18,6 +19,27 @@ const open = () => createPgLogTransport({ url: log.url, logger: testLogger("even
 transportContract("PostgreSQL event log", open);
 
 describe("PostgreSQL event log specifics", () => {
+  it("a reader that finds events without waiting leaves no waiter behind (no timer, no abort listener)", async () => {
+    const transport = await open();
+    try {
+      const stream = streamName();
+      const [subject] = subjectsInDistinctPartitions(1);
+      const reader = await transport.openReader("g-leftovers", stream, partitionOf(subject!));
+      const stopping = new AbortController();
+      for (let i = 1; i <= 20; i++) {
+        await transport.append(stream, [event(stream, subject!, i)]);
+        const got = await reader.fetch(10, 30_000, stopping.signal);
+        expect(got).toHaveLength(1);
+        await reader.ack(got[0]!);
+      }
+      // Twenty reads that found their event at once: each one's wait was cancelled, none lingers.
+      expect(getEventListeners(stopping.signal, "abort")).toHaveLength(0);
+      await reader.close();
+    } finally {
+      await transport.close();
+    }
+  });
+
   it("an append wakes the waiters of the stream's partitions it wrote, and no other", async () => {
     const transport = await open();
     const notifier = new Notifier(log.url, testLogger("notifier"));

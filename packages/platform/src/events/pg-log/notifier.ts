@@ -77,12 +77,19 @@ export class Notifier {
 
   /**
    * Resolves at the next append to `stream` (any stream if undefined) — to its `partition` if given —
-   * or after `ms`.
+   * or after `ms`. `cancel()` resolves it at once and forgets it: a reader that found rows without
+   * waiting must call it, or its waiter (a timer, an abort listener) would linger until then.
    */
-  wait(stream: string | undefined, ms: number, signal?: AbortSignal, partition?: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal?.aborted) return resolve();
-      const waiter: Waiter = {
+  wait(
+    stream: string | undefined,
+    ms: number,
+    signal?: AbortSignal,
+    partition?: number,
+  ): Promise<void> & { cancel: () => void } {
+    let waiter!: Waiter;
+    const promise = new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      waiter = {
         stream,
         partition,
         wake: () => {
@@ -92,10 +99,12 @@ export class Notifier {
           resolve();
         },
       };
-      const timer = setTimeout(waiter.wake, ms);
+      if (signal?.aborted) return resolve();
+      timer = setTimeout(waiter.wake, ms);
       signal?.addEventListener("abort", waiter.wake, { once: true });
       this.waiters.add(waiter);
     });
+    return Object.assign(promise, { cancel: () => waiter.wake() });
   }
 
   /**

@@ -200,6 +200,7 @@ class PgLogReader implements PartitionReader {
         [this.stream, this.partition, this.acked, max],
       );
       if (rows.length > 0 || Date.now() >= deadline) {
+        wake.cancel();
         return rows.map((row) => {
           const sequence = Number(row.sequence);
           const count = (this.delivered.get(sequence) ?? 0) + 1;
