@@ -274,6 +274,8 @@ export class EventBus {
       [name],
     );
     const client = new pg.Client({ connectionString: databaseUrl, application_name: "comptoir-replay" });
+    // Lost mid-replay (a server restart): its next query fails, and the replay with it; no crash.
+    client.on("error", () => {});
     await client.connect();
     try {
       await this.leases.get(name)?.tick();
