@@ -88,19 +88,19 @@ export class Notifier {
   ): Promise<void> & { cancel: () => void } {
     let waiter!: Waiter;
     const promise = new Promise<void>((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
+      const timing: { timer?: NodeJS.Timeout } = {};
       waiter = {
         stream,
         partition,
         wake: () => {
-          clearTimeout(timer);
+          clearTimeout(timing.timer);
           signal?.removeEventListener("abort", waiter.wake);
           this.waiters.delete(waiter);
           resolve();
         },
       };
       if (signal?.aborted) return resolve();
-      timer = setTimeout(waiter.wake, ms);
+      timing.timer = setTimeout(waiter.wake, ms);
       signal?.addEventListener("abort", waiter.wake, { once: true });
       this.waiters.add(waiter);
     });
