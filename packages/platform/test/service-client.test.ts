@@ -176,6 +176,54 @@ describe("createServiceClient", () => {
     expect((await client.get("/")).status).toBe(200);
   });
 
+  describe("with two instances, one of them down (killed, stopped or stuck)", () => {
+    it("sends every call to the other one, even many at once and with a single retry", async () => {
+      const up = await fake(() => ({ status: 200, body: { ok: true } }));
+      const client = createServiceClient({ target: "catalog", baseUrls: [await deadUrl(), up.url], maxRetries: 1 });
+      for (let round = 0; round < 3; round++) {
+        const answers = await Promise.all(Array.from({ length: 20 }, () => client.get("/api/catalog/variants")));
+        expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+      }
+      // A POST refused before it was sent moves over too.
+      expect((await client.request({ method: "POST", path: "/x", body: {} })).status).toBe(200);
+    });
+
+    it("moves a read that timed out to the other instance, and skips the stuck one once its circuit opens", async () => {
+      const stuck = await fake(() => ({ status: 200, delayMs: 1_000 }));
+      const up = await fake(() => ({ status: 200, body: { ok: true } }));
+      const client = createServiceClient({
+        target: "catalog",
+        baseUrls: [stuck.url, up.url],
+        timeoutMs: 100,
+        maxRetries: 1,
+        breaker: { consecutiveFailures: 2 },
+      });
+      for (let i = 0; i < 10; i++) expect((await client.get("/x")).status).toBe(200);
+      // The stuck instance had its two failures, then its circuit kept calls away from it.
+      expect(stuck.calls.length).toBe(2);
+      expect(up.calls.length).toBe(10);
+    });
+
+    it("calls an instance again within about a second of its fault ending (a circuit per instance, half-open after 1 s)", async () => {
+      let healthy = false;
+      const flaky = await fake(() => (healthy ? { status: 200, body: { ok: true } } : { status: 503 }));
+      const client = createServiceClient({ target: "catalog", baseUrls: [flaky.url], maxRetries: 0 });
+      for (let i = 0; i < 8; i++) await expect(client.get("/x")).rejects.toBeInstanceOf(UnavailableError);
+      const open = (await client.get("/x").catch((e: unknown) => e)) as UnavailableError;
+      expect(open.detail).toMatch(/circuit open/);
+      expect(open.headers).toEqual({ "retry-after": "1" });
+      healthy = true;
+      const ended = Date.now();
+      for (;;) {
+        const res = await client.get("/x").catch((e: unknown) => e);
+        if (!(res instanceof Error)) break;
+        expect(Date.now() - ended).toBeLessThan(2_000);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(Date.now() - ended).toBeLessThan(1_500);
+    });
+  });
+
   it("passes the request id and the trace (with a new span) to the callee", async () => {
     const up = await fake(() => ({ status: 200 }));
     const client = createServiceClient({ target: "identity", baseUrls: [up.url] });

@@ -1,13 +1,8 @@
-import {
-  createServiceClient,
-  createServiceTokens,
-  identityUrlOf,
-  migrationsDirOf,
-  runService,
-} from "@comptoir/platform";
+import { createServiceTokens, identityUrlOf, migrationsDirOf, runService } from "@comptoir/platform";
 import { buildApp } from "./app";
 import { createCatalogClient } from "./clients/catalog.client";
 import { createInventoryClient } from "./clients/inventory.client";
+import { cartServiceClient } from "./clients/service-client";
 import { configSchema } from "./config";
 import type { CartStore } from "./domain/cart.store";
 import { createPostgresCartStore } from "./db/postgres-cart.store";
@@ -26,9 +21,6 @@ await runService({
       credential: config.SERVICE_CREDENTIAL,
       identityUrl: identityUrlOf(config),
     });
-    // A shopper waits for these on every read: short timeouts, one retry; the cart is shown anyway.
-    const client = (target: string, urls: string, auth?: typeof tokens) =>
-      createServiceClient({ target, baseUrls: urls.split(","), timeoutMs: 1_500, maxRetries: 1, auth });
     store = config.REDIS_URL
       ? createRedisCartStore({ url: config.REDIS_URL, keyPrefix: config.CART_REDIS_KEY_PREFIX })
       : createPostgresCartStore(db!);
@@ -41,8 +33,8 @@ await runService({
       auth,
       store,
       // Catalog's lookup is public: no token (catalog would verify one for nothing).
-      catalog: createCatalogClient(client("catalog", config.CATALOG_URLS)),
-      inventory: createInventoryClient(client("inventory", config.INVENTORY_URLS, tokens)),
+      catalog: createCatalogClient(cartServiceClient("catalog", config.CATALOG_URLS)),
+      inventory: createInventoryClient(cartServiceClient("inventory", config.INVENTORY_URLS, tokens)),
       ttl: { guestSeconds: config.CART_GUEST_TTL_SECONDS, customerSeconds: config.CART_CUSTOMER_TTL_SECONDS },
       sweepMs: config.CART_SWEEP_MS,
     });

@@ -1,14 +1,4 @@
-import {
-  BrokenCircuitError,
-  BulkheadRejectedError,
-  bulkhead,
-  ConsecutiveBreaker,
-  circuitBreaker,
-  ExponentialBackoff,
-  handleAll,
-  handleWhen,
-  retry,
-} from "cockatiel";
+import { BulkheadRejectedError, bulkhead, ExponentialBackoff, handleWhen, retry } from "cockatiel";
 import { Agent, type Dispatcher, request } from "undici";
 import type { ServiceTokens } from "../auth/service-tokens";
 import { currentContext } from "../context/request-context";
@@ -19,13 +9,20 @@ import { startDeadline } from "../runtime/deadline";
 export interface ServiceClientOptions {
   /** The service called, for messages and metrics (e.g. `catalog`). */
   target: string;
-  /** One or more instances; attempts go round-robin, so a retry lands on another instance. */
+  /**
+   * One or more instances; calls go round-robin over those whose circuit is not open, and a retry
+   * goes to an instance this call has not tried yet (when there is one).
+   */
   baseUrls: string[];
   /** Per attempt, connection to last byte. */
   timeoutMs?: number;
   /** Retries after the first attempt, for idempotent requests only. */
   maxRetries?: number;
-  /** Consecutive failures that open the circuit, and how long it stays open before a trial call. */
+  /**
+   * Per instance: consecutive failures that open its circuit (default 5), and how long it stays open
+   * before one trial call may go through (default 1000 ms: an instance back from a restart, or a
+   * database unlocked, is called again within about a second).
+   */
   breaker?: { consecutiveFailures?: number; halfOpenAfterMs?: number };
   /** At most this many calls in flight to the target, and this many queued (a bulkhead). */
   concurrency?: { limit?: number; queue?: number };
@@ -70,6 +67,25 @@ class TransientError extends Error {
   }
 }
 
+/** Every instance's circuit is open: nothing was sent. */
+class CircuitOpenError extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super("circuit open");
+  }
+}
+
+/**
+ * One instance and its circuit: closed; open after `consecutiveFailures` failures in a row; after
+ * `halfOpenAfterMs`, one trial call at a time goes through (half-open) — a success closes it, a
+ * failure opens it again for another `halfOpenAfterMs`.
+ */
+interface Instance {
+  base: string;
+  failures: number;
+  openedAt: number | null;
+  probing: boolean;
+}
+
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE"]);
 const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
 
@@ -83,20 +99,20 @@ export interface ServiceClient {
 
 /**
  * A client for calling another Comptoir service: timeouts on every attempt, retries with
- * exponential backoff and jitter for idempotent calls (or any call refused before it was sent),
- * a circuit breaker and a bulkhead per target, and the request id and trace context of the current
+ * exponential backoff and jitter for idempotent calls (or any call refused before it was sent) —
+ * each retry on another instance when there is one —, a circuit breaker per instance (a dead or
+ * stuck instance is skipped while the others serve; it gets a trial call a second after), a
+ * bulkhead per target, and the request id and trace context of the current
  * request passed along. When the target cannot answer, it throws a 503 UnavailableError that
  * names it: callers get a clear problem, never a hang.
  */
 export function createServiceClient(options: ServiceClientOptions): ServiceClient {
   if (options.baseUrls.length === 0) throw new Error(`no address configured for service ${options.target}`);
   const timeoutMs = options.timeoutMs ?? 2_000;
-  const halfOpenAfter = options.breaker?.halfOpenAfterMs ?? 10_000;
+  const halfOpenAfter = options.breaker?.halfOpenAfterMs ?? 1_000;
+  const consecutiveFailures = options.breaker?.consecutiveFailures ?? 5;
   const dispatcher = options.dispatcher ?? sharedAgent;
-  const breaker = circuitBreaker(handleAll, {
-    halfOpenAfter,
-    breaker: new ConsecutiveBreaker(options.breaker?.consecutiveFailures ?? 5),
-  });
+  const instances: Instance[] = options.baseUrls.map((base) => ({ base, failures: 0, openedAt: null, probing: false }));
   const limiter = bulkhead(options.concurrency?.limit ?? 64, options.concurrency?.queue ?? 256);
   const backoff = new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 });
   const retryWhen = (mayResend: boolean) =>
@@ -109,8 +125,48 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   const retryNeverSent = retryWhen(false);
   let next = 0;
 
-  async function attempt<T>(req: ServiceRequest, token: string | undefined): Promise<ServiceResponse<T>> {
-    const base = options.baseUrls[next++ % options.baseUrls.length]!;
+  /** Whether a call may go to this instance now; a half-open one takes one trial call at a time. */
+  const usable = (i: Instance, now: number) => i.openedAt === null || (now - i.openedAt >= halfOpenAfter && !i.probing);
+
+  /**
+   * The instance for an attempt: round-robin over the usable ones, preferring those this call has
+   * not tried (a connection refused, a timeout: the retry goes elsewhere). CircuitOpenError when
+   * every instance's circuit is open.
+   */
+  function pick(tried: Set<Instance>): Instance {
+    const now = Date.now();
+    const start = next++;
+    let fallback: Instance | undefined;
+    for (let k = 0; k < instances.length; k++) {
+      const i = instances[(start + k) % instances.length]!;
+      if (!usable(i, now)) continue;
+      if (!tried.has(i)) return i;
+      fallback ??= i;
+    }
+    if (fallback) return fallback;
+    const reopens = Math.min(...instances.map((i) => (i.openedAt ?? now) + halfOpenAfter - now));
+    throw new CircuitOpenError(Math.max(reopens, 0));
+  }
+
+  /** Runs one attempt on `instance` under its circuit. */
+  async function guarded<T>(instance: Instance, call: () => Promise<T>): Promise<T> {
+    const trial = instance.openedAt !== null;
+    if (trial) instance.probing = true;
+    try {
+      const result = await call();
+      instance.failures = 0;
+      instance.openedAt = null;
+      return result;
+    } catch (error) {
+      instance.failures++;
+      if (trial || instance.failures >= consecutiveFailures) instance.openedAt = Date.now();
+      throw error;
+    } finally {
+      if (trial) instance.probing = false;
+    }
+  }
+
+  async function attempt<T>(req: ServiceRequest, token: string | undefined, base: string): Promise<ServiceResponse<T>> {
     const url = new URL(req.path, base);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const ctx = currentContext();
@@ -158,13 +214,17 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     const auth = hasAuthorization(req) ? undefined : options.auth;
     // The token is read per attempt, outside the breaker: identity being down is not the target's fault.
     let used: string | undefined;
-    const run = () =>
-      limiter.execute(() =>
+    const run = () => {
+      const tried = new Set<Instance>();
+      return limiter.execute(() =>
         retryPolicy.execute(async () => {
           used = await auth?.token();
-          return breaker.execute(() => attempt<T>(req, used));
+          const instance = pick(tried);
+          tried.add(instance);
+          return guarded(instance, () => attempt<T>(req, used, instance.base));
         }),
       );
+    };
     try {
       const response = await run();
       // A 401 is answered before the target acts, so even a POST may be sent again: the token may have
@@ -173,11 +233,11 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       auth.invalidate(used);
       return await run();
     } catch (error) {
-      if (error instanceof BrokenCircuitError) {
+      if (error instanceof CircuitOpenError) {
         throw new UnavailableError(
           `The ${options.target} service is unavailable (circuit open after repeated failures).`,
           {
-            retryAfterSeconds: Math.ceil(halfOpenAfter / 1000),
+            retryAfterSeconds: Math.max(1, Math.ceil(error.retryAfterMs / 1000)),
             extensions: { dependency: options.target },
           },
         );

@@ -14,6 +14,7 @@ import { expect } from "vitest";
 import { buildApp } from "../../src/app";
 import { createCatalogClient } from "../../src/clients/catalog.client";
 import { createInventoryClient } from "../../src/clients/inventory.client";
+import { cartServiceClient } from "../../src/clients/service-client";
 import type { CartTtl } from "../../src/domain/cart";
 import type { CartStore } from "../../src/domain/cart.store";
 import { createPostgresCartStore } from "../../src/db/postgres-cart.store";
@@ -92,8 +93,11 @@ export interface CartWorld {
   testbed: ServiceTestbed;
   /** A cart instance on PostgreSQL (the default store). */
   cart: CartInstance;
-  /** Another cart instance on the same database (and Redis, if asked), e.g. with short lifetimes. */
-  instance(options?: { store?: StoreKind; ttl?: Partial<CartTtl> }): Promise<CartInstance>;
+  /**
+   * Another cart instance on the same database (and Redis, if asked), e.g. with short lifetimes; with
+   * `catalogUrls`, calling those catalog instances with cart's own client settings (as in production).
+   */
+  instance(options?: InstanceOptions): Promise<CartInstance>;
   /** An active product in catalog (known to inventory, with stock at the online location). */
   product(options?: {
     price?: number;
@@ -102,6 +106,12 @@ export interface CartWorld {
     variants?: number;
   }): Promise<Product>;
   close(): Promise<void>;
+}
+
+export interface InstanceOptions {
+  store?: StoreKind;
+  ttl?: Partial<CartTtl>;
+  catalogUrls?: string[];
 }
 
 export interface Product {
@@ -128,7 +138,7 @@ export async function startCartWorld(name: string): Promise<CartWorld> {
   const tokens: ServiceTokens = { token: () => inventory.issuer.token({ service: "cart" }), invalidate() {} };
   const instances: CartInstance[] = [];
 
-  async function instance(options: { store?: StoreKind; ttl?: Partial<CartTtl> } = {}): Promise<CartInstance> {
+  async function instance(options: InstanceOptions = {}): Promise<CartInstance> {
     const store = testStore(options.store ?? "postgresql", testbed);
     const client = (target: string, url: string, auth?: ServiceTokens) =>
       createServiceClient({
@@ -146,7 +156,9 @@ export async function startCartWorld(name: string): Promise<CartWorld> {
       instance: `cart-test-${instances.length + 1}`,
       auth: inventory.issuer.verifier,
       store,
-      catalog: createCatalogClient(client("catalog", catalogDoor.url)),
+      catalog: createCatalogClient(
+        options.catalogUrls ? cartServiceClient("catalog", options.catalogUrls) : client("catalog", catalogDoor.url),
+      ),
       inventory: createInventoryClient(client("inventory", inventoryDoor.url, tokens)),
       ttl: options.ttl,
       sweepMs: 0,
