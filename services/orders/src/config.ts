@@ -59,7 +59,8 @@ export const configSchema = Type.Object({
     minimum: 1,
     maximum: 100,
     default: 3,
-    description: "attempts of a checkout step without an answer before the checkout compensates (1-100)",
+    description:
+      "attempts of a checkout step without an answer before the checkout compensates (1-100); after the capture, steps are retried until they answer",
   }),
   SAGA_RETRY_BASE_MS: Type.Integer({
     minimum: 10,

@@ -45,7 +45,7 @@ describe("the test cards", () => {
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });
-    expect(payments.provider.authorizationOf(res.body.id)).toMatchObject({ status: "authorized", amount: 2500 });
+    expect(await payments.provider.authorizationOf(res.body.id)).toMatchObject({ status: "authorized", amount: 2500 });
     const events = await published(payments, "payments.payment.authorized");
     expect(events.find((e) => e.paymentId === res.body.id)).toEqual({
       paymentId: res.body.id,
@@ -62,7 +62,7 @@ describe("the test cards", () => {
     const res = await pay(payments.orders, paymentBody({ amount: 1200, capture: true }));
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body).toMatchObject({ status: "captured", amount: 1200, capturedAmount: 1200 });
-    expect(payments.provider.authorizationOf(res.body.id)).toMatchObject({ status: "captured", captured: 1200 });
+    expect(await payments.provider.authorizationOf(res.body.id)).toMatchObject({ status: "captured", captured: 1200 });
     expect((await published(payments, "payments.payment.authorized")).some((e) => e.paymentId === res.body.id)).toBe(
       true,
     );
@@ -205,7 +205,10 @@ describe("the largest amount", () => {
     expect(back.body.amount).toBe(MAX_AMOUNT);
     const read = await payments.manager.get(`/api/payments/payments/${res.body.id}`);
     expect(read.body).toMatchObject({ status: "refunded", amount: MAX_AMOUNT, refundedAmount: MAX_AMOUNT });
-    expect(payments.provider.authorizationOf(res.body.id)).toMatchObject({ amount: MAX_AMOUNT, refunded: MAX_AMOUNT });
+    expect(await payments.provider.authorizationOf(res.body.id)).toMatchObject({
+      amount: MAX_AMOUNT,
+      refunded: MAX_AMOUNT,
+    });
   });
 });
 
@@ -238,7 +241,7 @@ describe("capture and void", () => {
     const res = await payments.orders.post(`/api/payments/payments/${id}/capture`, { amount: 1500 });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: "captured", amount: 2000, capturedAmount: 1500 });
-    expect(payments.provider.authorizationOf(id)).toMatchObject({ status: "captured", captured: 1500 });
+    expect(await payments.provider.authorizationOf(id)).toMatchObject({ status: "captured", captured: 1500 });
   });
 
   it("voids an authorization: 200 voided, again the same; then capture and refund are 409s", async () => {
@@ -246,7 +249,7 @@ describe("capture and void", () => {
     const res = await payments.orders.post(`/api/payments/payments/${id}/void`);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body).toMatchObject({ id, status: "voided", capturedAmount: 0 });
-    expect(payments.provider.authorizationOf(id)?.status).toBe("voided");
+    expect((await payments.provider.authorizationOf(id))?.status).toBe("voided");
     const voids = providerCalls(payments, "void").length;
     const again = await payments.orders.post(`/api/payments/payments/${id}/void`);
     expect(again.status).toBe(200);
@@ -316,12 +319,12 @@ describe("capture and void", () => {
       if (capture.status === 200) {
         expectProblem(voided, 409, "payment_not_voidable");
         expect(stored).toMatchObject({ status: "captured", capturedAmount: 800 });
-        expect(payments.provider.authorizationOf(id)?.status).toBe("captured");
+        expect((await payments.provider.authorizationOf(id))?.status).toBe("captured");
       } else {
         expectProblem(capture, 409, "payment_not_capturable");
         expect(voided.status).toBe(200);
         expect(stored).toMatchObject({ status: "voided", capturedAmount: 0 });
-        expect(payments.provider.authorizationOf(id)?.status).toBe("voided");
+        expect((await payments.provider.authorizationOf(id))?.status).toBe("voided");
       }
     }
   });

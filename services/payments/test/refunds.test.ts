@@ -44,7 +44,7 @@ describe("refunds", () => {
       expect.objectContaining({ refundId: part.body.id, amount: 300, totalRefunded: 300, reason: "one mug broken" }),
       expect.objectContaining({ refundId: rest.body.id, amount: 700, totalRefunded: 1000, reason: null }),
     ]);
-    expect(payments.provider.authorizationOf(id)).toMatchObject({ captured: 1000, refunded: 1000 });
+    expect(await payments.provider.authorizationOf(id)).toMatchObject({ captured: 1000, refunded: 1000 });
     const list = await payments.manager.get(`/api/payments/payments/${id}/refunds`);
     // The refunds as answered are the refunds as stored, times included.
     expect(list.body.data).toEqual([part.body, rest.body]);
@@ -122,7 +122,7 @@ describe("refunds", () => {
       [id],
     );
     expect(rows[0]).toEqual({ n: 10, total: "100" });
-    expect(payments.provider.authorizationOf(id)).toMatchObject({ refunded: 100 });
+    expect(await payments.provider.authorizationOf(id)).toMatchObject({ refunded: 100 });
     expect((await published(payments, "payments.payment.refunded")).filter((e) => e.paymentId === id)).toHaveLength(10);
   });
 });

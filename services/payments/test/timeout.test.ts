@@ -46,8 +46,8 @@ describe("a provider that does not answer in time", () => {
       amount: 4200,
     });
     // The void went out at once (a technical cancel: no reference yet); the late authorization lands voided.
-    await vi.waitFor(() => expect(payments.provider.cancelled(id)).toBe(true));
-    await vi.waitFor(() => expect(payments.provider.authorizationOf(id)?.status).toBe("voided"), {
+    await vi.waitFor(async () => expect(await payments.provider.cancelled(id)).toBe(true));
+    await vi.waitFor(async () => expect((await payments.provider.authorizationOf(id))?.status).toBe("voided"), {
       timeout: SLOW_MS * 3,
       interval: 50,
     });

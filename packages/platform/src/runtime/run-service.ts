@@ -24,6 +24,11 @@ export interface ServiceContext<C> {
   bus: EventBus | undefined;
   /** Verifies access tokens against JWKS_URL, when the schema spreads AuthEnv. */
   auth: TokenVerifier | undefined;
+  /**
+   * Connections of the budget's pool set aside for a second pool buildApp opens on the service's
+   * database (`sidePool` in the definition); 0 without one. `db` has the rest.
+   */
+  sidePoolSize: number;
 }
 
 export interface ServiceDefinition<S extends TObject> {
@@ -39,6 +44,11 @@ export interface ServiceDefinition<S extends TObject> {
   events?: boolean;
   /** The service runs sagas (createSagaRunner): its database gets the `sagas` and `saga_history` tables. */
   sagas?: boolean;
+  /**
+   * How many of DATABASE_POOL_SIZE's connections buildApp takes for a pool of its own on the same
+   * database (given the pool size, at least 1 is left to `db`): the budget stays one number.
+   */
+  sidePool?: (poolSize: number) => number;
   /** Builds the app; called once the database is reachable and migrated. */
   buildApp: (ctx: ServiceContext<Static<S>>) => Promise<App>;
   /** Releases what buildApp acquired beyond the database (clients, timers), after the app closed. */
@@ -65,6 +75,7 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
 
   let db: Db | undefined;
   let budget: ConnectionBudget | undefined;
+  let sidePoolSize = 0;
   const databaseUrl = String(env.DATABASE_URL);
   // What needs a real session (LISTEN, session advisory locks, migrations) connects here; the pool
   // may go through a transaction-mode pooler (DATABASE_POOL_MODE=transaction).
@@ -100,8 +111,9 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
       if (definition.events) await migrateEventTables(admin, logger);
       if (definition.sagas) await migrateSagaTables(admin, logger);
       await admin.end();
+      sidePoolSize = Math.max(0, Math.min(budget.pool - 1, definition.sidePool?.(budget.pool) ?? 0));
       db = createPool(databaseUrl, {
-        max: budget.pool,
+        max: budget.pool - sidePoolSize,
         applicationName: instance,
         idleTimeoutMs: Number(env.DATABASE_IDLE_TIMEOUT_MS ?? 10_000),
         preparedStatements: !transactionPooler,
@@ -163,7 +175,7 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
     typeof env.JWKS_URL === "string"
       ? revocationCheckingVerifier(createTokenVerifier({ keys: env.JWKS_URL }), revocations!)
       : undefined;
-  const app = await definition.buildApp({ config, logger, instance, db, bus, auth });
+  const app = await definition.buildApp({ config, logger, instance, db, bus, auth, sidePoolSize });
   if (db && budget) registerDatabaseMetrics(app.comptoir.metrics.registry, db, budget, () => bus?.session.connected);
   if (revocations) {
     revocations.start();

@@ -29,6 +29,15 @@ export interface SagaStep<I> {
   run(input: I, outputs: Readonly<Record<string, unknown>>): Promise<unknown>;
   /** Undoes a finished `run`, given its output; idempotent. Steps without one need no undoing. */
   compensate?(input: I, output: unknown): Promise<void>;
+  /**
+   * The saga's point of no return (e.g. the payment captured). Once this step has run, the saga goes
+   * forward only: a later step that gets no answer (a connection lost, a 5xx, a timeout, an open
+   * circuit — an outage, not a decision) is retried with backoff, and resumed after a crash, until it
+   * answers — never compensated after `maxAttempts`. Only a refusal (StepRefused: the callee's
+   * considered "no") of a later step still turns the saga back. Before it has run, a step without an
+   * answer is compensated after `maxAttempts` as usual (the pivot itself included).
+   */
+  pivot?: boolean;
 }
 
 export interface SagaDefinition<I> {
@@ -43,7 +52,10 @@ export interface SagaDefinition<I> {
 export interface SagaSettings {
   /** How long an instance holds a saga it works on before another may take it over. */
   leaseMs: number;
-  /** Attempts of a step that gets no answer before the saga gives up and compensates. */
+  /**
+   * Attempts of a step that gets no answer before the saga gives up and compensates (before its
+   * pivot step has run; after it, steps are retried until they answer: see `SagaStep.pivot`).
+   */
   maxAttempts: number;
   /** First retry delay, doubled each time up to retryMaxMs. */
   retryBaseMs: number;
@@ -214,6 +226,20 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
             continue;
           }
           const attempts = saga.attempts + 1;
+          const pivot = steps.slice(0, saga.step).find((s) => s.pivot);
+          if (pivot && attempts >= settings.maxAttempts) {
+            // Past the point of no return: an outage is waited out, never compensated.
+            const logAt = attempts % settings.maxAttempts === 0 ? "warn" : "info";
+            log[logAt](
+              { sagaId: saga.id, step: step.name, attempts, pivot: pivot.name, err: error },
+              "saga step past its pivot kept failing: retrying forward",
+            );
+            return save(
+              saga,
+              { ...saga, attempts, retryAfterMs: retryDelay(attempts) },
+              { step: step.name, action: "run", outcome: "retry", detail: message },
+            );
+          }
           if (attempts >= settings.maxAttempts) {
             log.warn(
               { sagaId: saga.id, step: step.name, attempts, err: error },
@@ -281,15 +307,17 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
         const message = (error as Error).message;
         if (error instanceof StepRefused) {
           // The undo itself was refused (e.g. the goods were already sold): nothing will change
-          // that by retrying. Stop, say so, and leave it to a person.
+          // that by retrying. Say so loudly, leave that step to a person, and undo the steps before
+          // it all the same (a refused restock must not leave the money taken, nor the order
+          // pending): the saga ends failed, with every refusal in its reason.
           log.error({ sagaId: saga.id, step: step.name, err: error }, "saga compensation refused: needs attention");
-          const reason = `${saga.reason ?? "failed"}; undoing ${step.name} was refused (${message}): check the stock by hand`;
-          return save(
+          const reason = `${saga.reason ?? "failed"}; undoing ${step.name} was refused (${message}): needs attention`;
+          saga = await save(
             saga,
-            { ...saga, status: "failed", reason, attempts: 0 },
+            { ...saga, step: saga.step - 1, uncertain: false, reason, attempts: 0 },
             { step: step.name, action: "compensate", outcome: "failed", detail: message },
-            (tx) => definition.onFailed(tx, saga as SagaRow & { input: never }, reason),
           );
+          continue;
         }
         // No answer: compensations are retried until they succeed (the stock must come back).
         const attempts = saga.attempts + 1;

@@ -64,6 +64,8 @@ interface Authorized {
  * reservation → empty the cart, then the order is paid. Each step is idempotent (keyed by the
  * checkout or the order), so a step run again after a crash returns what it did the first time;
  * a refusal compensates what ran, in reverse: restock, refund, cancel the order, void, release.
+ * `capture` is the pivot: after it, a step without an answer is retried until it answers (never
+ * refunded for an outage); before it, one that keeps getting no answer is compensated.
  */
 export function checkoutSaga(deps: CheckoutSagaDeps): SagaDefinition<CheckoutInput> {
   const items = (input: CheckoutInput) => input.lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity }));
@@ -160,6 +162,9 @@ export function checkoutSaga(deps: CheckoutSagaDeps): SagaDefinition<CheckoutInp
       },
       {
         name: "capture",
+        // The point of no return: once the money is taken, commit and empty-cart are retried until
+        // they answer (an outage is waited out); only a refusal (e.g. the reservation expired) refunds.
+        pivot: true,
         async run(_input, outputs) {
           const { paymentId } = outputs.authorize as Authorized;
           const payment = await deps.payments.capture(paymentId);

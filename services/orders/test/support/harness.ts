@@ -30,7 +30,10 @@ export interface OrdersInstance {
 
 export type InstanceOptions = Partial<
   Pick<OrdersAppDeps, "saga" | "sagaWorkerMs" | "afterSagaStep" | "checkoutWaitMs" | "shipping">
->;
+> & {
+  /** Call inventory, or payments, there (e.g. through a door: openDoor) instead of directly. */
+  urls?: { inventory?: string; payments?: string };
+};
 
 export interface Shop {
   world: CartWorld;
@@ -52,7 +55,7 @@ export interface Shop {
 export async function startShop(name: string): Promise<Shop> {
   const [world, payments, testbed] = await Promise.all([
     startCartWorld(`orders_${name}`),
-    startPayments(`orders_${name}`, { providerTimeoutMs: 300, slowMs: 1_000 }),
+    startPayments(`orders_${name}`, { providerTimeoutMs: 1_000, slowMs: 3_000 }),
     createServiceTestbed({ service: "orders", name, migrationsDir: migrationsDirOf(import.meta.url), sagas: true }),
   ]);
   // Inventory and cart trust one issuer, payments its own: orders' token for each comes from the right one.
@@ -67,6 +70,7 @@ export async function startShop(name: string): Promise<Shop> {
   const logs: string[] = [];
 
   async function instance(instanceName: string, options: InstanceOptions = {}): Promise<OrdersInstance> {
+    const { urls, ...appOptions } = options;
     const app = await buildApp({
       db: testbed.database.db,
       bus: testbed.bus,
@@ -81,10 +85,10 @@ export async function startShop(name: string): Promise<Shop> {
       cart: createCartClient(client("cart", world.cart.base, token(issuer)), client("cart", world.cart.base)),
       catalog: createCatalogClient(client("catalog", world.catalog.base)),
       identity: createIdentityClient(client("identity", "http://127.0.0.1:9")),
-      inventory: createInventoryClient(client("inventory", world.inventory.base, token(issuer))),
-      payments: createPaymentsClient(client("payments", payments.base, token(payments.issuer))),
+      inventory: createInventoryClient(client("inventory", urls?.inventory ?? world.inventory.base, token(issuer))),
+      payments: createPaymentsClient(client("payments", urls?.payments ?? payments.base, token(payments.issuer))),
       sagaWorkerMs: 0,
-      ...options,
+      ...appOptions,
       saga: { leaseMs: 1_000, maxAttempts: 3, retryBaseMs: 50, retryMaxMs: 200, ...options.saga },
     });
     apps.push(app);

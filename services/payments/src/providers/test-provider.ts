@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { type Db, type Queryable, withTx } from "@comptoir/platform";
 import { brandOf } from "../domain/card";
 import {
   type AuthorizeRequest,
@@ -43,116 +44,202 @@ export interface TestProviderCall {
 }
 
 export interface TestProvider extends PaymentProvider {
-  /** Every call received, in order (tests count them). */
+  /** Every call this provider object received, in order (tests count them). */
   readonly calls: TestProviderCall[];
   /** The authorization made for a payment (by its merchant reference), if any. */
-  authorizationOf(merchantReference: string): TestAuthorization | undefined;
+  authorizationOf(merchantReference: string): Promise<TestAuthorization | undefined>;
   /** Whether a technical cancel for this merchant reference was received. */
-  cancelled(merchantReference: string): boolean;
+  cancelled(merchantReference: string): Promise<boolean>;
 }
 
-/**
- * The built-in provider (`PAYMENTS_PROVIDER=test`): in-process, in memory, behaving like the
- * well-known test cards. Idempotent by key like a real one: the same key returns the first call's
- * result (even while that call is still running), so a retried authorization never authorizes twice.
- * Its memory goes with the process: a real provider keeps its keys.
- */
-export function createTestProvider(options: { slowMs?: number } = {}): TestProvider {
-  const slowMs = options.slowMs ?? 30_000;
-  const calls: TestProviderCall[] = [];
-  const results = new Map<string, Promise<unknown>>();
-  const byReference = new Map<string, TestAuthorization>();
-  const byMerchantReference = new Map<string, TestAuthorization>();
-  /** Technical cancels received before (or without) an authorization for that merchant reference. */
-  const cancels = new Set<string>();
+export interface TestProviderOptions {
+  /**
+   * Where the provider keeps its books (tables `test_provider_*`, payments' migration 002): a pool
+   * of its own on payments' database, so that its calls never wait for a connection held by the
+   * payments transaction that is waiting for them.
+   */
+  db: Db;
+  slowMs?: number;
+  /** Where to record calls (tests share one list between the instances of a service). */
+  calls?: TestProviderCall[];
+}
 
-  function once<T>(
+const AUTHORIZATION_COLUMNS = `reference, merchant_reference AS "merchantReference", amount::float8 AS amount,
+  currency, brand, last4, status, captured::float8 AS captured, refunded::float8 AS refunded`;
+
+/**
+ * The built-in provider (`PAYMENTS_PROVIDER=test`), behaving like the well-known test cards and like
+ * a real provider in what matters to us: idempotent by key (the same key returns the first call's
+ * result, even while that call is still running, so a retried authorization never authorizes twice),
+ * and its authorizations, captures and refunds outlive any payments instance and are the same for
+ * all of them (kept in payments' database, in tables of its own): a refund of a capture made by an
+ * instance that has since crashed works.
+ */
+export function createTestProvider(options: TestProviderOptions): TestProvider {
+  const { db } = options;
+  const slowMs = options.slowMs ?? 30_000;
+  const calls = options.calls ?? [];
+
+  /**
+   * Runs `run` once per (operation, key), in one transaction with the key's row: a concurrent call
+   * with the same key waits for it, then gets its answer; a ProviderError is an answer too.
+   */
+  async function once<T>(
     operation: TestProviderCall["operation"],
     idempotencyKey: string,
-    run: () => Promise<T>,
+    run: (tx: Queryable) => Promise<T>,
+    delayMs = 0,
   ): Promise<T> {
-    const key = `${operation}:${idempotencyKey}`;
-    const known = results.get(key);
-    calls.push({ operation, idempotencyKey, replayed: known !== undefined });
-    if (known) return known as Promise<T>;
-    const result = run();
-    results.set(key, result);
-    // A stored failure is still the answer to that key; only its rejection is handled here.
-    result.catch(() => {});
-    return result;
+    const call: TestProviderCall = { operation, idempotencyKey, replayed: false };
+    calls.push(call);
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+    const answer = await withTx(db, async (tx) => {
+      const claimed = await tx.query(
+        "INSERT INTO test_provider_calls (operation, idempotency_key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        [operation, idempotencyKey],
+      );
+      if (claimed.rowCount === 0) {
+        call.replayed = true;
+        const { rows } = await tx.query<{ result: unknown; error: string | null }>(
+          "SELECT result, error FROM test_provider_calls WHERE operation = $1 AND idempotency_key = $2",
+          [operation, idempotencyKey],
+        );
+        return rows[0]!;
+      }
+      let stored: { result: unknown; error: string | null };
+      try {
+        stored = { result: (await run(tx)) ?? null, error: null };
+      } catch (error) {
+        if (!(error instanceof ProviderError)) throw error;
+        stored = { result: null, error: error.message };
+      }
+      await tx.query(
+        "UPDATE test_provider_calls SET result = $3, error = $4 WHERE operation = $1 AND idempotency_key = $2",
+        [operation, idempotencyKey, JSON.stringify(stored.result), stored.error],
+      );
+      return stored;
+    });
+    if (answer.error !== null) throw new ProviderError(operation, answer.error);
+    return answer.result as T;
   }
 
-  const find = (operation: string, reference: string) => {
-    const found = byReference.get(reference);
-    if (!found) throw new ProviderError(operation, `No authorization ${reference} at the test provider.`);
-    return found;
-  };
+  /** Authorizing and cancelling one merchant reference take turns (a cancel never misses a late authorization). */
+  const lockMerchantReference = (tx: Queryable, merchantReference: string) =>
+    tx.query("SELECT pg_advisory_xact_lock(hashtextextended('test-provider:' || $1, 0))", [merchantReference]);
 
-  async function authorize(request: AuthorizeRequest): Promise<AuthorizeResult> {
+  async function find(tx: Queryable, operation: string, reference: string): Promise<TestAuthorization> {
+    const { rows } = await tx.query<TestAuthorization>(
+      `SELECT ${AUTHORIZATION_COLUMNS} FROM test_provider_authorizations WHERE reference = $1 FOR UPDATE`,
+      [reference],
+    );
+    if (!rows[0]) throw new ProviderError(operation, `No authorization ${reference} at the test provider.`);
+    return rows[0];
+  }
+
+  async function authorize(tx: Queryable, request: AuthorizeRequest): Promise<AuthorizeResult> {
     const number = request.card.number;
     const decline = DECLINES[number];
     if (decline) return { outcome: "declined", ...decline, reference: `test_decl_${randomUUID()}` };
-    if (number === TEST_CARDS.slow) {
-      await new Promise((resolve) => setTimeout(resolve, slowMs).unref());
-    }
-    const authorization: TestAuthorization = {
-      reference: `test_auth_${randomUUID()}`,
-      merchantReference: request.merchantReference,
-      amount: request.amount,
-      currency: request.currency,
-      brand: brandOf(number),
-      last4: number.slice(-4),
-      // Cancelled while it was being made (the caller gave up waiting): released at once.
-      status: cancels.has(request.merchantReference) ? "voided" : "authorized",
-      captured: 0,
-      refunded: 0,
-    };
-    byReference.set(authorization.reference, authorization);
-    byMerchantReference.set(authorization.merchantReference, authorization);
-    return { outcome: "authorized", reference: authorization.reference };
+    await lockMerchantReference(tx, request.merchantReference);
+    const cancelled = await tx.query("SELECT 1 FROM test_provider_cancels WHERE merchant_reference = $1", [
+      request.merchantReference,
+    ]);
+    const reference = `test_auth_${randomUUID()}`;
+    await tx.query(
+      `INSERT INTO test_provider_authorizations (reference, merchant_reference, amount, currency, brand, last4, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        reference,
+        request.merchantReference,
+        request.amount,
+        request.currency,
+        brandOf(number),
+        number.slice(-4),
+        // Cancelled while it was being made (the caller gave up waiting): released at once.
+        cancelled.rowCount ? "voided" : "authorized",
+      ],
+    );
+    return { outcome: "authorized", reference };
   }
 
   return {
     name: "test",
     calls,
-    authorizationOf: (merchantReference) => byMerchantReference.get(merchantReference),
-    cancelled: (merchantReference) => cancels.has(merchantReference),
 
-    authorize: (request) => once("authorize", request.idempotencyKey, () => authorize(request)),
+    async authorizationOf(merchantReference) {
+      const { rows } = await db.query<TestAuthorization>(
+        `SELECT ${AUTHORIZATION_COLUMNS} FROM test_provider_authorizations WHERE merchant_reference = $1
+         ORDER BY created_at DESC LIMIT 1`,
+        [merchantReference],
+      );
+      return rows[0];
+    },
+
+    async cancelled(merchantReference) {
+      const { rowCount } = await db.query("SELECT 1 FROM test_provider_cancels WHERE merchant_reference = $1", [
+        merchantReference,
+      ]);
+      return rowCount === 1;
+    },
+
+    authorize: (request) =>
+      once(
+        "authorize",
+        request.idempotencyKey,
+        (tx) => authorize(tx, request),
+        request.card.number === TEST_CARDS.slow ? slowMs : 0,
+      ),
 
     capture: (request) =>
-      once("capture", request.idempotencyKey, async () => {
-        const a = find("capture", request.reference);
+      once("capture", request.idempotencyKey, async (tx) => {
+        const a = await find(tx, "capture", request.reference);
         if (a.status !== "authorized")
           throw new ProviderError("capture", `Authorization ${a.reference} is ${a.status}.`);
         if (request.amount > a.amount) {
           throw new ProviderError("capture", `Cannot capture ${request.amount} of ${a.amount} authorized.`);
         }
-        a.status = "captured";
-        a.captured = request.amount;
+        await tx.query(
+          "UPDATE test_provider_authorizations SET status = 'captured', captured = $2 WHERE reference = $1",
+          [a.reference, request.amount],
+        );
       }),
 
     void: (request) =>
-      once("void", request.idempotencyKey, async () => {
-        const a = request.reference
-          ? find("void", request.reference)
-          : byMerchantReference.get(request.merchantReference);
-        if (!a) {
-          cancels.add(request.merchantReference);
-          return;
+      once("void", request.idempotencyKey, async (tx) => {
+        let a: TestAuthorization | undefined;
+        if (request.reference) {
+          a = await find(tx, "void", request.reference);
+        } else {
+          await lockMerchantReference(tx, request.merchantReference);
+          const { rows } = await tx.query<TestAuthorization>(
+            `SELECT ${AUTHORIZATION_COLUMNS} FROM test_provider_authorizations WHERE merchant_reference = $1
+             ORDER BY created_at DESC LIMIT 1 FOR UPDATE`,
+            [request.merchantReference],
+          );
+          a = rows[0];
+          if (!a) {
+            await tx.query(
+              "INSERT INTO test_provider_cancels (merchant_reference) VALUES ($1) ON CONFLICT DO NOTHING",
+              [request.merchantReference],
+            );
+            return;
+          }
         }
         if (a.status === "captured") throw new ProviderError("void", `Authorization ${a.reference} was captured.`);
-        a.status = "voided";
+        await tx.query("UPDATE test_provider_authorizations SET status = 'voided' WHERE reference = $1", [a.reference]);
       }),
 
     refund: (request) =>
-      once("refund", request.idempotencyKey, async () => {
-        const a = find("refund", request.reference);
+      once("refund", request.idempotencyKey, async (tx) => {
+        const a = await find(tx, "refund", request.reference);
         if (a.status !== "captured") throw new ProviderError("refund", `Authorization ${a.reference} is ${a.status}.`);
         if (request.amount > a.captured - a.refunded) {
           throw new ProviderError("refund", `Cannot refund ${request.amount}: ${a.captured - a.refunded} is left.`);
         }
-        a.refunded += request.amount;
+        await tx.query("UPDATE test_provider_authorizations SET refunded = refunded + $2 WHERE reference = $1", [
+          a.reference,
+          request.amount,
+        ]);
         return { reference: `test_refund_${randomUUID()}` };
       }),
   };

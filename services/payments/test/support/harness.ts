@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type App, createLogger, type EventBus, migrationsDirOf } from "@comptoir/platform";
+import { type App, createLogger, createPool, type EventBus, migrationsDirOf } from "@comptoir/platform";
 import {
   createServiceTestbed,
   createTestIssuer,
@@ -12,7 +12,12 @@ import {
 import { expect } from "vitest";
 import { buildApp } from "../../src/app";
 import type { PaymentProvider } from "../../src/providers/provider";
-import { createTestProvider, TEST_CARDS, type TestProvider } from "../../src/providers/test-provider";
+import {
+  createTestProvider,
+  TEST_CARDS,
+  type TestProvider,
+  type TestProviderCall,
+} from "../../src/providers/test-provider";
 
 export { TEST_CARDS };
 export type Api = ReturnType<typeof http>;
@@ -33,11 +38,15 @@ export interface Payments extends PaymentsInstance {
   database: TestDatabase;
   bus: EventBus;
   issuer: TestIssuer;
-  /** The test provider every instance shares (the provider is one, as a real one would be). */
+  /**
+   * The first instance's test provider. Each instance has its own provider object, as each process
+   * would, over the same books (payments' database): the provider is one, as a real one would be.
+   * `calls` lists the calls of every instance.
+   */
   provider: TestProvider;
   /** Every log line written by every instance, as written (JSON), at level debug. */
   logs: string[];
-  /** Another instance on the same database and provider. */
+  /** Another instance (another process) on the same database and provider. */
   instance(name: string): Promise<PaymentsInstance>;
   close(): Promise<void>;
 }
@@ -62,11 +71,16 @@ export async function startPayments(name: string, options: PaymentsOptions = {})
   });
   const { database, bus } = testbed;
   const issuer = await createTestIssuer();
-  const provider = createTestProvider({ slowMs: options.slowMs ?? 2000 });
+  // The provider's own connections, as in main.ts: never waiting for one a payment's transaction holds.
+  const providerDb = createPool(database.url, { max: 10 });
+  const calls: TestProviderCall[] = [];
+  const newProvider = () => createTestProvider({ db: providerDb, slowMs: options.slowMs ?? 2000, calls });
+  const provider = newProvider();
   const logs: string[] = [];
   const apps: App[] = [];
 
   async function instance(instanceName: string): Promise<PaymentsInstance> {
+    const own = apps.length === 0 ? provider : newProvider();
     const logger = createLogger({
       service: "payments",
       instance: instanceName,
@@ -79,7 +93,7 @@ export async function startPayments(name: string, options: PaymentsOptions = {})
       logger,
       instance: instanceName,
       auth: issuer.verifier,
-      provider: options.wrapProvider ? options.wrapProvider(provider) : provider,
+      provider: options.wrapProvider ? options.wrapProvider(own) : own,
       providerTimeoutMs: options.providerTimeoutMs ?? 1000,
       keyPruneMs: 0,
     });
@@ -109,6 +123,7 @@ export async function startPayments(name: string, options: PaymentsOptions = {})
     instance,
     async close() {
       for (const app of apps) await app.close().catch(() => {});
+      await providerDb.end();
       await testbed.close();
       await issuer.close();
     },
