@@ -1,3 +1,4 @@
+import { createServiceClient } from "@comptoir/platform";
 import { type Door, openDoor } from "@comptoir/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -12,6 +13,7 @@ import {
   startShop,
   until,
 } from "./support/harness";
+import { createPaymentsClient } from "../src/clients/payments.client";
 
 /** Inventory or payments taken away for a while (a restart, a crash), through a door in front of them. */
 let shop: Shop;
@@ -111,5 +113,41 @@ describe("payments away for a moment (its only instance killed and restarted)", 
       end.checkout === "completed" ? ["captured"] : [],
     );
     if (end.checkout === "failed") expect(end.reservations.filter((r) => r !== "released")).toEqual([]);
+  });
+});
+
+describe("undoing a checkout whose capture's answer was lost", () => {
+  it("voiding a payment found captured refunds it in full: a cancelled checkout never keeps the money", async () => {
+    // What the chaos suite found: payments killed while capturing — the capture happened, its answer
+    // was lost, the saga undid the checkout as if it had not, and the authorization's undo (a void)
+    // met a captured payment and took that as "already refunded".
+    const paymentsApi = shop.payments.orders;
+    const created = await paymentsApi.post(
+      "/api/payments/payments",
+      {
+        orderId: crypto.randomUUID(),
+        amount: 2490,
+        currency: "EUR",
+        method: "card",
+        card: { number: "4242424242424242", expMonth: 12, expYear: 2099, cvc: "123" },
+        capture: true,
+      },
+      { "idempotency-key": crypto.randomUUID() },
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.status).toBe("captured");
+    const client = createPaymentsClient(
+      createServiceClient({
+        target: "payments",
+        baseUrls: [shop.payments.base],
+        auth: { token: () => shop.payments.issuer.token({ service: "orders" }), invalidate() {} },
+      }),
+    );
+    await client.void(created.body.id);
+    const after = await paymentsApi.get(`/api/payments/payments/${created.body.id}`);
+    expect(after.body).toMatchObject({ status: "refunded", refundedAmount: 2490 });
+    // Once more (a compensation retried after a crash): nothing more is refunded, nothing fails.
+    await client.void(created.body.id);
+    expect((await paymentsApi.get(`/api/payments/payments/${created.body.id}`)).body.refundedAmount).toBe(2490);
   });
 });

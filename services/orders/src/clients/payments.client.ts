@@ -27,7 +27,10 @@ export interface PaymentsClient {
   /** The order's payments, newest first (a checkout resumed after a crash finds its authorization here). */
   ofOrder(orderId: string): Promise<Payment[]>;
   capture(paymentId: string): Promise<Payment>;
-  /** Voids an authorization; one already voided, failed or refunded is left as it is. */
+  /**
+   * Voids an authorization; one already voided, failed or refunded is left as it is, and one found
+   * captured is refunded in full (what undoing a checkout must leave: nothing taken).
+   */
   void(paymentId: string): Promise<void>;
   refund(input: { key: string; paymentId: string; amount?: number; reason: string }): Promise<{ amount: number }>;
 }
@@ -69,8 +72,21 @@ export function createPaymentsClient(client: ServiceClient): PaymentsClient {
         path: `/api/payments/payments/${paymentId}/void`,
         idempotencyKey: `void-${paymentId}`,
       });
-      // Refunded already (a captured payment's compensation runs first), or it never went through.
-      if (res.status === 409 && res.body.code === "payment_not_voidable") return;
+      if (res.status === 409 && res.body.code === "payment_not_voidable") {
+        // No longer an authorization. Voided, failed or refunded: nothing is held. Captured: the
+        // capture happened though its answer was lost (its instance killed mid-call), so the saga
+        // undid it as if it had not — the money was taken for a checkout being undone: refund what
+        // is left (seen in the chaos suite: a cancelled order with its payment captured).
+        const payment = ok("looking up the payment", await client.get<Payment>(`/api/payments/payments/${paymentId}`));
+        if (payment.status === "captured" || payment.status === "partially_refunded") {
+          await this.refund({
+            key: `void-${paymentId}-refund`,
+            paymentId,
+            reason: "The checkout could not be completed.",
+          });
+        }
+        return;
+      }
       ok("voiding the payment", res);
     },
 
