@@ -234,10 +234,26 @@ export async function startCartWorld(name: string): Promise<CartWorld> {
     instance,
     product,
     async close() {
-      for (const i of instances) await i.close().catch(() => {});
-      await Promise.all([catalogDoor.close(), inventoryDoor.close()]);
-      await testbed.close();
-      await Promise.all([catalog.close(), inventory.close()]);
+      // Each part gets 15 s, then the next goes on, naming the one that hung: seen once in CI
+      // (failover.test.ts, whose tests had passed, timed out its 60 s afterAll), never alone.
+      const bounded = async (what: string, closing: Promise<unknown>) => {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          closing.catch(() => {}),
+          new Promise<void>((resolve) => {
+            timer = setTimeout(() => {
+              console.warn(`cart test world: ${what} did not close within 15 s`);
+              resolve();
+            }, 15_000);
+          }),
+        ]);
+        clearTimeout(timer);
+      };
+      for (const [n, i] of instances.entries()) await bounded(`cart instance ${n + 1}`, i.close());
+      await bounded("the doors", Promise.all([catalogDoor.close(), inventoryDoor.close()]));
+      await bounded("cart's testbed", testbed.close());
+      await bounded("catalog", catalog.close());
+      await bounded("inventory", inventory.close());
     },
   };
 }
