@@ -205,3 +205,17 @@ describe("when PostgreSQL drops connections", () => {
     }
   });
 });
+
+describe("behind a transaction pooler (preparedStatements: false)", () => {
+  it("sends every query unnamed, even one a repository names itself", async () => {
+    const db = createPool(database.url, { max: 1, preparedStatements: false });
+    try {
+      await db.query({ name: "named_by_a_repo", text: "SELECT $1::int AS n", values: [1] });
+      await db.query("SELECT $1::int AS n", [2]);
+      const { rows } = await db.query("SELECT count(*)::int AS prepared FROM pg_prepared_statements");
+      expect(rows[0].prepared).toBe(0);
+    } finally {
+      await db.end();
+    }
+  });
+});

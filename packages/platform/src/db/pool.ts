@@ -113,6 +113,7 @@ export function createPool(url: string, options: PoolOptions = {}): Db {
   // dropped when released with that error.
   pool.on("connect", (client) => client.on("error", () => {}));
   if (options.preparedStatements !== false) pool.on("connect", prepareParameterizedStatements);
+  else pool.on("connect", unnamedStatementsOnly);
 
   let failures = 0;
   let downUntil = 0;
@@ -198,6 +199,22 @@ function prepareParameterizedStatements(client: pg.PoolClient): void {
         ? query(text)
         : query(text, values)
       : query(text, values, callback);
+  };
+}
+
+/**
+ * Behind a transaction pooler: a query a repository names itself (`{ name, text, values }`) is sent
+ * unnamed — the next transaction may run on a server connection that never prepared it ("prepared
+ * statement … does not exist", seen through PgBouncer).
+ */
+function unnamedStatementsOnly(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (config: unknown, ...rest: unknown[]) => {
+    if (config && typeof config === "object" && "name" in config && "text" in config) {
+      const { name: _name, ...unnamed } = config as Record<string, unknown>;
+      return query(unnamed, ...rest);
+    }
+    return query(config, ...rest);
   };
 }
 
