@@ -34,9 +34,9 @@ const root = join(here, "..");
 const ENTRY = `
 export { buildApp } from "./services/inventory/src/app";
 export { upsertVariants } from "./services/inventory/src/db/variants.repo";
-export { ONLINE_LOCATION_ID } from "./services/inventory/src/domain/locations";
-export { EventBus, migrateEventTables } from "./packages/platform/src/events/bus";
-export { createPgLogTransport } from "./packages/platform/src/events/pg-log/pg-log.transport";
+export { ONLINE_LOCATION_ID } from "./services/inventory/src/model/location";
+export { EventBus, migrateEventTables } from "./packages/events/src/bus";
+export { createPgLogTransport } from "./packages/events/src/pg-log/pg-log.transport";
 export { createPool, ensureDatabase } from "./packages/platform/src/db/pool";
 export { migrate } from "./packages/platform/src/db/migrate";
 export { createLogger } from "./packages/platform/src/logging/logger";

@@ -1,8 +1,8 @@
 // Boots the whole platform with the launcher (as `npm start` does) in a fresh data folder, and
-// reports: seconds from start to the gateway's /health/ready answering 200 (first start, which
+// reports: seconds from start to the gateway's /health/status answering 200 (first start, which
 // initialises PostgreSQL, then a second start on the same data), and the resident memory of every
 // process of the platform (launcher, PostgreSQL, services) once ready. A start that fails (the
-// launcher exits, or /health/ready never answers 200 within 120 s) ends the run with an error.
+// launcher exits, or /health/status never answers 200 within 120 s) ends the run with an error.
 // Options: --instances <service>=N (passed to the launcher), --runs N (default 1 of each), and
 // bench/support/bench.mjs's. `npm start`'s build step (about 3 s) is not counted.
 import { chmod, mkdtemp, rm } from "node:fs/promises";
@@ -22,7 +22,7 @@ export async function run(args, shared = {}) {
   const launcherArgs = options.instances ? ["--instances", options.instances] : [];
   printHeader({
     title: "startup: seconds to ready and memory of the whole platform",
-    aim: `ready (/health/ready 200) in < ${AIM_SECONDS} s, on the first start (initdb) and on a second start`,
+    aim: `ready (/health/status 200) in < ${AIM_SECONDS} s, on the first start (initdb) and on a second start`,
     source:
       "no start-up time is written as an aim: seed 004's scenario A1 asks recovery in < 30 s, " +
       "which a restarted platform must meet; docs/architecture.md §8.3 has the measured 8.0–9.2 s and 5.4–6.3 s",

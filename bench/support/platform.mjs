@@ -92,7 +92,7 @@ export async function startPlatform(dataDir, launcherArgs = [], env = {}) {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`launcher exited with ${child.exitCode}`);
     try {
-      const res = await fetch(`${base}/health/ready`);
+      const res = await fetch(`${base}/health/status`);
       if (res.status === 200) {
         health = await res.json();
         break;

@@ -11,7 +11,7 @@ import { LAUNCHER, type Launcher, runCleanupsSync, sleep, startLauncher } from "
  * max_connections = 100 (Debian's default), two instances of catalog, orders and inventory, about
  * twenty concurrent catalog reads through the gateway, and a PostgreSQL restart in fast mode (down
  * four seconds). The platform must serve again — catalog reads succeed and the gateway's
- * /health/ready is ok — within 5 s of the server accepting connections again. The bound is taken
+ * /health/status is ok — within 5 s of the server accepting connections again. The bound is taken
  * from that moment, never from the test's wall clock, so a busy CI machine does not move it.
  * Events go through a nats-server of the test's own, as in the issue; without nats-server installed,
  * through the PostgreSQL event log on the same server, whose pools (3 connections per instance)
@@ -99,7 +99,7 @@ describe.skipIf(process.env.COMPTOIR_REQUIRE_REAL_INFRA === "1")(
       const prober = async () => {
         while (reading) {
           const t = Date.now();
-          const res = await fetch(`${launcher!.base}/health/ready`, { signal: AbortSignal.timeout(2000) }).catch(
+          const res = await fetch(`${launcher!.base}/health/status`, { signal: AbortSignal.timeout(2000) }).catch(
             () => undefined,
           );
           health.push({ t, ok: res?.status === 200 });
@@ -137,7 +137,7 @@ describe.skipIf(process.env.COMPTOIR_REQUIRE_REAL_INFRA === "1")(
           [
             `PostgreSQL down ${((acceptingAt - down) / 1000).toFixed(1)} s (restart -m fast)`,
             `reads back to ≥ 99.5 % per second after ${readsBack === undefined ? `> ${OBSERVE_MS / 1000}` : readsBack.toFixed(1)} s`,
-            `/health/ready ok for good after ${healthBack.toFixed(1)} s${lastBadProbe && lastBadProbe.t + 1000 > to ? " (still failing at the end)" : ""}`,
+            `/health/status ok for good after ${healthBack.toFixed(1)} s${lastBadProbe && lastBadProbe.t + 1000 > to ? " (still failing at the end)" : ""}`,
             `reads after the server was back: ${after.length}, failed ${failedPct(after).toFixed(1)} % (${topErrors(after, 4)})`,
             `RECOVERY ${recovery === undefined ? `> ${OBSERVE_MS / 1000} s` : `${recovery.toFixed(1)} s`} (bound ${RECOVERY_BOUND_S} s)`,
           ].join("\n"),

@@ -4,7 +4,9 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { unwrap } from "@comptoir/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectStatus, gatewayClient } from "./support/api";
 
 /**
  * `comptoir events ...` against the whole platform booted by the launcher (as `npm start` does):
@@ -126,22 +128,17 @@ describe("comptoir events, against the running platform", { timeout: 180_000 }, 
       () => tail.stderr(),
     );
     let id = "";
-    const login = await fetch(`http://127.0.0.1:${port}/api/identity/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: "admin@demo.comptoir.dev", password: "comptoir-demo" }),
-    });
-    const { token } = (await login.json()) as { token: string };
+    const api = gatewayClient(`http://127.0.0.1:${port}`);
+    const body = { email: "admin@demo.comptoir.dev", password: "comptoir-demo" };
+    const { token } = unwrap(await api.identity.POST("/api/identity/login", { body }));
     // The tail starts at "now": create categories until one shows up.
     await until(
       async () => {
-        const res = await fetch(`http://127.0.0.1:${port}/api/catalog/categories`, {
-          method: "POST",
-          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-          body: JSON.stringify({ name: `Tail ${Date.now()}` }),
+        const res = await api.withToken(token).catalog.POST("/api/catalog/categories", {
+          body: { name: `Tail ${Date.now()}` },
         });
-        expect(res.status).toBe(201);
-        if (!id) id = ((await res.json()) as { id: string }).id;
+        expectStatus(res, 201, "category");
+        if (!id) id = res.data!.id;
         return tail.stdout().includes(id);
       },
       20_000,

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ALL_SERVICES, type Permission, ROLE_PERMISSIONS, ROLES, type Role } from "@comptoir/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gatewayClient } from "./support/api";
 
 /**
  * The one door, as a user meets it: the whole platform booted by the launcher in demo mode, three
@@ -73,10 +74,13 @@ async function call(method: string, path: string, options: { token?: string; bod
   return { status: res.status, headers: res.headers, body };
 }
 
+/** The gateway through the typed client (raw `call` stays for the tests about headers and the route matrix). */
+const api = (token?: string) => gatewayClient(base, token);
+
 async function login(email: string, password = DEMO_PASSWORD) {
-  const res = await call("POST", "/api/identity/login", { body: { email, password } });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body as { token: string; refreshToken: string; user: { id: string; role: Role } };
+  const res = await api().identity.POST("/api/identity/login", { body: { email, password } });
+  expect(res.response.status, JSON.stringify(res.error)).toBe(200);
+  return res.data!;
 }
 
 /** PID of one instance of the platform using our data folder. */
@@ -95,7 +99,7 @@ function pidOf(instance: string): number | undefined {
 
 /** How many GET /api/catalog/categories each catalog instance has answered (its own /metrics). */
 async function servedByInstance(): Promise<Record<string, number>> {
-  const health = (await (await fetch(`${base}/health/ready`)).json()) as any;
+  const health = (await (await fetch(`${base}/health/status`)).json()) as any;
   const counts: Record<string, number> = {};
   for (const instance of health.services.catalog.instances as { url: string }[]) {
     const text = await (await fetch(`${instance.url}/metrics`)).text();
@@ -135,7 +139,7 @@ beforeAll(async () => {
   launcher.stdout!.on("data", (d) => (output += d));
   launcher.stderr!.on("data", (d) => (output += d));
   await until(
-    () => fetch(`${base}/health/ready`).then((r) => r.status),
+    () => fetch(`${base}/health/status`).then((r) => r.status),
     (s) => s === 200,
     "the platform to be ready",
     120_000,
@@ -231,30 +235,26 @@ describe("permissions through the gateway", { timeout: 60_000 }, () => {
 
 describe("sessions", { timeout: 60_000 }, () => {
   it("refresh rotates; a spent refresh token revokes its family; logout revokes", async () => {
+    const refresh = (refreshToken: string) => api().identity.POST("/api/identity/refresh", { body: { refreshToken } });
     const first = await login("customer@demo.comptoir.dev");
-    const second = await call("POST", "/api/identity/refresh", { body: { refreshToken: first.refreshToken } });
-    expect(second.status).toBe(200);
-    expect((await call("GET", "/api/identity/me", { token: second.body.token })).status).toBe(200);
-    const reuse = await call("POST", "/api/identity/refresh", { body: { refreshToken: first.refreshToken } });
-    expect(reuse.status).toBe(401);
-    const afterReuse = await call("POST", "/api/identity/refresh", {
-      body: { refreshToken: second.body.refreshToken },
-    });
-    expect(afterReuse.status).toBe(401);
+    const second = await refresh(first.refreshToken);
+    expect(second.response.status).toBe(200);
+    expect((await api(second.data!.token).identity.GET("/api/identity/me")).response.status).toBe(200);
+    const reuse = await refresh(first.refreshToken);
+    expect(reuse.response.status).toBe(401);
+    const afterReuse = await refresh(second.data!.refreshToken);
+    expect(afterReuse.response.status).toBe(401);
 
     const session = await login("customer@demo.comptoir.dev");
-    expect((await call("POST", "/api/identity/logout", { body: { refreshToken: session.refreshToken } })).status).toBe(
-      204,
-    );
-    expect((await call("POST", "/api/identity/refresh", { body: { refreshToken: session.refreshToken } })).status).toBe(
-      401,
-    );
+    const logout = await api().identity.POST("/api/identity/logout", { body: { refreshToken: session.refreshToken } });
+    expect(logout.response.status).toBe(204);
+    expect((await refresh(session.refreshToken)).response.status).toBe(401);
   });
 
   it("a signing-key rotation keeps existing sessions valid, and new tokens work everywhere", async () => {
     const before = await login("manager@demo.comptoir.dev");
-    const rotated = await call("POST", "/api/identity/admin/signing-keys/rotate", { token: tokens.admin });
-    expect(rotated.status).toBeLessThan(300);
+    const rotated = await api(tokens.admin).identity.POST("/api/identity/admin/signing-keys/rotate");
+    expect(rotated.response.status).toBeLessThan(300);
     const after = await login("manager@demo.comptoir.dev");
     const kid = (token: string) => JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString()).kid;
     expect(kid(after.token)).not.toBe(kid(before.token));
@@ -262,13 +262,16 @@ describe("sessions", { timeout: 60_000 }, () => {
       // The manager may read stock-related admin-free routes; /me goes through identity, the
       // category tree through catalog: both verify the token themselves, after the gateway.
       await until(
-        () => call("GET", "/api/identity/me", { token }).then((r) => r.status),
+        () =>
+          api(token)
+            .identity.GET("/api/identity/me")
+            .then((r) => r.response.status),
         (s) => s === 200,
         "identity to accept the token",
         10_000,
       );
-      const denied = await call("POST", "/api/catalog/categories", { token, body: { name: "Rotation" } });
-      expect(denied.status).toBe(403); // verified (not 401), then refused for lack of catalog:write
+      const denied = await api(token).catalog.POST("/api/catalog/categories", { body: { name: "Rotation" } });
+      expect(denied.response.status).toBe(403); // verified (not 401), then refused for lack of catalog:write
     }
   });
 });
@@ -355,7 +358,7 @@ describe("load balancing and failover", { timeout: 120_000 }, () => {
     process.kill(victim, "SIGKILL");
     // The supervisor restarts it; wait until the gateway routes to it again.
     const health = await until(
-      async () => (await (await fetch(`${base}/health/ready`)).json()) as any,
+      async () => (await (await fetch(`${base}/health/status`)).json()) as any,
       (h: any) => pidOf("catalog-2") !== victim && h.services?.catalog?.instances?.every((i: any) => i.status === "up"),
       "catalog-2 back in the pool",
     );

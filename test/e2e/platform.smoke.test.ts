@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type ComptoirClient, problemOf, unwrap } from "@comptoir/client";
 import { ALL_SERVICES, BACKEND_SERVICES } from "@comptoir/contracts";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
@@ -22,6 +23,7 @@ import {
   withoutComptoirVariables,
 } from "./support/platform";
 import { PGBOUNCER, type PgBouncer, startPgBouncer } from "./support/pgbouncer";
+import { expectStatus, gatewayClient } from "./support/api";
 
 /**
  * Boots the whole platform the way a user does (`npm start` runs this same launcher bundle) and
@@ -32,16 +34,27 @@ async function json(res: Response): Promise<any> {
   return res.json();
 }
 
-/** Headers of a demo account (seeded in demo mode, the launcher's default), logged in through the gateway. */
-async function adminHeaders(base: string, who = "admin"): Promise<Record<string, string>> {
-  const res = await fetch(`${base}/api/identity/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: `${who}@demo.comptoir.dev`, password: "comptoir-demo" }),
-  });
-  expect(res.status, await res.clone().text()).toBe(200);
-  return { "content-type": "application/json", authorization: `Bearer ${(await json(res)).token}` };
+/** The gateway's typed client signed in as a demo account (seeded in demo mode, the launcher's default). */
+async function signedIn(base: string, who = "admin"): Promise<ComptoirClient> {
+  const api = gatewayClient(base);
+  const email = `${who}@demo.comptoir.dev`;
+  const res = await api.identity.POST("/api/identity/login", { body: { email, password: "comptoir-demo" } });
+  expectStatus(res, 200, `login of ${email}`);
+  return api.withToken(res.data!.token);
 }
+
+/** One variant's level at one location: the status, and the level when the answer is one. */
+async function stockLevel(api: ComptoirClient, variantId: string, locationId: string) {
+  const res = await api.inventory.GET("/api/inventory/stock", { params: { query: { variantId, locationId } } });
+  return { status: res.response.status, level: res.data && "onHand" in res.data ? res.data : undefined };
+}
+
+/** The events admin API's status (its answer's shape is not in the public documents). */
+type EventsStatus = {
+  outbox: { unsent: number };
+  groups: { lag: Record<string, number> }[];
+  deadLetters: unknown[];
+};
 
 describe("the platform, booted by the launcher, through the gateway", { timeout: 150_000 }, () => {
   let dataDir: string;
@@ -76,34 +89,29 @@ describe("the platform, booted by the launcher, through the gateway", { timeout:
 
   it("routes to the catalog: a category created through the gateway can be read back", async () => {
     const base = platform!.base;
-    const admin = await adminHeaders(base);
-    const anonymous = await fetch(`${base}/api/catalog/categories`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: "Épicerie fine" }),
+    const admin = await signedIn(base);
+    const anonymous = await gatewayClient(base).catalog.POST("/api/catalog/categories", {
+      body: { name: "Épicerie fine" },
     });
-    expect(anonymous.status).toBe(401);
-    const created = await fetch(`${base}/api/catalog/categories`, {
-      method: "POST",
-      headers: { ...admin, "x-request-id": "e2e-create-1" },
-      body: JSON.stringify({ name: "Épicerie fine" }),
+    expect(anonymous.response.status).toBe(401);
+    const created = await admin.catalog.POST("/api/catalog/categories", {
+      body: { name: "Épicerie fine" },
+      headers: { "x-request-id": "e2e-create-1" },
     });
-    expect(created.status).toBe(201);
-    expect(created.headers.get("x-request-id")).toBe("e2e-create-1");
-    const category = await json(created);
+    expectStatus(created, 201, "category");
+    expect(created.response.headers.get("x-request-id")).toBe("e2e-create-1");
+    const category = created.data!;
     expect(category.slug).toBe("epicerie-fine");
 
-    const tree = await json(await fetch(`${base}/api/catalog/categories`));
-    expect(tree.data.map((c: { id: string }) => c.id)).toContain(category.id);
+    const tree = unwrap(await gatewayClient(base).catalog.GET("/api/catalog/categories"));
+    expect(tree.data.map((c) => c.id)).toContain(category.id);
 
-    const invalid = await fetch(`${base}/api/catalog/categories`, {
-      method: "POST",
-      headers: admin,
-      body: JSON.stringify({ name: "" }),
-    });
-    expect(invalid.status).toBe(400);
-    expect(invalid.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-    expect((await json(invalid)).code).toBe("validation_failed");
+    const invalid = await admin.catalog.POST("/api/catalog/categories", { body: { name: "" } });
+    expect(invalid.response.status).toBe(400);
+    expect(invalid.response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    expect(problemOf(invalid)?.code).toBe("validation_failed");
+
+    // A path no service has: raw HTTP, the client knows only real paths.
 
     const unknown = await fetch(`${base}/api/nothing/here`);
     expect(unknown.status).toBe(404);
@@ -112,32 +120,28 @@ describe("the platform, booted by the launcher, through the gateway", { timeout:
 
   it("makes a product created in catalog known to inventory within a second (and stocks it, in demo mode)", async () => {
     const base = platform!.base;
-    const admin = await adminHeaders(base);
-    const tree = await json(await fetch(`${base}/api/catalog/categories`));
-    const leaf = tree.data.find((c: { slug: string }) => c.slug === "epicerie-fine");
+    const admin = await signedIn(base);
+    const tree = unwrap(await admin.catalog.GET("/api/catalog/categories"));
+    const leaf = tree.data.find((c) => c.slug === "epicerie-fine")!;
     const central = "0192f5a0-0000-7000-8000-00000000c001";
     /** Creates a product with one variant; resolves with the ms until inventory knows (and stocks) it. */
     const knownAfter = async (name: string): Promise<number> => {
-      const created = await fetch(`${base}/api/catalog/products`, {
-        method: "POST",
-        headers: admin,
-        body: JSON.stringify({
+      const created = await admin.catalog.POST("/api/catalog/products", {
+        body: {
           categoryId: leaf.id,
           name,
           status: "active",
           variants: [{ sku: `E2E-${Date.now()}`, options: { poids: "220 g" }, price: 690 }],
-        }),
+        },
       });
-      expect(created.status, await created.clone().text()).toBe(201);
+      expectStatus(created, 201, "product");
       const startedAt = Date.now();
-      const variantId = (await json(created)).variants[0].id;
+      const variantId = created.data!.variants[0]!.id;
       for (;;) {
-        const level = await fetch(`${base}/api/inventory/stock?variantId=${variantId}&locationId=${central}`, {
-          headers: admin,
-        });
+        const level = await stockLevel(admin, variantId, central);
         // catalog.product.created can make the variant known (200, nothing on hand) just before
         // catalog.variant.created (another subject, another partition) brings its demo stock.
-        if (level.status === 200 && (await json(level)).onHand > 0) return Date.now() - startedAt;
+        if (level.status === 200 && level.level!.onHand > 0) return Date.now() - startedAt;
         if (level.status !== 200) expect(level.status).toBe(404); // variant_not_found until the event arrives
         if (Date.now() - startedAt > 10_000) throw new Error("inventory never learned the variant");
         await new Promise((r) => setTimeout(r, 10));
@@ -149,11 +153,9 @@ describe("the platform, booted by the launcher, through the gateway", { timeout:
     // figure is the flow's latency and not a queue behind the start-up's backlog on two cores.
     const quietSince = Date.now();
     for (;;) {
-      const catalog = await json(await fetch(`${base}/api/catalog/admin/events/status`, { headers: admin }));
-      const inventory = await json(await fetch(`${base}/api/inventory/admin/events/status`, { headers: admin }));
-      const lag = inventory.groups
-        .flatMap((g: { lag: Record<string, number> }) => Object.values(g.lag))
-        .reduce((sum: number, n: number) => sum + n, 0);
+      const catalog = unwrap(await admin.catalog.GET("/api/catalog/admin/events/status")) as EventsStatus;
+      const inventory = unwrap(await admin.inventory.GET("/api/inventory/admin/events/status")) as EventsStatus;
+      const lag = inventory.groups.flatMap((g) => Object.values(g.lag)).reduce((sum, n) => sum + n, 0);
       if (catalog.outbox.unsent === 0 && inventory.outbox.unsent === 0 && lag === 0) break;
       if (Date.now() - quietSince > 30_000) throw new Error(`never quiet: ${JSON.stringify({ catalog, inventory })}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -165,40 +167,31 @@ describe("the platform, booted by the launcher, through the gateway", { timeout:
 
   it("replenishes a store: the clerk asks, the manager approves, supply moves the stock with its own service token", async () => {
     const base = platform!.base;
-    const [clerk, manager] = [await adminHeaders(base, "clerk"), await adminHeaders(base, "manager")];
+    const [clerk, manager] = [await signedIn(base, "clerk"), await signedIn(base, "manager")];
     const central = "0192f5a0-0000-7000-8000-00000000c001";
     const store1 = "0192f5a0-0000-7000-8000-00000000c101";
-    const levels = await json(
-      await fetch(`${base}/api/inventory/stock?locationId=${central}&limit=1`, { headers: manager }),
+    const levels = unwrap(
+      await manager.inventory.GET("/api/inventory/stock", { params: { query: { locationId: central, limit: 1 } } }),
     );
-    const variantId = levels.data[0].variantId;
-    const levelAt = async (locationId: string) =>
-      json(
-        await fetch(`${base}/api/inventory/stock?variantId=${variantId}&locationId=${locationId}`, {
-          headers: manager,
-        }),
-      );
+    const variantId = "data" in levels ? levels.data[0]!.variantId : levels.variantId;
+    const levelAt = async (locationId: string) => (await stockLevel(manager, variantId, locationId)).level!;
     const before = { central: await levelAt(central), store: await levelAt(store1) };
 
-    const asked = await fetch(`${base}/api/supply/requests`, {
-      method: "POST",
-      headers: clerk,
-      body: JSON.stringify({ locationId: store1, items: [{ variantId, quantity: 2 }], note: "e2e" }),
+    const asked = await clerk.supply.POST("/api/supply/requests", {
+      body: { locationId: store1, items: [{ variantId, quantity: 2 }], note: "e2e" },
     });
-    expect(asked.status, await asked.clone().text()).toBe(201);
-    const { id } = await json(asked);
-    const approve = (who: Record<string, string>) =>
-      fetch(`${base}/api/supply/requests/${id}/approve`, {
-        method: "POST",
-        headers: { authorization: who.authorization! },
-      });
-    expect((await approve(clerk)).status).toBe(403);
+    expectStatus(asked, 201, "replenishment request");
+    const { id } = asked.data!;
+    const approve = (who: ComptoirClient) =>
+      who.supply.POST("/api/supply/requests/{id}/approve", { params: { path: { id } } });
+    expect((await approve(clerk)).response.status).toBe(403);
     const approved = await approve(manager);
-    expect(approved.status, await approved.clone().text()).toBe(200);
-    expect((await json(approved)).status).toBe("completed");
+    expectStatus(approved, 200, "approval");
+    expect(approved.data!.status).toBe("completed");
     expect((await levelAt(central)).onHand).toBe(before.central.onHand - 2);
     expect((await levelAt(store1)).onHand).toBe(before.store.onHand + 2);
-    // The service-token endpoint is internal: never reachable through the gateway.
+    // The service-token endpoint is internal: never reachable through the gateway (nor in the
+    // client, which knows only the public documents: raw HTTP).
     const internal = await fetch(`${base}/api/identity/internal/service-tokens`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -235,20 +228,16 @@ describe("the platform, booted by the launcher, through the gateway", { timeout:
 
   it("feeds search from catalog's events, each category once, even when the catalog is killed mid-stream", async () => {
     const base = platform!.base;
-    const admin = await adminHeaders(base);
+    const admin = await signedIn(base);
     const createCategory = async (name: string): Promise<string> => {
-      const res = await fetch(`${base}/api/catalog/categories`, {
-        method: "POST",
-        headers: admin,
-        body: JSON.stringify({ name }),
-      });
-      expect(res.status).toBe(201);
-      return (await json(res)).id;
+      const res = await admin.catalog.POST("/api/catalog/categories", { body: { name } });
+      expectStatus(res, 201, "category");
+      return res.data!.id;
     };
     const searchIds = async (): Promise<string[]> => {
-      const res = await fetch(`${base}/api/search/categories`);
-      expect(res.status).toBe(200);
-      return (await json(res)).data.map((c: { id: string }) => c.id);
+      const res = await gatewayClient(base).search.GET("/api/search/categories");
+      expectStatus(res, 200, "search's categories");
+      return res.data!.data.map((c) => c.id);
     };
     async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
       const deadline = Date.now() + 30_000;
@@ -273,10 +262,12 @@ describe("the platform, booted by the launcher, through the gateway", { timeout:
     await eventually(
       async () => ({
         pid: pidOf(dataDir, "catalog-1"),
-        status: await fetch(`${base}/api/catalog/categories`).then(
-          (r) => r.status,
-          () => 0,
-        ),
+        status: await gatewayClient(base)
+          .catalog.GET("/api/catalog/categories")
+          .then(
+            (r) => r.response.status,
+            () => 0,
+          ),
       }),
       ({ pid, status }) => pid !== undefined && !victims.includes(pid) && status === 200,
       "the catalog to be restarted",
@@ -292,11 +283,11 @@ describe("the platform, booted by the launcher, through the gateway", { timeout:
     expect(ours).toHaveLength(21); // none twice
     expect(new Set(ours).size).toBe(21);
     const status = await eventually(
-      async () => json(await fetch(`${base}/api/search/admin/events/status`, { headers: admin })),
-      (body) => body.groups?.[0]?.lag?.catalog === 0,
+      async () => (await admin.search.GET("/api/search/admin/events/status")).data as EventsStatus | undefined,
+      (body) => body?.groups?.[0]?.lag?.catalog === 0,
       "search to have caught up",
     );
-    expect(status.deadLetters).toEqual([]);
+    expect(status!.deadLetters).toEqual([]);
   });
 
   it("refuses a second start on the same port with a clear message", async () => {
@@ -320,8 +311,8 @@ describe("the platform, booted by the launcher, through the gateway", { timeout:
     platform = start({ PORT: String(port), COMPTOIR_DATA: dataDir });
     const { seconds } = await waitUntilReady(platform);
     console.log(`platform ready in ${seconds.toFixed(1)} s (second start, data reused)`);
-    const tree = await json(await fetch(`${platform.base}/api/catalog/categories`));
-    expect(tree.data.map((c: { slug: string }) => c.slug)).toContain("epicerie-fine");
+    const tree = unwrap(await gatewayClient(platform.base).catalog.GET("/api/catalog/categories"));
+    expect(tree.data.map((c) => c.slug)).toContain("epicerie-fine");
     expect(await stop(platform, "SIGINT")).toBe(0);
     platform = undefined;
     await new Promise((r) => setTimeout(r, 200));
@@ -361,7 +352,7 @@ describe("comptoir service <name>", { timeout: 60_000 }, () => {
       const base = `http://127.0.0.1:${port}`;
       let ready = false;
       for (let i = 0; i < 150 && !ready; i++) {
-        ready = await fetch(`${base}/health/ready`).then(
+        ready = await fetch(`${base}/health/status`).then(
           (r) => r.status === 200,
           () => false,
         );
@@ -482,36 +473,28 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
       expect(body.services.inventory.instances).toHaveLength(2);
       expect(body.services.orders.instances).toHaveLength(2);
       const base = platform.base;
-      const admin = await adminHeaders(base);
-      const created = await fetch(`${base}/api/catalog/categories`, {
-        method: "POST",
-        headers: admin,
-        body: JSON.stringify({ name: "Distributed" }),
-      });
-      expect(created.status).toBe(201);
+      const admin = await signedIn(base);
+      const created = await admin.catalog.POST("/api/catalog/categories", { body: { name: "Distributed" } });
+      expectStatus(created, 201, "category");
 
       // catalog → inventory through this mode's event transport.
-      const product = await fetch(`${base}/api/catalog/products`, {
-        method: "POST",
-        headers: admin,
-        body: JSON.stringify({
-          categoryId: (await json(created)).id,
+      const product = await admin.catalog.POST("/api/catalog/products", {
+        body: {
+          categoryId: created.data!.id,
           name: "Lampe rare",
           status: "active",
           variants: [{ sku: `RARE-${prefix}`, options: {}, price: 4900 }],
-        }),
+        },
       });
-      expect(product.status, await product.clone().text()).toBe(201);
-      const variantId = (await json(product)).variants[0].id;
+      expectStatus(product, 201, "product");
+      const variantId = product.data!.variants[0]!.id;
       const online = "0192f5a0-0000-7000-8000-00000000c002";
       const startedAt = Date.now();
       for (;;) {
-        const level = await fetch(`${base}/api/inventory/stock?variantId=${variantId}&locationId=${online}`, {
-          headers: admin,
-        });
+        const level = await stockLevel(admin, variantId, online);
         // Known from catalog.product.created; its demo stock (40 online) comes with
         // catalog.variant.created, another subject handled in parallel: wait for both.
-        if (level.status === 200 && (await json(level)).onHand > 0) break;
+        if (level.status === 200 && level.level!.onHand > 0) break;
         if (level.status !== 200) expect(level.status).toBe(404);
         if (Date.now() - startedAt > 15_000) throw new Error("inventory never learned the variant");
         await new Promise((r) => setTimeout(r, 20));
@@ -520,14 +503,15 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
 
       // A guest's purchase in this mode: the cart in Redis, the checkout saga on one of two orders
       // instances, the confirmation e-mail from orders' event through this mode's transport.
-      const cart = await json(await fetch(`${base}/api/cart/carts`, { method: "POST" }));
-      const guest = { "content-type": "application/json", "x-cart-token": cart.token };
-      const added = await fetch(`${base}/api/cart/carts/${cart.id}/items`, {
-        method: "POST",
+      const shopper = gatewayClient(base);
+      const cart = unwrap(await shopper.cart.POST("/api/cart/carts"));
+      const guest = { "x-cart-token": cart.token! };
+      const added = await shopper.cart.POST("/api/cart/carts/{id}/items", {
+        params: { path: { id: cart.id } },
         headers: guest,
-        body: JSON.stringify({ variantId, quantity: 2 }),
+        body: { variantId, quantity: 2 },
       });
-      expect(added.status, await added.clone().text()).toBe(200);
+      expectStatus(added, 200, "add to the cart");
       if (redis.REDIS_URL) {
         const { Redis } = await import("ioredis");
         const client = new Redis(redis.REDIS_URL);
@@ -536,10 +520,9 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
         expect(keys.length, "the cart is kept in Redis").toBeGreaterThan(0);
       }
       const email = `guest-${prefix}@example.com`;
-      const checkout = await fetch(`${base}/api/orders/checkout`, {
-        method: "POST",
-        headers: { ...guest, "idempotency-key": `e2e-${prefix}` },
-        body: JSON.stringify({
+      const checkout = await shopper.orders.POST("/api/orders/checkout", {
+        params: { header: { ...guest, "idempotency-key": `e2e-${prefix}` } },
+        body: {
           cartId: cart.id,
           email,
           shippingAddress: {
@@ -550,16 +533,16 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
             country: "FR",
           },
           payment: { method: "card", card: { number: "4242424242424242", expMonth: 12, expYear: 2099, cvc: "123" } },
-        }),
+        },
       });
-      expect(checkout.status, await checkout.clone().text()).toBe(201);
-      expect((await json(checkout)).status).toBe("paid");
+      expectStatus(checkout, 201, "checkout");
+      expect(checkout.data!.status).toBe("paid");
       const mailStarted = Date.now();
       for (;;) {
-        const mails = await json(
-          await fetch(`${base}/api/notifications/messages?to=${encodeURIComponent(email)}`, { headers: admin }),
+        const mails = unwrap(
+          await admin.notifications.GET("/api/notifications/messages", { params: { query: { to: email } } }),
         );
-        if (mails.data.some((m: { template: string }) => m.template === "order_confirmed")) break;
+        if (mails.data.some((m) => m.template === "order_confirmed")) break;
         if (Date.now() - mailStarted > 15_000) throw new Error(`no confirmation e-mail: ${JSON.stringify(mails)}`);
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -569,43 +552,33 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
 
       // Exactly 20 units online (demo mode gave it some: take them out first), then 200 buyers at
       // once through the gateway, spread over both inventory instances.
-      const level = await json(
-        await fetch(`${base}/api/inventory/stock?variantId=${variantId}&locationId=${online}`, { headers: admin }),
-      );
-      if (level.onHand !== 20) {
-        const adjust = await fetch(`${base}/api/inventory/stock/adjust`, {
-          method: "POST",
-          headers: admin,
-          body: JSON.stringify({
+      const { level } = await stockLevel(admin, variantId, online);
+      if (level!.onHand !== 20) {
+        const adjust = await admin.inventory.POST("/api/inventory/stock/adjust", {
+          body: {
             variantId,
             locationId: online,
-            changeQuantity: 20 - level.onHand,
+            changeQuantity: 20 - level!.onHand,
             type: "adjustment",
             reason: "e2e: exactly 20",
-          }),
+          },
         });
-        expect(adjust.status, await adjust.clone().text()).toBe(201);
+        expectStatus(adjust, 201, "stock adjustment");
       }
       const answers = await Promise.all(
         Array.from({ length: 200 }, (_, i) =>
-          fetch(`${base}/api/inventory/reservations`, {
-            method: "POST",
-            headers: admin,
-            body: JSON.stringify({
-              reference: `e2e-${prefix}-${i}`,
-              locationId: online,
-              items: [{ variantId, quantity: 1 }],
-            }),
-          }).then((r) => r.status),
+          admin.inventory
+            .POST("/api/inventory/reservations", {
+              body: { reference: `e2e-${prefix}-${i}`, locationId: online, items: [{ variantId, quantity: 1 }] },
+            })
+            .then((r) => r.response.status),
         ),
       );
       const counts = Object.fromEntries(
         [201, 409].map((status) => [status, answers.filter((a) => a === status).length]),
       );
       expect(counts).toEqual({ 201: 20, 409: 180 });
-      const after = await json(
-        await fetch(`${base}/api/inventory/stock?variantId=${variantId}&locationId=${online}`, { headers: admin }),
-      );
+      const after = (await stockLevel(admin, variantId, online)).level;
       expect(after).toMatchObject({ onHand: 20, reserved: 20, available: 0 });
 
       expect(existsSync(join(dataDir, "postgres"))).toBe(false);

@@ -4,6 +4,8 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ComptoirClient, problemOf, unwrap } from "@comptoir/client";
+import { expectStatus, gatewayClient } from "./support/api";
 import { freePort, LAUNCHER, type Platform, processesOf, start, stop, waitUntilReady } from "./support/platform";
 
 /**
@@ -24,7 +26,6 @@ const FREE_SHIPPING_FROM = 5000;
 
 let dataDir: string;
 let platform: Platform | undefined;
-let base: string;
 let onlineLocationId: string;
 let allLocationIds: string[];
 let categoryId: string;
@@ -33,46 +34,11 @@ const sequentialCheckouts: number[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: any;
-  ms: number;
-}
-
-interface CallOptions {
-  token?: string;
-  cartToken?: string;
-  idempotencyKey?: string;
-  body?: unknown;
-}
-
-async function call(method: string, path: string, options: CallOptions = {}): Promise<Answer> {
-  const startedAt = performance.now();
-  const res = await fetch(base + path, {
-    method,
-    headers: {
-      ...(options.body === undefined ? {} : { "content-type": "application/json" }),
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...(options.cartToken ? { "x-cart-token": options.cartToken } : {}),
-      ...(options.idempotencyKey ? { "idempotency-key": options.idempotencyKey } : {}),
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await res.text();
-  let body: any = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, headers: res.headers, body, ms: performance.now() - startedAt };
-}
-
-/** Fails with the answer's body in the message, so that a wrong status says why. */
-function expectStatus(answer: Answer, status: number, what: string): void {
-  expect(answer.status, `${what}: ${JSON.stringify(answer.body)}`).toBe(status);
-}
+/** The gateway as an anonymous client; `api.withToken(token)` as a signed-in one. */
+let api: ComptoirClient;
+const as = (token: string | undefined) => api.withToken(token);
+/** A guest cart's secret, sent as X-Cart-Token. */
+const cartHeaders = (cartToken: string | undefined) => (cartToken ? { "x-cart-token": cartToken } : {});
 
 async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, ms = 30_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -86,9 +52,9 @@ async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, wh
 }
 
 async function login(email: string, password = DEMO_PASSWORD): Promise<{ token: string; userId: string }> {
-  const res = await call("POST", "/api/identity/login", { body: { email, password } });
+  const res = await api.identity.POST("/api/identity/login", { body: { email, password } });
   expectStatus(res, 200, `login of ${email}`);
-  return { token: res.body.token, userId: res.body.user.id };
+  return { token: res.data!.token, userId: res.data!.user.id };
 }
 
 const admin = async () => (await login("admin@demo.comptoir.dev")).token;
@@ -99,12 +65,16 @@ interface Level {
   available: number;
 }
 
+/** One variant's level at one location (the stock endpoint's single-level answer). */
+async function stockAt(token: string, variantId: string, locationId: string) {
+  const res = await as(token).inventory.GET("/api/inventory/stock", { params: { query: { variantId, locationId } } });
+  return { ...res, level: res.data && "onHand" in res.data ? res.data : undefined };
+}
+
 async function levelOf(variantId: string, locationId = onlineLocationId): Promise<Level> {
-  const res = await call("GET", `/api/inventory/stock?variantId=${variantId}&locationId=${locationId}`, {
-    token: await admin(),
-  });
+  const res = await stockAt(await admin(), variantId, locationId);
   expectStatus(res, 200, "stock level");
-  const { onHand, reserved, available } = res.body;
+  const { onHand, reserved, available } = res.level!;
   return { onHand, reserved, available };
 }
 
@@ -115,8 +85,7 @@ async function levelOf(variantId: string, locationId = onlineLocationId): Promis
  */
 async function newVariant(name: string, price: number, online: number): Promise<string> {
   const token = await admin();
-  const created = await call("POST", "/api/catalog/products", {
-    token,
+  const created = await as(token).catalog.POST("/api/catalog/products", {
     body: {
       categoryId,
       name,
@@ -125,19 +94,18 @@ async function newVariant(name: string, price: number, online: number): Promise<
     },
   });
   expectStatus(created, 201, "product creation");
-  const variantId: string = created.body.variants[0].id;
+  const variantId: string = created.data!.variants[0]!.id;
   // Known from catalog.product.created, its demo stock comes with catalog.variant.created: wait for both.
   await until(
-    () => call("GET", `/api/inventory/stock?variantId=${variantId}&locationId=${onlineLocationId}`, { token }),
-    (res) => res.status === 200 && res.body.onHand > 0,
+    () => stockAt(token, variantId, onlineLocationId),
+    (res) => res.response.status === 200 && (res.level?.onHand ?? 0) > 0,
     `inventory to know and stock ${name}`,
   );
   for (const locationId of allLocationIds) {
     const target = locationId === onlineLocationId ? online : 0;
     const level = await levelOf(variantId, locationId);
     if (level.onHand === target) continue;
-    const adjusted = await call("POST", "/api/inventory/stock/adjust", {
-      token,
+    const adjusted = await as(token).inventory.POST("/api/inventory/stock/adjust", {
       body: {
         variantId,
         locationId,
@@ -154,12 +122,13 @@ async function newVariant(name: string, price: number, online: number): Promise<
 
 /** A guest cart holding `quantity` units of the variant. */
 async function guestCart(variantId: string, quantity: number): Promise<{ id: string; token: string }> {
-  const created = await call("POST", "/api/cart/carts");
+  const created = await api.cart.POST("/api/cart/carts");
   expectStatus(created, 201, "guest cart");
-  expect(typeof created.body.token).toBe("string");
-  const cart = { id: created.body.id as string, token: created.body.token as string };
-  const added = await call("POST", `/api/cart/carts/${cart.id}/items`, {
-    cartToken: cart.token,
+  expect(typeof created.data!.token).toBe("string");
+  const cart = { id: created.data!.id, token: created.data!.token! };
+  const added = await api.cart.POST("/api/cart/carts/{id}/items", {
+    params: { path: { id: cart.id } },
+    headers: cartHeaders(cart.token),
     body: { variantId, quantity },
   });
   expectStatus(added, 200, "add to the guest cart");
@@ -179,24 +148,30 @@ const checkoutBody = (c: Checkout) => ({
   cartId: c.cartId,
   ...(c.email ? { email: c.email } : {}),
   shippingAddress: ADDRESS,
-  payment: { method: "card", card: c.card ?? GOOD_CARD },
+  payment: { method: "card" as const, card: c.card ?? GOOD_CARD },
 });
 
-const checkout = (c: Checkout) =>
-  call("POST", "/api/orders/checkout", {
-    token: c.token,
-    cartToken: c.cartToken,
-    idempotencyKey: c.key ?? randomUUID(),
+/** A checkout and how long its answer took. */
+async function checkout(c: Checkout) {
+  const startedAt = performance.now();
+  const res = await as(c.token).orders.POST("/api/orders/checkout", {
+    params: { header: { "idempotency-key": c.key ?? randomUUID(), ...cartHeaders(c.cartToken) } },
     body: checkoutBody(c),
   });
+  return { ...res, ms: performance.now() - startedAt };
+}
+
+const orderAs = (token: string, id: string) => as(token).orders.GET("/api/orders/{id}", { params: { path: { id } } });
+const cancelAs = (token: string, id: string) =>
+  as(token).orders.POST("/api/orders/{id}/cancel", { params: { path: { id } }, body: {} });
 
 /** A paid order, made on its own (its duration counts in the sequential checkouts' p50). */
-async function buy(c: Checkout): Promise<any> {
+async function buy(c: Checkout) {
   const res = await checkout(c);
   expectStatus(res, 201, "checkout");
-  expect(res.body.status).toBe("paid");
+  expect(res.data!.status).toBe("paid");
   sequentialCheckouts.push(res.ms);
-  return res.body;
+  return res.data!;
 }
 
 const percentile = (values: number[], p: number) => {
@@ -210,9 +185,9 @@ describe("shopping through the gateway", { timeout: 300_000 }, () => {
   const PRICE = 2490;
   let customer: { token: string; userId: string };
   /** The customer's order of two pullovers (scenario 1), cancelled in scenario 5. */
-  let firstOrder: any;
+  let firstOrder: Awaited<ReturnType<typeof buy>>;
   /** The customer's order placed by ten identical clicks (scenario 3), shipped in scenario 6. */
-  let clickedOrder: any;
+  let clickedOrder: Awaited<ReturnType<typeof buy>>;
 
   beforeAll(async () => {
     expect(existsSync(LAUNCHER), "run `npm run build` first (npm test does)").toBe(true);
@@ -226,7 +201,7 @@ describe("shopping through the gateway", { timeout: 300_000 }, () => {
       RATE_LIMIT_ANONYMOUS: "1000000000",
       RATE_LIMIT_USER: "1000000000",
     });
-    base = platform.base;
+    api = gatewayClient(platform.base);
     const { seconds } = await waitUntilReady(platform);
     console.log(`platform ready in ${seconds.toFixed(1)} s`);
 
@@ -235,26 +210,27 @@ describe("shopping through the gateway", { timeout: 300_000 }, () => {
     // wait for it to be handled so that the figures below measure the shop, not the start-up backlog.
     await until(
       async () => {
-        const catalog = await call("GET", "/api/catalog/admin/events/status", { token });
-        const inventory = await call("GET", "/api/inventory/admin/events/status", { token });
-        if (catalog.status !== 200 || inventory.status !== 200) return false;
-        const lag = inventory.body.groups
-          .flatMap((g: { lag: Record<string, number> }) => Object.values(g.lag))
-          .reduce((sum: number, n: number) => sum + n, 0);
-        return catalog.body.outbox.unsent === 0 && inventory.body.outbox.unsent === 0 && lag === 0;
+        // Their answer's shape is not in the documents (the events admin API is for operators).
+        type Status = { outbox: { unsent: number }; groups: { lag: Record<string, number> }[] };
+        const catalog = await as(token).catalog.GET("/api/catalog/admin/events/status");
+        const inventory = await as(token).inventory.GET("/api/inventory/admin/events/status");
+        if (catalog.response.status !== 200 || inventory.response.status !== 200) return false;
+        const [catalogStatus, inventoryStatus] = [catalog.data, inventory.data] as unknown as Status[];
+        const lag = inventoryStatus!.groups.flatMap((g) => Object.values(g.lag)).reduce((sum, n) => sum + n, 0);
+        return catalogStatus!.outbox.unsent === 0 && inventoryStatus!.outbox.unsent === 0 && lag === 0;
       },
       (quiet) => quiet,
       "the demo data's events to be handled",
       90_000,
     );
 
-    const locations = await call("GET", "/api/inventory/locations", { token });
+    const locations = await as(token).inventory.GET("/api/inventory/locations");
     expectStatus(locations, 200, "locations");
-    onlineLocationId = locations.body.data.find((l: { kind: string }) => l.kind === "online").id;
-    allLocationIds = locations.body.data.map((l: { id: string }) => l.id);
-    const category = await call("POST", "/api/catalog/categories", { token, body: { name: "Boutique e2e" } });
+    onlineLocationId = locations.data!.data.find((l) => l.kind === "online")!.id;
+    allLocationIds = locations.data!.data.map((l) => l.id);
+    const category = await as(token).catalog.POST("/api/catalog/categories", { body: { name: "Boutique e2e" } });
     expectStatus(category, 201, "category");
-    categoryId = category.body.id;
+    categoryId = category.data!.id;
     pullover = await newVariant("Pull marin", PRICE, 100);
   }, 240_000);
 
@@ -276,11 +252,11 @@ describe("shopping through the gateway", { timeout: 300_000 }, () => {
     customer = await login(CUSTOMER_EMAIL);
 
     // Whatever the customer left in their own cart earlier is not part of this story.
-    const mine = await call("GET", "/api/cart/me", { token: customer.token });
-    if (mine.status === 200) {
-      for (const item of mine.body.items) {
-        const removed = await call("DELETE", `/api/cart/carts/${mine.body.id}/items/${item.variantId}`, {
-          token: customer.token,
+    const mine = await as(customer.token).cart.GET("/api/cart/me");
+    if (mine.response.status === 200) {
+      for (const item of mine.data!.items) {
+        const removed = await as(customer.token).cart.DELETE("/api/cart/carts/{id}/items/{variantId}", {
+          params: { path: { id: mine.data!.id, variantId: item.variantId } },
         });
         expectStatus(removed, 200, "emptying the customer's cart");
       }
@@ -288,20 +264,23 @@ describe("shopping through the gateway", { timeout: 300_000 }, () => {
       expectStatus(mine, 404, "the customer's cart");
     }
 
-    const associated = await call("POST", `/api/cart/carts/${guest.id}/associate`, {
-      token: customer.token,
-      cartToken: guest.token,
+    const associated = await as(customer.token).cart.POST("/api/cart/carts/{id}/associate", {
+      params: { path: { id: guest.id } },
+      headers: cartHeaders(guest.token),
     });
     expectStatus(associated, 200, "associate");
-    expect(associated.body.customerId).toBe(customer.userId);
-    expect(associated.body.items).toHaveLength(1);
-    expect(associated.body.items[0]).toMatchObject({ variantId: pullover, quantity: 2, unitPrice: PRICE });
+    expect(associated.data!.customerId).toBe(customer.userId);
+    expect(associated.data!.items).toHaveLength(1);
+    expect(associated.data!.items[0]).toMatchObject({ variantId: pullover, quantity: 2, unitPrice: PRICE });
     // The guest cart's token opens nothing any more.
-    const stale = await call("GET", `/api/cart/carts/${guest.id}`, { cartToken: guest.token });
+    const stale = await api.cart.GET("/api/cart/carts/{id}", {
+      params: { path: { id: guest.id } },
+      headers: cartHeaders(guest.token),
+    });
     expectStatus(stale, 404, "the guest cart after its association");
 
     const before = await levelOf(pullover);
-    const paid = await buy({ cartId: associated.body.id, token: customer.token });
+    const paid = await buy({ cartId: associated.data!.id, token: customer.token });
     firstOrder = paid;
     expect(paid).toMatchObject({
       customerId: customer.userId,
@@ -323,9 +302,11 @@ describe("shopping through the gateway", { timeout: 300_000 }, () => {
     });
 
     const token = await admin();
-    const payment = await call("GET", `/api/payments/payments/${paid.paymentId}`, { token });
+    const payment = await as(token).payments.GET("/api/payments/payments/{id}", {
+      params: { path: { id: paid.paymentId! } },
+    });
     expectStatus(payment, 200, "payment");
-    expect(payment.body).toMatchObject({
+    expect(payment.data).toMatchObject({
       orderId: paid.id,
       status: "captured",
       amount: paid.total,
@@ -334,24 +315,24 @@ describe("shopping through the gateway", { timeout: 300_000 }, () => {
       last4: "4242",
     });
 
-    const cart = await call("GET", "/api/cart/me", { token: customer.token });
+    const cart = await as(customer.token).cart.GET("/api/cart/me");
     expectStatus(cart, 200, "the customer's cart after checkout");
-    expect(cart.body.items).toEqual([]);
-    expect(cart.body.itemCount).toBe(0);
+    expect(cart.data!.items).toEqual([]);
+    expect(cart.data!.itemCount).toBe(0);
 
     // orders.order.paid → notifications → the embedded mailbox (no SMTP_URL).
     const mailedAt = Date.now();
     const mail = await until(
       async () => {
-        const list = await call(
-          "GET",
-          `/api/notifications/messages?to=${encodeURIComponent(CUSTOMER_EMAIL)}&template=order_confirmed`,
-          { token },
-        );
+        const list = await as(token).notifications.GET("/api/notifications/messages", {
+          params: { query: { to: CUSTOMER_EMAIL, template: "order_confirmed" } },
+        });
         expectStatus(list, 200, "mailbox");
-        for (const summary of list.body.data) {
-          const message = await call("GET", `/api/notifications/messages/${summary.id}`, { token });
-          if (message.status === 200 && message.body.text.includes(paid.id)) return message.body;
+        for (const summary of list.data!.data) {
+          const message = await as(token).notifications.GET("/api/notifications/messages/{id}", {
+            params: { path: { id: summary.id } },
+          });
+          if (message.response.status === 200 && message.data!.text.includes(paid.id)) return message.data;
         }
         return undefined;
       },
@@ -362,14 +343,14 @@ describe("shopping through the gateway", { timeout: 300_000 }, () => {
     );
     console.log(`order_confirmed in the mailbox ${Date.now() - mailedAt} ms after the 201`);
     expect(mail).toMatchObject({ template: "order_confirmed", to: CUSTOMER_EMAIL, status: "stored" });
-    expect(mail.text).toContain(ADDRESS.line1);
+    expect(mail!.text).toContain(ADDRESS.line1);
 
-    const list = await call("GET", "/api/orders", { token: customer.token });
+    const list = await as(customer.token).orders.GET("/api/orders");
     expectStatus(list, 200, "the customer's orders");
-    expect(list.body.data.map((o: { id: string }) => o.id)).toContain(paid.id);
-    const read = await call("GET", `/api/orders/${paid.id}`, { token: customer.token });
+    expect(list.data!.data.map((o) => o.id)).toContain(paid.id);
+    const read = await as(customer.token).orders.GET("/api/orders/{id}", { params: { path: { id: paid.id } } });
     expectStatus(read, 200, "the customer's order");
-    expect(read.body.status).toBe("paid");
+    expect(read.data!.status).toBe("paid");
   });
 
   it("2. a declined card: 402 card_declined, no stock held, the cart kept, the same answer on a retry", async () => {
@@ -379,49 +360,53 @@ describe("shopping through the gateway", { timeout: 300_000 }, () => {
     const attempt = { cartId: cart.id, cartToken: cart.token, email: "declined@example.com", card: DECLINED_CARD, key };
     const declined = await checkout(attempt);
     expectStatus(declined, 402, "declined checkout");
-    expect(declined.body.code).toBe("card_declined");
-    expect(declined.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    expect(problemOf(declined)?.code).toBe("card_declined");
+    expect(declined.response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
     expect(await levelOf(pullover)).toEqual(before);
 
-    const kept = await call("GET", `/api/cart/carts/${cart.id}`, { cartToken: cart.token });
+    const kept = await api.cart.GET("/api/cart/carts/{id}", {
+      params: { path: { id: cart.id } },
+      headers: cartHeaders(cart.token),
+    });
     expectStatus(kept, 200, "the guest cart after a declined payment");
-    expect(kept.body.items).toEqual([expect.objectContaining({ variantId: pullover, quantity: 3 })]);
+    expect(kept.data!.items).toEqual([expect.objectContaining({ variantId: pullover, quantity: 3 })]);
 
     const again = await checkout(attempt);
     expectStatus(again, 402, "the same declined checkout again");
-    expect(again.body.code).toBe("card_declined");
+    expect(problemOf(again)?.code).toBe("card_declined");
     expect(await levelOf(pullover)).toEqual(before);
   });
 
   it("3. ten identical clicks on « pay » (one Idempotency-Key) make one order, one payment, one sale", async () => {
     customer = await login(CUSTOMER_EMAIL);
-    const cart = await call("POST", "/api/cart/carts", { token: customer.token });
-    expect([200, 201], JSON.stringify(cart.body)).toContain(cart.status);
-    const added = await call("POST", `/api/cart/carts/${cart.body.id}/items`, {
-      token: customer.token,
+    const cart = unwrap(await as(customer.token).cart.POST("/api/cart/carts"));
+    const added = await as(customer.token).cart.POST("/api/cart/carts/{id}/items", {
+      params: { path: { id: cart.id } },
       body: { variantId: pullover, quantity: 1 },
     });
     expectStatus(added, 200, "add to the customer's cart");
-    expect(added.body.items).toEqual([expect.objectContaining({ variantId: pullover, quantity: 1 })]);
+    expect(added.data!.items).toEqual([expect.objectContaining({ variantId: pullover, quantity: 1 })]);
 
     const before = await levelOf(pullover);
     const key = randomUUID();
     const answers = await Promise.all(
-      Array.from({ length: 10 }, () => checkout({ cartId: cart.body.id, token: customer.token, key })),
+      Array.from({ length: 10 }, () => checkout({ cartId: cart.id, token: customer.token, key })),
     );
     for (const answer of answers) expectStatus(answer, 201, "an identical checkout");
-    const ids = new Set(answers.map((a) => a.body.id));
+    const ids = new Set(answers.map((a) => a.data!.id));
     expect(ids.size).toBe(1);
-    clickedOrder = answers[0]!.body;
+    clickedOrder = answers[0]!.data!;
     expect(clickedOrder.status).toBe("paid");
 
     expect(await levelOf(pullover)).toEqual({ onHand: before.onHand - 1, reserved: 0, available: before.onHand - 1 });
-    const payments = await call("GET", `/api/payments/payments?orderId=${clickedOrder.id}`, { token: await admin() });
+    const payments = await as(await admin()).payments.GET("/api/payments/payments", {
+      params: { query: { orderId: clickedOrder.id } },
+    });
     expectStatus(payments, 200, "payments of the order");
-    expect(payments.body.data).toHaveLength(1);
-    expect(payments.body.data[0]).toMatchObject({ status: "captured", amount: clickedOrder.total });
-    const list = await call("GET", "/api/orders?limit=100", { token: customer.token });
-    expect(list.body.data.filter((o: { id: string }) => o.id === clickedOrder.id)).toHaveLength(1);
+    expect(payments.data!.data).toHaveLength(1);
+    expect(payments.data!.data[0]).toMatchObject({ status: "captured", amount: clickedOrder.total });
+    const list = unwrap(await as(customer.token).orders.GET("/api/orders", { params: { query: { limit: 100 } } }));
+    expect(list.data.filter((o) => o.id === clickedOrder.id)).toHaveLength(1);
   });
 
   it("4. 200 shoppers at once for the last 20 units: 20 orders, 180 × 409 insufficient_stock, nothing left held", async () => {
@@ -443,10 +428,10 @@ describe("shopping through the gateway", { timeout: 300_000 }, () => {
       carts.map(async (cart, i) => {
         const request = { cartId: cart.id, cartToken: cart.token, email: `rush-${i}@example.com`, key: randomUUID() };
         let answer = await checkout(request);
-        firstAnswers.push(`${answer.status} ${answer.body?.code ?? ""}`.trim());
+        firstAnswers.push(`${answer.response.status} ${problemOf(answer)?.code ?? ""}`.trim());
         // 409 checkout_in_progress (Retry-After: 1) means "ask again with the same key for the outcome".
         const deadline = Date.now() + 60_000;
-        while (answer.status === 409 && answer.body?.code === "checkout_in_progress" && Date.now() < deadline) {
+        while (problemOf(answer)?.code === "checkout_in_progress" && Date.now() < deadline) {
           await sleep(1000);
           answer = await checkout(request);
         }
@@ -456,7 +441,7 @@ describe("shopping through the gateway", { timeout: 300_000 }, () => {
     const seconds = (performance.now() - startedAt) / 1000;
     const tally = (labels: string[]) =>
       labels.reduce<Record<string, number>>((t, label) => ({ ...t, [label]: (t[label] ?? 0) + 1 }), {});
-    const final = outcomes.map((a) => `${a.status} ${a.status === 201 ? a.body.status : (a.body?.code ?? "")}`);
+    const final = outcomes.map((a) => `${a.response.status} ${a.data ? a.data.status : (problemOf(a)?.code ?? "")}`);
     console.log(
       `${BUYERS} concurrent checkouts for ${UNITS} units: ${seconds.toFixed(1)} s; first answers ${JSON.stringify(
         tally(firstAnswers),
@@ -465,7 +450,7 @@ describe("shopping through the gateway", { timeout: 300_000 }, () => {
 
     expect(tally(final)).toEqual({ "201 paid": UNITS, "409 insufficient_stock": BUYERS - UNITS });
     expect(tally(firstAnswers)).toEqual({ "201": UNITS, "409 insufficient_stock": BUYERS - UNITS });
-    expect(new Set(outcomes.filter((a) => a.status === 201).map((a) => a.body.id)).size).toBe(UNITS);
+    expect(new Set(outcomes.filter((a) => a.response.status === 201).map((a) => a.data!.id)).size).toBe(UNITS);
     expect(await levelOf(rare)).toEqual({ onHand: 0, reserved: 0, available: 0 });
     for (const locationId of allLocationIds.filter((l) => l !== onlineLocationId)) {
       expect(await levelOf(rare, locationId)).toEqual({ onHand: 0, reserved: 0, available: 0 });
@@ -475,12 +460,12 @@ describe("shopping through the gateway", { timeout: 300_000 }, () => {
   it("5. the customer cancels their paid order: refunded, restocked; a second cancel is a 409", async () => {
     customer = await login(CUSTOMER_EMAIL);
     const before = await levelOf(pullover);
-    const cancelled = await call("POST", `/api/orders/${firstOrder.id}/cancel`, {
-      token: customer.token,
+    const cancelled = await as(customer.token).orders.POST("/api/orders/{id}/cancel", {
+      params: { path: { id: firstOrder.id } },
       body: { reason: "changed my mind" },
     });
     expectStatus(cancelled, 200, "cancel");
-    expect(cancelled.body).toMatchObject({
+    expect(cancelled.data).toMatchObject({
       id: firstOrder.id,
       status: "refunded",
       refundedAmount: firstOrder.total,
@@ -488,68 +473,71 @@ describe("shopping through the gateway", { timeout: 300_000 }, () => {
     });
 
     expect(await levelOf(pullover)).toEqual({ onHand: before.onHand + 2, reserved: 0, available: before.onHand + 2 });
-    const payment = await call("GET", `/api/payments/payments/${firstOrder.paymentId}`, { token: await admin() });
+    const payment = await as(await admin()).payments.GET("/api/payments/payments/{id}", {
+      params: { path: { id: firstOrder.paymentId! } },
+    });
     expectStatus(payment, 200, "payment");
-    expect(payment.body).toMatchObject({
+    expect(payment.data).toMatchObject({
       status: "refunded",
       capturedAmount: firstOrder.total,
       refundedAmount: firstOrder.total,
     });
 
-    const again = await call("POST", `/api/orders/${firstOrder.id}/cancel`, { token: customer.token });
+    const again = await cancelAs(customer.token, firstOrder.id);
     expectStatus(again, 409, "a second cancel");
-    expect(again.body.code).toBe("order_not_cancellable");
+    expect(problemOf(again)?.code).toBe("order_not_cancellable");
     // Nothing moved twice.
     expect(await levelOf(pullover)).toEqual({ onHand: before.onHand + 2, reserved: 0, available: before.onHand + 2 });
-    const read = await call("GET", `/api/orders/${firstOrder.id}`, { token: customer.token });
-    expect(read.body).toMatchObject({ status: "refunded", refundedAmount: firstOrder.total });
+    const read = await orderAs(customer.token, firstOrder.id);
+    expect(read.data).toMatchObject({ status: "refunded", refundedAmount: firstOrder.total });
   });
 
   it("6. nobody else sees or cancels a customer's order; only staff ship and deliver it", async () => {
     customer = await login(CUSTOMER_EMAIL);
     const email = `second-${randomUUID().slice(0, 8)}@example.com`;
-    const registered = await call("POST", "/api/identity/register", {
+    const registered = await api.identity.POST("/api/identity/register", {
       body: { name: "Second Shopper", email, password: "Another-Shopper-2030!", language: "en" },
     });
     expectStatus(registered, 201, "registration");
-    const other = registered.body.token as string;
-    expect(registered.body.user.role).toBe("customer");
+    const other = registered.data!.token;
+    expect(registered.data!.user.role).toBe("customer");
 
     // Someone else's order does not exist, for reading as for cancelling.
-    const peek = await call("GET", `/api/orders/${clickedOrder.id}`, { token: other });
+    const peek = await orderAs(other, clickedOrder.id);
     expectStatus(peek, 404, "another customer's order");
-    expect(peek.body.code).toBe("order_not_found");
-    const cancel = await call("POST", `/api/orders/${clickedOrder.id}/cancel`, { token: other });
+    expect(problemOf(peek)?.code).toBe("order_not_found");
+    const cancel = await cancelAs(other, clickedOrder.id);
     expectStatus(cancel, 404, "cancelling another customer's order");
-    expect(cancel.body.code).toBe("order_not_found");
-    const theirs = await call("GET", "/api/orders", { token: other });
+    expect(problemOf(cancel)?.code).toBe("order_not_found");
+    const theirs = await as(other).orders.GET("/api/orders");
     expectStatus(theirs, 200, "the second customer's orders");
-    expect(theirs.body.data).toEqual([]);
-    const still = await call("GET", `/api/orders/${clickedOrder.id}`, { token: customer.token });
-    expect(still.body.status).toBe("paid");
+    expect(theirs.data!.data).toEqual([]);
+    const still = await orderAs(customer.token, clickedOrder.id);
+    expect(still.data!.status).toBe("paid");
 
     // A customer cannot ship, not even their own order.
-    const selfShip = await call("POST", `/api/orders/${clickedOrder.id}/ship`, { token: customer.token, body: {} });
+    const ship = (token: string, body: { carrier?: string; trackingNumber?: string }) =>
+      as(token).orders.POST("/api/orders/{id}/ship", { params: { path: { id: clickedOrder.id } }, body });
+    const deliver = (token: string) =>
+      as(token).orders.POST("/api/orders/{id}/deliver", { params: { path: { id: clickedOrder.id } } });
+    const selfShip = await ship(customer.token, {});
     expectStatus(selfShip, 403, "a customer shipping");
-    const selfDeliver = await call("POST", `/api/orders/${clickedOrder.id}/deliver`, { token: customer.token });
+    const selfDeliver = await deliver(customer.token);
     expectStatus(selfDeliver, 403, "a customer delivering");
 
     const manager = (await login("manager@demo.comptoir.dev")).token;
-    const shipped = await call("POST", `/api/orders/${clickedOrder.id}/ship`, {
-      token: manager,
-      body: { carrier: "Colissimo", trackingNumber: "6A12345678901" },
-    });
+    const shipped = await ship(manager, { carrier: "Colissimo", trackingNumber: "6A12345678901" });
     expectStatus(shipped, 200, "ship");
-    expect(shipped.body).toMatchObject({ status: "shipped", carrier: "Colissimo", trackingNumber: "6A12345678901" });
+    expect(shipped.data).toMatchObject({ status: "shipped", carrier: "Colissimo", trackingNumber: "6A12345678901" });
     // Shipped: too late to cancel.
-    const late = await call("POST", `/api/orders/${clickedOrder.id}/cancel`, { token: customer.token });
+    const late = await cancelAs(customer.token, clickedOrder.id);
     expectStatus(late, 409, "cancelling a shipped order");
-    const delivered = await call("POST", `/api/orders/${clickedOrder.id}/deliver`, { token: manager });
+    const delivered = await deliver(manager);
     expectStatus(delivered, 200, "deliver");
-    expect(delivered.body.status).toBe("delivered");
-    expect(delivered.body.deliveredAt).not.toBeNull();
-    const seen = await call("GET", `/api/orders/${clickedOrder.id}`, { token: customer.token });
-    expect(seen.body.status).toBe("delivered");
+    expect(delivered.data!.status).toBe("delivered");
+    expect(delivered.data!.deliveredAt).not.toBeNull();
+    const seen = await orderAs(customer.token, clickedOrder.id);
+    expect(seen.data!.status).toBe("delivered");
   });
 
   it("checks out one guest after another: the checkout's latency when nothing else runs", async () => {

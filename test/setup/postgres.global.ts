@@ -2,8 +2,8 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { EmbeddedPostgres } from "../../packages/cli/src/embedded/postgres";
-import { freePorts } from "../../packages/cli/src/launcher/ports";
+import { EmbeddedPostgres } from "@comptoir/cli/embedded-postgres";
+import { freePorts } from "@comptoir/cli/ports";
 
 /**
  * One PostgreSQL server for the whole test run: TEST_DATABASE_URL when set (CI points it at the

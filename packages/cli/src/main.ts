@@ -1,14 +1,27 @@
 import { eventsCommand, processContext } from "./commands/events.command";
 import { inventoryCommand } from "./commands/inventory.command";
-import { printUsage } from "./commands/help.command";
+import { asksForHelp, commandUsage, printUsage } from "./commands/help.command";
 import { secretsCommand } from "./commands/secrets.command";
 import { serviceCommand } from "./commands/service.command";
 import { upCommand } from "./commands/up.command";
+import { loadDotEnv } from "./config/dotenv";
 import { UsageError, UserError } from "./errors";
 
 /** The `comptoir` command: `up`, `service <name>`, `events ...`, `inventory verify`, `secrets ...`, `help`. */
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
+  const usage = command === undefined ? undefined : commandUsage(command);
+  if (usage && asksForHelp(args)) {
+    process.stdout.write(usage);
+    return;
+  }
+  if (command === "help" && args.length > 0) {
+    const asked = commandUsage(args[0]!);
+    if (!asked) throw new UsageError(`help: unknown command "${args[0]}"`);
+    process.stdout.write(asked);
+    return;
+  }
+  if (usage) loadDotEnv(process.cwd(), process.env);
   switch (command) {
     case "up":
       process.exit(await upCommand(args));

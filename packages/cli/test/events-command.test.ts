@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BACKEND_SERVICES, partitionOf, type RawEnvelope } from "@comptoir/contracts";
-import { createPgLogTransport, type EventTransport } from "@comptoir/platform";
+import { createPgLogTransport, type EventTransport } from "@comptoir/events";
 import { createTestDatabase, type TestDatabase, testLogger } from "@comptoir/platform/testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type EventsContext, eventsCommand } from "../src/commands/events.command";

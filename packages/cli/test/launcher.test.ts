@@ -318,6 +318,21 @@ describe("comptoir up", () => {
     expect(leftovers()).toEqual([]);
   });
 
+  it("waits for the gateway's /health/status (every upstream up), not only its own readiness", async () => {
+    const launcher = up({ FAKE_DEGRADED_MS: "4000" });
+    await launcher.waitFor(/✓ catalog ready/);
+    // Every backend is ready and the gateway answers /health/ready, but reports an upstream down.
+    expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/health/status`)).status).toBe(503);
+    expect(launcher.stdout).not.toContain("gateway ready");
+
+    await launcher.waitFor(/Ctrl-C to stop/);
+    expect(launcher.stdout).toMatch(/✓ gateway ready \(1 instance, [\d.]+ s\)/);
+    expect(launcher.stdout).toContain(`Health      http://localhost:${port}/health/status`);
+    launcher.child.kill("SIGINT");
+    expect(await launcher.exited).toBe(0);
+  });
+
   it("without demo data, the gateway listens on every address", async () => {
     const launcher = up({ COMPTOIR_DEMO: "false" });
     await launcher.waitFor(/Ctrl-C to stop/);

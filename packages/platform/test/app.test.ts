@@ -8,12 +8,12 @@ import {
   createPool,
   currentContext,
   degradesOnly,
-  MAX_PAGE_ROWS,
   NotFoundError,
   pageQuery,
   Type,
   UnavailableError,
 } from "../src";
+import { MAX_PAGE_ROWS } from "../src/http/schemas";
 import { http, listen, testLogger } from "../src/testing";
 
 let app: App | undefined;

@@ -2,8 +2,16 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPool, DatabaseUnavailableError, ensureDatabase, migrate, waitForDatabase, withTx } from "../src";
-import { figuresOf, redactUrl } from "../src/db/pool";
+import {
+  createPool,
+  DatabaseUnavailableError,
+  ensureDatabase,
+  figuresOf,
+  migrate,
+  redactUrl,
+  waitForDatabase,
+  withTx,
+} from "../src/db";
 import { createTestDatabase, type TestDatabase, testServerUrl } from "../src/testing";
 
 let database: TestDatabase;

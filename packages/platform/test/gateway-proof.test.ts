@@ -1,13 +1,8 @@
 import { createHmac } from "node:crypto";
 import { DEFAULT_INTERNAL_SECRET } from "@comptoir/contracts";
 import { describe, expect, it } from "vitest";
-import {
-  deriveServiceCredential,
-  developmentServiceCredential,
-  GATEWAY_PROOF_MAX_AGE_SECONDS,
-  gatewayProofHeaders,
-  verifyGatewayProof,
-} from "../src";
+import { deriveServiceCredential, developmentServiceCredential, gatewayProofHeaders, verifyGatewayProof } from "../src";
+import { GATEWAY_PROOF_MAX_AGE_SECONDS } from "../src/auth/gateway-proof";
 
 const CREDENTIAL = developmentServiceCredential("gateway");
 const NOW = Date.parse("2026-12-06T10:00:00.000Z");

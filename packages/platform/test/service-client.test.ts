@@ -1,7 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { createServiceClient, createServiceTokens, runWithContext, type ServiceTokens, UnavailableError } from "../src";
+import { createServiceClient, createServiceTokens, type ServiceTokens, UnavailableError } from "../src";
+import { runWithContext } from "../src/context";
 
 interface Fake {
   url: string;
@@ -105,6 +106,23 @@ describe("createServiceClient", () => {
     const res = await client.request({ method: "POST", path: "/orders", body: { a: 1 } });
     expect(res).toMatchObject({ status: 201, body: { created: true } });
     expect(up.calls).toHaveLength(1);
+  });
+
+  it("retries a POST the callee declares idempotent, like a GET", async () => {
+    const up = await fake((n) => (n === 1 ? { status: 503 } : { status: 200, body: { n } }));
+    const client = createServiceClient({ target: "inventory", baseUrls: [up.url], maxRetries: 2 });
+    const res = await client.request({ method: "POST", path: "/reservations/r-1/commit", idempotent: true });
+    expect(res.body).toEqual({ n: 2 });
+    expect(up.calls).toHaveLength(2);
+  });
+
+  it("takes its instances as configured: one comma-separated string", async () => {
+    const a = await fake(() => ({ status: 200 }));
+    const b = await fake(() => ({ status: 200 }));
+    const client = createServiceClient({ target: "search", baseUrls: `${a.url}, ${b.url}` });
+    for (let i = 0; i < 4; i++) await client.get("/");
+    expect([a.calls.length, b.calls.length]).toEqual([2, 2]);
+    expect(() => createServiceClient({ target: "search", baseUrls: " , " })).toThrow(/no address configured/);
   });
 
   it("spreads calls over instances round-robin", async () => {

@@ -1,4 +1,5 @@
-import { cachingVerifier, type Principal, UnauthorizedError } from "../src";
+import { type Principal, UnauthorizedError } from "../src";
+import { cachingVerifier } from "../src/auth/token-cache";
 import { describe, expect, it } from "vitest";
 
 const principal = (expiresAt: number): Principal => ({

@@ -1,10 +1,9 @@
+import { type EventBus, eventsAdminRoutes } from "@comptoir/events";
 import {
   type App,
   createApp,
   type Db,
   degradesOnly,
-  type EventBus,
-  eventsAdminRoutes,
   type Logger,
   pingDatabase,
   type ReadinessCheck,
@@ -12,8 +11,8 @@ import {
 } from "@comptoir/platform";
 import type { CatalogClient } from "./clients/catalog.client";
 import type { InventoryClient } from "./clients/inventory.client";
-import type { CartTtl } from "./domain/cart";
-import type { CartStore } from "./domain/cart.store";
+import type { CartTtl } from "./model/cart";
+import type { CartStore } from "./model/cart.store";
 import { startSweep } from "./domain/sweep";
 import { cartsRoutes } from "./routes/carts.routes";
 

@@ -1,10 +1,11 @@
+import { eventsPart } from "@comptoir/events";
 import { createServiceTokens, identityUrlOf, migrationsDirOf, runService } from "@comptoir/platform";
 import { buildApp } from "./app";
 import { createCatalogClient } from "./clients/catalog.client";
 import { createInventoryClient } from "./clients/inventory.client";
 import { cartServiceClient } from "./clients/service-client";
 import { configSchema } from "./config";
-import type { CartStore } from "./domain/cart.store";
+import type { CartStore } from "./model/cart.store";
 import { createPostgresCartStore } from "./db/postgres-cart.store";
 import { createRedisCartStore } from "./redis/redis-cart.store";
 
@@ -14,7 +15,7 @@ await runService({
   name: "cart",
   configSchema,
   migrationsDir: migrationsDirOf(import.meta.url),
-  events: true,
+  events: eventsPart,
   buildApp: ({ config, db, bus, logger, instance, auth }) => {
     const tokens = createServiceTokens({
       service: "cart",

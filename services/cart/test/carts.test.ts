@@ -137,7 +137,7 @@ describe("adding what cannot be sold", () => {
   it("an unknown variant is 404, a product not active 409, more than available 409 with what is", async () => {
     const draft = await w.product({ status: "draft" });
     const archived = await w.product();
-    expect((await w.catalog.api.post(`/api/catalog/products/${archived.id}/archive`)).status).toBe(200);
+    expect((await w.catalog.admin.post(`/api/catalog/products/${archived.id}/archive`)).status).toBe(200);
     const scarce = await w.product({ stock: 3 });
     const { id, api } = await guestCart(w.cart);
 
@@ -181,7 +181,7 @@ describe("reading a cart re-prices it and checks stock, flagging without alterin
     const p = await w.product({ price: 1000 });
     const { id, api } = await guestCart(w.cart);
     await add(api, id, p.variantId, 2);
-    const price = await w.catalog.api.put(`/api/catalog/variants/${p.variantId}/price`, { price: 1200 });
+    const price = await w.catalog.admin.put(`/api/catalog/variants/${p.variantId}/price`, { price: 1200 });
     expect(price.status, JSON.stringify(price.body)).toBe(200);
 
     const cart = (await api.get(`/api/cart/carts/${id}`)).body;
@@ -224,7 +224,7 @@ describe("reading a cart re-prices it and checks stock, flagging without alterin
     const { id, api } = await guestCart(w.cart);
     await add(api, id, kept.variantId, 1);
     await add(api, id, gone.variantId, 1);
-    expect((await w.catalog.api.post(`/api/catalog/products/${gone.id}/archive`)).status).toBe(200);
+    expect((await w.catalog.admin.post(`/api/catalog/products/${gone.id}/archive`)).status).toBe(200);
     const cart = (await api.get(`/api/cart/carts/${id}`)).body;
     expect(cart.items[1]).toMatchObject({ variantId: gone.variantId, unavailable: true, quantity: 1 });
     expect(cart.subtotal).toBe(700);

@@ -46,7 +46,7 @@ describe("cart with two catalog instances", () => {
     const carts = await Promise.all(Array.from({ length: 6 }, () => guestCart(cart)));
     expect(await addToAll(carts, product.variantId)).toEqual(Array(6).fill(200));
 
-    const lock = await w.catalog.database.db.connect();
+    const lock = await w.catalog.db.connect();
     let unlockedAt = 0;
     try {
       await lock.query("BEGIN");

@@ -2,12 +2,12 @@ import { randomUUID } from "node:crypto";
 import { migrationsDirOf, newId } from "@comptoir/platform";
 import { createServiceTestbed, type ServiceTestbed } from "@comptoir/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addLine, associate, type Cart, type LineData, newCart, touch } from "../src/domain/cart";
-import type { CartStore } from "../src/domain/cart.store";
+import { addLine, associate, type Cart, type LineData, newCart, touch } from "../src/model/cart";
+import type { CartStore } from "../src/model/cart.store";
 import { STORES, sleep, testStore } from "./support/harness";
 
 /**
- * What every CartStore promises (src/domain/cart.store.ts), run against PostgreSQL and, when
+ * What every CartStore promises (src/model/cart.store.ts), run against PostgreSQL and, when
  * TEST_REDIS_URL is set, Redis.
  */
 let testbed: ServiceTestbed;
@@ -40,7 +40,7 @@ const quantities = (cart: Cart | undefined) =>
 describe.each(STORES)("the %s cart store", (kind) => {
   let store: CartStore;
   beforeAll(() => {
-    store = testStore(kind, testbed);
+    store = testStore(kind, testbed.database.db);
   });
   afterAll(async () => store?.close());
 

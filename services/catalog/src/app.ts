@@ -1,17 +1,16 @@
 import multipart from "@fastify/multipart";
+import { type EventBus, eventsAdminRoutes } from "@comptoir/events";
 import {
   type App,
   createApp,
   type Db,
   degradesOnly,
-  type EventBus,
-  eventsAdminRoutes,
   type Logger,
   pingDatabase,
   type TokenVerifier,
 } from "@comptoir/platform";
 import { DEFAULT_IMAGES_DIR } from "./config";
-import { TtlCache } from "./domain/ttl-cache";
+import { TtlCache } from "./cache/ttl-cache";
 import { MAX_IMAGE_BYTES } from "./images/image-store";
 import { categoriesRoutes } from "./routes/categories.routes";
 import { productsRoutes } from "./routes/products.routes";

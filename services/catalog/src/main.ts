@@ -1,13 +1,14 @@
+import { eventsPart } from "@comptoir/events";
 import { migrationsDirOf, runService } from "@comptoir/platform";
 import { buildApp } from "./app";
 import { configSchema } from "./config";
-import { seedDemoCatalog } from "./domain/demo-catalog";
+import { seedDemoCatalog } from "./seed/demo-catalog";
 
 await runService({
   name: "catalog",
   configSchema,
   migrationsDir: migrationsDirOf(import.meta.url),
-  events: true,
+  events: eventsPart,
   buildApp: async ({ db, bus, logger, instance, auth, config }) => {
     if (config.COMPTOIR_DEMO) {
       // Once per database: instances starting together wait on a lock, then see the marker. A failure

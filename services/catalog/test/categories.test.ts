@@ -1,50 +1,21 @@
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type App, type EventBus, migrationsDirOf } from "@comptoir/platform";
-import {
-  createServiceTestbed,
-  createTestIssuer,
-  http,
-  listen,
-  type ServiceTestbed,
-  type TestDatabase,
-  type TestIssuer,
-} from "@comptoir/platform/testing";
+import type { TestDatabase, TestIssuer } from "@comptoir/platform/testing";
+import { http } from "@comptoir/platform/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { buildApp } from "../src/app";
+import { type Harness, startCatalog } from "./harness";
 
-let testbed: ServiceTestbed;
+let h: Harness;
 let database: TestDatabase;
-let bus: EventBus;
-let app: App;
 let api: ReturnType<typeof http>;
 let base: string;
 let issuer: TestIssuer;
 
 beforeAll(async () => {
-  testbed = await createServiceTestbed({
-    service: "catalog",
-    name: "categories",
-    migrationsDir: migrationsDirOf(import.meta.url),
-  });
-  ({ database, bus } = testbed);
-  const { logger } = testbed;
-  issuer = await createTestIssuer();
-  app = await buildApp({
-    db: database.db,
-    bus,
-    logger,
-    instance: "catalog-test",
-    auth: issuer.verifier,
-    imagesDir: join(tmpdir(), "comptoir-catalog-categories-test"),
-  });
-  base = await listen(app);
-  // A manager-like catalog editor: writes need catalog:write (admins hold it).
-  api = http(base, { authorization: `Bearer ${await issuer.token({ role: "admin" })}` });
+  h = await startCatalog("categories");
+  ({ base, issuer, api } = h);
+  database = h.testbed.database;
 });
 afterAll(async () => {
-  await app?.close();
-  await testbed?.close();
+  await h?.close();
 });
 beforeEach(async () => {
   // Children before parents: the tree's foreign key forbids deleting a parent first.

@@ -2,7 +2,7 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { createPool } from "@comptoir/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoBarcode, seedDemoCatalog } from "../src/domain/demo-catalog";
+import { demoBarcode, seedDemoCatalog } from "../src/seed/demo-catalog";
 import { count, expectDocumentsFresh, type Harness, outboxRows, resetCatalog, startCatalog } from "./harness";
 
 let h: Harness;
@@ -13,7 +13,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const deps = () => ({ db: h.database.db, outbox: h.bus.outbox, imagesDir: h.imagesDir });
+const deps = () => ({ db: h.db, outbox: h.bus.outbox, imagesDir: h.imagesDir });
 
 async function expectDemoCounts() {
   expect(await count(h, "categories")).toBe(33);
@@ -32,7 +32,7 @@ describe("the demo catalog", () => {
     await expectDocumentsFresh(h);
 
     // Every product sits in a leaf at depth 3.
-    const { rows } = await h.database.db.query(`
+    const { rows } = await h.db.query(`
       SELECT DISTINCT (SELECT count(*) FROM categories x WHERE x.parent_id = c.id)::int AS children,
              (c.parent_id IS NOT NULL AND (SELECT parent_id FROM categories WHERE id = c.parent_id) IS NOT NULL
                AND (SELECT p2.parent_id FROM categories p1 JOIN categories p2 ON p2.id = p1.parent_id WHERE p1.id = c.parent_id) IS NULL) AS depth3
@@ -58,6 +58,8 @@ describe("the demo catalog", () => {
     const events = await outboxRows(h);
     expect(events.filter((e) => e.type === "catalog.product.created")).toHaveLength(63);
     expect(events.filter((e) => e.type === "catalog.variant.created")).toHaveLength(156);
+    // Marked as the demo catalog's: inventory gives demo stock to these only.
+    expect(events.filter((e) => e.type === "catalog.variant.created" && e.data.demo === true)).toHaveLength(156);
     expect(events.filter((e) => e.type === "catalog.category.created")).toHaveLength(33);
     expect(events.find((e) => e.subject === robe.id)!.data.images).toHaveLength(1);
 
@@ -69,7 +71,7 @@ describe("the demo catalog", () => {
 
   it("two instances seeding at the same time create it once", async () => {
     await resetCatalog(h);
-    const other = createPool(h.database.url, { max: 2 });
+    const other = createPool(h.testbed.database.url, { max: 2 });
     try {
       const results = await Promise.all([seedDemoCatalog(deps()), seedDemoCatalog({ ...deps(), db: other })]);
       expect(results.map((r) => r.created).sort()).toEqual([false, true]);
@@ -77,7 +79,7 @@ describe("the demo catalog", () => {
       await other.end();
     }
     await expectDemoCounts();
-    const { rows } = await h.database.db.query("SELECT count(DISTINCT slug)::int AS n FROM products");
+    const { rows } = await h.db.query("SELECT count(DISTINCT slug)::int AS n FROM products");
     expect(rows[0].n).toBe(63);
   });
 

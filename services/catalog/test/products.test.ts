@@ -60,7 +60,7 @@ describe("who may change products", () => {
   it("writes need catalog:write: 401 without a token, 403 for a clerk; reads are public", async () => {
     const leaf = await category("Robes");
     const p = await product(leaf);
-    const clerk = await h.as("clerk");
+    const clerk = await h.as({ role: "clerk" });
     const variantId = p.variants[0].id;
     const writes: [string, string, unknown][] = [
       ["post", "/api/catalog/products", productBody(leaf)],
@@ -139,7 +139,9 @@ describe("creating a product with its variants", () => {
       productName: p.name,
       productStatus: "active",
     });
-    const { rows: tx } = await h.database.db.query("SELECT xmin::text AS tx FROM products WHERE id = $1", [p.id]);
+    // Someone's product, not the demo catalog's: inventory gives it no demo stock.
+    expect(rows[1]!.data).not.toHaveProperty("demo");
+    const { rows: tx } = await h.db.query("SELECT xmin::text AS tx FROM products WHERE id = $1", [p.id]);
     expect(new Set(rows.map((r) => r.tx))).toEqual(new Set([tx[0].tx]));
   });
 
@@ -345,7 +347,7 @@ describe("listing products", () => {
     expect(list.body.pagination.total).toBe(1);
     const asked = await h.anonymous.get("/api/catalog/products?status=draft");
     expect(asked.body.data.map((p: { id: string }) => p.id)).toEqual([active.id]);
-    const customer = await h.as("customer");
+    const customer = await h.as({ role: "customer" });
     expect((await customer.get("/api/catalog/products?status=draft")).body.pagination.total).toBe(1);
     expectProblem(await h.anonymous.get(`/api/catalog/products/${draft.id}`), 404, "product_not_found");
     expect((await h.api.get(`/api/catalog/products/${draft.id}`)).status).toBe(200);
@@ -370,7 +372,7 @@ describe("listing products", () => {
     ]) {
       expect((await h.anonymous.get(path)).headers.get("cache-control"), path).toBe("public, max-age=0, s-maxage=2");
       expect((await h.api.get(path)).headers.get("cache-control"), path).toBeNull();
-      expect((await (await h.as("customer")).get(path)).headers.get("cache-control"), path).toBeNull();
+      expect((await (await h.as({ role: "customer" })).get(path)).headers.get("cache-control"), path).toBeNull();
     }
   });
 });
@@ -384,8 +386,8 @@ describe("list caching", () => {
       (await as.get("/api/catalog/products")).body.data.map((p: { id: string }) => p.id);
     expect(await ids()).toEqual([a.id]);
     // Another instance publishes the draft (same database, not through this instance).
-    await h.database.db.query("UPDATE products SET status = 'active' WHERE id = $1", [b]);
-    await h.database.db.query("UPDATE products SET document = product_document(id) WHERE id = $1", [b]);
+    await h.db.query("UPDATE products SET status = 'active' WHERE id = $1", [b]);
+    await h.db.query("UPDATE products SET document = product_document(id) WHERE id = $1", [b]);
     expect(await ids()).toEqual([a.id]);
     expect(await ids(h.api)).toEqual([b, a.id]); // editors always read fresh pages
     await new Promise((r) => setTimeout(r, 1_100));
@@ -583,7 +585,7 @@ describe("prices", () => {
     const res = await h.api.put(`/api/catalog/variants/${v.id}/price`, { price: 1790 });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: v.id, price: 1790, compareAtPrice: null });
-    const { rows } = await h.database.db.query(
+    const { rows } = await h.db.query(
       "SELECT old_price::int AS old, new_price::int AS new, changed_by, currency FROM price_history WHERE variant_id = $1",
       [v.id],
     );
@@ -602,9 +604,7 @@ describe("prices", () => {
         changedBy: h.adminId,
       },
     });
-    const { rows: tx } = await h.database.db.query("SELECT xmin::text AS tx FROM price_history WHERE variant_id = $1", [
-      v.id,
-    ]);
+    const { rows: tx } = await h.db.query("SELECT xmin::text AS tx FROM price_history WHERE variant_id = $1", [v.id]);
     expect(event.tx).toBe(tx[0].tx);
   });
 

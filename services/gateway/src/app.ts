@@ -53,8 +53,9 @@ const IDENTITY_CALL_TIMEOUT_MS = 2_000;
  * least-connections over the healthy ones, active health checks, passive ejection, retries where
  * safe, a circuit breaker and a timeout per upstream), with bearer tokens verified against
  * identity's keys, API keys resolved by identity, rate limits per consumer, user and IP, CORS,
- * security headers, body-size limits and a JSON access log; `/health/ready` for every upstream,
- * `/docs`. Health checks start when the app is ready and stop when it closes.
+ * security headers, body-size limits and a JSON access log; `/health/ready` (this gateway can serve),
+ * `/health/status` (every upstream), `/docs`. Health checks start when the app is ready and stop when
+ * it closes.
  */
 export async function buildApp(deps: GatewayDeps): Promise<App> {
   const { config, logger } = deps;
@@ -136,7 +137,6 @@ export async function buildApp(deps: GatewayDeps): Promise<App> {
     instance: deps.instance,
     logger,
     description: "The one public entry of Comptoir: routes /api/<service>/* to the services' instances.",
-    ownReadinessRoute: true,
     auth: verifier,
     rewriteUrl: targets.rewriteUrl,
     trustedProxies: config.trustedProxies,
@@ -218,7 +218,7 @@ export async function buildApp(deps: GatewayDeps): Promise<App> {
   });
 
   healthRoutes(app, { routes, instance: deps.instance });
-  docsRoutes(app, {
+  await docsRoutes(app, {
     routes,
     fetchDocument: (route) =>
       callUpstream(proxyAgent, route.upstream, { method: "GET", path: "/openapi.json", timeoutMs: route.timeoutMs }),

@@ -4,7 +4,7 @@ import { type TestGateway, useTestbed } from "./support/gateway";
 const { fakes, gateway } = useTestbed();
 
 const statusOf = async (gw: TestGateway, service: string, url: string) =>
-  (await gw.readiness()).body.services[service].instances.find((i: any) => i.url === url)?.status;
+  (await gw.status()).body.services[service].instances.find((i: any) => i.url === url)?.status;
 
 async function servedBy(gw: TestGateway, requests: number): Promise<Set<string>> {
   const names = new Set<string>();
@@ -43,12 +43,12 @@ describe("active health checks", () => {
       healthCheck: { intervalMs: 400, timeoutMs: 50, unhealthyThreshold: 3 },
     });
 
-    const first = (await gw.readiness()).body.services.catalog.instances[0];
+    const first = (await gw.status()).body.services.catalog.instances[0];
     expect(first.status).toBe("unknown");
     expect((await gw.api.get("/api/catalog/products")).status).toBe(200);
 
     await vi.waitFor(async () => expect(await statusOf(gw, "catalog", a!.url)).toBe("down"), { timeout: 3_000 });
-    const down = (await gw.readiness()).body.services.catalog.instances[0];
+    const down = (await gw.status()).body.services.catalog.instances[0];
     expect(down.error).toBe("/health/ready gave no answer within 50 ms");
   });
 
@@ -59,24 +59,57 @@ describe("active health checks", () => {
     const gw = await gateway({ services: { catalog: [a!, b!] }, healthCheck: { timeoutMs: 5_000 } });
 
     expect(await servedBy(gw, 2)).toEqual(new Set(["a", "b"]));
-    const ready = await gw.readiness();
-    expect(ready.status).toBe(503);
-    expect(ready.body.services.catalog.instances.map((i: any) => i.status)).toEqual(["unknown", "unknown"]);
+    const report = await gw.status();
+    expect(report.status).toBe(503);
+    expect(report.body.services.catalog.instances.map((i: any) => i.status)).toEqual(["unknown", "unknown"]);
   });
 });
 
 describe("GET /health/ready", () => {
+  it("is 200 while the gateway can serve, even with every upstream down", async () => {
+    const [a, b] = await fakes("a", "b");
+    a!.healthy = false;
+    b!.healthy = false;
+    const gw = await gateway({ services: { catalog: [a!], inventory: [b!] } });
+    await vi.waitFor(async () => expect((await gw.status()).body.services.inventory.status).toBe("down"));
+    await vi.waitFor(async () => expect((await gw.status()).body.services.catalog.status).toBe("down"));
+
+    const ready = await gw.readiness();
+
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: "ok", service: "gateway", instance: "gateway-test" });
+    expect(ready.body).not.toHaveProperty("services");
+  });
+
+  it("is 503 shutting_down while the gateway drains, and /health/status says so too", async () => {
+    const [a] = await fakes("a");
+    const gw = await gateway({ services: { catalog: [a!] } });
+    // The kernel sets this in preClose; here without closing, so the server still answers.
+    gw.app.comptoir.health.shuttingDown = true;
+
+    const ready = await gw.readiness();
+    const report = await gw.status();
+
+    expect(ready.status).toBe(503);
+    expect(ready.body.status).toBe("shutting_down");
+    expect(report.status).toBe(503);
+    expect(report.body.status).toBe("shutting_down");
+    gw.app.comptoir.health.shuttingDown = false;
+  });
+});
+
+describe("GET /health/status", () => {
   it("is 200 ok when every service has an instance up, 503 degraded otherwise", async () => {
     const [a, b, c] = await fakes("a", "b", "c");
     c!.healthy = false;
     const gw = await gateway({ services: { catalog: [a!, b!], inventory: [c!] } });
 
     await vi.waitFor(async () => {
-      const ready = await gw.readiness();
-      expect(ready.body.services.catalog.status).toBe("ok");
-      expect(ready.body.services.inventory.instances[0].status).toBe("down");
+      const report = await gw.status();
+      expect(report.body.services.catalog.status).toBe("ok");
+      expect(report.body.services.inventory.instances[0].status).toBe("down");
     });
-    const degraded = await gw.readiness();
+    const degraded = await gw.status();
     expect(degraded.status).toBe(503);
     expect(degraded.body).toEqual({
       status: "degraded",
@@ -107,8 +140,8 @@ describe("GET /health/ready", () => {
     expect(Number.isNaN(Date.parse(degraded.body.services.inventory.instances[0].since))).toBe(false);
 
     c!.healthy = true;
-    await vi.waitFor(async () => expect((await gw.readiness()).status).toBe(200));
-    const ok = await gw.readiness();
+    await vi.waitFor(async () => expect((await gw.status()).status).toBe(200));
+    const ok = await gw.status();
     expect(ok.body.status).toBe("ok");
     expect(ok.body.services.inventory).toMatchObject({ status: "ok", instances: [{ status: "up" }] });
     expect(ok.body.services.inventory.instances[0]).not.toHaveProperty("error");

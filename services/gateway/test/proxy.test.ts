@@ -13,9 +13,9 @@ const { fakes, gateway } = useTestbed();
 async function allUp(gw: TestGateway): Promise<void> {
   await vi.waitFor(
     async () => {
-      const ready = await gw.readiness();
-      expect(ready.status).toBe(200);
-      for (const service of Object.values<any>(ready.body.services)) {
+      const report = await gw.status();
+      expect(report.status).toBe(200);
+      for (const service of Object.values<any>(report.body.services)) {
         for (const instance of service.instances) expect(instance.status).toBe("up");
       }
     },
@@ -230,8 +230,8 @@ describe("failures", () => {
       expect(res.body.instance).not.toBe("b");
     }
 
-    const ready = await gw.readiness();
-    const gone = ready.body.services.catalog.instances.find((i: any) => i.url === b!.url);
+    const report = await gw.status();
+    const gone = report.body.services.catalog.instances.find((i: any) => i.url === b!.url);
     expect(gone).toMatchObject({ status: "down", error: expect.stringContaining("ECONNREFUSED") });
   });
 
@@ -289,8 +289,8 @@ describe("failures", () => {
     b!.healthy = false;
     const gw = await gateway({ services: { catalog: [a!, b!] }, healthCheck: { intervalMs: 50 } });
     await vi.waitFor(async () => {
-      const ready = await gw.readiness();
-      expect(ready.body.services.catalog.instances.map((i: any) => i.status)).toEqual(["down", "down"]);
+      const report = await gw.status();
+      expect(report.body.services.catalog.instances.map((i: any) => i.status)).toEqual(["down", "down"]);
     });
 
     const res = await gw.api.get("/api/catalog/products");

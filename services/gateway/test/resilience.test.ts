@@ -6,8 +6,8 @@ const { fakes, gateway } = useTestbed();
 async function allUp(gw: TestGateway): Promise<void> {
   await vi.waitFor(
     async () => {
-      const ready = await gw.readiness();
-      for (const service of Object.values<any>(ready.body.services)) {
+      const report = await gw.status();
+      for (const service of Object.values<any>(report.body.services)) {
         for (const instance of service.instances) expect(instance.status).toBe("up");
       }
     },

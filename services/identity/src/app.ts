@@ -1,3 +1,4 @@
+import { type EventBus, eventsAdminRoutes } from "@comptoir/events";
 import {
   type App,
   createApp,
@@ -6,8 +7,6 @@ import {
   type Db,
   degradesOnly,
   deriveServiceCredential,
-  type EventBus,
-  eventsAdminRoutes,
   type Logger,
   pingDatabase,
   revocationCheckingVerifier,
@@ -15,7 +14,7 @@ import {
 import { pruneRefreshTokens } from "./db/refresh-tokens.repo";
 import { pruneRevocations } from "./db/revocations.repo";
 import { listRevocations } from "./domain/revocations.use-cases";
-import { DEFAULT_SETTINGS, type IdentitySettings } from "./domain/settings";
+import { DEFAULT_SETTINGS, type IdentitySettings } from "./model/settings";
 import { KeyStore } from "./domain/signing-keys";
 import { apiKeysRoutes } from "./routes/api-keys.routes";
 import { authRoutes } from "./routes/auth.routes";

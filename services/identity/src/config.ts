@@ -1,6 +1,6 @@
 import { DEFAULT_INTERNAL_SECRET, DEFAULT_PORTS } from "@comptoir/contracts";
 import { BaseServiceEnv, DatabaseEnv, Env, EventsEnv, Type } from "@comptoir/platform";
-import { DEFAULT_KEYS_SECRET } from "./domain/settings";
+import { DEFAULT_KEYS_SECRET } from "./model/settings";
 
 export const configSchema = Type.Object({
   ...BaseServiceEnv,

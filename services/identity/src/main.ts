@@ -1,15 +1,16 @@
+import { eventsPart } from "@comptoir/events";
 import { migrationsDirOf, runService } from "@comptoir/platform";
 import { buildApp } from "./app";
 import { configSchema } from "./config";
-import { seedDemo } from "./domain/demo";
-import { assertProductionReady } from "./domain/production";
-import { settingsFromConfig } from "./domain/settings";
+import { seedDemo } from "./seed/demo";
+import { assertProductionReady } from "./production";
+import { settingsFromConfig } from "./model/settings";
 
 await runService({
   name: "identity",
   configSchema,
   migrationsDir: migrationsDirOf(import.meta.url),
-  events: true,
+  events: eventsPart,
   // Identity verifies tokens against its own key store (buildApp), not a JWKS URL: `auth` is unused.
   buildApp: async ({ config, db, bus, logger, instance }) => {
     try {

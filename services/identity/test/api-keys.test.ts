@@ -29,7 +29,7 @@ describe("API keys", () => {
       createdAt: expect.any(String),
     });
 
-    const stored = await identity.database.db.query("SELECT * FROM api_keys WHERE id = $1", [created.body.id]);
+    const stored = await identity.db.query("SELECT * FROM api_keys WHERE id = $1", [created.body.id]);
     expect(stored.rows[0].key_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(stored.rows[0])).not.toContain(created.body.key);
 
@@ -117,7 +117,7 @@ describe("API keys", () => {
     const admin = await userWithRole(identity, "admin");
     const created = await api().post("/api/identity/api-keys", { name: "mobile-app", tier: "mobile" }, admin.auth);
     const lastUsed = async () =>
-      (await identity.database.db.query("SELECT last_used_at FROM api_keys WHERE id = $1", [created.body.id])).rows[0]
+      (await identity.db.query("SELECT last_used_at FROM api_keys WHERE id = $1", [created.body.id])).rows[0]
         .last_used_at as Date | null;
     expect(await lastUsed()).toBeNull();
     await resolve(created.body.key);
@@ -125,7 +125,7 @@ describe("API keys", () => {
     expect(first).toBeInstanceOf(Date);
     await resolve(created.body.key);
     expect((await lastUsed())!.getTime()).toBe(first!.getTime());
-    await identity.database.db.query("UPDATE api_keys SET last_used_at = now() - interval '2 minutes' WHERE id = $1", [
+    await identity.db.query("UPDATE api_keys SET last_used_at = now() - interval '2 minutes' WHERE id = $1", [
       created.body.id,
     ]);
     await resolve(created.body.key);

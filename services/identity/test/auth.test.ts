@@ -21,8 +21,8 @@ beforeAll(async () => {
 });
 afterAll(async () => identity?.close());
 beforeEach(async () => {
-  await identity.database.db.query("DELETE FROM login_failures");
-  await identity.database.db.query("DELETE FROM outbox");
+  await identity.db.query("DELETE FROM login_failures");
+  await identity.db.query("DELETE FROM outbox");
 });
 
 const api = () => identity.api;
@@ -70,9 +70,7 @@ describe("registering", () => {
         },
       },
     ]);
-    const stored = await identity.database.db.query("SELECT password_hash FROM users WHERE id = $1", [
-      res.body.user.id,
-    ]);
+    const stored = await identity.db.query("SELECT password_hash FROM users WHERE id = $1", [res.body.user.id]);
     expect(stored.rows[0].password_hash).toMatch(/^\$argon2id\$/);
   });
 
@@ -152,7 +150,7 @@ describe("logging in", () => {
   it("answers the same 401 for an unknown e-mail, a wrong password and an inactive account", async () => {
     const user = await createUser(identity);
     const inactive = await createUser(identity);
-    await identity.database.db.query("UPDATE users SET active = false WHERE id = $1", [inactive.id]);
+    await identity.db.query("UPDATE users SET active = false WHERE id = $1", [inactive.id]);
 
     const unknown = await api().post(
       "/api/identity/login",
@@ -327,16 +325,15 @@ describe("refresh tokens", () => {
     );
     const user = await createUser(identity);
     const expired = await login(identity, user.email);
-    await identity.database.db.query(
-      "UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE user_id = $1",
-      [user.id],
-    );
+    await identity.db.query("UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE user_id = $1", [
+      user.id,
+    ]);
     const res = await api().post("/api/identity/refresh", { refreshToken: expired.refreshToken });
     expectProblem(res, 401, "invalid_refresh_token");
     expect(res.body.detail).toMatch(/expired/);
 
     const fresh = await login(identity, user.email);
-    await identity.database.db.query("UPDATE users SET active = false WHERE id = $1", [user.id]);
+    await identity.db.query("UPDATE users SET active = false WHERE id = $1", [user.id]);
     expectProblem(
       await api().post("/api/identity/refresh", { refreshToken: fresh.refreshToken }),
       401,
@@ -361,9 +358,7 @@ describe("refresh tokens", () => {
   it("stores only hashes of refresh tokens", async () => {
     const user = await createUser(identity);
     const session = await login(identity, user.email);
-    const { rows } = await identity.database.db.query("SELECT token_hash FROM refresh_tokens WHERE user_id = $1", [
-      user.id,
-    ]);
+    const { rows } = await identity.db.query("SELECT token_hash FROM refresh_tokens WHERE user_id = $1", [user.id]);
     expect(rows).toHaveLength(1);
     expect(rows[0].token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(rows[0].token_hash).not.toContain(session.refreshToken);

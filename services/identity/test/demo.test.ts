@@ -5,9 +5,9 @@ import { API_KEY_PATTERN, API_KEY_RESOLVE_PATH, DEFAULT_INTERNAL_SECRET } from "
 import { loadConfig } from "@comptoir/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configSchema } from "../src/config";
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_STORE_1_ID, seedDemo } from "../src/domain/demo";
-import { assertProductionReady } from "../src/domain/production";
-import { settingsFromConfig } from "../src/domain/settings";
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_STORE_1_ID, seedDemo } from "../src/seed/demo";
+import { assertProductionReady } from "../src/production";
+import { settingsFromConfig } from "../src/model/settings";
 import { fromGateway, type Identity, login, outbox, startIdentity } from "./harness";
 
 let identity: Identity;
@@ -22,7 +22,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const deps = () => ({ db: identity.database.db, outbox: identity.bus.outbox });
+const deps = () => ({ db: identity.db, outbox: identity.bus.outbox });
 const STRONG_SECRET = "x7Kq2mVn9pLw4rTz8bYc3dFh6jMs1aGe";
 const STRONG_INTERNAL_SECRET = "Qe4Rt7Yu1Io9Pa3Sd6Fg2Hj8Kl5Zx0Cv";
 
@@ -42,7 +42,7 @@ describe("demo mode", () => {
     const second = await seedDemo(deps(), { keysFile });
     expect(second).toEqual({ createdAccounts: [], createdApiKeys: [] });
     expect(JSON.parse(await readFile(keysFile, "utf8"))).toEqual(written);
-    const { rows } = await identity.database.db.query(
+    const { rows } = await identity.db.query(
       "SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM api_keys WHERE demo) AS keys",
     );
     expect(rows[0]).toEqual({ users: 4, keys: 4 });
@@ -64,7 +64,7 @@ describe("demo mode", () => {
   });
 
   it("seeding concurrently from several instances still creates each account and key once", async () => {
-    await identity.database.db.query("DELETE FROM refresh_tokens; DELETE FROM users; DELETE FROM api_keys");
+    await identity.db.query("DELETE FROM refresh_tokens; DELETE FROM users; DELETE FROM api_keys");
     const results = await Promise.all([seedDemo(deps()), seedDemo(deps()), seedDemo(deps())]);
     expect(results.flatMap((r) => r.createdAccounts)).toHaveLength(4);
     expect(results.flatMap((r) => r.createdApiKeys)).toHaveLength(4);
@@ -73,7 +73,7 @@ describe("demo mode", () => {
 
 describe("production mode", () => {
   const check = (input: Partial<Parameters<typeof assertProductionReady>[1]> = {}) =>
-    assertProductionReady(identity.database.db, {
+    assertProductionReady(identity.db, {
       nodeEnv: "production",
       demo: false,
       keysSecret: STRONG_SECRET,
@@ -102,9 +102,9 @@ describe("production mode", () => {
   it("refuses a database holding active demo accounts or unrevoked demo API keys, and starts once they are gone", async () => {
     await seedDemo(deps());
     await expect(check()).rejects.toThrow(/active demo account/);
-    await identity.database.db.query("UPDATE users SET active = false WHERE email LIKE '%@demo.comptoir.dev'");
+    await identity.db.query("UPDATE users SET active = false WHERE email LIKE '%@demo.comptoir.dev'");
     await expect(check()).rejects.toThrow(/unrevoked demo API key/);
-    await identity.database.db.query("UPDATE api_keys SET revoked_at = now() WHERE demo");
+    await identity.db.query("UPDATE api_keys SET revoked_at = now() WHERE demo");
     await expect(check()).resolves.toBeUndefined();
   });
 

@@ -1,54 +1,33 @@
 import { IDENTITY_HEADERS, type Role } from "@comptoir/contracts";
-import {
-  type App,
-  deriveServiceCredential,
-  type EventBus,
-  gatewayProofHeaders,
-  migrationsDirOf,
-  newId,
-} from "@comptoir/platform";
-import { createServiceTestbed, http, listen, type TestDatabase } from "@comptoir/platform/testing";
+import { deriveServiceCredential, gatewayProofHeaders, migrationsDirOf, newId } from "@comptoir/platform";
+import { startService, type StartedService, type TestApi } from "@comptoir/platform/testing";
 import { expect } from "vitest";
 import { buildApp } from "../src/app";
 import { insertUser } from "../src/db/users.repo";
 import { hashPassword } from "../src/domain/passwords";
-import { DEFAULT_SETTINGS, type IdentitySettings } from "../src/domain/settings";
+import { DEFAULT_SETTINGS, type IdentitySettings } from "../src/model/settings";
 
-export type Api = ReturnType<typeof http>;
+export { expectProblem } from "@comptoir/platform/testing";
+export type Api = TestApi;
 
-export interface Identity {
-  database: TestDatabase;
-  bus: EventBus;
-  app: App;
+/** Identity signs and verifies its own tokens: the test issuer's (`as`, `admin`) are not for it. */
+export interface Identity extends StartedService {
+  /** No token: tests log in (login, userWithRole) and send the tokens identity issued. */
   api: Api;
   baseUrl: string;
   settings: IdentitySettings;
-  close(): Promise<void>;
 }
 
-/** Identity on an ephemeral port against a fresh database; its event bus is never started. */
+/** Identity (startService) with these settings over the defaults; its event bus is never started. */
 export async function startIdentity(prefix: string, settings: Partial<IdentitySettings> = {}): Promise<Identity> {
-  const testbed = await createServiceTestbed({
+  const merged = { ...DEFAULT_SETTINGS, ...settings };
+  const identity = await startService({
     service: "identity",
     name: prefix,
     migrationsDir: migrationsDirOf(import.meta.url),
+    build: ({ db, bus, logger, instance }) => buildApp({ db, bus, logger, instance, settings: merged }),
   });
-  const { database, bus, logger } = testbed;
-  const merged = { ...DEFAULT_SETTINGS, ...settings };
-  const app = await buildApp({ db: database.db, bus, logger, instance: "identity-test", settings: merged });
-  const baseUrl = await listen(app);
-  return {
-    database,
-    bus,
-    app,
-    api: http(baseUrl),
-    baseUrl,
-    settings: merged,
-    async close() {
-      await app.close();
-      await testbed.close();
-    },
-  };
+  return Object.assign(identity, { api: identity.anonymous, baseUrl: identity.base, settings: merged });
 }
 
 /**
@@ -80,7 +59,7 @@ export async function createUser(
   options: { role?: Role; email?: string; password?: string; storeId?: string | null; name?: string } = {},
 ): Promise<{ id: string; email: string; password: string }> {
   const password = options.password ?? PASSWORD;
-  const user = await insertUser(identity.database.db, {
+  const user = await insertUser(identity.db, {
     id: newId(),
     email: (options.email ?? email(options.role ?? "customer")).toLowerCase(),
     name: options.name ?? `Test ${options.role ?? "customer"}`,
@@ -119,12 +98,6 @@ export async function userWithRole(identity: Identity, role: Role, storeId: stri
   return login(identity, user.email);
 }
 
-export function expectProblem(res: { status: number; headers: Headers; body: any }, status: number, code: string) {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ status, code, title: expect.any(String) });
-}
-
 export interface OutboxRow {
   type: string;
   subject: string;
@@ -132,7 +105,7 @@ export interface OutboxRow {
 }
 
 export async function outbox(identity: Identity): Promise<OutboxRow[]> {
-  const { rows } = await identity.database.db.query<OutboxRow>(
+  const { rows } = await identity.db.query<OutboxRow>(
     "SELECT type, subject, envelope->'data' AS data FROM outbox ORDER BY position",
   );
   return rows;

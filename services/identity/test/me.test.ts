@@ -32,7 +32,7 @@ describe("the caller's profile", () => {
   it("PATCH /me changes name and language and publishes identity.user.updated by the user", async () => {
     const user = await createUser(identity);
     const session = await login(identity, user.email);
-    await identity.database.db.query("DELETE FROM outbox");
+    await identity.db.query("DELETE FROM outbox");
     const res = await api().patch("/api/identity/me", { name: "Nouveau Nom", language: "en" }, session.auth);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ name: "Nouveau Nom", language: "en" });

@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(async () => identity?.close());
 beforeEach(async () => {
-  await identity.database.db.query("DELETE FROM login_failures");
+  await identity.db.query("DELETE FROM login_failures");
 });
 
 /** A login from a client at `ip`, through the gateway (which proves what it says). */
@@ -36,7 +36,7 @@ const statuses = (responses: { status: number }[]) =>
   responses.reduce<Record<number, number>>((counts, r) => ({ ...counts, [r.status]: (counts[r.status] ?? 0) + 1 }), {});
 /** As if `seconds` had passed for the failures recorded so far. */
 const ageFailures = (seconds: number) =>
-  identity.database.db.query("UPDATE login_failures SET failed_at = failed_at - make_interval(secs => $1)", [seconds]);
+  identity.db.query("UPDATE login_failures SET failed_at = failed_at - make_interval(secs => $1)", [seconds]);
 const expectRetryAfter = (res: { headers: Headers }) => {
   const seconds = Number(res.headers.get("retry-after"));
   expect(seconds).toBeGreaterThanOrEqual(1);

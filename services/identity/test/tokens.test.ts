@@ -60,13 +60,13 @@ describe("access tokens", () => {
   });
 
   it("stores private keys encrypted, readable only with KEYS_SECRET", async () => {
-    const { rows } = await identity.database.db.query("SELECT kid, private_key_encrypted FROM signing_keys");
+    const { rows } = await identity.db.query("SELECT kid, private_key_encrypted FROM signing_keys");
     for (const row of rows) {
       const bytes: Buffer = row.private_key_encrypted;
       // An unencrypted PKCS#8 Ed25519 key starts with this DER prefix.
       expect(bytes.includes(Buffer.from("302e020100300506032b6570", "hex"))).toBe(false);
     }
-    const wrong = new KeyStore(identity.database.db, "another secret entirely, 32+ chars", 900);
+    const wrong = new KeyStore(identity.db, "another secret entirely, 32+ chars", 900);
     await expect(wrong.signingKey()).rejects.toThrow(/KEYS_SECRET/);
   });
 });
@@ -97,12 +97,10 @@ describe("signing key rotation", () => {
   it("stops publishing a key retired longer ago than the token lifetime plus grace", async () => {
     const admin = await userWithRole(identity, "admin");
     await identity.api.post("/api/identity/admin/signing-keys/rotate", undefined, admin.auth);
-    await identity.database.db.query(
-      "UPDATE signing_keys SET retired_at = now() - interval '1 hour' WHERE status = 'retired'",
-    );
+    await identity.db.query("UPDATE signing_keys SET retired_at = now() - interval '1 hour' WHERE status = 'retired'");
     const keys = (await jwks()).body.keys;
     expect(keys).toHaveLength(1);
-    const { rows } = await identity.database.db.query("SELECT kid FROM signing_keys WHERE status = 'active'");
+    const { rows } = await identity.db.query("SELECT kid FROM signing_keys WHERE status = 'active'");
     expect(keys[0].kid).toBe(rows[0].kid);
   });
 
@@ -117,7 +115,7 @@ describe("signing key rotation", () => {
   });
 
   it("several instances starting together create one active key; an old key is rotated at start", async () => {
-    const db = identity.database.db;
+    const db = identity.db;
     await db.query("DELETE FROM signing_keys");
     const stores = Array.from({ length: 5 }, () => new KeyStore(db, "comptoir-development-secret", 900));
     await Promise.all(stores.map((s) => s.ensureActiveKey(30)));

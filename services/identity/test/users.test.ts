@@ -1,6 +1,6 @@
 import type { Role } from "@comptoir/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_STORE_1_ID } from "../src/domain/demo";
+import { DEMO_STORE_1_ID } from "../src/seed/demo";
 import {
   createUser,
   email,
@@ -58,7 +58,7 @@ describe("listing users", () => {
     const tag = `zz${Date.now().toString(36)}`;
     const made = [];
     for (let i = 0; i < 3; i++) made.push(await createUser(identity, { role: "clerk", name: `Clerk ${tag} ${i}` }));
-    await identity.database.db.query("UPDATE users SET active = false WHERE id = $1", [made[0]!.id]);
+    await identity.db.query("UPDATE users SET active = false WHERE id = $1", [made[0]!.id]);
 
     const page1 = await api().get(`/api/identity/users?q=${tag}&limit=2&page=1`, as.admin.auth);
     expect(page1.status).toBe(200);
@@ -92,7 +92,7 @@ describe("listing users", () => {
 
 describe("creating staff", () => {
   it("creates a staff member attached to a store, who can log in, and publishes identity.user.registered", async () => {
-    await identity.database.db.query("DELETE FROM outbox");
+    await identity.db.query("DELETE FROM outbox");
     const address = email("newclerk");
     const res = await api().post(
       "/api/identity/users",
@@ -140,7 +140,7 @@ describe("creating staff", () => {
 describe("changing users", () => {
   it("changes name, role and store and publishes identity.user.updated with the changed fields and who changed them", async () => {
     const target = await createUser(identity, { role: "clerk", storeId: DEMO_STORE_1_ID });
-    await identity.database.db.query("DELETE FROM outbox");
+    await identity.db.query("DELETE FROM outbox");
     const res = await api().patch(
       `/api/identity/users/${target.id}`,
       { name: "Promoted", role: "manager", storeId: null },
@@ -194,13 +194,13 @@ describe("changing users", () => {
     const target = await createUser(identity, { role: "clerk", storeId: DEMO_STORE_1_ID });
     const one = await login(identity, target.email);
     const two = await login(identity, target.email);
-    await identity.database.db.query("DELETE FROM outbox");
+    await identity.db.query("DELETE FROM outbox");
 
     const res = await api().patch(`/api/identity/users/${target.id}`, { active: false }, as.admin.auth);
     expect(res.status).toBe(200);
     expect(res.body.active).toBe(false);
 
-    const { rows } = await identity.database.db.query(
+    const { rows } = await identity.db.query(
       "SELECT count(*)::int AS live FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL",
       [target.id],
     );

@@ -1,17 +1,16 @@
+import { type EventBus, eventsAdminRoutes } from "@comptoir/events";
 import {
   type App,
   createApp,
   type Db,
   degradesOnly,
-  type EventBus,
-  eventsAdminRoutes,
   type Logger,
   pingDatabase,
   type TokenVerifier,
 } from "@comptoir/platform";
-import { catalogHandlers } from "./events/catalog.handlers";
-import { DEFAULT_ALLOCATION_PRIORITY } from "./domain/locations";
 import { startExpirySweep } from "./domain/reservations.use-cases";
+import { catalogHandlers } from "./events/catalog.handlers";
+import { DEFAULT_ALLOCATION_PRIORITY } from "./model/location";
 import { availabilityRoutes } from "./routes/availability.routes";
 import { locationsRoutes } from "./routes/locations.routes";
 import { reservationsRoutes } from "./routes/reservations.routes";

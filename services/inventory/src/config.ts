@@ -1,11 +1,12 @@
 import { DEFAULT_PORTS } from "@comptoir/contracts";
-import { AuthEnv, BaseServiceEnv, DatabaseEnv, Env, EventsEnv, Type } from "@comptoir/platform";
+import { AuthEnv, BaseServiceEnv, DatabaseEnv, Env, EventsEnv, IdempotencyEnv, Type } from "@comptoir/platform";
 
 export const configSchema = Type.Object({
   ...BaseServiceEnv,
   ...AuthEnv,
   ...DatabaseEnv,
   ...EventsEnv,
+  ...IdempotencyEnv,
   PORT: Env.port(DEFAULT_PORTS.inventory),
   COMPTOIR_DEMO: Type.Boolean({
     default: false,

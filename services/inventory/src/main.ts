@@ -1,14 +1,16 @@
-import { migrationsDirOf, runService } from "@comptoir/platform";
+import { eventsPart } from "@comptoir/events";
+import { idempotencyPart, migrationsDirOf, runService } from "@comptoir/platform";
 import { buildApp } from "./app";
 import { configSchema } from "./config";
-import { seedDemoStock } from "./domain/demo";
-import { parsePriority } from "./domain/locations";
+import { parsePriority } from "./model/location";
+import { seedDemoStock } from "./seed/demo-stock";
 
 await runService({
   name: "inventory",
   configSchema,
   migrationsDir: migrationsDirOf(import.meta.url),
-  events: true,
+  events: eventsPart,
+  parts: [idempotencyPart],
   buildApp: async ({ config, db, bus, logger, instance, auth }) => {
     if (config.COMPTOIR_DEMO) await seedDemoStock({ db: db!, outbox: bus!.outbox }, logger);
     return buildApp({

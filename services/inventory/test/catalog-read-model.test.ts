@@ -1,19 +1,22 @@
-import { createPgLogTransport, EventBus, migrateEventTables, newId, withTx } from "@comptoir/platform";
+import { createPgLogTransport, EventBus, migrateEventTables } from "@comptoir/events";
+import { newId, withTx } from "@comptoir/platform";
 import { createTestDatabase, type TestDatabase, testLogger } from "@comptoir/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedDemoStock } from "../src/domain/demo";
-import { DEMO_STORES } from "../src/domain/locations";
+import * as variants from "../src/db/variants.repo";
+import { DEMO_STORES, seedDemoStock } from "../src/seed/demo-stock";
 import { CENTRAL, type Inventory, knownVariant, ONLINE, published, startInventory } from "./support/harness";
 
 /**
  * Inventory learns variants from catalog's events: a catalog-like producer (its own database and
  * outbox, service "catalog") publishes on the same event log, inventory's bus consumes them. Demo
- * mode is on, so each new variant also receives its demo stock in the handler's transaction.
+ * mode is on, so each of the demo catalog's new variants also receives its demo stock in the
+ * handler's transaction; a variant someone created receives none.
  */
 let inv: Inventory;
 let producerDb: TestDatabase;
 let catalog: EventBus;
 let seededAtStart: string;
+let notDemoAtStart: string;
 
 beforeAll(async () => {
   inv = await startInventory("read_model", { demo: true });
@@ -25,11 +28,14 @@ beforeAll(async () => {
     instance: "catalog-test",
     db: producerDb.db,
     databaseUrl: producerDb.url,
-    transport: await createPgLogTransport({ url: inv.eventLog.url, logger, name: "catalog-test" }),
+    transport: await createPgLogTransport({ url: inv.testbed.eventLog.url, logger, name: "catalog-test" }),
     logger,
   });
-  // A variant known before the demo stores exist: the start-up seed gives it stock.
+  // A demo catalog's variant known before the demo stores exist: the start-up seed gives it stock;
+  // not to one someone created.
   seededAtStart = await knownVariant(inv, "Ancien produit");
+  await variants.markDemo(inv.db, seededAtStart);
+  notDemoAtStart = await knownVariant(inv, "Produit d'un utilisateur");
   expect(await seedDemoStock(inv.deps)).toBe(1);
   expect(await seedDemoStock(inv.deps)).toBe(0);
   await catalog.start();
@@ -75,10 +81,10 @@ function product(id: string, variantId: string, sku: string, status: "draft" | "
 }
 
 const variantRow = async (id: string) =>
-  (await inv.database.db.query("SELECT product_id, sku, name, status FROM known_variants WHERE id = $1", [id])).rows[0];
+  (await inv.db.query("SELECT product_id, sku, name, status FROM known_variants WHERE id = $1", [id])).rows[0];
 const levelsOf = async (id: string) =>
   (
-    await inv.database.db.query(
+    await inv.db.query(
       "SELECT location_id, on_hand, reserved, low_stock_threshold FROM stock_levels WHERE variant_id = $1 ORDER BY location_id",
       [id],
     )
@@ -93,7 +99,13 @@ describe("the variants read model", () => {
     const variantCreated = {
       type: "catalog.variant.created" as const,
       subject: productId,
-      data: { ...snapshot.variants[0]!, productId, productName: snapshot.name, productStatus: "active" as const },
+      data: {
+        ...snapshot.variants[0]!,
+        productId,
+        productName: snapshot.name,
+        productStatus: "active" as const,
+        demo: true as const,
+      },
     };
     await publish([{ type: "catalog.product.created", subject: productId, data: snapshot }, variantCreated]);
     const levels = await waitFor(
@@ -113,7 +125,7 @@ describe("the variants read model", () => {
       expect(l.low_stock_threshold).toBe(10);
     }
     const low = DEMO_STORES.filter((s) => byLocation.get(s.id)!.on_hand <= 10).length;
-    const { rows: alerts } = await inv.database.db.query(
+    const { rows: alerts } = await inv.db.query(
       "SELECT count(*)::int AS n FROM alerts WHERE variant_id = $1 AND status = 'open'",
       [variantId],
     );
@@ -127,15 +139,13 @@ describe("the variants read model", () => {
     await publish([variantCreated]);
     await waitFor(
       async () =>
-        (await inv.database.db.query("SELECT count(*)::int AS n FROM inbox WHERE consumer_group = 'inventory'")).rows[0]
-          .n,
+        (await inv.db.query("SELECT count(*)::int AS n FROM inbox WHERE consumer_group = 'inventory'")).rows[0].n,
       (n) => n === 3,
       "three handled events",
     );
-    const { rows } = await inv.database.db.query(
-      "SELECT count(*)::int AS n FROM stock_movements WHERE variant_id = $1",
-      [variantId],
-    );
+    const { rows } = await inv.db.query("SELECT count(*)::int AS n FROM stock_movements WHERE variant_id = $1", [
+      variantId,
+    ]);
     expect(rows[0].n).toBe(5);
 
     // Its stock can now be read through the API.
@@ -180,9 +190,36 @@ describe("the variants read model", () => {
     );
   });
 
-  it("the start-up demo seed gave stock to a variant known before the stores existed", async () => {
+  it("the start-up demo seed gave stock to a demo variant known before the stores existed, and to no other", async () => {
     expect(await levelsOf(seededAtStart)).toHaveLength(5);
+    expect(await levelsOf(notDemoAtStart)).toEqual([]);
     const locations = (await inv.admin.get("/api/inventory/locations")).body.data.map((l: any) => l.id);
     expect(locations).toEqual(expect.arrayContaining(DEMO_STORES.map((s) => s.id)));
+  });
+
+  it("gives no demo stock to a product someone created, even in demo mode", async () => {
+    const productId = newId();
+    const variantId = newId();
+    const snapshot = product(productId, variantId, `US-${variantId.slice(-8)}`);
+    const handled = async () =>
+      (await inv.db.query("SELECT count(*)::int AS n FROM inbox WHERE consumer_group = 'inventory'")).rows[0].n;
+    const before = await handled();
+
+    await publish([
+      { type: "catalog.product.created", subject: productId, data: snapshot },
+      {
+        type: "catalog.variant.created",
+        subject: productId,
+        data: { ...snapshot.variants[0]!, productId, productName: snapshot.name, productStatus: "active" },
+      },
+    ]);
+    await waitFor(handled, (n) => n === before + 2, "both events handled");
+
+    expect(await variantRow(variantId)).toMatchObject({ sku: snapshot.variants[0]!.sku, status: "active" });
+    expect(await levelsOf(variantId)).toEqual([]);
+    expect(await published(inv, "inventory.stock.changed", variantId)).toEqual([]);
+    // Nor later, when demo stock is seeded at a start.
+    await seedDemoStock(inv.deps);
+    expect(await levelsOf(variantId)).toEqual([]);
   });
 });

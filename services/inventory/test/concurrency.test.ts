@@ -1,6 +1,6 @@
 import type { Db } from "@comptoir/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SYSTEM } from "../src/domain/ledger";
+import { SYSTEM } from "../src/model/actor";
 import { adjustStock } from "../src/domain/stock.use-cases";
 import {
   CENTRAL,
@@ -27,7 +27,7 @@ function watch(variantId: string) {
   let running = true;
   const done = (async () => {
     while (running) {
-      const { rows } = await inv.database.db.query("SELECT on_hand, reserved FROM stock_levels WHERE variant_id = $1", [
+      const { rows } = await inv.db.query("SELECT on_hand, reserved FROM stock_levels WHERE variant_id = $1", [
         variantId,
       ]);
       for (const r of rows) seen.push({ onHand: r.on_hand, reserved: r.reserved });
@@ -81,7 +81,7 @@ describe("stock never oversells under concurrency", () => {
       expect(s.reserved).toBeGreaterThanOrEqual(0);
       expect(s.reserved).toBeLessThanOrEqual(s.onHand);
     }
-    const { rows } = await inv.database.db.query(
+    const { rows } = await inv.db.query(
       "SELECT count(*)::int AS n, coalesce(sum(quantity), 0)::int AS total FROM stock_movements WHERE variant_id = $1 AND quantity < 0",
       [variant],
     );
@@ -167,7 +167,7 @@ async function uncommittedSale(variantId: string, locationId: string, quantity: 
 async function someoneWaitsOnALock() {
   const deadline = Date.now() + 5000;
   for (;;) {
-    const { rows } = await inv.database.db.query(
+    const { rows } = await inv.db.query(
       "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
     );
     if (rows[0].n > 0) return;
@@ -195,7 +195,7 @@ describe("a reservation whose stock goes between its read and its hold", () => {
     expect(res.body.lines).toEqual([{ variantId: a, locationId: CENTRAL, quantity: 2 }]);
     expect(await level(inv, a, ONLINE)).toMatchObject({ onHand: 0, reserved: 0 });
     expect(await level(inv, a, CENTRAL)).toMatchObject({ onHand: 5, reserved: 2 });
-    const { rows } = await inv.database.db.query("SELECT count(*)::int AS n FROM reservations WHERE reference = $1", [
+    const { rows } = await inv.db.query("SELECT count(*)::int AS n FROM reservations WHERE reference = $1", [
       reference,
     ]);
     expect(rows[0].n).toBe(1);

@@ -1,8 +1,7 @@
 import { AppError, newId } from "@comptoir/platform";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Actor } from "../src/domain/ledger";
-import { EVERYWHERE } from "../src/domain/locations";
+import { type Actor, EVERYWHERE } from "../src/model/actor";
 import {
   commitReservation,
   expireReservations,
@@ -169,7 +168,7 @@ describe("the ledger invariants hold under any sequence of operations (property)
             }
           }
         }
-        const { rows } = await inv.database.db.query(
+        const { rows } = await inv.db.query(
           `SELECT l.variant_id, l.location_id, l.on_hand, l.reserved,
                   (SELECT coalesce(sum(quantity), 0)::int FROM stock_movements m
                     WHERE m.variant_id = l.variant_id AND m.location_id = l.location_id) AS ledger,

@@ -99,10 +99,7 @@ describe("reserving stock", () => {
     expectProblem(res, 409, "insufficient_stock");
     expect(res.body.short).toEqual([{ variantId: b, requested: 3, available: 1 }]);
     expect(await level(inv, a, ONLINE)).toMatchObject({ reserved: 0, available: 5 });
-    const { rows } = await inv.database.db.query(
-      "SELECT count(*)::int AS n FROM reservation_lines WHERE variant_id = $1",
-      [a],
-    );
+    const { rows } = await inv.db.query("SELECT count(*)::int AS n FROM reservation_lines WHERE variant_id = $1", [a]);
     expect(rows[0].n).toBe(0);
   });
 

@@ -1,6 +1,5 @@
+import { pruneIdempotencyKeys } from "@comptoir/platform";
 import { http } from "@comptoir/platform/testing";
-import { pruneKeys } from "../src/db/idempotency.repo";
-import { IDEMPOTENCY_KEY_HOURS } from "../src/domain/reservations.use-cases";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CENTRAL,
@@ -198,10 +197,10 @@ describe("adjusting stock (seed 001's table)", () => {
     const body = { variantId: variant, locationId: CENTRAL, changeQuantity: 4, type: "receipt", reason: "delivery 10" };
     const key = { "idempotency-key": `old-${variant}` };
     expect((await inv.admin.post("/api/inventory/stock/adjust", body, key)).status).toBe(201);
-    await inv.database.db.query("UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1", [
+    await inv.db.query("UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1", [
       `old-${variant}`,
     ]);
-    expect(await pruneKeys(inv.database.db, IDEMPOTENCY_KEY_HOURS)).toBeGreaterThanOrEqual(1);
+    expect(await pruneIdempotencyKeys(inv.db, 24)).toBeGreaterThanOrEqual(1);
     expect((await inv.admin.post("/api/inventory/stock/adjust", body, key)).status).toBe(201);
     expect(await ledgerSum(inv, variant, CENTRAL)).toBe(8);
   });
@@ -303,8 +302,8 @@ describe("adjusting stock (seed 001's table)", () => {
   });
 
   it("the ledger refuses UPDATE and DELETE", async () => {
-    await expect(inv.database.db.query("UPDATE stock_movements SET quantity = 1000")).rejects.toThrow(/append-only/);
-    await expect(inv.database.db.query("DELETE FROM stock_movements")).rejects.toThrow(/append-only/);
+    await expect(inv.db.query("UPDATE stock_movements SET quantity = 1000")).rejects.toThrow(/append-only/);
+    await expect(inv.db.query("DELETE FROM stock_movements")).rejects.toThrow(/append-only/);
   });
 });
 
@@ -471,7 +470,7 @@ describe("verifying the ledger", () => {
 
     const variant = await knownVariant(inv);
     await receive(inv, variant, CENTRAL, 7);
-    await inv.database.db.query("UPDATE stock_levels SET on_hand = on_hand + 3 WHERE variant_id = $1", [variant]);
+    await inv.db.query("UPDATE stock_levels SET on_hand = on_hand + 3 WHERE variant_id = $1", [variant]);
     const drift = await inv.admin.get("/api/inventory/admin/verify");
     expect(drift.body.drifted).toEqual([
       expect.objectContaining({
@@ -482,9 +481,7 @@ describe("verifying the ledger", () => {
         problems: ["on_hand_differs_from_ledger"],
       }),
     ]);
-    await inv.database.db.query("UPDATE stock_levels SET on_hand = on_hand - 3, reserved = 2 WHERE variant_id = $1", [
-      variant,
-    ]);
+    await inv.db.query("UPDATE stock_levels SET on_hand = on_hand - 3, reserved = 2 WHERE variant_id = $1", [variant]);
     expect((await inv.admin.get("/api/inventory/admin/verify")).body.drifted).toEqual([
       expect.objectContaining({
         variantId: variant,
@@ -493,7 +490,7 @@ describe("verifying the ledger", () => {
         problems: ["reserved_differs_from_reservations"],
       }),
     ]);
-    await inv.database.db.query("UPDATE stock_levels SET reserved = 0 WHERE variant_id = $1", [variant]);
+    await inv.db.query("UPDATE stock_levels SET reserved = 0 WHERE variant_id = $1", [variant]);
     expect((await inv.admin.get("/api/inventory/admin/verify")).body.drifted).toEqual([]);
 
     expectProblem(await (await inv.as({ role: "manager" })).get("/api/inventory/admin/verify"), 403, "forbidden");

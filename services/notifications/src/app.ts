@@ -1,17 +1,16 @@
+import { type EventBus, eventsAdminRoutes } from "@comptoir/events";
 import {
   type App,
   createApp,
   type Db,
   degradesOnly,
-  type EventBus,
-  eventsAdminRoutes,
   type Logger,
   pingDatabase,
   type TokenVerifier,
   type Tx,
 } from "@comptoir/platform";
 import { createDelivery, type DeliverySettings } from "./domain/delivery";
-import { registerDeliveryMetrics } from "./domain/delivery.metrics";
+import { registerDeliveryMetrics } from "./metrics/delivery.metrics";
 import { directoryHandlers } from "./events/directory.handlers";
 import { mailHandlers } from "./events/mail.handlers";
 import type { Mailer } from "./mail/smtp.mailer";

@@ -1,3 +1,4 @@
+import { eventsPart } from "@comptoir/events";
 import { migrationsDirOf, runService } from "@comptoir/platform";
 import { buildApp } from "./app";
 import { configSchema } from "./config";
@@ -7,7 +8,7 @@ await runService({
   name: "notifications",
   configSchema,
   migrationsDir: migrationsDirOf(import.meta.url),
-  events: true,
+  events: eventsPart,
   buildApp: ({ config, db, bus, logger, instance, auth }) => {
     const mailer = config.SMTP_URL ? createSmtpMailer({ url: config.SMTP_URL, from: config.MAIL_FROM }) : undefined;
     logger.info(

@@ -35,18 +35,15 @@ afterAll(async () => {
 const waitForHandled = (eventId: string) =>
   waitFor(
     async () =>
-      (
-        await n.database.db.query("SELECT 1 FROM inbox WHERE consumer_group = 'notifications' AND event_id = $1", [
-          eventId,
-        ])
-      ).rowCount,
+      (await n.db.query("SELECT 1 FROM inbox WHERE consumer_group = 'notifications' AND event_id = $1", [eventId]))
+        .rowCount,
     (count) => count === 1,
     `event ${eventId} handled`,
   );
 
 const byTopic = async (topic: string) =>
   (
-    await n.database.db.query<{ template: string; status: string }>(
+    await n.db.query<{ template: string; status: string }>(
       "SELECT template, status FROM messages WHERE topic = $1 ORDER BY created_at, id",
       [topic],
     )
@@ -226,8 +223,7 @@ describe("low-stock alerts", () => {
     );
     await waitFor(
       async () =>
-        (await n.database.db.query("SELECT active FROM directory_users WHERE id = $1", [leftManager.userId])).rows[0]
-          .active,
+        (await n.db.query("SELECT active FROM directory_users WHERE id = $1", [leftManager.userId])).rows[0].active,
       (active) => active === false,
       "the manager who left deactivated",
     );
@@ -293,7 +289,7 @@ describe("replenishment decisions", () => {
     });
     await waitForDirectory(n, [clerk.userId, frClerk.userId, manager.userId]);
     await waitFor(
-      async () => (await n.database.db.query("SELECT 1 FROM directory_variants WHERE id = $1", [variantId])).rowCount,
+      async () => (await n.db.query("SELECT 1 FROM directory_variants WHERE id = $1", [variantId])).rowCount,
       (count) => count === 1,
       "the variant in the directory",
     );
@@ -365,7 +361,7 @@ describe("replenishment decisions", () => {
     });
     await waitForHandled(stranger.id);
     expect(await messagesOf(n, stranger.id)).toEqual([]);
-    const { rows } = await n.database.db.query("SELECT 1 FROM dead_letters WHERE event_id = $1", [stranger.id]);
+    const { rows } = await n.db.query("SELECT 1 FROM dead_letters WHERE event_id = $1", [stranger.id]);
     expect(rows).toEqual([]);
   });
 });
@@ -465,9 +461,9 @@ describe("the mailbox API", () => {
 
 describe("an event delivered again", () => {
   const countMessages = async () =>
-    (await n.database.db.query<{ n: number }>("SELECT count(*)::int AS n FROM messages")).rows[0]!.n;
+    (await n.db.query<{ n: number }>("SELECT count(*)::int AS n FROM messages")).rows[0]!.n;
   const snapshot = async () =>
-    (await n.database.db.query("SELECT id, status FROM messages ORDER BY id")).rows as { id: string; status: string }[];
+    (await n.db.query("SELECT id, status FROM messages ORDER BY id")).rows as { id: string; status: string }[];
   const caughtUp = () =>
     waitFor(
       async () => (await n.admin.get("/api/notifications/admin/events/status")).body,
@@ -500,8 +496,8 @@ describe("an event delivered again", () => {
     expect(replay.status).toBe(200);
     await waitFor(
       async () =>
-        (await n.database.db.query("SELECT count(*)::int AS n FROM inbox WHERE consumer_group = 'notifications'"))
-          .rows[0].n as number,
+        (await n.db.query("SELECT count(*)::int AS n FROM inbox WHERE consumer_group = 'notifications'")).rows[0]
+          .n as number,
       (handled) => handled > 20,
       "the mail group handling events again",
     );

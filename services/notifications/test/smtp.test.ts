@@ -1,10 +1,11 @@
 import { Writable } from "node:stream";
-import { createLogger, createPgLogTransport, EventBus, newId } from "@comptoir/platform";
+import { createPgLogTransport, EventBus } from "@comptoir/events";
+import { createLogger, newId } from "@comptoir/platform";
 import { testLogger } from "@comptoir/platform/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app";
 import { DEFAULT_MAIL_FROM } from "../src/config";
-import { retryDelay } from "../src/domain/delivery";
+import { retryDelay } from "../src/model/message";
 import { createSmtpMailer } from "../src/mail/smtp.mailer";
 import { type Notifications, order, startNotifications, waitFor, waitForMessages } from "./support/harness";
 import { startSmtp, type TestSmtp } from "./support/smtp";
@@ -55,7 +56,7 @@ afterAll(async () => {
 
 const row = async (id: string) =>
   (
-    await n.database.db.query<{
+    await n.db.query<{
       status: string;
       attempts: number;
       last_error: string | null;
@@ -172,14 +173,14 @@ describe("with SMTP", () => {
   it("with two instances sending, each mail goes out once", async () => {
     // A second instance on the same database: its own sender (its bus is never started).
     const logger = testLogger("notifications");
-    const transport = await createPgLogTransport({ url: n.eventLog.url, logger, name: "second" });
+    const transport = await createPgLogTransport({ url: n.testbed.eventLog.url, logger, name: "second" });
     const second = await buildApp({
-      db: n.database.db,
+      db: n.db,
       bus: new EventBus({
         service: "notifications",
         instance: "notifications-second",
-        db: n.database.db,
-        databaseUrl: n.database.url,
+        db: n.db,
+        databaseUrl: n.testbed.database.url,
         transport,
         logger,
       }),

@@ -1,19 +1,20 @@
+import { type EventBus, eventsAdminRoutes } from "@comptoir/events";
 import {
   type App,
   createApp,
-  createSagaRunner,
   type Db,
   degradesOnly,
-  type EventBus,
-  eventsAdminRoutes,
   type Logger,
   pingDatabase,
+  type TokenVerifier,
+} from "@comptoir/platform";
+import {
+  createSagaRunner,
   registerSagaMetrics,
   runSagaWorker,
   type SagaRunnerDeps,
   type SagaSettings,
-  type TokenVerifier,
-} from "@comptoir/platform";
+} from "@comptoir/sagas";
 import type { CartClient } from "./clients/cart.client";
 import type { CatalogClient } from "./clients/catalog.client";
 import type { IdentityClient } from "./clients/identity.client";
@@ -21,7 +22,7 @@ import type { InventoryClient } from "./clients/inventory.client";
 import type { PaymentsClient } from "./clients/payments.client";
 import { type CardVault, checkoutSaga } from "./domain/checkout.saga";
 import { fingerprintKeyOf } from "./domain/checkout.use-cases";
-import type { ShippingRules } from "./domain/order";
+import type { ShippingRules } from "./model/order";
 import { refundSaga } from "./domain/refund.saga";
 import { checkoutRoutes } from "./routes/checkout.routes";
 import { ordersRoutes } from "./routes/orders.routes";

@@ -1,3 +1,4 @@
+import { eventsPart } from "@comptoir/events";
 import {
   createServiceClient,
   createServiceTokens,
@@ -5,6 +6,7 @@ import {
   migrationsDirOf,
   runService,
 } from "@comptoir/platform";
+import { sagasPart } from "@comptoir/sagas";
 import { buildApp } from "./app";
 import { createCartClient } from "./clients/cart.client";
 import { createCatalogClient } from "./clients/catalog.client";
@@ -17,8 +19,8 @@ await runService({
   name: "orders",
   configSchema,
   migrationsDir: migrationsDirOf(import.meta.url),
-  events: true,
-  sagas: true,
+  events: eventsPart,
+  parts: [sagasPart],
   buildApp: ({ config, db, bus, logger, instance, auth }) => {
     const identityUrl = identityUrlOf(config);
     const tokens = createServiceTokens({ service: "orders", credential: config.SERVICE_CREDENTIAL, identityUrl });

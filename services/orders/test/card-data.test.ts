@@ -2,7 +2,8 @@
 // holds them. The Idempotency-Key of a checkout is checked against a fingerprint of the request: an
 // HMAC under the database's own key, of the body with the card reduced to its last four digits and expiry.
 import { createHash, createHmac, randomUUID } from "node:crypto";
-import { applyMigrations, migrate, migrationsDirOf, readMigrations } from "@comptoir/platform";
+import { migrationsDirOf } from "@comptoir/platform";
+import { applyMigrations, migrate, readMigrations } from "@comptoir/platform/db";
 import { createTestDatabase } from "@comptoir/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { address, checkout, expectProblem, guestWith, type Shop, startShop, TEST_CARDS } from "./support/harness";
@@ -199,10 +200,9 @@ describe("the checkout fingerprint", () => {
         "idempotency_key_reused",
       );
     }
-    const { rows: payments } = await shop.payments.database.db.query(
-      "SELECT status FROM payments WHERE order_id = $1",
-      [twin.body.id],
-    );
+    const { rows: payments } = await shop.payments.db.query("SELECT status FROM payments WHERE order_id = $1", [
+      twin.body.id,
+    ]);
     expect(payments).toEqual([{ status: "captured" }]);
   });
 

@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 const paymentsOf = async (orderId: string) =>
-  (await shop.payments.database.db.query("SELECT status FROM payments WHERE order_id = $1", [orderId])).rows;
+  (await shop.payments.db.query("SELECT status FROM payments WHERE order_id = $1", [orderId])).rows;
 const outbox = async (type: string) =>
   (await shop.testbed.database.db.query("SELECT envelope FROM outbox WHERE type = $1", [type])).rows.map(
     (r) => r.envelope.data,
@@ -85,7 +85,7 @@ describe("checkout as a guest", () => {
     expect(await level(shop, product.variantId)).toEqual({ onHand: 5, reserved: 0 });
     expect(await orderRows()).toHaveLength(ordersBefore);
     expect((await guest.api.get(`/api/cart/carts/${guest.id}`)).body.items).toHaveLength(1);
-    const { rows } = await shop.world.inventory.database.db.query(
+    const { rows } = await shop.world.inventory.db.query(
       "SELECT r.status FROM reservations r JOIN reservation_lines l ON l.reservation_id = r.id WHERE l.variant_id = $1",
       [product.variantId],
     );
@@ -105,12 +105,12 @@ describe("checkout as a guest", () => {
     const guest = await guestWith(shop, product.variantId, 2);
     // Someone else buys one in between: the cart still asks for 2.
     expect((await checkout(await guestWith(shop, product.variantId, 1))).status).toBe(201);
-    const paymentsBefore = (await shop.payments.database.db.query("SELECT count(*)::int AS n FROM payments")).rows[0].n;
+    const paymentsBefore = (await shop.payments.db.query("SELECT count(*)::int AS n FROM payments")).rows[0].n;
 
     const res = await checkout(guest);
     expectProblem(res, 409, "insufficient_stock");
     expect(res.body.short).toEqual([{ variantId: product.variantId, requested: 2, available: 1 }]);
-    const paymentsAfter = (await shop.payments.database.db.query("SELECT count(*)::int AS n FROM payments")).rows[0].n;
+    const paymentsAfter = (await shop.payments.db.query("SELECT count(*)::int AS n FROM payments")).rows[0].n;
     expect(paymentsAfter).toBe(paymentsBefore);
     expect(await level(shop, product.variantId)).toEqual({ onHand: 1, reserved: 0 });
   });
@@ -167,20 +167,19 @@ describe("checkout as a guest", () => {
 describe("click-and-collect", () => {
   /** What a refused checkout of this variant must have left: no checkout, no reservation, no payment. */
   const nothingDoneFor = async (variantId: string, cartId: string, paymentsBefore: number) => {
-    const reservations = await shop.world.inventory.database.db.query(
-      "SELECT 1 FROM reservation_lines WHERE variant_id = $1",
-      [variantId],
-    );
+    const reservations = await shop.world.inventory.db.query("SELECT 1 FROM reservation_lines WHERE variant_id = $1", [
+      variantId,
+    ]);
     expect(reservations.rows).toEqual([]);
     const checkouts = await shop.testbed.database.db.query("SELECT 1 FROM checkouts WHERE scope = $1", [
       `cart:${cartId}`,
     ]);
     expect(checkouts.rows).toEqual([]);
-    const payments = await shop.payments.database.db.query("SELECT count(*)::int AS n FROM payments");
+    const payments = await shop.payments.db.query("SELECT count(*)::int AS n FROM payments");
     expect(payments.rows[0].n).toBe(paymentsBefore);
   };
   const paymentCount = async () =>
-    (await shop.payments.database.db.query("SELECT count(*)::int AS n FROM payments")).rows[0].n as number;
+    (await shop.payments.db.query("SELECT count(*)::int AS n FROM payments")).rows[0].n as number;
 
   it("a pickup location and a shipping address together → 400 pickup_with_shipping_address, nothing reserved or charged", async () => {
     const product = await shop.world.product({ price: 1200, stock: 5 });
@@ -276,7 +275,7 @@ describe("idempotency", () => {
     expectProblem(await checkout(guest, { key, number: TEST_CARDS.declined }), 402, "card_declined");
     expectProblem(await checkout(guest, { key, number: TEST_CARDS.declined }), 402, "card_declined");
     expect(
-      (await shop.payments.database.db.query("SELECT 1 FROM payments WHERE status = 'failed'")).rows.length,
+      (await shop.payments.db.query("SELECT 1 FROM payments WHERE status = 'failed'")).rows.length,
     ).toBeGreaterThan(0);
     expect(await level(shop, product.variantId)).toEqual({ onHand: 3, reserved: 0 });
   });
@@ -298,7 +297,7 @@ describe("concurrency", () => {
     for (const a of answers.filter((x) => x.status === 409)) expect(a.body.code).toBe("insufficient_stock");
     expect(await level(shop, product.variantId)).toEqual({ onHand: 0, reserved: 0 });
     const orderIds = answers.filter((a) => a.status === 201).map((a) => a.body.id);
-    const { rows } = await shop.payments.database.db.query(
+    const { rows } = await shop.payments.db.query(
       "SELECT status, count(*)::int AS n FROM payments WHERE order_id = ANY($1) GROUP BY status",
       [orderIds],
     );

@@ -53,10 +53,9 @@ describe("cancelling", () => {
 
     expectProblem(await shop.orders.manager.post(`/api/orders/${order.id}/cancel`), 409, "order_not_cancellable");
     expect(await level(shop, variantId)).toEqual({ onHand: 10, reserved: 0 });
-    const refunds = await shop.payments.database.db.query(
-      "SELECT count(*)::int AS n FROM refunds WHERE payment_id = $1",
-      [order.paymentId],
-    );
+    const refunds = await shop.payments.db.query("SELECT count(*)::int AS n FROM refunds WHERE payment_id = $1", [
+      order.paymentId,
+    ]);
     expect(refunds.rows[0].n).toBe(1);
   });
 

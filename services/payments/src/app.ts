@@ -1,17 +1,16 @@
+import { type EventBus, eventsAdminRoutes } from "@comptoir/events";
 import {
   type App,
   createApp,
   type Db,
   degradesOnly,
-  type EventBus,
-  eventsAdminRoutes,
   type Logger,
   pingDatabase,
   type TokenVerifier,
 } from "@comptoir/platform";
-import { createKeyedLock } from "./domain/keyed-lock";
-import { registerPaymentsMetrics } from "./domain/payments.metrics";
-import { type PaymentsDeps, startKeyPruning } from "./domain/payments.use-cases";
+import type { PaymentsDeps } from "./domain/payments.use-cases";
+import { createKeyedLock } from "./lock/keyed-lock";
+import { registerPaymentsMetrics } from "./metrics/payments.metrics";
 import type { PaymentProvider } from "./providers/provider";
 import { paymentsRoutes } from "./routes/payments.routes";
 
@@ -25,8 +24,6 @@ export interface PaymentsAppDeps {
   provider: PaymentProvider;
   /** How long the provider has to answer a call, in ms (default 5000). */
   providerTimeoutMs?: number;
-  /** How often this instance forgets Idempotency-Keys older than a day, in ms; 0 turns it off. */
-  keyPruneMs?: number;
   /** Tests: the time card expiry is checked against. */
   now?: () => Date;
 }
@@ -63,15 +60,8 @@ export async function buildApp(deps: PaymentsAppDeps): Promise<App> {
   paymentsRoutes(app, payments);
   eventsAdminRoutes(app, "payments", deps.bus);
 
-  const pruneMs = deps.keyPruneMs ?? 10 * 60_000;
-  let stopPruning: (() => Promise<void>) | undefined;
-  if (pruneMs > 0) {
-    app.addHook("onReady", async () => {
-      stopPruning = startKeyPruning(payments, pruneMs);
-    });
-  }
+  // Idempotency-Keys are pruned by the platform's idempotencyPart (main.ts).
   app.addHook("onClose", async () => {
-    await stopPruning?.();
     // Voids still on their way to the provider finish (each within the provider timeout).
     await Promise.allSettled([...payments.background]);
   });

@@ -6,6 +6,7 @@ import {
   DatabaseEnv,
   Env,
   EventsEnv,
+  IdempotencyEnv,
   type Static,
   Type,
 } from "@comptoir/platform";
@@ -15,6 +16,7 @@ export const configSchema = Type.Object({
   ...AuthEnv,
   ...DatabaseEnv,
   ...EventsEnv,
+  ...IdempotencyEnv,
   PORT: Env.port(DEFAULT_PORTS.payments),
   // No default here: whether it was set is what production needs to know (paymentsProviderOf).
   PAYMENTS_PROVIDER: Type.Optional(

@@ -1,4 +1,5 @@
-import { ConfigError, createPool, type Db, migrationsDirOf, runService } from "@comptoir/platform";
+import { eventsPart } from "@comptoir/events";
+import { ConfigError, createPool, type Db, idempotencyPart, migrationsDirOf, runService } from "@comptoir/platform";
 import { buildApp } from "./app";
 import { configSchema, paymentsProviderOf, type PaymentsProviderName } from "./config";
 import { createTestProvider } from "./providers/test-provider";
@@ -10,7 +11,8 @@ await runService({
   name: "payments",
   configSchema,
   migrationsDir: migrationsDirOf(import.meta.url),
-  events: true,
+  events: eventsPart,
+  parts: [idempotencyPart],
   buildApp: async ({ config, db, bus, logger, instance, auth, sidePoolSize }) => {
     let providerName: PaymentsProviderName;
     try {

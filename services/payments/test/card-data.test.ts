@@ -82,7 +82,7 @@ describe("card data at rest and in logs", () => {
     expect((await refund(payments.orders, captured.body.id, { amount: 500 }, refundKey)).status).toBe(201);
     expect((await refund(payments.orders, captured.body.id, { amount: 500 }, refundKey)).status).toBe(201);
 
-    const db = payments.database.db;
+    const db = payments.db;
     const { rows: columns } = await db.query<{ table: string; column: string; type: string }>(
       `SELECT quote_ident(c.table_name) AS table, quote_ident(c.column_name) AS column, c.data_type AS type
          FROM information_schema.columns c
@@ -95,7 +95,7 @@ describe("card data at rest and in logs", () => {
       expect.arrayContaining([
         "payments.last4",
         "payments.failure_reason",
-        "idempotency_keys.request_hash",
+        "idempotency_keys.fingerprint",
         "idempotency_keys.response",
         "outbox.envelope",
       ]),

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { pruneIdempotencyKeys } from "@comptoir/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pruneKeys } from "../src/db/idempotency.repo";
 import {
   card,
   expectProblem,
@@ -26,7 +26,7 @@ beforeAll(async () => {
 afterAll(() => payments?.close());
 
 const paymentsOf = async (orderId: string) =>
-  (await payments.database.db.query("SELECT id FROM payments WHERE order_id = $1", [orderId])).rows;
+  (await payments.db.query("SELECT id FROM payments WHERE order_id = $1", [orderId])).rows;
 
 describe("the same Idempotency-Key again", () => {
   it("with the same request answers the first 201 again, without calling the provider", async () => {
@@ -61,10 +61,9 @@ describe("the same Idempotency-Key again", () => {
       expect(first.status).toBe(201);
       expect(first.body.status).toBe(capture ? "captured" : "authorized");
       expect((await payments.manager.get(`/api/payments/payments/${first.body.id}`)).body).toEqual(first.body);
-      const { rows } = await payments.database.db.query(
-        "SELECT status_code, response FROM idempotency_keys WHERE key = $1",
-        [key],
-      );
+      const { rows } = await payments.db.query("SELECT status_code, response FROM idempotency_keys WHERE key = $1", [
+        key,
+      ]);
       expect(rows).toEqual([{ status_code: 201, response: first.body }]);
     }
   });
@@ -158,12 +157,11 @@ describe("keeping keys", () => {
     const key = randomUUID();
     const body = paymentBody();
     expect((await pay(payments.orders, body, key)).status).toBe(201);
-    await payments.database.db.query(
-      "UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1",
-      [key],
-    );
-    expect(await pruneKeys(payments.database.db, 24)).toBe(1);
-    const { rows } = await payments.database.db.query("SELECT 1 FROM idempotency_keys WHERE key = $1", [key]);
+    await payments.db.query("UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1", [
+      key,
+    ]);
+    expect(await pruneIdempotencyKeys(payments.db, 24)).toBe(1);
+    const { rows } = await payments.db.query("SELECT 1 FROM idempotency_keys WHERE key = $1", [key]);
     expect(rows).toHaveLength(0);
   });
 });

@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => payments?.close());
 
 const count = async (table: string) =>
-  (await payments.database.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n;
+  (await payments.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n;
 
 describe("the test cards", () => {
   it("4242 4242 4242 4242 is authorized: 201 with brand and last four, nothing captured, event authorized", async () => {
@@ -69,7 +69,7 @@ describe("the test cards", () => {
     expect(
       (await published(payments, "payments.payment.captured")).find((e) => e.paymentId === res.body.id),
     ).toMatchObject({ amount: 1200 });
-    const { rows } = await payments.database.db.query("SELECT type FROM outbox WHERE subject = $1 ORDER BY position", [
+    const { rows } = await payments.db.query("SELECT type FROM outbox WHERE subject = $1 ORDER BY position", [
       res.body.id,
     ]);
     expect(rows.map((r) => r.type)).toEqual(["payments.payment.authorized", "payments.payment.captured"]);
@@ -399,7 +399,7 @@ describe("who may", () => {
 describe("card data", () => {
   it("no full card number is stored in any table, nor logged; only brand and last four", async () => {
     const numbers = [...Object.values(TEST_CARDS), "5555555555554444", "378282246310005", "6011111111111117"];
-    const { rows: tables } = await payments.database.db.query<{ name: string }>(
+    const { rows: tables } = await payments.db.query<{ name: string }>(
       "SELECT quote_ident(table_name) AS name FROM information_schema.tables WHERE table_schema = 'public'",
     );
     expect(tables.map((t) => t.name)).toEqual(
@@ -407,7 +407,7 @@ describe("card data", () => {
     );
     let rowsSeen = 0;
     for (const { name } of tables) {
-      const { rows } = await payments.database.db.query<{ line: string }>(`SELECT t::text AS line FROM ${name} t`);
+      const { rows } = await payments.db.query<{ line: string }>(`SELECT t::text AS line FROM ${name} t`);
       rowsSeen += rows.length;
       for (const { line } of rows) {
         for (const number of numbers) expect(line, `${name} holds a card number`).not.toContain(number);

@@ -117,7 +117,7 @@ describe("refunds", () => {
     expect(statuses.filter((s) => s === 409)).toHaveLength(10);
     for (const a of answers.filter((a) => a.status === 409)) expect(a.body.code).toBe("refund_exceeds_captured");
     expect(await read(id)).toMatchObject({ status: "refunded", capturedAmount: 100, refundedAmount: 100 });
-    const { rows } = await payments.database.db.query<{ n: number; total: string }>(
+    const { rows } = await payments.db.query<{ n: number; total: string }>(
       "SELECT count(*)::int AS n, sum(amount) AS total FROM refunds WHERE payment_id = $1",
       [id],
     );

@@ -1,3 +1,4 @@
+import { eventsPart } from "@comptoir/events";
 import { migrationsDirOf, runService } from "@comptoir/platform";
 import { buildApp } from "./app";
 import { configSchema } from "./config";
@@ -6,6 +7,6 @@ await runService({
   name: "reporting",
   configSchema,
   migrationsDir: migrationsDirOf(import.meta.url),
-  events: true,
+  events: eventsPart,
   buildApp: ({ db, bus, logger, instance, auth }) => buildApp({ db: db!, bus: bus!, logger, instance, auth }),
 });

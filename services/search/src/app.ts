@@ -1,10 +1,9 @@
+import { type EventBus, eventsAdminRoutes } from "@comptoir/events";
 import {
   type App,
   createApp,
   type Db,
   degradesOnly,
-  type EventBus,
-  eventsAdminRoutes,
   type Logger,
   pingDatabase,
   type TokenVerifier,

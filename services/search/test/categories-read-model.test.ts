@@ -1,25 +1,20 @@
 import { randomUUID } from "node:crypto";
 import { EVENT_PARTITIONS } from "@comptoir/contracts";
-import {
-  type App,
-  createPgLogTransport,
-  createTransport,
-  EventBus,
-  type EventTransport,
-  migrateEventTables,
-  migrationsDirOf,
-} from "@comptoir/platform";
+import { buildApp as buildCatalogApp } from "@comptoir/catalog";
+import { createPgLogTransport, createTransport, type EventTransport } from "@comptoir/events";
+import { migrationsDirOf } from "@comptoir/platform";
 import {
   createTestDatabase,
   createTestIssuer,
-  http,
-  listen,
+  migrationsDirOfPackage,
+  startService,
+  type StartedService,
   type TestDatabase,
   type TestIssuer,
   testLogger,
+  waitFor,
 } from "@comptoir/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp as buildCatalogApp } from "../../catalog/src/app";
 import { buildApp as buildSearchApp } from "../src/app";
 
 /**
@@ -35,7 +30,6 @@ interface TransportKind {
 }
 
 let issuer: TestIssuer;
-const catalogModule = new URL("../../catalog/src/app.ts", import.meta.url).href;
 const natsUrl = process.env.TEST_NATS_URL;
 const TRANSPORTS: TransportKind[] = [
   {
@@ -63,13 +57,6 @@ if (natsUrl) {
   });
 }
 
-interface ServiceUnderTest {
-  database: TestDatabase;
-  bus: EventBus;
-  app: App;
-  api: ReturnType<typeof http>;
-}
-
 type Category = {
   id: string;
   parentId: string | null;
@@ -88,74 +75,47 @@ const fields = ({ id, parentId, name, slug, description, position }: Category): 
   position,
 });
 
-/** Polls until `done`, up to a deadline; fails with the last value seen. */
-async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!done(value)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    value = await probe();
-  }
-  return value;
-}
-
 describe.each(TRANSPORTS)("the search categories read model over $name", (kind) => {
   let log: Awaited<ReturnType<TransportKind["open"]>>;
-  let catalog: ServiceUnderTest;
-  let search: ServiceUnderTest;
+  let catalog: StartedService;
+  let search: StartedService;
 
-  async function startService(
-    service: "catalog" | "search",
-    build: typeof buildCatalogApp | typeof buildSearchApp,
-    migrationsDir: string,
-  ): Promise<ServiceUnderTest> {
-    const database = await createTestDatabase(`search_read_model_${service}`, migrationsDir);
-    await migrateEventTables(database.db);
-    const logger = testLogger(service);
-    const instance = `${service}-test`;
-    const bus = new EventBus({
+  /** Catalog or search from its package's buildApp, its bus on the test's transport, started. */
+  const start = (service: "catalog" | "search", build: typeof buildSearchApp, migrationsDir: string) =>
+    startService({
       service,
-      instance,
-      db: database.db,
-      databaseUrl: database.url,
-      transport: await log.transport(instance),
-      logger,
-      rebalanceMs: 200,
-      waitMs: 200,
+      name: "search_read_model",
+      migrationsDir,
+      bus: { rebalanceMs: 200, waitMs: 200 },
+      transport: log.transport,
+      issuer,
+      startBus: true,
+      build,
     });
-    const app = await build({ db: database.db, bus, logger, instance, auth: issuer.verifier });
-    const api = http(await listen(app), { authorization: `Bearer ${await issuer.token({ role: "admin" })}` });
-    await bus.start();
-    return { database, bus, app, api };
-  }
 
   beforeAll(async () => {
     issuer = await createTestIssuer();
     log = await kind.open();
-    catalog = await startService("catalog", buildCatalogApp, migrationsDirOf(catalogModule));
-    search = await startService("search", buildSearchApp, migrationsDirOf(import.meta.url));
+    catalog = await start("catalog", buildCatalogApp, migrationsDirOfPackage("@comptoir/catalog"));
+    search = await start("search", buildSearchApp, migrationsDirOf(import.meta.url));
   });
   afterAll(async () => {
-    for (const service of [search, catalog]) {
-      await service?.app.close();
-      await service?.bus.stop();
-      await service?.database.drop();
-    }
+    for (const service of [search, catalog]) await service?.close();
     await log?.cleanup();
+    await issuer?.close();
   });
 
   const create = async (body: Record<string, unknown>): Promise<Category> => {
-    const res = await catalog.api.post("/api/catalog/categories", body);
+    const res = await catalog.admin.post("/api/catalog/categories", body);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return res.body;
   };
   const patch = async (id: string, body: Record<string, unknown>) => {
-    const res = await catalog.api.patch(`/api/catalog/categories/${id}`, body);
+    const res = await catalog.admin.patch(`/api/catalog/categories/${id}`, body);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
   };
   const searchList = async (): Promise<Category[]> => {
-    const res = await search.api.get("/api/search/categories");
+    const res = await search.admin.get("/api/search/categories");
     expect(res.status).toBe(200);
     return res.body.data.map(fields);
   };
@@ -168,7 +128,7 @@ describe.each(TRANSPORTS)("the search categories read model over $name", (kind) 
         walk(node.children);
       }
     };
-    walk((await catalog.api.get("/api/catalog/categories")).body.data);
+    walk((await catalog.admin.get("/api/catalog/categories")).body.data);
     return flat.sort(
       (a, b) =>
         (a.parentId ?? "").localeCompare(b.parentId ?? "") || a.position - b.position || a.name.localeCompare(b.name),
@@ -197,7 +157,7 @@ describe.each(TRANSPORTS)("the search categories read model over $name", (kind) 
     await patch(homme.id, { position: 0 }); // reorder: Homme before Femmes
     await patch(femme.id, { position: 5, description: "Mode femme" });
     await patch(robes.id, { name: "Robes" }); // changes nothing: no event
-    expect((await catalog.api.delete(`/api/catalog/categories/${temporary.id}`)).status).toBe(204);
+    expect((await catalog.admin.delete(`/api/catalog/categories/${temporary.id}`)).status).toBe(204);
 
     const expected = await catalogList();
     expect(expected.map((c) => c.slug)).toEqual(["mode", "maison", "homme", "femmes", "accessoires", "robes"]);
@@ -211,9 +171,9 @@ describe.each(TRANSPORTS)("the search categories read model over $name", (kind) 
       position: 5,
     });
     // Seven creates, four changes (the fifth PATCH changed nothing), one delete; each handled once.
-    expect(await count(catalog.database.db, "SELECT count(*) AS n FROM outbox")).toBe(12);
+    expect(await count(catalog.db, "SELECT count(*) AS n FROM outbox")).toBe(12);
     await waitFor(
-      () => count(search.database.db, "SELECT count(*) AS n FROM inbox WHERE consumer_group = 'search'"),
+      () => count(search.db, "SELECT count(*) AS n FROM inbox WHERE consumer_group = 'search'"),
       (n) => n === 12,
       "12 handled events",
     );
@@ -222,18 +182,18 @@ describe.each(TRANSPORTS)("the search categories read model over $name", (kind) 
   it("rebuilds the same read model when group search is replayed from the start", async () => {
     const expected = await catalogList();
     // A row no event explains: the reset must clear it.
-    await search.database.db.query(
+    await search.db.query(
       `INSERT INTO search_categories (id, parent_id, name, slug, description, position, updated_at)
        VALUES ($1, NULL, 'Stray', 'stray', NULL, 0, now())`,
       [randomUUID()],
     );
-    const res = await search.api.post("/api/search/admin/events/replay", { group: "search", fromStart: true });
+    const res = await search.admin.post("/api/search/admin/events/replay", { group: "search", fromStart: true });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body).toEqual({ group: "search", streams: ["catalog"] });
 
     await searchShows(expected);
     await waitFor(
-      () => count(search.database.db, "SELECT count(*) AS n FROM inbox WHERE consumer_group = 'search'"),
+      () => count(search.db, "SELECT count(*) AS n FROM inbox WHERE consumer_group = 'search'"),
       (n) => n === 12,
       "the 12 events handled again",
     );
@@ -247,7 +207,7 @@ describe.each(TRANSPORTS)("the search categories read model over $name", (kind) 
 
   it("reports consumer group search, its types and no lag in the events status", async () => {
     const status = await waitFor(
-      async () => (await search.api.get("/api/search/admin/events/status")).body,
+      async () => (await search.admin.get("/api/search/admin/events/status")).body,
       (body) => body.groups?.[0]?.lag?.catalog === 0,
       "no lag",
     );
@@ -260,12 +220,12 @@ describe.each(TRANSPORTS)("the search categories read model over $name", (kind) 
         partitionsHere: EVENT_PARTITIONS,
       },
     ]);
-    const catalogStatus = (await catalog.api.get("/api/catalog/admin/events/status")).body;
+    const catalogStatus = (await catalog.admin.get("/api/catalog/admin/events/status")).body;
     expect(catalogStatus).toMatchObject({ service: "catalog", groups: [], outbox: { unsent: 0 } });
   });
 
   it("is ready when its database and its event transport answer", async () => {
-    const res = await search.api.get("/health/ready");
+    const res = await search.admin.get("/health/ready");
     expect(res.status).toBe(200);
     expect(res.body.checks).toMatchObject({ database: { status: "ok" }, events: { status: "ok" } });
   });

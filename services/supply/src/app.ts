@@ -1,19 +1,20 @@
+import { type EventBus, eventsAdminRoutes } from "@comptoir/events";
 import {
   type App,
   createApp,
-  createSagaRunner,
   type Db,
   degradesOnly,
-  type EventBus,
-  eventsAdminRoutes,
   type Logger,
   pingDatabase,
+  type TokenVerifier,
+} from "@comptoir/platform";
+import {
+  createSagaRunner,
   registerSagaMetrics,
   runSagaWorker,
   type SagaRunnerDeps,
   type SagaSettings,
-  type TokenVerifier,
-} from "@comptoir/platform";
+} from "@comptoir/sagas";
 import type { InventoryClient } from "./clients/inventory.client";
 import { replenishmentSaga } from "./domain/replenishment.saga";
 import { requestsRoutes } from "./routes/requests.routes";

@@ -1,3 +1,4 @@
+import { eventsPart } from "@comptoir/events";
 import {
   createServiceClient,
   createServiceTokens,
@@ -5,6 +6,7 @@ import {
   migrationsDirOf,
   runService,
 } from "@comptoir/platform";
+import { sagasPart } from "@comptoir/sagas";
 import { buildApp } from "./app";
 import { createInventoryClient } from "./clients/inventory.client";
 import { configSchema } from "./config";
@@ -13,8 +15,8 @@ await runService({
   name: "supply",
   configSchema,
   migrationsDir: migrationsDirOf(import.meta.url),
-  events: true,
-  sagas: true,
+  events: eventsPart,
+  parts: [sagasPart],
   buildApp: ({ config, db, bus, logger, instance, auth }) => {
     const tokens = createServiceTokens({
       service: "supply",

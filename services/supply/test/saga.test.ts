@@ -7,7 +7,7 @@ import {
   level,
   published,
   receive,
-  STORE_1,
+  reservationOf,
   type Supply,
   type SupplyInstance,
   startSupply,
@@ -20,14 +20,14 @@ let variant: string;
 beforeAll(async () => {
   supply = await startSupply("saga");
   first = await supply.instance("supply-1");
-  variant = await knownVariant(supply.inventory, "Lamp");
-  await receive(supply.inventory, variant, CENTRAL, 50);
+  variant = await knownVariant(supply, "Lamp");
+  await receive(supply, variant, CENTRAL, 50);
 });
 afterAll(() => supply?.close());
 
 async function ask(quantity: number): Promise<string> {
   const res = await first.manager.post("/api/supply/requests", {
-    locationId: STORE_1,
+    locationId: supply.store1,
     items: [{ variantId: variant, quantity }],
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -36,8 +36,8 @@ async function ask(quantity: number): Promise<string> {
 
 async function stock() {
   return {
-    central: await level(supply.inventory, variant, CENTRAL),
-    store: await level(supply.inventory, variant, STORE_1),
+    central: await level(supply, variant, CENTRAL),
+    store: await level(supply, variant, supply.store1),
   };
 }
 
@@ -89,7 +89,7 @@ describe("the transfer saga survives crashes", () => {
     const after = await stock();
     expect(after.central).toMatchObject({ onHand: before.central.onHand - 4, reserved: before.central.reserved });
     expect(after.store.onHand).toBe(before.store.onHand + 4);
-    expect(await ledgerSum(supply.inventory, variant, STORE_1)).toBe(after.store.onHand);
+    expect(await ledgerSum(supply, variant, supply.store1)).toBe(after.store.onHand);
     expect((await published(supply, "supply.request.completed")).filter((e) => e.requestId === id)).toHaveLength(1);
     await Promise.all([rescuer.close(), doomed.close()]);
   });
@@ -124,11 +124,8 @@ describe("the transfer saga survives crashes", () => {
         if (s.id !== id || s.phase !== "saved") return;
         // Before the transfer, the reservation disappears (as if it had expired): the transfer is refused.
         if (s.step === "reserve" && s.action === "run") {
-          const { rows } = await supply.inventory.database.db.query(
-            "SELECT id FROM reservations WHERE reference = $1",
-            [`supply-${id}`],
-          );
-          const released = await supply.inventory.admin.post(`/api/inventory/reservations/${rows[0].id}/release`);
+          const reservation = await reservationOf(supply, id);
+          const released = await supply.inventory.admin.post(`/api/inventory/reservations/${reservation.id}/release`);
           expect(released.status).toBe(200);
         }
         // Then it dies right after compensating the reservation, before closing the saga.
@@ -174,7 +171,7 @@ describe("a crash injected at each point of the saga", () => {
       });
       const pending = doomed.manager.post(`/api/supply/requests/${id}/approve`).catch(() => undefined);
       await until(
-        () => supply.database.db.query("SELECT 1 FROM sagas WHERE id = $1", [id]).then((r) => r.rowCount),
+        () => supply.db.query("SELECT 1 FROM sagas WHERE id = $1", [id]).then((r) => r.rowCount),
         (n) => n === 1,
         "the saga",
       );
@@ -191,7 +188,7 @@ describe("a crash injected at each point of the saga", () => {
       const after = await stock();
       expect(after.central).toMatchObject({ onHand: before.central.onHand - 1, reserved: before.central.reserved });
       expect(after.store.onHand).toBe(before.store.onHand + 1);
-      expect(await ledgerSum(supply.inventory, variant, CENTRAL)).toBe(after.central.onHand);
+      expect(await ledgerSum(supply, variant, CENTRAL)).toBe(after.central.onHand);
       await Promise.all([rescuer.close(), doomed.close()]);
     },
   );
@@ -254,10 +251,7 @@ describe("the transfer saga when inventory does not answer", () => {
       "compensate saga done",
     ]);
     expect(await stock()).toEqual(before);
-    const { rows } = await supply.inventory.database.db.query("SELECT status FROM reservations WHERE reference = $1", [
-      `supply-${id}`,
-    ]);
-    expect(rows).toEqual([{ status: "released" }]);
+    expect((await reservationOf(supply, id)).status).toBe("released");
     await worker.close();
   });
 });

@@ -82,7 +82,7 @@ export function startLauncher(env, args = []) {
       while (Date.now() - started < timeoutMs) {
         if (child.exitCode !== null) throw new Error(`the launcher exited with ${child.exitCode}:\n${output}`);
         try {
-          const res = await fetch(`${this.base}/health/ready`);
+          const res = await fetch(`${this.base}/health/status`);
           const text = await res.text();
           if (res.status === 200) return (Date.now() - started) / 1000;
           last = text;

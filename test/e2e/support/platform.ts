@@ -58,7 +58,7 @@ export async function waitUntilReady(platform: Platform): Promise<{ seconds: num
       throw new Error(`the launcher exited with ${platform.process.exitCode}:\n${platform.output()}`);
     }
     try {
-      const res = await fetch(`${platform.base}/health/ready`);
+      const res = await fetch(`${platform.base}/health/status`);
       const body = await res.json();
       if (res.status === 200) return { seconds: (Date.now() - started) / 1000, body };
       last = JSON.stringify(body);

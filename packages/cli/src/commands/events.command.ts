@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { BACKEND_SERVICES, type BackendService, isBackendService } from "@comptoir/contracts";
-import type { EventTransport } from "@comptoir/platform";
+import type { EventTransport } from "@comptoir/events";
 import { UsageError, UserError } from "../errors";
 import { AdminClient, type AdminAnswer, type RequestFunction } from "../events/admin-client";
 import { adminToken } from "../events/admin-token";
@@ -423,7 +423,10 @@ function warningsTo(err: (line: string) => void) {
 
 async function openTransport(location: TransportLocation, context: EventsContext): Promise<EventTransport> {
   // Loaded on demand: `comptoir up` does not need the platform's code.
-  const { createLogger, createTransport } = await import("@comptoir/platform");
+  const [{ createLogger }, { createTransport }] = await Promise.all([
+    import("@comptoir/platform"),
+    import("@comptoir/events"),
+  ]);
   const name = `comptoir-events-tail-${process.pid}`;
   const logger = createLogger({
     service: "comptoir-events",

@@ -1,23 +1,39 @@
 import { BACKEND_SERVICES } from "@comptoir/contracts";
+import { EVENTS_USAGE } from "./events.command";
+import { INVENTORY_USAGE } from "./inventory.command";
+import { SECRETS_USAGE } from "./secrets.command";
 
 export const USAGE = `Usage: comptoir <command>
 
 Commands:
   up [--instances <service>=<n>]   start the whole platform: embedded PostgreSQL, every service,
                                    the gateway on PORT (what \`npm start\` runs); Ctrl-C stops it
+                                   (comptoir up --help lists its options and environment)
   service <name>                   run one service in the foreground (what a container runs)
   events <command>                 the event backbone: tail, status, dlq list, dlq replay, replay
                                    (comptoir events --help says more)
   inventory verify                 recompute every stock level from the ledger; lists any drift
   secrets credential <service>     print a service's (or the gateway's) SERVICE_CREDENTIAL, derived
                                    from identity's INTERNAL_SECRET (for distributed mode)
-  help                             show this help
+  help [<command>]                 show this help, or a command's (also: comptoir <command> --help)
 
-Options of up:
-  --instances <service>=<n>        run n instances of a backend service; repeatable or
-                                   comma-separated: --instances catalog=3,search=2
+.env in the current folder is read when it exists (variables already set win); .env.example
+lists every variable.
 
-Environment of up:
+Services: gateway, ${BACKEND_SERVICES.join(", ")}
+`;
+
+export const UP_USAGE = `Usage: comptoir up [--instances <service>=<n>]
+
+Start the whole platform on this machine: embedded PostgreSQL (or DATABASE_URL), every service as
+its own process, the gateway on PORT (what \`npm start\` runs). Ctrl-C stops it.
+
+Options:
+  --instances <service>=<n>  run n instances of a backend service; repeatable or
+                             comma-separated: --instances catalog=3,search=2
+  -h, --help                 show this help
+
+Environment (also read from .env in the current folder):
   PORT                   the gateway's public port (default 8080)
   HOST                   where the gateway listens (default 127.0.0.1 in demo mode, whose
                          password is public; 0.0.0.0 otherwise)
@@ -33,9 +49,44 @@ Environment of up:
   INTERNAL_SECRET        identity's master of the service credentials, and KEYS_SECRET, which
   KEYS_SECRET            encrypts its signing keys (default: the data folder's secrets.json,
                          generated on its first start)
+`;
+
+export const SERVICE_USAGE = `Usage: comptoir service <name>
+
+Run one service in the foreground, in this process, configured only by its environment (what a
+container runs); SIGTERM drains it. .env in the current folder is read first when it exists
+(variables already set win).
 
 Services: gateway, ${BACKEND_SERVICES.join(", ")}
+Options:
+  -h, --help   show this help
 `;
+
+/** The usage of a command that has one of its own, by the command's name. */
+export function commandUsage(command: string): string | undefined {
+  return COMMAND_USAGES[command];
+}
+
+const COMMAND_USAGES: Record<string, string> = {
+  up: UP_USAGE,
+  service: SERVICE_USAGE,
+  events: EVENTS_USAGE,
+  inventory: INVENTORY_USAGE,
+  secrets: SECRETS_USAGE,
+};
+
+/**
+ * True when the arguments ask for help: `--help` or `-h` anywhere before a `--`. Checked before a
+ * command parses its arguments, so that `comptoir up --help` or `comptoir events tail -h` show the usage
+ * instead of a usage error, and never start anything.
+ */
+export function asksForHelp(args: readonly string[]): boolean {
+  for (const arg of args) {
+    if (arg === "--") return false;
+    if (arg === "--help" || arg === "-h") return true;
+  }
+  return false;
+}
 
 export function printUsage(stream: NodeJS.WriteStream = process.stdout): void {
   stream.write(USAGE);

@@ -31,11 +31,11 @@ export function parseUpArguments(args: string[]): UpArguments {
 function describeParseError(error: NodeJS.ErrnoException, args: string[]): string {
   switch (error.code) {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
-      return `unknown option ${/'([^']+)'/.exec(error.message)?.[1] ?? ""} (see comptoir --help)`;
+      return `unknown option ${/'([^']+)'/.exec(error.message)?.[1] ?? ""} (see comptoir up --help)`;
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
       return "--instances needs a value, e.g. --instances catalog=3";
     case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
-      return `unexpected argument "${args.find((arg) => !arg.startsWith("-")) ?? ""}" (see comptoir --help)`;
+      return `unexpected argument "${args.find((arg) => !arg.startsWith("-")) ?? ""}" (see comptoir up --help)`;
     default:
       return error.message;
   }

@@ -40,7 +40,7 @@ export function bannerLines(facts: BannerFacts): string[] {
     row("Gateway", style.bold(base)),
     row("Listening", listeningLine(facts)),
     row("API docs", `${base}/docs`),
-    row("Health", `${base}/health/ready`),
+    row("Health", `${base}/health/status`),
     row("Data", facts.dataDir),
     row("PostgreSQL", facts.postgres),
     row("Events", facts.events),

@@ -30,7 +30,7 @@ import type { DataLock } from "./data-lock";
 import { type BudgetPlan, planConnections } from "./connection-budget";
 import { ensureDatabases } from "./databases";
 import { firstFreePort, freePorts, isPortFree } from "./ports";
-import { waitUntilReady } from "./readiness";
+import { GATEWAY_STATUS_PATH, waitUntilReady } from "./readiness";
 import { removeRuntimeFile, writeRuntimeFile } from "./runtime-file";
 import { loadOrCreateSecrets, type PlatformSecrets } from "./secrets-file";
 import { describeExit, type InstanceEvents, SupervisedInstance } from "./supervisor";
@@ -451,8 +451,9 @@ export class Launcher {
           readyLine(service, instances.length);
         }),
       );
-      // The gateway reports its upstreams in /health/ready: it is the last to be ready.
-      await waitUntilReady(this.gatewayUrl, signal);
+      // Ready for the launcher once the gateway itself sees an instance of every service up
+      // (/health/status); its own /health/ready only says that it can serve.
+      await waitUntilReady(this.gatewayUrl, signal, undefined, GATEWAY_STATUS_PATH);
       readyLine(GATEWAY, 1);
     } finally {
       clearInterval(reminder);

@@ -111,6 +111,11 @@ export const catalogEvents = {
       productId: Id,
       productName: Type.String({ minLength: 1 }),
       productStatus: ProductStatus,
+      /**
+       * Set (true) on the demo catalog's variants only: in demo mode, inventory gives those demo stock,
+       * never a product someone created. Absent otherwise (events from before it were never demo-marked).
+       */
+      demo: Type.Optional(Type.Literal(true)),
     }),
   }),
   "catalog.variant.price_changed": defineEvent({

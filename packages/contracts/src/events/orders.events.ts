@@ -1,28 +1,11 @@
 import { Type } from "typebox";
-import { Amount, CurrencyCode, DateTime, Email, Language, Nullable, Quantity, Sku, Uuid } from "./common";
+import { OrderAddress, OrderLine, OrderStatus, SalesChannel } from "../http/orders";
+import { Amount, CurrencyCode, DateTime, Email, Language, Nullable, Uuid } from "./common";
 import { defineEvent } from "./define";
 
-export const OrderStatus = Type.Union([
-  Type.Literal("pending"),
-  Type.Literal("paid"),
-  Type.Literal("shipped"),
-  Type.Literal("delivered"),
-  Type.Literal("cancelled"),
-  Type.Literal("refunded"),
-]);
-
-/** Where the order was taken: the web shop, or a store (then storeId is set). */
-export const SalesChannel = Type.Union([Type.Literal("online"), Type.Literal("store")]);
-
-/** An order line as snapshotted at checkout: name, SKU and price do not follow later catalog changes. */
-export const OrderLine = Type.Object({
-  variantId: Uuid,
-  productId: Uuid,
-  sku: Sku,
-  name: Type.String({ minLength: 1 }),
-  quantity: Quantity,
-  unitPrice: Amount,
-});
+// The status, channel, line and address of an order are those of orders' HTTP contract: one shape.
+export { OrderLine, OrderStatus, SalesChannel };
+export const ShippingAddress = OrderAddress;
 
 /** The order's amounts, all in minor units of one currency; total = subtotal + shipping. */
 export const OrderTotals = Type.Object({
@@ -30,16 +13,6 @@ export const OrderTotals = Type.Object({
   shipping: Amount,
   total: Amount,
   currency: CurrencyCode,
-});
-
-export const ShippingAddress = Type.Object({
-  name: Type.String({ minLength: 1 }),
-  line1: Type.String({ minLength: 1 }),
-  line2: Nullable(Type.String()),
-  city: Type.String({ minLength: 1 }),
-  postalCode: Type.String({ minLength: 1 }),
-  /** ISO 3166-1 alpha-2. */
-  country: Type.String({ pattern: "^[A-Z]{2}$" }),
 });
 
 /** The order as every order event carries it: enough for an e-mail, a sales report or a customer's history. */

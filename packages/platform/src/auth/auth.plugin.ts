@@ -1,8 +1,7 @@
 import { type Permission, SERVICE_ROLE } from "@comptoir/contracts";
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ForbiddenError, UnauthorizedError } from "../errors/app-error";
-import type { App } from "../http/app";
-import type { Principal, TokenVerifier } from "./token-verifier";
+import type { Principal, TokenVerifier } from "./principal";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -18,7 +17,7 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
  * invalid one is answered 401 `invalid_token` (even on public routes: a client holding a bad token
  * should learn it), no token leaves `principal` null. Route guards below decide what is required.
  */
-export function installAuth(app: App, verifier: TokenVerifier | undefined): void {
+export function installAuth(app: FastifyInstance, verifier: TokenVerifier | undefined): void {
   app.decorateRequest("principal", null);
   app.addHook("onRequest", async (request) => {
     const header = request.headers.authorization;

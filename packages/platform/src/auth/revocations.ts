@@ -2,7 +2,7 @@ import { REVOCATIONS_PATH, type RevocationsPage } from "@comptoir/contracts";
 import { request } from "undici";
 import { UnauthorizedError } from "../errors/app-error";
 import type { Logger } from "../logging/logger";
-import type { Principal, TokenVerifier } from "./token-verifier";
+import type { Principal, TokenVerifier } from "./principal";
 
 /**
  * Access tokens are verified locally and live up to 15 minutes; what identity revokes before then

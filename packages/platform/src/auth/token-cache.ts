@@ -1,4 +1,4 @@
-import type { Principal, TokenVerifier } from "./token-verifier";
+import type { Principal, TokenVerifier } from "./principal";
 
 export interface TokenCacheOptions {
   /** Entries kept at most (least recently used go first). Default 10,000. */

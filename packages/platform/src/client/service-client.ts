@@ -4,16 +4,17 @@ import type { ServiceTokens } from "../auth/service-tokens";
 import { currentContext } from "../context/request-context";
 import { formatTraceparent, newSpanId } from "../context/traceparent";
 import { UnavailableError } from "../errors/app-error";
-import { startDeadline } from "../runtime/deadline";
+import { startDeadline } from "../time/deadline";
 
 export interface ServiceClientOptions {
   /** The service called, for messages and metrics (e.g. `catalog`). */
   target: string;
   /**
-   * One or more instances; calls go round-robin over those whose circuit is not open, and a retry
-   * goes to an instance this call has not tried yet (when there is one).
+   * One or more instances (a list, or one comma-separated string as configured); calls go
+   * round-robin over those whose circuit is not open, and a retry goes to an instance this call has
+   * not tried yet (when there is one).
    */
-  baseUrls: string[];
+  baseUrls: string | readonly string[];
   /** Per attempt, connection to last byte. */
   timeoutMs?: number;
   /** Retries after the first attempt, for idempotent requests only. */
@@ -33,7 +34,25 @@ export interface ServiceClientOptions {
    * drops the token and the call is made once more with a fresh one.
    */
   auth?: ServiceTokens;
+  /**
+   * Typed calls (`callEndpoint`) check each success answer against its contract and throw on a
+   * mismatch. Default: under tests (NODE_ENV=test), where a provider drifting from its contract
+   * should fail loudly; cheap for the small payloads services exchange.
+   */
+  checkAnswers?: boolean;
 }
+
+/**
+ * For calls a person waits for (cart reading catalog and inventory on every view): short timeouts
+ * and one retry, which goes to another of the target's instances (a refused connection, or a read
+ * that timed out), and a circuit per instance that gives a failed instance a trial call a second
+ * later.
+ */
+export const INTERACTIVE_CALLS = {
+  timeoutMs: 1_500,
+  maxRetries: 1,
+  breaker: { consecutiveFailures: 5, halfOpenAfterMs: 1_000 },
+} as const satisfies Partial<ServiceClientOptions>;
 
 export interface ServiceRequest {
   method: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -43,6 +62,8 @@ export interface ServiceRequest {
   headers?: Record<string, string>;
   /** Makes a POST/PATCH safe to retry: the callee promises one effect per key. */
   idempotencyKey?: string;
+  /** The callee promises that this POST/PATCH has one effect however often it is sent (retried like a GET). */
+  idempotent?: boolean;
   /**
    * 5xx statuses that are the callee's considered answer for this call, returned like a 4xx: not
    * retried, not counted against the circuit (e.g. payments' 504 `payment_provider_timeout`, which
@@ -93,6 +114,8 @@ const sharedAgent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
 
 export interface ServiceClient {
   readonly target: string;
+  /** Whether typed calls check success answers against their contract (ServiceClientOptions.checkAnswers). */
+  readonly checkAnswers?: boolean;
   request<T = unknown>(req: ServiceRequest): Promise<ServiceResponse<T>>;
   get<T = unknown>(path: string, query?: ServiceRequest["query"]): Promise<ServiceResponse<T>>;
 }
@@ -107,12 +130,15 @@ export interface ServiceClient {
  * names it: callers get a clear problem, never a hang.
  */
 export function createServiceClient(options: ServiceClientOptions): ServiceClient {
-  if (options.baseUrls.length === 0) throw new Error(`no address configured for service ${options.target}`);
+  const baseUrls = (typeof options.baseUrls === "string" ? options.baseUrls.split(",") : options.baseUrls)
+    .map((url) => url.trim())
+    .filter(Boolean);
+  if (baseUrls.length === 0) throw new Error(`no address configured for service ${options.target}`);
   const timeoutMs = options.timeoutMs ?? 2_000;
   const halfOpenAfter = options.breaker?.halfOpenAfterMs ?? 1_000;
   const consecutiveFailures = options.breaker?.consecutiveFailures ?? 5;
   const dispatcher = options.dispatcher ?? sharedAgent;
-  const instances: Instance[] = options.baseUrls.map((base) => ({ base, failures: 0, openedAt: null, probing: false }));
+  const instances: Instance[] = baseUrls.map((base) => ({ base, failures: 0, openedAt: null, probing: false }));
   const limiter = bulkhead(options.concurrency?.limit ?? 64, options.concurrency?.queue ?? 256);
   const backoff = new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 });
   const retryWhen = (mayResend: boolean) =>
@@ -210,7 +236,8 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   }
 
   async function send<T>(req: ServiceRequest): Promise<ServiceResponse<T>> {
-    const retryPolicy = IDEMPOTENT.has(req.method) || req.idempotencyKey ? retryIdempotent : retryNeverSent;
+    const retryPolicy =
+      IDEMPOTENT.has(req.method) || req.idempotencyKey || req.idempotent ? retryIdempotent : retryNeverSent;
     const auth = hasAuthorization(req) ? undefined : options.auth;
     // The token is read per attempt, outside the breaker: identity being down is not the target's fault.
     let used: string | undefined;
@@ -261,6 +288,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
 
   return {
     target: options.target,
+    checkAnswers: options.checkAnswers ?? process.env.NODE_ENV === "test",
     request: send,
     get: (path, query) => send({ method: "GET", path, ...(query ? { query } : {}) }),
   };

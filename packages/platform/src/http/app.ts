@@ -241,7 +241,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   });
 
   registerProblemHandlers(app);
-  installAuth(app as unknown as App, options.auth);
+  installAuth(app, options.auth);
   app.comptoir.metrics = registerMetrics(app, { service: options.service, instance: options.instance });
   registerHealth(
     app,

@@ -71,7 +71,8 @@ export function fieldErrors(validation: AjvError[], part: string): FieldError[] 
   });
 }
 
-function toProblem(error: FastifyError | AppError | Error, request: FastifyRequest): Problem {
+/** The problem document an error is answered with (the error plugin's rendering; idempotency stores it). */
+export function toProblem(error: FastifyError | AppError | Error, request: FastifyRequest): Problem {
   const base = { instance: request.url, requestId: request.id };
   if (error instanceof AppError) {
     return {

@@ -8,20 +8,18 @@ import { registerDatabaseMetrics } from "../db/db.metrics";
 import { migrate } from "../db/migrate";
 import { type ConnectionBudget, connectionBudget } from "../db/budget";
 import { createPool, DatabaseUnavailableError, type Db, ensureDatabase, waitForDatabase } from "../db/pool";
-import { EventBus, migrateEventTables } from "../events/bus";
-import { createTransport } from "../events/transport.factory";
-import { migrateSagaTables } from "../sagas/sagas.schema";
 import type { App } from "../http/app";
 import { createLogger, defaultInstanceId, type Logger } from "../logging/logger";
+import type { OpenPart, ServicePart } from "./service-part";
 
-export interface ServiceContext<C> {
+export interface ServiceContext<C, B = never> {
   config: C;
   logger: Logger;
   instance: string;
   /** The service's database, migrated; absent for services without one (the gateway). */
   db: Db | undefined;
-  /** The event bus, when the definition says `events: true`; started once the app listens. */
-  bus: EventBus | undefined;
+  /** The event bus, when the definition has `events: eventsPart`; started once the app listens. */
+  bus: B | undefined;
   /** Verifies access tokens against JWKS_URL, when the schema spreads AuthEnv. */
   auth: TokenVerifier | undefined;
   /**
@@ -31,26 +29,27 @@ export interface ServiceContext<C> {
   sidePoolSize: number;
 }
 
-export interface ServiceDefinition<S extends TObject> {
+export interface ServiceDefinition<S extends TObject, B = never> {
   name: string;
   /** The env schema; spread `BaseServiceEnv` (and `DatabaseEnv` if it has a database) into it. */
   configSchema: S;
   /** Folder of NNN_name.sql files; when set, the service has a database (DATABASE_URL). */
   migrationsDir?: string;
   /**
-   * The service publishes or consumes events: its database gets the outbox/inbox tables and an
-   * event bus is built on the transport the env names (NATS_URL or EVENT_LOG_URL; spread EventsEnv).
+   * The service publishes or consumes events: `eventsPart` from @comptoir/events. Its database gets
+   * the outbox/inbox tables and buildApp a bus on the transport the env names (NATS_URL or
+   * EVENT_LOG_URL; spread EventsEnv).
    */
-  events?: boolean;
-  /** The service runs sagas (createSagaRunner): its database gets the `sagas` and `saga_history` tables. */
-  sagas?: boolean;
+  events?: ServicePart<B>;
+  /** Other parts with tables of their own: `sagasPart` from @comptoir/sagas for a service that runs sagas. */
+  parts?: ServicePart[];
   /**
    * How many of DATABASE_POOL_SIZE's connections buildApp takes for a pool of its own on the same
    * database (given the pool size, at least 1 is left to `db`): the budget stays one number.
    */
   sidePool?: (poolSize: number) => number;
   /** Builds the app; called once the database is reachable and migrated. */
-  buildApp: (ctx: ServiceContext<Static<S>>) => Promise<App>;
+  buildApp: (ctx: ServiceContext<Static<S>, B>) => Promise<App>;
   /** Releases what buildApp acquired beyond the database (clients, timers), after the app closed. */
   onClose?: () => Promise<void>;
 }
@@ -61,7 +60,7 @@ export interface ServiceDefinition<S extends TObject> {
  * that spawned it goes away (its IPC channel closes). Invalid config or an unreachable database
  * stops it with one clear line and exit code 1.
  */
-export async function runService<S extends TObject>(definition: ServiceDefinition<S>): Promise<void> {
+export async function runService<S extends TObject, B = never>(definition: ServiceDefinition<S, B>): Promise<void> {
   let config: Static<S>;
   try {
     config = loadConfig(definition.configSchema);
@@ -73,6 +72,7 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
   const instance = (env.INSTANCE_ID as string | undefined) ?? defaultInstanceId(definition.name);
   const logger = createLogger({ service: definition.name, instance, level: String(env.LOG_LEVEL ?? "info") });
 
+  const parts = [...(definition.events ? [definition.events] : []), ...(definition.parts ?? [])];
   let db: Db | undefined;
   let budget: ConnectionBudget | undefined;
   let sidePoolSize = 0;
@@ -91,7 +91,7 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
     }
     budget = connectionBudget({
       poolSize: Number(env.DATABASE_POOL_SIZE ?? 10),
-      events: definition.events === true,
+      events: definition.events !== undefined,
       eventLogPoolSize: !env.NATS_URL && env.EVENT_LOG_URL ? Number(env.EVENT_LOG_POOL_SIZE ?? 2) : undefined,
       transactionPooler,
     });
@@ -108,8 +108,7 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
       });
       await waitForDatabase(admin, sessionUrl, connectTimeoutMs, onRetry);
       await migrate(admin, definition.migrationsDir, logger);
-      if (definition.events) await migrateEventTables(admin, logger);
-      if (definition.sagas) await migrateSagaTables(admin, logger);
+      for (const part of parts) await part.migrate?.(admin, logger);
       await admin.end();
       sidePoolSize = Math.max(0, Math.min(budget.pool - 1, definition.sidePool?.(budget.pool) ?? 0));
       db = createPool(databaseUrl, {
@@ -128,37 +127,25 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
     }
   }
 
-  let bus: EventBus | undefined;
-  if (definition.events) {
-    if (!db) fail(definition.name, "a service with events needs a database (migrationsDir)");
+  if (parts.length > 0 && !db) fail(definition.name, `${parts[0]!.name} needs a database (migrationsDir)`);
+  // Opened in order, stopped in reverse; the events part's value is buildApp's `bus`.
+  const opened: OpenPart<unknown>[] = [];
+  let bus: OpenPart<B> | undefined;
+  for (const part of parts) {
+    if (!part.open) continue;
     try {
-      const transport = await createTransport({
-        natsUrl: env.NATS_URL as string | undefined,
-        eventLogUrl: env.EVENT_LOG_URL as string | undefined,
-        eventLogPoolSize: Number(env.EVENT_LOG_POOL_SIZE ?? 2),
-        logger,
-        name: instance,
-        prefix: env.NATS_PREFIX as string | undefined,
-      });
-      bus = new EventBus({
-        service: definition.name,
-        instance,
-        db,
-        databaseUrl: sessionUrl,
-        transport,
-        logger,
-        retry: {
-          maxAttempts: Number(env.EVENTS_MAX_ATTEMPTS ?? 5),
-          baseDelayMs: Number(env.EVENTS_RETRY_BASE_MS ?? 200),
-        },
-        relay: { retentionMs: Number(env.EVENTS_OUTBOX_RETENTION_HOURS ?? 168) * 3600_000 },
-      });
-      logger.info({ transport: transport.kind, at: transport.description }, "event transport connected");
+      const open = await part.open({ service: definition.name, instance, logger, env, db: db!, sessionUrl });
+      opened.push(open);
+      if (part === definition.events) bus = open as OpenPart<B>;
     } catch (error) {
-      await db.end().catch(() => {});
-      fail(definition.name, `event transport: ${(error as Error).message}`);
+      for (const open of opened.reverse()) await open.stop().catch(() => {});
+      await db!.end().catch(() => {});
+      fail(definition.name, `${part.name}: ${(error as Error).message}`);
     }
   }
+  const stopParts = async () => {
+    for (const open of [...opened].reverse()) await open.stop();
+  };
 
   // Tokens are verified locally; what identity revokes before they expire is read from its
   // revocation list every 2 seconds (revocations.ts).
@@ -175,8 +162,8 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
     typeof env.JWKS_URL === "string"
       ? revocationCheckingVerifier(createTokenVerifier({ keys: env.JWKS_URL }), revocations!)
       : undefined;
-  const app = await definition.buildApp({ config, logger, instance, db, bus, auth, sidePoolSize });
-  if (db && budget) registerDatabaseMetrics(app.comptoir.metrics.registry, db, budget, () => bus?.session.connected);
+  const app = await definition.buildApp({ config, logger, instance, db, bus: bus?.value, auth, sidePoolSize });
+  if (db && budget) registerDatabaseMetrics(app.comptoir.metrics.registry, db, budget, () => bus?.sessionConnected?.());
   if (revocations) {
     revocations.start();
     app.addHook("onClose", () => revocations.stop());
@@ -195,7 +182,7 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
     timer.unref();
     try {
       await app.close();
-      await bus?.stop();
+      await stopParts();
       await definition.onClose?.();
       await db?.end();
       logger.info("stopped");
@@ -226,7 +213,7 @@ export async function runService<S extends TObject>(definition: ServiceDefinitio
     const code = (error as { code?: string }).code;
     fail(definition.name, code === "EADDRINUSE" ? `port ${port} is already in use (PORT)` : (error as Error).message);
   }
-  await bus?.start();
+  for (const open of opened) await open.start();
 
   started = true;
   if (pending) void shutdown(pending);

@@ -1,13 +1,20 @@
-import { EventBus, type EventBusOptions, migrateEventTables } from "../events/bus";
-import { createPgLogTransport } from "../events/pg-log/pg-log.transport";
-import { migrateSagaTables } from "../sagas/sagas.schema";
+import {
+  EventBus,
+  type EventBusOptions,
+  type EventTransport,
+  createPgLogTransport,
+  migrateEventTables,
+} from "@comptoir/events";
+import { migrateSagaTables } from "@comptoir/sagas";
+import { migrateIdempotencyTables } from "../idempotency/idempotency.schema";
 import type { Logger } from "../logging/logger";
-import { createTestDatabase, type TestDatabase, testLogger } from "./index";
+import { createTestDatabase, type TestDatabase } from "./database";
+import { testLogger } from "./http";
 
 export interface ServiceTestbed {
   /** The service's own database: its migrations and the event tables (outbox, inbox, …). */
   database: TestDatabase;
-  /** The PostgreSQL event log the bus talks to. */
+  /** The PostgreSQL event log the bus talks to (the service's own, or the one it was given). */
   eventLog: TestDatabase;
   /**
    * The service's event bus, not started: the relay leaves the outbox rows exactly as the use
@@ -15,15 +22,13 @@ export interface ServiceTestbed {
    */
   bus: EventBus;
   logger: Logger;
-  /** Stops the bus and drops both databases. */
+  /** A new bus on the same database and event log (a restart: the old one stopped first). */
+  newBus(instance: string): Promise<EventBus>;
+  /** Stops the bus and drops the databases it created (not an event log it was given). */
   close(): Promise<void>;
 }
 
-/**
- * What every service's component tests start from: a fresh database with the service's
- * migrations and the event tables, an event log, and the service's bus on them.
- */
-export async function createServiceTestbed(options: {
+export interface ServiceTestbedOptions {
   service: string;
   /** Distinguishes this file's databases (`<service>_<name>`). */
   name: string;
@@ -32,32 +37,48 @@ export async function createServiceTestbed(options: {
   bus?: Pick<EventBusOptions, "rebalanceMs" | "waitMs">;
   /** The service runs sagas: its database also gets the saga tables (as runService({sagas: true})). */
   sagas?: boolean;
-}): Promise<ServiceTestbed> {
+  /** Its writes take an Idempotency-Key: its database also gets `idempotency_keys` (as runService with idempotencyPart). */
+  idempotency?: boolean;
+  /** An event log shared with other services of the test (they see each other's events); else its own. */
+  eventLog?: TestDatabase;
+  /** Another transport than the PostgreSQL event log (NATS JetStream); `name` is the bus instance. */
+  transport?: (name: string) => Promise<EventTransport>;
+}
+
+/**
+ * What every service's component tests start from: a fresh database with the service's
+ * migrations and the event tables, an event log, and the service's bus on them.
+ */
+export async function createServiceTestbed(options: ServiceTestbedOptions): Promise<ServiceTestbed> {
   const prefix = `${options.service}_${options.name}`;
-  const instance = options.instance ?? `${options.service}-test`;
   const database = await createTestDatabase(prefix, options.migrationsDir);
   await migrateEventTables(database.db);
   if (options.sagas) await migrateSagaTables(database.db);
-  const eventLog = await createTestDatabase(`${prefix}_log`);
+  if (options.idempotency) await migrateIdempotencyTables(database.db);
+  const eventLog = options.eventLog ?? (await createTestDatabase(`${prefix}_log`));
   const logger = testLogger(options.service);
-  const bus = new EventBus({
-    service: options.service,
-    instance,
-    db: database.db,
-    databaseUrl: database.url,
-    transport: await createPgLogTransport({ url: eventLog.url, logger, name: instance }),
-    logger,
-    ...options.bus,
-  });
-  return {
+  const transport = options.transport ?? ((name: string) => createPgLogTransport({ url: eventLog.url, logger, name }));
+  const newBus = async (instance: string) =>
+    new EventBus({
+      service: options.service,
+      instance,
+      db: database.db,
+      databaseUrl: database.url,
+      transport: await transport(instance),
+      logger,
+      ...options.bus,
+    });
+  const testbed: ServiceTestbed = {
     database,
     eventLog,
-    bus,
+    bus: await newBus(options.instance ?? `${options.service}-test`),
     logger,
+    newBus,
     async close() {
-      await bus.stop();
+      await testbed.bus.stop();
       await database.drop();
-      await eventLog.drop();
+      if (!options.eventLog) await eventLog.drop();
     },
   };
+  return testbed;
 }

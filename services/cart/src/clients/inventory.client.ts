@@ -1,42 +1,25 @@
-import { type ServiceClient, UnavailableError } from "@comptoir/platform";
+import { inventoryHttp, type ResultOf } from "@comptoir/contracts/http";
+import { asUnavailable, defineClient, lookupInBatches, type ServiceClient } from "@comptoir/platform";
 
-export interface Availability {
-  available: number;
-  /** False when inventory has never heard of the variant. */
-  known: boolean;
-}
+/** What can be bought of one variant; `known` is false when inventory has never heard of it. */
+export type Availability = Omit<ResultOf<typeof inventoryHttp.availability>["data"][number], "variantId">;
+export type InventoryClient = ReturnType<typeof createInventoryClient>;
 
 /** What cart asks of inventory, with its own service token (SERVICE_ACCOUNTS.cart: stock:read). */
-export interface InventoryClient {
-  /**
-   * What can still be bought of each variant, over the locations an online order draws from.
-   * Throws UnavailableError when inventory does not answer.
-   */
-  availability(variantIds: readonly string[]): Promise<Map<string, Availability>>;
-}
-
-const BATCH = 200;
-
-export function createInventoryClient(client: ServiceClient): InventoryClient {
+export function createInventoryClient(client: ServiceClient) {
+  const api = defineClient(client, inventoryHttp.endpoints);
   return {
-    async availability(variantIds) {
-      const result = new Map<string, Availability>();
-      const unique = [...new Set(variantIds)];
-      for (let i = 0; i < unique.length; i += BATCH) {
-        const res = await client.get<{ data: ({ variantId: string } & Availability)[] }>(
-          "/api/inventory/availability",
-          {
-            variantIds: unique.slice(i, i + BATCH).join(","),
-          },
-        );
-        if (res.status !== 200) {
-          throw new UnavailableError(`The inventory service answered ${res.status} to an availability check.`, {
-            extensions: { dependency: "inventory" },
-          });
-        }
-        for (const a of res.body.data) result.set(a.variantId, { available: a.available, known: a.known });
-      }
-      return result;
+    /**
+     * What can still be bought of each variant, over the locations an online order draws from.
+     * Throws UnavailableError when inventory does not answer.
+     */
+    async availability(variantIds: readonly string[]): Promise<Map<string, Availability>> {
+      const found = await lookupInBatches(variantIds, inventoryHttp.MAX_AVAILABILITY_VARIANTS, (batch) =>
+        api.availability({ query: { variantIds: batch.join(",") } }).catch((error) => {
+          throw asUnavailable(error, "check availability");
+        }),
+      );
+      return new Map(found.map((a) => [a.variantId, { available: a.available, known: a.known }]));
     },
   };
 }

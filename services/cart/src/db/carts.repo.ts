@@ -1,5 +1,5 @@
 import type { Queryable } from "@comptoir/platform";
-import type { Cart, CartLine } from "../domain/cart";
+import type { Cart, CartLine } from "../model/cart";
 
 interface CartRow {
   id: string;

@@ -1,6 +1,6 @@
 import { type Db, PgCode, pgErrorCode, pingDatabase, withTx } from "@comptoir/platform";
-import type { Cart } from "../domain/cart";
-import type { CartStore } from "../domain/cart.store";
+import type { Cart } from "../model/cart";
+import type { CartStore } from "../model/cart.store";
 import * as repo from "./carts.repo";
 
 const SWEEP_BATCH = 1000;

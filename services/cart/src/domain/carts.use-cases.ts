@@ -24,10 +24,10 @@ import {
   setQuantity,
   takeOrdered,
   touch,
-} from "./cart";
-import { newCartToken, tokenMatches } from "./cart-token";
-import type { CartStore } from "./cart.store";
-import { type CartView, type CartWarning, renderCart } from "./cart-view";
+} from "../model/cart";
+import { newCartToken, tokenMatches } from "../model/cart-token";
+import type { CartStore } from "../model/cart.store";
+import { type CartView, type CartWarning, renderCart } from "../model/cart-view";
 
 export interface CartsDeps {
   store: CartStore;

@@ -1,5 +1,5 @@
 import { type Logger, startPeriodic } from "@comptoir/platform";
-import type { CartStore } from "./cart.store";
+import type { CartStore } from "../model/cart.store";
 
 /**
  * Deletes expired carts every `intervalMs` (PostgreSQL; Redis keys expire by themselves). Reads

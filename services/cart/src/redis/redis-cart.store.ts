@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { UnavailableError } from "@comptoir/platform";
 import { Redis } from "ioredis";
-import { type Cart, isLive } from "../domain/cart";
-import type { CartStore } from "../domain/cart.store";
+import { type Cart, isLive } from "../model/cart";
+import type { CartStore } from "../model/cart.store";
 
 /**
  * Applies writes to several keys only if each key still holds what the caller read (a

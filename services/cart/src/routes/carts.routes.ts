@@ -1,4 +1,4 @@
-import { MAX_LINE_TOTAL, MAX_SUBTOTAL, Money, UnitPrice } from "@comptoir/contracts";
+import { cartHttp } from "@comptoir/contracts/http";
 import {
   type App,
   bearerAuth,
@@ -7,59 +7,14 @@ import {
   requireUser,
   Type,
   Id,
-  Nullable,
   problemResponses,
 } from "@comptoir/platform";
 import type { FastifyRequest } from "fastify";
-import { MAX_LINE_QUANTITY, MAX_LINES } from "../domain/cart";
+import { MAX_LINE_QUANTITY, MAX_LINES } from "../model/cart";
 import * as carts from "../domain/carts.use-cases";
 
-const Quantity = Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY });
-
-const Line = Type.Object({
-  variantId: Id,
-  productId: Id,
-  sku: Type.String(),
-  name: Type.String({ description: "the product's name" }),
-  thumbnailUrl: Nullable(Type.String()),
-  quantity: Type.Integer(),
-  unitPrice: UnitPrice("catalog's price now (the price at add if catalog did not answer)"),
-  currency: Type.String(),
-  lineTotal: Money("unitPrice × quantity", { maximum: MAX_LINE_TOTAL }),
-  priceAtAdd: UnitPrice("the unit price when the line was last added"),
-  priceChanged: Type.Boolean(),
-  available: Nullable(Type.Integer({ description: "what inventory can still sell; null if it did not answer" })),
-  insufficientStock: Type.Boolean(),
-  unavailable: Type.Boolean({ description: "the variant is unknown to catalog or its product is not active" }),
-});
-
-const CartSchema = Type.Object({
-  id: Id,
-  customerId: Nullable(Id),
-  token: Type.Optional(
-    Type.String({
-      description: "a new guest cart's secret, only in the answer that created it: send it as X-Cart-Token",
-    }),
-  ),
-  items: Type.Array(Line),
-  itemCount: Type.Integer({ description: "units in the cart" }),
-  subtotal: Money("sum of the line totals of the lines that can be bought", { maximum: MAX_SUBTOTAL }),
-  currency: Nullable(Type.String()),
-  warnings: Type.Array(
-    Type.Object({
-      variantId: Nullable(Id),
-      code: Type.String({
-        description:
-          "price_changed, insufficient_stock, variant_unavailable, currency_mismatch, quantity_capped, " +
-          "pricing_unavailable, availability_unavailable",
-      }),
-      detail: Type.String(),
-    }),
-  ),
-  expiresAt: Type.String({ format: "date-time" }),
-  createdAt: Type.String({ format: "date-time" }),
-  updatedAt: Type.String({ format: "date-time" }),
-});
+// What orders reads and sends: cart's HTTP contract.
+const { Cart: CartSchema, LineQuantity: Quantity } = cartHttp;
 
 const CartHeaders = Type.Object({
   "x-cart-token": Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "a guest cart's token" })),
@@ -124,10 +79,10 @@ export function cartsRoutes(app: App, deps: carts.CartsDeps): void {
           "Anyone else's, an expired or an unknown cart: 404 cart_not_found. With refresh=false, the cart as " +
           "stored (prices at the time of adding, availability unknown): for the orders service, which prices " +
           "the lines itself at checkout.",
-        params: CartParams,
+        params: cartHttp.getCart.params,
         headers: CartHeaders,
-        querystring: Type.Object({ refresh: Type.Boolean({ default: true }) }, { additionalProperties: false }),
-        response: { 200: CartSchema, ...problemResponses(400, 401, 404) },
+        querystring: cartHttp.getCart.query,
+        response: { ...cartHttp.getCart.responses, ...problemResponses(400, 401, 404) },
       },
     },
     async (request) => carts.getCart(deps, callerOf(request), request.params.id, request.query.refresh),
@@ -218,17 +173,9 @@ export function cartsRoutes(app: App, deps: carts.CartsDeps): void {
         description:
           "Each line loses the ordered quantity (removed at 0); lines added since checkout began stay. " +
           "The same orderId again changes nothing (idempotent). Answers 204: the caller needs no priced cart.",
-        params: CartParams,
-        body: Type.Object(
-          {
-            orderId: Type.String({ minLength: 1, maxLength: 200 }),
-            items: Type.Array(Type.Object({ variantId: Id, quantity: Quantity }, { additionalProperties: false }), {
-              maxItems: 1000,
-            }),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404) },
+        params: cartHttp.markOrdered.params,
+        body: cartHttp.markOrdered.body,
+        response: { ...cartHttp.markOrdered.responses, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {

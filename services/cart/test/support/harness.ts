@@ -1,13 +1,22 @@
 import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildApp as buildCatalog } from "@comptoir/catalog";
+import { buildApp as buildInventory } from "@comptoir/inventory";
 import { type App, createServiceClient, migrationsDirOf, type ServiceTokens } from "@comptoir/platform";
 import {
-  createServiceTestbed,
   type Door,
   http,
-  listen,
+  migrationsDirOfPackage,
   openDoor,
+  type ServiceParts,
   type ServiceTestbed,
+  startService,
+  type StartedService,
+  type TestApi,
   type TestTokenOptions,
+  waitFor,
 } from "@comptoir/platform/testing";
 import { Redis } from "ioredis";
 import { expect } from "vitest";
@@ -15,19 +24,16 @@ import { buildApp } from "../../src/app";
 import { createCatalogClient } from "../../src/clients/catalog.client";
 import { createInventoryClient } from "../../src/clients/inventory.client";
 import { cartServiceClient } from "../../src/clients/service-client";
-import type { CartTtl } from "../../src/domain/cart";
-import type { CartStore } from "../../src/domain/cart.store";
+import type { CartTtl } from "../../src/model/cart";
+import type { CartStore } from "../../src/model/cart.store";
 import { createPostgresCartStore } from "../../src/db/postgres-cart.store";
 import { createRedisCartStore } from "../../src/redis/redis-cart.store";
-// The real catalog and inventory services (their component-test harnesses): cart is tested against them.
-import { type Harness as Catalog, startCatalog } from "../../../catalog/test/harness";
-import * as inventoryVariants from "../../../inventory/src/db/variants.repo";
-import { type Inventory, ONLINE, receive, startInventory } from "../../../inventory/test/support/harness";
 
-export { expectProblem } from "../../../inventory/test/support/harness";
-export { ONLINE };
+export { expectProblem, sleep } from "@comptoir/platform/testing";
+/** Inventory's online location (seeded by its first migration). */
+export const ONLINE = "0192f5a0-0000-7000-8000-00000000c002";
 
-export type Api = ReturnType<typeof http>;
+export type Api = TestApi;
 export type StoreKind = "postgresql" | "redis";
 
 export const redisUrl = process.env.TEST_REDIS_URL;
@@ -42,8 +48,8 @@ export const STORES: StoreKind[] = redisUrl ? ["postgresql", "redis"] : ["postgr
 if (!redisUrl) console.warn("cart tests: TEST_REDIS_URL is not set; the Redis cart store is not tested");
 
 /** A store for tests: PostgreSQL on the given database, or Redis under a prefix of its own (deleted by `close`). */
-export function testStore(kind: StoreKind, testbed: ServiceTestbed): CartStore {
-  if (kind === "postgresql") return createPostgresCartStore(testbed.database.db);
+export function testStore(kind: StoreKind, db: ServiceParts["db"]): CartStore {
+  if (kind === "postgresql") return createPostgresCartStore(db);
   const keyPrefix = `comptoir-test:${randomUUID()}:`;
   const store = createRedisCartStore({ url: redisUrl!, keyPrefix });
   return {
@@ -86,8 +92,9 @@ export interface CartInstance {
 }
 
 export interface CartWorld {
-  catalog: Catalog;
-  inventory: Inventory;
+  /** The real catalog and inventory services, from their packages' buildApp, their buses started. */
+  catalog: StartedService;
+  inventory: StartedService;
   catalogDoor: Door;
   inventoryDoor: Door;
   testbed: ServiceTestbed;
@@ -124,54 +131,87 @@ export interface Product {
 
 /**
  * Cart on its own test database, calling the real catalog and inventory services (each on its own
- * database, through a door that can be taken down), with cart's service token from the issuer
- * inventory trusts. Customers' tokens come from that issuer too.
+ * database, through a door that can be taken down). The three trust one token issuer; catalog and
+ * inventory share an event log, so inventory learns catalog's products from its events.
  */
 export async function startCartWorld(name: string): Promise<CartWorld> {
-  const [catalog, inventory] = await Promise.all([startCatalog(`cart_${name}`), startInventory(`cart_${name}`)]);
+  const imagesDir = await mkdtemp(join(tmpdir(), `comptoir-cart-catalog-${name}-`));
+  const catalog = await startService({
+    service: "catalog",
+    name: `cart_${name}`,
+    migrationsDir: migrationsDirOfPackage("@comptoir/catalog"),
+    bus: { rebalanceMs: 200, waitMs: 200 },
+    startBus: true,
+    build: (parts) => buildCatalog({ ...parts, imagesDir, sharedCacheSeconds: 2 }),
+  });
+  catalog.onClose("its images folder", () => rm(imagesDir, { recursive: true, force: true }));
+  const inventory = await startService({
+    service: "inventory",
+    name: `cart_${name}`,
+    migrationsDir: migrationsDirOfPackage("@comptoir/inventory"),
+    bus: { rebalanceMs: 200, waitMs: 200 },
+    startBus: true,
+    eventLog: catalog.testbed.eventLog,
+    issuer: catalog.issuer,
+    build: (parts) => buildInventory({ ...parts, reservationSweepMs: 0 }),
+  });
   const [catalogDoor, inventoryDoor] = await Promise.all([openDoor(catalog.base), openDoor(inventory.base)]);
-  const testbed = await createServiceTestbed({
+  const issuer = catalog.issuer;
+  const stores = new Map<App, CartStore>();
+
+  const buildCart =
+    (options: InstanceOptions = {}) =>
+    async (parts: ServiceParts) => {
+      const store = testStore(options.store ?? "postgresql", parts.db);
+      const client = (target: string, url: string, auth?: ServiceTokens) =>
+        createServiceClient({
+          target,
+          baseUrls: [url],
+          timeoutMs: 1000,
+          maxRetries: 0,
+          breaker: { halfOpenAfterMs: 100 },
+          auth,
+        });
+      const app = await buildApp({
+        ...parts,
+        store,
+        catalog: createCatalogClient(
+          options.catalogUrls ? cartServiceClient("catalog", options.catalogUrls) : client("catalog", catalogDoor.url),
+        ),
+        inventory: createInventoryClient(client("inventory", inventoryDoor.url, inventory.serviceTokens("cart"))),
+        ttl: options.ttl,
+        sweepMs: 0,
+      });
+      stores.set(app, store);
+      return app;
+    };
+  const cartService = await startService({
     service: "cart",
     name,
     migrationsDir: migrationsDirOf(import.meta.url),
+    issuer,
+    build: buildCart(),
   });
-  const tokens: ServiceTokens = { token: () => inventory.issuer.token({ service: "cart" }), invalidate() {} };
-  const instances: CartInstance[] = [];
+  // Each store closes once, after its instance (by the test, or by the cart service's close).
+  const closeStore = (store: CartStore) => {
+    let closing: Promise<void> | undefined;
+    return () => (closing ??= store.close());
+  };
 
-  async function instance(options: InstanceOptions = {}): Promise<CartInstance> {
-    const store = testStore(options.store ?? "postgresql", testbed);
-    const client = (target: string, url: string, auth?: ServiceTokens) =>
-      createServiceClient({
-        target,
-        baseUrls: [url],
-        timeoutMs: 1000,
-        maxRetries: 0,
-        breaker: { halfOpenAfterMs: 100 },
-        auth,
-      });
-    const app = await buildApp({
-      db: testbed.database.db,
-      bus: testbed.bus,
-      logger: testbed.logger,
-      instance: `cart-test-${instances.length + 1}`,
-      auth: inventory.issuer.verifier,
-      store,
-      catalog: createCatalogClient(
-        options.catalogUrls ? cartServiceClient("catalog", options.catalogUrls) : client("catalog", catalogDoor.url),
-      ),
-      inventory: createInventoryClient(client("inventory", inventoryDoor.url, tokens)),
-      ttl: options.ttl,
-      sweepMs: 0,
-    });
-    const base = await listen(app);
-    const as = async (o: TestTokenOptions) =>
-      http(base, { authorization: `Bearer ${await inventory.issuer.token(o)}` });
-    const started: CartInstance = {
+  let instances = 0;
+  async function instance(options: InstanceOptions = {}, started?: Awaited<ReturnType<typeof cartService.instance>>) {
+    started ??= await cartService.instance(`cart-test-${++instances}`, buildCart(options));
+    const { app, base, as } = started;
+    const store = stores.get(app)!;
+    const closeIt = closeStore(store);
+    cartService.onClose(`the store of ${started.name}`, closeIt);
+    return {
       app,
       base,
       store,
       anonymous: http(base),
-      guest: (cartToken, headers = {}) => http(base, { "x-cart-token": cartToken, ...headers }),
+      guest: (cartToken: string, headers: Record<string, string> = {}) =>
+        http(base, { "x-cart-token": cartToken, ...headers }),
       as,
       async customer() {
         const id = randomUUID();
@@ -180,23 +220,21 @@ export async function startCartWorld(name: string): Promise<CartWorld> {
       orders: await as({ service: "orders" }),
       async close() {
         await app.close();
-        await store.close();
+        await closeIt();
       },
-    };
-    instances.push(started);
-    return started;
+    } satisfies CartInstance;
   }
 
   let category: string | undefined;
   let skus = 0;
   async function product(options: Parameters<CartWorld["product"]>[0] = {}): Promise<Product> {
     if (!category) {
-      const res = await catalog.api.post("/api/catalog/categories", { name: `Vêtements ${name}` });
+      const res = await catalog.admin.post("/api/catalog/categories", { name: `Vêtements ${name}` });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       category = res.body.id as string;
     }
     const productName = `Pull ${++skus}`;
-    const res = await catalog.api.post("/api/catalog/products", {
+    const res = await catalog.admin.post("/api/catalog/products", {
       categoryId: category,
       name: productName,
       status: options.status ?? "active",
@@ -208,52 +246,43 @@ export async function startCartWorld(name: string): Promise<CartWorld> {
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     const variants = res.body.variants as { id: string; sku: string; price: number }[];
-    // Inventory learns variants from catalog's events; here the read model is written as the handler would.
-    await inventoryVariants.upsertVariants(
-      inventory.database.db,
-      variants.map((v) => ({
-        id: v.id,
-        productId: res.body.id,
-        sku: v.sku,
-        name: productName,
-        status: "active" as const,
-      })),
-    );
-    for (const v of variants) await receive(inventory, v.id, ONLINE, options.stock ?? 50);
+    for (const v of variants) {
+      // Inventory learns the variant from catalog's events.
+      const stock = `/api/inventory/stock?variantId=${v.id}&locationId=${ONLINE}`;
+      await waitFor(
+        async () => (await inventory.admin.get(stock)).status,
+        (status) => status === 200,
+        `inventory to learn variant ${v.sku}`,
+      );
+      const received = await inventory.admin.post("/api/inventory/stock/adjust", {
+        variantId: v.id,
+        locationId: ONLINE,
+        changeQuantity: options.stock ?? 50,
+        type: "receipt",
+        reason: "test stock",
+      });
+      expect(received.status, JSON.stringify(received.body)).toBe(201);
+    }
     return { id: res.body.id, name: productName, variants, variantId: variants[0]!.id };
   }
 
-  const cart = await instance();
+  const cart = await instance({}, cartService);
   return {
     catalog,
     inventory,
     catalogDoor,
     inventoryDoor,
-    testbed,
+    testbed: cartService.testbed,
     cart,
     instance,
     product,
     async close() {
-      // Each part gets 15 s, then the next goes on, naming the one that hung: seen once in CI
-      // (failover.test.ts, whose tests had passed, timed out its 60 s afterAll), never alone.
-      const bounded = async (what: string, closing: Promise<unknown>) => {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          closing.catch(() => {}),
-          new Promise<void>((resolve) => {
-            timer = setTimeout(() => {
-              console.warn(`cart test world: ${what} did not close within 15 s`);
-              resolve();
-            }, 15_000);
-          }),
-        ]);
-        clearTimeout(timer);
-      };
-      for (const [n, i] of instances.entries()) await bounded(`cart instance ${n + 1}`, i.close());
-      await bounded("the doors", Promise.all([catalogDoor.close(), inventoryDoor.close()]));
-      await bounded("cart's testbed", testbed.close());
-      await bounded("catalog", catalog.close());
-      await bounded("inventory", inventory.close());
+      // Each part's close is bounded (startService): seen once in CI, failover.test.ts, whose tests had
+      // passed, timed out its 60 s afterAll.
+      await cartService.close();
+      await Promise.all([catalogDoor.close(), inventoryDoor.close()]);
+      await catalog.close();
+      await inventory.close();
     },
   };
 }
@@ -271,5 +300,3 @@ export async function add(api: Api, cartId: string, variantId: string, quantity:
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body;
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,5 @@
 import type { Queryable } from "@comptoir/platform";
-import type { Category } from "../domain/category";
+import type { Category } from "../model/category";
 
 interface CategoryRow {
   id: string;

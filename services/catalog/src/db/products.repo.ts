@@ -1,5 +1,5 @@
 import type { Queryable } from "@comptoir/platform";
-import { imageUrls, type Product, type ProductStatus, type Variant } from "../domain/product";
+import { imageUrls, type PriceChange, type Product, type ProductStatus, type Variant } from "../model/product";
 
 /**
  * A product as the API shows it is a JSON document kept in `products.document` (the SQL function
@@ -295,16 +295,6 @@ export async function findVariantsByIds(db: Queryable, ids: string[]): Promise<V
 }
 
 // ---- prices ----
-
-export interface PriceChange {
-  id: string;
-  variantId: string;
-  oldPrice: number;
-  newPrice: number;
-  currency: string;
-  changedBy: string | null;
-  changedAt: string;
-}
 
 export async function insertPriceChange(db: Queryable, c: Omit<PriceChange, "changedAt">): Promise<void> {
   await db.query(

@@ -1,10 +1,10 @@
+import type { Outbox } from "@comptoir/events";
 import {
   ConflictError,
   type Db,
   InvalidError,
-  NotFoundError,
   newId,
-  type Outbox,
+  NotFoundError,
   PgCode,
   pgConstraint,
   pgErrorCode,
@@ -13,17 +13,19 @@ import {
 import * as repo from "../db/categories.repo";
 import { categoryHasProducts } from "../db/products.repo";
 import { freeSlug } from "./slugs";
-import { buildTree, type Category, type CategoryNode, snapshotOf, wouldCreateCycle } from "./category";
+import {
+  buildTree,
+  type Category,
+  type CategoryDetail,
+  type CategoryNode,
+  snapshotOf,
+  wouldCreateCycle,
+} from "../model/category";
 
 export interface CategoriesDeps {
   db: Db;
   /** Every change publishes its event in the change's own transaction. */
   outbox: Outbox;
-}
-
-export interface CategoryDetail extends Category {
-  ancestors: Pick<Category, "id" | "name" | "slug">[];
-  children: Category[];
 }
 
 export interface CreateCategoryInput {

@@ -1,10 +1,10 @@
+import type { Outbox } from "@comptoir/events";
 import {
   ConflictError,
   type Db,
   InvalidError,
-  NotFoundError,
   newId,
-  type Outbox,
+  NotFoundError,
   PgCode,
   pgConstraint,
   pgErrorCode,
@@ -19,6 +19,8 @@ import {
   barcodeTaken,
   duplicateKeyValue,
   duplicatesOf,
+  moveStatus,
+  type PriceChange,
   type Product,
   type ProductImage,
   productSnapshotOf,
@@ -26,9 +28,9 @@ import {
   skuTaken,
   type Variant,
   variantCreatedOf,
-} from "./product";
+} from "../model/product";
 import { freeSlug } from "./slugs";
-import type { TtlCache } from "./ttl-cache";
+import type { TtlCache } from "../cache/ttl-cache";
 
 export interface ProductsDeps {
   db: Db;
@@ -195,7 +197,12 @@ export async function createProductInTx(
   tx: Tx,
   outbox: Outbox,
   input: CreateProductInput,
-  extra: { id?: string; images?: { id: string; alt: string | null; width: number; height: number }[] } = {},
+  extra: {
+    id?: string;
+    images?: { id: string; alt: string | null; width: number; height: number }[];
+    /** The demo catalog's seeding: its variants are announced as demo (inventory stocks those only). */
+    demo?: boolean;
+  } = {},
 ): Promise<Product> {
   await assertLeafCategory(tx, input.categoryId);
   const taken = await repo.skusTaken(
@@ -250,7 +257,7 @@ export async function createProductInTx(
     await outbox.publish(tx, {
       type: "catalog.variant.created",
       subject: id,
-      data: variantCreatedOf(product, variant),
+      data: variantCreatedOf(product, variant, { demo: extra.demo }),
     });
   }
   return product;
@@ -271,7 +278,8 @@ export async function updateProduct(deps: ProductsDeps, id: string, input: Updat
     if (input.attributes !== undefined && !sameMap(input.attributes, current.attributes)) {
       changes.attributes = input.attributes;
     }
-    if (input.status !== undefined && input.status !== current.status) changes.status = input.status;
+    if (input.status !== undefined && input.status !== current.status)
+      changes.status = moveStatus(current, input.status);
     if (input.categoryId !== undefined && input.categoryId !== current.categoryId) {
       await assertLeafCategory(tx, input.categoryId);
       changes.categoryId = input.categoryId;
@@ -291,7 +299,7 @@ export async function updateProduct(deps: ProductsDeps, id: string, input: Updat
 export async function archiveProduct(deps: ProductsDeps, id: string): Promise<Product> {
   const product = await write(deps, async (tx) => {
     const current = await lockedProduct(tx, id);
-    await repo.updateProduct(tx, id, { status: "archived" });
+    await repo.updateProduct(tx, id, { status: moveStatus(current, "archived") });
     await deps.outbox.publish(tx, {
       type: "catalog.product.archived",
       subject: id,
@@ -426,7 +434,7 @@ export async function priceHistory(
   deps: ProductsDeps,
   variantId: string,
   page: { page: number; limit: number },
-): Promise<{ data: repo.PriceChange[]; pagination: { page: number; limit: number; total: number } }> {
+): Promise<{ data: PriceChange[]; pagination: { page: number; limit: number; total: number } }> {
   if (!(await repo.findVariant(deps.db, variantId))) throw variantNotFound(variantId);
   const { data, total } = await repo.listPriceChanges(deps.db, variantId, {
     limit: page.limit,

@@ -1,5 +1,5 @@
 import { InvalidError } from "@comptoir/platform";
-import { slugCandidates } from "./category";
+import { slugCandidates } from "../model/category";
 
 /**
  * The first slug of a name that no row uses yet: the name's, then qualified by the parent's, then

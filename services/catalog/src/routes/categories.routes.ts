@@ -1,6 +1,6 @@
 import { type App, bearerAuth, requirePermission, Type, Id, problemResponses } from "@comptoir/platform";
 import * as categories from "../domain/categories.use-cases";
-import { MAX_SLUG_LENGTH, SLUG_PATTERN } from "../domain/category";
+import { Category, CategoryDetail, CategoryNode, MAX_SLUG_LENGTH, SLUG_PATTERN } from "../model/category";
 
 const Name = Type.String({ minLength: 1, maxLength: 120, pattern: "\\S" });
 const Slug = Type.String({
@@ -10,31 +10,6 @@ const Slug = Type.String({
 });
 const Description = Type.Union([Type.String({ maxLength: 2000 }), Type.Null()]);
 const Position = Type.Integer({ minimum: 0, maximum: 1_000_000, description: "order among siblings, ascending" });
-
-const CategoryFields = {
-  id: Id,
-  parentId: Type.Union([Id, Type.Null()]),
-  name: Type.String(),
-  slug: Type.String(),
-  description: Type.Union([Type.String(), Type.Null()]),
-  position: Type.Integer(),
-  createdAt: Type.String({ format: "date-time" }),
-  updatedAt: Type.String({ format: "date-time" }),
-};
-const Category = Type.Object(CategoryFields);
-const CategoryNode = Type.Cyclic(
-  {
-    CategoryNode: Type.Object({ ...CategoryFields, children: Type.Array(Type.Ref("CategoryNode")) }),
-  },
-  "CategoryNode",
-);
-const CategoryDetail = Type.Object({
-  ...CategoryFields,
-  ancestors: Type.Array(Type.Object({ id: Id, name: Type.String(), slug: Type.String() }), {
-    description: "from the root down to the parent",
-  }),
-  children: Type.Array(Category),
-});
 
 const Params = Type.Object({ id: Id });
 

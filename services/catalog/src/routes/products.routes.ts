@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { UnitPrice } from "@comptoir/contracts";
+import { catalogHttp } from "@comptoir/contracts/http";
 import {
   type App,
   AppError,
@@ -14,12 +15,11 @@ import {
   problemResponses,
 } from "@comptoir/platform";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { MAX_SLUG_LENGTH, SLUG_PATTERN } from "../domain/category";
+import { MAX_SLUG_LENGTH, SLUG_PATTERN } from "../model/category";
 import * as products from "../domain/products.use-cases";
 import { MAX_IMAGE_PIXELS, servablePath } from "../images/image-store";
 
 const UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
-const MAX_LOOKUP = 200;
 /** Product reads send the JSON text PostgreSQL built (the response schemas document its shape). */
 const JSON_TYPE = "application/json; charset=utf-8";
 /** JSON text for `reply.send`: with a JSON content type, Fastify sends a string as it is. */
@@ -51,19 +51,9 @@ const Price = UnitPrice("selling price");
 const CompareAtPrice = Type.Union([UnitPrice('crossed-out "was" price, above the price'), Type.Null()]);
 const Barcode = Type.Union([Type.String({ minLength: 1, maxLength: 64, pattern: "^[0-9A-Za-z-]+$" }), Type.Null()]);
 const EditableStatus = Type.Union([Type.Literal("draft"), Type.Literal("active")]);
-const Status = Type.Union([Type.Literal("draft"), Type.Literal("active"), Type.Literal("archived")]);
+const Status = catalogHttp.ProductStatus;
 
-const VariantFields = {
-  id: Id,
-  productId: Id,
-  sku: Type.String(),
-  options: Type.Record(Type.String(), Type.String()),
-  price: Type.Integer(),
-  compareAtPrice: Type.Union([Type.Integer(), Type.Null()]),
-  currency: Type.String(),
-  barcode: Type.Union([Type.String(), Type.Null()]),
-  position: Type.Integer(),
-};
+const { VariantFields } = catalogHttp;
 const Variant = Type.Object(VariantFields);
 const Image = Type.Object({
   id: Id,
@@ -285,30 +275,11 @@ export function productsRoutes(
     {
       schema: {
         tags: ["variants"],
-        summary: `Variants by id (at most ${MAX_LOOKUP}), with their product's name and status`,
+        summary: `Variants by id (at most ${catalogHttp.MAX_VARIANT_LOOKUP}), with their product's name and status`,
         description: "For cart, orders and retail. Unknown ids are left out; the order of `ids` is kept.",
-        querystring: Type.Object(
-          {
-            ids: Type.String({
-              pattern: `^${UUID}(,${UUID}){0,${MAX_LOOKUP - 1}}$`,
-              maxLength: MAX_LOOKUP * 37 - 1,
-              description: `comma-separated variant ids, at most ${MAX_LOOKUP}`,
-            }),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: catalogHttp.lookupVariants.query,
         response: {
-          200: Type.Object({
-            data: Type.Array(
-              Type.Object({
-                ...VariantFields,
-                productName: Type.String(),
-                productSlug: Type.String(),
-                productStatus: Status,
-                thumbnailUrl: Type.Union([Type.String(), Type.Null()]),
-              }),
-            ),
-          }),
+          200: catalogHttp.lookupVariants.responses[200],
           ...problemResponses(400),
         },
       },

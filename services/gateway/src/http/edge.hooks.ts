@@ -4,10 +4,13 @@ import type { CorsConfig } from "../gateway.config";
 
 /** API responses are data, never a document: nothing may load, frame or submit from them. */
 export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-/** /docs: its own script, style and fetches (the OpenAPI documents and try-it-out calls) only. */
+/**
+ * /docs (Swagger UI): its own script, style and fetches (the OpenAPI documents and try-it-out calls)
+ * only. The one inline style Swagger UI writes, its logo's SVG `<style>`, is allowed by its hash.
+ */
 export const DOCS_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-  "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self' 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='; " +
+  "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 const HSTS = "max-age=31536000; includeSubDomains";
 
 /** Response headers a browser script may read across origins. */

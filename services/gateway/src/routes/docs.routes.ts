@@ -1,43 +1,7 @@
+import swaggerUi from "@fastify/swagger-ui";
 import { type App, NotFoundError, Type, UnavailableError } from "@comptoir/platform";
 import { sectionOf } from "../http/request-target";
 import type { ServiceRoute } from "../upstreams/proxy";
-import { DOCS_SCRIPT, DOCS_STYLE } from "./docs/docs-ui";
-
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-
-function docsPage(routes: readonly ServiceRoute[]): string {
-  const items = routes
-    .map((r) => {
-      const name = escapeHtml(r.service);
-      const href = `/docs/${encodeURIComponent(r.service)}/openapi.json`;
-      return `      <li class="service" data-spec="${href}"><details><summary><strong>${name}</strong> <code>${escapeHtml(r.prefix)}</code> — <a href="${href}">OpenAPI document</a></summary><div class="ops"></div></details></li>`;
-    })
-    .join("\n");
-  return `<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8">
-    <meta name="viewport" content="width=device-width, initial-scale=1">
-    <title>Comptoir API</title>
-    <link rel="stylesheet" href="/docs/docs.css">
-  </head>
-  <body>
-    <h1>Comptoir API</h1>
-    <p>Every service is served by this gateway under its prefix. Open a service to see its operations
-    and try them; each links to its OpenAPI 3.1 document.</p>
-    <div class="auth">
-      <label>Access token (Bearer) <input id="token" autocomplete="off" placeholder="eyJ…"></label>
-      <label>API key <input id="apikey" autocomplete="off" placeholder="ck_frontend_…"></label>
-    </div>
-    <ul>
-${items}
-    </ul>
-    <script src="/docs/docs.js"></script>
-  </body>
-</html>
-`;
-}
 
 /**
  * A service's OpenAPI document as the public may see it: without its `/internal/` operations, which
@@ -54,31 +18,38 @@ export function publicDocument(document: unknown, prefix: string): unknown {
 }
 
 /**
- * `/docs`: an API explorer over every service's OpenAPI document (each fetched from an instance of
- * the service at `/docs/<service>/openapi.json`, its internal operations left out), with try-it-out
- * through the gateway. Its script and style are served from `/docs/docs.js` and `/docs/docs.css`,
- * allowed by the docs' CSP.
+ * `/docs`: Swagger UI (@fastify/swagger-ui, its assets served from `/docs/static/`, no CDN) on one
+ * page listing every service: its top bar switches between the documents at
+ * `/docs/<service>/openapi.json`, each fetched from an instance of the service with its internal
+ * operations left out. Try-it-out goes through the gateway (the documents' server is "/"). The page
+ * has no inline script or style, so the edge hooks' DOCS_CSP (script-src 'self') holds.
  */
-export function docsRoutes(
+export async function docsRoutes(
   app: App,
   deps: {
     routes: readonly ServiceRoute[];
     /** A service's own /openapi.json, from one of its instances: status and parsed body. */
     fetchDocument: (route: ServiceRoute) => Promise<{ statusCode: number; body: unknown }>;
   },
-): void {
+): Promise<void> {
   const byService = new Map(deps.routes.map((r) => [r.service, r]));
-  const page = docsPage(deps.routes);
 
-  app.get("/docs", { schema: { hide: true } }, async (_request, reply) =>
-    reply.type("text/html; charset=utf-8").header("cache-control", "no-cache").send(page),
-  );
-  app.get("/docs/docs.js", { schema: { hide: true } }, async (_request, reply) =>
-    reply.type("text/javascript; charset=utf-8").header("cache-control", "no-cache").send(DOCS_SCRIPT),
-  );
-  app.get("/docs/docs.css", { schema: { hide: true } }, async (_request, reply) =>
-    reply.type("text/css; charset=utf-8").header("cache-control", "no-cache").send(DOCS_STYLE),
-  );
+  // Swagger UI also serves the host's own document at /docs/json and /docs/yaml: the gateway's is
+  // not public (the page lists the services'), so those answer as any unknown path does.
+  app.addHook("onRoute", (route) => {
+    if (route.url === "/docs/json" || route.url === "/docs/yaml") {
+      route.handler = (_request, reply) => reply.callNotFound();
+    }
+  });
+  await app.register(swaggerUi, {
+    routePrefix: "/docs",
+    uiConfig: {
+      urls: deps.routes.map((r) => ({ name: r.service, url: `/docs/${encodeURIComponent(r.service)}/openapi.json` })),
+      deepLinking: true,
+      filter: true,
+    },
+    theme: { title: "Comptoir API" },
+  });
 
   app.get(
     "/docs/:service/openapi.json",

@@ -21,11 +21,14 @@ function instanceReport(instance: Instance): InstanceReport {
 }
 
 /**
- * `/health/ready` reports every service and instance: 200 `ok` when each service has an instance up,
- * 503 `degraded` otherwise (and `shutting_down` while the gateway drains).
+ * `/health/status`: every service and its instances as the health checks see them, for operators,
+ * dashboards and the launcher: 200 `ok` when each service has an instance up, 503 `degraded` otherwise
+ * (and `shutting_down` while the gateway drains). It is not the readiness probe: `/health/ready` (the
+ * kernel's) says whether this gateway can serve, which one upstream being down does not change — as a
+ * probe, that would take every gateway out of rotation and turn one service's outage into a total one.
  */
 export function healthRoutes(app: App, deps: { routes: readonly ServiceRoute[]; instance: string }): void {
-  app.get("/health/ready", { schema: { hide: true }, logLevel: "silent" }, async (_request, reply) => {
+  app.get("/health/status", { schema: { hide: true }, logLevel: "silent" }, async (_request, reply) => {
     const services: Record<string, { status: "ok" | "down"; instances: InstanceReport[] }> = {};
     for (const route of deps.routes) {
       const instances = route.upstream.instances;

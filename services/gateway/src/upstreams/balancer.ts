@@ -1,5 +1,5 @@
 import type { BalancerKind } from "../gateway.config";
-import type { Instance } from "./upstream";
+import type { Instance } from "./instance";
 
 export type { BalancerKind } from "../gateway.config";
 

@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from "prom-client";
-import type { ServiceRoute } from "./proxy";
-import type { Instance } from "./upstream";
+import type { Instance } from "./instance";
+import type { Upstream } from "./upstream";
 
 export interface UpstreamMetrics {
   /** One proxied attempt: the upstream's status code, or `timeout` / `error` when there was no response. */
@@ -14,7 +14,11 @@ export interface UpstreamMetrics {
  * (1 when the instance is up, 0 when down or not yet checked), in the platform's registry. Their
  * `service` and `instance` labels name the upstream service and instance, not the gateway.
  */
-export function registerUpstreamMetrics(registry: Registry, routes: readonly ServiceRoute[]): UpstreamMetrics {
+export function registerUpstreamMetrics(
+  registry: Registry,
+  // The proxy's routes, by the two fields read here (the proxy itself uses these metrics).
+  routes: readonly { service: string; upstream: Upstream }[],
+): UpstreamMetrics {
   const requests = new Counter({
     name: "gateway_upstream_requests_total",
     help: "Requests the gateway sent to upstream instances, by service, instance and status (code, timeout or error).",

@@ -2,26 +2,9 @@ import type { Logger } from "@comptoir/platform";
 import type { HealthCheckConfig, UpstreamConfig } from "../gateway.config";
 import { type Balancer, createBalancer } from "./balancer";
 import { CircuitBreaker } from "./circuit-breaker";
+import type { Instance, InstanceStatus } from "./instance";
 
-/** `unknown` until the first check says otherwise; `unknown` and `up` instances receive requests. */
-export type InstanceStatus = "unknown" | "up" | "down";
-
-export interface Instance {
-  /** Origin, e.g. `http://127.0.0.1:41235`; also its metrics label. */
-  readonly url: string;
-  status: InstanceStatus;
-  /** When it entered its current status. */
-  since: Date;
-  /** Of the last active check; null before the first. */
-  latencyMs: number | null;
-  /** Why it is (or was last seen) failing; cleared by a successful check. */
-  error: string | undefined;
-  /** Consecutive active-check outcomes, for the thresholds. */
-  successes: number;
-  failures: number;
-  /** Proxied requests whose response has not finished (for a least-connections balancer). */
-  inFlight: number;
-}
+export type { Instance, InstanceStatus } from "./instance";
 
 export interface Upstream {
   readonly name: string;

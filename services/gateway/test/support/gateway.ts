@@ -14,8 +14,10 @@ export interface TestGateway {
   url: string;
   app: App;
   api: ReturnType<typeof http>;
-  /** GET /health/ready. */
+  /** GET /health/ready: can this gateway serve. */
   readiness(): Promise<{ status: number; body: any }>;
+  /** GET /health/status: every service and its instances. */
+  status(): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
 
@@ -100,6 +102,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<TestGa
     app,
     api,
     readiness: () => api.get("/health/ready"),
+    status: () => api.get("/health/status"),
     close: () => app.close(),
   };
 }

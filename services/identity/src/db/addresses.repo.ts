@@ -1,5 +1,5 @@
 import type { Queryable } from "@comptoir/platform";
-import type { Address, AddressFields } from "../domain/address";
+import type { Address, AddressFields } from "../model/address";
 
 interface AddressRow {
   id: string;

@@ -1,6 +1,6 @@
 import type { ApiKeyTier, ResolvedApiKey } from "@comptoir/contracts";
 import type { Queryable } from "@comptoir/platform";
-import type { ApiKey } from "../domain/api-keys.use-cases";
+import type { ApiKey } from "../model/api-key";
 
 interface ApiKeyRow {
   id: string;

@@ -1,15 +1,10 @@
 import type { Queryable, Tx } from "@comptoir/platform";
+import type { LoginThrottleSettings } from "../model/settings";
 
 /** Who a password attempt counts against: an account (its normalised e-mail) and, for logins, an address. */
 export interface AttemptKey {
   email: string;
   ip: string | null;
-}
-
-export interface AttemptLimits {
-  maxFailuresPerAccount: number;
-  maxFailuresPerIp: number;
-  windowSeconds: number;
 }
 
 /**
@@ -30,7 +25,7 @@ export async function lockAttempts(tx: Tx, key: AttemptKey): Promise<void> {
  * the window. Returns 0 when the attempt was written, else the seconds until the blocking failure
  * leaves the window. Run under `lockAttempts`.
  */
-export async function reserveAttempt(tx: Tx, key: AttemptKey, limits: AttemptLimits): Promise<number> {
+export async function reserveAttempt(tx: Tx, key: AttemptKey, limits: LoginThrottleSettings): Promise<number> {
   const { rows } = await tx.query<{ wait: number | null }>(
     `WITH blocking AS (
        SELECT greatest(

@@ -1,6 +1,6 @@
 import type { Role } from "@comptoir/contracts";
 import type { Queryable } from "@comptoir/platform";
-import type { Language, User, UserWithSecret } from "../domain/user";
+import type { Language, User, UserWithSecret } from "../model/user";
 
 interface UserRow {
   id: string;

@@ -1,52 +1,25 @@
-import { API_KEY_PATTERN, type ApiKeyTier, type ResolvedApiKey } from "@comptoir/contracts";
+import type { ApiKeyTier, ResolvedApiKey } from "@comptoir/contracts";
 import { type Db, NotFoundError, newId, type Queryable } from "@comptoir/platform";
 import * as repo from "../db/api-keys.repo";
+import { type ApiKey, type CreatedApiKey, isWellFormedKey, mintKey } from "../model/api-key";
 import { randomSecret, sha256 } from "./tokens";
 
 export interface ApiKeysDeps {
   db: Db;
 }
 
-/** An API key as listed: never the key, never its hash. */
-export interface ApiKey {
-  id: string;
-  name: string;
-  tier: ApiKeyTier;
-  /** The key's first characters, to recognise it. */
-  prefix: string;
-  createdBy: string | null;
-  demo: boolean;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
-export interface CreatedApiKey {
-  id: string;
-  name: string;
-  tier: ApiKeyTier;
-  /** The secret, shown this once. */
-  key: string;
-  prefix: string;
-  createdAt: string;
-}
-
-const KEY = new RegExp(API_KEY_PATTERN);
-
 /** Mints a key (`ck_<tier>_<43 base64url>`) and keeps only its SHA-256. In the caller's transaction or pool. */
 export async function insertNewApiKey(
   db: Queryable,
   input: { name: string; tier: ApiKeyTier; createdBy: string | null; demo?: boolean },
 ): Promise<CreatedApiKey> {
-  const secret = randomSecret();
-  const key = `ck_${input.tier}_${secret}`;
+  const { key, prefix } = mintKey(input.tier, randomSecret());
   const stored = await repo.insertApiKey(db, {
     id: newId(),
     name: input.name.trim(),
     tier: input.tier,
     keyHash: sha256(key),
-    // `ck_<tier>_` and four characters of the secret: enough to recognise a key, useless to guess it.
-    prefix: `ck_${input.tier}_${secret.slice(0, 4)}`,
+    prefix,
     createdBy: input.createdBy,
     demo: input.demo ?? false,
   });
@@ -81,7 +54,7 @@ export async function revokeApiKey(deps: ApiKeysDeps, id: string): Promise<void>
 
 /** The gateway's lookup: the consumer and tier of a valid key; 404 for an unknown or revoked one. */
 export async function resolveApiKey(deps: ApiKeysDeps, key: string): Promise<ResolvedApiKey> {
-  if (!KEY.test(key)) throw apiKeyNotFound();
+  if (!isWellFormedKey(key)) throw apiKeyNotFound();
   const resolved = await repo.resolveApiKey(deps.db, sha256(key));
   if (!resolved) throw apiKeyNotFound();
   return resolved;

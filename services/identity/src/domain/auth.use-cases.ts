@@ -1,8 +1,8 @@
+import type { Outbox } from "@comptoir/events";
 import {
   ConflictError,
   type Db,
   newId,
-  type Outbox,
   PgCode,
   pgConstraint,
   pgErrorCode,
@@ -12,11 +12,12 @@ import {
 import * as refreshRepo from "../db/refresh-tokens.repo";
 import * as users from "../db/users.repo";
 import * as attempts from "./password-attempts";
-import { assertPasswordPolicy, hashPassword, verifyAgainstDummy, verifyPassword } from "./passwords";
-import type { IdentitySettings } from "./settings";
+import { assertPasswordPolicy } from "../model/password";
+import { hashPassword, verifyAgainstDummy, verifyPassword } from "./passwords";
+import type { IdentitySettings } from "../model/settings";
 import type { KeyStore } from "./signing-keys";
 import * as tokens from "./tokens";
-import { type Language, normalizeEmail, snapshotOf, type User, withoutSecret } from "./user";
+import { type Language, normalizeEmail, snapshotOf, type User, withoutSecret } from "../model/user";
 import { revokeSessionsAccess } from "./revocations.use-cases";
 
 export interface AuthDeps {

@@ -1,14 +1,16 @@
-import { ConflictError, type Db, InvalidError, NotFoundError, newId, type Outbox, withTx } from "@comptoir/platform";
+import type { Outbox } from "@comptoir/events";
+import { ConflictError, type Db, InvalidError, newId, NotFoundError, withTx } from "@comptoir/platform";
 import * as addressesRepo from "../db/addresses.repo";
 import * as refreshRepo from "../db/refresh-tokens.repo";
 import * as users from "../db/users.repo";
-import { type Address, type AddressFields, assertCountry, MAX_ADDRESSES_PER_USER } from "./address";
+import { type Address, type AddressFields, assertCountry, MAX_ADDRESSES_PER_USER } from "../model/address";
 import * as attempts from "./password-attempts";
-import { assertPasswordPolicy, hashPassword, verifyPassword } from "./passwords";
-import type { LoginThrottleSettings } from "./settings";
-import { type Language, snapshotOf, type User, type UserField, withoutSecret } from "./user";
+import { assertPasswordPolicy } from "../model/password";
+import { hashPassword, verifyPassword } from "./passwords";
+import type { LoginThrottleSettings } from "../model/settings";
+import { type Language, snapshotOf, type User, type UserField, withoutSecret } from "../model/user";
 import { revokeSessionsAccess } from "./revocations.use-cases";
-import type { IdentitySettings } from "./settings";
+import type { IdentitySettings } from "../model/settings";
 
 export interface MeDeps {
   db: Db;

@@ -1,6 +1,6 @@
 import { AppError, type Db, type Queryable, withTx } from "@comptoir/platform";
 import * as failures from "../db/login-failures.repo";
-import type { LoginThrottleSettings } from "./settings";
+import type { LoginThrottleSettings } from "../model/settings";
 
 export type AttemptKey = failures.AttemptKey;
 

@@ -1,7 +1,7 @@
 import type { RevocationsPage } from "@comptoir/contracts";
 import type { Db, Queryable } from "@comptoir/platform";
 import * as revocations from "../db/revocations.repo";
-import type { IdentitySettings } from "./settings";
+import type { IdentitySettings } from "../model/settings";
 
 /**
  * How long an entry is kept: as long as the longest-lived access token it may revoke, plus the

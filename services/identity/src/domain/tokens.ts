@@ -13,9 +13,9 @@ import {
 import { newId, type Queryable } from "@comptoir/platform";
 import { decodeJwt, SignJWT } from "jose";
 import * as refreshRepo from "../db/refresh-tokens.repo";
-import type { IdentitySettings } from "./settings";
+import type { IdentitySettings } from "../model/settings";
 import type { KeyStore } from "./signing-keys";
-import type { User } from "./user";
+import type { User } from "../model/user";
 
 export interface TokenDeps {
   keys: KeyStore;

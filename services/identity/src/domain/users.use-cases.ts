@@ -1,13 +1,23 @@
 import type { Role } from "@comptoir/contracts";
-import { type Db, ForbiddenError, InvalidError, newId, type Outbox, withTx } from "@comptoir/platform";
+import type { Outbox } from "@comptoir/events";
+import { type Db, newId, withTx } from "@comptoir/platform";
 import * as refreshRepo from "../db/refresh-tokens.repo";
 import * as users from "../db/users.repo";
 import { translateUserWriteError } from "./auth.use-cases";
 import { userNotFound } from "./me.use-cases";
-import { assertPasswordPolicy, hashPassword } from "./passwords";
-import { type Language, normalizeEmail, snapshotOf, type User, type UserField, withoutSecret } from "./user";
+import { assertPasswordPolicy } from "../model/password";
+import { hashPassword } from "./passwords";
+import {
+  type Language,
+  normalizeEmail,
+  planUserChange,
+  snapshotOf,
+  storeNotAllowed,
+  type User,
+  withoutSecret,
+} from "../model/user";
 import { revokeUserAccess } from "./revocations.use-cases";
-import type { IdentitySettings } from "./settings";
+import type { IdentitySettings } from "../model/settings";
 
 export interface UsersDeps {
   db: Db;
@@ -36,11 +46,6 @@ export async function getUser(deps: UsersDeps, id: string): Promise<User> {
   if (!user) throw userNotFound(id);
   return withoutSecret(user);
 }
-
-const storeNotAllowed = () =>
-  new InvalidError("store_not_allowed", "Only staff (admin, manager, clerk) can be attached to a store.", {
-    errors: [{ in: "body", field: "storeId", message: "must be null for a customer" }],
-  });
 
 export interface CreateUserInput {
   name: string;
@@ -99,37 +104,7 @@ export async function updateUser(deps: UsersDeps, actorId: string, id: string, i
   return withTx(deps.db, async (tx) => {
     const current = await users.findUserForUpdate(tx, id);
     if (!current) throw userNotFound(id);
-    if (id === actorId && input.role !== undefined && input.role !== current.role) {
-      throw new ForbiddenError("You cannot change your own role.", "cannot_change_own_role");
-    }
-    if (id === actorId && input.active === false) {
-      throw new ForbiddenError("You cannot deactivate your own account.", "cannot_deactivate_self");
-    }
-
-    const changes: users.UserChanges = {};
-    const changedFields: UserField[] = [];
-    const name = input.name?.trim();
-    if (name !== undefined && name !== current.name) {
-      changes.name = name;
-      changedFields.push("name");
-    }
-    if (input.role !== undefined && input.role !== current.role) {
-      changes.role = input.role;
-      changedFields.push("role");
-    }
-    const role = input.role ?? current.role;
-    let storeId = input.storeId === undefined ? current.storeId : input.storeId;
-    if (role === "customer" && storeId !== null) {
-      // Becoming a customer leaves the store; a customer cannot be given one.
-      if (input.storeId) throw storeNotAllowed();
-      storeId = null;
-    }
-    if (storeId !== current.storeId) {
-      changes.storeId = storeId;
-      changedFields.push("storeId");
-    }
-    const deactivating = input.active === false && current.active;
-    if (input.active !== undefined && input.active !== current.active) changes.active = input.active;
+    const { changes, changedFields, deactivating } = planUserChange(current, actorId, input);
     if (Object.keys(changes).length === 0) return withoutSecret(current);
 
     const updated = withoutSecret(await users.updateUser(tx, id, changes));
@@ -143,8 +118,6 @@ export async function updateUser(deps: UsersDeps, actorId: string, id: string, i
         subject: id,
         data: { ...snapshotOf(updated), active: false, deactivatedBy: actorId },
       });
-    } else if (changes.active === true) {
-      changedFields.push("active");
     }
     if (changedFields.length > 0) {
       await deps.outbox.publish(tx, {

@@ -1,28 +1,9 @@
-import { API_KEY_PATTERN, API_KEY_RESOLVE_PATH } from "@comptoir/contracts";
-import {
-  type App,
-  bearerAuth,
-  gatewayProofAuth,
-  principalOf,
-  requirePermission,
-  Type,
-  DateTime,
-} from "@comptoir/platform";
+import { API_KEY_RESOLVE_PATH } from "@comptoir/contracts";
+import { type App, bearerAuth, gatewayProofAuth, principalOf, requirePermission, Type } from "@comptoir/platform";
 import * as apiKeys from "../domain/api-keys.use-cases";
+import { ApiKey, CreatedApiKey } from "../model/api-key";
 import type { GatewayCheck } from "./gateway.hooks";
 import { Id, IdParams, Tier, problemResponses } from "./schemas";
-
-const ApiKey = Type.Object({
-  id: Id,
-  name: Type.String(),
-  tier: Tier,
-  prefix: Type.String({ description: "the key's first characters" }),
-  createdBy: Type.Union([Id, Type.Null()]),
-  demo: Type.Boolean(),
-  createdAt: DateTime,
-  lastUsedAt: Type.Union([DateTime, Type.Null()]),
-  revokedAt: Type.Union([DateTime, Type.Null()]),
-});
 
 /** `gateway`: API keys are resolved for the gateway only. */
 export function apiKeysRoutes(app: App, deps: apiKeys.ApiKeysDeps, gateway: GatewayCheck): void {
@@ -49,14 +30,7 @@ export function apiKeysRoutes(app: App, deps: apiKeys.ApiKeysDeps, gateway: Gate
           { additionalProperties: false },
         ),
         response: {
-          201: Type.Object({
-            id: Id,
-            name: Type.String(),
-            tier: Tier,
-            key: Type.String({ pattern: API_KEY_PATTERN }),
-            prefix: Type.String(),
-            createdAt: DateTime,
-          }),
+          201: CreatedApiKey,
           ...problemResponses(400, 401, 403),
         },
       },

@@ -1,6 +1,7 @@
 import { type App, bearerAuth, principalOf, requireUser, Type } from "@comptoir/platform";
 import * as me from "../domain/me.use-cases";
 import { sessionOf } from "../domain/tokens";
+import { Address } from "../model/address";
 import { Password, IdParams, Language, problemResponses, PersonName, User } from "./schemas";
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: "\\S" });
@@ -19,22 +20,6 @@ const AddressFields = {
   defaultShipping: Type.Boolean(),
   defaultBilling: Type.Boolean(),
 };
-const Address = Type.Object({
-  id: Type.String({ format: "uuid" }),
-  label: Type.Union([Type.String(), Type.Null()]),
-  name: Type.String(),
-  line1: Type.String(),
-  line2: Type.Union([Type.String(), Type.Null()]),
-  postalCode: Type.String(),
-  city: Type.String(),
-  country: Type.String(),
-  phone: Type.Union([Type.String(), Type.Null()]),
-  defaultShipping: Type.Boolean(),
-  defaultBilling: Type.Boolean(),
-  createdAt: Type.String({ format: "date-time" }),
-  updatedAt: Type.String({ format: "date-time" }),
-});
-
 const bearerToken = (header: string | undefined) => header?.replace(/^Bearer\s+/i, "").trim();
 
 export function meRoutes(app: App, deps: me.MeDeps): void {

@@ -1,5 +1,5 @@
 import type { Queryable } from "@comptoir/platform";
-import type { Location, LocationKind } from "../domain/locations";
+import type { Location, LocationKind } from "../model/location";
 
 /** What one variant has at one location, with the location (for the caller's scope and priority). */
 export interface AvailabilityRow {

@@ -1,5 +1,5 @@
 import type { Queryable } from "@comptoir/platform";
-import type { Location, LocationKind } from "../domain/locations";
+import type { Location, LocationKind } from "../model/location";
 
 export interface LocationRow {
   id: string;

@@ -1,24 +1,12 @@
 import type { Queryable } from "@comptoir/platform";
-import type { AllocatedLine, AllocationStrategy } from "../domain/allocation";
-import type { Location } from "../domain/locations";
-import type { Level } from "../domain/movements";
+import type { AllocatedLine, AllocationStrategy } from "../model/allocation";
+import type { Location } from "../model/location";
+import type { Reservation, ReservationStatus } from "../model/reservation";
+import type { Level } from "../model/stock";
+import type { KnownVariant } from "../model/variant";
 import { type LocationRow, toLocation } from "./locations.repo";
 import { keyOf, LEVEL_COLUMNS, type LevelRow, MOVE_LEVEL, toLevel } from "./stock.repo";
-import { type KnownVariant, toVariant, type VariantRow } from "./variants.repo";
-
-export type ReservationStatus = "active" | "committed" | "released" | "expired";
-
-export interface Reservation {
-  id: string;
-  reference: string;
-  status: ReservationStatus;
-  strategy: AllocationStrategy;
-  locationId: string | null;
-  expiresAt: string;
-  createdAt: string;
-  settledAt: string | null;
-  lines: AllocatedLine[];
-}
+import { toVariant, type VariantRow } from "./variants.repo";
 
 interface ReservationRow {
   id: string;

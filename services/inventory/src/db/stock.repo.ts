@@ -1,10 +1,14 @@
 import type { Queryable } from "@comptoir/platform";
-import type { Level, Movement, MovementType } from "../domain/movements";
-
-export interface LevelKey {
-  variantId: string;
-  locationId: string;
-}
+import {
+  type Alert,
+  type AlertView,
+  availableOf,
+  type Level,
+  type LevelKey,
+  type LevelView,
+  type Movement,
+  type MovementType,
+} from "../model/stock";
 
 export interface LevelRow {
   variant_id: string;
@@ -19,7 +23,7 @@ export const toLevel = (row: LevelRow): Level => ({
   locationId: row.location_id,
   onHand: row.on_hand,
   reserved: row.reserved,
-  available: row.on_hand - row.reserved,
+  available: availableOf({ onHand: row.on_hand, reserved: row.reserved }),
   lowStockThreshold: row.low_stock_threshold,
 });
 
@@ -127,12 +131,6 @@ export async function findLevel(db: Queryable, key: LevelKey): Promise<Level | u
   return rows[0] && toLevel(rows[0]);
 }
 
-export interface LevelView extends Level {
-  sku: string;
-  productName: string;
-  locationCode: string;
-}
-
 export async function listLevels(
   db: Queryable,
   filter: { variantId?: string; locationIds?: readonly string[] },
@@ -222,17 +220,6 @@ export async function movementsOfTransfer(db: Queryable, transferId: string): Pr
 
 // ---- alerts
 
-export interface Alert {
-  id: string;
-  variantId: string;
-  locationId: string;
-  status: "open" | "resolved";
-  threshold: number;
-  available: number;
-  raisedAt: string;
-  resolvedAt: string | null;
-}
-
 interface AlertRow {
   id: string;
   variant_id: string;
@@ -283,7 +270,7 @@ export async function listAlerts(
   db: Queryable,
   filter: { status?: string; locationIds?: readonly string[]; variantId?: string },
   page: { limit: number; offset: number },
-): Promise<{ rows: (Alert & { sku: string; productName: string })[]; total: number }> {
+): Promise<{ rows: AlertView[]; total: number }> {
   const where = `($1::text IS NULL OR a.status = $1) AND ($2::uuid[] IS NULL OR a.location_id = ANY($2))
                  AND ($3::uuid IS NULL OR a.variant_id = $3)`;
   const params = [filter.status ?? null, filter.locationIds ?? null, filter.variantId ?? null];

@@ -1,16 +1,5 @@
 import type { Queryable } from "@comptoir/platform";
-
-export interface Transfer {
-  id: string;
-  reference: string;
-  fromLocationId: string;
-  toLocationId: string;
-  reservationId: string | null;
-  status: "completed" | "reversed";
-  createdAt: string;
-  reversedAt: string | null;
-  items: { variantId: string; quantity: number }[];
-}
+import type { Transfer } from "../model/transfer";
 
 interface TransferRow {
   id: string;

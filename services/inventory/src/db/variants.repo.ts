@@ -1,16 +1,5 @@
 import type { Queryable } from "@comptoir/platform";
-
-export type VariantStatus = "draft" | "active" | "archived";
-
-/** A variant as inventory knows it from catalog's events. */
-export interface KnownVariant {
-  id: string;
-  productId: string;
-  sku: string;
-  /** The product's name (what an alert e-mail shows). */
-  name: string;
-  status: VariantStatus;
-}
+import type { KnownVariant, VariantStatus } from "../model/variant";
 
 export interface VariantRow {
   id: string;
@@ -61,13 +50,23 @@ export async function findVariant(db: Queryable, id: string): Promise<KnownVaria
   return (await findVariants(db, [id])).get(id);
 }
 
-/** Variants with no stock level anywhere yet (the demo seed gives them stock). */
-export async function listVariantsWithoutStock(db: Queryable): Promise<KnownVariant[]> {
+/** The demo catalog's variants with no stock level anywhere yet (the demo seed gives them stock). */
+export async function listDemoVariantsWithoutStock(db: Queryable): Promise<KnownVariant[]> {
   const { rows } = await db.query<VariantRow>(
     `SELECT v.* FROM known_variants v
-      WHERE NOT EXISTS (SELECT 1 FROM stock_levels l WHERE l.variant_id = v.id) ORDER BY v.id`,
+      WHERE v.demo AND NOT EXISTS (SELECT 1 FROM stock_levels l WHERE l.variant_id = v.id) ORDER BY v.id`,
   );
   return rows.map(toVariant);
+}
+
+/** Marks a variant as the demo catalog's (catalog.variant.created said so). */
+export async function markDemo(db: Queryable, id: string): Promise<void> {
+  await db.query("UPDATE known_variants SET demo = true WHERE id = $1", [id]);
+}
+
+/** Locks the variant's row until the transaction ends (one demo seed at a time per variant). */
+export async function lockVariant(db: Queryable, id: string): Promise<void> {
+  await db.query("SELECT 1 FROM known_variants WHERE id = $1 FOR UPDATE", [id]);
 }
 
 export async function hasStockLevels(db: Queryable, variantId: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import type { Db } from "@comptoir/platform";
 import * as repo from "../db/availability.repo";
-import { type Actor, locationForbidden, locationNotFound } from "./ledger";
-import { byPriority, canAccess, DEFAULT_ALLOCATION_PRIORITY } from "./locations";
+import { type Actor, canAccess, locationForbidden } from "../model/actor";
+import { byPriority, DEFAULT_ALLOCATION_PRIORITY, locationNotFound } from "../model/location";
 
 export interface AvailabilityDeps {
   db: Db;

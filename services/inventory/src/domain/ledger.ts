@@ -1,19 +1,21 @@
-import {
-  type Db,
-  ForbiddenError,
-  NotFoundError,
-  newId,
-  type Outbox,
-  type Queryable,
-  type Tx,
-} from "@comptoir/platform";
+import type { Outbox } from "@comptoir/events";
+import { type Db, newId, type Queryable, type Tx } from "@comptoir/platform";
 import * as locationsRepo from "../db/locations.repo";
 import * as reservationsRepo from "../db/reservations.repo";
 import * as stock from "../db/stock.repo";
 import * as variantsRepo from "../db/variants.repo";
-import type { KnownVariant } from "../db/variants.repo";
-import { canAccess, EVERYWHERE, eventKindOf, type Location, type Scope } from "./locations";
-import { alertTransition, type Level, type Movement, type MovementType } from "./movements";
+import { type Actor, assertCanAccess } from "../model/actor";
+import { eventKindOf, type Location, locationNotFound } from "../model/location";
+import {
+  alertTransition,
+  emptyLevel,
+  type Level,
+  type Movement,
+  type MovementType,
+  ShortOfStock,
+  shortOf,
+} from "../model/stock";
+import { type KnownVariant, variantNotFound } from "../model/variant";
 
 /**
  * The one way stock changes: a movement appended to the ledger and the level moved by the same
@@ -25,34 +27,6 @@ export interface InventoryDeps {
   db: Db;
   /** Every change publishes its events in the change's own transaction. */
   outbox: Outbox;
-}
-
-/** Who is acting: their user id for the ledger (null for a system process) and what they may touch. */
-export interface Actor {
-  userId: string | null;
-  scope: Scope;
-}
-
-export const SYSTEM: Actor = { userId: null, scope: EVERYWHERE };
-
-export const variantNotFound = (id: string) =>
-  new NotFoundError("variant_not_found", `No known variant with id ${id}.`);
-export const locationNotFound = (id: string) =>
-  new NotFoundError("location_not_found", `No stock location with id ${id}.`);
-export const locationForbidden = () =>
-  new ForbiddenError("You may only see and change the stock of your own store's location.", "location_forbidden");
-
-/** Thrown by `recordMovement`/`changeReserved` when the level cannot move that far; callers turn it into a 400/409. */
-export class ShortOfStock extends Error {
-  override name = "ShortOfStock";
-  constructor(
-    readonly variantId: string,
-    readonly locationId: string,
-    readonly available: number,
-    readonly requested: number,
-  ) {
-    super(`only ${available} available of variant ${variantId} at ${locationId}, ${requested} asked`);
-  }
 }
 
 export async function requireVariant(db: Queryable, id: string): Promise<KnownVariant> {
@@ -69,7 +43,7 @@ export async function requireLocation(db: Queryable, actor: Actor, id: string): 
 /** `requireLocation` on a location already read (undefined: there is none with that id). */
 export function usableLocation(actor: Actor, id: string, location: Location | undefined): Location {
   if (!location) throw locationNotFound(id);
-  if (!canAccess(actor.scope, location)) throw locationForbidden();
+  assertCanAccess(actor, location);
   return location;
 }
 
@@ -129,8 +103,9 @@ export async function recordMovement(
     input.reservedDelta ?? 0,
   );
   if (!moved) {
-    const current = await stock.findLevel(tx, key);
-    throw new ShortOfStock(key.variantId, key.locationId, current?.available ?? 0, -input.quantity);
+    // The UPDATE refused the move (the stock rules of model/stock.ts): say what is available now.
+    const current = (await stock.findLevel(tx, key)) ?? emptyLevel(key);
+    throw shortOf(current, input.quantity, input.reservedDelta ?? 0);
   }
   const { movement, level } = moved;
   await outbox.publish(tx, {
@@ -158,10 +133,7 @@ export async function recordMovement(
 export async function changeReserved(tx: Tx, outbox: Outbox, where: Where, delta: number): Promise<Level> {
   const key = { variantId: where.variant.id, locationId: where.location.id };
   const level = await stock.moveLevel(tx, key, 0, delta);
-  if (!level) {
-    const current = await stock.findLevel(tx, key);
-    throw new ShortOfStock(key.variantId, key.locationId, current?.available ?? 0, delta);
-  }
+  if (!level) throw shortOf((await stock.findLevel(tx, key)) ?? emptyLevel(key), 0, delta);
   await evaluateAlert(tx, outbox, where, level);
   return level;
 }

@@ -1,7 +1,8 @@
 import { ConflictError, InvalidError, newId, PgCode, pgConstraint, pgErrorCode } from "@comptoir/platform";
 import * as repo from "../db/locations.repo";
-import type { Actor, InventoryDeps } from "./ledger";
-import { canAccess, type Location, type LocationKind } from "./locations";
+import { type Actor, canAccess } from "../model/actor";
+import type { Location, LocationKind } from "../model/location";
+import type { InventoryDeps } from "./ledger";
 
 export async function listLocations(deps: Pick<InventoryDeps, "db">, actor: Actor): Promise<Location[]> {
   return (await repo.listLocations(deps.db)).filter((l) => canAccess(actor.scope, l));

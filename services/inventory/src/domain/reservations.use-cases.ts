@@ -1,20 +1,22 @@
-import { ConflictError, type Logger, NotFoundError, newId, startPeriodic, type Tx, withTx } from "@comptoir/platform";
-import { pruneKeys } from "../db/idempotency.repo";
+import type { inventoryHttp } from "@comptoir/contracts/http";
+import { ConflictError, type Logger, newId, type Static, startPeriodic, type Tx, withTx } from "@comptoir/platform";
 import * as repo from "../db/reservations.repo";
-import type { Reservation, ReservationWithPlaces } from "../db/reservations.repo";
+import type { ReservationWithPlaces } from "../db/reservations.repo";
 import * as stock from "../db/stock.repo";
-import { type AllocationStrategy, allocate, mergeItems, type RequestedItem, type ShortItem } from "./allocation";
+import { type Actor, canAccess, locationForbidden } from "../model/actor";
+import { type AllocationStrategy, allocate, insufficientStock, mergeItems } from "../model/allocation";
+import { byPriority, DEFAULT_ALLOCATION_PRIORITY, type Location } from "../model/location";
 import {
-  type Actor,
-  allKnown,
-  changeReserved,
-  holdReserved,
-  type InventoryDeps,
-  locationForbidden,
-  recordMovement,
-  usableLocation,
-} from "./ledger";
-import { byPriority, canAccess, DEFAULT_ALLOCATION_PRIORITY, type Location } from "./locations";
+  DEFAULT_TTL_SECONDS,
+  holdsSameItems,
+  moveStatus,
+  planCommit,
+  planRelease,
+  type Reservation,
+  reservationNotFound,
+  sortLines,
+} from "../model/reservation";
+import { allKnown, changeReserved, holdReserved, type InventoryDeps, recordMovement, usableLocation } from "./ledger";
 
 export type { Reservation };
 
@@ -23,27 +25,12 @@ export interface ReservationsDeps extends InventoryDeps {
   allocationPriority?: readonly string[];
 }
 
-export interface ReserveInput {
-  /** The caller's id for what it reserves for (an order, a checkout, a supply request): the idempotency key. */
-  reference: string;
-  items: RequestedItem[];
-  ttlSeconds?: number;
-  /** Reserve at this location only (click-and-collect, a store sale, a supply request's source). */
-  locationId?: string;
-  strategy?: AllocationStrategy;
-}
-
-export const DEFAULT_TTL_SECONDS = 900;
-
-const notFound = (id: string) => new NotFoundError("reservation_not_found", `No reservation with id ${id}.`);
-const notActive = (r: Reservation) =>
-  new ConflictError("reservation_not_active", `Reservation ${r.id} is ${r.status}; it can no longer change.`, {
-    extensions: { reservationStatus: r.status },
-  });
-export const insufficientStock = (short: ShortItem[]) =>
-  new ConflictError("insufficient_stock", "Not enough stock for every item; nothing was reserved.", {
-    extensions: { short },
-  });
+/**
+ * What a caller reserves (the endpoint's body): `reference` is its id for what it reserves for (an
+ * order, a checkout, a supply request), the idempotency key; `locationId` reserves at that location
+ * only (click-and-collect, a store sale, a supply request's source).
+ */
+export type ReserveInput = Static<typeof inventoryHttp.reserve.body>;
 
 /**
  * Reserves every item or nothing (409 insufficient_stock with the short items). The same reference
@@ -111,7 +98,7 @@ async function reserveIn(
   const created = read.created;
   if (!created) {
     const existing = (await repo.findReservationByReference(tx, input.reference))!;
-    if (!sameItems(existing, items)) {
+    if (!holdsSameItems(existing, items)) {
       throw new ConflictError(
         "reservation_reference_conflict",
         `Reference "${input.reference}" already reserved other items (reservation ${existing.id}).`,
@@ -160,22 +147,9 @@ async function reserveIn(
   return { reservation: { ...created, lines }, created: true };
 }
 
-function sameItems(reservation: Reservation, items: readonly RequestedItem[]): boolean {
-  const reserved = mergeItems(reservation.lines);
-  if (reserved.length !== items.length) return false;
-  const byVariant = new Map(reserved.map((i) => [i.variantId, i.quantity]));
-  return items.every((i) => byVariant.get(i.variantId) === i.quantity);
-}
-
-/** Lines in (variant, location) order: the order levels are locked in, and the order the database lists them. */
-const sortLines = <L extends { variantId: string; locationId: string }>(lines: readonly L[]): L[] =>
-  [...lines].sort((a, b) => compare(a.variantId, b.variantId) || compare(a.locationId, b.locationId));
-
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
 export async function getReservation(deps: InventoryDeps, actor: Actor, id: string): Promise<Reservation> {
   const found = await repo.findReservationWithPlaces(deps.db, id);
-  if (!found) throw notFound(id);
+  if (!found) throw reservationNotFound(id);
   assertLinesAccessible(actor, found);
   return found.reservation;
 }
@@ -213,11 +187,10 @@ const whereOf =
 export async function commitReservation(deps: InventoryDeps, actor: Actor, id: string): Promise<Reservation> {
   return withTx(deps.db, async (tx) => {
     const found = await repo.lockReservationWithPlaces(tx, id);
-    if (!found) throw notFound(id);
+    if (!found) throw reservationNotFound(id);
     assertLinesAccessible(actor, found);
     const r = found.reservation;
-    if (r.status === "committed") return r;
-    if (r.status !== "active") throw notActive(r);
+    if (planCommit(r).already) return r;
     const committed = await repo.settleReservation(tx, r, "committed");
     for (const line of sortLines(r.lines)) {
       await recordMovement(tx, deps.outbox, whereOf(found)(line), {
@@ -241,11 +214,10 @@ export async function commitReservation(deps: InventoryDeps, actor: Actor, id: s
 export async function releaseReservation(deps: InventoryDeps, actor: Actor, id: string): Promise<Reservation> {
   return withTx(deps.db, async (tx) => {
     const found = await repo.lockReservationWithPlaces(tx, id);
-    if (!found) throw notFound(id);
+    if (!found) throw reservationNotFound(id);
     assertLinesAccessible(actor, found);
     const r = found.reservation;
-    if (r.status === "released" || r.status === "expired") return r;
-    if (r.status !== "active") throw notActive(r);
+    if (planRelease(r).already) return r;
     const released = await repo.settleReservation(tx, r, "released");
     await freeLines(tx, deps, found);
     return released;
@@ -274,7 +246,7 @@ export async function expireReservations(
       const found = await repo.lockNextExpired(tx, options.asOf ?? null);
       if (!found) return false;
       const r = found.reservation;
-      await repo.settleReservation(tx, r, "expired");
+      await repo.settleReservation(tx, r, moveStatus(r, "expired"));
       await freeLines(tx, deps, found);
       await deps.outbox.publish(tx, {
         type: "inventory.reservation.expired",
@@ -289,25 +261,15 @@ export async function expireReservations(
   return expired;
 }
 
-/** How long an Idempotency-Key of a stock adjustment is remembered. */
-export const IDEMPOTENCY_KEY_HOURS = 24;
-
 /**
- * Every `intervalMs`: releases expired reservations; every 10 minutes also forgets idempotency keys
- * older than IDEMPOTENCY_KEY_HOURS. Runs in this instance until the returned stop is called.
+ * Every `intervalMs`, releases expired reservations. Runs in this instance until the returned stop
+ * is called. (Idempotency-Keys are pruned by the platform's idempotencyPart.)
  */
 export function startExpirySweep(deps: InventoryDeps, intervalMs: number, logger: Logger): () => Promise<void> {
-  let lastPrune = 0;
   return startPeriodic(
     async () => {
       const n = await expireReservations(deps);
       if (n > 0) logger.info({ expired: n }, "expired reservations released");
-      // Idempotency keys of stock adjustments are kept a day, then forgotten (every 10 minutes).
-      if (Date.now() - lastPrune >= 10 * 60_000) {
-        lastPrune = Date.now();
-        const pruned = await pruneKeys(deps.db, IDEMPOTENCY_KEY_HOURS);
-        if (pruned > 0) logger.info({ pruned }, "old idempotency keys forgotten");
-      }
     },
     intervalMs,
     { onError: (error) => logger.warn({ err: error }, "reservation expiry sweep failed") },

@@ -1,34 +1,39 @@
-import { InvalidError, type Tx, withTx } from "@comptoir/platform";
+import type { inventoryHttp } from "@comptoir/contracts/http";
+import {
+  type Answer,
+  type IdempotentRequest,
+  InvalidError,
+  once,
+  type Static,
+  type Tx,
+  withTx,
+} from "@comptoir/platform";
 import * as locationsRepo from "../db/locations.repo";
 import * as stock from "../db/stock.repo";
+import { type Actor, canAccess } from "../model/actor";
 import {
-  type Actor,
+  checkAdjustment,
+  emptyLevel,
+  type Level,
+  type LevelView,
+  type Movement,
+  type ShortOfStock,
+} from "../model/stock";
+import { type PageQuery, type Paginated, pageOf, paginated } from "../paging/paging";
+import {
   evaluateAlert,
   type InventoryDeps,
   recordMovement,
   requireLocation,
   requireVariant,
-  type ShortOfStock,
   translateShort,
 } from "./ledger";
-import { once } from "./idempotency";
-import { canAccess } from "./locations";
-import { checkAdjustment, type Level, type Movement } from "./movements";
-import { type PageQuery, type Paginated, pageOf, paginated } from "./paging";
 
-export interface AdjustInput {
-  variantId: string;
-  locationId: string;
-  changeQuantity: number;
-  type: string;
-  reason?: string | null;
-  reference?: string | null;
-  /** The client's Idempotency-Key: the same key again returns the first answer, with no second movement. */
-  idempotencyKey?: string | undefined;
-}
+/** A manual movement (the endpoint's body). */
+export type AdjustInput = Static<typeof inventoryHttp.adjustStock.body>;
 
-/** Whose key an Idempotency-Key is when no user is behind the call. */
-const SYSTEM_ACTOR = "00000000-0000-0000-0000-000000000000";
+/** The idempotency module's name for a stock adjustment. */
+export const ADJUST_OPERATION = "inventory.stock.adjust";
 
 export interface AdjustResult {
   movement: Movement;
@@ -40,10 +45,22 @@ export interface AdjustResult {
 /** Seed 001's stock adjustment: one movement and its level, or 400 invalid type / insufficient stock, 404. */
 export async function adjustStock(deps: InventoryDeps, actor: Actor, input: AdjustInput): Promise<AdjustResult> {
   const type = checkAdjustment(input.type, input.changeQuantity);
-  const { idempotencyKey, ...body } = input;
-  // Keys are the caller's own: two users may pick the same one without meeting.
-  const request = { actorId: actor.userId ?? SYSTEM_ACTOR, key: idempotencyKey, operation: "stock.adjust", body };
-  return withTx(deps.db, (tx) => once(tx, request, () => adjustIn(tx, deps, actor, input, type)));
+  return withTx(deps.db, (tx) => adjustIn(tx, deps, actor, input, type));
+}
+
+/**
+ * The adjustment once per Idempotency-Key of `call` (the platform's `once`): the same key again
+ * answers the first movement without a second one. A refusal (400, 404) moves nothing and leaves
+ * the key free for the corrected request.
+ */
+export async function adjustStockOnce(
+  deps: InventoryDeps,
+  actor: Actor,
+  input: AdjustInput,
+  call: IdempotentRequest,
+): Promise<Answer> {
+  const type = checkAdjustment(input.type, input.changeQuantity);
+  return once(deps.db, call, input, ({ tx }) => adjustIn(tx, deps, actor, input, type));
 }
 
 async function adjustIn(
@@ -91,7 +108,7 @@ export interface StockQuery extends PageQuery {
   locationId?: string;
 }
 
-export type StockView = stock.LevelView;
+export type StockView = LevelView;
 
 /** One level when both ids are given (zeros if never stocked), a page of levels otherwise; clerks see their store only. */
 export async function getStock(
@@ -103,14 +120,15 @@ export async function getStock(
   if (query.variantId && query.locationId) {
     const variant = await requireVariant(deps.db, query.variantId);
     const location = (await locationsRepo.findLocation(deps.db, query.locationId))!;
-    const level = await stock.findLevel(deps.db, { variantId: variant.id, locationId: location.id });
+    const key = { variantId: variant.id, locationId: location.id };
+    const level = (await stock.findLevel(deps.db, key)) ?? emptyLevel(key);
     return {
-      variantId: variant.id,
-      locationId: location.id,
-      onHand: level?.onHand ?? 0,
-      reserved: level?.reserved ?? 0,
-      available: level?.available ?? 0,
-      lowStockThreshold: level?.lowStockThreshold ?? null,
+      variantId: level.variantId,
+      locationId: level.locationId,
+      onHand: level.onHand,
+      reserved: level.reserved,
+      available: level.available,
+      lowStockThreshold: level.lowStockThreshold,
       sku: variant.sku,
       productName: variant.name,
       locationCode: location.code,

@@ -1,38 +1,32 @@
-import { ConflictError, InvalidError, NotFoundError, newId, withTx } from "@comptoir/platform";
+import type { inventoryHttp } from "@comptoir/contracts/http";
+import { newId, type Static, withTx } from "@comptoir/platform";
 import * as reservationsRepo from "../db/reservations.repo";
 import * as stock from "../db/stock.repo";
 import * as repo from "../db/transfers.repo";
-import type { Transfer } from "../db/transfers.repo";
-import { mergeItems, type RequestedItem } from "./allocation";
+import type { Actor } from "../model/actor";
+import { insufficientStock, mergeItems } from "../model/allocation";
+import { holdsExactlyAt, moveStatus, type Reservation, reservationNotFound } from "../model/reservation";
+import { ShortOfStock } from "../model/stock";
 import {
-  type Actor,
-  type InventoryDeps,
-  recordMovement,
-  requireLocation,
-  requireVariants,
-  ShortOfStock,
-  translateShort,
-} from "./ledger";
-import type { Movement } from "./movements";
-import { insufficientStock } from "./reservations.use-cases";
+  assertTwoLocations,
+  planReverse,
+  reservationMismatch,
+  type Transfer,
+  type TransferView,
+  transferNotFound,
+} from "../model/transfer";
+import { type InventoryDeps, recordMovement, requireLocation, requireVariants, translateShort } from "./ledger";
 
-export interface TransferInput {
-  /** The caller's id (e.g. the supply request): the idempotency key. */
-  reference: string;
-  fromLocationId: string;
-  toLocationId: string;
-  items: RequestedItem[];
-  /** A reservation at `from` holding exactly these items: the transfer consumes it. */
-  reservationId?: string;
-}
+/**
+ * A transfer (the endpoint's body): `reference` is the caller's id (e.g. the supply request), the
+ * idempotency key; `reservationId`, a reservation at `from` holding exactly these items, which the
+ * transfer consumes.
+ */
+export type TransferInput = Static<typeof inventoryHttp.transfer.body>;
 
-export interface TransferView extends Transfer {
-  movements: Movement[];
-}
+export type { TransferView };
 
-const notFound = (id: string) => new NotFoundError("transfer_not_found", `No transfer with id ${id}.`);
-
-async function view(db: InventoryDeps["db"] | Parameters<typeof repo.findTransfer>[0], t: Transfer) {
+async function view(db: Parameters<typeof repo.findTransfer>[0], t: Transfer): Promise<TransferView> {
   return { ...t, movements: await stock.movementsOfTransfer(db, t.id) };
 }
 
@@ -46,18 +40,14 @@ export async function transferStock(
   actor: Actor,
   input: TransferInput,
 ): Promise<{ transfer: TransferView; created: boolean }> {
-  if (input.fromLocationId === input.toLocationId) {
-    throw new InvalidError("transfer_same_location", "A transfer needs two different locations.", {
-      errors: [{ in: "body", field: "toLocationId", message: "must differ from fromLocationId" }],
-    });
-  }
+  assertTwoLocations(input.fromLocationId, input.toLocationId);
   const items = mergeItems(input.items);
   return withTx(deps.db, async (tx) => {
     // Checked before the insert, which is where a concurrent request with the same reference waits.
     const from = await requireLocation(tx, actor, input.fromLocationId);
     const to = await requireLocation(tx, actor, input.toLocationId);
     if (input.reservationId && !(await reservationsRepo.findReservation(tx, input.reservationId))) {
-      throw new NotFoundError("reservation_not_found", `No reservation with id ${input.reservationId}.`);
+      throw reservationNotFound(input.reservationId);
     }
     const id = newId();
     const inserted = await repo.insertTransfer(tx, {
@@ -77,25 +67,12 @@ export async function transferStock(
       items.map((i) => i.variantId),
     );
 
-    let reservation: reservationsRepo.Reservation | undefined;
+    let reservation: Reservation | undefined;
     if (input.reservationId) {
       reservation = (await reservationsRepo.lockReservation(tx, input.reservationId))!;
-      if (reservation.status !== "active") {
-        throw new ConflictError("reservation_not_active", `Reservation ${reservation.id} is ${reservation.status}.`, {
-          extensions: { reservationStatus: reservation.status },
-        });
-      }
-      const held = mergeItems(reservation.lines);
-      const matches =
-        reservation.lines.every((l) => l.locationId === from.id) &&
-        held.length === items.length &&
-        items.every((i) => held.find((h) => h.variantId === i.variantId)?.quantity === i.quantity);
-      if (!matches) {
-        throw new ConflictError(
-          "transfer_reservation_mismatch",
-          "The reservation does not hold exactly these items at the source location.",
-        );
-      }
+      // The transfer consumes it: only an active one, holding exactly these items at the source.
+      moveStatus(reservation, "committed");
+      if (!holdsExactlyAt(reservation, from.id, items)) throw reservationMismatch();
     }
 
     await stock.ensureLevels(
@@ -133,7 +110,7 @@ export async function transferStock(
       );
     }
     if (short.length > 0) throw insufficientStock(short);
-    if (reservation) await reservationsRepo.settleReservation(tx, reservation, "committed");
+    if (reservation) await reservationsRepo.settleReservation(tx, reservation, moveStatus(reservation, "committed"));
     await repo.insertTransferLines(tx, id, items);
     return { transfer: await view(tx, (await repo.findTransfer(tx, id))!), created: true };
   });
@@ -146,10 +123,10 @@ export async function transferStock(
 export async function reverseTransfer(deps: InventoryDeps, actor: Actor, id: string): Promise<TransferView> {
   return withTx(deps.db, async (tx) => {
     const t = await repo.lockTransfer(tx, id);
-    if (!t) throw notFound(id);
+    if (!t) throw transferNotFound(id);
     const from = await requireLocation(tx, actor, t.fromLocationId);
     const to = await requireLocation(tx, actor, t.toLocationId);
-    if (t.status === "reversed") return view(tx, t);
+    if (planReverse(t).already) return view(tx, t);
     const variants = await requireVariants(
       tx,
       t.items.map((i) => i.variantId),
@@ -189,7 +166,7 @@ export async function reverseTransfer(deps: InventoryDeps, actor: Actor, id: str
 
 export async function getTransfer(deps: InventoryDeps, actor: Actor, id: string): Promise<TransferView> {
   const t = await repo.findTransfer(deps.db, id);
-  if (!t) throw notFound(id);
+  if (!t) throw transferNotFound(id);
   await requireLocation(deps.db, actor, t.fromLocationId);
   return view(deps.db, t);
 }

@@ -1,9 +1,9 @@
-import { type App, bearerAuth, requirePermission, Type } from "@comptoir/platform";
+import { inventoryHttp } from "@comptoir/contracts/http";
+import { type App, bearerAuth, requirePermission } from "@comptoir/platform";
 import { type AvailabilityDeps, availability } from "../domain/availability.use-cases";
-import { actorOf, Id, problemResponses } from "./schemas";
+import { actorOf, problemResponses } from "./schemas";
 
-const UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
-const MAX_VARIANTS = 200;
+const MAX_VARIANTS = inventoryHttp.MAX_AVAILABILITY_VARIANTS;
 
 export function availabilityRoutes(app: App, deps: AvailabilityDeps): void {
   app.get(
@@ -20,27 +20,9 @@ export function availabilityRoutes(app: App, deps: AvailabilityDeps): void {
           "(404 location_not_found, 403 location_forbidden for a clerk and another store). Unknown variants " +
           "are answered with available 0 and `known: false`, not a 404. The order of `variantIds` is kept " +
           "(duplicates once). Nothing is held: a reservation may still find less.",
-        querystring: Type.Object(
-          {
-            variantIds: Type.String({
-              pattern: `^${UUID}(,${UUID}){0,${MAX_VARIANTS - 1}}$`,
-              maxLength: MAX_VARIANTS * 37 - 1,
-              description: `comma-separated variant ids, at most ${MAX_VARIANTS}`,
-            }),
-            locationId: Type.Optional(Id),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: inventoryHttp.availability.query,
         response: {
-          200: Type.Object({
-            data: Type.Array(
-              Type.Object({
-                variantId: Id,
-                available: Type.Integer({ minimum: 0 }),
-                known: Type.Boolean({ description: "false: inventory does not know this variant" }),
-              }),
-            ),
-          }),
+          200: inventoryHttp.availability.responses[200],
           ...problemResponses(400, 401, 403, 404),
         },
       },

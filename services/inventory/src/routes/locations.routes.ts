@@ -1,4 +1,5 @@
 import { type App, bearerAuth, ForbiddenError, principalOf, requirePermission, Type } from "@comptoir/platform";
+import { inventoryHttp } from "@comptoir/contracts/http";
 import type { FastifyRequest } from "fastify";
 import type { InventoryDeps } from "../domain/ledger";
 import * as locations from "../domain/locations.use-cases";
@@ -19,7 +20,7 @@ export function locationsRoutes(app: App, deps: InventoryDeps): void {
         ...bearerAuth,
         tags: ["locations"],
         summary: "Stock locations (stock:read); a clerk sees their store's only",
-        response: { 200: Type.Object({ data: Type.Array(Location) }), ...problemResponses(401, 403) },
+        response: { 200: inventoryHttp.listLocations.responses[200], ...problemResponses(401, 403) },
       },
     },
     async (request) => ({ data: await locations.listLocations(deps, actorOf(request)) }),

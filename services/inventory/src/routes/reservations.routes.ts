@@ -1,6 +1,7 @@
-import { type App, bearerAuth, requirePermission, Type } from "@comptoir/platform";
+import { inventoryHttp } from "@comptoir/contracts/http";
+import { type App, bearerAuth, requirePermission } from "@comptoir/platform";
 import * as reservations from "../domain/reservations.use-cases";
-import { actorOf, Params, Id, Item, Reference, Reservation, problemResponses } from "./schemas";
+import { actorOf, Params, Reservation, problemResponses } from "./schemas";
 
 /**
  * Reservations are made by other services (orders at checkout, supply for a replenishment, retail
@@ -23,17 +24,8 @@ export function reservationsRoutes(app: App, deps: reservations.ReservationsDeps
           "insufficient_stock with `short: [{variantId, requested, available}]`. With locationId every item comes " +
           "from that location; otherwise from the locations in priority order (online, central, stores), " +
           "a line split over several when one is short (strategy split), or all from one (strategy single).",
-        body: Type.Object(
-          {
-            reference: Reference,
-            items: Type.Array(Item, { minItems: 1, maxItems: 200 }),
-            ttlSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600, default: 900 })),
-            locationId: Type.Optional(Id),
-            strategy: Type.Optional(Type.Union([Type.Literal("split"), Type.Literal("single")])),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Reservation, 201: Reservation, ...problemResponses(400, 401, 403, 404, 409) },
+        body: inventoryHttp.reserve.body,
+        response: { ...inventoryHttp.reserve.responses, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
@@ -65,8 +57,8 @@ export function reservationsRoutes(app: App, deps: reservations.ReservationsDeps
         ...bearerAuth,
         tags: ["reservations"],
         summary: "Turn a reservation into sales (stock:adjust); idempotent",
-        params: Params,
-        response: { 200: Reservation, ...problemResponses(400, 401, 403, 404, 409) },
+        params: inventoryHttp.commitReservation.params,
+        response: { ...inventoryHttp.commitReservation.responses, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => reservations.commitReservation(deps, actorOf(request), request.params.id),
@@ -80,8 +72,8 @@ export function reservationsRoutes(app: App, deps: reservations.ReservationsDeps
         ...bearerAuth,
         tags: ["reservations"],
         summary: "Free a reservation's stock (stock:adjust); idempotent",
-        params: Params,
-        response: { 200: Reservation, ...problemResponses(400, 401, 403, 404, 409) },
+        params: inventoryHttp.releaseReservation.params,
+        response: { ...inventoryHttp.releaseReservation.responses, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => reservations.releaseReservation(deps, actorOf(request), request.params.id),

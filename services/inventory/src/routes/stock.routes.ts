@@ -1,4 +1,15 @@
-import { type App, bearerAuth, ForbiddenError, principalOf, requirePermission, Type } from "@comptoir/platform";
+import { inventoryHttp } from "@comptoir/contracts/http";
+import {
+  type App,
+  bearerAuth,
+  ForbiddenError,
+  IdempotencyKeyHeader,
+  idempotentRequest,
+  principalOf,
+  requirePermission,
+  sendAnswer,
+  Type,
+} from "@comptoir/platform";
 import type { FastifyRequest } from "fastify";
 import type { InventoryDeps } from "../domain/ledger";
 import * as stock from "../domain/stock.use-cases";
@@ -9,7 +20,6 @@ import {
   Alert,
   Id,
   Level,
-  LevelView,
   Movement,
   MovementTypeSchema,
   problemResponses,
@@ -42,33 +52,24 @@ export function stockRoutes(app: App, deps: InventoryDeps): void {
           "when the change would take more than is available, 404 for an unknown variant or location. " +
           "With an Idempotency-Key, a retry returns the first answer and moves no stock twice; the same key " +
           "with another body is a 422 idempotency_key_reused.",
-        headers: Type.Object({
-          "idempotency-key": Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-        }),
-        body: Type.Object(
-          {
-            variantId: Id,
-            locationId: Id,
-            changeQuantity: Type.Integer({ minimum: -1_000_000, maximum: 1_000_000 }),
-            type: Type.String({ minLength: 1, maxLength: 40 }),
-            reason: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
-            reference: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()])),
-          },
-          { additionalProperties: false },
-        ),
+        headers: Type.Object(IdempotencyKeyHeader),
+        body: inventoryHttp.adjustStock.body,
         response: {
-          201: Type.Object({ movement: Movement, newStockQuantity: Type.Integer(), level: Level }),
+          ...inventoryHttp.adjustStock.responses,
           ...problemResponses(400, 401, 403, 404, 422),
         },
       },
     },
-    async (request, reply) =>
-      reply.code(201).send(
-        await stock.adjustStock(deps, actorOf(request), {
-          ...request.body,
-          idempotencyKey: request.headers["idempotency-key"],
-        }),
-      ),
+    async (request, reply) => {
+      const actor = actorOf(request);
+      // Keys are the caller's own: two users may pick the same one without meeting.
+      const call = idempotentRequest(request, {
+        actor: actor.userId ?? "system",
+        operation: stock.ADJUST_OPERATION,
+        status: 201,
+      });
+      return sendAnswer(reply, await stock.adjustStockOnce(deps, actor, request.body, call));
+    },
   );
 
   app.get(
@@ -79,9 +80,9 @@ export function stockRoutes(app: App, deps: InventoryDeps): void {
         ...bearerAuth,
         tags: ["stock"],
         summary: "Stock levels (stock:read): one level with both ids, a list otherwise",
-        querystring: Type.Object({ variantId: Type.Optional(Id), locationId: Type.Optional(Id), ...PageQuery }),
+        querystring: inventoryHttp.getStock.query,
         response: {
-          200: Type.Union([LevelView, Type.Object({ data: Type.Array(LevelView), pagination: Pagination })]),
+          ...inventoryHttp.getStock.responses,
           ...problemResponses(400, 401, 403, 404),
         },
       },

@@ -1,7 +1,8 @@
-import { type App, bearerAuth, requirePermission, Type } from "@comptoir/platform";
+import { inventoryHttp } from "@comptoir/contracts/http";
+import { type App, bearerAuth, requirePermission } from "@comptoir/platform";
 import type { InventoryDeps } from "../domain/ledger";
 import * as transfers from "../domain/transfers.use-cases";
-import { actorOf, Params, Id, Item, Transfer, Reference, problemResponses } from "./schemas";
+import { actorOf, Params, Transfer, problemResponses } from "./schemas";
 
 /** Transfers between locations, for the supply saga (internal: stock:adjust). */
 export function transfersRoutes(app: App, deps: InventoryDeps): void {
@@ -15,17 +16,8 @@ export function transfersRoutes(app: App, deps: InventoryDeps): void {
         ...bearerAuth,
         tags: ["transfers"],
         summary: "Move stock between two locations in one transaction (stock:adjust); idempotent by reference",
-        body: Type.Object(
-          {
-            reference: Reference,
-            fromLocationId: Id,
-            toLocationId: Id,
-            items: Type.Array(Item, { minItems: 1, maxItems: 200 }),
-            reservationId: Type.Optional(Id),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Transfer, 201: Transfer, ...problemResponses(400, 401, 403, 404, 409) },
+        body: inventoryHttp.transfer.body,
+        response: { ...inventoryHttp.transfer.responses, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
@@ -57,8 +49,8 @@ export function transfersRoutes(app: App, deps: InventoryDeps): void {
         ...bearerAuth,
         tags: ["transfers"],
         summary: "Compensate a transfer (stock:adjust); idempotent",
-        params: Params,
-        response: { 200: Transfer, ...problemResponses(400, 401, 403, 404, 409) },
+        params: inventoryHttp.reverseTransfer.params,
+        response: { ...inventoryHttp.reverseTransfer.responses, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => transfers.reverseTransfer(deps, actorOf(request), request.params.id),

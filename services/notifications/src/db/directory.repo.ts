@@ -1,22 +1,5 @@
 import type { Queryable } from "@comptoir/platform";
-
-/** A user as identity's events describe them. */
-export interface DirectoryUser {
-  id: string;
-  email: string;
-  name: string;
-  role: "admin" | "manager" | "clerk" | "customer";
-  storeId: string | null;
-  language: "fr" | "en";
-  active: boolean;
-}
-
-export interface DirectoryVariant {
-  id: string;
-  sku: string;
-  productName: string;
-  options: string;
-}
+import type { DirectoryUser, DirectoryVariant } from "../model/directory";
 
 const USER_COLUMNS = `id, email, name, role, store_id AS "storeId", language, active`;
 

@@ -1,30 +1,5 @@
 import type { Queryable } from "@comptoir/platform";
-
-export type MessageStatus = "queued" | "sent" | "stored" | "dead" | "superseded";
-
-/** A message as the API shows it. */
-export interface Message {
-  id: string;
-  eventId: string;
-  eventType: string;
-  template: string;
-  to: string;
-  userId: string | null;
-  language: "fr" | "en";
-  subject: string;
-  text: string;
-  html: string;
-  status: MessageStatus;
-  attempts: number;
-  lastError: string | null;
-  /** When the next send attempt is due (queued only). */
-  nextAttemptAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  deliveredAt: string | null;
-}
-
-export type MessageSummary = Omit<Message, "text" | "html">;
+import type { Message, MessageStatus, MessageSummary } from "../model/message";
 
 interface Row {
   id: string;

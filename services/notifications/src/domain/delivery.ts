@@ -1,14 +1,10 @@
 import type { Db, Logger } from "@comptoir/platform";
 import * as repo from "../db/messages.repo";
 import { isPermanentFailure, type Mailer } from "../mail/smtp.mailer";
-import type { DeliveryMetrics } from "./delivery.metrics";
+import type { DeliveryMetrics } from "../metrics/delivery.metrics";
+import { afterFailedSend, type RetryPolicy } from "../model/message";
 
-export interface DeliverySettings {
-  /** Send attempts before a message is dead. */
-  maxAttempts: number;
-  /** Delay before the second attempt; doubled at each further one, up to retryMaxMs. */
-  retryBaseMs: number;
-  retryMaxMs: number;
+export interface DeliverySettings extends RetryPolicy {
   /** How long a sender holds a message it is sending before another instance may try it. */
   claimMs: number;
 }
@@ -38,11 +34,6 @@ export interface Delivery {
   wake(): void;
 }
 
-/** The delay before attempt `attempts + 1`, after `attempts` failed ones. */
-export function retryDelay(settings: Pick<DeliverySettings, "retryBaseMs" | "retryMaxMs">, attempts: number): number {
-  return Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** Math.max(0, attempts - 1));
-}
-
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 1000);
 
 /**
@@ -63,16 +54,16 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     } catch (error) {
       const attempts = message.attempts + 1;
       const reason = describe(error);
-      if (attempts >= settings.maxAttempts || isPermanentFailure(error)) {
+      const next = afterFailedSend(settings, attempts, isPermanentFailure(error));
+      if (next.status === "dead") {
         await repo.markDead(deps.db, message.id, reason);
         deps.metrics.outcome(message.template, "dead");
         log.error({ messageId: message.id, template: message.template, attempts, err: error }, "mail given up: dead");
         return;
       }
-      const delay = retryDelay(settings, attempts);
-      await repo.markRetry(deps.db, message.id, reason, delay);
+      await repo.markRetry(deps.db, message.id, reason, next.retryInMs);
       deps.metrics.outcome(message.template, "retried");
-      log.warn({ messageId: message.id, attempts, retryInMs: delay, err: error }, "mail not sent: will retry");
+      log.warn({ messageId: message.id, attempts, retryInMs: next.retryInMs, err: error }, "mail not sent: will retry");
       return;
     }
     await repo.markSent(deps.db, message.id);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { retryDelay } from "./delivery";
-import { lowStockMails, orderMails, type Person, supplyMails, welcomeMails } from "./mails";
+import type { Person } from "../model/directory";
+import { lowStockMails, orderMails, supplyMails, welcomeMails } from "./mails";
 
 const order = {
   orderId: "0192f5a0-0000-7000-8000-0000000000a1",
@@ -116,12 +116,5 @@ describe("which mails a fact makes", () => {
       [],
     );
     expect(gone).toMatchObject({ mails: [], supersedes: true });
-  });
-});
-
-describe("retry delays", () => {
-  it("double from the base at each failed attempt, up to the cap", () => {
-    const settings = { retryBaseMs: 1000, retryMaxMs: 5000 };
-    expect([1, 2, 3, 4, 5].map((a) => retryDelay(settings, a))).toEqual([1000, 2000, 4000, 5000, 5000]);
   });
 });

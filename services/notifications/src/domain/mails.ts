@@ -1,6 +1,7 @@
 import type { EventData } from "@comptoir/contracts";
 import type { Language, TemplateData, TemplateName } from "../templates";
 import type { SupplyLineMail } from "../templates/staff.templates";
+import type { Person } from "../model/directory";
 
 /**
  * Which mails a fact makes, to whom, in which language: plain functions of the event's data and of
@@ -33,15 +34,6 @@ export interface MailPlan {
 
 /** Templates of provisional mails (see MailPlan.provisional). */
 export const PROVISIONAL_TEMPLATES: readonly TemplateName[] = ["order_received", "supply_approved"];
-
-/** A person as the directory knows them (a user of identity). */
-export interface Person {
-  id: string;
-  email: string;
-  name: string;
-  language: Language;
-  active: boolean;
-}
 
 const nothing = (topic: string | null = null, supersedes = false): MailPlan => ({
   mails: [],

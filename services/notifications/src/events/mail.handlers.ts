@@ -1,27 +1,10 @@
 import type { EventEnvelope } from "@comptoir/contracts";
-import { type EventBus, type HandlerContext, newId, type Tx } from "@comptoir/platform";
-import * as directory from "../db/directory.repo";
-import * as messages from "../db/messages.repo";
-import {
-  lowStockMails,
-  type MailPlan,
-  type OrderFact,
-  orderMails,
-  PROVISIONAL_TEMPLATES,
-  supplyMails,
-  welcomeMails,
-} from "../domain/mails";
-import { render } from "../templates";
+import type { EventBus, HandlerContext } from "@comptoir/events";
+import * as mailing from "../domain/mailing.use-cases";
+import { type MailPlan, type OrderFact, orderMails, welcomeMails } from "../domain/mails";
 
 /** The consumer group of the mails. */
 export const MAIL_GROUP = "notifications";
-
-export interface MailHandlerDeps {
-  /** How long a provisional mail waits for the fact that would replace it (ms). */
-  holdMs: number;
-  /** Wakes the sender once `tx` has committed (see app.ts). */
-  wakeAfterCommit(tx: Tx): void;
-}
 
 /**
  * The directory (users, variants) is fed by another consumer group, which may lag behind this one
@@ -61,64 +44,27 @@ const SUPPLY_TYPES = [
  * in the inbox and writes nothing, and one replayed from the start (inbox cleared) finds it in
  * `mailed_events` and writes nothing either. The sender delivers them after the commit.
  */
-export function mailHandlers(bus: EventBus, deps: MailHandlerDeps): void {
-  async function queue(tx: Tx, event: EventEnvelope, plan: MailPlan): Promise<void> {
-    const mails = plan.mails.map((mail) => ({
-      id: newId(),
-      eventId: event.id,
-      eventType: event.type,
-      template: mail.template,
-      to: mail.to,
-      userId: mail.userId,
-      language: mail.language,
-      ...render(mail.template, mail.language, mail.data as never),
-      topic: plan.topic,
-      holdMs: plan.provisional ? deps.holdMs : 0,
-    }));
-    const supersede =
-      plan.supersedes && plan.topic ? { topic: plan.topic, templates: PROVISIONAL_TEMPLATES } : undefined;
-    const queued = await messages.queueMails(tx, event, mails, supersede);
-    if (queued && !plan.provisional) deps.wakeAfterCommit(tx);
-  }
-
+export function mailHandlers(bus: EventBus, deps: mailing.MailingDeps): void {
   bus.subscribe(MAIL_GROUP, ["identity.user.registered"], async (event, tx) =>
-    queue(tx, event, welcomeMails(event.data)),
+    mailing.queueMails(deps, tx, event, welcomeMails(event.data)),
   );
 
-  bus.subscribe(MAIL_GROUP, ORDER_TYPES, async (event, tx) => queue(tx, event, orderMails(event as OrderFact)));
+  bus.subscribe(MAIL_GROUP, ORDER_TYPES, async (event, tx) =>
+    mailing.queueMails(deps, tx, event, orderMails(event as OrderFact)),
+  );
 
   bus.subscribe(MAIL_GROUP, ["inventory.alert.raised"], async (event, tx, context) => {
     const alert = event.data;
-    const managers = alert.storeId ? await directory.activeStaff(tx, "manager", alert.storeId) : [];
-    const admins = managers.length > 0 ? [] : await directory.activeStaff(tx, "admin");
     const plan =
-      managers.length === 0 && admins.length === 0
-        ? notKnownYet(context, event, alert.storeId ? `a manager of store ${alert.storeId} or an admin` : "an admin")
-        : lowStockMails(alert, managers, admins);
-    await queue(tx, event, plan);
+      (await mailing.lowStockPlan(tx, alert)) ??
+      notKnownYet(context, event, alert.storeId ? `a manager of store ${alert.storeId} or an admin` : "an admin");
+    await mailing.queueMails(deps, tx, event, plan);
   });
 
   bus.subscribe(MAIL_GROUP, SUPPLY_TYPES, async (event, tx, context) => {
-    const request = event.data;
-    const people = await directory.findUsers(tx, [
-      request.requestedBy,
-      ...(request.decidedBy ? [request.decidedBy] : []),
-    ]);
-    const requester = people.find((p) => p.id === request.requestedBy);
-    if (!requester) return queue(tx, event, notKnownYet(context, event, `requester ${request.requestedBy}`));
-    const decider = people.find((p) => p.id === request.decidedBy);
-    const variantIds = request.lines.map((l) => l.variantId);
-    const known = new Map((await directory.findVariants(tx, variantIds)).map((v) => [v.id, v]));
-    const lines = request.lines.map((l) => {
-      const v = known.get(l.variantId);
-      return {
-        variantId: l.variantId,
-        quantity: l.quantity,
-        productName: v?.productName ?? null,
-        options: v?.options ?? "",
-        sku: v?.sku ?? null,
-      };
-    });
-    await queue(tx, event, supplyMails(event.type, request, requester, decider, lines));
+    const plan =
+      (await mailing.supplyPlan(tx, event.type, event.data)) ??
+      notKnownYet(context, event, `requester ${event.data.requestedBy}`);
+    await mailing.queueMails(deps, tx, event, plan);
   });
 }

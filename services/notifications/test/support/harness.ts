@@ -1,41 +1,26 @@
-import { type EventData, type EventType, partitionOf, type RawEnvelope, streamOf } from "@comptoir/contracts";
+import type { EventData, EventType, RawEnvelope } from "@comptoir/contracts";
+import { migrationsDirOf, newId } from "@comptoir/platform";
 import {
-  type App,
-  createEnvelope,
-  createPgLogTransport,
-  EventBus,
-  type EventTransport,
-  migrationsDirOf,
-  newId,
-} from "@comptoir/platform";
-import {
-  createServiceTestbed,
-  createTestIssuer,
-  http,
-  listen,
-  type TestDatabase,
-  type TestIssuer,
+  createEventPublisher,
+  startService,
+  type StartedService,
+  type TestApi,
+  waitFor,
 } from "@comptoir/platform/testing";
 import { buildApp, type NotificationsDeps } from "../../src/app";
 import { DIRECTORY_GROUP } from "../../src/events/directory.handlers";
 import { MAIL_GROUP } from "../../src/events/mail.handlers";
 
-export type Api = ReturnType<typeof http>;
+export { sleep, waitFor } from "@comptoir/platform/testing";
+export type Api = TestApi;
 
 export type InstanceOptions = Partial<
   Pick<NotificationsDeps, "mailer" | "delivery" | "workerMs" | "holdMs" | "logger">
 >;
 
-export interface Notifications {
-  database: TestDatabase;
-  eventLog: TestDatabase;
-  issuer: TestIssuer;
-  app: App;
-  base: string;
-  admin: Api;
+export interface Notifications extends Omit<StartedService, "restart"> {
   manager: Api;
   customer: Api;
-  anonymous: Api;
   /**
    * Publishes an event as its producing service would (validated against the contracts), straight
    * onto the event log this instance reads. Returns its envelope.
@@ -43,100 +28,43 @@ export interface Notifications {
   publish<T extends EventType>(type: T, data: EventData<T>, subject?: string): Promise<RawEnvelope>;
   /**
    * Stops this instance and starts another on the same databases (a restart). `rewind` first makes
-   * the transport forget how far the mail group had read: every event is delivered to it again.
+   * the transport forget how far the mail and directory groups had read: every event is delivered again.
    */
   restart(options?: { rewind?: boolean }): Promise<void>;
-  close(): Promise<void>;
 }
 
 /**
- * The notifications service on its own database and event log, with a test issuer's tokens, its bus
- * started. Other services are stood in for by publishing their events on the log.
+ * The notifications service (startService), its bus started. Other services are stood in for by
+ * publishing their events on the log.
  */
 export async function startNotifications(name: string, options: InstanceOptions = {}): Promise<Notifications> {
-  const testbed = await createServiceTestbed({
+  const notifications = await startService({
     service: "notifications",
     name,
     migrationsDir: migrationsDirOf(import.meta.url),
     bus: { rebalanceMs: 200, waitMs: 200 },
+    startBus: true,
+    build: (parts) => buildApp({ ...parts, workerMs: 100, holdMs: 60_000, ...options }),
   });
-  const { database, eventLog, logger } = testbed;
-  const issuer = await createTestIssuer();
-  const producer: EventTransport = await createPgLogTransport({ url: eventLog.url, logger, name: "producers" });
-  let bus = testbed.bus;
-  let life = 1;
-
-  async function boot(): Promise<void> {
-    const app = await buildApp({
-      db: database.db,
-      bus,
-      logger,
-      instance: `notifications-test-${life}`,
-      auth: issuer.verifier,
-      workerMs: 100,
-      holdMs: 60_000,
-      ...options,
-    });
-    const base = await listen(app);
-    await bus.start();
-    const as = async (role: "admin" | "manager" | "customer") =>
-      http(base, { authorization: `Bearer ${await issuer.token({ role })}` });
-    Object.assign(notifications, {
-      app,
-      base,
-      admin: await as("admin"),
-      manager: await as("manager"),
-      customer: await as("customer"),
-      anonymous: http(base),
-    });
-  }
-
-  const notifications: Notifications = {
-    database,
-    eventLog,
-    issuer,
-    app: undefined as unknown as App,
-    base: "",
-    admin: undefined as unknown as Api,
-    manager: undefined as unknown as Api,
-    customer: undefined as unknown as Api,
-    anonymous: undefined as unknown as Api,
-    async publish(type, data, subject) {
-      const envelope = createEnvelope(streamOf(type), { type, subject: subject ?? subjectOf(type, data), data });
-      await producer.append(streamOf(type), [{ envelope, partition: partitionOf(envelope.subject) }]);
-      return envelope;
-    },
-    async restart(restartOptions = {}) {
-      await notifications.app.close();
-      await bus.stop();
-      if (restartOptions.rewind) {
-        await producer.resetGroup(MAIL_GROUP, ["identity", "orders", "inventory", "supply"]);
-        await producer.resetGroup(DIRECTORY_GROUP, ["identity", "catalog"]);
-      }
-      life++;
-      bus = new EventBus({
-        service: "notifications",
-        instance: `notifications-test-${life}`,
-        db: database.db,
-        databaseUrl: database.url,
-        transport: await createPgLogTransport({ url: eventLog.url, logger, name: `notifications-test-${life}` }),
-        logger,
-        rebalanceMs: 200,
-        waitMs: 200,
+  const events = await createEventPublisher(notifications.testbed.eventLog);
+  notifications.onClose("the event publisher", () => events.close());
+  const callers = async () => ({
+    manager: await notifications.as({ role: "manager" }),
+    customer: await notifications.as({ role: "customer" }),
+  });
+  const restart = notifications.restart;
+  return Object.assign(notifications, await callers(), {
+    publish: <T extends EventType>(type: T, data: EventData<T>, subject?: string) =>
+      events.publish(type, data, subject ?? subjectOf(type, data)),
+    async restart(restartOptions: { rewind?: boolean } = {}) {
+      await restart(async () => {
+        if (!restartOptions.rewind) return;
+        await events.rewind(MAIL_GROUP, ["identity", "orders", "inventory", "supply"]);
+        await events.rewind(DIRECTORY_GROUP, ["identity", "catalog"]);
       });
-      await boot();
+      Object.assign(notifications, await callers());
     },
-    async close() {
-      await notifications.app?.close().catch(() => {});
-      await bus.stop().catch(() => {});
-      await producer.close().catch(() => {});
-      await issuer.close();
-      await database.drop();
-      await eventLog.drop();
-    },
-  };
-  await boot();
-  return notifications;
+  });
 }
 
 /** The subject the producing service gives the event (the aggregate's id). */
@@ -149,25 +77,6 @@ function subjectOf(type: EventType, data: any): string {
   if (type.startsWith("catalog.product.")) return data.id;
   throw new Error(`no subject rule for ${type}`);
 }
-
-/** Polls until `done`, up to a deadline; fails with the last value seen. */
-export async function waitFor<T>(
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!done(value)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    value = await probe();
-  }
-  return value;
-}
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A message row as stored, for assertions. */
 export interface MessageRow {
@@ -189,10 +98,9 @@ export interface MessageRow {
 
 /** The messages an event made, oldest first. */
 export async function messagesOf(n: Notifications, eventId: string): Promise<MessageRow[]> {
-  const { rows } = await n.database.db.query<MessageRow>(
-    "SELECT * FROM messages WHERE event_id = $1 ORDER BY recipient",
-    [eventId],
-  );
+  const { rows } = await n.db.query<MessageRow>("SELECT * FROM messages WHERE event_id = $1 ORDER BY recipient", [
+    eventId,
+  ]);
   return rows;
 }
 
@@ -214,8 +122,8 @@ export function waitForMessages(
 export function waitForDirectory(n: Notifications, userIds: readonly string[]): Promise<unknown> {
   return waitFor(
     async () =>
-      (await n.database.db.query("SELECT count(*)::int AS n FROM directory_users WHERE id = ANY($1)", [userIds]))
-        .rows[0].n as number,
+      (await n.db.query("SELECT count(*)::int AS n FROM directory_users WHERE id = ANY($1)", [userIds])).rows[0]
+        .n as number,
     (count) => count === userIds.length,
     `users ${userIds.join(", ")} in the directory`,
   );

@@ -1,32 +1,16 @@
-import { expectStepOk, type ServiceClient } from "@comptoir/platform";
+import { catalogHttp } from "@comptoir/contracts/http";
+import { defineClient, lookupInBatches, type ServiceClient } from "@comptoir/platform";
+import { asStep } from "@comptoir/sagas";
 
-export interface CatalogVariant {
-  id: string;
-  productId: string;
-  sku: string;
-  price: number;
-  currency: string;
-  productName: string;
-  productStatus: "draft" | "active" | "archived";
-  options: Record<string, string>;
-}
+export type CatalogClient = ReturnType<typeof createCatalogClient>;
 
 /** Catalog's public batch lookup: the current names, SKUs and prices a checkout snapshots. */
-export interface CatalogClient {
-  variants(ids: string[]): Promise<CatalogVariant[]>;
-}
-
-export function createCatalogClient(client: ServiceClient): CatalogClient {
+export function createCatalogClient(client: ServiceClient) {
+  const api = defineClient(client, catalogHttp.endpoints);
   return {
-    async variants(ids) {
-      const found: CatalogVariant[] = [];
-      for (let i = 0; i < ids.length; i += 100) {
-        const res = await client.get<{ data: CatalogVariant[] }>("/api/catalog/variants", {
-          ids: ids.slice(i, i + 100).join(","),
-        });
-        found.push(...expectStepOk("catalog", "looking up the cart's variants", res).data);
-      }
-      return found;
-    },
+    variants: (ids: readonly string[]) =>
+      lookupInBatches(ids, catalogHttp.MAX_VARIANT_LOOKUP, (batch) =>
+        asStep("looking up the cart's variants", api.lookupVariants({ query: { ids: batch.join(",") } })),
+      ),
   };
 }

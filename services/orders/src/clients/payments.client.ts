@@ -1,103 +1,78 @@
-import { expectStepOk, type ServiceClient } from "@comptoir/platform";
+import { paymentsHttp } from "@comptoir/contracts/http";
+import { defineClient, ignoring, type ServiceClient } from "@comptoir/platform";
+import { asStep } from "@comptoir/sagas";
 
-export interface Card {
-  number: string;
-  expMonth: number;
-  expYear: number;
-  cvc: string;
-}
+export type Card = paymentsHttp.Card;
+export type PaymentsClient = ReturnType<typeof createPaymentsClient>;
 
-export interface Payment {
-  id: string;
-  orderId: string;
-  status: "authorized" | "captured" | "voided" | "failed" | "partially_refunded" | "refunded";
-  amount: number;
-  capturedAmount: number;
-  refundedAmount: number;
-  failureCode: string | null;
-}
+/** What orders asks of payments, with its own service token (payments:write). Refusals are StepRefused with payments' code. */
+export function createPaymentsClient(client: ServiceClient) {
+  const api = defineClient(client, paymentsHttp.endpoints);
 
-/** What orders asks of payments, with its own service token (payments:write). */
-export interface PaymentsClient {
-  /**
-   * 402 (declined, insufficient funds), 400 (invalid card) and the provider's failures (502
-   * payment_provider_error, 504 payment_provider_timeout) come back as StepRefused.
-   */
-  authorize(input: { key: string; orderId: string; amount: number; currency: string; card: Card }): Promise<Payment>;
-  /** The order's payments, newest first (a checkout resumed after a crash finds its authorization here). */
-  ofOrder(orderId: string): Promise<Payment[]>;
-  capture(paymentId: string): Promise<Payment>;
-  /**
-   * Voids an authorization; one already voided, failed or refunded is left as it is, and one found
-   * captured is refunded in full (what undoing a checkout must leave: nothing taken).
-   */
-  void(paymentId: string): Promise<void>;
-  refund(input: { key: string; paymentId: string; amount?: number; reason: string }): Promise<{ amount: number }>;
-}
+  /** All that is left to refund without an amount; once per key. */
+  const refund = (input: { key: string; paymentId: string; amount?: number; reason: string }) =>
+    asStep(
+      "refunding the payment",
+      api.refundPayment({
+        params: { id: input.paymentId },
+        body: input.amount === undefined ? { reason: input.reason } : { amount: input.amount, reason: input.reason },
+        idempotencyKey: input.key,
+      }),
+    );
 
-const ok = <T>(what: string, res: Parameters<typeof expectStepOk<T>>[2]) => expectStepOk("payments", what, res);
-
-export function createPaymentsClient(client: ServiceClient): PaymentsClient {
   return {
-    async authorize({ key, ...body }) {
-      const res = await client.request<Payment>({
-        method: "POST",
-        path: "/api/payments/payments",
-        idempotencyKey: key,
-        body: { ...body, method: "card", capture: false },
-        // The provider did not answer (504) or failed (502): payments recorded this payment failed and
-        // voided it — an answer about this payment, not a sign that payments is down.
-        answerStatuses: [502, 504],
-      });
-      return ok("authorizing the payment", res);
+    /**
+     * 402 (declined, insufficient funds), 400 (invalid card) and the provider's failures (502
+     * payment_provider_error, 504 payment_provider_timeout) come back as StepRefused.
+     */
+    authorize({ key, ...body }: { key: string; orderId: string; amount: number; currency: string; card: Card }) {
+      return asStep(
+        "authorizing the payment",
+        api.createPayment({
+          body: { ...body, method: "card", capture: false },
+          idempotencyKey: key,
+          // The provider did not answer (504) or failed (502): payments recorded this payment failed and
+          // voided it — an answer about this payment, not a sign that payments is down.
+          answerStatuses: [502, 504],
+        }),
+      );
     },
 
-    async ofOrder(orderId) {
-      const res = await client.get<{ data: Payment[] }>("/api/payments/payments", { orderId, limit: 20 });
-      return ok("looking up the order's payments", res).data;
+    /** The order's payments, newest first (a checkout resumed after a crash finds its authorization here). */
+    async ofOrder(orderId: string): Promise<paymentsHttp.Payment[]> {
+      const page = await asStep("looking up the order's payments", api.listPayments({ query: { orderId, limit: 20 } }));
+      return page.data;
     },
 
-    async capture(paymentId) {
-      const res = await client.request<Payment>({
-        method: "POST",
-        path: `/api/payments/payments/${paymentId}/capture`,
-        idempotencyKey: `capture-${paymentId}`,
-      });
-      return ok("capturing the payment", res);
+    capture(paymentId: string) {
+      return asStep(
+        "capturing the payment",
+        api.capturePayment({ params: { id: paymentId }, body: {}, idempotencyKey: `capture-${paymentId}` }),
+      );
     },
 
-    async void(paymentId) {
-      const res = await client.request<{ code?: string }>({
-        method: "POST",
-        path: `/api/payments/payments/${paymentId}/void`,
-        idempotencyKey: `void-${paymentId}`,
-      });
-      if (res.status === 409 && res.body.code === "payment_not_voidable") {
-        // No longer an authorization. Voided, failed or refunded: nothing is held. Captured: the
-        // capture happened though its answer was lost (its instance killed mid-call), so the saga
-        // undid it as if it had not — the money was taken for a checkout being undone: refund what
-        // is left (seen in the chaos suite: a cancelled order with its payment captured).
-        const payment = ok("looking up the payment", await client.get<Payment>(`/api/payments/payments/${paymentId}`));
-        if (payment.status === "captured" || payment.status === "partially_refunded") {
-          await this.refund({
-            key: `void-${paymentId}-refund`,
-            paymentId,
-            reason: "The checkout could not be completed.",
-          });
-        }
-        return;
+    /**
+     * Voids an authorization; one already voided, failed or refunded is left as it is, and one found
+     * captured is refunded in full (what undoing a checkout must leave: nothing taken).
+     */
+    async void(paymentId: string): Promise<void> {
+      const voided = await asStep(
+        "voiding the payment",
+        api
+          .voidPayment({ params: { id: paymentId }, idempotencyKey: `void-${paymentId}` })
+          .catch(ignoring(paymentsHttp.voidPayment, "payment_not_voidable")),
+      );
+      if (voided) return;
+      // No longer an authorization. Voided, failed or refunded: nothing is held. Captured: the
+      // capture happened though its answer was lost (its instance killed mid-call), so the saga
+      // undid it as if it had not — the money was taken for a checkout being undone: refund what
+      // is left (seen in the chaos suite: a cancelled order with its payment captured).
+      const payment = await asStep("looking up the payment", api.getPayment({ params: { id: paymentId } }));
+      if (payment.status === "captured" || payment.status === "partially_refunded") {
+        await refund({ key: `void-${paymentId}-refund`, paymentId, reason: "The checkout could not be completed." });
       }
-      ok("voiding the payment", res);
     },
 
-    async refund({ key, paymentId, amount, reason }) {
-      const res = await client.request<{ amount: number }>({
-        method: "POST",
-        path: `/api/payments/payments/${paymentId}/refunds`,
-        idempotencyKey: key,
-        body: amount === undefined ? { reason } : { amount, reason },
-      });
-      return ok("refunding the payment", res);
-    },
+    refund,
   };
 }

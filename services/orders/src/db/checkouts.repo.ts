@@ -1,15 +1,5 @@
 import type { Queryable } from "@comptoir/platform";
-
-export interface CheckoutRow {
-  id: string;
-  scope: string;
-  /** What the request was, without its card (see `fingerprintOf`); null for a checkout made before migration 002. */
-  fingerprint: string | null;
-  orderId: string;
-  status: "running" | "completed" | "failed";
-  /** The problem document a failed checkout answered. */
-  problem: Record<string, unknown> | null;
-}
+import type { Checkout } from "../model/checkout";
 
 const COLUMNS = `id, scope, fingerprint, order_id AS "orderId", status, problem`;
 
@@ -35,8 +25,8 @@ export async function fingerprintKey(db: Queryable): Promise<Buffer> {
   return rows[0].key;
 }
 
-export async function findByKey(db: Queryable, scope: string, key: string): Promise<CheckoutRow | undefined> {
-  const { rows } = await db.query<CheckoutRow>({
+export async function findByKey(db: Queryable, scope: string, key: string): Promise<Checkout | undefined> {
+  const { rows } = await db.query<Checkout>({
     name: "checkout_by_key",
     text: `SELECT ${COLUMNS} FROM checkouts WHERE scope = $1 AND idempotency_key = $2`,
     values: [scope, key],
@@ -44,8 +34,8 @@ export async function findByKey(db: Queryable, scope: string, key: string): Prom
   return rows[0];
 }
 
-export async function findCheckout(db: Queryable, id: string): Promise<CheckoutRow | undefined> {
-  const { rows } = await db.query<CheckoutRow>({
+export async function findCheckout(db: Queryable, id: string): Promise<Checkout | undefined> {
+  const { rows } = await db.query<Checkout>({
     name: "checkout_find",
     text: `SELECT ${COLUMNS} FROM checkouts WHERE id = $1`,
     values: [id],

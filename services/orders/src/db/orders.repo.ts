@@ -1,5 +1,5 @@
 import type { Queryable } from "@comptoir/platform";
-import type { Order, OrderStatus } from "../domain/order";
+import type { Order, OrderStatus } from "../model/order";
 
 const ts = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 

@@ -1,20 +1,14 @@
-import {
-  type Db,
-  type Logger,
-  type Outbox,
-  type SagaDefinition,
-  type SagaFailure,
-  StepRefused,
-  type Tx,
-  withTx,
-} from "@comptoir/platform";
+import type { Outbox } from "@comptoir/events";
+import { type Db, type Logger, type Tx, withTx } from "@comptoir/platform";
+import { type SagaDefinition, StepRefused } from "@comptoir/sagas";
 import type { CartClient } from "../clients/cart.client";
 import type { InventoryClient } from "../clients/inventory.client";
 import type { Card, PaymentsClient } from "../clients/payments.client";
 import * as checkouts from "../db/checkouts.repo";
 import * as orders from "../db/orders.repo";
-import type { AllocationLine, OrderLine, ShippingAddress, Totals } from "./order";
-import { assertTransition } from "./order";
+import type { AllocationLine, OrderLine, ShippingAddress, Totals } from "../model/order";
+import { assertTransition } from "../model/order";
+import { problemOf } from "../model/checkout";
 import { publishOrder } from "./orders.events";
 
 export const CHECKOUT = "checkout";
@@ -226,79 +220,4 @@ export function checkoutSaga(deps: CheckoutSagaDeps): SagaDefinition<CheckoutInp
       deps.cards.delete(saga.id);
     },
   };
-}
-
-const PAYMENT_REFUSALS = {
-  card_declined: "The card was declined.",
-  insufficient_funds: "The card has insufficient funds.",
-  payment_failed: "The payment was refused.",
-};
-
-/** The problem document a failed checkout answers (and answers again to a replay of its key). */
-export function problemOf(failure: SagaFailure | null, reason: string): Record<string, unknown> {
-  const detail = failure?.message ?? reason;
-  const details = failure?.details ?? {};
-  switch (failure?.code) {
-    case "insufficient_stock":
-      return {
-        status: 409,
-        code: "insufficient_stock",
-        title: "Out of stock",
-        detail: "Some items are not available in the quantity asked for.",
-        short: details.short ?? [],
-      };
-    case "card_declined":
-    case "insufficient_funds":
-    case "payment_failed":
-      return {
-        status: 402,
-        code: failure.code,
-        title: "Payment declined",
-        detail: `${PAYMENT_REFUSALS[failure.code]} Nothing was charged and no stock is held.`,
-      };
-    case "invalid_card":
-      return {
-        status: 400,
-        code: "invalid_card",
-        title: "Invalid request",
-        detail: "The card details are not valid.",
-        ...(details.errors ? { errors: details.errors } : {}),
-      };
-    case "payment_provider_timeout":
-    case "payment_provider_error":
-      return {
-        status: 503,
-        code: failure.code,
-        title: "Service unavailable",
-        detail:
-          failure.code === "payment_provider_timeout"
-            ? "The payment provider did not answer in time. Nothing was charged and no stock is held; please try again."
-            : "The payment provider failed. Nothing was charged and no stock is held; please try again.",
-      };
-    case "no_answer":
-      return {
-        status: 503,
-        code: "dependency_unavailable",
-        title: "Service unavailable",
-        detail: `The checkout could not be completed: ${detail}. Nothing was charged and no stock is held.`,
-        step: failure.step,
-      };
-    case "reservation_expired":
-    case "reservation_not_active":
-      return {
-        status: 409,
-        code: "checkout_expired",
-        title: "Conflict",
-        detail: "The stock held for this checkout was released before it could finish; nothing was charged.",
-      };
-    case "checkout_interrupted":
-      return { status: 409, code: "checkout_interrupted", title: "Conflict", detail };
-    default:
-      return {
-        status: 409,
-        code: "checkout_failed",
-        title: "Conflict",
-        detail: `The checkout could not be completed (${reason}). Nothing was charged and no stock is held.`,
-      };
-  }
 }

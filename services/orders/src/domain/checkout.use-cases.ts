@@ -1,27 +1,26 @@
-import { createHmac } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { MAX_UNIT_PRICE } from "@comptoir/contracts";
 import {
   AppError,
   ConflictError,
   type Db,
   ForbiddenError,
+  IdempotencyKeyReusedError,
   InvalidError,
   newId,
   type Principal,
-  type SagaRunner,
   UnauthorizedError,
   withTx,
 } from "@comptoir/platform";
+import type { SagaRunner } from "@comptoir/sagas";
 import type { CartClient } from "../clients/cart.client";
 import type { CatalogClient } from "../clients/catalog.client";
 import type { IdentityClient } from "../clients/identity.client";
 import type { InventoryClient } from "../clients/inventory.client";
-import type { Card } from "../clients/payments.client";
 import * as checkouts from "../db/checkouts.repo";
 import * as orders from "../db/orders.repo";
 import { CHECKOUT, type CardVault, type CheckoutInput } from "./checkout.saga";
-import { type Order, type OrderLine, type ShippingAddress, type ShippingRules, totalsOf } from "./order";
+import { type Checkout, type CheckoutRequest, fingerprintOf } from "../model/checkout";
+import { isForSale, type Order, type OrderLine, orderLineOf, type ShippingRules, totalsOf } from "../model/order";
 
 export interface CheckoutDeps {
   db: Db;
@@ -40,49 +39,11 @@ export interface CheckoutDeps {
   waitMs: number;
 }
 
-export interface CheckoutRequest {
-  cartId: string;
-  /** A guest's e-mail (required without a customer token). */
-  email?: string;
-  language?: "fr" | "en";
-  /** Delivery to this address; exactly one of shippingAddress and pickupLocationId. */
-  shippingAddress?: Omit<ShippingAddress, "line2"> & { line2?: string | null };
-  /** Click-and-collect: a store's location (kind `store` at inventory) to reserve at and pick up from (no fee). */
-  pickupLocationId?: string;
-  payment: { method: "card"; card: Card };
-}
-
 /** Who is checking out: a customer's token, or a guest's cart token. */
 export interface Caller {
   principal: Principal | null;
   authorization?: string;
   cartToken?: string;
-}
-
-/**
- * What a checkout request was, to tell a replay of its Idempotency-Key (same fingerprint) from another
- * request under the same key: an HMAC-SHA-256 under this database's own random key of the body in a
- * canonical form (keys sorted), the card reduced to its last four digits and expiry. Never the card
- * number nor the CVC (PCI DSS): a plain hash of them gives the number back by brute force in seconds,
- * and the key keeps the rest (e-mail, address, last digits) from being confirmed by guessing.
- */
-export function fingerprintOf(key: Buffer, body: CheckoutRequest): string {
-  const { number, expMonth, expYear } = body.payment.card;
-  const withoutCard = {
-    ...body,
-    payment: { ...body.payment, card: { last4: number.replace(/[^0-9]/g, "").slice(-4), expMonth, expYear } },
-  };
-  const canonical = (value: unknown): unknown =>
-    value && typeof value === "object" && !Array.isArray(value)
-      ? Object.fromEntries(
-          Object.keys(value)
-            .sort()
-            .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
-        )
-      : value;
-  return createHmac("sha256", key)
-    .update(JSON.stringify(canonical(withoutCard)))
-    .digest("hex");
 }
 
 /** Reads this database's fingerprint key once (and again after a failed read). */
@@ -108,17 +69,11 @@ function problemError(problem: Record<string, unknown>): AppError {
  * `POST /api/orders/checkout`: one order per Idempotency-Key and caller, whatever happens. A new
  * key starts the checkout saga and waits for its outcome; the same key again (even while the first
  * call still runs) waits for the same outcome and answers it again: the order, or the same problem.
+ * The checkout's row is the key's record, not the platform's `idempotency_keys`: its answer comes
+ * from a saga that goes on after the call has given up (409 checkout_in_progress), and it is kept
+ * with the order, never pruned.
  */
-export async function checkout(deps: CheckoutDeps, caller: Caller, key: string | undefined, body: CheckoutRequest) {
-  if (!key) {
-    throw new InvalidError(
-      "idempotency_key_required",
-      "A checkout needs an Idempotency-Key header (any unique string).",
-      {
-        errors: [{ in: "headers", field: "idempotency-key", message: "is required" }],
-      },
-    );
-  }
+export async function checkout(deps: CheckoutDeps, caller: Caller, key: string, body: CheckoutRequest) {
   const principal = caller.principal;
   if (principal?.role === "service") throw new ForbiddenError("A checkout is made by a customer or a guest.");
   if (!principal && !caller.cartToken) {
@@ -237,33 +192,22 @@ async function priceLines(deps: CheckoutDeps, items: { variantId: string; quanti
   const variants = new Map((await deps.catalog.variants(items.map((i) => i.variantId))).map((v) => [v.id, v]));
   const unavailable = items.filter((item) => {
     const v = variants.get(item.variantId);
-    return !v || v.productStatus !== "active" || v.currency !== deps.currency || v.price > MAX_UNIT_PRICE;
+    return !v || !isForSale(v, deps.currency);
   });
   if (unavailable.length > 0) {
     throw new ConflictError("items_unavailable", "Some items of the cart are no longer for sale.", {
       extensions: { items: unavailable.map((i) => i.variantId) },
     });
   }
-  return items.map((item) => {
-    const v = variants.get(item.variantId)!;
-    const options = Object.values(v.options ?? {});
-    return {
-      variantId: v.id,
-      productId: v.productId,
-      sku: v.sku,
-      name: options.length ? `${v.productName} (${options.join(", ")})` : v.productName,
-      quantity: item.quantity,
-      unitPrice: v.price,
-    };
-  });
+  return items.map((item) => orderLineOf(variants.get(item.variantId)!, item.quantity));
 }
 
 /** A checkout from before migration 002 has no fingerprint: its key alone makes a replay. */
-async function replay(deps: CheckoutDeps, row: checkouts.CheckoutRow, fingerprint: string) {
+async function replay(deps: CheckoutDeps, row: Checkout, fingerprint: string) {
   if (row.fingerprint !== null && row.fingerprint !== fingerprint) {
-    throw new AppError("idempotency_key_reused", 422, "Unprocessable content", {
-      detail: "This Idempotency-Key was used for another checkout request; use a new key for a new checkout.",
-    });
+    throw new IdempotencyKeyReusedError(
+      "This Idempotency-Key was used for another checkout request; use a new key for a new checkout.",
+    );
   }
   return outcome(deps, row.id);
 }

@@ -1,21 +1,6 @@
-import type { Outbox, Queryable } from "@comptoir/platform";
-import type { Order } from "./order";
-
-/** The order as every `orders.order.*` event carries it (contracts: orders.events.ts). */
-function snapshotOf(o: Order) {
-  return {
-    orderId: o.id,
-    customerId: o.customerId,
-    email: o.email,
-    language: o.language,
-    channel: o.channel,
-    storeId: o.storeId,
-    lines: o.lines,
-    totals: { subtotal: o.subtotal, shipping: o.shipping, total: o.total, currency: o.currency },
-    shippingAddress: o.shippingAddress,
-    placedAt: o.placedAt,
-  };
-}
+import type { Outbox } from "@comptoir/events";
+import type { Queryable } from "@comptoir/platform";
+import { type Order, snapshotOf } from "../model/order";
 
 /**
  * Publishes the order's current state as `orders.order.<event>`, in the transaction that changed

@@ -1,16 +1,9 @@
-import {
-  ConflictError,
-  type Db,
-  newId,
-  NotFoundError,
-  type Outbox,
-  type Principal,
-  type SagaRunner,
-  withTx,
-} from "@comptoir/platform";
+import type { Outbox } from "@comptoir/events";
+import { ConflictError, type Db, newId, NotFoundError, type Principal, withTx } from "@comptoir/platform";
+import type { SagaRunner } from "@comptoir/sagas";
 import * as checkouts from "../db/checkouts.repo";
 import * as orders from "../db/orders.repo";
-import { assertTransition, type Order, type OrderStatus } from "./order";
+import { assertCancellable, assertTransition, type Order, type OrderStatus } from "../model/order";
 import { publishOrder } from "./orders.events";
 import { ORDER_REFUND, type RefundInput } from "./refund.saga";
 
@@ -61,16 +54,7 @@ export async function cancelOrder(
     if (order.status === "pending" && (await checkouts.runningCheckoutOf(tx, id))) {
       throw new ConflictError("checkout_in_progress", `Order ${id} is still being checked out; try again in a moment.`);
     }
-    if (order.status !== "pending" && order.status !== "paid") {
-      throw new ConflictError(
-        "order_not_cancellable",
-        `Order ${id} is ${order.status}: it can no longer be cancelled.`,
-        {
-          extensions: { currentStatus: order.status },
-        },
-      );
-    }
-    const previousStatus = order.status;
+    const previousStatus = assertCancellable(order);
     const cancelled = await orders.updateOrder(tx, id, "cancelled", {
       cancelReason: reason,
       cancelledBy: principal.userId,

@@ -1,8 +1,9 @@
-import type { Outbox, SagaDefinition } from "@comptoir/platform";
+import type { Outbox } from "@comptoir/events";
+import type { SagaDefinition } from "@comptoir/sagas";
 import type { InventoryClient } from "../clients/inventory.client";
 import type { PaymentsClient } from "../clients/payments.client";
 import * as orders from "../db/orders.repo";
-import { type AllocationLine, assertTransition } from "./order";
+import { type AllocationLine, assertTransition } from "../model/order";
 import { publishOrder } from "./orders.events";
 
 export const ORDER_REFUND = "order-refund";

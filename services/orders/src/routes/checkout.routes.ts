@@ -1,20 +1,14 @@
-import { type App, bearerAuth, Type } from "@comptoir/platform";
+import {
+  type App,
+  bearerAuth,
+  IdempotencyKeyHeader,
+  idempotencyKeyOf,
+  problemResponses,
+  Type,
+} from "@comptoir/platform";
 import * as checkout from "../domain/checkout.use-cases";
-import { Address, Id, Order, problemResponses } from "./schemas";
-
-const Card = Type.Object(
-  {
-    number: Type.String({
-      pattern: "^[0-9 ]{12,23}$",
-      maxLength: 23,
-      description: "test cards: see services/payments/README.md",
-    }),
-    expMonth: Type.Integer({ minimum: 1, maximum: 12 }),
-    expYear: Type.Integer({ minimum: 2000, maximum: 2100 }),
-    cvc: Type.String({ pattern: "^[0-9]{3,4}$", maxLength: 4 }),
-  },
-  { additionalProperties: false },
-);
+import { CheckoutRequest } from "../model/checkout";
+import { OrderView } from "../model/order";
 
 export function checkoutRoutes(app: App, deps: checkout.CheckoutDeps): void {
   app.post(
@@ -36,21 +30,11 @@ export function checkoutRoutes(app: App, deps: checkout.CheckoutDeps): void {
           "even while the first call is still running; the same key with another body (another card included, told " +
           "by its last four digits and expiry: no card number is kept) is a 422.",
         headers: Type.Object({
-          "idempotency-key": Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          ...IdempotencyKeyHeader,
           "x-cart-token": Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
         }),
-        body: Type.Object(
-          {
-            cartId: Id,
-            email: Type.Optional(Type.String({ format: "email", maxLength: 254 })),
-            language: Type.Optional(Type.Union([Type.Literal("fr"), Type.Literal("en")])),
-            shippingAddress: Type.Optional(Address),
-            pickupLocationId: Type.Optional(Id),
-            payment: Type.Object({ method: Type.Literal("card"), card: Card }, { additionalProperties: false }),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 201: Order, ...problemResponses(400, 401, 402, 404, 409, 422, 503) },
+        body: CheckoutRequest,
+        response: { 201: OrderView, ...problemResponses(400, 401, 402, 404, 409, 422, 503) },
       },
     },
     async (request, reply) => {
@@ -61,7 +45,7 @@ export function checkoutRoutes(app: App, deps: checkout.CheckoutDeps): void {
           authorization: request.headers.authorization,
           cartToken: request.headers["x-cart-token"],
         },
-        request.headers["idempotency-key"],
+        idempotencyKeyOf(request, { required: true })!,
         {
           ...request.body,
           payment: {

@@ -5,12 +5,16 @@ import {
   requirePermission,
   requireUser,
   Type,
+  Id,
   pageQuery,
   Page,
+  problemResponses,
 } from "@comptoir/platform";
 import type { FastifyRequest } from "fastify";
 import * as use from "../domain/orders.use-cases";
-import { Params, Id, Order, problemResponses, Status } from "./schemas";
+import { OrderStatus, OrderView } from "../model/order";
+
+const Params = Type.Object({ id: Id });
 
 const principalOf = (request: FastifyRequest) => request.principal as Principal;
 
@@ -25,7 +29,7 @@ export function ordersRoutes(app: App, deps: use.OrdersDeps): void {
         summary: "Orders, newest first: a customer's own; every order for staff (orders:manage), with filters",
         querystring: Type.Object(
           {
-            status: Type.Optional(Status),
+            status: Type.Optional(OrderStatus),
             channel: Type.Optional(Type.Union([Type.Literal("online"), Type.Literal("store")])),
             storeId: Type.Optional(Id),
             customerId: Type.Optional(Id),
@@ -36,7 +40,7 @@ export function ordersRoutes(app: App, deps: use.OrdersDeps): void {
           { additionalProperties: false },
         ),
         response: {
-          200: Page(Order),
+          200: Page(OrderView),
           ...problemResponses(400, 401, 403),
         },
       },
@@ -53,7 +57,7 @@ export function ordersRoutes(app: App, deps: use.OrdersDeps): void {
         tags: ["orders"],
         summary: "An order (its customer's, or any for staff; someone else's is a 404)",
         params: Params,
-        response: { 200: Order, ...problemResponses(400, 401, 403, 404) },
+        response: { 200: OrderView, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => use.getOrder(deps, principalOf(request), request.params.id),
@@ -74,7 +78,7 @@ export function ordersRoutes(app: App, deps: use.OrdersDeps): void {
             { additionalProperties: false },
           ),
         ),
-        response: { 200: Order, ...problemResponses(400, 401, 403, 404, 409) },
+        response: { 200: OrderView, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => use.cancelOrder(deps, principalOf(request), request.params.id, request.body?.reason ?? null),
@@ -98,7 +102,7 @@ export function ordersRoutes(app: App, deps: use.OrdersDeps): void {
             { additionalProperties: false },
           ),
         ),
-        response: { 200: Order, ...problemResponses(400, 401, 403, 404, 409) },
+        response: { 200: OrderView, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => use.advanceOrder(deps, request.params.id, "shipped", request.body ?? {}),
@@ -113,7 +117,7 @@ export function ordersRoutes(app: App, deps: use.OrdersDeps): void {
         tags: ["orders"],
         summary: "Mark a shipped order delivered (orders:manage)",
         params: Params,
-        response: { 200: Order, ...problemResponses(400, 401, 403, 404, 409) },
+        response: { 200: OrderView, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => use.advanceOrder(deps, request.params.id, "delivered"),

@@ -1,6 +1,27 @@
 import { randomUUID } from "node:crypto";
-import { type App, createLogger, createServiceClient, migrationsDirOf, type ServiceTokens } from "@comptoir/platform";
-import { createServiceTestbed, http, listen, type ServiceTestbed } from "@comptoir/platform/testing";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildApp as buildCart } from "@comptoir/cart";
+import { createCatalogClient as createCartCatalogClient } from "@comptoir/cart/catalog-client";
+import { createInventoryClient as createCartInventoryClient } from "@comptoir/cart/inventory-client";
+import { createPostgresCartStore } from "@comptoir/cart/postgres-store";
+import { buildApp as buildCatalog } from "@comptoir/catalog";
+import { buildApp as buildInventory } from "@comptoir/inventory";
+import { buildApp as buildPayments } from "@comptoir/payments";
+import { createTestProvider, TEST_CARDS } from "@comptoir/payments/test-provider";
+import { type App, createPool, createServiceClient, migrationsDirOf, type ServiceTokens } from "@comptoir/platform";
+import {
+  http,
+  migrationsDirOfPackage,
+  type ServiceInstance,
+  type ServiceParts,
+  type ServiceTestbed,
+  startService,
+  type StartedService,
+  type TestApi,
+  waitFor,
+} from "@comptoir/platform/testing";
 import { expect } from "vitest";
 import { buildApp, type OrdersAppDeps } from "../../src/app";
 import { createCartClient } from "../../src/clients/cart.client";
@@ -8,14 +29,13 @@ import { createCatalogClient } from "../../src/clients/catalog.client";
 import { createIdentityClient } from "../../src/clients/identity.client";
 import { createInventoryClient } from "../../src/clients/inventory.client";
 import { createPaymentsClient } from "../../src/clients/payments.client";
-// The real cart (with the real catalog and inventory behind it) and the real payments service.
-import { add, type CartWorld, guestCart, ONLINE, startCartWorld } from "../../../cart/test/support/harness";
-import { type Payments, startPayments, TEST_CARDS } from "../../../payments/test/support/harness";
 
-export { ONLINE, TEST_CARDS };
-/** Inventory's central warehouse (a location of kind `central`, seeded by its first migration). */
+export { expectProblem, sleep } from "@comptoir/platform/testing";
+export { TEST_CARDS };
+/** Inventory's central warehouse and online location (seeded by its first migration). */
 export const CENTRAL = "0192f5a0-0000-7000-8000-00000000c001";
-export type Api = ReturnType<typeof http>;
+export const ONLINE = "0192f5a0-0000-7000-8000-00000000c002";
+export type Api = TestApi;
 
 export interface OrdersInstance {
   app: App;
@@ -35,9 +55,27 @@ export type InstanceOptions = Partial<
   urls?: { inventory?: string; payments?: string };
 };
 
+/** The services a checkout calls, each from its package's buildApp on a database of its own. */
+export interface World {
+  catalog: StartedService;
+  inventory: StartedService;
+  cart: StartedService & { customer(): Promise<{ id: string; api: Api }> };
+  /** An active product in catalog (known to inventory, with `stock` at the online location). */
+  product(options?: { price?: number; stock?: number; variants?: number }): Promise<Product>;
+}
+
+export interface Product {
+  id: string;
+  name: string;
+  variants: { id: string; sku: string; price: number }[];
+  /** The first variant's id. */
+  variantId: string;
+}
+
 export interface Shop {
-  world: CartWorld;
-  payments: Payments;
+  world: World;
+  /** Payments with its built-in test provider; `orders` calls it with orders' service token. */
+  payments: StartedService & { orders: Api };
   testbed: ServiceTestbed;
   orders: OrdersInstance;
   /** Every log line written by every orders instance, as written (JSON), at level debug. */
@@ -49,75 +87,182 @@ export interface Shop {
 
 /**
  * Orders on its own test database, calling the real cart, catalog, inventory and payments services
- * (each on its own database). Identity is not started: these tests check out as guests (customers'
- * checkouts, which ask identity who they are, are covered end to end through the gateway).
+ * (each on its own database, all trusting one token issuer; inventory learns catalog's products from
+ * its events). Identity is not started: these tests check out as guests (customers' checkouts, which
+ * ask identity who they are, are covered end to end through the gateway).
  */
 export async function startShop(name: string): Promise<Shop> {
-  const [world, payments, testbed] = await Promise.all([
-    startCartWorld(`orders_${name}`),
-    startPayments(`orders_${name}`, { providerTimeoutMs: 1_000, slowMs: 3_000 }),
-    createServiceTestbed({ service: "orders", name, migrationsDir: migrationsDirOf(import.meta.url), sagas: true }),
-  ]);
-  // Inventory and cart trust one issuer, payments its own: orders' token for each comes from the right one.
-  const token = (issuer: { token: (o: { service: "orders" }) => Promise<string> }): ServiceTokens => ({
-    token: () => issuer.token({ service: "orders" }),
-    invalidate() {},
+  const world = await startWorld(`orders_${name}`);
+  const issuer = world.catalog.issuer;
+  let providerDb: ReturnType<typeof createPool> | undefined;
+  const payments = await startService({
+    service: "payments",
+    name: `orders_${name}`,
+    migrationsDir: migrationsDirOfPackage("@comptoir/payments"),
+    issuer,
+    build: async ({ databaseUrl, ...parts }) => {
+      // The provider's own connections, as in payments' main.ts.
+      providerDb ??= createPool(databaseUrl, { max: 10 });
+      const provider = createTestProvider({ db: providerDb, slowMs: 3_000 });
+      return buildPayments({ ...parts, provider, providerTimeoutMs: 1_000 });
+    },
   });
+  payments.onClose("the provider's pool", async () => providerDb?.end());
   const client = (target: string, url: string, auth?: ServiceTokens) =>
     createServiceClient({ target, baseUrls: [url], timeoutMs: 5_000, auth });
-  const issuer = world.inventory.issuer;
-  const apps: App[] = [];
-  const logs: string[] = [];
-
-  async function instance(instanceName: string, options: InstanceOptions = {}): Promise<OrdersInstance> {
-    const { urls, ...appOptions } = options;
-    const app = await buildApp({
-      db: testbed.database.db,
-      bus: testbed.bus,
-      logger: createLogger({
-        service: "orders",
-        instance: instanceName,
-        level: "debug",
-        destination: { write: (line: string) => void logs.push(line) },
-      }),
-      instance: instanceName,
-      auth: issuer.verifier,
-      cart: createCartClient(client("cart", world.cart.base, token(issuer)), client("cart", world.cart.base)),
-      catalog: createCatalogClient(client("catalog", world.catalog.base)),
-      identity: createIdentityClient(client("identity", "http://127.0.0.1:9")),
-      inventory: createInventoryClient(client("inventory", urls?.inventory ?? world.inventory.base, token(issuer))),
-      payments: createPaymentsClient(client("payments", urls?.payments ?? payments.base, token(payments.issuer))),
-      sagaWorkerMs: 0,
-      ...appOptions,
-      saga: { leaseMs: 1_000, maxAttempts: 3, retryBaseMs: 50, retryMaxMs: 200, ...options.saga },
-    });
-    apps.push(app);
-    const base = await listen(app);
-    return {
-      app,
-      base,
-      anonymous: http(base),
-      guest: (cartToken) => http(base, { "x-cart-token": cartToken }),
-      manager: http(base, { authorization: `Bearer ${await issuer.token({ role: "manager" })}` }),
-      async close() {
-        await app.close().catch(() => {});
-      },
-    };
-  }
-
-  const orders = await instance("orders-1");
+  const tokens = world.inventory.serviceTokens("orders");
+  const build =
+    ({ urls, ...appOptions }: InstanceOptions = {}) =>
+    (parts: ServiceParts) =>
+      buildApp({
+        ...parts,
+        cart: createCartClient(client("cart", world.cart.base, tokens), client("cart", world.cart.base)),
+        catalog: createCatalogClient(client("catalog", world.catalog.base)),
+        identity: createIdentityClient(client("identity", "http://127.0.0.1:9")),
+        inventory: createInventoryClient(client("inventory", urls?.inventory ?? world.inventory.base, tokens)),
+        payments: createPaymentsClient(client("payments", urls?.payments ?? payments.base, tokens)),
+        sagaWorkerMs: 0,
+        ...appOptions,
+        saga: { leaseMs: 1_000, maxAttempts: 3, retryBaseMs: 50, retryMaxMs: 200, ...appOptions.saga },
+      });
+  const orders = await startService({
+    service: "orders",
+    name,
+    migrationsDir: migrationsDirOf(import.meta.url),
+    sagas: true,
+    issuer,
+    keepLogs: true,
+    build: build(),
+  });
+  const manager = await issuer.token({ role: "manager" });
+  const ordersInstance = (i: Pick<ServiceInstance, "app" | "base" | "close">): OrdersInstance => ({
+    app: i.app,
+    base: i.base,
+    anonymous: http(i.base),
+    guest: (cartToken) => http(i.base, { "x-cart-token": cartToken }),
+    manager: http(i.base, { authorization: `Bearer ${manager}` }),
+    close: () => i.close().catch(() => {}),
+  });
   return {
     world,
-    payments,
-    testbed,
-    orders,
-    logs,
-    instance,
+    payments: Object.assign(payments, { orders: await payments.as({ service: "orders" }) }),
+    testbed: orders.testbed,
+    orders: ordersInstance({ app: orders.app, base: orders.base, close: () => orders.app.close() }),
+    logs: orders.logs,
+    instance: async (instanceName, options) => ordersInstance(await orders.instance(instanceName, build(options))),
     async close() {
-      for (const app of apps) await app.close().catch(() => {});
-      await testbed.close();
-      await Promise.all([world.close(), payments.close()]);
+      await orders.close();
+      await payments.close();
+      await world.cart.close();
+      await world.catalog.close();
+      await world.inventory.close();
     },
+  };
+}
+
+async function startWorld(name: string): Promise<World> {
+  const imagesDir = await mkdtemp(join(tmpdir(), `comptoir-orders-catalog-${name}-`));
+  const catalog = await startService({
+    service: "catalog",
+    name,
+    migrationsDir: migrationsDirOfPackage("@comptoir/catalog"),
+    bus: { rebalanceMs: 200, waitMs: 200 },
+    startBus: true,
+    build: (parts) => buildCatalog({ ...parts, imagesDir, sharedCacheSeconds: 2 }),
+  });
+  catalog.onClose("its images folder", () => rm(imagesDir, { recursive: true, force: true }));
+  const inventory = await startService({
+    service: "inventory",
+    name,
+    migrationsDir: migrationsDirOfPackage("@comptoir/inventory"),
+    bus: { rebalanceMs: 200, waitMs: 200 },
+    startBus: true,
+    eventLog: catalog.testbed.eventLog,
+    issuer: catalog.issuer,
+    build: (parts) => buildInventory({ ...parts, reservationSweepMs: 0 }),
+  });
+  const client = (target: string, url: string, auth?: ServiceTokens) =>
+    createServiceClient({ target, baseUrls: [url], timeoutMs: 1000, maxRetries: 0, auth });
+  const cart = await startService({
+    service: "cart",
+    name,
+    migrationsDir: migrationsDirOfPackage("@comptoir/cart"),
+    issuer: catalog.issuer,
+    build: (parts) =>
+      buildCart({
+        ...parts,
+        store: createPostgresCartStore(parts.db),
+        catalog: createCartCatalogClient(client("catalog", catalog.base)),
+        inventory: createCartInventoryClient(client("inventory", inventory.base, inventory.serviceTokens("cart"))),
+        sweepMs: 0,
+      }),
+  });
+
+  let category: string | undefined;
+  let skus = 0;
+  async function product(options: Parameters<World["product"]>[0] = {}): Promise<Product> {
+    if (!category) {
+      const res = await catalog.admin.post("/api/catalog/categories", { name: `Vêtements ${name}` });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      category = res.body.id as string;
+    }
+    const productName = `Pull ${++skus}`;
+    const res = await catalog.admin.post("/api/catalog/products", {
+      categoryId: category,
+      name: productName,
+      status: "active",
+      variants: Array.from({ length: options.variants ?? 1 }, (_, i) => ({
+        sku: `ORDERS-${name}-${skus}-${i}`,
+        options: { taille: ["S", "M", "L", "XL"][i % 4]! },
+        price: options.price ?? 2990,
+      })),
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const variants = res.body.variants as { id: string; sku: string; price: number }[];
+    for (const v of variants) {
+      // Inventory learns the variant from catalog's events.
+      await waitFor(
+        async () => (await inventory.admin.get(`/api/inventory/stock?variantId=${v.id}&locationId=${ONLINE}`)).status,
+        (status) => status === 200,
+        `inventory to learn variant ${v.sku}`,
+      );
+      await receive(inventory, v.id, ONLINE, options.stock ?? 50);
+    }
+    return { id: res.body.id, name: productName, variants, variantId: variants[0]!.id };
+  }
+
+  return {
+    catalog,
+    inventory,
+    cart: Object.assign(cart, {
+      async customer() {
+        const id = randomUUID();
+        return { id, api: await cart.as({ role: "customer", sub: id }) };
+      },
+    }),
+    product,
+  };
+}
+
+async function receive(inventory: StartedService, variantId: string, locationId: string, quantity: number) {
+  const res = await inventory.admin.post("/api/inventory/stock/adjust", {
+    variantId,
+    locationId,
+    changeQuantity: quantity,
+    type: "receipt",
+    reason: "test stock",
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+}
+
+/** Creates a guest cart at cart; returns its id, its token and an API carrying the token. */
+async function guestCart(shop: Shop): Promise<{ id: string; token: string; api: Api }> {
+  const res = await shop.world.cart.anonymous.post("/api/cart/carts");
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return {
+    id: res.body.id,
+    token: res.body.token,
+    api: http(shop.world.cart.base, { "x-cart-token": res.body.token }),
   };
 }
 
@@ -147,8 +292,11 @@ export async function guestWithItems(
   items: { variantId: string; quantity: number }[],
   orders = shop.orders,
 ) {
-  const cart = await guestCart(shop.world.cart);
-  for (const { variantId, quantity } of items) await add(cart.api, cart.id, variantId, quantity);
+  const cart = await guestCart(shop);
+  for (const { variantId, quantity } of items) {
+    const res = await cart.api.post(`/api/cart/carts/${cart.id}/items`, { variantId, quantity });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  }
   return { ...cart, orders: orders.guest(cart.token) };
 }
 
@@ -180,45 +328,21 @@ export async function storeLocation(shop: Shop, stock: { variantId: string; quan
     kind: "store",
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
-  for (const { variantId, quantity } of stock) {
-    const received = await inventory.post("/api/inventory/stock/adjust", {
-      variantId,
-      locationId: res.body.id,
-      changeQuantity: quantity,
-      type: "receipt",
-      reason: "test stock",
-    });
-    expect(received.status, JSON.stringify(received.body)).toBe(201);
-  }
+  for (const { variantId, quantity } of stock) await receive(shop.world.inventory, variantId, res.body.id, quantity);
   return res.body.id as string;
 }
 
-/** On hand and reserved of a variant at a location. */
+/** On hand and reserved of a variant at a location, through inventory's API. */
 export async function level(shop: Shop, variantId: string, locationId = ONLINE) {
-  const { rows } = await shop.world.inventory.database.db.query(
-    'SELECT on_hand AS "onHand", reserved FROM stock_levels WHERE variant_id = $1 AND location_id = $2',
-    [variantId, locationId],
+  const res = await shop.world.inventory.admin.get(
+    `/api/inventory/stock?variantId=${variantId}&locationId=${locationId}`,
   );
-  return rows[0] as { onHand: number; reserved: number } | undefined;
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return { onHand: res.body.onHand as number, reserved: res.body.reserved as number };
 }
 
-export function expectProblem(res: { status: number; headers: Headers; body: any }, status: number, code: string) {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(res.headers.get("content-type")).toContain("application/problem+json");
-  expect(res.body.code).toBe(code);
-}
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, ms = 15_000) {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await sleep(50);
-  }
-}
+/** Polls until `done` (waitFor). */
+export const until = waitFor;
 
 /**
  * Where a checkout ended (crash and kill tests): its row's status and problem, the order (if any),
@@ -233,12 +357,12 @@ export async function checkoutState(shop: Shop, checkoutId: string) {
   const order = (await shop.testbed.database.db.query("SELECT status FROM orders WHERE id = $1", [checkout.orderId]))
     .rows[0];
   const payments = (
-    await shop.payments.database.db.query("SELECT status FROM payments WHERE order_id = $1 ORDER BY created_at", [
+    await shop.payments.db.query("SELECT status FROM payments WHERE order_id = $1 ORDER BY created_at", [
       checkout.orderId,
     ])
   ).rows.map((r) => r.status as string);
   const reservations = (
-    await shop.world.inventory.database.db.query("SELECT status FROM reservations WHERE reference = $1", [
+    await shop.world.inventory.db.query("SELECT status FROM reservations WHERE reference = $1", [
       `order-${checkout.orderId}`,
     ])
   ).rows.map((r) => r.status as string);

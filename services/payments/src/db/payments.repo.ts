@@ -1,7 +1,6 @@
 import type { Queryable } from "@comptoir/platform";
-import { answerParams, answerSql, type KeyAnswer } from "./idempotency.repo";
-import type { CardBrand } from "../domain/card";
-import type { PaymentStatus, Refund, StoredPayment } from "../domain/payment";
+import type { CardBrand } from "../model/card";
+import type { InitialStatus, PaymentStatus, Refund, StoredPayment } from "../model/payment";
 
 interface PaymentRow {
   id: string;
@@ -48,7 +47,7 @@ export interface NewPayment {
   id: string;
   orderId: string;
   /** `captured` for a payment taken at once (`capture: true`): the whole amount. */
-  status: "authorized" | "captured" | "failed";
+  status: InitialStatus;
   amount: number;
   capturedAmount: number;
   currency: string;
@@ -63,8 +62,7 @@ export interface NewPayment {
 
 /**
  * The payment `insertPayment` writes, as it reads back: stamped with `now`, the time of its
- * transaction (what now() gives `created_at` and `updated_at`). Its answer can so be built before
- * the write, and written with it.
+ * transaction (what now() gives `created_at` and `updated_at`): no need to read it back.
  */
 export function asInserted(p: NewPayment, now: Date): StoredPayment {
   return {
@@ -87,11 +85,10 @@ export function asInserted(p: NewPayment, now: Date): StoredPayment {
   };
 }
 
-/** Writes a new payment and, in the same statement, the answer of the Idempotency-Key that made it. */
-export async function insertPayment(tx: Queryable, p: NewPayment, answered: KeyAnswer): Promise<void> {
+/** Writes a new payment. */
+export async function insertPayment(tx: Queryable, p: NewPayment): Promise<void> {
   await tx.query(
-    `WITH answered AS (${answerSql(14)})
-     INSERT INTO payments (id, order_id, status, amount, captured_amount, currency, method, brand, last4,
+    `INSERT INTO payments (id, order_id, status, amount, captured_amount, currency, method, brand, last4,
                            provider, provider_reference, failure_code, failure_reason, created_by)
      VALUES ($1, $2, $3, $4, $5, $6, 'card', $7, $8, $9, $10, $11, $12, $13)`,
     [
@@ -108,7 +105,6 @@ export async function insertPayment(tx: Queryable, p: NewPayment, answered: KeyA
       p.failureCode,
       p.failureReason,
       p.createdBy,
-      ...answerParams(answered),
     ],
   );
 }
@@ -247,35 +243,23 @@ export const refundAsInserted = (r: NewRefund, now: Date): Refund => ({
 });
 
 /**
- * Records a refund in one statement: the refund, the payment's new status and refunded total, and
- * the answer of the refund's Idempotency-Key. Answers the payment as changed.
+ * Records a refund in one statement: the refund, and the payment's new status and refunded total.
+ * Answers the payment as changed.
  */
 export async function recordRefund(
   tx: Queryable,
   r: NewRefund,
   payment: { status: PaymentStatus; refundedAmount: number },
-  answered: KeyAnswer,
 ): Promise<StoredPayment> {
   const { rows } = await tx.query<PaymentRow>(
     `WITH refund AS (
             INSERT INTO refunds (id, payment_id, amount, reason, provider_reference, created_by)
             VALUES ($1, $2, $3, $4, $5, $6)
-          ),
-          answered AS (${answerSql(9)})
+          )
      UPDATE payments SET status = $7, refunded_amount = $8, updated_at = now()
       WHERE id = $2
       RETURNING *`,
-    [
-      r.id,
-      r.paymentId,
-      r.amount,
-      r.reason,
-      r.providerReference,
-      r.createdBy,
-      payment.status,
-      payment.refundedAmount,
-      ...answerParams(answered),
-    ],
+    [r.id, r.paymentId, r.amount, r.reason, r.providerReference, r.createdBy, payment.status, payment.refundedAmount],
   );
   return toPayment(rows[0]!);
 }

@@ -1,5 +1,6 @@
-import type { Outbox, Queryable } from "@comptoir/platform";
-import type { Payment, Refund } from "./payment";
+import type { Outbox } from "@comptoir/events";
+import type { Queryable } from "@comptoir/platform";
+import type { Payment, Refund } from "../model/payment";
 
 /** What every payment event carries: never more of the card than its brand and last four digits. */
 const snapshot = (p: Payment, amount: number) => ({

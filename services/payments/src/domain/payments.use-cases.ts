@@ -1,17 +1,19 @@
+import type { paymentsHttp } from "@comptoir/contracts/http";
+import type { Outbox } from "@comptoir/events";
 import {
+  type Answer,
   AppError,
   type Db,
+  type IdempotentRequest,
   type Logger,
-  NotFoundError,
   newId,
-  type Outbox,
-  type Problem,
-  problemTypeUri,
-  startPeriodic,
+  once,
+  type Refusal,
+  refuse,
+  type Static,
   type Tx,
   withTx,
 } from "@comptoir/platform";
-import * as keys from "../db/idempotency.repo";
 import * as repo from "../db/payments.repo";
 import {
   type AuthorizeResult,
@@ -20,11 +22,13 @@ import {
   ProviderTimeoutError,
   withTimeout,
 } from "../providers/provider";
-import { type CardInput, checkCard } from "./card";
-import { type Answer, type HeldKey, IDEMPOTENCY_KEY_HOURS, once } from "./idempotency";
-import type { KeyedLock } from "./keyed-lock";
+import type { KeyedLock } from "../lock/keyed-lock";
+import type { OperationOutcome, PaymentsMetrics, ProviderOperation } from "../metrics/payments.metrics";
+import { checkCard } from "../model/card";
 import {
+  cardRefused,
   type Payment,
+  paymentNotFound,
   type PaymentStatus,
   planCapture,
   planRefund,
@@ -32,9 +36,8 @@ import {
   type Refund,
   type StoredPayment,
   viewOf,
-} from "./payment";
+} from "../model/payment";
 import { publishAuthorized, publishCaptured, publishFailed, publishRefunded } from "./payments.events";
-import type { OperationOutcome, PaymentsMetrics, ProviderOperation } from "./payments.metrics";
 
 export interface PaymentsDeps {
   db: Db;
@@ -56,43 +59,19 @@ export interface Actor {
   userId: string;
 }
 
-/** Where the request came from, for the problem documents stored with a key (and replayed as they were). */
-export interface Origin {
-  instance: string;
-  requestId: string;
-}
+/** A card payment to take (the endpoint's body). */
+export type NewPaymentInput = Static<typeof paymentsHttp.createPayment.body>;
 
-export interface NewPaymentInput {
-  orderId: string;
-  amount: number;
-  currency: string;
-  method: "card";
-  card: CardInput;
-  capture?: boolean;
-}
+/** A refund to give (the endpoint's body): all that is left without an amount. */
+export type NewRefundInput = Static<typeof paymentsHttp.refundPayment.body>;
 
-export interface NewRefundInput {
-  amount?: number;
-  reason?: string | null;
-}
+/** The idempotency module's names for the two operations an Idempotency-Key guards. */
+export const OPERATION_AUTHORIZE = "payments.authorize";
+export const OPERATION_REFUND = "payments.refund";
 
+/** The endpoints, as the replay metric labels them. */
 const ENDPOINT_PAYMENTS = "POST /api/payments/payments";
 const ENDPOINT_REFUNDS = "POST /api/payments/payments/:id/refunds";
-
-const notFound = (id: string) => new NotFoundError("payment_not_found", `No payment with id ${id}.`);
-
-function problem(origin: Origin, error: AppError): Problem {
-  return {
-    type: problemTypeUri(error.code),
-    title: error.title,
-    status: error.status,
-    ...(error.detail ? { detail: error.detail } : {}),
-    instance: origin.instance,
-    requestId: origin.requestId,
-    code: error.code,
-    ...error.extensions,
-  };
-}
 
 const seconds = (startedAt: number) => (performance.now() - startedAt) / 1000;
 
@@ -140,22 +119,22 @@ function providerFailure(deps: PaymentsDeps, error: unknown, paymentId: string):
 /**
  * Takes a card payment (SPEC §3.8): checks the card, asks the provider to authorize the amount (and
  * to capture it at once with `capture`), records the payment and its events, all once per
- * Idempotency-Key. Answers 201 with the payment, or — recorded as a `failed` payment — 402
- * `card_declined` / `insufficient_funds`, 504 `payment_provider_timeout` (then the authorization, if
- * it happens late, is voided) or 502 `payment_provider_error`. The same key with the same request
- * gets the same answer again, without calling the provider.
+ * Idempotency-Key (`call`, the platform's `once`). Answers 201 with the payment, or — recorded as a
+ * `failed` payment, the refusal stored with the key — 402 `card_declined` / `insufficient_funds`,
+ * 504 `payment_provider_timeout` (then the authorization, if it happens late, is voided) or 502
+ * `payment_provider_error`. The same key with the same request gets the same answer again, without
+ * calling the provider.
  */
 export async function createPayment(
   deps: PaymentsDeps,
   actor: Actor,
   input: NewPaymentInput,
-  idempotencyKey: string,
-  origin: Origin,
+  call: IdempotentRequest,
 ): Promise<Answer> {
   const card = checkCard(input.card, deps.now());
   const capture = input.capture ?? false;
   // What makes two requests "the same": the card by brand, last four digits and expiry only, so
-  // that no form of its number is stored with the key.
+  // that no form of its number is fingerprinted.
   const request = {
     orderId: input.orderId,
     amount: input.amount,
@@ -164,80 +143,66 @@ export async function createPayment(
     capture,
     card,
   };
-  const ref = { endpoint: ENDPOINT_PAYMENTS, actorId: actor.userId, key: idempotencyKey };
+  const idempotencyKey = call.scope?.key ?? newId();
   // A payment whose authorization got no answer, to release at the provider once committed.
   const unanswered = { paymentId: null as string | null };
-  const answer = await deps.lock(`${ref.endpoint} ${ref.actorId} ${ref.key}`, () =>
-    withTx(deps.db, (tx) =>
-      once(tx, ref, request, async (key) => {
-        const id = newId();
-        const newPayment = (outcome: PaymentOutcome): repo.NewPayment => ({
-          id,
-          orderId: input.orderId,
-          amount: input.amount,
-          currency: input.currency,
-          brand: card.brand,
-          last4: card.last4,
-          provider: deps.provider.name,
-          createdBy: actor.userId,
-          ...outcome,
-        });
-        let result: AuthorizeResult;
-        try {
-          result = await callProvider(
-            deps,
-            "authorize",
-            () =>
-              deps.provider.authorize({
-                merchantReference: id,
-                amount: input.amount,
-                currency: input.currency,
-                card: input.card,
-                // The caller's key, so that a retry after a crash of ours meets the same authorization.
-                idempotencyKey: `payment:${actor.userId}:${idempotencyKey}`,
-              }),
-            (r) => (r.outcome === "authorized" ? "succeeded" : r.code),
-          );
-        } catch (error) {
-          // No answer, or an unusable one: whether the card is on hold is unknown. Recorded as failed
-          // and, once committed, released at the provider (best effort).
-          const failure = providerFailure(deps, error, id);
-          const code = error instanceof ProviderTimeoutError ? "provider_timeout" : "provider_error";
-          const reason =
-            error instanceof ProviderTimeoutError || error instanceof ProviderError
-              ? error.message
-              : "The payment provider failed.";
-          const answer = await recordPayment(tx, deps, key, newPayment(failed(null, code, reason)), () => ({
-            status: failure.status,
-            body: problem(origin, failure),
-          }));
-          unanswered.paymentId = id;
-          return answer;
-        }
-        if (result.outcome === "declined") {
-          const declined = new AppError(result.code, 402, "Payment required", {
-            detail: result.reason,
-            extensions: { paymentId: id },
-          });
-          return recordPayment(tx, deps, key, newPayment(failed(result.reference, result.code, result.reason)), () => ({
-            status: 402,
-            body: problem(origin, declined),
-          }));
-        }
-        const captured = capture && (await captureAtOnce(deps, id, result.reference, input.amount));
-        const outcome: PaymentOutcome = {
-          status: captured ? "captured" : "authorized",
-          capturedAmount: captured ? input.amount : 0,
-          providerReference: result.reference,
-          failureCode: null,
-          failureReason: null,
-        };
-        return recordPayment(tx, deps, key, newPayment(outcome), (payment) => ({
-          status: 201,
-          body: viewOf(payment),
-        }));
-      }),
-    ),
+  const answer = await deps.lock(`${OPERATION_AUTHORIZE} ${actor.userId} ${idempotencyKey}`, () =>
+    once(deps.db, call, request, async ({ tx, now }) => {
+      const id = newId();
+      const newPayment = (outcome: PaymentOutcome): repo.NewPayment => ({
+        id,
+        orderId: input.orderId,
+        amount: input.amount,
+        currency: input.currency,
+        brand: card.brand,
+        last4: card.last4,
+        provider: deps.provider.name,
+        createdBy: actor.userId,
+        ...outcome,
+      });
+      let result: AuthorizeResult;
+      try {
+        result = await callProvider(
+          deps,
+          "authorize",
+          () =>
+            deps.provider.authorize({
+              merchantReference: id,
+              amount: input.amount,
+              currency: input.currency,
+              card: input.card,
+              // The caller's key, so that a retry after a crash of ours meets the same authorization.
+              idempotencyKey: `payment:${actor.userId}:${idempotencyKey}`,
+            }),
+          (r) => (r.outcome === "authorized" ? "succeeded" : r.code),
+        );
+      } catch (error) {
+        // No answer, or an unusable one: whether the card is on hold is unknown. Recorded as failed
+        // and, once committed, released at the provider (best effort); the refusal is the key's answer.
+        const failure = providerFailure(deps, error, id);
+        const code = error instanceof ProviderTimeoutError ? "provider_timeout" : "provider_error";
+        const reason =
+          error instanceof ProviderTimeoutError || error instanceof ProviderError
+            ? error.message
+            : "The payment provider failed.";
+        await recordPayment(tx, deps, now, newPayment(failed(null, code, reason)));
+        unanswered.paymentId = id;
+        return refuse(failure);
+      }
+      if (result.outcome === "declined") {
+        await recordPayment(tx, deps, now, newPayment(failed(result.reference, result.code, result.reason)));
+        return refuse(cardRefused(result.code, result.reason, id));
+      }
+      const captured = capture && (await captureAtOnce(deps, id, result.reference, input.amount));
+      const outcome: PaymentOutcome = {
+        status: captured ? "captured" : "authorized",
+        capturedAmount: captured ? input.amount : 0,
+        providerReference: result.reference,
+        failureCode: null,
+        failureReason: null,
+      };
+      return viewOf(await recordPayment(tx, deps, now, newPayment(outcome)));
+    }),
   );
   if (unanswered.paymentId) voidInBackground(deps, unanswered.paymentId);
   if (answer.replayed) deps.metrics.replayed(ENDPOINT_PAYMENTS);
@@ -259,29 +224,21 @@ const failed = (providerReference: string | null, code: string, reason: string):
 });
 
 /**
- * Records a new payment and its events. Its answer is built from the payment as it is written
- * (stamped with the transaction's time), so that it goes to the Idempotency-Key in the statement
- * that writes the payment: one round trip for both.
+ * Records a new payment and its events; answers it as written (stamped with `now`, the
+ * transaction's time), which is what its Idempotency-Key answers with.
  */
-async function recordPayment(
-  tx: Tx,
-  deps: PaymentsDeps,
-  key: HeldKey,
-  p: repo.NewPayment,
-  answerOf: (payment: StoredPayment) => keys.StoredAnswer,
-): Promise<keys.StoredAnswer> {
-  const payment = repo.asInserted(p, key.now);
-  const answer = answerOf(payment);
-  await repo.insertPayment(tx, p, { key: key.ref, answer });
+async function recordPayment(tx: Tx, deps: PaymentsDeps, now: Date, p: repo.NewPayment): Promise<StoredPayment> {
+  const payment = repo.asInserted(p, now);
+  await repo.insertPayment(tx, p);
   if (payment.status === "failed") {
     await publishFailed(tx, deps.outbox, payment);
     deps.logger.info({ paymentId: payment.id, orderId: payment.orderId, code: payment.failureCode }, "payment failed");
-    return answer;
+    return payment;
   }
   await publishAuthorized(tx, deps.outbox, payment);
   // Taken at once (`capture: true`): authorized, then captured, as two events in that order.
   if (payment.status === "captured") await publishCaptured(tx, deps.outbox, payment);
-  return answer;
+  return payment;
 }
 
 /**
@@ -329,7 +286,7 @@ function changePayment<T>(deps: PaymentsDeps, id: string, fn: (tx: Tx) => Promis
 
 async function lockOrThrow(tx: Tx, id: string): Promise<StoredPayment> {
   const payment = await repo.lockPayment(tx, id);
-  if (!payment) throw notFound(id);
+  if (!payment) throw paymentNotFound(id);
   return payment;
 }
 
@@ -347,7 +304,7 @@ export async function capturePayment(deps: PaymentsDeps, id: string, amount: num
     // Marked captured in the statement that locks the row, then captured at the provider: a failure
     // there rolls the mark back (nothing changes), and nothing is seen of it before the commit.
     const found = await repo.captureIfAuthorized(tx, id, amount);
-    if (!found) throw notFound(id);
+    if (!found) throw paymentNotFound(id);
     const { applied, payment } = found;
     if (!applied) {
       // Not authorized, or not that much: captured before (as it is), or planCapture's 409 or 400.
@@ -372,7 +329,7 @@ export async function voidPayment(deps: PaymentsDeps, id: string): Promise<Payme
   return changePayment(deps, id, async (tx) => {
     // Marked voided in the statement that locks the row, then voided at the provider (as a capture).
     const found = await repo.voidIfAuthorized(tx, id);
-    if (!found) throw notFound(id);
+    if (!found) throw paymentNotFound(id);
     const { applied, payment } = found;
     if (!applied) {
       if (planVoid(payment).already) return viewOf(payment);
@@ -404,13 +361,14 @@ export async function refundPayment(
   actor: Actor,
   id: string,
   input: NewRefundInput,
-  idempotencyKey: string,
+  call: IdempotentRequest,
 ): Promise<Answer> {
   const reason = input.reason?.trim() || null;
   const request = { paymentId: id, amount: input.amount ?? null, reason };
-  const ref = { endpoint: ENDPOINT_REFUNDS, actorId: actor.userId, key: idempotencyKey };
-  const answer = await changePayment(deps, id, (tx) =>
-    once(tx, ref, request, async (key) => {
+  const idempotencyKey = call.scope?.key ?? newId();
+  // The payment's lock in this process first (as every change of it), then the key's row.
+  const answer = await deps.lock(`payment ${id}`, () =>
+    once(deps.db, call, request, async ({ tx, now }): Promise<Refund | Refusal> => {
       const payment = await lockOrThrow(tx, id);
       const plan = planRefund(payment, input.amount);
       let providerReference: string;
@@ -433,17 +391,14 @@ export async function refundPayment(
         providerReference,
         createdBy: actor.userId,
       };
-      // The refund as it is written (stamped with the transaction's time): the key's answer, written with it.
-      const refund = repo.refundAsInserted(newRefund, key.now);
-      const answer = { status: 201, body: refund };
-      const updated = await repo.recordRefund(
-        tx,
-        newRefund,
-        { status: plan.status, refundedAmount: plan.totalRefunded },
-        { key: key.ref, answer },
-      );
+      const updated = await repo.recordRefund(tx, newRefund, {
+        status: plan.status,
+        refundedAmount: plan.totalRefunded,
+      });
+      // The refund as it is written (stamped with the transaction's time): the key's answer.
+      const refund = repo.refundAsInserted(newRefund, now);
       await publishRefunded(tx, deps.outbox, updated, refund);
-      return answer;
+      return refund;
     }),
   );
   if (answer.replayed) deps.metrics.replayed(ENDPOINT_REFUNDS);
@@ -452,12 +407,12 @@ export async function refundPayment(
 
 export async function getPayment(deps: Pick<PaymentsDeps, "db">, id: string): Promise<Payment> {
   const payment = await repo.findPayment(deps.db, id);
-  if (!payment) throw notFound(id);
+  if (!payment) throw paymentNotFound(id);
   return viewOf(payment);
 }
 
 export async function listRefunds(deps: Pick<PaymentsDeps, "db">, id: string): Promise<{ data: Refund[] }> {
-  if (!(await repo.findPayment(deps.db, id))) throw notFound(id);
+  if (!(await repo.findPayment(deps.db, id))) throw paymentNotFound(id);
   return { data: await repo.refundsOf(deps.db, id) };
 }
 
@@ -472,19 +427,4 @@ export async function listPayments(
     offset: (query.page - 1) * query.limit,
   });
   return { data: data.map(viewOf), pagination: { page: query.page, limit: query.limit, total } };
-}
-
-/**
- * Every `intervalMs`, forgets Idempotency-Keys older than IDEMPOTENCY_KEY_HOURS. Runs in this
- * instance until the returned stop is called.
- */
-export function startKeyPruning(deps: Pick<PaymentsDeps, "db" | "logger">, intervalMs: number): () => Promise<void> {
-  return startPeriodic(
-    async () => {
-      const pruned = await keys.pruneKeys(deps.db, IDEMPOTENCY_KEY_HOURS);
-      if (pruned > 0) deps.logger.info({ pruned }, "old idempotency keys forgotten");
-    },
-    intervalMs,
-    { onError: (error) => deps.logger.warn({ err: error }, "idempotency key pruning failed") },
-  );
 }

@@ -1,4 +1,4 @@
-import type { CardInput } from "../domain/card";
+import type { CardInput } from "../model/card";
 
 /**
  * A payment provider (the card processor). Every call carries an idempotency key: the same key

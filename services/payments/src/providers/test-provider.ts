@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type Db, type Queryable, withTx } from "@comptoir/platform";
-import { brandOf } from "../domain/card";
+import { brandOf } from "../model/card";
 import {
   type AuthorizeRequest,
   type AuthorizeResult,

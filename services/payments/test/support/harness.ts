@@ -1,15 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { type App, createLogger, createPool, type EventBus, migrationsDirOf } from "@comptoir/platform";
+import { createPool, migrationsDirOf } from "@comptoir/platform";
 import {
-  createServiceTestbed,
-  createTestIssuer,
-  http,
-  listen,
-  type TestDatabase,
-  type TestIssuer,
+  type ServiceInstance,
+  startService,
+  type StartedService,
+  type TestApi,
   type TestTokenOptions,
 } from "@comptoir/platform/testing";
-import { expect } from "vitest";
 import { buildApp } from "../../src/app";
 import type { PaymentProvider } from "../../src/providers/provider";
 import {
@@ -19,36 +16,29 @@ import {
   type TestProviderCall,
 } from "../../src/providers/test-provider";
 
+export { expectProblem } from "@comptoir/platform/testing";
 export { TEST_CARDS };
-export type Api = ReturnType<typeof http>;
+export type Api = TestApi;
 
-export interface PaymentsInstance {
-  app: App;
-  base: string;
+/** An instance and its callers: orders' account (the one real caller) and staff and customer roles. */
+export interface PaymentsInstance extends ServiceInstance {
   as(options: TestTokenOptions): Promise<Api>;
-  /** The orders service's account (payments:read and payments:write): the one real caller. */
+  /** The orders service's account (payments:read and payments:write). */
   orders: Api;
   admin: Api;
   manager: Api;
   customer: Api;
-  anonymous: Api;
 }
 
-export interface Payments extends PaymentsInstance {
-  database: TestDatabase;
-  bus: EventBus;
-  issuer: TestIssuer;
+export interface Payments extends Omit<StartedService, "instance">, PaymentsInstance {
   /**
    * The first instance's test provider. Each instance has its own provider object, as each process
    * would, over the same books (payments' database): the provider is one, as a real one would be.
    * `calls` lists the calls of every instance.
    */
   provider: TestProvider;
-  /** Every log line written by every instance, as written (JSON), at level debug. */
-  logs: string[];
   /** Another instance (another process) on the same database and provider. */
   instance(name: string): Promise<PaymentsInstance>;
-  close(): Promise<void>;
 }
 
 export interface PaymentsOptions {
@@ -59,75 +49,46 @@ export interface PaymentsOptions {
 }
 
 /**
- * The payments service on its own test database with the built-in test provider, its bus never
- * started (the outbox keeps exactly what the use cases wrote), a test token issuer, and a logger
- * that keeps every line (to check that no card number is ever logged).
+ * Payments (startService) with the built-in test provider, its bus never started, every log line kept
+ * (to check that no card number is ever logged).
  */
 export async function startPayments(name: string, options: PaymentsOptions = {}): Promise<Payments> {
-  const testbed = await createServiceTestbed({
+  // The provider's own connections, as in main.ts: never waiting for one a payment's transaction holds.
+  let providerDb: ReturnType<typeof createPool> | undefined;
+  const calls: TestProviderCall[] = [];
+  const providers: TestProvider[] = [];
+  const payments = await startService({
     service: "payments",
     name,
     migrationsDir: migrationsDirOf(import.meta.url),
-  });
-  const { database, bus } = testbed;
-  const issuer = await createTestIssuer();
-  // The provider's own connections, as in main.ts: never waiting for one a payment's transaction holds.
-  const providerDb = createPool(database.url, { max: 10 });
-  const calls: TestProviderCall[] = [];
-  const newProvider = () => createTestProvider({ db: providerDb, slowMs: options.slowMs ?? 2000, calls });
-  const provider = newProvider();
-  const logs: string[] = [];
-  const apps: App[] = [];
-
-  async function instance(instanceName: string): Promise<PaymentsInstance> {
-    const own = apps.length === 0 ? provider : newProvider();
-    const logger = createLogger({
-      service: "payments",
-      instance: instanceName,
-      level: "debug",
-      destination: { write: (line: string) => void logs.push(line) },
-    });
-    const app = await buildApp({
-      db: database.db,
-      bus,
-      logger,
-      instance: instanceName,
-      auth: issuer.verifier,
-      provider: options.wrapProvider ? options.wrapProvider(own) : own,
-      providerTimeoutMs: options.providerTimeoutMs ?? 1000,
-      keyPruneMs: 0,
-    });
-    apps.push(app);
-    const base = await listen(app);
-    const as = async (o: TestTokenOptions) => http(base, { authorization: `Bearer ${await issuer.token(o)}` });
-    return {
-      app,
-      base,
-      as,
-      orders: await as({ service: "orders" }),
-      admin: await as({ role: "admin" }),
-      manager: await as({ role: "manager" }),
-      customer: await as({ role: "customer" }),
-      anonymous: http(base),
-    };
-  }
-
-  const first = await instance("payments-1");
-  return {
-    ...first,
-    database,
-    bus,
-    issuer,
-    provider,
-    logs,
-    instance,
-    async close() {
-      for (const app of apps) await app.close().catch(() => {});
-      await providerDb.end();
-      await testbed.close();
-      await issuer.close();
+    idempotency: true,
+    keepLogs: true,
+    build: async ({ databaseUrl, ...parts }) => {
+      providerDb ??= createPool(databaseUrl, { max: 10 });
+      const own = createTestProvider({ db: providerDb, slowMs: options.slowMs ?? 2000, calls });
+      providers.push(own);
+      return buildApp({
+        ...parts,
+        provider: options.wrapProvider ? options.wrapProvider(own) : own,
+        providerTimeoutMs: options.providerTimeoutMs ?? 1000,
+      });
     },
-  };
+  });
+  payments.onClose("the provider's pool", async () => providerDb?.end());
+  const callers = async (i: ServiceInstance) => ({
+    orders: await i.as({ service: "orders" }),
+    admin: await i.as({ role: "admin" }),
+    manager: await i.as({ role: "manager" }),
+    customer: await i.as({ role: "customer" }),
+  });
+  const instance = payments.instance;
+  return Object.assign(payments, await callers(payments), {
+    provider: providers[0]!,
+    instance: async (instanceName: string): Promise<PaymentsInstance> => {
+      const started = await instance(instanceName);
+      return { ...started, ...(await callers(started)) };
+    },
+  });
 }
 
 /** A card that expires in two years. */
@@ -163,19 +124,8 @@ export async function paid(api: Api, amount = 1999, capture = false): Promise<st
 }
 
 /** Outbox events of a type (their data), oldest first. */
-export async function published(payments: Payments, type: string): Promise<any[]> {
-  const { rows } = await payments.database.db.query("SELECT envelope FROM outbox WHERE type = $1 ORDER BY position", [
-    type,
-  ]);
-  return rows.map((r) => r.envelope.data);
-}
+export const published = (payments: Payments, type: string) => payments.published(type);
 
 /** Provider calls of one operation. */
 export const providerCalls = (payments: Payments, operation: string) =>
   payments.provider.calls.filter((c) => c.operation === operation);
-
-export function expectProblem(res: { status: number; headers: Headers; body: any }, status: number, code?: string) {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-  if (code) expect(res.body.code).toBe(code);
-}

@@ -1,16 +1,5 @@
 import type { Queryable } from "@comptoir/platform";
-
-/** A category of the read model, as the API shows it. */
-export interface SearchCategory {
-  id: string;
-  parentId: string | null;
-  name: string;
-  slug: string;
-  description: string | null;
-  position: number;
-  /** When catalog made the change this row reflects. */
-  updatedAt: string;
-}
+import type { SearchCategory } from "../model/category";
 
 interface CategoryRow {
   id: string;

@@ -1,5 +1,5 @@
-import type { EventBus } from "@comptoir/platform";
-import * as repo from "../db/categories.repo";
+import type { EventBus } from "@comptoir/events";
+import * as categories from "../domain/categories.use-cases";
 
 /**
  * Keeps `search_categories` in step with catalog's categories, in consumer group "search". Each
@@ -10,8 +10,10 @@ export function catalogHandlers(bus: EventBus): void {
   bus.subscribe(
     "search",
     ["catalog.category.created", "catalog.category.updated"],
-    async (event, tx) => repo.upsertCategory(tx, { ...event.data, updatedAt: event.occurredAt }),
-    { onReset: (tx) => repo.clearCategories(tx) },
+    async (event, tx) => categories.applyCategoryChanged(tx, event),
+    { onReset: (tx) => categories.resetCategories(tx) },
   );
-  bus.subscribe("search", ["catalog.category.deleted"], async (event, tx) => repo.deleteCategory(tx, event.data.id));
+  bus.subscribe("search", ["catalog.category.deleted"], async (event, tx) =>
+    categories.applyCategoryDeleted(tx, event.data),
+  );
 }

@@ -1,15 +1,6 @@
-import { type App, type Db, Type, Id } from "@comptoir/platform";
-import * as repo from "../db/categories.repo";
-
-const SearchCategory = Type.Object({
-  id: Id,
-  parentId: Type.Union([Id, Type.Null()]),
-  name: Type.String(),
-  slug: Type.String(),
-  description: Type.Union([Type.String(), Type.Null()]),
-  position: Type.Integer(),
-  updatedAt: Type.String({ format: "date-time", description: "when catalog made the change shown" }),
-});
+import { type App, type Db, Type } from "@comptoir/platform";
+import * as categories from "../domain/categories.use-cases";
+import { SearchCategory } from "../model/category";
 
 export function categoriesRoutes(app: App, deps: { db: Db }): void {
   app.get(
@@ -21,6 +12,6 @@ export function categoriesRoutes(app: App, deps: { db: Db }): void {
         response: { 200: Type.Object({ data: Type.Array(SearchCategory) }) },
       },
     },
-    async () => ({ data: await repo.listCategories(deps.db) }),
+    async () => ({ data: await categories.listCategories(deps) }),
   );
 }

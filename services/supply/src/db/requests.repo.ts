@@ -1,5 +1,5 @@
 import type { Queryable } from "@comptoir/platform";
-import type { RequestLine, RequestStatus, SupplyRequest } from "../domain/request";
+import type { RequestLine, RequestStatus, SupplyRequest } from "../model/request";
 
 interface Row {
   id: string;

@@ -1,7 +1,9 @@
-import type { Outbox, SagaDefinition, Tx } from "@comptoir/platform";
+import type { Outbox } from "@comptoir/events";
+import type { Tx } from "@comptoir/platform";
+import type { SagaDefinition } from "@comptoir/sagas";
 import type { InventoryClient, Item } from "../clients/inventory.client";
 import * as requests from "../db/requests.repo";
-import { assertTransition } from "./request";
+import { assertTransition } from "../model/request";
 import { publishRequest } from "./requests.events";
 
 export const REPLENISHMENT = "replenishment";

@@ -1,5 +1,6 @@
-import type { Outbox, Queryable } from "@comptoir/platform";
-import type { SupplyRequest } from "./request";
+import type { Outbox } from "@comptoir/events";
+import type { Queryable } from "@comptoir/platform";
+import type { SupplyRequest } from "../model/request";
 
 /** Publishes the request's current state as `supply.request.<status>` (created for a new one). */
 export async function publishRequest(tx: Queryable, outbox: Outbox, r: SupplyRequest): Promise<void> {

@@ -1,27 +1,25 @@
+import type { Outbox } from "@comptoir/events";
 import {
+  type Db,
   ForbiddenError,
   InvalidError,
-  NotFoundError,
   newId,
-  type Outbox,
-  type Db,
-  type SagaHistoryEntry,
-  type SagaRunner,
-  sagaHistory,
+  NotFoundError,
   UnavailableError,
   withTx,
 } from "@comptoir/platform";
+import { sagaHistory, type SagaRunner } from "@comptoir/sagas";
 import type { InventoryClient } from "../clients/inventory.client";
 import * as repo from "../db/requests.repo";
-import { REPLENISHMENT, type ReplenishmentInput } from "./replenishment.saga";
 import {
   assertTransition,
-  MAX_LINE_QUANTITY,
-  mergeLines,
-  type RequestLine,
+  type NewRequest,
+  requestLinesOf,
   type RequestStatus,
+  type RequestView,
   type SupplyRequest,
-} from "./request";
+} from "../model/request";
+import { REPLENISHMENT, type ReplenishmentInput } from "./replenishment.saga";
 import { publishRequest } from "./requests.events";
 
 export interface SupplyDeps {
@@ -38,17 +36,6 @@ export interface Actor {
   storeOnly: { storeId: string | null } | null;
 }
 
-export interface NewRequest {
-  locationId: string;
-  items: RequestLine[];
-  note?: string | null;
-}
-
-export interface RequestView extends SupplyRequest {
-  /** What the transfer saga did, in order (empty until approval). */
-  history: SagaHistoryEntry[];
-}
-
 const notFound = (id: string) => new NotFoundError("request_not_found", `No supply request with id ${id}.`);
 
 const visibleTo = (actor: Actor, r: { storeId: string | null }) =>
@@ -60,20 +47,7 @@ const visibleTo = (actor: Actor, r: { storeId: string | null }) =>
  * that could never be carried out is refused at once rather than at approval.
  */
 export async function createRequest(deps: SupplyDeps, actor: Actor, input: NewRequest): Promise<SupplyRequest> {
-  const lines = mergeLines(input.items);
-  // Lines of one variant are merged: their sum obeys the same bound as a single line.
-  const tooMany = lines.find((l) => l.quantity > MAX_LINE_QUANTITY);
-  if (tooMany) {
-    throw new InvalidError(
-      "validation_failed",
-      `The lines of variant ${tooMany.variantId} add up to ${tooMany.quantity} units; a request asks for at most ${MAX_LINE_QUANTITY} of one variant.`,
-      {
-        errors: [
-          { in: "body", field: "items", message: `must ask for at most ${MAX_LINE_QUANTITY} units of a variant` },
-        ],
-      },
-    );
-  }
+  const lines = requestLinesOf(input.items);
   const locations = await deps.inventory.locations();
   const location = locations.find((l) => l.id === input.locationId);
   if (!location) throw new NotFoundError("location_not_found", `No stock location with id ${input.locationId}.`);

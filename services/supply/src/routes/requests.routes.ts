@@ -5,61 +5,14 @@ import {
   requirePermission,
   Type,
   Id,
-  DateTime,
-  Nullable,
   problemResponses,
   pageQuery,
   Page,
 } from "@comptoir/platform";
 import type { FastifyRequest } from "fastify";
 import * as use from "../domain/requests.use-cases";
+import { NewRequest, RequestStatus, RequestView, SupplyRequest } from "../model/request";
 
-const Status = Type.Union([
-  Type.Literal("requested"),
-  Type.Literal("approved"),
-  Type.Literal("rejected"),
-  Type.Literal("completed"),
-  Type.Literal("failed"),
-]);
-const Line = Type.Object(
-  { variantId: Id, quantity: Type.Integer({ minimum: 1, maximum: 100_000 }) },
-  { additionalProperties: false },
-);
-
-const RequestFields = {
-  id: Id,
-  storeId: Id,
-  locationId: Type.String({ format: "uuid", description: "the store's stock location: where the goods go" }),
-  fromLocationId: Type.String({ format: "uuid", description: "the central warehouse's location" }),
-  status: Status,
-  note: Nullable(Type.String()),
-  lines: Type.Array(Line),
-  requestedBy: Id,
-  decidedBy: Nullable(Id),
-  reason: Nullable(Type.String({ description: "why it was rejected, or why its transfer failed" })),
-  createdAt: DateTime,
-  decidedAt: Nullable(DateTime),
-  finishedAt: Nullable(DateTime),
-};
-const SupplyRequest = Type.Object(RequestFields);
-const RequestView = Type.Object({
-  ...RequestFields,
-  history: Type.Array(
-    Type.Object({
-      step: Type.String(),
-      action: Type.Union([Type.Literal("run"), Type.Literal("compensate")]),
-      outcome: Type.Union([
-        Type.Literal("done"),
-        Type.Literal("failed"),
-        Type.Literal("retry"),
-        Type.Literal("skipped"),
-      ]),
-      detail: Nullable(Type.String()),
-      at: DateTime,
-    }),
-    { description: "what the transfer saga did, in order" },
-  ),
-});
 const Params = Type.Object({ id: Id });
 
 function actorOf(request: FastifyRequest): use.Actor {
@@ -80,14 +33,7 @@ export function requestsRoutes(app: App, deps: use.SupplyDeps): void {
         description:
           "A clerk asks for their own store only (403 location_forbidden otherwise). 404 location_not_found or " +
           "variant_not_found when inventory does not know them; 400 not_a_store_location for the central or online location.",
-        body: Type.Object(
-          {
-            locationId: Id,
-            items: Type.Array(Line, { minItems: 1, maxItems: 100 }),
-            note: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
-          },
-          { additionalProperties: false },
-        ),
+        body: NewRequest,
         response: { 201: SupplyRequest, ...problemResponses(400, 401, 403, 404, 503) },
       },
     },
@@ -103,7 +49,7 @@ export function requestsRoutes(app: App, deps: use.SupplyDeps): void {
         tags: ["requests"],
         summary: "Requests, newest first (a clerk sees their store's only)",
         querystring: Type.Object({
-          status: Type.Optional(Status),
+          status: Type.Optional(RequestStatus),
           locationId: Type.Optional(Id),
           ...pageQuery(),
         }),

@@ -1,124 +1,202 @@
-import { type App, createServiceClient, type EventBus, migrationsDirOf, type ServiceTokens } from "@comptoir/platform";
+import { buildApp as buildInventory } from "@comptoir/inventory";
+import { createServiceClient, migrationsDirOf, newId } from "@comptoir/platform";
 import {
-  createServiceTestbed,
+  createEventPublisher,
   type Door,
-  http,
-  listen,
+  type EventPublisher,
+  migrationsDirOfPackage,
   openDoor,
-  type TestDatabase,
-  testLogger,
+  type ServiceInstance,
+  type ServiceParts,
+  startService,
+  type StartedService,
+  type TestApi,
+  waitFor,
 } from "@comptoir/platform/testing";
+import { expect } from "vitest";
 import { buildApp, type SupplyAppDeps } from "../../src/app";
 import { createInventoryClient } from "../../src/clients/inventory.client";
-// The real inventory service (its own component-test harness): supply is tested against it, not a fake.
-import { type Inventory, startInventory } from "../../../inventory/test/support/harness";
 
-export { CENTRAL, knownVariant, level, receive, ledgerSum } from "../../../inventory/test/support/harness";
-export const STORE_1 = "0192f5a0-0000-7000-8000-00000000c101";
+/** Inventory's central warehouse (seeded by its first migration). */
+export const CENTRAL = "0192f5a0-0000-7000-8000-00000000c001";
 export const STORE_1_ID = "0192f5a0-0000-7000-8000-000000000001";
-export const STORE_2 = "0192f5a0-0000-7000-8000-00000000c102";
 export const STORE_2_ID = "0192f5a0-0000-7000-8000-000000000002";
 
-export type Api = ReturnType<typeof http>;
-
-export interface Supply {
-  database: TestDatabase;
-  eventLog: TestDatabase;
-  bus: EventBus;
-  inventory: Inventory;
+export interface Supply extends Omit<StartedService, "instance"> {
+  /** The real inventory service (from its package's buildApp), its bus started: it learns variants from events. */
+  inventory: StartedService;
+  /** The stock locations of store 1 and store 2, created at inventory through its API. */
+  store1: string;
+  store2: string;
   /** A switchable door in front of inventory (see Door in the platform's testing helpers). */
   door: Door;
+  /** Publishes events on the log inventory reads, as catalog would. */
+  events: EventPublisher;
   /** Starts another supply instance on the same database (a restart, or a second instance). */
   instance(name: string, options?: InstanceOptions): Promise<SupplyInstance>;
-  close(): Promise<void>;
 }
 
-export interface SupplyInstance {
-  app: App;
-  base: string;
-  as(options: Parameters<Inventory["as"]>[0]): Promise<Api>;
-  manager: Api;
-  clerk: Api;
-  close(): Promise<void>;
+export interface SupplyInstance extends ServiceInstance {
+  manager: TestApi;
+  /** A clerk of store 1. */
+  clerk: TestApi;
 }
 
 export type InstanceOptions = Partial<Pick<SupplyAppDeps, "saga" | "sagaWorkerMs" | "afterSagaStep">>;
 
 /**
- * Supply on its own test database, calling the real inventory service (demo stores created) through
- * a door, with a service token from the same test issuer inventory trusts. Buses are not started:
- * the outbox keeps exactly what the use cases wrote.
+ * Supply calling the real inventory service through a door, with its service token from the issuer
+ * both trust. Supply's bus is not started: its outbox keeps exactly what the use cases wrote.
  */
 export async function startSupply(name: string): Promise<Supply> {
-  const inventory = await startInventory(`supply_${name}`, { demo: true });
-  // The demo stores' locations (demo mode creates them at start-up in main.ts; here by hand).
-  const { seedDemoStock } = await import("../../../inventory/src/domain/demo");
-  await seedDemoStock(inventory.deps, testLogger("inventory"));
-  const door = await openDoor(inventory.base);
-  const testbed = await createServiceTestbed({
-    service: "supply",
-    name,
-    migrationsDir: migrationsDirOf(import.meta.url),
-    sagas: true,
+  const inventory = await startService({
+    service: "inventory",
+    name: `supply_${name}`,
+    migrationsDir: migrationsDirOfPackage("@comptoir/inventory"),
+    bus: { rebalanceMs: 200, waitMs: 200 },
+    startBus: true,
+    build: (parts) => buildInventory({ ...parts, reservationSweepMs: 0 }),
   });
-  const { database, eventLog, bus, logger } = testbed;
-  const tokens: ServiceTokens = { token: () => inventory.issuer.token({ service: "supply" }), invalidate() {} };
-  const instances: SupplyInstance[] = [];
-
-  async function instance(instanceName: string, options: InstanceOptions = {}): Promise<SupplyInstance> {
-    const client = createServiceClient({
-      target: "inventory",
-      baseUrls: [door.url],
-      timeoutMs: 1000,
-      breaker: { halfOpenAfterMs: 500 },
-      auth: tokens,
+  const location = async (n: number, storeId: string) => {
+    const res = await inventory.admin.post("/api/inventory/locations", {
+      code: `STORE-${n}`,
+      name: `Magasin ${n}`,
+      kind: "store",
+      storeId,
     });
-    const app = await buildApp({
-      db: database.db,
-      bus,
-      logger,
-      instance: instanceName,
-      auth: inventory.issuer.verifier,
-      inventory: createInventoryClient(client),
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body.id as string;
+  };
+  const [store1, store2] = [await location(1, STORE_1_ID), await location(2, STORE_2_ID)];
+  const door = await openDoor(inventory.base);
+  const events = await createEventPublisher(inventory.testbed.eventLog);
+
+  const build = (options: InstanceOptions) => (parts: ServiceParts) =>
+    buildApp({
+      ...parts,
+      inventory: createInventoryClient(
+        createServiceClient({
+          target: "inventory",
+          baseUrls: [door.url],
+          timeoutMs: 1000,
+          breaker: { halfOpenAfterMs: 500 },
+          auth: inventory.serviceTokens("supply"),
+        }),
+      ),
       sagaWorkerMs: 0,
       saga: { leaseMs: 2000, maxAttempts: 3, retryBaseMs: 50, retryMaxMs: 200 },
       ...options,
     });
-    const base = await listen(app);
-    const as = async (o: Parameters<Inventory["as"]>[0]) =>
-      http(base, { authorization: `Bearer ${await inventory.issuer.token(o)}` });
-    const started: SupplyInstance = {
-      app,
-      base,
-      as,
-      manager: await as({ role: "manager" }),
-      clerk: await as({ role: "clerk", storeId: STORE_1_ID }),
-      close: () => app.close(),
-    };
-    instances.push(started);
-    return started;
-  }
-
-  return {
-    database,
-    eventLog,
-    bus,
+  const supply = await startService({
+    service: "supply",
+    name,
+    migrationsDir: migrationsDirOf(import.meta.url),
+    sagas: true,
+    issuer: inventory.issuer,
+    build: build({}),
+  });
+  supply.onClose("the door", () => door.close());
+  supply.onClose("the event publisher", () => events.close());
+  supply.onClose("inventory", () => inventory.close());
+  const instance = supply.instance;
+  return Object.assign(supply, {
     inventory,
+    store1,
+    store2,
     door,
-    instance,
-    async close() {
-      for (const i of instances) await i.close().catch(() => {});
-      await door.close();
-      await testbed.close();
-      await inventory.close();
+    events,
+    async instance(instanceName: string, options: InstanceOptions = {}): Promise<SupplyInstance> {
+      const started = await instance(instanceName, build(options));
+      return {
+        ...started,
+        manager: await started.as({ role: "manager" }),
+        clerk: await started.as({ role: "clerk", storeId: STORE_1_ID }),
+      };
     },
-  };
+  });
+}
+
+let skus = 0;
+/** A variant inventory knows: announced by catalog's event (published here), once inventory has read it. */
+export async function knownVariant(supply: Supply, name = "T-shirt"): Promise<string> {
+  const id = newId();
+  const productId = newId();
+  await supply.events.publish(
+    "catalog.variant.created",
+    {
+      id,
+      sku: `SKU-${process.pid}-${++skus}-${id.slice(-6)}`,
+      options: {},
+      price: 1000,
+      compareAtPrice: null,
+      currency: "EUR",
+      barcode: null,
+      productId,
+      productName: name,
+      productStatus: "active",
+    },
+    productId,
+  );
+  await waitFor(
+    async () => (await supply.inventory.admin.get(`/api/inventory/stock?variantId=${id}&locationId=${CENTRAL}`)).status,
+    (status) => status === 200,
+    `inventory to know variant ${id}`,
+  );
+  return id;
+}
+
+/** Receives `quantity` units at inventory through its API (a receipt). */
+export async function receive(supply: Supply, variantId: string, locationId: string, quantity: number) {
+  const res = await supply.inventory.admin.post("/api/inventory/stock/adjust", {
+    variantId,
+    locationId,
+    changeQuantity: quantity,
+    type: "receipt",
+    reason: "test stock",
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body;
+}
+
+/** A level at inventory, through its API. */
+export async function level(supply: Supply, variantId: string, locationId: string) {
+  const res = await supply.inventory.admin.get(`/api/inventory/stock?variantId=${variantId}&locationId=${locationId}`);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body as { onHand: number; reserved: number; available: number; lowStockThreshold: number | null };
+}
+
+/** The sum of inventory's ledger for a variant at a location, through its movements API. */
+export async function ledgerSum(supply: Supply, variantId: string, locationId: string): Promise<number> {
+  const res = await supply.inventory.admin.get(
+    `/api/inventory/movements?variantId=${variantId}&locationId=${locationId}&limit=200`,
+  );
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  expect(res.body.pagination.total).toBeLessThanOrEqual(200);
+  return (res.body.data as { quantity: number }[]).reduce((sum, m) => sum + m.quantity, 0);
+}
+
+/**
+ * The reservation a request's saga made at inventory, as inventory shows it: by the id in supply's own
+ * saga row, or, when supply never heard the answer, by asking inventory again for the same reference
+ * and items (idempotent: the same reference gives the same reservation).
+ */
+export async function reservationOf(supply: Supply, requestId: string) {
+  const { rows } = await supply.db.query(
+    "SELECT input, outputs->'reserve'->>'reservationId' AS id FROM sagas WHERE input->>'requestId' = $1",
+    [requestId],
+  );
+  expect(rows, `the saga of request ${requestId}`).toHaveLength(1);
+  const { input, id } = rows[0];
+  const res = id
+    ? await supply.inventory.admin.get(`/api/inventory/reservations/${id}`)
+    : await supply.inventory.admin.post("/api/inventory/reservations", {
+        reference: `supply-${requestId}`,
+        locationId: input.fromLocationId,
+        items: input.items,
+      });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body as { id: string; status: string };
 }
 
 /** Outbox events of a type (their data), oldest first. */
-export async function published(supply: Supply, type: string): Promise<any[]> {
-  const { rows } = await supply.database.db.query("SELECT envelope FROM outbox WHERE type = $1 ORDER BY position", [
-    type,
-  ]);
-  return rows.map((r) => r.envelope.data);
-}
+export const published = (supply: Supply, type: string) => supply.published(type);

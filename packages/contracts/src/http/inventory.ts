@@ -1,0 +1,256 @@
+import { type Static, Type } from "typebox";
+import { MovementType } from "../events/inventory.events";
+import { endpoint } from "./endpoint";
+import { DateTime, Id, IdList, IdParams, Nullable, Pagination, pageQuery } from "./schemas";
+
+/** The most variants one availability check takes. */
+export const MAX_AVAILABILITY_VARIANTS = 200;
+
+/** Codes of a call made with an Idempotency-Key (the same key with another body; one still running). */
+const KEYED = ["idempotency_key_reused", "idempotency_key_in_progress"] as const;
+
+export const LocationKind = Type.Union([Type.Literal("central"), Type.Literal("store"), Type.Literal("online")]);
+
+export const Location = Type.Object({
+  id: Id,
+  code: Type.String(),
+  name: Type.String(),
+  kind: LocationKind,
+  storeId: Nullable(Id),
+  createdAt: DateTime,
+});
+export type Location = Static<typeof Location>;
+
+export const LevelFields = {
+  variantId: Id,
+  locationId: Id,
+  onHand: Type.Integer({ minimum: 0 }),
+  reserved: Type.Integer({ minimum: 0 }),
+  available: Type.Integer({ minimum: 0, description: "onHand − reserved" }),
+  lowStockThreshold: Nullable(Type.Integer({ minimum: 0 })),
+};
+export const Level = Type.Object(LevelFields);
+export const LevelView = Type.Object({
+  ...LevelFields,
+  sku: Type.String(),
+  productName: Type.String(),
+  locationCode: Type.String(),
+});
+
+export const Movement = Type.Object({
+  id: Id,
+  variantId: Id,
+  locationId: Id,
+  type: MovementType,
+  quantity: Type.Integer({ description: "signed change of on hand" }),
+  reason: Nullable(Type.String()),
+  actorId: Nullable(Id),
+  reference: Nullable(Type.String()),
+  reservationId: Nullable(Id),
+  transferId: Nullable(Id),
+  createdAt: DateTime,
+});
+
+/** Where a reserved quantity is held: a line may be split over several locations. */
+export const AllocationLine = Type.Object({ variantId: Id, locationId: Id, quantity: Type.Integer({ minimum: 1 }) });
+export type AllocationLine = Static<typeof AllocationLine>;
+
+export const ReservationStatus = Type.Union([
+  Type.Literal("active"),
+  Type.Literal("committed"),
+  Type.Literal("released"),
+  Type.Literal("expired"),
+]);
+
+export const Reservation = Type.Object({
+  id: Id,
+  reference: Type.String(),
+  status: ReservationStatus,
+  strategy: Type.Union([Type.Literal("split"), Type.Literal("single")]),
+  locationId: Nullable(Id),
+  expiresAt: DateTime,
+  createdAt: DateTime,
+  settledAt: Nullable(DateTime),
+  lines: Type.Array(AllocationLine),
+});
+export type Reservation = Static<typeof Reservation>;
+
+export const Item = Type.Object(
+  { variantId: Id, quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }) },
+  { additionalProperties: false },
+);
+export type Item = Static<typeof Item>;
+
+/** The caller's reference of a reservation or a transfer: the same one again gets the same answer. */
+export const Reference = Type.String({ minLength: 1, maxLength: 200, pattern: "\\S" });
+
+export const Transfer = Type.Object({
+  id: Id,
+  reference: Type.String(),
+  fromLocationId: Id,
+  toLocationId: Id,
+  reservationId: Nullable(Id),
+  status: Type.Union([Type.Literal("completed"), Type.Literal("reversed")]),
+  createdAt: DateTime,
+  reversedAt: Nullable(DateTime),
+  items: Type.Array(Type.Object({ variantId: Id, quantity: Type.Integer() })),
+  movements: Type.Array(Movement),
+});
+export type Transfer = Static<typeof Transfer>;
+
+/** What can still be bought of each variant (for cart); unknown variants: available 0, known false. */
+export const availability = endpoint({
+  method: "GET",
+  path: "/api/inventory/availability",
+  query: Type.Object(
+    { variantIds: IdList(MAX_AVAILABILITY_VARIANTS, "variant"), locationId: Type.Optional(Id) },
+    { additionalProperties: false },
+  ),
+  responses: {
+    200: Type.Object({
+      data: Type.Array(
+        Type.Object({
+          variantId: Id,
+          available: Type.Integer({ minimum: 0 }),
+          known: Type.Boolean({ description: "false: inventory does not know this variant" }),
+        }),
+      ),
+    }),
+  },
+  errors: ["location_not_found", "location_forbidden"],
+});
+
+export const listLocations = endpoint({
+  method: "GET",
+  path: "/api/inventory/locations",
+  responses: { 200: Type.Object({ data: Type.Array(Location) }) },
+});
+
+/** Every item or nothing; 200 with the same reservation for a reference already used. */
+export const reserve = endpoint({
+  method: "POST",
+  path: "/api/inventory/reservations",
+  body: Type.Object(
+    {
+      reference: Reference,
+      items: Type.Array(Item, { minItems: 1, maxItems: 200 }),
+      ttlSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600, default: 900 })),
+      locationId: Type.Optional(Id),
+      strategy: Type.Optional(Type.Union([Type.Literal("split"), Type.Literal("single")])),
+    },
+    { additionalProperties: false },
+  ),
+  responses: { 200: Reservation, 201: Reservation },
+  errors: [
+    ...KEYED,
+    "insufficient_stock",
+    "reservation_reference_conflict",
+    "variant_not_found",
+    "location_not_found",
+    "location_forbidden",
+  ],
+  idempotent: true,
+});
+
+const settle = (action: "commit" | "release") =>
+  endpoint({
+    method: "POST",
+    path: `/api/inventory/reservations/:id/${action}`,
+    params: IdParams,
+    responses: { 200: Reservation },
+    errors: [...KEYED, "reservation_not_found", "reservation_not_active", "location_forbidden"],
+    idempotent: true,
+  });
+/** Turns a reservation into sales. */
+export const commitReservation = settle("commit");
+/** Frees a reservation's stock; 409 reservation_not_active once it is settled otherwise. */
+export const releaseReservation = settle("release");
+
+/** A receipt, sale, return or adjustment. */
+export const adjustStock = endpoint({
+  method: "POST",
+  path: "/api/inventory/stock/adjust",
+  body: Type.Object(
+    {
+      variantId: Id,
+      locationId: Id,
+      changeQuantity: Type.Integer({ minimum: -1_000_000, maximum: 1_000_000 }),
+      type: Type.String({ minLength: 1, maxLength: 40 }),
+      reason: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+      reference: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))),
+    },
+    { additionalProperties: false },
+  ),
+  responses: { 201: Type.Object({ movement: Movement, newStockQuantity: Type.Integer(), level: Level }) },
+  errors: [
+    ...KEYED,
+    "invalid_movement_type",
+    "invalid_movement_quantity",
+    "insufficient_stock",
+    "variant_not_found",
+    "location_not_found",
+    "location_forbidden",
+  ],
+});
+
+/** One level with both ids, a page of levels otherwise; 404 variant_not_found for a variant never heard of. */
+export const getStock = endpoint({
+  method: "GET",
+  path: "/api/inventory/stock",
+  query: Type.Object({ variantId: Type.Optional(Id), locationId: Type.Optional(Id), ...pageQuery() }),
+  responses: {
+    200: Type.Union([LevelView, Type.Object({ data: Type.Array(LevelView), pagination: Pagination })]),
+  },
+  errors: ["variant_not_found", "location_not_found", "location_forbidden"],
+});
+
+/** Moves stock between two locations in one transaction; idempotent by reference. */
+export const transfer = endpoint({
+  method: "POST",
+  path: "/api/inventory/transfers",
+  body: Type.Object(
+    {
+      reference: Reference,
+      fromLocationId: Id,
+      toLocationId: Id,
+      items: Type.Array(Item, { minItems: 1, maxItems: 200 }),
+      reservationId: Type.Optional(Id),
+    },
+    { additionalProperties: false },
+  ),
+  responses: { 200: Transfer, 201: Transfer },
+  errors: [
+    ...KEYED,
+    "transfer_same_location",
+    "transfer_reservation_mismatch",
+    "reservation_not_found",
+    "reservation_not_active",
+    "insufficient_stock",
+    "variant_not_found",
+    "location_not_found",
+    "location_forbidden",
+  ],
+  idempotent: true,
+});
+
+/** Compensates a transfer; reversing again answers the same. */
+export const reverseTransfer = endpoint({
+  method: "POST",
+  path: "/api/inventory/transfers/:id/reverse",
+  params: IdParams,
+  responses: { 200: Transfer },
+  errors: [...KEYED, "transfer_not_found", "insufficient_stock", "location_forbidden"],
+  idempotent: true,
+});
+
+export const endpoints = {
+  availability,
+  listLocations,
+  reserve,
+  commitReservation,
+  releaseReservation,
+  adjustStock,
+  getStock,
+  transfer,
+  reverseTransfer,
+};
