@@ -22,8 +22,8 @@ import type { InventoryClient } from "./clients/inventory.client";
 import type { PaymentsClient } from "./clients/payments.client";
 import { type CardVault, checkoutSaga } from "./domain/checkout.saga";
 import { fingerprintKeyOf } from "./domain/checkout.use-cases";
-import type { ShippingRules } from "./model/order";
 import { refundSaga } from "./domain/refund.saga";
+import type { ShippingRules } from "./model/order";
 import { checkoutRoutes } from "./routes/checkout.routes";
 import { ordersRoutes } from "./routes/orders.routes";
 

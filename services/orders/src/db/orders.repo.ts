@@ -1,5 +1,5 @@
 import type { Queryable } from "@comptoir/platform";
-import type { Order, OrderStatus } from "../model/order";
+import type { Order, OrderFilter, OrderStatus } from "../model/order";
 
 const ts = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -137,15 +137,6 @@ export async function updateOrder(
     ],
   );
   return toOrder(rows[0]!);
-}
-
-export interface OrderFilter {
-  customerId?: string;
-  status?: OrderStatus;
-  channel?: "online" | "store";
-  storeId?: string;
-  from?: string;
-  to?: string;
 }
 
 export async function listOrders(

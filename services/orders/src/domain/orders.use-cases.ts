@@ -3,7 +3,7 @@ import { ConflictError, type Db, newId, NotFoundError, type Principal, withTx } 
 import type { SagaRunner } from "@comptoir/sagas";
 import * as checkouts from "../db/checkouts.repo";
 import * as orders from "../db/orders.repo";
-import { assertCancellable, assertTransition, type Order, type OrderStatus } from "../model/order";
+import { assertCancellable, assertTransition, type Order, type OrderFilter, type OrderStatus } from "../model/order";
 import { publishOrder } from "./orders.events";
 import { ORDER_REFUND, type RefundInput } from "./refund.saga";
 
@@ -28,7 +28,7 @@ export async function getOrder(deps: OrdersDeps, principal: Principal, id: strin
 export async function listOrders(
   deps: OrdersDeps,
   principal: Principal,
-  query: orders.OrderFilter & { page: number; limit: number },
+  query: OrderFilter & { page: number; limit: number },
 ) {
   const { page, limit, ...filter } = query;
   // A customer's list is theirs whatever the filter says.

@@ -7,8 +7,21 @@ import {
   MAX_UNIT_PRICE,
 } from "@comptoir/contracts";
 import fc from "fast-check";
+import { AppError } from "@comptoir/platform";
 import { describe, expect, it } from "vitest";
-import { type OrderLine, totalsOf } from "./order";
+import {
+  assertCancellable,
+  assertTransition,
+  canMove,
+  isForSale,
+  type Order,
+  type OrderLine,
+  type OrderStatus,
+  orderLineOf,
+  type PricedVariant,
+  snapshotOf,
+  totalsOf,
+} from "./order";
 
 const line = (unitPrice: number, quantity: number): OrderLine => ({
   variantId: "v",
@@ -51,5 +64,155 @@ describe("an order's totals within the money caps", () => {
         },
       ),
     );
+  });
+});
+
+const STATUSES: OrderStatus[] = ["pending", "paid", "shipped", "delivered", "cancelled", "refunded"];
+const order = (status: OrderStatus) => ({ id: "o1", status });
+
+const refusalOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (error) {
+    return error instanceof AppError ? [error.status, error.code] : error;
+  }
+  return undefined;
+};
+
+describe("an order's life", () => {
+  it("goes pending → paid → shipped → delivered, and a cancelled one is refunded", () => {
+    const allowed = STATUSES.flatMap((from) => STATUSES.filter((to) => canMove(from, to)).map((to) => `${from}→${to}`));
+    expect(allowed).toEqual([
+      "pending→paid",
+      "pending→cancelled",
+      "paid→shipped",
+      "paid→cancelled",
+      "shipped→delivered",
+      "cancelled→refunded",
+    ]);
+  });
+
+  it("every other move is a 409 invalid_order_transition that names the current status", () => {
+    for (const from of STATUSES) {
+      for (const to of STATUSES.filter((t) => !canMove(from, t))) {
+        expect(refusalOf(() => assertTransition(order(from), to))).toEqual([409, "invalid_order_transition"]);
+      }
+    }
+    const refusal = (() => {
+      try {
+        assertTransition(order("delivered"), "shipped");
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refusal).toBeInstanceOf(AppError);
+    expect((refusal as AppError).extensions).toEqual({ currentStatus: "delivered" });
+  });
+
+  it("a pending or paid order may be cancelled, and says what it was", () => {
+    expect(assertCancellable(order("pending"))).toBe("pending");
+    expect(assertCancellable(order("paid"))).toBe("paid");
+  });
+
+  it("once shipped, cancelled or refunded, cancelling is a 409 order_not_cancellable", () => {
+    for (const status of ["shipped", "delivered", "cancelled", "refunded"] as const) {
+      expect(refusalOf(() => assertCancellable(order(status)))).toEqual([409, "order_not_cancellable"]);
+    }
+  });
+});
+
+describe("pricing a checkout's lines", () => {
+  const variant = (over: Partial<PricedVariant> = {}): PricedVariant => ({
+    id: "v1",
+    productId: "p1",
+    sku: "PULL-M",
+    options: { size: "M", colour: "navy" },
+    price: 4990,
+    currency: "EUR",
+    productName: "Pull",
+    productStatus: "active",
+    ...over,
+  });
+
+  it("a line is named after its product and options, at the variant's price", () => {
+    expect(orderLineOf(variant(), 2)).toEqual({
+      variantId: "v1",
+      productId: "p1",
+      sku: "PULL-M",
+      name: "Pull (M, navy)",
+      quantity: 2,
+      unitPrice: 4990,
+    });
+    expect(orderLineOf(variant({ options: {} }), 1).name).toBe("Pull");
+  });
+
+  it("only an active variant in the shop's currency, priced within MAX_UNIT_PRICE, is for sale", () => {
+    expect(isForSale(variant(), "EUR")).toBe(true);
+    expect(isForSale(variant({ price: MAX_UNIT_PRICE }), "EUR")).toBe(true);
+    expect(isForSale(variant({ price: MAX_UNIT_PRICE + 1 }), "EUR")).toBe(false);
+    expect(isForSale(variant({ productStatus: "archived" }), "EUR")).toBe(false);
+    expect(isForSale(variant({ productStatus: "draft" }), "EUR")).toBe(false);
+    expect(isForSale(variant(), "USD")).toBe(false);
+  });
+
+  it("delivery costs the fee below the threshold; click-and-collect and large orders ship free", () => {
+    const rules = { fee: 490, freeFrom: 5000 };
+    expect(totalsOf([line(1000, 2)], "EUR", rules, false)).toEqual({
+      subtotal: 2000,
+      shipping: 490,
+      total: 2490,
+      currency: "EUR",
+    });
+    expect(totalsOf([line(1000, 2)], "EUR", rules, true).shipping).toBe(0);
+    expect(totalsOf([line(2500, 2)], "EUR", rules, false).shipping).toBe(0);
+  });
+});
+
+describe("an order's event snapshot", () => {
+  it("carries the order's customer, lines, totals and address, and nothing only orders keeps", () => {
+    const o: Order = {
+      id: "o1",
+      status: "paid",
+      customerId: null,
+      email: "guest@example.com",
+      language: "en",
+      channel: "online",
+      storeId: null,
+      pickupLocationId: null,
+      lines: [line(1000, 2)],
+      subtotal: 2000,
+      shipping: 490,
+      total: 2490,
+      currency: "EUR",
+      shippingAddress: { name: "A", line1: "1 rue", line2: null, city: "Lyon", postalCode: "69001", country: "FR" },
+      paymentId: "pay1",
+      refundedAmount: 0,
+      carrier: null,
+      trackingNumber: null,
+      cancelReason: null,
+      placedAt: "2026-01-01T00:00:00.000Z",
+      paidAt: "2026-01-01T00:00:01.000Z",
+      shippedAt: null,
+      deliveredAt: null,
+      cancelledAt: null,
+      refundedAt: null,
+      updatedAt: "2026-01-01T00:00:01.000Z",
+      checkoutId: "c1",
+      reservationId: "r1",
+      allocation: [{ variantId: "v", locationId: "l1", quantity: 2 }],
+      cancelledBy: null,
+    };
+    expect(snapshotOf(o)).toEqual({
+      orderId: "o1",
+      customerId: null,
+      email: "guest@example.com",
+      language: "en",
+      channel: "online",
+      storeId: null,
+      lines: o.lines,
+      totals: { subtotal: 2000, shipping: 490, total: 2490, currency: "EUR" },
+      shippingAddress: o.shippingAddress,
+      placedAt: "2026-01-01T00:00:00.000Z",
+    });
   });
 });

@@ -43,6 +43,17 @@ export const Order = Type.Object({
 });
 export type Order = Static<typeof Order>;
 
+/** What a list of orders can be filtered by (`GET /api/orders`'s query, paging aside). */
+export const OrderFilter = Type.Object({
+  status: Type.Optional(OrderStatus),
+  channel: Type.Optional(Type.Union([Type.Literal("online"), Type.Literal("store")])),
+  storeId: Type.Optional(Id),
+  customerId: Type.Optional(Id),
+  from: Type.Optional(Type.String({ format: "date-time", maxLength: 64, description: "placed at or after" })),
+  to: Type.Optional(Type.String({ format: "date-time", maxLength: 64, description: "placed before" })),
+});
+export type OrderFilter = Static<typeof OrderFilter>;
+
 export type Totals = Pick<Order, "subtotal" | "shipping" | "total" | "currency">;
 
 /**

@@ -12,7 +12,7 @@ import {
 } from "@comptoir/platform";
 import type { FastifyRequest } from "fastify";
 import * as use from "../domain/orders.use-cases";
-import { OrderStatus, OrderView } from "../model/order";
+import { OrderFilter, OrderView } from "../model/order";
 
 const Params = Type.Object({ id: Id });
 
@@ -29,12 +29,7 @@ export function ordersRoutes(app: App, deps: use.OrdersDeps): void {
         summary: "Orders, newest first: a customer's own; every order for staff (orders:manage), with filters",
         querystring: Type.Object(
           {
-            status: Type.Optional(OrderStatus),
-            channel: Type.Optional(Type.Union([Type.Literal("online"), Type.Literal("store")])),
-            storeId: Type.Optional(Id),
-            customerId: Type.Optional(Id),
-            from: Type.Optional(Type.String({ format: "date-time", maxLength: 64, description: "placed at or after" })),
-            to: Type.Optional(Type.String({ format: "date-time", maxLength: 64, description: "placed before" })),
+            ...OrderFilter.properties,
             ...pageQuery({ max: 100, default: 20 }),
           },
           { additionalProperties: false },
