@@ -1,5 +1,5 @@
 import type { RawEnvelope } from "@comptoir/contracts";
-import type { Queryable } from "@comptoir/platform/db";
+import { type Queryable, selectPage } from "@comptoir/platform/db";
 import { newId } from "@comptoir/platform";
 import type { Delivery } from "./transport";
 
@@ -51,19 +51,17 @@ export async function list(
 ): Promise<{ data: DeadLetter[]; total: number }> {
   const where = `WHERE ($1::text IS NULL OR consumer_group = $1) AND ($2 OR replayed_at IS NULL)`;
   const params = [filter.group ?? null, filter.includeReplayed ?? false];
-  // One statement, so the page and its total come from the same snapshot (two queries on a pool
-  // could see a dead letter written between them: a total of 1 with an empty page).
-  const { rows } = await db.query<DeadLetter & { total: number }>(
-    `SELECT ${COLUMNS}, count(*) OVER ()::int AS total FROM dead_letters ${where}
-      ORDER BY failed_at, id LIMIT $3 OFFSET $4`,
-    [...params, filter.limit, filter.offset],
+  const { rows, total } = await selectPage<DeadLetter>(
+    db,
+    {
+      text: `SELECT ${COLUMNS}, count(*) OVER ()::int AS total FROM dead_letters ${where}
+              ORDER BY failed_at, id LIMIT $3 OFFSET $4`,
+      values: [...params, filter.limit, filter.offset],
+    },
+    { text: `SELECT count(*)::int AS total FROM dead_letters ${where}`, values: params },
+    filter.offset,
   );
-  if (rows.length === 0 && filter.offset > 0) {
-    // Past the last page: no row carries the total.
-    const count = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM dead_letters ${where}`, params);
-    return { data: [], total: count.rows[0]!.total };
-  }
-  return { data: rows.map(({ total: _total, ...letter }) => letter as DeadLetter), total: rows[0]?.total ?? 0 };
+  return { data: rows, total };
 }
 
 export async function findForReplay(db: Queryable, id: string): Promise<DeadLetter | undefined> {

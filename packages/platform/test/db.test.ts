@@ -9,6 +9,7 @@ import {
   figuresOf,
   migrate,
   redactUrl,
+  selectPage,
   waitForDatabase,
   withTx,
 } from "../src/db";
@@ -225,5 +226,27 @@ describe("behind a transaction pooler (preparedStatements: false)", () => {
     } finally {
       await db.end();
     }
+  });
+});
+
+describe("selectPage", () => {
+  const page = (offset: number, limit = 2) => ({
+    text: `SELECT n, count(*) OVER ()::int AS total FROM paged WHERE n > $1 ORDER BY n LIMIT $2 OFFSET $3`,
+    values: [0, limit, offset],
+  });
+  const count = { text: `SELECT count(*)::int AS total FROM paged WHERE n > $1`, values: [0] };
+
+  it("gives a page and the total from one statement, and counts on its own only past the last page", async () => {
+    await database.db.query("CREATE TABLE paged (n int PRIMARY KEY)");
+    await database.db.query("INSERT INTO paged SELECT generate_series(1, 5)");
+    expect(await selectPage<{ n: number }>(database.db, page(0), count, 0)).toEqual({
+      rows: [{ n: 1 }, { n: 2 }],
+      total: 5,
+    });
+    expect(await selectPage<{ n: number }>(database.db, page(4), count, 4)).toEqual({ rows: [{ n: 5 }], total: 5 });
+    // Past the last page: no row carries the total, the count query gives it.
+    expect(await selectPage<{ n: number }>(database.db, page(10), count, 10)).toEqual({ rows: [], total: 5 });
+    await database.db.query("DELETE FROM paged");
+    expect(await selectPage<{ n: number }>(database.db, page(0), count, 0)).toEqual({ rows: [], total: 0 });
   });
 });

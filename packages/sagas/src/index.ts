@@ -5,4 +5,4 @@ export { sagasPart } from "./sagas.part";
 export type { SagaFailure, SagaHistoryEntry, SagaRow, SagaStatus } from "./sagas.repo";
 export { historyOf as sagaHistory } from "./sagas.repo";
 export { migrateSagaTables } from "./sagas.schema";
-export { asStep, expectStepOk, stepRefusal } from "./step-answers";
+export { asStep, expectStepOk, settleStep, stepRefusal } from "./step-answers";

@@ -1,4 +1,5 @@
-import { type ServiceResponse, ServiceProblem } from "@comptoir/platform";
+import type { Endpoint, ErrorCodeOf } from "@comptoir/contracts/http";
+import { ignoring, type ServiceResponse, ServiceProblem } from "@comptoir/platform";
 import { StepRefused } from "./saga-runner";
 
 interface Problem {
@@ -45,4 +46,18 @@ export async function asStep<T>(what: string, call: Promise<T>): Promise<T> {
     if (error instanceof ServiceProblem) throw stepRefusal(error.target, what, error.response);
     throw error;
   }
+}
+
+/**
+ * A step that brings something to a final state the provider may already be in (releasing a
+ * reservation that was already released, expired or consumed): `asStep`, except that a refusal with
+ * one of the `alreadyDone` codes means there is nothing left to do, so the step succeeds.
+ */
+export async function settleStep<E extends Endpoint>(
+  what: string,
+  endpoint: E,
+  call: Promise<unknown>,
+  ...alreadyDone: ErrorCodeOf<E>[]
+): Promise<void> {
+  await asStep(what, call.catch(ignoring(endpoint, ...alreadyDone)));
 }

@@ -6,7 +6,16 @@ import { migrationsDirOf } from "@comptoir/platform";
 import { applyMigrations, migrate, readMigrations } from "@comptoir/platform/db";
 import { createTestDatabase } from "@comptoir/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { address, checkout, expectProblem, guestWith, type Shop, startShop, TEST_CARDS } from "./support/harness";
+import {
+  address,
+  checkout,
+  expectProblem,
+  guestWith,
+  payments,
+  type Shop,
+  startShop,
+  TEST_CARDS,
+} from "./support/harness";
 
 let shop: Shop;
 beforeAll(async () => {
@@ -200,10 +209,7 @@ describe("the checkout fingerprint", () => {
         "idempotency_key_reused",
       );
     }
-    const { rows: payments } = await shop.payments.db.query("SELECT status FROM payments WHERE order_id = $1", [
-      twin.body.id,
-    ]);
-    expect(payments).toEqual([{ status: "captured" }]);
+    expect((await payments(shop, { orderId: twin.body.id })).map((p) => p.status)).toEqual(["captured"]);
   });
 
   it("a checkout from before migration 002 (no fingerprint) is answered on its key alone", async () => {

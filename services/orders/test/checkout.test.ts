@@ -9,6 +9,8 @@ import {
   guestWith,
   level,
   ONLINE,
+  paymentCount,
+  payments,
   type Shop,
   startShop,
   storeLocation,
@@ -23,8 +25,7 @@ afterAll(async () => {
   await shop?.close();
 });
 
-const paymentsOf = async (orderId: string) =>
-  (await shop.payments.db.query("SELECT status FROM payments WHERE order_id = $1", [orderId])).rows;
+const paymentsOf = async (orderId: string) => (await payments(shop, { orderId })).map(({ status }) => ({ status }));
 const outbox = async (type: string) =>
   (await shop.testbed.database.db.query("SELECT envelope FROM outbox WHERE type = $1", [type])).rows.map(
     (r) => r.envelope.data,
@@ -105,12 +106,12 @@ describe("checkout as a guest", () => {
     const guest = await guestWith(shop, product.variantId, 2);
     // Someone else buys one in between: the cart still asks for 2.
     expect((await checkout(await guestWith(shop, product.variantId, 1))).status).toBe(201);
-    const paymentsBefore = (await shop.payments.db.query("SELECT count(*)::int AS n FROM payments")).rows[0].n;
+    const paymentsBefore = await paymentCount(shop);
 
     const res = await checkout(guest);
     expectProblem(res, 409, "insufficient_stock");
     expect(res.body.short).toEqual([{ variantId: product.variantId, requested: 2, available: 1 }]);
-    const paymentsAfter = (await shop.payments.db.query("SELECT count(*)::int AS n FROM payments")).rows[0].n;
+    const paymentsAfter = await paymentCount(shop);
     expect(paymentsAfter).toBe(paymentsBefore);
     expect(await level(shop, product.variantId)).toEqual({ onHand: 1, reserved: 0 });
   });
@@ -175,17 +176,14 @@ describe("click-and-collect", () => {
       `cart:${cartId}`,
     ]);
     expect(checkouts.rows).toEqual([]);
-    const payments = await shop.payments.db.query("SELECT count(*)::int AS n FROM payments");
-    expect(payments.rows[0].n).toBe(paymentsBefore);
+    expect(await paymentCount(shop)).toBe(paymentsBefore);
   };
-  const paymentCount = async () =>
-    (await shop.payments.db.query("SELECT count(*)::int AS n FROM payments")).rows[0].n as number;
 
   it("a pickup location and a shipping address together → 400 pickup_with_shipping_address, nothing reserved or charged", async () => {
     const product = await shop.world.product({ price: 1200, stock: 5 });
     const store = await storeLocation(shop, [{ variantId: product.variantId, quantity: 5 }]);
     const guest = await guestWith(shop, product.variantId, 1);
-    const paymentsBefore = await paymentCount();
+    const paymentsBefore = await paymentCount(shop);
 
     for (const pickupLocationId of [store, ONLINE]) {
       const res = await checkout(guest, { body: { shippingAddress: address, pickupLocationId } });
@@ -204,7 +202,7 @@ describe("click-and-collect", () => {
   it("is at a store only: the warehouse, the online channel and an unknown location are refused; a store is free", async () => {
     const product = await shop.world.product({ price: 1200, stock: 10 });
     const guest = await guestWith(shop, product.variantId, 1);
-    const paymentsBefore = await paymentCount();
+    const paymentsBefore = await paymentCount(shop);
     const pickup = (pickupLocationId: string) =>
       checkout(guest, { body: { shippingAddress: undefined, pickupLocationId } });
 
@@ -274,9 +272,7 @@ describe("idempotency", () => {
     const key = randomUUID();
     expectProblem(await checkout(guest, { key, number: TEST_CARDS.declined }), 402, "card_declined");
     expectProblem(await checkout(guest, { key, number: TEST_CARDS.declined }), 402, "card_declined");
-    expect(
-      (await shop.payments.db.query("SELECT 1 FROM payments WHERE status = 'failed'")).rows.length,
-    ).toBeGreaterThan(0);
+    expect((await payments(shop, { status: "failed" })).length).toBeGreaterThan(0);
     expect(await level(shop, product.variantId)).toEqual({ onHand: 3, reserved: 0 });
   });
 });
@@ -297,10 +293,7 @@ describe("concurrency", () => {
     for (const a of answers.filter((x) => x.status === 409)) expect(a.body.code).toBe("insufficient_stock");
     expect(await level(shop, product.variantId)).toEqual({ onHand: 0, reserved: 0 });
     const orderIds = answers.filter((a) => a.status === 201).map((a) => a.body.id);
-    const { rows } = await shop.payments.db.query(
-      "SELECT status, count(*)::int AS n FROM payments WHERE order_id = ANY($1) GROUP BY status",
-      [orderIds],
-    );
-    expect(rows).toEqual([{ status: "captured", n: 20 }]);
+    const made = await Promise.all(orderIds.map((orderId) => payments(shop, { orderId })));
+    expect(made.flat().map((p) => p.status)).toEqual(Array(20).fill("captured"));
   }, 120_000);
 });

@@ -1,4 +1,4 @@
-import type { Queryable } from "@comptoir/platform";
+import { type Queryable, selectPage } from "@comptoir/platform";
 import type { Message, MessageStatus, MessageSummary } from "../model/message";
 
 interface Row {
@@ -210,21 +210,16 @@ export async function listMessages(
   const where = `($1::text IS NULL OR lower(recipient) = lower($1)) AND ($2::text IS NULL OR template = $2)
                  AND ($3::text IS NULL OR status = $3)`;
   const params = [f.to ?? null, f.template ?? null, f.status ?? null];
-  // One statement, so that the page and the total come from the same snapshot.
-  const { rows } = await db.query<Row & { total: number }>(
-    `SELECT ${SUMMARY_COLUMNS}, count(*) OVER ()::int AS total FROM messages
-      WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5`,
-    [...params, f.limit, f.offset],
+  const { rows, total } = await selectPage<Row>(
+    db,
+    {
+      text: `SELECT ${SUMMARY_COLUMNS}, count(*) OVER ()::int AS total FROM messages
+              WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5`,
+      values: [...params, f.limit, f.offset],
+    },
+    { text: `SELECT count(*)::int AS total FROM messages WHERE ${where}`, values: params },
+    f.offset,
   );
-  let total = rows[0]?.total ?? 0;
-  if (rows.length === 0 && f.offset > 0) {
-    // Past the last page: the window function saw no row to count.
-    const { rows: count } = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM messages WHERE ${where}`,
-      params,
-    );
-    total = count[0]!.n;
-  }
   return { data: rows.map(toSummary), total };
 }
 

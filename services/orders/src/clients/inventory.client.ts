@@ -1,6 +1,6 @@
 import { inventoryHttp } from "@comptoir/contracts/http";
-import { asUnavailable, defineClient, ignoring, type ServiceClient } from "@comptoir/platform";
-import { asStep } from "@comptoir/sagas";
+import { asUnavailable, defineClient, type ServiceClient } from "@comptoir/platform";
+import { asStep, settleStep } from "@comptoir/sagas";
 
 /** A stock location: only a `store` one serves click-and-collect. */
 export type StockLocation = inventoryHttp.Location;
@@ -42,14 +42,13 @@ export function createInventoryClient(client: ServiceClient) {
     },
 
     /** Frees a reservation; one already settled (released, expired, or committed and then restocked) is left as it is. */
-    async release(reservationId: string): Promise<void> {
-      await asStep(
+    release: (reservationId: string): Promise<void> =>
+      settleStep(
         "releasing the reservation",
-        api
-          .releaseReservation({ params: { id: reservationId }, idempotencyKey: `release-${reservationId}` })
-          .catch(ignoring(inventoryHttp.releaseReservation, "reservation_not_active")),
-      );
-    },
+        inventoryHttp.releaseReservation,
+        api.releaseReservation({ params: { id: reservationId }, idempotencyKey: `release-${reservationId}` }),
+        "reservation_not_active",
+      ),
 
     /** Puts goods back on the shelf they came from (a `return` movement), once per key. */
     async restock(line: inventoryHttp.AllocationLine, key: string, reason: string): Promise<void> {

@@ -344,6 +344,23 @@ export async function level(shop: Shop, variantId: string, locationId = ONLINE) 
 /** Polls until `done` (waitFor). */
 export const until = waitFor;
 
+/** Payments at the payments service, through its API (orders' account), oldest first: for an order, or all. */
+export async function payments(shop: Shop, query: { orderId?: string; status?: string } = {}) {
+  const res = await shop.payments.orders.get(
+    `/api/payments/payments?${new URLSearchParams({ ...query, limit: "200" })}`,
+  );
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  expect(res.body.pagination.total).toBeLessThanOrEqual(200);
+  return (res.body.data as { id: string; orderId: string; status: string }[]).reverse();
+}
+
+/** How many payments the payments service has made, through its API. */
+export async function paymentCount(shop: Shop): Promise<number> {
+  const res = await shop.payments.orders.get("/api/payments/payments?limit=1");
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body.pagination.total;
+}
+
 /**
  * Where a checkout ended (crash and kill tests): its row's status and problem, the order (if any),
  * the payments made for it and the status of its reservation at inventory.
@@ -356,11 +373,7 @@ export async function checkoutState(shop: Shop, checkoutId: string) {
   ).rows[0];
   const order = (await shop.testbed.database.db.query("SELECT status FROM orders WHERE id = $1", [checkout.orderId]))
     .rows[0];
-  const payments = (
-    await shop.payments.db.query("SELECT status FROM payments WHERE order_id = $1 ORDER BY created_at", [
-      checkout.orderId,
-    ])
-  ).rows.map((r) => r.status as string);
+  const paid = (await payments(shop, { orderId: checkout.orderId })).map((p) => p.status);
   const reservations = (
     await shop.world.inventory.db.query("SELECT status FROM reservations WHERE reference = $1", [
       `order-${checkout.orderId}`,
@@ -370,7 +383,7 @@ export async function checkoutState(shop: Shop, checkoutId: string) {
     checkout: checkout.status as string,
     problem: checkout.problem?.code as string | undefined,
     order: order?.status as string | undefined,
-    payments,
+    payments: paid,
     reservations,
   };
 }

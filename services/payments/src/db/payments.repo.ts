@@ -1,4 +1,4 @@
-import type { Queryable } from "@comptoir/platform";
+import { type Queryable, selectPage } from "@comptoir/platform";
 import type { CardBrand } from "../model/card";
 import type { InitialStatus, PaymentStatus, Refund, StoredPayment } from "../model/payment";
 
@@ -187,24 +187,18 @@ export interface PaymentFilter {
 }
 
 export async function listPayments(db: Queryable, f: PaymentFilter): Promise<{ data: StoredPayment[]; total: number }> {
-  // The page and the total from one statement (one snapshot).
-  const { rows } = await db.query<PaymentRow & { total: number }>(
-    `SELECT p.*, count(*) OVER ()::int AS total FROM payments p
-      WHERE ($1::uuid IS NULL OR p.order_id = $1) AND ($2::text IS NULL OR p.status = $2)
-      ORDER BY p.created_at DESC, p.id DESC
-      LIMIT $3 OFFSET $4`,
-    [f.orderId ?? null, f.status ?? null, f.limit, f.offset],
+  const where = `($1::uuid IS NULL OR p.order_id = $1) AND ($2::text IS NULL OR p.status = $2)`;
+  const params = [f.orderId ?? null, f.status ?? null];
+  const { rows, total } = await selectPage<PaymentRow>(
+    db,
+    {
+      text: `SELECT p.*, count(*) OVER ()::int AS total FROM payments p
+              WHERE ${where} ORDER BY p.created_at DESC, p.id DESC LIMIT $3 OFFSET $4`,
+      values: [...params, f.limit, f.offset],
+    },
+    { text: `SELECT count(*)::int AS total FROM payments p WHERE ${where}`, values: params },
+    f.offset,
   );
-  let total = rows[0]?.total ?? 0;
-  if (rows.length === 0 && f.offset > 0) {
-    // Past the last page: the window function saw no row to count.
-    const { rows: count } = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM payments p
-        WHERE ($1::uuid IS NULL OR p.order_id = $1) AND ($2::text IS NULL OR p.status = $2)`,
-      [f.orderId ?? null, f.status ?? null],
-    );
-    total = count[0]!.n;
-  }
   return { data: rows.map(toPayment), total };
 }
 

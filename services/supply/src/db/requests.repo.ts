@@ -1,4 +1,4 @@
-import type { Queryable } from "@comptoir/platform";
+import { type Queryable, selectPage } from "@comptoir/platform";
 import type { RequestLine, RequestStatus, SupplyRequest } from "../model/request";
 
 interface Row {
@@ -100,30 +100,22 @@ export interface RequestFilter {
 }
 
 export async function listRequests(db: Queryable, f: RequestFilter): Promise<{ data: SupplyRequest[]; total: number }> {
-  // One statement, so that the page and the total come from the same snapshot.
-  const { rows } = await db.query<Row & { total: number }>(
-    `SELECT page.*, coalesce((SELECT json_agg(json_build_object('variantId', l.variant_id, 'quantity', l.quantity)
-                                              ORDER BY l.variant_id)
-                                FROM supply_request_lines l WHERE l.request_id = page.id), '[]') AS lines
-       FROM (SELECT r.*, count(*) OVER ()::int AS total FROM supply_requests r
-              WHERE ($1::text IS NULL OR r.status = $1)
-                AND ($2::uuid IS NULL OR r.location_id = $2)
-                AND ($3::uuid IS NULL OR r.store_id = $3)
-              ORDER BY r.created_at DESC, r.id DESC
-              LIMIT $4 OFFSET $5) AS page
-      ORDER BY page.created_at DESC, page.id DESC`,
-    [f.status ?? null, f.locationId ?? null, f.storeId ?? null, f.limit, f.offset],
+  const where = `($1::text IS NULL OR r.status = $1) AND ($2::uuid IS NULL OR r.location_id = $2)
+                 AND ($3::uuid IS NULL OR r.store_id = $3)`;
+  const params = [f.status ?? null, f.locationId ?? null, f.storeId ?? null];
+  const { rows, total } = await selectPage<Row>(
+    db,
+    {
+      text: `SELECT page.*, coalesce((SELECT json_agg(json_build_object('variantId', l.variant_id, 'quantity', l.quantity)
+                                                     ORDER BY l.variant_id)
+                                       FROM supply_request_lines l WHERE l.request_id = page.id), '[]') AS lines
+               FROM (SELECT r.*, count(*) OVER ()::int AS total FROM supply_requests r
+                      WHERE ${where} ORDER BY r.created_at DESC, r.id DESC LIMIT $4 OFFSET $5) AS page
+              ORDER BY page.created_at DESC, page.id DESC`,
+      values: [...params, f.limit, f.offset],
+    },
+    { text: `SELECT count(*)::int AS total FROM supply_requests r WHERE ${where}`, values: params },
+    f.offset,
   );
-  let total = rows[0]?.total ?? 0;
-  if (rows.length === 0 && f.offset > 0) {
-    // Past the last page: the window function saw no row to count.
-    const { rows: count } = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM supply_requests r
-        WHERE ($1::text IS NULL OR r.status = $1) AND ($2::uuid IS NULL OR r.location_id = $2)
-          AND ($3::uuid IS NULL OR r.store_id = $3)`,
-      [f.status ?? null, f.locationId ?? null, f.storeId ?? null],
-    );
-    total = count[0]!.n;
-  }
   return { data: rows.map(toRequest), total };
 }
