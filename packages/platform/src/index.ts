@@ -33,7 +33,15 @@ export {
 export { currentContext } from "./context/request-context";
 export { formatTraceparent } from "./context/traceparent";
 export { createPool, type Db, pingDatabase, type Queryable, type Tx } from "./db/pool";
-export { selectPage, type Sql } from "./db/paging";
+export {
+  type PageRequest,
+  type PageWindow,
+  type Paginated,
+  pageOf,
+  paginated,
+  selectPage,
+  type Sql,
+} from "./db/paging";
 export { PgCode, pgConstraint, pgErrorCode, withTx } from "./db/tx";
 export {
   AppError,

@@ -29,3 +29,37 @@ export async function selectPage<R extends object>(
     total: rows[0]?.total ?? 0,
   };
 }
+
+/** A list's `page` (from 1) and `limit`, as a querystring gives them (defaults applied below). */
+export interface PageRequest {
+  page?: number;
+  limit?: number;
+}
+
+/** Which rows a page is: its number, its size and the rows before it. */
+export interface PageWindow {
+  page: number;
+  limit: number;
+  offset: number;
+}
+
+/** The window of a page request: page from 1, limit between 1 and `max` (defaults: 50 of at most 200). */
+export function pageOf(
+  query: PageRequest,
+  limits: { max: number; default: number } = { max: 200, default: 50 },
+): PageWindow {
+  const page = Math.max(1, Math.trunc(query.page ?? 1));
+  const limit = Math.min(limits.max, Math.max(1, Math.trunc(query.limit ?? limits.default)));
+  return { page, limit, offset: (page - 1) * limit };
+}
+
+/** A list's answer, `{data, pagination}` (SPEC §4). */
+export interface Paginated<T> {
+  data: T[];
+  pagination: { page: number; limit: number; total: number };
+}
+
+export const paginated = <T>(data: T[], window: PageWindow, total: number): Paginated<T> => ({
+  data,
+  pagination: { page: window.page, limit: window.limit, total },
+});

@@ -19,7 +19,7 @@ import {
   type Movement,
   type ShortOfStock,
 } from "../model/stock";
-import { type PageQuery, type Paginated, pageOf, paginated } from "../paging/paging";
+import { type PageRequest, type Paginated, pageOf, paginated } from "@comptoir/platform";
 import {
   evaluateAlert,
   type InventoryDeps,
@@ -103,7 +103,7 @@ const insufficientForAdjust = (short: ShortOfStock) =>
     },
   );
 
-export interface StockQuery extends PageQuery {
+export interface StockQuery extends PageRequest {
   variantId?: string;
   locationId?: string;
 }
@@ -149,7 +149,7 @@ async function visibleLocations(deps: InventoryDeps, actor: Actor, locationId?: 
   return all.filter((l) => canAccess(actor.scope, l)).map((l) => l.id);
 }
 
-export interface MovementsQuery extends PageQuery {
+export interface MovementsQuery extends PageRequest {
   variantId?: string;
   locationId?: string;
   type?: string;
@@ -193,7 +193,7 @@ export async function setThreshold(deps: InventoryDeps, actor: Actor, input: Thr
   });
 }
 
-export interface AlertsQuery extends PageQuery {
+export interface AlertsQuery extends PageRequest {
   status?: "open" | "resolved";
   locationId?: string;
   variantId?: string;

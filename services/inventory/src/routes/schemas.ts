@@ -4,13 +4,12 @@ import { type Principal, Type, Id, Nullable, pageQuery, problemResponses, Pagina
 import type { FastifyRequest } from "fastify";
 import { type Actor, scopeOf } from "../model/actor";
 import { AlertView } from "../model/stock";
-import { DEFAULT_LIMIT, MAX_LIMIT } from "../paging/paging";
 
 export { Id, Nullable, Pagination, problemResponses };
 
 export const Params = Type.Object({ id: Id });
 
-export const PageQuery = pageQuery({ max: MAX_LIMIT, default: DEFAULT_LIMIT });
+export const PageQuery = pageQuery();
 
 // What other services read and send: inventory's HTTP contract.
 export const { Location, LevelFields, Level, LevelView, Movement, Reservation, Item, Reference, Transfer } =
