@@ -74,7 +74,7 @@ async function loadApps(services) {
     outfile: file,
     platform: "node",
     format: "esm",
-    target: "node20",
+    target: "node24",
     logLevel: "error",
     conditions: ["source"],
     external: EXTERNAL,
