@@ -1,6 +1,5 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- dependency-cruiser loads this file as CommonJS */
-// Dependency rules (issue 17), checked by `npm run lint:deps`. Every rule is an error except
-// db-imports-nothing-above, a warning until each service's db/ stops importing its domain types.
+// Dependency rules (issue 17), checked by `npm run lint:deps`; every rule is an error.
 const { existsSync, readdirSync, readFileSync } = require("node:fs");
 const { join, posix } = require("node:path");
 
@@ -56,12 +55,48 @@ module.exports = {
     ...entryPointRules,
     {
       name: "db-imports-nothing-above",
-      comment: "db/ is the bottom layer: it may import model/ and packages, not the layers above it",
-      severity: "warn",
-      from: { path: "^services/([^/]+)/src/db/" },
-      to: {
-        path: "^services/$1/src/((domain|routes|clients|events)/|(app|main)\\.ts$)",
+      comment: "db/ (and cart's redis/) is the bottom layer: it may import model/ and packages, nothing above it",
+      severity: "error",
+      from: { path: "^services/([^/]+)/src/(db|redis)/" },
+      to: { path: "^services/$1/src/((domain|routes|clients|events|seed)/|(app|main)\\.ts$)" },
+    },
+    {
+      name: "model-is-pure",
+      comment: "model/ holds types and aggregates: it imports other model/ files and packages only",
+      severity: "error",
+      from: { path: "^services/([^/]+)/src/model/", pathNot: "\\.test\\.ts$" },
+      to: { path: "^services/$1/src/", pathNot: "^services/$1/src/model/" },
+    },
+    {
+      name: "seed-only-from-main",
+      comment: "demo seeders run at start: only main.ts (and identity's production check) imports seed/",
+      severity: "error",
+      from: {
+        path: "^services/([^/]+)/src/",
+        pathNot: "^services/[^/]+/src/(main|production)\\.ts$|^services/[^/]+/src/seed/",
       },
+      to: { path: "^services/$1/src/seed/" },
+    },
+    {
+      name: "kernel-below-its-packages",
+      comment: "the kernel (@comptoir/platform) knows nothing of events, sagas or test helpers built on it",
+      severity: "error",
+      from: { path: "^packages/platform/src/" },
+      to: { path: "^packages/(events|sagas|testing|client|cli)/" },
+    },
+    {
+      name: "events-below-sagas",
+      comment: "@comptoir/events is below sagas and the test helpers",
+      severity: "error",
+      from: { path: "^packages/events/src/" },
+      to: { path: "^packages/(sagas|testing|client|cli)/" },
+    },
+    {
+      name: "test-helpers-in-tests-only",
+      comment: "@comptoir/testing is for tests: no service or package source imports it",
+      severity: "error",
+      from: { path: "^(services|packages)/[^/]+/src/", pathNot: "^packages/testing/" },
+      to: { path: "^packages/testing/" },
     },
     {
       name: "no-circular",

@@ -41,7 +41,7 @@ export { createPool, ensureDatabase } from "./packages/platform/src/db/pool";
 export { migrate } from "./packages/platform/src/db/migrate";
 export { createLogger } from "./packages/platform/src/logging/logger";
 export { newId } from "./packages/platform/src/ids";
-export { createTestIssuer } from "./packages/platform/src/testing/test-issuer";
+export { createTestIssuer } from "./packages/testing/src/test-issuer";
 export { EmbeddedPostgres } from "./packages/cli/src/embedded/postgres";
 export { freePorts } from "./packages/cli/src/launcher/ports";
 `;

@@ -8,7 +8,7 @@ import { ALL_SERVICES, BACKEND_SERVICES } from "@comptoir/contracts";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import pg from "pg";
-import { testServerUrl } from "@comptoir/platform/testing";
+import { testServerUrl } from "@comptoir/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   freePort,

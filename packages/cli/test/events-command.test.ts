@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BACKEND_SERVICES, partitionOf, type RawEnvelope } from "@comptoir/contracts";
 import { createPgLogTransport, type EventTransport } from "@comptoir/events";
-import { createTestDatabase, type TestDatabase, testLogger } from "@comptoir/platform/testing";
+import { createTestDatabase, type TestDatabase, testLogger } from "@comptoir/testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type EventsContext, eventsCommand } from "../src/commands/events.command";
 import { UserError } from "../src/errors";

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { currentContext, runWithContext } from "@comptoir/platform/context";
 import type { EventBus, EventTransport } from "../src";
-import type { TestDatabase } from "@comptoir/platform/testing";
+import type { TestDatabase } from "@comptoir/testing";
 import {
   category,
   effects,

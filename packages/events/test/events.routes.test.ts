@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createApp, pingDatabase } from "@comptoir/platform";
 import { type EventBus, eventsAdminRoutes } from "../src";
-import { createTestIssuer, http, listen, testLogger } from "@comptoir/platform/testing";
+import { createTestIssuer, http, listen, testLogger } from "@comptoir/testing";
 import { makeBus, publishMany, recordEffect, serviceDatabase, TRANSPORTS, uuid, waitFor } from "./support";
 
 const pg = TRANSPORTS[0]!;

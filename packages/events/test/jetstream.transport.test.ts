@@ -5,7 +5,7 @@ import { connect, type NatsConnection, nanos } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createJetStreamTransport, MAX_ACK_PENDING, jetStreamNames } from "../src/jetstream/jetstream.transport";
 import type { EventTransport } from "../src/transport";
-import { testLogger } from "@comptoir/platform/testing";
+import { testLogger } from "@comptoir/testing";
 import { event, read, streamName, transportContract } from "./transport.contract";
 
 const natsUrl = process.env.TEST_NATS_URL;

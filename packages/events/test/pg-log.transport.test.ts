@@ -3,7 +3,7 @@ import { partitionOf } from "@comptoir/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Notifier } from "../src/pg-log/notifier";
 import { createPgLogTransport } from "../src/pg-log/pg-log.transport";
-import { createTestDatabase, type TestDatabase, testLogger } from "@comptoir/platform/testing";
+import { createTestDatabase, type TestDatabase, testLogger } from "@comptoir/testing";
 import { event, streamName, subjectsInDistinctPartitions, transportContract } from "./transport.contract";
 
 let log: TestDatabase;

@@ -3,7 +3,7 @@ import type { Tx } from "@comptoir/platform";
 import type { EventTransport } from "../src";
 import { EventBus, type EventBusOptions, migrateEventTables } from "../src/bus";
 import { createPgLogTransport } from "../src/pg-log/pg-log.transport";
-import { createTestDatabase, type TestDatabase, testLogger } from "@comptoir/platform/testing";
+import { createTestDatabase, type TestDatabase, testLogger } from "@comptoir/testing";
 
 export interface TransportKind {
   name: "postgres" | "jetstream";

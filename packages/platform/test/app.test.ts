@@ -14,7 +14,7 @@ import {
   UnavailableError,
 } from "../src";
 import { MAX_PAGE_ROWS } from "../src/http/schemas";
-import { http, listen, testLogger } from "../src/testing";
+import { http, listen, testLogger } from "@comptoir/testing";
 
 let app: App | undefined;
 afterEach(async () => {

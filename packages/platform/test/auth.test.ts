@@ -2,7 +2,7 @@ import { createHmac, generateKeyPairSync } from "node:crypto";
 import { SERVICE_ACCOUNTS } from "@comptoir/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, createApp, createTokenVerifier, principalOf, requirePermission, requireUser } from "../src";
-import { createTestIssuer, http, listen, type TestIssuer, testLogger } from "../src/testing";
+import { createTestIssuer, http, listen, type TestIssuer, testLogger } from "@comptoir/testing";
 
 let issuer: TestIssuer;
 let stranger: TestIssuer;

@@ -14,7 +14,7 @@ import {
   ServiceProblem,
   UnavailableError,
 } from "../src";
-import { contractMismatches, testLogger } from "../src/testing";
+import { contractMismatches, testLogger } from "@comptoir/testing";
 
 /** A tiny provider's contract: a read, an idempotent action, a plain create, and a 204. */
 const Thing = Type.Object({ id: Id, name: Type.String(), count: Type.Integer({ minimum: 0 }) });

@@ -13,7 +13,7 @@ import {
   waitForDatabase,
   withTx,
 } from "../src/db";
-import { createTestDatabase, type TestDatabase, testServerUrl } from "../src/testing";
+import { createTestDatabase, type TestDatabase, testServerUrl } from "@comptoir/testing";
 
 let database: TestDatabase;
 beforeAll(async () => {

@@ -18,7 +18,7 @@ import {
   sendAnswer,
   Type,
 } from "../src";
-import { createTestDatabase, http, listen, type TestDatabase, testLogger } from "../src/testing";
+import { createTestDatabase, http, listen, type TestDatabase, testLogger } from "@comptoir/testing";
 
 let database: TestDatabase;
 let app: App;

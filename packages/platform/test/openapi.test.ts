@@ -12,7 +12,7 @@ import {
   Type,
 } from "../src";
 import { MAX_PATH_PARAM_LENGTH, operationIdOf } from "../src/http/openapi";
-import { testLogger } from "../src/testing";
+import { testLogger } from "@comptoir/testing";
 
 let app: App | undefined;
 afterEach(async () => {

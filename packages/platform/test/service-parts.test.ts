@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundleProcessScript, createTestDatabase, type TestDatabase } from "../src/testing";
+import { bundleProcessScript, createTestDatabase, type TestDatabase } from "@comptoir/testing";
 
 let script: string;
 let database: TestDatabase;

@@ -1,6 +1,6 @@
 import { cartHttp } from "@comptoir/contracts/http";
 import { createApp } from "@comptoir/platform";
-import { contractMismatches, testLogger } from "@comptoir/platform/testing";
+import { contractMismatches, testLogger } from "@comptoir/testing";
 import { describe, expect, it } from "vitest";
 import { cartsRoutes } from "../src/routes/carts.routes";
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { migrationsDirOf, newId } from "@comptoir/platform";
-import { createServiceTestbed, type ServiceTestbed } from "@comptoir/platform/testing";
+import { createServiceTestbed, type ServiceTestbed } from "@comptoir/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addLine, associate, type Cart, type LineData, newCart, touch } from "../src/model/cart";
 import type { CartStore } from "../src/model/cart.store";

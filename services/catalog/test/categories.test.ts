@@ -1,5 +1,5 @@
-import type { TestDatabase, TestIssuer } from "@comptoir/platform/testing";
-import { http } from "@comptoir/platform/testing";
+import type { TestDatabase, TestIssuer } from "@comptoir/testing";
+import { http } from "@comptoir/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Harness, startCatalog } from "./harness";
 

@@ -1,6 +1,6 @@
 import { catalogHttp } from "@comptoir/contracts/http";
 import { createApp } from "@comptoir/platform";
-import { contractMismatches, testLogger } from "@comptoir/platform/testing";
+import { contractMismatches, testLogger } from "@comptoir/testing";
 import { describe, expect, it } from "vitest";
 import { productsRoutes } from "../src/routes/products.routes";
 

@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseEnvelope } from "@comptoir/events";
 import { migrationsDirOf } from "@comptoir/platform";
-import { http, startService, type StartedService, type TestApi } from "@comptoir/platform/testing";
+import { http, startService, type StartedService, type TestApi } from "@comptoir/testing";
 import { expect } from "vitest";
 import { buildApp } from "../src/app";
 
-export { expectProblem } from "@comptoir/platform/testing";
+export { expectProblem } from "@comptoir/testing";
 
 export interface Harness extends StartedService {
   imagesDir: string;

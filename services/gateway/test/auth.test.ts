@@ -1,6 +1,6 @@
 import { API_KEY_RESOLVE_PATH } from "@comptoir/contracts";
 import { verifyGatewayProof } from "@comptoir/platform";
-import { createTestIssuer, type TestIssuer } from "@comptoir/platform/testing";
+import { createTestIssuer, type TestIssuer } from "@comptoir/testing";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { apiKey, type FakeIdentity } from "./support/fake-identity";
 import type { FakeUpstream } from "./support/fake-upstream";

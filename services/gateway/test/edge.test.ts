@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import { createLogger } from "@comptoir/platform";
-import { createTestIssuer } from "@comptoir/platform/testing";
+import { createTestIssuer } from "@comptoir/testing";
 import { describe, expect, it } from "vitest";
 import { apiKey } from "./support/fake-identity";
 import { useTestbed } from "./support/gateway";

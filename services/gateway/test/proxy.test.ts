@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { connect } from "node:net";
-import { createTestIssuer } from "@comptoir/platform/testing";
+import { createTestIssuer } from "@comptoir/testing";
 import { describe, expect, it, vi } from "vitest";
 import { type TestGateway, useTestbed } from "./support/gateway";
 import { rawRequest } from "./support/raw-request";

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createTestIssuer } from "@comptoir/platform/testing";
+import { createTestIssuer } from "@comptoir/testing";
 import { describe, expect, it } from "vitest";
 import { apiKey } from "./support/fake-identity";
 import { startGateway, useTestbed } from "./support/gateway";

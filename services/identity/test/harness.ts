@@ -1,13 +1,13 @@
 import { IDENTITY_HEADERS, type Role } from "@comptoir/contracts";
 import { deriveServiceCredential, gatewayProofHeaders, migrationsDirOf, newId } from "@comptoir/platform";
-import { startService, type StartedService, type TestApi } from "@comptoir/platform/testing";
+import { startService, type StartedService, type TestApi } from "@comptoir/testing";
 import { expect } from "vitest";
 import { buildApp } from "../src/app";
 import { insertUser } from "../src/db/users.repo";
 import { hashPassword } from "../src/domain/passwords";
 import { DEFAULT_SETTINGS, type IdentitySettings } from "../src/model/settings";
 
-export { expectProblem } from "@comptoir/platform/testing";
+export { expectProblem } from "@comptoir/testing";
 export type Api = TestApi;
 
 /** Identity signs and verifies its own tokens: the test issuer's (`as`, `admin`) are not for it. */

@@ -1,4 +1,4 @@
-import { http } from "@comptoir/platform/testing";
+import { http } from "@comptoir/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CENTRAL,

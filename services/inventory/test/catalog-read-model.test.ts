@@ -1,6 +1,6 @@
 import { createPgLogTransport, EventBus, migrateEventTables } from "@comptoir/events";
 import { newId, withTx } from "@comptoir/platform";
-import { createTestDatabase, type TestDatabase, testLogger } from "@comptoir/platform/testing";
+import { createTestDatabase, type TestDatabase, testLogger } from "@comptoir/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as variants from "../src/db/variants.repo";
 import { DEMO_STORES, seedDemoStock } from "../src/seed/demo-stock";

@@ -1,6 +1,6 @@
 import { inventoryHttp } from "@comptoir/contracts/http";
 import { createApp } from "@comptoir/platform";
-import { contractMismatches, testLogger } from "@comptoir/platform/testing";
+import { contractMismatches, testLogger } from "@comptoir/testing";
 import { describe, expect, it } from "vitest";
 import { availabilityRoutes } from "../src/routes/availability.routes";
 import { locationsRoutes } from "../src/routes/locations.routes";

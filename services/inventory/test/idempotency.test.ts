@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { IDEMPOTENCY_TABLES_MIGRATIONS, migrationsDirOf } from "@comptoir/platform";
 import { applyMigrations, migrate, readMigrations } from "@comptoir/platform/db";
-import { createTestDatabase } from "@comptoir/platform/testing";
+import { createTestDatabase } from "@comptoir/testing";
 import { describe, expect, it } from "vitest";
 
 describe("migration 003 (idempotency keys to the platform's module)", () => {

@@ -1,5 +1,5 @@
 import { pruneIdempotencyKeys } from "@comptoir/platform";
-import { http } from "@comptoir/platform/testing";
+import { http } from "@comptoir/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CENTRAL,

@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { createPgLogTransport, EventBus } from "@comptoir/events";
 import { createLogger, newId } from "@comptoir/platform";
-import { testLogger } from "@comptoir/platform/testing";
+import { testLogger } from "@comptoir/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app";
 import { DEFAULT_MAIL_FROM } from "../src/config";

@@ -4,7 +4,7 @@
 import { createHash, createHmac, randomUUID } from "node:crypto";
 import { migrationsDirOf } from "@comptoir/platform";
 import { applyMigrations, migrate, readMigrations } from "@comptoir/platform/db";
-import { createTestDatabase } from "@comptoir/platform/testing";
+import { createTestDatabase } from "@comptoir/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   address,

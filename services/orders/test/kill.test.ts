@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { bundleProcessScript, http } from "@comptoir/platform/testing";
+import { bundleProcessScript, http } from "@comptoir/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   checkout,

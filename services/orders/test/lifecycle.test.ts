@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { http } from "@comptoir/platform/testing";
+import { http } from "@comptoir/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkout, expectProblem, guestWith, level, type Shop, startShop } from "./support/harness";
 

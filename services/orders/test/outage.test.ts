@@ -1,5 +1,5 @@
 import { createServiceClient } from "@comptoir/platform";
-import { type Door, openDoor } from "@comptoir/platform/testing";
+import { type Door, openDoor } from "@comptoir/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   checkout,

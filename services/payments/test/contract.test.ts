@@ -1,6 +1,6 @@
 import { paymentsHttp } from "@comptoir/contracts/http";
 import { createApp } from "@comptoir/platform";
-import { contractMismatches, testLogger } from "@comptoir/platform/testing";
+import { contractMismatches, testLogger } from "@comptoir/testing";
 import { describe, expect, it } from "vitest";
 import { paymentsRoutes } from "../src/routes/payments.routes";
 

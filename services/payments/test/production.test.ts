@@ -7,7 +7,7 @@ import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, loadConfig } from "@comptoir/platform";
-import { createTestDatabase, http, type TestDatabase } from "@comptoir/platform/testing";
+import { createTestDatabase, http, type TestDatabase } from "@comptoir/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configSchema, paymentsProviderOf } from "../src/config";
 

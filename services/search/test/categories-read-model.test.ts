@@ -13,7 +13,7 @@ import {
   type TestIssuer,
   testLogger,
   waitFor,
-} from "@comptoir/platform/testing";
+} from "@comptoir/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp as buildSearchApp } from "../src/app";
 

@@ -17,7 +17,7 @@ import {
   type TestApi,
   type TestTokenOptions,
   waitFor,
-} from "@comptoir/platform/testing";
+} from "@comptoir/testing";
 import { Redis } from "ioredis";
 import { expect } from "vitest";
 import { buildApp } from "../../src/app";
@@ -29,7 +29,7 @@ import type { CartStore } from "../../src/model/cart.store";
 import { createPostgresCartStore } from "../../src/db/postgres-cart.store";
 import { createRedisCartStore } from "../../src/redis/redis-cart.store";
 
-export { expectProblem, sleep } from "@comptoir/platform/testing";
+export { expectProblem, sleep } from "@comptoir/testing";
 /** Inventory's online location (seeded by its first migration). */
 export const ONLINE = "0192f5a0-0000-7000-8000-00000000c002";
 

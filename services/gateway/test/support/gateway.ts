@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type App, developmentServiceCredential, type Logger } from "@comptoir/platform";
-import { http, listen, testLogger } from "@comptoir/platform/testing";
+import { http, listen, testLogger } from "@comptoir/testing";
 import { afterAll, afterEach } from "vitest";
 import { buildApp } from "../../src/app";
 import type { ResponseCacheOptions } from "../../src/upstreams/response-cache";

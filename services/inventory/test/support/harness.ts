@@ -1,11 +1,11 @@
 import { migrationsDirOf, newId } from "@comptoir/platform";
-import { startService, type StartedService } from "@comptoir/platform/testing";
+import { startService, type StartedService } from "@comptoir/testing";
 import { expect } from "vitest";
 import { buildApp, type InventoryAppDeps } from "../../src/app";
 import * as variants from "../../src/db/variants.repo";
 import type { InventoryDeps } from "../../src/domain/ledger";
 
-export { expectProblem } from "@comptoir/platform/testing";
+export { expectProblem } from "@comptoir/testing";
 export const CENTRAL = "0192f5a0-0000-7000-8000-00000000c001";
 export const ONLINE = "0192f5a0-0000-7000-8000-00000000c002";
 

@@ -1,17 +1,11 @@
 import type { EventData, EventType, RawEnvelope } from "@comptoir/contracts";
 import { migrationsDirOf, newId } from "@comptoir/platform";
-import {
-  createEventPublisher,
-  startService,
-  type StartedService,
-  type TestApi,
-  waitFor,
-} from "@comptoir/platform/testing";
+import { createEventPublisher, startService, type StartedService, type TestApi, waitFor } from "@comptoir/testing";
 import { buildApp, type NotificationsDeps } from "../../src/app";
 import { DIRECTORY_GROUP } from "../../src/events/directory.handlers";
 import { MAIL_GROUP } from "../../src/events/mail.handlers";
 
-export { sleep, waitFor } from "@comptoir/platform/testing";
+export { sleep, waitFor } from "@comptoir/testing";
 export type Api = TestApi;
 
 export type InstanceOptions = Partial<

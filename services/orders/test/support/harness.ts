@@ -21,7 +21,7 @@ import {
   type StartedService,
   type TestApi,
   waitFor,
-} from "@comptoir/platform/testing";
+} from "@comptoir/testing";
 import { expect } from "vitest";
 import { buildApp, type OrdersAppDeps } from "../../src/app";
 import { createCartClient } from "../../src/clients/cart.client";
@@ -30,7 +30,7 @@ import { createIdentityClient } from "../../src/clients/identity.client";
 import { createInventoryClient } from "../../src/clients/inventory.client";
 import { createPaymentsClient } from "../../src/clients/payments.client";
 
-export { expectProblem, sleep } from "@comptoir/platform/testing";
+export { expectProblem, sleep } from "@comptoir/testing";
 export { TEST_CARDS };
 /** Inventory's central warehouse and online location (seeded by its first migration). */
 export const CENTRAL = "0192f5a0-0000-7000-8000-00000000c001";

@@ -6,7 +6,7 @@ import {
   type StartedService,
   type TestApi,
   type TestTokenOptions,
-} from "@comptoir/platform/testing";
+} from "@comptoir/testing";
 import { buildApp } from "../../src/app";
 import type { PaymentProvider } from "../../src/providers/provider";
 import {
@@ -16,7 +16,7 @@ import {
   type TestProviderCall,
 } from "../../src/providers/test-provider";
 
-export { expectProblem } from "@comptoir/platform/testing";
+export { expectProblem } from "@comptoir/testing";
 export { TEST_CARDS };
 export type Api = TestApi;
 

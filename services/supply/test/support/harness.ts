@@ -12,7 +12,7 @@ import {
   type StartedService,
   type TestApi,
   waitFor,
-} from "@comptoir/platform/testing";
+} from "@comptoir/testing";
 import { expect } from "vitest";
 import { buildApp, type SupplyAppDeps } from "../../src/app";
 import { createInventoryClient } from "../../src/clients/inventory.client";

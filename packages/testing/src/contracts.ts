@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import type { Endpoint } from "@comptoir/contracts/http";
-import { type App, createApp } from "../http/app";
+import { type App, createApp } from "@comptoir/platform";
 import { testLogger } from "./http";
 
 type Operation = {

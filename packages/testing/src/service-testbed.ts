@@ -6,8 +6,8 @@ import {
   migrateEventTables,
 } from "@comptoir/events";
 import { migrateSagaTables } from "@comptoir/sagas";
-import { migrateIdempotencyTables } from "../idempotency/idempotency.schema";
-import type { Logger } from "../logging/logger";
+import { migrateIdempotencyTables } from "@comptoir/platform";
+import type { Logger } from "@comptoir/platform";
 import { createTestDatabase, type TestDatabase } from "./database";
 import { testLogger } from "./http";
 

@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
-import type { App } from "../http/app";
-import { createLogger, type Logger } from "../logging/logger";
+import type { App } from "@comptoir/platform";
+import { createLogger, type Logger } from "@comptoir/platform";
 
 /** A logger for tests: silent unless TEST_LOG_LEVEL is set. */
 export function testLogger(service: string): Logger {

@@ -1,4 +1,4 @@
-// The kernel's test helpers (`@comptoir/platform/testing`): each file imports its neighbours directly,
+// The kernel's test helpers (`@comptoir/testing`): each file imports its neighbours directly,
 // never this barrel, so there is no import circle.
 export * from "./contracts";
 export * from "./database";

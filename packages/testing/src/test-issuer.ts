@@ -13,7 +13,7 @@ import {
   TOKEN_ISSUER,
 } from "@comptoir/contracts";
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
-import { createTokenVerifier, type TokenVerifier } from "../auth/token-verifier";
+import { createTokenVerifier, type TokenVerifier } from "@comptoir/platform";
 
 export interface TestTokenOptions {
   role?: Role;

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp, pingDatabase, requirePermission } from "../../src";
+import { createApp, pingDatabase, requirePermission } from "@comptoir/platform";
 import {
   closeEach,
   migrationsDirOfPackage,
@@ -10,7 +10,7 @@ import {
   startService,
   type StartedService,
   testServerUrl,
-} from "../../src/testing";
+} from "../src";
 import pg from "pg";
 
 /** A service of one table and one guarded route, as any service's buildApp would wire it. */

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
-import { migrate } from "../db/migrate";
-import { createPool, type Db } from "../db/pool";
+import { migrate } from "@comptoir/platform/db";
+import { createPool, type Db } from "@comptoir/platform/db";
 
 declare module "vitest" {
   export interface ProvidedContext {
