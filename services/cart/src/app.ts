@@ -7,12 +7,15 @@ import {
   type Logger,
   pingDatabase,
   type ReadinessCheck,
+  type ServiceClient,
   type TokenVerifier,
 } from "@comptoir/platform";
-import type { CatalogClient } from "./clients/catalog.client";
-import type { InventoryClient } from "./clients/inventory.client";
+import { type CatalogClient, createCatalogClient } from "./clients/catalog.client";
+import { createInventoryClient, type InventoryClient } from "./clients/inventory.client";
+import { createPostgresCartStore } from "./db/postgres-cart.store";
 import type { CartTtl } from "./model/cart";
 import type { CartStore } from "./model/cart.store";
+import { createRedisCartStore } from "./redis/redis-cart.store";
 import { startSweep } from "./domain/sweep";
 import { cartsRoutes } from "./routes/carts.routes";
 
@@ -34,6 +37,25 @@ export interface CartDeps {
   /** How often expired carts are deleted, in ms; 0 turns the sweep off (tests sweep by hand). */
   sweepMs?: number;
   now?: () => Date;
+}
+
+/**
+ * What cart needs from outside, wired the same way by main.ts and by the tests of services that start
+ * a real cart (orders'): where carts live (Redis when given, else PostgreSQL) and its two clients,
+ * on the service clients the caller configured (catalog's lookup is public; inventory's call carries
+ * cart's own service token).
+ */
+export function cartDependencies(options: {
+  db: Db;
+  catalog: ServiceClient;
+  inventory: ServiceClient;
+  redis?: { url: string; keyPrefix: string };
+}): Pick<CartDeps, "store" | "catalog" | "inventory"> {
+  return {
+    store: options.redis ? createRedisCartStore(options.redis) : createPostgresCartStore(options.db),
+    catalog: createCatalogClient(options.catalog),
+    inventory: createInventoryClient(options.inventory),
+  };
 }
 
 export const DEFAULT_TTL: CartTtl = { guestSeconds: 7 * 24 * 3600, customerSeconds: 90 * 24 * 3600 };

@@ -1,13 +1,9 @@
 import { eventsPart } from "@comptoir/events";
 import { createServiceTokens, identityUrlOf, migrationsDirOf, runService } from "@comptoir/platform";
-import { buildApp } from "./app";
-import { createCatalogClient } from "./clients/catalog.client";
-import { createInventoryClient } from "./clients/inventory.client";
+import { buildApp, cartDependencies } from "./app";
 import { cartServiceClient } from "./clients/service-client";
 import { configSchema } from "./config";
 import type { CartStore } from "./model/cart.store";
-import { createPostgresCartStore } from "./db/postgres-cart.store";
-import { createRedisCartStore } from "./redis/redis-cart.store";
 
 let store: CartStore | undefined;
 
@@ -22,9 +18,14 @@ await runService({
       credential: config.SERVICE_CREDENTIAL,
       identityUrl: identityUrlOf(config),
     });
-    store = config.REDIS_URL
-      ? createRedisCartStore({ url: config.REDIS_URL, keyPrefix: config.CART_REDIS_KEY_PREFIX })
-      : createPostgresCartStore(db!);
+    const dependencies = cartDependencies({
+      db: db!,
+      // Catalog's lookup is public: no token (catalog would verify one for nothing).
+      catalog: cartServiceClient("catalog", config.CATALOG_URLS),
+      inventory: cartServiceClient("inventory", config.INVENTORY_URLS, tokens),
+      redis: config.REDIS_URL ? { url: config.REDIS_URL, keyPrefix: config.CART_REDIS_KEY_PREFIX } : undefined,
+    });
+    store = dependencies.store;
     logger.info({ store: store.kind }, "carts are kept in %s", store.kind);
     return buildApp({
       db: db!,
@@ -32,10 +33,7 @@ await runService({
       logger,
       instance,
       auth,
-      store,
-      // Catalog's lookup is public: no token (catalog would verify one for nothing).
-      catalog: createCatalogClient(cartServiceClient("catalog", config.CATALOG_URLS)),
-      inventory: createInventoryClient(cartServiceClient("inventory", config.INVENTORY_URLS, tokens)),
+      ...dependencies,
       ttl: { guestSeconds: config.CART_GUEST_TTL_SECONDS, customerSeconds: config.CART_CUSTOMER_TTL_SECONDS },
       sweepMs: config.CART_SWEEP_MS,
     });

@@ -14,6 +14,10 @@ import { registerPaymentsMetrics } from "./metrics/payments.metrics";
 import type { PaymentProvider } from "./providers/provider";
 import { paymentsRoutes } from "./routes/payments.routes";
 
+// The provider payments runs with when no real one is configured: also what other services' tests
+// (orders') start a real payments service with.
+export { createTestProvider, TEST_CARDS } from "./providers/test-provider";
+
 export interface PaymentsAppDeps {
   db: Db;
   bus: EventBus;

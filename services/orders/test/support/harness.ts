@@ -2,14 +2,11 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildApp as buildCart } from "@comptoir/cart";
-import { createCatalogClient as createCartCatalogClient } from "@comptoir/cart/catalog-client";
-import { createInventoryClient as createCartInventoryClient } from "@comptoir/cart/inventory-client";
-import { createPostgresCartStore } from "@comptoir/cart/postgres-store";
+import { buildApp as buildCart, cartDependencies } from "@comptoir/cart";
 import { buildApp as buildCatalog } from "@comptoir/catalog";
 import { buildApp as buildInventory } from "@comptoir/inventory";
 import { buildApp as buildPayments } from "@comptoir/payments";
-import { createTestProvider, TEST_CARDS } from "@comptoir/payments/test-provider";
+import { createTestProvider, TEST_CARDS } from "@comptoir/payments";
 import { type App, createPool, createServiceClient, migrationsDirOf, type ServiceTokens } from "@comptoir/platform";
 import {
   http,
@@ -191,9 +188,11 @@ async function startWorld(name: string): Promise<World> {
     build: (parts) =>
       buildCart({
         ...parts,
-        store: createPostgresCartStore(parts.db),
-        catalog: createCartCatalogClient(client("catalog", catalog.base)),
-        inventory: createCartInventoryClient(client("inventory", inventory.base, inventory.serviceTokens("cart"))),
+        ...cartDependencies({
+          db: parts.db,
+          catalog: client("catalog", catalog.base),
+          inventory: client("inventory", inventory.base, inventory.serviceTokens("cart")),
+        }),
         sweepMs: 0,
       }),
   });
