@@ -30,8 +30,6 @@ export interface CreateAppOptions {
   description?: string;
   /** Dependencies `/health/ready` checks, by name (e.g. `{ database: () => pingDatabase(db) }`). */
   readiness?: Record<string, ReadinessCheck>;
-  /** The service registers its own `/health/ready` (the gateway reports its upstreams there). */
-  ownReadinessRoute?: boolean;
   /** Largest accepted request body in bytes (413 above it). */
   bodyLimit?: number;
   /**
@@ -243,13 +241,10 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   registerProblemHandlers(app);
   installAuth(app, options.auth);
   app.comptoir.metrics = registerMetrics(app, { service: options.service, instance: options.instance });
-  registerHealth(
-    app,
-    options.readiness ?? {},
-    health,
-    () => ({ service: options.service, instance: options.instance }),
-    { readinessRoute: !options.ownReadinessRoute },
-  );
+  registerHealth(app, options.readiness ?? {}, health, () => ({
+    service: options.service,
+    instance: options.instance,
+  }));
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   return app as unknown as App;

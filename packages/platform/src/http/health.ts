@@ -49,10 +49,8 @@ export function registerHealth(
   checks: Record<string, ReadinessCheck>,
   state: HealthState,
   describe: () => Record<string, unknown>,
-  options: { readinessRoute: boolean } = { readinessRoute: true },
 ): void {
   app.get("/health/live", { schema: { hide: true }, logLevel: "silent" }, async () => ({ status: "ok" }));
-  if (!options.readinessRoute) return;
   app.get("/health/ready", { schema: { hide: true }, logLevel: "silent" }, async (_request, reply) => {
     const names = Object.keys(checks);
     const results = await Promise.all(names.map((name) => runCheck(checks[name]!)));
