@@ -12,6 +12,8 @@ const KEY = new RegExp(IDEMPOTENCY_KEY_PATTERN);
 export const IdempotencyKeyHeader = {
   "idempotency-key": Type.Optional(
     Type.String({
+      minLength: 1,
+      maxLength: 200,
       pattern: IDEMPOTENCY_KEY_PATTERN,
       description:
         "the same key and request again get the first answer (header Idempotent-Replayed: true); another request " +
