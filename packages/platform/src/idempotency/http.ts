@@ -4,16 +4,16 @@ import { InvalidError } from "../errors/app-error";
 import { type Problem, sendProblem, toProblem } from "../http/problem";
 import type { Answer, IdempotentRequest } from "./idempotency";
 
-/** Printable ASCII without spaces, 1 to 200 characters: a UUID, or any key a client makes up. */
-export const IDEMPOTENCY_KEY_PATTERN = "^[\\x21-\\x7E]{1,200}$";
-const KEY = new RegExp(IDEMPOTENCY_KEY_PATTERN);
+/** A key: printable ASCII without spaces, 1 to 200 characters (a UUID, or any key a client makes up). */
+export const IDEMPOTENCY_KEY_PATTERN = "^[\\x21-\\x7E]+$";
+const KEY_LENGTH = { minLength: 1, maxLength: 200 };
+const KEY = new RegExp(`^[\\x21-\\x7E]{${KEY_LENGTH.minLength},${KEY_LENGTH.maxLength}}$`);
 
 /** The header, for a route's `headers` schema (spread it with the route's other headers). */
 export const IdempotencyKeyHeader = {
   "idempotency-key": Type.Optional(
     Type.String({
-      minLength: 1,
-      maxLength: 200,
+      ...KEY_LENGTH,
       pattern: IDEMPOTENCY_KEY_PATTERN,
       description:
         "the same key and request again get the first answer (header Idempotent-Replayed: true); another request " +
