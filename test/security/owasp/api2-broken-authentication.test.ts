@@ -18,12 +18,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Where a token is checked: identity, and a service behind the gateway. */
 const GUARDED = ["/api/identity/me", "/api/orders", "/api/cart/me"];
 
-/** Calls `path` with `token` until it is refused, at most `ms`; the refusal, or the last answer. */
+/**
+ * Calls `path` with `token` until the token is refused (401), at most `ms`; the refusal, or the last
+ * answer. Any other answer means the token was taken (a customer with no cart gets 404 from
+ * /api/cart/me), so it is not a refusal.
+ */
 async function refusedWithin(path: string, token: string, ms: number) {
   const deadline = Date.now() + ms;
   for (;;) {
     const res = await call("GET", path, { token, from: FROM });
-    if (res.status !== 200 || Date.now() > deadline) return res;
+    if (res.status === 401 || Date.now() > deadline) return res;
     await sleep(100);
   }
 }
