@@ -80,7 +80,7 @@ async function levelOf(variantId: string, locationId = onlineLocationId): Promis
 
 /**
  * A new active product with one variant, known to inventory (catalog's events reach it
- * asynchronously; in demo mode its demo stock comes with them), then stocked with exactly `online`
+ * asynchronously; no demo stock: that is the demo catalog's alone), then stocked with exactly `online`
  * units at the online location and none anywhere else: everything an online order can draw from.
  */
 async function newVariant(name: string, price: number, online: number): Promise<string> {
