@@ -319,10 +319,11 @@ describe("comptoir up", () => {
   });
 
   it("waits for the gateway's /health/status (every upstream up), not only its own readiness", async () => {
-    const launcher = up({ FAKE_DEGRADED_MS: "4000" });
+    const launcher = up({ FAKE_DEGRADED_MS: "6000" });
     await launcher.waitFor(/✓ catalog ready/);
-    // Every backend is ready and the gateway answers /health/ready, but reports an upstream down.
-    expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
+    // Every backend is ready; the gateway, started with them, may still be binding its port.
+    // Once it answers /health/ready it can serve, yet it still reports an upstream down.
+    expect(await statusWithin(`http://127.0.0.1:${port}/health/ready`, 3_000)).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/health/status`)).status).toBe(503);
     expect(launcher.stdout).not.toContain("gateway ready");
 
@@ -360,3 +361,16 @@ describe("comptoir up", () => {
     expect(await launcher.exited).toBe(0);
   });
 });
+
+/** The status `url` answers once it accepts connections, polling until `withinMs` has passed. */
+async function statusWithin(url: string, withinMs: number): Promise<number> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      return (await fetch(url)).status;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
