@@ -13,6 +13,9 @@ export const PERMISSIONS = [
   "supply:request",
   "supply:approve",
   "sales:create",
+  "sales:discount",
+  "sales:return-unreceipted",
+  "stores:manage",
   "orders:manage",
   "carts:manage",
   "payments:read",
@@ -35,6 +38,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "supply:request",
     "supply:approve",
     "sales:create",
+    "sales:discount",
+    "sales:return-unreceipted",
     "orders:manage",
     "payments:read",
     "reports:read",
@@ -66,7 +71,10 @@ export const SERVICE_ACCOUNTS = {
     id: "0192f5a0-0000-7000-8000-00000000a002",
     permissions: ["stock:read", "stock:adjust", "carts:manage", "payments:read", "payments:write"],
   },
-  retail: { id: "0192f5a0-0000-7000-8000-00000000a003", permissions: ["stock:read", "stock:adjust"] },
+  retail: {
+    id: "0192f5a0-0000-7000-8000-00000000a003",
+    permissions: ["stock:read", "stock:adjust", "payments:read", "payments:write"],
+  },
   cart: { id: "0192f5a0-0000-7000-8000-00000000a004", permissions: ["stock:read"] },
 } as const satisfies Record<string, { id: string; permissions: readonly Permission[] }>;
 export type ServiceAccountName = keyof typeof SERVICE_ACCOUNTS;

@@ -8,6 +8,24 @@ import {
   pingDatabase,
   type TokenVerifier,
 } from "@comptoir/platform";
+import {
+  createSagaRunner,
+  registerSagaMetrics,
+  runSagaWorker,
+  type SagaRunnerDeps,
+  type SagaSettings,
+} from "@comptoir/sagas";
+import type { CatalogClient } from "./clients/catalog.client";
+import type { InventoryClient } from "./clients/inventory.client";
+import type { PaymentsClient } from "./clients/payments.client";
+import type { RetailContext, RetailSettings } from "./domain/context";
+import { createJournal } from "./domain/journal.use-cases";
+import { saleSagas } from "./domain/sale.saga";
+import { journalRoutes } from "./routes/journal.routes";
+import { registersRoutes } from "./routes/registers.routes";
+import { returnsRoutes } from "./routes/returns.routes";
+import { salesRoutes } from "./routes/sales.routes";
+import { storesRoutes } from "./routes/stores.routes";
 
 export interface RetailDeps {
   db: Db;
@@ -16,9 +34,23 @@ export interface RetailDeps {
   instance: string;
   /** Verifies access tokens (JWKS_URL); absent in tests that need no caller. */
   auth?: TokenVerifier;
+  /** Catalog prices the lines; inventory holds and moves the store's stock; payments charges cards. */
+  catalog: CatalogClient;
+  inventory: InventoryClient;
+  payments: PaymentsClient;
+  /** Encrypts the journal's signing key at rest (retail's SERVICE_CREDENTIAL in production). */
+  journalSecret: string;
+  settings?: Partial<RetailSettings>;
+  saga?: Partial<SagaSettings>;
+  /** How often this instance resumes due sagas, in ms; 0 turns the worker off (tests resume by hand). */
+  sagaWorkerMs?: number;
+  /** Tests: called after each step of a saga (a crash is simulated from here). */
+  afterSagaStep?: SagaRunnerDeps["afterStep"];
+  /** Tests: the clock (a session left open overnight). */
+  now?: () => Date;
 }
 
-/** The retail service's HTTP API. Its business routes arrive with its own issue; see SPEC §3. */
+/** The retail service: stores, registers and their cash sessions, till sales, returns, receipts and the journal. */
 export async function buildApp(deps: RetailDeps): Promise<App> {
   const app = await createApp({
     service: "retail",
@@ -28,6 +60,37 @@ export async function buildApp(deps: RetailDeps): Promise<App> {
     description: "Stores, cash registers, point-of-sale sales and returns.",
     readiness: { database: () => pingDatabase(deps.db), events: degradesOnly(() => deps.bus.ping()) },
   });
+  const ctx: RetailContext = {
+    db: deps.db,
+    outbox: deps.bus.outbox,
+    logger: deps.logger,
+    journal: await createJournal({ db: deps.db, logger: deps.logger, secret: deps.journalSecret }),
+    catalog: deps.catalog,
+    inventory: deps.inventory,
+    payments: deps.payments,
+    settings: { currency: "EUR", maxDiscountPercent: 10, saleWaitMs: 8_000, ...deps.settings },
+    now: deps.now ?? (() => new Date()),
+  };
+  const sales = saleSagas(ctx);
+  const sagas = createSagaRunner(
+    {
+      db: deps.db,
+      logger: deps.logger,
+      instance: deps.instance,
+      settings: { maxAttempts: 3, retryBaseMs: 250, retryMaxMs: 5_000, ...deps.saga },
+      afterStep: deps.afterSagaStep,
+    },
+    sales.definitions,
+  );
+
+  storesRoutes(app, ctx);
+  registersRoutes(app, ctx);
+  salesRoutes(app, ctx, { sagas, cards: sales.cards });
+  returnsRoutes(app, ctx, { sagas });
+  journalRoutes(app, ctx);
+
+  registerSagaMetrics(app.comptoir.metrics.registry, deps.db);
   eventsAdminRoutes(app, "retail", deps.bus);
+  runSagaWorker(app, sagas, deps.sagaWorkerMs ?? 1000);
   return app;
 }
