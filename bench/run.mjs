@@ -19,9 +19,9 @@ const scenarios = readdirSync(here)
   .filter((f) => f.endsWith(".bench.mjs"))
   .map((f) => f.replace(".bench.mjs", ""));
 /** The scenarios that boot the platform with packages/cli/dist (so need a build). */
-const BOOTS_PLATFORM = new Set(["startup", "gateway", "catalog", "checkout"]);
-// Smoke order: startup first (its second start is the platform the next three share).
-const SMOKE_ORDER = ["startup", "gateway", "catalog", "checkout", "inventory", "events"];
+const BOOTS_PLATFORM = new Set(["startup", "gateway", "catalog", "retail", "checkout"]);
+// Smoke order: startup first (its second start is the platform the next four share).
+const SMOKE_ORDER = ["startup", "gateway", "catalog", "retail", "checkout", "inventory", "events"];
 
 function build() {
   const started = performance.now();

@@ -35,6 +35,7 @@ describe("--help on every command", () => {
     [["events"], /^Usage: comptoir events <command>\n/],
     [["events", "tail"], /^Usage: comptoir events <command>\n/],
     [["inventory", "verify"], /^Usage: comptoir inventory <command>\n/],
+    [["retail", "verify"], /^Usage: comptoir retail <command>\n/],
     [["secrets", "credential"], /^Usage: comptoir secrets <command>\n/],
   ];
 

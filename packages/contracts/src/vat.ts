@@ -29,6 +29,11 @@ export type VatLine = Static<typeof VatLine>;
  * The VAT breakdown of amounts that include VAT, per rate (highest rate first): each rate's total is
  * the sum of its lines, its base is that total / (1 + rate) rounded half up to the cent, computed once
  * per rate (not per line, so that the receipt's table adds up), and its VAT the difference.
+ *
+ * A rate whose lines net to a negative total (a refund, a return) is rounded as its opposite and
+ * negated (half away from zero), so that the breakdown of a refund mirrors the sale's exactly:
+ * vatBreakdown(-x) = -vatBreakdown(x). Such rows fall outside VatLine's schema (amounts ≥ 0): the
+ * caller shows them as it sees fit.
  */
 export function vatBreakdown(lines: readonly { vatRate: number; total: number }[]): VatLine[] {
   const totals = new Map<number, number>();
@@ -36,10 +41,12 @@ export function vatBreakdown(lines: readonly { vatRate: number; total: number }[
   return [...totals]
     .sort(([a], [b]) => b - a)
     .map(([rate, total]) => {
-      // base = total × 10000 / (10000 + rate), rounded half up; in bigint, since total × 20000
-      // may pass 2^53 for amounts near MAX_AMOUNT.
-      const divisor = BigInt(2 * (10_000 + rate));
-      const base = Number((BigInt(total) * 20_000n + BigInt(10_000 + rate)) / divisor);
+      // base = |total| × 10000 / (10000 + rate), rounded half up: (2 × |total| × 10000 + d) / 2d with
+      // d = 10000 + rate, in bigint, since |total| × 20000 passes 2^53 for amounts near MAX_AMOUNT.
+      // On a non-negative dividend bigint's truncating division is the floor the rounding needs.
+      const d = BigInt(10_000 + rate);
+      const magnitude = Number((BigInt(Math.abs(total)) * 20_000n + d) / (2n * d));
+      const base = total < 0 ? -magnitude : magnitude;
       return { rate: rate as VatRateValue, base, vat: total - base, total };
     });
 }

@@ -168,11 +168,13 @@ const sale: Omit<EventData<"retail.sale.returned">, "paymentMethod" | "total" | 
 };
 
 const session: Omit<EventData<"retail.register.opened">, "openedBy"> = {
-  registerId: ID.register,
+  store: { id: ID.store, code: "STORE-1", name: "Magasin 1", timezone: "Europe/Paris" },
+  channel: "store",
+  register: { id: ID.register, code: "CAISSE-1", name: "Caisse 1" },
   sessionId: ID.session,
-  storeId: ID.store,
   currency: "EUR",
   openingFloat: 15000,
+  openedAt: AT,
 };
 
 /** One valid payload per event type; typed, so a missing type or a field of the wrong type does not compile. */
@@ -299,10 +301,28 @@ const samples: { [T in EventType]: EventData<T> } = {
   "retail.register.opened": { ...session, openedBy: ID.clerk },
   "retail.register.closed": {
     ...session,
-    openedAt: AT,
+    openedBy: ID.clerk,
     closedBy: ID.clerk,
+    closedAt: AT,
+    flagged: false,
     salesCount: 14,
-    cashSales: 32050,
+    salesTotal: 52050,
+    discountTotal: 1200,
+    byTender: [
+      { method: "cash", amount: 32050 },
+      { method: "card", amount: 20000 },
+      { method: "store_credit", amount: 0 },
+    ],
+    byVatRate: [{ rate: 2000, base: 43375, vat: 8675, total: 52050 }],
+    returnsCount: 0,
+    returnsTotal: 0,
+    voidsCount: 0,
+    voidsTotal: 0,
+    cashIn: 0,
+    cashOut: 0,
+    cashTaken: 35000,
+    changeGiven: 2950,
+    cashRefunds: 0,
     expectedCash: 47050,
     countedCash: 47000,
     variance: -50,

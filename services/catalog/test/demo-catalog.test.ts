@@ -50,6 +50,25 @@ describe("the demo catalog", () => {
       ["ROB-01-L", 8900],
     ]);
     expect(robe.images).toHaveLength(1);
+    // The grocery at 5.5 %, everything else at 20 %; every variant with a valid EAN-13 of its own.
+    const rates = await h.db.query(`
+      SELECT u.slug, array_agg(DISTINCT p.vat_rate) AS rates
+        FROM products p JOIN categories l ON l.id = p.category_id JOIN categories b ON b.id = l.parent_id
+        JOIN categories u ON u.id = b.parent_id GROUP BY u.slug ORDER BY u.slug`);
+    expect(rates.rows).toEqual([
+      { slug: "epicerie", rates: [550] },
+      { slug: "maison", rates: [2000] },
+      { slug: "mode", rates: [2000] },
+    ]);
+    expect(robe).toMatchObject({ vatRate: 2000 });
+    expect(robe.variants.every((v: { vatRate: number }) => v.vatRate === 2000)).toBe(true);
+    const barcodes = await h.db.query("SELECT barcode FROM variants");
+    expect(new Set(barcodes.rows.map((r) => r.barcode)).size).toBe(156);
+    for (const { barcode } of barcodes.rows) {
+      expect(barcode).toMatch(/^\d{13}$/);
+      const sum = [...barcode].reduce((s: number, d: string, i: number) => s + Number(d) * (i % 2 === 0 ? 1 : 3), 0);
+      expect(sum % 10).toBe(0);
+    }
     const image = await fetch(`${h.base}/api${robe.images[0].thumbnailUrl.replace("/images/", "/catalog/images/")}`);
     expect(image.status).toBe(200);
     expect(await readdir(join(h.imagesDir, "catalog", robe.id))).toHaveLength(2);

@@ -35,6 +35,17 @@ async function category(name: string, parentId?: string): Promise<string> {
 let skuCounter = 0;
 const sku = () => `SKU-${++skuCounter}`;
 
+/** A valid GS1 code: `body` and its check digit (weights 3, 1, 3... from the right). */
+function gs1(body: string): string {
+  const sum = [...body].reverse().reduce((s, d, i) => s + Number(d) * (i % 2 === 0 ? 3 : 1), 0);
+  return body + ((10 - (sum % 10)) % 10);
+}
+/** The EAN-13 of `n`, under the French GS1 prefix 376. */
+const ean13 = (n: number) => gs1(`376${String(n).padStart(9, "0")}`);
+/** An in-store EAN-13: "2", 11 digits, a valid check digit. */
+const IN_STORE = /^2\d{12}$/;
+const validEan13 = (code: string) => [...code].reduce((s, d, i) => s + Number(d) * (i % 2 === 0 ? 1 : 3), 0) % 10 === 0;
+
 function productBody(categoryId: string, overrides: Record<string, unknown> = {}) {
   return {
     categoryId,
@@ -44,7 +55,7 @@ function productBody(categoryId: string, overrides: Record<string, unknown> = {}
     status: "active",
     variants: [
       { sku: sku(), options: { taille: "S" }, price: 1990 },
-      { sku: sku(), options: { taille: "M" }, price: 1990, compareAtPrice: 2490, barcode: `376${1e9 + skuCounter}` },
+      { sku: sku(), options: { taille: "M" }, price: 1990, compareAtPrice: 2490, barcode: ean13(1e8 + skuCounter) },
     ],
     ...overrides,
   };
@@ -113,6 +124,11 @@ describe("creating a product with its variants", () => {
         position: 1,
       }),
     ]);
+    // Without a rate, 20 %, on the product and each variant; a variant without a barcode gets an in-store one.
+    expect(res.body.vatRate).toBe(2000);
+    expect(res.body.variants.map((v: { vatRate: number }) => v.vatRate)).toEqual([2000, 2000]);
+    expect(res.body.variants[0].barcode).toMatch(IN_STORE);
+    expect(validEan13(res.body.variants[0].barcode)).toBe(true);
     // A second product with the same name gets a free slug.
     expect((await product(leaf, { name: "Marinière été" })).slug).toBe("mariniere-ete-2");
     // Draft by default.
@@ -204,13 +220,106 @@ describe("creating a product with its variants", () => {
 
   it("a barcode already used is 409 barcode_taken", async () => {
     const leaf = await category("Robes");
-    await product(leaf, { variants: [{ sku: "B-1", price: 100, barcode: "3760000000123" }] });
+    await product(leaf, { variants: [{ sku: "B-1", price: 100, barcode: ean13(123) }] });
     const res = await h.api.post(
       "/api/catalog/products",
-      productBody(leaf, { variants: [{ sku: "B-2", price: 100, barcode: "3760000000123" }] }),
+      productBody(leaf, { variants: [{ sku: "B-2", price: 100, barcode: ean13(123) }] }),
     );
     expectProblem(res, 409, "barcode_taken");
+    expect(res.body.barcode).toBe(ean13(123));
+    // Repeated inside one request, too.
+    const twice = await h.api.post(
+      "/api/catalog/products",
+      productBody(leaf, {
+        variants: [
+          { sku: "B-3", price: 100, barcode: ean13(124) },
+          { sku: "B-4", price: 100, barcode: ean13(124) },
+        ],
+      }),
+    );
+    expectProblem(twice, 409, "barcode_taken");
+    // And when a variant is added.
+    const p = await product(leaf, { variants: [{ sku: "B-5", price: 100 }] });
+    expectProblem(
+      await h.api.post(`/api/catalog/products/${p.id}/variants`, { sku: "B-6", price: 100, barcode: ean13(123) }),
+      409,
+      "barcode_taken",
+    );
+    expect(await count(h, "products")).toBe(2);
+    expect(await count(h, "variants")).toBe(2);
+  });
+
+  it("takes 8 to 14 digits with a valid GS1 check digit for 8, 12, 13 and 14; anything else is a 400", async () => {
+    const leaf = await category("Robes");
+    const ok = ["96385074", "036000291452", "4006381333931", "10012345678902", "123456789", "12345678901"];
+    const created = await product(leaf, { variants: ok.map((barcode) => ({ sku: sku(), price: 100, barcode })) });
+    expect(created.variants.map((v: { barcode: string }) => v.barcode)).toEqual(ok);
+    for (const [barcode, code] of [
+      ["4006381333932", "invalid_barcode"], // wrong check digit (EAN-13)
+      ["96385075", "invalid_barcode"], // wrong check digit (EAN-8)
+      ["036000291453", "invalid_barcode"], // wrong check digit (UPC-A)
+      ["10012345678903", "invalid_barcode"], // wrong check digit (GTIN-14)
+      ["1234567", "validation_failed"], // too short
+      ["123456789012345", "validation_failed"], // too long
+      ["40063813339AB", "validation_failed"], // not digits
+    ] as const) {
+      const res = await h.api.post(
+        "/api/catalog/products",
+        productBody(leaf, { variants: [{ sku: sku(), price: 100, barcode }] }),
+      );
+      expectProblem(res, 400, code);
+      expectProblem(await h.api.patch(`/api/catalog/variants/${created.variants[0].id}`, { barcode }), 400, code);
+      expectProblem(
+        await h.api.post(`/api/catalog/products/${created.id}/variants`, { sku: sku(), price: 100, barcode }),
+        400,
+        code,
+      );
+    }
     expect(await count(h, "products")).toBe(1);
+    expect(await count(h, "variants")).toBe(ok.length);
+  });
+
+  it("gives every variant created without a barcode a distinct in-store EAN-13, even under concurrent creates", async () => {
+    const leaf = await category("Robes");
+    const created = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        h.api.post(
+          "/api/catalog/products",
+          productBody(leaf, {
+            name: `Robe ${i}`,
+            variants: [
+              { sku: sku(), price: 100 },
+              { sku: sku(), price: 100, barcode: null },
+            ],
+          }),
+        ),
+      ),
+    );
+    expect(created.map((r) => r.status)).toEqual(Array(8).fill(201));
+    const p = created[0]!.body;
+    const added = await h.api.post(`/api/catalog/products/${p.id}/variants`, { sku: sku(), price: 100 });
+    expect(added.status).toBe(201);
+    const barcodes = [
+      ...created.flatMap((r) => r.body.variants.map((v: { barcode: string }) => v.barcode)),
+      added.body.barcode,
+    ];
+    expect(barcodes).toHaveLength(17);
+    expect(new Set(barcodes).size).toBe(17);
+    for (const code of barcodes) {
+      expect(code).toMatch(IN_STORE);
+      expect(validEan13(code)).toBe(true);
+    }
+  });
+
+  it("skips an in-store code a caller already took by hand", async () => {
+    const leaf = await category("Robes");
+    const first = await product(leaf, { variants: [{ sku: sku(), price: 100 }] });
+    // The next in-store code, taken by hand: the sequence's next value after the first one.
+    const next = gs1(`2${String(Number(first.variants[0].barcode.slice(1, 12)) + 1).padStart(11, "0")}`);
+    await product(leaf, { variants: [{ sku: sku(), price: 100, barcode: next }] });
+    const later = await product(leaf, { variants: [{ sku: sku(), price: 100 }] });
+    expect(later.variants[0].barcode).not.toBe(next);
+    expect(later.variants[0].barcode).toMatch(IN_STORE);
   });
 
   it("rejects a compare-at price not above the price, an empty variant list and bad fields (400)", async () => {
@@ -457,6 +566,46 @@ describe("changing and archiving products", () => {
     expectProblem(await h.api.patch(`/api/catalog/products/${UNKNOWN}`, { name: "x" }), 404, "product_not_found");
   });
 
+  it("keeps a VAT rate per product: given at creation, changed like any field, on every variant, in its events", async () => {
+    const leaf = await category("Livres");
+    const p = await product(leaf, { vatRate: 550 });
+    expect(p.vatRate).toBe(550);
+    expect(p.variants.map((v: { vatRate: number }) => v.vatRate)).toEqual([550, 550]);
+    const created = (await outboxRows(h)).filter((e) => e.subject === p.id);
+    expect(created[0]).toMatchObject({ type: "catalog.product.created", data: { vatRate: 550 } });
+    expect(created.filter((e) => e.type === "catalog.variant.created").map((e) => e.data.vatRate)).toEqual([550, 550]);
+
+    const res = await h.api.patch(`/api/catalog/products/${p.id}`, { vatRate: 1000 });
+    expect(res.status).toBe(200);
+    expect(res.body.vatRate).toBe(1000);
+    expect((await outboxRows(h)).at(-1)).toMatchObject({
+      type: "catalog.product.updated",
+      subject: p.id,
+      data: { vatRate: 1000 },
+    });
+    // Every read shows the new rate: by id, in lists, in lookups, on a variant's own answer.
+    expect((await h.anonymous.get(`/api/catalog/products/${p.id}`)).body.variants[1].vatRate).toBe(1000);
+    expect((await h.api.get(`/api/catalog/products`)).body.data[0].vatRate).toBe(1000);
+    expect((await h.anonymous.get(`/api/catalog/variants?ids=${p.variants[0].id}`)).body.data[0].vatRate).toBe(1000);
+    const priced = await h.api.put(`/api/catalog/variants/${p.variants[0].id}/price`, { price: 2500 });
+    expect(priced.body.vatRate).toBe(1000);
+    const added = await h.api.post(`/api/catalog/products/${p.id}/variants`, { sku: sku(), price: 100 });
+    expect(added.body.vatRate).toBe(1000);
+
+    // The same rate again: nothing published.
+    const before = await outboxRows(h);
+    await h.api.patch(`/api/catalog/products/${p.id}`, { vatRate: 1000 });
+    expect(await outboxRows(h)).toEqual(before);
+    for (const vatRate of [1900, 0, "2000", 20]) {
+      expectProblem(await h.api.patch(`/api/catalog/products/${p.id}`, { vatRate }), 400, "validation_failed");
+      expectProblem(
+        await h.api.post("/api/catalog/products", productBody(leaf, { vatRate })),
+        400,
+        "validation_failed",
+      );
+    }
+  });
+
   it("archives (catalog.product.archived), after which the product cannot change (409)", async () => {
     const leaf = await category("Robes");
     const p = await product(leaf);
@@ -520,13 +669,14 @@ describe("variants", () => {
     const v = p.variants[0];
     const res = await h.api.patch(`/api/catalog/variants/${v.id}`, {
       options: { taille: "S", couleur: "noir" },
-      barcode: "3760000000999",
+      barcode: ean13(999),
       compareAtPrice: 2990,
     });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       options: { taille: "S", couleur: "noir" },
-      barcode: "3760000000999",
+      barcode: ean13(999),
+      vatRate: 2000,
       compareAtPrice: 2990,
     });
     expect((await outboxRows(h)).at(-1)).toMatchObject({ type: "catalog.product.updated", subject: p.id });
@@ -540,7 +690,11 @@ describe("variants", () => {
       409,
       "barcode_taken",
     );
-    expectProblem(await h.api.patch(`/api/catalog/variants/${UNKNOWN}`, { barcode: "1" }), 404, "variant_not_found");
+    expectProblem(
+      await h.api.patch(`/api/catalog/variants/${UNKNOWN}`, { barcode: ean13(998) }),
+      404,
+      "variant_not_found",
+    );
   });
 
   it("looks variants up by id in batch with their product's name, status and price; unknown ids are absent", async () => {
@@ -574,6 +728,50 @@ describe("variants", () => {
     expectProblem(await h.anonymous.get("/api/catalog/variants"), 400, "validation_failed");
     const max = Array.from({ length: 200 }, () => UNKNOWN).join(",");
     expect((await h.anonymous.get(`/api/catalog/variants?ids=${max}`)).body.data).toEqual([]);
+  });
+
+  it("looks variants up by code, a SKU or a barcode (exact match), in the order of the codes, with their VAT rate", async () => {
+    const leaf = await category("Épicerie");
+    const a = await product(leaf, { name: "Café", vatRate: 550 });
+    const b = await product(leaf, { name: "Robe" });
+    const codes = [b.variants[1].barcode, "NOPE-1", a.variants[0].sku, "0000000000000", a.variants[1].barcode];
+    const res = await h.anonymous.get(`/api/catalog/variants?codes=${codes.join(",")}`);
+    expect(res.status).toBe(200);
+    expect(res.body.data.map((v: { id: string; vatRate: number }) => [v.id, v.vatRate])).toEqual([
+      [b.variants[1].id, 2000],
+      [a.variants[0].id, 550],
+      [a.variants[1].id, 550],
+    ]);
+    expect(res.body.data[1]).toMatchObject({ productName: "Café", sku: a.variants[0].sku, productStatus: "active" });
+    // Exact: another case or a part of a code finds nothing.
+    const partial = await h.anonymous.get(
+      `/api/catalog/variants?codes=${a.variants[0].sku.toLowerCase()},${a.variants[1].barcode.slice(0, 8)}`,
+    );
+    expect(partial.body.data).toEqual([]);
+    // The same variant by SKU and by barcode comes once.
+    const same = await h.anonymous.get(`/api/catalog/variants?codes=${a.variants[1].sku},${a.variants[1].barcode}`);
+    expect(same.body.data.map((v: { id: string }) => v.id)).toEqual([a.variants[1].id]);
+    // ids by id, vatRate included.
+    const byId = await h.anonymous.get(`/api/catalog/variants?ids=${a.variants[0].id}`);
+    expect(byId.body.data[0].vatRate).toBe(550);
+  });
+
+  it("a code lookup takes ids or codes, never both nor neither, and at most 200 codes (400)", async () => {
+    const leaf = await category("Robes");
+    const p = await product(leaf);
+    expectProblem(
+      await h.anonymous.get(`/api/catalog/variants?ids=${p.variants[0].id}&codes=${p.variants[0].sku}`),
+      400,
+      "validation_failed",
+    );
+    expectProblem(await h.anonymous.get("/api/catalog/variants"), 400, "validation_failed");
+    expectProblem(await h.anonymous.get("/api/catalog/variants?codes="), 400, "validation_failed");
+    expectProblem(await h.anonymous.get("/api/catalog/variants?codes=a,,b"), 400, "validation_failed");
+    expectProblem(await h.anonymous.get("/api/catalog/variants?codes=a%20b"), 400, "validation_failed");
+    const tooMany = Array.from({ length: 201 }, (_, i) => `C-${i}`).join(",");
+    expectProblem(await h.anonymous.get(`/api/catalog/variants?codes=${tooMany}`), 400, "validation_failed");
+    const max = [...Array.from({ length: 199 }, (_, i) => `C-${i}`), p.variants[0].sku].join(",");
+    expect((await h.anonymous.get(`/api/catalog/variants?codes=${max}`)).body.data).toHaveLength(1);
   });
 });
 

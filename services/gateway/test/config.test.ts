@@ -85,6 +85,24 @@ describe("the shipped gateway.config.json", () => {
   });
 });
 
+describe("the shipped routes of the calls that wait for a saga", () => {
+  // orders' ORDERS_CHECKOUT_WAIT_MS and retail's RETAIL_SALE_WAIT_MS (8 s by default): a checkout or
+  // a till's sale waits that long for its saga, then answers 409 *_in_progress (retry with the same key).
+  const SAGA_WAIT_MS = 8_000;
+
+  it("give orders' checkout and retail's sales more than the saga's wait, so that the caller gets the service's answer, not a 504", () => {
+    const config = loadGatewayConfig({ file: shipped, env: {} });
+    for (const service of ["orders", "retail"]) {
+      const route = config.services.find((s) => s.name === service)!;
+      // A second's margin: the answer still has to be written and relayed once the wait is over.
+      expect(route.timeoutMs, service).toBeGreaterThanOrEqual(SAGA_WAIT_MS + 1_000);
+      expect(route.bodyLimitBytes, service).toBe(1024 * 1024);
+      // The users' budget, as every route: no route-specific limit that a busy till would hit first.
+      expect(route.rateLimit, service).toBeUndefined();
+    }
+  });
+});
+
 describe("loading a config file", () => {
   it("fills in defaults, lets each upstream override them, and normalises targets", () => {
     const config = loadGatewayConfig({ file: writeConfigFile(minimal()), env: {} });

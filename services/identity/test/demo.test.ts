@@ -1,11 +1,11 @@
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { API_KEY_PATTERN, API_KEY_RESOLVE_PATH, DEFAULT_INTERNAL_SECRET } from "@comptoir/contracts";
+import { API_KEY_PATTERN, API_KEY_RESOLVE_PATH, DEFAULT_INTERNAL_SECRET, DEMO_STORES } from "@comptoir/contracts";
 import { loadConfig } from "@comptoir/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configSchema } from "../src/config";
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_STORE_1_ID, seedDemo } from "../src/seed/demo";
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from "../src/seed/demo";
 import { assertProductionReady } from "../src/production";
 import { settingsFromConfig } from "../src/model/settings";
 import { fromGateway, type Identity, login, outbox, startIdentity } from "./harness";
@@ -27,7 +27,7 @@ const STRONG_SECRET = "x7Kq2mVn9pLw4rTz8bYc3dFh6jMs1aGe";
 const STRONG_INTERNAL_SECRET = "Qe4Rt7Yu1Io9Pa3Sd6Fg2Hj8Kl5Zx0Cv";
 
 describe("demo mode", () => {
-  it("seeds the four accounts and one API key per tier once, and writes the keys file (0600)", async () => {
+  it("seeds the six accounts (a cashier per demo store) and one API key per tier once, and writes the keys file (0600)", async () => {
     const keysFile = join(dir, "demo-api-keys.json");
     const first = await seedDemo(deps(), { keysFile });
     expect(first.createdAccounts.sort()).toEqual(DEMO_ACCOUNTS.map((a) => a.email).sort());
@@ -45,8 +45,8 @@ describe("demo mode", () => {
     const { rows } = await identity.db.query(
       "SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM api_keys WHERE demo) AS keys",
     );
-    expect(rows[0]).toEqual({ users: 4, keys: 4 });
-    expect((await outbox(identity)).filter((e) => e.type === "identity.user.registered")).toHaveLength(4);
+    expect(rows[0]).toEqual({ users: 6, keys: 4 });
+    expect((await outbox(identity)).filter((e) => e.type === "identity.user.registered")).toHaveLength(6);
 
     // The accounts work as SPEC §6 says; the keys resolve.
     for (const account of DEMO_ACCOUNTS) {
@@ -54,7 +54,14 @@ describe("demo mode", () => {
       const me = await identity.api.get("/api/identity/me", session.auth);
       expect(me.body).toMatchObject({ role: account.role, storeId: account.storeId });
     }
-    expect(DEMO_ACCOUNTS.find((a) => a.role === "clerk")!.storeId).toBe(DEMO_STORE_1_ID);
+    // A cashier per demo store; clerk@ and the manager in store 1.
+    const clerks = DEMO_ACCOUNTS.filter((a) => a.role === "clerk");
+    expect(clerks.map((a) => [a.email, a.storeId])).toEqual([
+      ["clerk@demo.comptoir.dev", DEMO_STORES[0].storeId],
+      ["clerk2@demo.comptoir.dev", DEMO_STORES[1].storeId],
+      ["clerk3@demo.comptoir.dev", DEMO_STORES[2].storeId],
+    ]);
+    expect(DEMO_ACCOUNTS.find((a) => a.role === "manager")!.storeId).toBe(DEMO_STORES[0].storeId);
     const resolved = await identity.api.post(
       API_KEY_RESOLVE_PATH,
       { key: written[3].key },
@@ -66,7 +73,7 @@ describe("demo mode", () => {
   it("seeding concurrently from several instances still creates each account and key once", async () => {
     await identity.db.query("DELETE FROM refresh_tokens; DELETE FROM users; DELETE FROM api_keys");
     const results = await Promise.all([seedDemo(deps()), seedDemo(deps()), seedDemo(deps())]);
-    expect(results.flatMap((r) => r.createdAccounts)).toHaveLength(4);
+    expect(results.flatMap((r) => r.createdAccounts)).toHaveLength(DEMO_ACCOUNTS.length);
     expect(results.flatMap((r) => r.createdApiKeys)).toHaveLength(4);
   });
 });

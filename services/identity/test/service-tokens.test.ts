@@ -63,6 +63,14 @@ describe("service tokens", () => {
     const res = await ask({ service: "cart", credential: credentialOf("cart") });
     const claims = decodeJwt(res.body.token);
     expect(claims).toMatchObject({ sub: SERVICE_ACCOUNTS.cart.id, permissions: ["stock:read"], storeId: null });
+    // Retail moves its stores' stock and charges cards at its tills.
+    const retail = decodeJwt((await ask({ service: "retail", credential: credentialOf("retail") })).body.token);
+    expect(retail).toMatchObject({
+      sub: SERVICE_ACCOUNTS.retail.id,
+      svc: "retail",
+      permissions: ["stock:read", "stock:adjust", "payments:read", "payments:write"],
+      storeId: null,
+    });
   });
 
   it("are obtained by the platform's ServiceTokens from identity itself", async () => {

@@ -45,6 +45,24 @@ describe("access tokens", () => {
     expect(claims.jti).toEqual(expect.any(String));
   });
 
+  it("carry the retail permissions by role: sales:discount and sales:return-unreceipted for managers, stores:manage for admins only", async () => {
+    const retail = ["sales:create", "sales:discount", "sales:return-unreceipted", "stores:manage"];
+    const expected = {
+      admin: ["sales:create", "sales:discount", "sales:return-unreceipted", "stores:manage"],
+      manager: ["sales:create", "sales:discount", "sales:return-unreceipted"],
+      clerk: ["sales:create"],
+      customer: [],
+    } as const;
+    for (const role of ["admin", "manager", "clerk", "customer"] as const) {
+      const session = await userWithRole(identity, role);
+      const claims = decodeJwt(session.token) as { permissions: string[] };
+      expect(
+        claims.permissions.filter((p) => retail.includes(p)),
+        role,
+      ).toEqual(expected[role]);
+    }
+  });
+
   it("a tampered or foreign token is refused with 401 invalid_token", async () => {
     const session = await userWithRole(identity, "customer");
     const [h, p, s] = session.token.split(".");

@@ -1,6 +1,5 @@
-import type { Role } from "@comptoir/contracts";
+import { DEMO_STORES, type Role } from "@comptoir/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_STORE_1_ID } from "../src/seed/demo";
 import {
   createUser,
   email,
@@ -13,6 +12,8 @@ import {
   startIdentity,
   userWithRole,
 } from "./harness";
+
+const DEMO_STORE_1_ID = DEMO_STORES[0].storeId;
 
 let identity: Identity;
 let as: Record<Role, LoggedIn>;

@@ -1,9 +1,10 @@
+import { DEMO_STORES } from "@comptoir/contracts";
 import { createPgLogTransport, EventBus, migrateEventTables } from "@comptoir/events";
 import { newId, withTx } from "@comptoir/platform";
 import { createTestDatabase, type TestDatabase, testLogger } from "@comptoir/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as variants from "../src/db/variants.repo";
-import { DEMO_STORES, seedDemoStock } from "../src/seed/demo-stock";
+import { seedDemoStock } from "../src/seed/demo-stock";
 import { CENTRAL, type Inventory, knownVariant, ONLINE, published, startInventory } from "./support/harness";
 
 /**
@@ -119,12 +120,12 @@ describe("the variants read model", () => {
     expect(byLocation.get(CENTRAL)).toMatchObject({ on_hand: 100, reserved: 0 });
     expect(byLocation.get(ONLINE)).toMatchObject({ on_hand: 40 });
     for (const store of DEMO_STORES) {
-      const l = byLocation.get(store.id)!;
+      const l = byLocation.get(store.locationId)!;
       expect(l.on_hand).toBeGreaterThanOrEqual(5);
       expect(l.on_hand).toBeLessThanOrEqual(30);
       expect(l.low_stock_threshold).toBe(10);
     }
-    const low = DEMO_STORES.filter((s) => byLocation.get(s.id)!.on_hand <= 10).length;
+    const low = DEMO_STORES.filter((s) => byLocation.get(s.locationId)!.on_hand <= 10).length;
     const { rows: alerts } = await inv.db.query(
       "SELECT count(*)::int AS n FROM alerts WHERE variant_id = $1 AND status = 'open'",
       [variantId],
@@ -194,7 +195,7 @@ describe("the variants read model", () => {
     expect(await levelsOf(seededAtStart)).toHaveLength(5);
     expect(await levelsOf(notDemoAtStart)).toEqual([]);
     const locations = (await inv.admin.get("/api/inventory/locations")).body.data.map((l: any) => l.id);
-    expect(locations).toEqual(expect.arrayContaining(DEMO_STORES.map((s) => s.id)));
+    expect(locations).toEqual(expect.arrayContaining(DEMO_STORES.map((s) => s.locationId)));
   });
 
   it("gives no demo stock to a product someone created, even in demo mode", async () => {

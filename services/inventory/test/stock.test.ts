@@ -1,4 +1,4 @@
-import { pruneIdempotencyKeys } from "@comptoir/platform";
+import { newId, pruneIdempotencyKeys } from "@comptoir/platform";
 import { http } from "@comptoir/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -114,6 +114,87 @@ describe("locations", () => {
       (await manager.post("/api/inventory/locations", { code: "WH-NORD", name: "Entrepôt nord", kind: "central" }))
         .status,
     ).toBe(201);
+  });
+});
+
+describe("locations opened by retail (idempotent)", () => {
+  const storeLocation = (n: number, overrides: Record<string, unknown> = {}) => ({
+    id: newId(),
+    code: `RT-${n}-${Date.now().toString(36)}`,
+    name: `Magasin ${n}`,
+    kind: "store",
+    storeId: newId(),
+    ...overrides,
+  });
+
+  it("retail's service token opens a store's location with its id: 201, then the same again is 200 with it", async () => {
+    const retail = await inv.as({ service: "retail" });
+    const body = storeLocation(1);
+    const first = await retail.post("/api/inventory/locations", body);
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    expect(first.body).toEqual({ ...body, createdAt: expect.any(String) });
+    const again = await retail.post("/api/inventory/locations", body);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    const { rows } = await inv.db.query("SELECT count(*)::int AS n FROM locations WHERE code = $1", [body.code]);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it("without an id, the same code and fields is 200 with the existing location; other fields are a 409", async () => {
+    const { id: _id, ...body } = storeLocation(2);
+    const first = await inv.admin.post("/api/inventory/locations", body);
+    expect(first.status).toBe(201);
+    const again = await inv.admin.post("/api/inventory/locations", body);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    expectProblem(
+      await inv.admin.post("/api/inventory/locations", { ...body, name: "Autre nom" }),
+      409,
+      "location_code_taken",
+    );
+  });
+
+  it("another location's code, a store that has a location or an id with other fields are 409s, and change nothing", async () => {
+    const retail = await inv.as({ service: "retail" });
+    const body = storeLocation(3);
+    expect((await retail.post("/api/inventory/locations", body)).status).toBe(201);
+    expectProblem(
+      await retail.post("/api/inventory/locations", { ...body, id: newId(), storeId: newId() }),
+      409,
+      "location_code_taken",
+    );
+    expectProblem(
+      await retail.post("/api/inventory/locations", { ...storeLocation(4), storeId: body.storeId }),
+      409,
+      "location_store_taken",
+    );
+    expectProblem(
+      await retail.post("/api/inventory/locations", { ...body, name: "Magasin renommé" }),
+      409,
+      "location_id_taken",
+    );
+    const { rows } = await inv.db.query("SELECT id, name FROM locations WHERE code = $1 OR store_id = $2", [
+      body.code,
+      body.storeId,
+    ]);
+    expect(rows).toEqual([{ id: body.id, name: body.name }]);
+  });
+
+  it("10 retries at once of the same location: one 201, nine 200, one location", async () => {
+    const retail = await inv.as({ service: "retail" });
+    const body = storeLocation(5);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => retail.post("/api/inventory/locations", body)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
+    for (const a of answers) expect(a.body).toMatchObject({ id: body.id, code: body.code });
+    const { rows } = await inv.db.query("SELECT count(*)::int AS n FROM locations WHERE code = $1", [body.code]);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it("other service accounts with stock:adjust (orders, supply) may not open a location: 403", async () => {
+    for (const service of ["orders", "supply"] as const) {
+      const caller = await inv.as({ service });
+      expectProblem(await caller.post("/api/inventory/locations", storeLocation(6)), 403, "forbidden");
+    }
   });
 });
 

@@ -98,6 +98,44 @@ describe("orders", () => {
     expect(enMail!.body_html).toContain("€112.30");
   });
 
+  it("the confirmation shows the order's VAT per rate under its totals, in its language; an order event without VAT has no table", async () => {
+    const vat = [
+      { rate: 2000 as const, base: 8317, vat: 1663, total: 9980 },
+      { rate: 550 as const, base: 1185, vat: 65, total: 1250 },
+    ];
+    const withRates = (o: ReturnType<typeof order>) => ({
+      ...o,
+      lines: [
+        { ...o.lines[0]!, vatRate: 2000 as const },
+        { ...o.lines[1]!, vatRate: 550 as const },
+      ],
+      vat,
+    });
+    const fr = withRates(order());
+    const en = withRates(order({ language: "en" }));
+    const old = order();
+    const events = [
+      await n.publish("orders.order.paid", fr),
+      await n.publish("orders.order.paid", en),
+      await n.publish("orders.order.paid", old),
+    ];
+    const [frMail, enMail, oldMail] = (await Promise.all(events.map((e) => waitForMessages(n, e.id, 1)))).map(
+      (messages) => messages[0],
+    );
+    const frText = frMail!.body_text;
+    expect(frText.indexOf("Dont TVA")).toBeGreaterThan(frText.search(/Total\u00a0:/));
+    expect(frText).toMatch(
+      /Taux\s+Base HT\s+TVA\s+Total TTC\n20\u00a0%\s+83,17\u00a0€\s+16,63\u00a0€\s+99,80\u00a0€\n/,
+    );
+    expect(frText).toMatch(/5,5\u00a0%\s+11,85\u00a0€\s+0,65\u00a0€\s+12,50\u00a0€/);
+    expect(frMail!.body_html).toContain("Total TTC");
+    expect(enMail!.body_text).toMatch(
+      /VAT included:\nRate\s+Base \(excl\. VAT\)\s+VAT\s+Total \(incl\. VAT\)\n20%\s+€83\.17/,
+    );
+    expect(enMail!.body_text).toMatch(/5\.5%\s+€11\.85\s+€0\.65\s+€12\.50/);
+    expect(oldMail!.body_text).not.toContain("TVA");
+  });
+
   it("a checkout paid at once makes one mail: the confirmation", async () => {
     const paidAtOnce = order();
     await n.publish("orders.order.placed", { ...paidAtOnce, status: "paid" });

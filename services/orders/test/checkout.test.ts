@@ -7,6 +7,7 @@ import {
   checkout,
   expectProblem,
   guestWith,
+  guestWithItems,
   level,
   ONLINE,
   paymentCount,
@@ -50,8 +51,12 @@ describe("checkout as a guest", () => {
       shipping: 490,
       total: 3490,
       currency: "EUR",
-      lines: [{ variantId: product.variantId, sku: product.variants[0]!.sku, quantity: 2, unitPrice: 1500 }],
+      lines: [
+        { variantId: product.variantId, sku: product.variants[0]!.sku, quantity: 2, unitPrice: 1500, vatRate: 2000 },
+      ],
       shippingAddress: { city: "Lyon", line2: null },
+      // 34.90 at 20 % (the default rate), shipping included.
+      vat: [{ rate: 2000, base: 2908, vat: 582, total: 3490 }],
     });
     expect(order.lines[0].name).toContain(product.name);
     expect(await level(shop, product.variantId)).toEqual({ onHand: 8, reserved: 0 });
@@ -65,6 +70,43 @@ describe("checkout as a guest", () => {
     // A staff member reads it; the guest cannot list orders (no account).
     expect((await shop.orders.manager.get(`/api/orders/${order.id}`)).body.id).toBe(order.id);
     expectProblem(await guest.orders.get("/api/orders"), 401, "unauthorized");
+  });
+
+  it("keeps each line's VAT rate from catalog and the order's VAT per rate, shipping at the highest rate; it adds up to the total", async () => {
+    const books = await shop.world.product({ price: 1250, stock: 10, vatRate: 550 });
+    const food = await shop.world.product({ price: 899, stock: 10, vatRate: 1000 });
+    const guest = await guestWithItems(shop, [
+      { variantId: books.variantId, quantity: 2 },
+      { variantId: food.variantId, quantity: 1 },
+    ]);
+    const res = await checkout(guest);
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const order = res.body;
+    expect(order).toMatchObject({ subtotal: 3399, shipping: 490, total: 3889 });
+    expect(order.lines.map((l: { variantId: string; vatRate: number }) => [l.variantId, l.vatRate])).toEqual([
+      [books.variantId, 550],
+      [food.variantId, 1000],
+    ]);
+    // 8.99 + 4.90 shipping at 10 % (the highest rate of the order), 25.00 at 5.5 %.
+    expect(order.vat).toEqual([
+      { rate: 1000, base: 1263, vat: 126, total: 1389 },
+      { rate: 550, base: 2370, vat: 130, total: 2500 },
+    ]);
+    expect(order.vat.reduce((sum: number, r: { total: number }) => sum + r.total, 0)).toBe(order.total);
+    for (const r of order.vat) expect(r.base + r.vat).toBe(r.total);
+
+    // The same on a later read, and in the events that carry the order (validated against the contracts).
+    expect((await shop.orders.manager.get(`/api/orders/${order.id}`)).body.vat).toEqual(order.vat);
+    for (const type of ["orders.order.placed", "orders.order.paid"]) {
+      const [event] = (await outbox(type)).filter((e) => e.orderId === order.id);
+      expect(event.vat, type).toEqual(order.vat);
+      expect(event.lines.map((l: { vatRate: number }) => l.vatRate)).toEqual([550, 1000]);
+    }
+
+    // A later change of a product's rate does not touch the order: its lines were snapshotted.
+    const changed = await shop.world.catalog.admin.patch(`/api/catalog/products/${books.id}`, { vatRate: 2000 });
+    expect(changed.status).toBe(200);
+    expect((await shop.orders.manager.get(`/api/orders/${order.id}`)).body.vat).toEqual(order.vat);
   });
 
   it("delivers for free from the threshold", async () => {

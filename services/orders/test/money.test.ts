@@ -63,6 +63,10 @@ describe("money: one type, the same caps from catalog to payments (security find
     expect(order.lines).toHaveLength(MAX_CART_LINES);
     for (const line of order.lines)
       expect(line).toMatchObject({ quantity: MAX_LINE_QUANTITY, unitPrice: MAX_UNIT_PRICE });
+    // Its VAT (bigint-safe at these amounts) adds up to the total exactly.
+    expect(order.vat).toHaveLength(1);
+    expect(order.vat[0]).toMatchObject({ rate: 2000, total: MAX_AMOUNT });
+    expect(order.vat[0].base + order.vat[0].vat).toBe(MAX_AMOUNT);
 
     const payment = await shop.payments.orders.get(`/api/payments/payments/${order.paymentId}`);
     expect(payment.body).toMatchObject({ status: "captured", amount: MAX_AMOUNT, capturedAmount: MAX_AMOUNT });

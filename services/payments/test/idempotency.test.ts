@@ -29,6 +29,23 @@ const paymentsOf = async (orderId: string) =>
   (await payments.db.query("SELECT id FROM payments WHERE order_id = $1", [orderId])).rows;
 
 describe("the same Idempotency-Key again", () => {
+  it("with another entry mode is a 422 idempotency_key_reused; omitting the default one is the same request", async () => {
+    const key = randomUUID();
+    const body = paymentBody();
+    const first = await pay(payments.orders, body, key);
+    expect(first.status).toBe(201);
+    const explicit = await pay(payments.orders, { ...body, entryMode: "card_not_present" }, key);
+    expect(explicit.status).toBe(201);
+    expect(explicit.headers.get("idempotent-replayed")).toBe("true");
+    expect(explicit.body).toEqual(first.body);
+    expectProblem(
+      await pay(payments.orders, { ...body, entryMode: "card_present" }, key),
+      422,
+      "idempotency_key_reused",
+    );
+    expect(await paymentsOf(body.orderId)).toHaveLength(1);
+  });
+
   it("with the same request answers the first 201 again, without calling the provider", async () => {
     const key = randomUUID();
     const body = paymentBody();

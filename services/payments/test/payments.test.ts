@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { MAX_AMOUNT } from "@comptoir/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -25,7 +26,7 @@ const count = async (table: string) =>
   (await payments.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n;
 
 describe("the test cards", () => {
-  it("4242 4242 4242 4242 is authorized: 201 with brand and last four, nothing captured, event authorized", async () => {
+  it("4242 4242 4242 4242 is authorized: 201 with brand and last four, card not present, nothing captured, event authorized", async () => {
     const body = paymentBody({ amount: 2500 });
     const res = await pay(payments.orders, body);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -36,6 +37,7 @@ describe("the test cards", () => {
       amount: 2500,
       currency: "EUR",
       method: "card",
+      entryMode: "card_not_present",
       brand: "visa",
       last4: "4242",
       capturedAmount: 0,
@@ -182,6 +184,8 @@ describe("checking the card and the request", () => {
       { card: { ...card(), number: 4242424242424242 } },
       { card: { ...card(), extra: true } },
       { capture: "yes" },
+      { entryMode: "chip" },
+      { entryMode: null },
       { tip: 100 },
     ]) {
       expectProblem(await pay(payments.orders, paymentBody(change)), 400, "validation_failed");
@@ -189,6 +193,44 @@ describe("checking the card and the request", () => {
     const res = await payments.orders.post("/api/payments/payments", paymentBody());
     expectProblem(res, 400, "idempotency_key_required");
     expect(res.body.errors).toEqual([{ in: "headers", field: "idempotency-key", message: "is required" }]);
+  });
+});
+
+describe("at a store's till (card present)", () => {
+  it("retail's account charges a till sale card present: 201 captured, entryMode kept when read and listed", async () => {
+    const retail = await payments.as({ service: "retail" });
+    const saleId = randomUUID();
+    const res = await pay(
+      retail,
+      paymentBody({ orderId: saleId, amount: 4350, capture: true, entryMode: "card_present" }),
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body).toMatchObject({
+      orderId: saleId,
+      status: "captured",
+      capturedAmount: 4350,
+      entryMode: "card_present",
+    });
+    expect((await payments.manager.get(`/api/payments/payments/${res.body.id}`)).body).toEqual(res.body);
+    const listed = await retail.get(`/api/payments/payments?orderId=${saleId}`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.data).toEqual([res.body]);
+    const { rows } = await payments.db.query("SELECT entry_mode FROM payments WHERE id = $1", [res.body.id]);
+    expect(rows).toEqual([{ entry_mode: "card_present" }]);
+  });
+
+  it("a card refused at the till is a 402 and a failed payment that says card_present", async () => {
+    const retail = await payments.as({ service: "retail" });
+    const res = await pay(retail, paymentBody({ card: card(TEST_CARDS.declined), entryMode: "card_present" }));
+    expectProblem(res, 402, "card_declined");
+    const read = await payments.manager.get(`/api/payments/payments/${res.body.paymentId}`);
+    expect(read.body).toMatchObject({ status: "failed", entryMode: "card_present", failureCode: "card_declined" });
+  });
+
+  it("card_not_present said explicitly is the default: the payment is card not present", async () => {
+    const res = await pay(payments.orders, paymentBody({ entryMode: "card_not_present" }));
+    expect(res.status).toBe(201);
+    expect(res.body.entryMode).toBe("card_not_present");
   });
 });
 

@@ -1,6 +1,7 @@
 import { BACKEND_SERVICES } from "@comptoir/contracts";
 import { EVENTS_USAGE } from "./events.command";
 import { INVENTORY_USAGE } from "./inventory.command";
+import { RETAIL_USAGE } from "./retail.command";
 import { SECRETS_USAGE } from "./secrets.command";
 
 export const USAGE = `Usage: comptoir <command>
@@ -13,6 +14,8 @@ Commands:
   events <command>                 the event backbone: tail, status, dlq list, dlq replay, replay
                                    (comptoir events --help says more)
   inventory verify                 recompute every stock level from the ledger; lists any drift
+  retail verify [--store] [--key]  recompute the stores' sales journals (chain, signatures, totals);
+                                   names the first broken entry
   secrets credential <service>     print a service's (or the gateway's) SERVICE_CREDENTIAL, derived
                                    from identity's INTERNAL_SECRET (for distributed mode)
   help [<command>]                 show this help, or a command's (also: comptoir <command> --help)
@@ -72,6 +75,7 @@ const COMMAND_USAGES: Record<string, string> = {
   service: SERVICE_USAGE,
   events: EVENTS_USAGE,
   inventory: INVENTORY_USAGE,
+  retail: RETAIL_USAGE,
   secrets: SECRETS_USAGE,
 };
 

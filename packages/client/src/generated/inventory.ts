@@ -150,7 +150,10 @@ export interface paths {
     /** Stock locations (stock:read); a clerk sees their store's only */
     get: operations["getLocations"];
     put?: never;
-    /** Create a stock location (stock:adjust, manager or admin) */
+    /**
+     * Create a stock location (stock:adjust: a manager, an admin or the retail service)
+     * @description 201 with the new location. Idempotent: the same id (or, without an id, the same code) with the same code, name, kind and store answers 200 with the location as it is. 409 location_code_taken when another location has the code, location_store_taken when the store has a location, location_id_taken when the id is a location with other fields; 400 location_store_not_a_store for a storeId on a non-store.
+     */
     post: operations["postLocations"];
     delete?: never;
     options?: never;
@@ -1505,6 +1508,11 @@ export interface operations {
         "application/json": {
           /** @description unique, e.g. STORE-4 */
           code: string;
+          /**
+           * Format: uuid
+           * @description the caller's id of the location (without it, a new UUIDv7)
+           */
+          id?: string;
           kind: "central" | "store" | "online";
           name: string;
           storeId?: string | null;
@@ -1512,6 +1520,29 @@ export interface operations {
       };
     };
     responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            code: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            kind: "central" | "store" | "online";
+            name: string;
+            storeId: string | null;
+          };
+        };
+      };
       /** @description Default Response */
       201: {
         headers: {

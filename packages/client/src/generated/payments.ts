@@ -98,7 +98,7 @@ export interface paths {
     put?: never;
     /**
      * Take a card payment: authorize, and capture with capture: true (payments:write)
-     * @description Needs an Idempotency-Key (400 idempotency_key_required): the same key and request get the first answer again, whatever it was, without a second call to the provider (header Idempotent-Replayed: true); the same key with another request is a 422 idempotency_key_reused. 400 invalid_card (Luhn, 12-19 digits, month, expiry, CVC; one entry per field). A refused card is recorded as a failed payment and answered 402 card_declined or insufficient_funds, with its paymentId; no answer from the provider in time is a failed payment too (provider_timeout) and a 504 payment_provider_timeout; 502 payment_provider_error. The card's number and CVC are never stored nor logged: only its brand and last four digits.
+     * @description Needs an Idempotency-Key (400 idempotency_key_required): the same key and request get the first answer again, whatever it was, without a second call to the provider (header Idempotent-Replayed: true); the same key with another request is a 422 idempotency_key_reused. 400 invalid_card (Luhn, 12-19 digits, month, expiry, CVC; one entry per field). A refused card is recorded as a failed payment and answered 402 card_declined or insufficient_funds, with its paymentId; no answer from the provider in time is a failed payment too (provider_timeout) and a 504 payment_provider_timeout; 502 payment_provider_error. The card's number and CVC are never stored nor logged: only its brand and last four digits. orderId is the order, or the till sale, the payment is for; entryMode says how the card was read: card_present at a store's till (retail), card_not_present online (the default).
      */
     post: operations["postPayments"];
     delete?: never;
@@ -767,6 +767,8 @@ export interface operations {
               /** Format: date-time */
               createdAt: string;
               currency: string;
+              /** @description card_present at a till (retail), card_not_present online (the default) */
+              entryMode: "card_present" | "card_not_present";
               failureCode: string | null;
               failureReason: string | null;
               /** Format: uuid */
@@ -775,7 +777,10 @@ export interface operations {
               last4: string;
               /** @enum {string} */
               method: "card";
-              /** Format: uuid */
+              /**
+               * Format: uuid
+               * @description the order, or the till sale, the payment is for
+               */
               orderId: string;
               /**
                * Format: int64
@@ -946,9 +951,17 @@ export interface operations {
           };
           /** @description ISO 4217, e.g. EUR */
           currency: string;
+          /**
+           * @description card_present at a till (retail's sales), card_not_present online (default)
+           * @default card_not_present
+           */
+          entryMode?: "card_present" | "card_not_present";
           /** @enum {string} */
           method: "card";
-          /** Format: uuid */
+          /**
+           * Format: uuid
+           * @description the order, or the till sale, the payment is for
+           */
           orderId: string;
         };
       };
@@ -980,6 +993,8 @@ export interface operations {
             /** Format: date-time */
             createdAt: string;
             currency: string;
+            /** @description card_present at a till (retail), card_not_present online (the default) */
+            entryMode: "card_present" | "card_not_present";
             failureCode: string | null;
             failureReason: string | null;
             /** Format: uuid */
@@ -988,7 +1003,10 @@ export interface operations {
             last4: string;
             /** @enum {string} */
             method: "card";
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description the order, or the till sale, the payment is for
+             */
             orderId: string;
             /**
              * Format: int64
@@ -1263,6 +1281,8 @@ export interface operations {
             /** Format: date-time */
             createdAt: string;
             currency: string;
+            /** @description card_present at a till (retail), card_not_present online (the default) */
+            entryMode: "card_present" | "card_not_present";
             failureCode: string | null;
             failureReason: string | null;
             /** Format: uuid */
@@ -1271,7 +1291,10 @@ export interface operations {
             last4: string;
             /** @enum {string} */
             method: "card";
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description the order, or the till sale, the payment is for
+             */
             orderId: string;
             /**
              * Format: int64
@@ -1473,6 +1496,8 @@ export interface operations {
             /** Format: date-time */
             createdAt: string;
             currency: string;
+            /** @description card_present at a till (retail), card_not_present online (the default) */
+            entryMode: "card_present" | "card_not_present";
             failureCode: string | null;
             failureReason: string | null;
             /** Format: uuid */
@@ -1481,7 +1506,10 @@ export interface operations {
             last4: string;
             /** @enum {string} */
             method: "card";
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description the order, or the till sale, the payment is for
+             */
             orderId: string;
             /**
              * Format: int64
@@ -2246,6 +2274,8 @@ export interface operations {
             /** Format: date-time */
             createdAt: string;
             currency: string;
+            /** @description card_present at a till (retail), card_not_present online (the default) */
+            entryMode: "card_present" | "card_not_present";
             failureCode: string | null;
             failureReason: string | null;
             /** Format: uuid */
@@ -2254,7 +2284,10 @@ export interface operations {
             last4: string;
             /** @enum {string} */
             method: "card";
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description the order, or the till sale, the payment is for
+             */
             orderId: string;
             /**
              * Format: int64

@@ -1,5 +1,6 @@
 import { Type } from "typebox";
 import { Amount, CurrencyCode, Nullable, Sku, Uuid } from "./common";
+import { VatRate } from "../vat";
 import { defineEvent } from "./define";
 
 const Id = Uuid;
@@ -51,6 +52,8 @@ export const ProductSnapshot = Type.Object({
   categoryId: Id,
   status: ProductStatus,
   attributes: StringMap,
+  /** The VAT rate of all its variants (absent on events from before catalog kept one: 2000, 20 %). */
+  vatRate: Type.Optional(VatRate),
   variants: Type.Array(VariantSnapshot),
   images: Type.Array(ProductImage),
 });
@@ -111,6 +114,8 @@ export const catalogEvents = {
       productId: Id,
       productName: Type.String({ minLength: 1 }),
       productStatus: ProductStatus,
+      /** Its product's VAT rate (absent on events from before catalog kept one: 2000, 20 %). */
+      vatRate: Type.Optional(VatRate),
       /**
        * Set (true) on the demo catalog's variants only: in demo mode, inventory gives those demo stock,
        * never a product someone created. Absent otherwise (events from before it were never demo-marked).

@@ -1,10 +1,17 @@
 import { Type } from "typebox";
-import { OrderAddress, OrderLine, OrderStatus, SalesChannel } from "../http/orders";
+import { OrderAddress, OrderLine as OrderHttpLine, OrderStatus, SalesChannel } from "../http/orders";
+import { VatLine, VatRate } from "../vat";
 import { Amount, CurrencyCode, DateTime, Email, Language, Nullable, Uuid } from "./common";
 import { defineEvent } from "./define";
 
 // The status, channel, line and address of an order are those of orders' HTTP contract: one shape.
-export { OrderLine, OrderStatus, SalesChannel };
+export { OrderStatus, SalesChannel };
+
+/**
+ * A line as orders' HTTP contract shows it, except that `vatRate` may be absent: events published
+ * before orders kept VAT have none (read them as 2000, 20 %), and consumers must still accept them.
+ */
+export const OrderLine = Type.Object({ ...OrderHttpLine.properties, vatRate: Type.Optional(VatRate) });
 export const ShippingAddress = OrderAddress;
 
 /** The order's amounts, all in minor units of one currency; total = subtotal + shipping. */
@@ -26,6 +33,8 @@ const orderFields = {
   storeId: Nullable(Uuid),
   lines: Type.Array(OrderLine, { minItems: 1 }),
   totals: OrderTotals,
+  /** The VAT in the total, per rate (as the order's API shows it); absent on events from before orders kept VAT. */
+  vat: Type.Optional(Type.Array(VatLine)),
   shippingAddress: Nullable(ShippingAddress),
   placedAt: DateTime,
   status: OrderStatus,

@@ -126,6 +126,39 @@ export const listLocations = endpoint({
   responses: { 200: Type.Object({ data: Type.Array(Location) }) },
 });
 
+/**
+ * Opens a stock location (a store, a second warehouse): managers and admins, and retail's service
+ * account for its stores. Idempotent: the same `id` (or, without one, the same `code`) with the same
+ * fields answers 200 with the location as it is; a code, or a store, another location has is a 409.
+ */
+export const createLocation = endpoint({
+  method: "POST",
+  path: "/api/inventory/locations",
+  body: Type.Object(
+    {
+      id: Type.Optional(
+        Type.String({
+          format: "uuid",
+          maxLength: 36,
+          description: "the caller's id of the location (without it, a new UUIDv7)",
+        }),
+      ),
+      code: Type.String({
+        pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$",
+        maxLength: 40,
+        description: "unique, e.g. STORE-4",
+      }),
+      name: Type.String({ minLength: 1, maxLength: 120, pattern: "\\S" }),
+      kind: LocationKind,
+      storeId: Type.Optional(Nullable(Id)),
+    },
+    { additionalProperties: false },
+  ),
+  responses: { 200: Location, 201: Location },
+  errors: ["location_code_taken", "location_store_taken", "location_id_taken", "location_store_not_a_store"],
+  idempotent: true,
+});
+
 /** Every item or nothing; 200 with the same reservation for a reference already used. */
 export const reserve = endpoint({
   method: "POST",
@@ -246,6 +279,7 @@ export const reverseTransfer = endpoint({
 export const endpoints = {
   availability,
   listLocations,
+  createLocation,
   reserve,
   commitReservation,
   releaseReservation,

@@ -1,6 +1,7 @@
 import { type Static, Type } from "typebox";
 import { Language } from "../events/common";
 import { MAX_LINE_QUANTITY, MAX_SHIPPING_FEE, MAX_SUBTOTAL, Money, UnitPrice } from "../money";
+import { VatLine, VatRate } from "../vat";
 import { DateTime, Id, Nullable } from "./schemas";
 
 export const OrderStatus = Type.Union([
@@ -24,6 +25,8 @@ export const OrderLine = Type.Object({
   name: Type.String(),
   quantity: Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY }),
   unitPrice: UnitPrice("as priced at checkout"),
+  /** The product's VAT rate at checkout (the unit price includes it). */
+  vatRate: VatRate,
 });
 export type OrderLine = Static<typeof OrderLine>;
 
@@ -52,6 +55,11 @@ export const Order = Type.Object({
   subtotal: Money("the lines' total", { maximum: MAX_SUBTOTAL }),
   shipping: Money("the shipping fee", { maximum: MAX_SHIPPING_FEE }),
   total: Money("subtotal + shipping: what the card is charged"),
+  vat: Type.Array(VatLine, {
+    description:
+      "The VAT in the total, per rate (highest first): the lines at their product's rate, the shipping fee at the " +
+      "highest rate among the lines. The totals add up to `total`.",
+  }),
   currency: Type.String(),
   shippingAddress: Nullable(OrderAddress),
   paymentId: Id,

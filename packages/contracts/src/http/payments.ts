@@ -21,13 +21,32 @@ export const PaymentStatus = Type.Union([
 ]);
 export type PaymentStatus = Static<typeof PaymentStatus>;
 
+/**
+ * How the card was read: `card_present` at a store's till (retail), `card_not_present` online
+ * (orders' checkout, the default).
+ */
+const entryMode = (options: { description: string; default?: string }) =>
+  Type.Union([Type.Literal("card_present"), Type.Literal("card_not_present")], options);
+export const EntryMode = entryMode({
+  description: "card_present at a till (retail), card_not_present online (the default)",
+});
+export type EntryMode = Static<typeof EntryMode>;
+
+/** The order, or the till sale, a payment is for: a UUID, as Id. */
+const PaymentFor = Type.String({
+  format: "uuid",
+  maxLength: 36,
+  description: "the order, or the till sale, the payment is for",
+});
+
 export const Payment = Type.Object({
   id: Id,
-  orderId: Id,
+  orderId: PaymentFor,
   status: PaymentStatus,
   amount: Money("authorized (or attempted)"),
   currency: Type.String(),
   method: Type.Literal("card"),
+  entryMode: EntryMode,
   brand: Type.Union([Type.Literal("visa"), Type.Literal("mastercard"), Type.Literal("amex"), Type.Literal("other")]),
   last4: Type.String({ description: "the card's last four digits: all that is kept of its number" }),
   capturedAmount: Money("captured"),
@@ -72,11 +91,17 @@ export const createPayment = endpoint({
   path: "/api/payments/payments",
   body: Type.Object(
     {
-      orderId: Id,
+      orderId: PaymentFor,
       amount: Amount("the amount to authorize"),
       currency: Type.String({ pattern: "^[A-Z]{3}$", maxLength: 3, description: "ISO 4217, e.g. EUR" }),
       method: Type.Literal("card"),
       card: Card,
+      entryMode: Type.Optional(
+        entryMode({
+          default: "card_not_present",
+          description: "card_present at a till (retail's sales), card_not_present online (default)",
+        }),
+      ),
       capture: Type.Optional(Type.Boolean({ default: false, description: "capture at once (default false)" })),
     },
     { additionalProperties: false },

@@ -31,6 +31,7 @@ const variantOf = (l: LineData, price: number, status: catalogHttp.ProductStatus
       currency: l.currency,
       barcode: null,
       position: 0,
+      vatRate: 2000,
       productName: "Pull marin",
       productSlug: "pull-marin",
       productStatus: status,

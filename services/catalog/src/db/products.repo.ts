@@ -1,4 +1,5 @@
 import type { Queryable } from "@comptoir/platform";
+import type { VatRateValue } from "@comptoir/contracts";
 import { imageUrls, type PriceChange, type Product, type ProductStatus, type Variant } from "../model/product";
 
 /**
@@ -139,18 +140,19 @@ export interface NewProductRow {
   brand: string | null;
   attributes: Record<string, string>;
   status: ProductStatus;
+  vatRate: VatRateValue;
 }
 
 export async function insertProduct(db: Queryable, p: NewProductRow): Promise<void> {
   await db.query(
-    `INSERT INTO products (id, category_id, name, slug, description, brand, attributes, status)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [p.id, p.categoryId, p.name, p.slug, p.description, p.brand, JSON.stringify(p.attributes), p.status],
+    `INSERT INTO products (id, category_id, name, slug, description, brand, attributes, status, vat_rate)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [p.id, p.categoryId, p.name, p.slug, p.description, p.brand, JSON.stringify(p.attributes), p.status, p.vatRate],
   );
 }
 
 export type ProductChanges = Partial<
-  Pick<NewProductRow, "categoryId" | "name" | "slug" | "description" | "brand" | "attributes" | "status">
+  Pick<NewProductRow, "categoryId" | "name" | "slug" | "description" | "brand" | "attributes" | "status" | "vatRate">
 >;
 
 const PRODUCT_COLUMNS: Record<keyof ProductChanges, string> = {
@@ -161,6 +163,7 @@ const PRODUCT_COLUMNS: Record<keyof ProductChanges, string> = {
   brand: "brand",
   attributes: "attributes",
   status: "status",
+  vatRate: "vat_rate",
 };
 
 export async function updateProduct(db: Queryable, id: string, changes: ProductChanges): Promise<void> {
@@ -189,9 +192,13 @@ interface VariantRow {
   currency: string;
   barcode: string | null;
   position: number;
+  /** The product's. */
+  vat_rate: VatRateValue;
 }
 
-const VARIANT_COLUMNS = "id, product_id, sku, options, price, compare_at_price, currency, barcode, position";
+/** A variant's columns, with its product's VAT rate (`v`: variants, `p`: its product). */
+const VARIANT_COLUMNS =
+  "v.id, v.product_id, v.sku, v.options, v.price, v.compare_at_price, v.currency, v.barcode, v.position, p.vat_rate";
 
 function toVariant(row: VariantRow): Variant {
   return {
@@ -204,12 +211,33 @@ function toVariant(row: VariantRow): Variant {
     currency: row.currency,
     barcode: row.barcode,
     position: row.position,
+    vatRate: row.vat_rate,
   };
 }
 
 export async function skusTaken(db: Queryable, skus: string[]): Promise<string[]> {
   const { rows } = await db.query<{ sku: string }>("SELECT sku FROM variants WHERE sku = ANY($1)", [skus]);
   return rows.map((r) => r.sku);
+}
+
+export async function barcodesTaken(db: Queryable, barcodes: string[]): Promise<string[]> {
+  const { rows } = await db.query<{ barcode: string }>("SELECT barcode FROM variants WHERE barcode = ANY($1)", [
+    barcodes,
+  ]);
+  return rows.map((r) => r.barcode);
+}
+
+/**
+ * `count` in-store EAN-13 barcodes no variant uses: "2" (restricted circulation), 11 digits from a
+ * sequence, a GS1 check digit (`next_store_barcode()`, 003_vat_barcodes.sql).
+ */
+export async function storeBarcodes(db: Queryable, count: number): Promise<string[]> {
+  if (count === 0) return [];
+  const { rows } = await db.query<{ barcode: string }>(
+    "SELECT next_store_barcode() AS barcode FROM generate_series(1, $1::int)",
+    [count],
+  );
+  return rows.map((r) => r.barcode);
 }
 
 /** Inserts variants in one statement, in the given order. */
@@ -242,7 +270,10 @@ export async function nextVariantPosition(db: Queryable, productId: string): Pro
 }
 
 export async function findVariant(db: Queryable, id: string): Promise<Variant | undefined> {
-  const { rows } = await db.query<VariantRow>(`SELECT ${VARIANT_COLUMNS} FROM variants WHERE id = $1`, [id]);
+  const { rows } = await db.query<VariantRow>(
+    `SELECT ${VARIANT_COLUMNS} FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1`,
+    [id],
+  );
   return rows[0] && toVariant(rows[0]);
 }
 
@@ -259,7 +290,8 @@ export async function updateVariant(db: Queryable, id: string, changes: VariantC
   const keys = Object.keys(changes) as (keyof VariantChanges)[];
   const sets = keys.map((k, i) => `${VARIANT_CHANGE_COLUMNS[k]} = $${i + 2}`);
   const { rows } = await db.query<VariantRow>(
-    `UPDATE variants SET ${[...sets, "updated_at = now()"].join(", ")} WHERE id = $1 RETURNING ${VARIANT_COLUMNS}`,
+    `UPDATE variants v SET ${[...sets, "updated_at = now()"].join(", ")}
+       FROM products p WHERE v.id = $1 AND p.id = v.product_id RETURNING ${VARIANT_COLUMNS}`,
     [id, ...keys.map((k) => (k === "options" ? JSON.stringify(changes[k]) : changes[k]))],
   );
   return toVariant(rows[0]!);
@@ -273,25 +305,52 @@ export interface VariantLookup extends Variant {
   thumbnailUrl: string | null;
 }
 
+type LookupRow = VariantRow & {
+  product_name: string;
+  product_slug: string;
+  product_status: ProductStatus;
+  image_id: string | null;
+};
+
+const LOOKUP_COLUMNS = `${VARIANT_COLUMNS}, p.name AS product_name, p.slug AS product_slug, p.status AS product_status,
+  (SELECT i.id FROM product_images i WHERE i.product_id = p.id ORDER BY i.position, i.id LIMIT 1) AS image_id`;
+
 export async function findVariantsByIds(db: Queryable, ids: string[]): Promise<VariantLookup[]> {
-  const { rows } = await db.query<
-    VariantRow & { product_name: string; product_slug: string; product_status: ProductStatus; image_id: string | null }
-  >(
-    `SELECT v.id, v.product_id, v.sku, v.options, v.price, v.compare_at_price, v.currency, v.barcode, v.position,
-            p.name AS product_name, p.slug AS product_slug, p.status AS product_status,
-            (SELECT i.id FROM product_images i WHERE i.product_id = p.id ORDER BY i.position, i.id LIMIT 1) AS image_id
-       FROM variants v JOIN products p ON p.id = v.product_id
-      WHERE v.id = ANY($1::uuid[])
-      ORDER BY array_position($1::uuid[], v.id)`,
-    [ids],
-  );
-  return rows.map((r) => ({
+  const { rows } = await db.query<LookupRow>({
+    name: "catalog_variants_by_ids",
+    text: `SELECT ${LOOKUP_COLUMNS}
+             FROM variants v JOIN products p ON p.id = v.product_id
+            WHERE v.id = ANY($1::uuid[])
+            ORDER BY array_position($1::uuid[], v.id)`,
+    values: [ids],
+  });
+  return rows.map(toLookup);
+}
+
+/**
+ * Variants whose SKU or barcode is one of `codes` (exact match), in the order of the codes, in one
+ * statement (the unique indexes on sku and barcode serve it).
+ */
+export async function findVariantsByCodes(db: Queryable, codes: string[]): Promise<VariantLookup[]> {
+  const { rows } = await db.query<LookupRow>({
+    name: "catalog_variants_by_codes",
+    text: `SELECT ${LOOKUP_COLUMNS}
+             FROM variants v JOIN products p ON p.id = v.product_id
+            WHERE v.sku = ANY($1::text[]) OR v.barcode = ANY($1::text[])
+            ORDER BY least(array_position($1::text[], v.sku), array_position($1::text[], v.barcode))`,
+    values: [codes],
+  });
+  return rows.map(toLookup);
+}
+
+function toLookup(r: LookupRow): VariantLookup {
+  return {
     ...toVariant(r),
     productName: r.product_name,
     productSlug: r.product_slug,
     productStatus: r.product_status,
     thumbnailUrl: r.image_id ? imageUrls(r.product_id, r.image_id).thumbnailUrl : null,
-  }));
+  };
 }
 
 // ---- prices ----

@@ -1,3 +1,4 @@
+import { DEFAULT_VAT_RATE, type VatRateValue } from "@comptoir/contracts";
 import type { Outbox } from "@comptoir/events";
 import {
   ConflictError,
@@ -14,6 +15,7 @@ import {
 import * as repo from "../db/products.repo";
 import { removeImageFiles, storeImage } from "../images/image-store";
 import {
+  assertBarcode,
   assertCompareAtPrice,
   assertModifiable,
   barcodeTaken,
@@ -51,6 +53,7 @@ export interface NewVariantInput {
   options?: Record<string, string>;
   price: number;
   compareAtPrice?: number | null;
+  /** Absent (or null): an in-store EAN-13 is given (storeBarcodes). */
   barcode?: string | null;
 }
 
@@ -62,6 +65,8 @@ export interface CreateProductInput {
   brand?: string | null;
   attributes?: Record<string, string>;
   status?: "draft" | "active";
+  /** Basis points; 2000 (20 %) when absent. */
+  vatRate?: VatRateValue;
   variants: NewVariantInput[];
 }
 
@@ -73,11 +78,12 @@ export interface UpdateProductInput {
   brand?: string | null;
   attributes?: Record<string, string>;
   status?: "draft" | "active";
+  vatRate?: VatRateValue;
 }
 
 export interface UpdateVariantInput {
   options?: Record<string, string>;
-  barcode?: string | null;
+  barcode?: string;
   compareAtPrice?: number | null;
 }
 
@@ -169,9 +175,22 @@ export async function listProducts(
   return { dataJson, pagination: { page: query.page, limit: query.limit, total } };
 }
 
-/** Variants by id with their product's name, status and price; unknown ids are left out. */
-export async function lookupVariants(deps: ProductsDeps, ids: string[]): Promise<repo.VariantLookup[]> {
-  return repo.findVariantsByIds(deps.db, [...new Set(ids)]);
+/**
+ * Variants by id, or by code (a SKU or a barcode, exact match: what a till scans), with their
+ * product's name, status, VAT rate and price; unknown ids or codes are left out. Exactly one of the
+ * two (400 validation_failed otherwise).
+ */
+export async function lookupVariants(
+  deps: ProductsDeps,
+  query: { ids?: string | undefined; codes?: string | undefined },
+): Promise<repo.VariantLookup[]> {
+  if ((query.ids === undefined) === (query.codes === undefined)) {
+    throw new InvalidError("validation_failed", "Give either `ids` or `codes`, not both nor neither.", {
+      errors: [{ in: "querystring", field: query.ids === undefined ? "ids" : "codes", message: "give ids or codes" }],
+    });
+  }
+  if (query.ids !== undefined) return repo.findVariantsByIds(deps.db, [...new Set(query.ids.toLowerCase().split(","))]);
+  return repo.findVariantsByCodes(deps.db, [...new Set(query.codes!.split(","))]);
 }
 
 // ---- products ----
@@ -180,9 +199,15 @@ export async function createProduct(deps: ProductsDeps, input: CreateProductInpu
   const skus = input.variants.map((v) => v.sku);
   const repeatedSku = duplicatesOf(skus)[0];
   if (repeatedSku !== undefined) throw skuTaken(repeatedSku, `variants.${skus.lastIndexOf(repeatedSku)}.sku`);
+  input.variants.forEach((v, i) => v.barcode && assertBarcode(v.barcode, `variants.${i}.barcode`));
   const barcodes = input.variants.map((v) => v.barcode).filter((b): b is string => !!b);
   const repeatedBarcode = duplicatesOf(barcodes)[0];
-  if (repeatedBarcode !== undefined) throw barcodeTaken(repeatedBarcode, "variants");
+  if (repeatedBarcode !== undefined) {
+    throw barcodeTaken(
+      repeatedBarcode,
+      `variants.${input.variants.map((v) => v.barcode).lastIndexOf(repeatedBarcode)}.barcode`,
+    );
+  }
   input.variants.forEach((v, i) => assertCompareAtPrice(v.price, v.compareAtPrice, `variants.${i}.compareAtPrice`));
 
   return write(deps, (tx) => createProductInTx(tx, deps.outbox, input));
@@ -213,6 +238,12 @@ export async function createProductInTx(
     const i = input.variants.findIndex((v) => v.sku === taken[0]);
     throw skuTaken(taken[0]!, `variants.${i}.sku`);
   }
+  const given = input.variants.map((v) => v.barcode).filter((b): b is string => !!b);
+  const barcodeUsed = given.length > 0 ? (await repo.barcodesTaken(tx, given))[0] : undefined;
+  if (barcodeUsed !== undefined) {
+    throw barcodeTaken(barcodeUsed, `variants.${input.variants.findIndex((v) => v.barcode === barcodeUsed)}.barcode`);
+  }
+  const instore = await repo.storeBarcodes(tx, input.variants.length - given.length);
   const name = input.name.trim();
   const slug =
     input.slug ??
@@ -224,6 +255,7 @@ export async function createProductInTx(
       allTaken: productSlugTaken,
     }));
   const id = extra.id ?? newId();
+  const vatRate = input.vatRate ?? DEFAULT_VAT_RATE;
   const variants: Variant[] = input.variants.map((v, position) => ({
     id: newId(),
     productId: id,
@@ -232,8 +264,9 @@ export async function createProductInTx(
     price: v.price,
     compareAtPrice: v.compareAtPrice ?? null,
     currency: DEFAULT_CURRENCY,
-    barcode: v.barcode ?? null,
+    barcode: v.barcode || instore.shift()!,
     position,
+    vatRate,
   }));
   try {
     await repo.insertProduct(tx, {
@@ -245,6 +278,7 @@ export async function createProductInTx(
       brand: input.brand?.trim() || null,
       attributes: input.attributes ?? {},
       status: input.status ?? "draft",
+      vatRate,
     });
     await repo.insertVariants(tx, variants);
   } catch (error) {
@@ -280,6 +314,7 @@ export async function updateProduct(deps: ProductsDeps, id: string, input: Updat
     }
     if (input.status !== undefined && input.status !== current.status)
       changes.status = moveStatus(current, input.status);
+    if (input.vatRate !== undefined && input.vatRate !== current.vatRate) changes.vatRate = input.vatRate;
     if (input.categoryId !== undefined && input.categoryId !== current.categoryId) {
       await assertLeafCategory(tx, input.categoryId);
       changes.categoryId = input.categoryId;
@@ -318,9 +353,11 @@ export async function archiveProduct(deps: ProductsDeps, id: string): Promise<Pr
  */
 export async function addVariant(deps: ProductsDeps, productId: string, input: NewVariantInput): Promise<Variant> {
   assertCompareAtPrice(input.price, input.compareAtPrice);
+  if (input.barcode) assertBarcode(input.barcode);
   return write(deps, async (tx) => {
     const product = await lockedProduct(tx, productId);
     if ((await repo.skusTaken(tx, [input.sku])).length > 0) throw skuTaken(input.sku, "sku");
+    if (input.barcode && (await repo.barcodesTaken(tx, [input.barcode])).length > 0) throw barcodeTaken(input.barcode);
     const variant: Variant = {
       id: newId(),
       productId,
@@ -329,8 +366,9 @@ export async function addVariant(deps: ProductsDeps, productId: string, input: N
       price: input.price,
       compareAtPrice: input.compareAtPrice ?? null,
       currency: DEFAULT_CURRENCY,
-      barcode: input.barcode ?? null,
+      barcode: input.barcode || (await repo.storeBarcodes(tx, 1))[0]!,
       position: await repo.nextVariantPosition(tx, productId),
+      vatRate: product.vatRate,
     };
     try {
       await repo.insertVariants(tx, [variant]);
@@ -349,6 +387,7 @@ export async function addVariant(deps: ProductsDeps, productId: string, input: N
 }
 
 export async function updateVariant(deps: ProductsDeps, id: string, input: UpdateVariantInput): Promise<Variant> {
+  if (input.barcode !== undefined) assertBarcode(input.barcode);
   return write(deps, async (tx) => {
     const current = await lockedVariant(tx, id);
     const changes: repo.VariantChanges = {};

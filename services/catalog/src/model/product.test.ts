@@ -1,6 +1,14 @@
 import { AppError } from "@comptoir/platform";
 import { describe, expect, it } from "vitest";
-import { assertCompareAtPrice, duplicateKeyValue, duplicatesOf, moveStatus, type ProductStatus } from "./product";
+import {
+  assertBarcode,
+  assertCompareAtPrice,
+  duplicateKeyValue,
+  duplicatesOf,
+  gs1CheckDigit,
+  moveStatus,
+  type ProductStatus,
+} from "./product";
 
 const product = (status: ProductStatus) => ({ id: "p1", status });
 
@@ -46,5 +54,26 @@ describe("duplicates", () => {
   it("reads the value of PostgreSQL's unique violation detail", () => {
     expect(duplicateKeyValue("Key (sku)=(ABC-1) already exists.")).toBe("ABC-1");
     expect(duplicateKeyValue(undefined)).toBeUndefined();
+  });
+});
+
+describe("barcodes", () => {
+  it("computes the GS1 check digit of EAN-13, EAN-8, UPC-A and GTIN-14 bodies", () => {
+    expect(gs1CheckDigit("400638133393")).toBe(1); // EAN-13 4006381333931
+    expect(gs1CheckDigit("9638507")).toBe(4); // EAN-8 96385074
+    expect(gs1CheckDigit("03600029145")).toBe(2); // UPC-A 036000291452
+    expect(gs1CheckDigit("1001234567890")).toBe(2); // GTIN-14 10012345678902
+  });
+
+  it("accepts 8 to 14 digits with a valid check digit where the length has one", () => {
+    for (const code of ["4006381333931", "96385074", "036000291452", "10012345678902", "123456789", "12345678901"]) {
+      expect(codeOf(() => assertBarcode(code))).toBeUndefined();
+    }
+  });
+
+  it("refuses a wrong check digit, too few or too many digits, and letters: 400 invalid_barcode", () => {
+    for (const code of ["4006381333932", "96385075", "1234567", "123456789012345", "40063813339A1"]) {
+      expect(codeOf(() => assertBarcode(code))).toEqual([400, "invalid_barcode"]);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type { EventData } from "@comptoir/contracts";
+import type { EventData, VatRateValue } from "@comptoir/contracts";
 import { ConflictError, InvalidError } from "@comptoir/platform";
 
 export type ProductStatus = "draft" | "active" | "archived";
@@ -14,6 +14,8 @@ export interface Variant {
   currency: string;
   barcode: string | null;
   position: number;
+  /** Its product's VAT rate, in basis points (prices include it). */
+  vatRate: VatRateValue;
 }
 
 export interface ProductImage {
@@ -34,6 +36,8 @@ export interface Product {
   brand: string | null;
   attributes: Record<string, string>;
   status: ProductStatus;
+  /** VAT rate of every variant, in basis points (contracts' VAT_RATES); prices include it. */
+  vatRate: VatRateValue;
   createdAt: string;
   updatedAt: string;
   variants: Variant[];
@@ -77,6 +81,7 @@ export function productSnapshotOf(p: Product): ProductSnapshot {
     categoryId: p.categoryId,
     status: p.status,
     attributes: p.attributes,
+    vatRate: p.vatRate,
     variants: p.variants.map(variantSnapshotOf),
     images: p.images.map(({ id, thumbnailUrl, largeUrl, alt, position }) => ({
       id,
@@ -89,7 +94,7 @@ export function productSnapshotOf(p: Product): ProductSnapshot {
 }
 
 export function variantCreatedOf(
-  p: Pick<Product, "id" | "name" | "status">,
+  p: Pick<Product, "id" | "name" | "status" | "vatRate">,
   v: Variant,
   options: { demo?: boolean } = {},
 ): VariantCreatedData {
@@ -98,6 +103,7 @@ export function variantCreatedOf(
     productId: p.id,
     productName: p.name,
     productStatus: p.status,
+    vatRate: p.vatRate,
     ...(options.demo ? { demo: true as const } : {}),
   };
 }
@@ -163,6 +169,33 @@ export const barcodeTaken = (barcode: string, field = "barcode") =>
     errors: [{ in: "body", field, message: `barcode ${barcode} is already used` }],
     extensions: { barcode },
   });
+
+/** The GS1 check digit of a code's digits without it (EAN-8, UPC-A, EAN-13, GTIN-14): weights 3, 1, 3... from the right. */
+export function gs1CheckDigit(body: string): number {
+  let sum = 0;
+  for (let i = 0; i < body.length; i++) sum += Number(body[body.length - 1 - i]) * (i % 2 === 0 ? 3 : 1);
+  return (10 - (sum % 10)) % 10;
+}
+
+/** The GS1 lengths whose last digit is a check digit: EAN-8, UPC-A (12), EAN-13, GTIN-14. */
+const CHECKED_LENGTHS = new Set([8, 12, 13, 14]);
+
+/**
+ * A barcode given by a caller: 8 to 14 digits (the route's schema says so), and a valid check digit
+ * when it is an EAN-8, a UPC-A, an EAN-13 or a GTIN-14. 400 invalid_barcode otherwise.
+ */
+export function assertBarcode(barcode: string, field = "barcode"): void {
+  const valid =
+    /^[0-9]{8,14}$/.test(barcode) &&
+    (!CHECKED_LENGTHS.has(barcode.length) || gs1CheckDigit(barcode.slice(0, -1)) === Number(barcode.at(-1)));
+  if (!valid) {
+    throw new InvalidError(
+      "invalid_barcode",
+      `The barcode "${barcode}" is not valid: 8 to 14 digits, the last one a GS1 check digit for 8, 12, 13 or 14.`,
+      { errors: [{ in: "body", field, message: "is not a valid barcode (wrong check digit)" }] },
+    );
+  }
+}
 
 /** Extracts the value from PostgreSQL's unique violation detail: `Key (sku)=(ABC-1) already exists.` */
 export function duplicateKeyValue(detail: string | undefined): string | undefined {

@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { UnitPrice } from "@comptoir/contracts";
+import { UnitPrice, VatRate } from "@comptoir/contracts";
 import { catalogHttp } from "@comptoir/contracts/http";
 import {
   type App,
@@ -49,7 +49,13 @@ const Sku = Type.String({
 // At most MAX_UNIT_PRICE (1,000,000.00): the cap cart, orders and payments build theirs on (contracts' money.ts).
 const Price = UnitPrice("selling price");
 const CompareAtPrice = Type.Union([UnitPrice('crossed-out "was" price, above the price'), Type.Null()]);
-const Barcode = Type.Union([Type.String({ minLength: 1, maxLength: 64, pattern: "^[0-9A-Za-z-]+$" }), Type.Null()]);
+const Barcode = Type.String({
+  pattern: "^[0-9]{8,14}$",
+  maxLength: 14,
+  description:
+    "8 to 14 digits, unique; a GS1 check digit is required for 8, 12, 13 or 14 digits (EAN-8, UPC-A, EAN-13, " +
+    "GTIN-14: 400 invalid_barcode otherwise)",
+});
 const EditableStatus = Type.Union([Type.Literal("draft"), Type.Literal("active")]);
 const Status = catalogHttp.ProductStatus;
 
@@ -71,6 +77,7 @@ const Product = Type.Object({
   brand: Type.Union([Type.String(), Type.Null()]),
   attributes: Type.Record(Type.String(), Type.String()),
   status: Status,
+  vatRate: VatRate,
   createdAt: Type.String({ format: "date-time" }),
   updatedAt: Type.String({ format: "date-time" }),
   variants: Type.Array(Variant),
@@ -85,7 +92,11 @@ const NewVariant = Type.Object(
     options: Type.Optional(Options),
     price: Price,
     compareAtPrice: Type.Optional(CompareAtPrice),
-    barcode: Type.Optional(Barcode),
+    barcode: Type.Optional(
+      Type.Union([Barcode, Type.Null()], {
+        description: "absent or null: an in-store EAN-13 is given (prefix 2, restricted circulation)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -188,8 +199,9 @@ export function productsRoutes(
         tags: ["products"],
         summary: "Create a product with its variants, in one transaction (catalog:write)",
         description:
-          "Products go in leaf categories (409 category_not_leaf). A SKU already used, in the request or by " +
-          "another variant, is 409 sku_taken and nothing is created. Without a slug, one is made from the name.",
+          "Products go in leaf categories (409 category_not_leaf). A SKU or barcode already used, in the request or " +
+          "by another variant, is 409 sku_taken or barcode_taken and nothing is created. Without a slug, one is made " +
+          "from the name; without a VAT rate, 2000 (20 %); a variant without a barcode is given an in-store EAN-13.",
         body: Type.Object(
           {
             categoryId: Id,
@@ -199,6 +211,7 @@ export function productsRoutes(
             brand: Type.Optional(Brand),
             attributes: Type.Optional(Attributes),
             status: Type.Optional(EditableStatus),
+            vatRate: Type.Optional(VatRate),
             variants: Type.Array(NewVariant, { minItems: 1, maxItems: 100 }),
           },
           { additionalProperties: false },
@@ -219,7 +232,7 @@ export function productsRoutes(
       schema: {
         ...bearerAuth,
         tags: ["products"],
-        summary: "Change a product's fields, status (draft ↔ active) or leaf category (catalog:write)",
+        summary: "Change a product's fields, VAT rate, status (draft ↔ active) or leaf category (catalog:write)",
         params: Params,
         body: Type.Object(
           {
@@ -230,6 +243,7 @@ export function productsRoutes(
             brand: Type.Optional(Brand),
             attributes: Type.Optional(Attributes),
             status: Type.Optional(EditableStatus),
+            vatRate: Type.Optional(VatRate),
           },
           { additionalProperties: false, minProperties: 1 },
         ),
@@ -275,8 +289,12 @@ export function productsRoutes(
     {
       schema: {
         tags: ["variants"],
-        summary: `Variants by id (at most ${catalogHttp.MAX_VARIANT_LOOKUP}), with their product's name and status`,
-        description: "For cart, orders and retail. Unknown ids are left out; the order of `ids` is kept.",
+        summary:
+          `Variants by id or by code (SKU or barcode; at most ${catalogHttp.MAX_VARIANT_LOOKUP}), ` +
+          "with their product's name, status and VAT rate",
+        description:
+          "For cart, orders and retail (a till scans a barcode or types a SKU). Exactly one of `ids` and `codes` " +
+          "(400 validation_failed otherwise). Unknown ids or codes are left out; the order of `ids` or `codes` is kept.",
         querystring: catalogHttp.lookupVariants.query,
         response: {
           200: catalogHttp.lookupVariants.responses[200],
@@ -284,7 +302,7 @@ export function productsRoutes(
         },
       },
     },
-    async (request) => ({ data: await products.lookupVariants(deps, request.query.ids.toLowerCase().split(",")) }),
+    async (request) => ({ data: await products.lookupVariants(deps, request.query) }),
   );
 
   app.patch(

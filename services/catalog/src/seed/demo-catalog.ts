@@ -1,3 +1,4 @@
+import type { VatRateValue } from "@comptoir/contracts";
 import type { Outbox } from "@comptoir/events";
 import { type Db, newId, type Tx, withTx } from "@comptoir/platform";
 import * as categoriesRepo from "../db/categories.repo";
@@ -9,8 +10,8 @@ import { createProductInTx, type NewVariantInput } from "../domain/products.use-
 
 /**
  * The demo catalog of SPEC §6: a three-level category tree (univers › rayon › famille), 63
- * products and 156 variants with French retail names, EUR prices in cents, EAN-13 barcodes and one
- * generated image each. Seeded once per database: instances starting together serialise on an
+ * products and 156 variants with French retail names, EUR prices in cents, EAN-13 barcodes, VAT
+ * rates (the grocery's 5.5 %, 20 % elsewhere) and one generated image each. Seeded once per database: instances starting together serialise on an
  * advisory lock, and a marker row tells the later ones (and every restart) that it is done.
  */
 export interface DemoCatalogDeps {
@@ -49,6 +50,8 @@ interface Universe {
   name: string;
   slug: string;
   colour: string;
+  /** The VAT rate of its products (French rates: food 5.5 %, everything else here 20 %). */
+  vatRate: VatRateValue;
   branches: Branch[];
 }
 
@@ -60,6 +63,7 @@ const TREE: Universe[] = [
   {
     name: "Mode",
     slug: "mode",
+    vatRate: 2000,
     colour: "#7b3f61",
     branches: [
       {
@@ -169,6 +173,7 @@ const TREE: Universe[] = [
   {
     name: "Maison",
     slug: "maison",
+    vatRate: 2000,
     colour: "#2f6f73",
     branches: [
       {
@@ -266,6 +271,7 @@ const TREE: Universe[] = [
   {
     name: "Épicerie",
     slug: "epicerie",
+    vatRate: 550,
     colour: "#a8652a",
     branches: [
       {
@@ -567,6 +573,7 @@ export async function seedDemoCatalog(deps: DemoCatalogDeps): Promise<DemoSeedRe
           description: `${item.name}, ${item.brand}. ${item.leaf.name} — ${item.universe.name}.`,
           attributes: item.leaf.attributes,
           status: "active",
+          vatRate: item.universe.vatRate,
           variants: item.variants,
         },
         {

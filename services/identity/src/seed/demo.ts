@@ -1,5 +1,5 @@
 import { chmod, writeFile } from "node:fs/promises";
-import { API_KEY_TIERS, type ApiKeyTier, type Role } from "@comptoir/contracts";
+import { API_KEY_TIERS, type ApiKeyTier, DEMO_STORES, type Role } from "@comptoir/contracts";
 import type { Outbox } from "@comptoir/events";
 import { type Db, type Logger, newId, withTx } from "@comptoir/platform";
 import * as apiKeys from "../db/api-keys.repo";
@@ -9,14 +9,17 @@ import { insertNewApiKey } from "../domain/api-keys.use-cases";
 import { hashPassword } from "../domain/passwords";
 import { snapshotOf, withoutSecret } from "../model/user";
 
-/** Store 1 of the demo data (retail creates it with this id); the demo clerk and manager work there. */
-export const DEMO_STORE_1_ID = "0192f5a0-0000-7000-8000-000000000001";
 export const DEMO_PASSWORD = "comptoir-demo";
+
+/** The demo stores (retail creates them with these ids): the manager works in store 1, a cashier in each. */
+const [store1, store2, store3] = DEMO_STORES;
 
 export const DEMO_ACCOUNTS: readonly { email: string; name: string; role: Role; storeId: string | null }[] = [
   { email: "admin@demo.comptoir.dev", name: "Alice Admin", role: "admin", storeId: null },
-  { email: "manager@demo.comptoir.dev", name: "Marc Manager", role: "manager", storeId: DEMO_STORE_1_ID },
-  { email: "clerk@demo.comptoir.dev", name: "Chloé Caissière", role: "clerk", storeId: DEMO_STORE_1_ID },
+  { email: "manager@demo.comptoir.dev", name: "Marc Manager", role: "manager", storeId: store1.storeId },
+  { email: "clerk@demo.comptoir.dev", name: "Chloé Caissière", role: "clerk", storeId: store1.storeId },
+  { email: "clerk2@demo.comptoir.dev", name: "Lucas Caissier", role: "clerk", storeId: store2.storeId },
+  { email: "clerk3@demo.comptoir.dev", name: "Inès Caissière", role: "clerk", storeId: store3.storeId },
   { email: "customer@demo.comptoir.dev", name: "Camille Cliente", role: "customer", storeId: null },
 ];
 export const DEMO_EMAILS = DEMO_ACCOUNTS.map((a) => a.email);
@@ -40,7 +43,7 @@ export interface DemoSeedResult {
 }
 
 /**
- * Seeds the SPEC §6 demo accounts and one API key per tier. Idempotent and safe with several
+ * Seeds the SPEC §6 demo accounts (and a cashier per demo store) and one API key per tier. Idempotent and safe with several
  * instances starting together (one advisory lock): accounts that exist are left alone, a tier that
  * already had a demo key gets none. New keys are written to `keysFile` (mode 0600) when given.
  */

@@ -35,6 +35,15 @@ export async function findLocationOfStore(db: Queryable, storeId: string): Promi
   return rows[0] && toLocation(rows[0]);
 }
 
+export async function findLocationByCode(db: Queryable, code: string): Promise<Location | undefined> {
+  const { rows } = await db.query<LocationRow>("SELECT * FROM locations WHERE code = $1", [code]);
+  return rows[0] && toLocation(rows[0]);
+}
+
+/**
+ * Inserts a location (undefined with `ignoreExisting` when its id, code or store is taken: a
+ * concurrent insert of the same is waited for, so that what is taken is then committed and readable).
+ */
 export async function insertLocation(
   db: Queryable,
   location: Omit<Location, "createdAt">,

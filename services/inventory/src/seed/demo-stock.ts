@@ -1,37 +1,19 @@
+import { DEMO_STORES } from "@comptoir/contracts";
 import { type Logger, withTx } from "@comptoir/platform";
 import * as locationsRepo from "../db/locations.repo";
 import * as variantsRepo from "../db/variants.repo";
 import { giveDemoStock } from "../domain/demo-stock";
 import type { InventoryDeps } from "../domain/ledger";
 
-/** The demo stores (COMPTOIR_DEMO): retail creates its stores with these ids; identity's demo clerk works in store 1. */
-export const DEMO_STORES = [
-  {
-    id: "0192f5a0-0000-7000-8000-00000000c101",
-    storeId: "0192f5a0-0000-7000-8000-000000000001",
-    code: "STORE-1",
-    name: "Magasin 1",
-  },
-  {
-    id: "0192f5a0-0000-7000-8000-00000000c102",
-    storeId: "0192f5a0-0000-7000-8000-000000000002",
-    code: "STORE-2",
-    name: "Magasin 2",
-  },
-  {
-    id: "0192f5a0-0000-7000-8000-00000000c103",
-    storeId: "0192f5a0-0000-7000-8000-000000000003",
-    code: "STORE-3",
-    name: "Magasin 3",
-  },
-] as const;
-
-/** The demo stores' locations (idempotent). */
+/**
+ * The demo stores' locations (idempotent), with the ids of DEMO_STORES (contracts): retail creates
+ * the stores with the same ids, identity's demo cashiers work in them.
+ */
 export async function seedDemoLocations(deps: Pick<InventoryDeps, "db">): Promise<void> {
   for (const store of DEMO_STORES) {
     await locationsRepo.insertLocation(
       deps.db,
-      { id: store.id, code: store.code, name: store.name, kind: "store", storeId: store.storeId },
+      { id: store.locationId, code: store.code, name: store.name, kind: "store", storeId: store.storeId },
       { ignoreExisting: true },
     );
   }

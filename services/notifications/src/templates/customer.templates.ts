@@ -1,5 +1,5 @@
-import { countryName, formatDate, formatMoney, type Language, shortRef } from "./format";
-import { type Block, facts, hello, list, paragraph, type Template } from "./render";
+import { countryName, formatDate, formatMoney, formatRate, type Language, shortRef } from "./format";
+import { type Block, facts, hello, list, paragraph, table, type Template } from "./render";
 
 export interface WelcomeMail {
   name: string;
@@ -11,6 +11,8 @@ export interface OrderMail {
   placedAt: string;
   lines: readonly { name: string; sku: string; quantity: number; unitPrice: number }[];
   totals: { subtotal: number; shipping: number; total: number; currency: string };
+  /** The VAT in the total per rate (basis points); absent from orders' events before orders kept it. */
+  vat?: readonly { rate: number; base: number; vat: number; total: number }[] | undefined;
   shippingAddress: {
     name: string;
     line1: string;
@@ -39,8 +41,25 @@ export interface RefundedMail extends OrderMail {
 
 const nameOf = (order: OrderMail) => order.shippingAddress?.name ?? null;
 
-/** The order's lines, its totals and where it goes. */
-function orderSummary(order: OrderMail, language: Language): Block[] {
+/**
+ * The order's VAT per rate (prices include it): rate, base excluding VAT, VAT, total including VAT.
+ * Nothing when the order carries no breakdown (one placed before orders kept it).
+ */
+function vatTable(order: OrderMail, language: Language): Block[] {
+  if (!order.vat?.length) return [];
+  const money = (minor: number) => formatMoney(minor, order.totals.currency, language);
+  const fr = language === "fr";
+  return [
+    table(
+      fr ? ["Taux", "Base HT", "TVA", "Total TTC"] : ["Rate", "Base (excl. VAT)", "VAT", "Total (incl. VAT)"],
+      order.vat.map((r) => [formatRate(r.rate, language), money(r.base), money(r.vat), money(r.total)]),
+      fr ? "Dont TVA" : "VAT included",
+    ),
+  ];
+}
+
+/** The order's lines, its totals (with the VAT table when `withVat`) and where it goes. */
+function orderSummary(order: OrderMail, language: Language, options: { withVat?: boolean } = {}): Block[] {
   const money = (minor: number) => formatMoney(minor, order.totals.currency, language);
   const fr = language === "fr";
   const blocks: Block[] = [
@@ -56,6 +75,7 @@ function orderSummary(order: OrderMail, language: Language): Block[] {
       ],
       [fr ? "Total" : "Total", money(order.totals.total)],
     ]),
+    ...(options.withVat ? vatTable(order, language) : []),
   ];
   const a = order.shippingAddress;
   if (a) {
@@ -131,7 +151,7 @@ export const orderConfirmed: Template<OrderMail> = {
         `Merci pour votre commande ! Votre paiement de ${formatMoney(o.totals.total, o.totals.currency, "fr")} ` +
           "est accepté et nous préparons vos articles. Vous recevrez un message dès leur expédition.",
       ),
-      ...orderSummary(o, "fr"),
+      ...orderSummary(o, "fr", { withVat: true }),
     ],
   }),
   en: (o) => ({
@@ -142,7 +162,7 @@ export const orderConfirmed: Template<OrderMail> = {
         `Thank you for your order! Your payment of ${formatMoney(o.totals.total, o.totals.currency, "en")} ` +
           "went through and we are preparing your items. We will write again as soon as they ship.",
       ),
-      ...orderSummary(o, "en"),
+      ...orderSummary(o, "en", { withVat: true }),
     ],
   }),
 };

@@ -58,6 +58,15 @@ export function countryName(code: string, language: Language): string {
   }
 }
 
+const rateFormat = perLanguage(
+  (locale) => new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 2 }),
+);
+
+/** A VAT rate in basis points the reader's way: 550 is "5,5 %" in French and "5.5%" in English. */
+export function formatRate(basisPoints: number, language: Language): string {
+  return rateFormat(language).format(basisPoints / 10_000);
+}
+
 /** A whole number the reader's way ("1 200" / "1,200"). */
 export function formatCount(n: number, language: Language): string {
   return countFormat(language).format(n);

@@ -10,7 +10,12 @@ export type Block =
   /** Label / value pairs: totals, a tracking number, a stock level. */
   | { kind: "facts"; rows: readonly (readonly [label: string, value: string])[] }
   /** A bulleted list: order lines, requested goods, an address. */
-  | { kind: "list"; title?: string; items: readonly string[] };
+  | { kind: "list"; title?: string; items: readonly string[] }
+  /**
+   * A table with a header row: a VAT breakdown. The first column is text (left-aligned), the others
+   * figures (right-aligned in the plain-text part).
+   */
+  | { kind: "table"; title?: string; columns: readonly string[]; rows: readonly (readonly string[])[] };
 
 export interface MailContent {
   subject: string;
@@ -36,6 +41,12 @@ export const hello = (language: Language, name: string | null | undefined): stri
 export const paragraph = (text: string): Block => ({ kind: "paragraph", text });
 export const facts = (rows: readonly (readonly [string, string])[]): Block => ({ kind: "facts", rows });
 export const list = (items: readonly string[], title?: string): Block => ({ kind: "list", items, title });
+export const table = (columns: readonly string[], rows: readonly (readonly string[])[], title?: string): Block => ({
+  kind: "table",
+  columns,
+  rows,
+  title,
+});
 
 const FOOTER: Record<Language, { signature: string; notice: string }> = {
   fr: {
@@ -69,6 +80,16 @@ function textOf(content: MailContent, language: Language): string {
     else if (block.kind === "list") {
       const items = block.items.map((item) => `- ${item}`).join("\n");
       parts.push(block.title ? `${block.title}${colon(language)}\n${items}` : items);
+    } else if (block.kind === "table") {
+      const all = [block.columns, ...block.rows];
+      const widths = block.columns.map((_, c) => Math.max(...all.map((row) => (row[c] ?? "").length)));
+      const lines = all.map((row) =>
+        widths
+          .map((width, c) => (c === 0 ? (row[c] ?? "").padEnd(width) : (row[c] ?? "").padStart(width)))
+          .join("  ")
+          .trimEnd(),
+      );
+      parts.push([...(block.title ? [`${block.title}${colon(language)}`] : []), ...lines].join("\n"));
     } else {
       const labels = block.rows.map(([label]) => `${label}${colon(language)}`);
       const width = Math.max(...labels.map((l) => l.length));
@@ -93,6 +114,14 @@ function htmlOf(content: MailContent, subject: string, language: Language): stri
           .map((item) => `<li style="margin:0 0 4px">${escapeHtml(item)}</li>`)
           .join("")}</ul>`,
       );
+    } else if (block.kind === "table") {
+      if (block.title) body.push(`<p style="margin:0 0 4px;font-weight:bold">${escapeHtml(block.title)}</p>`);
+      const cell = (tag: "th" | "td", value: string, c: number) =>
+        `<${tag} style="padding:4px 0 4px ${c === 0 ? "0" : "16px"};text-align:${c === 0 ? "left" : "right"}` +
+        `${tag === "th" ? ";color:#52525b;font-weight:normal" : ""}">${escapeHtml(value)}</${tag}>`;
+      const head = `<tr>${block.columns.map((value, c) => cell("th", value, c)).join("")}</tr>`;
+      const rows = block.rows.map((row) => `<tr>${row.map((value, c) => cell("td", value, c)).join("")}</tr>`).join("");
+      body.push(`<table role="presentation" style="border-collapse:collapse;margin:0 0 16px">${head}${rows}</table>`);
     } else {
       const rows = block.rows
         .map(

@@ -137,6 +137,41 @@ describe("templates", () => {
     expect(en.subject).toBe("Refund of €49.90 for your order ABCDEF12");
   });
 
+  it("the confirmation shows the VAT table under the totals (rate, base, VAT, total), in French and in English", () => {
+    const withVat = {
+      ...order,
+      vat: [
+        { rate: 2000, base: 8317, vat: 1663, total: 9980 },
+        { rate: 550, base: 1185, vat: 65, total: 1250 },
+      ],
+    };
+    const fr = render("order_confirmed", "fr", withVat);
+    const frTable = fr.text.slice(fr.text.indexOf("Dont TVA"));
+    expect(fr.text.indexOf("Dont TVA")).toBeGreaterThan(fr.text.indexOf("Total"));
+    expect(frTable.split("\n").slice(0, 4)).toEqual([
+      "Dont TVA\u00a0:",
+      expect.stringMatching(/^Taux\s+Base HT\s+TVA\s+Total TTC$/),
+      expect.stringMatching(/^20\u00a0%\s+83,17\u00a0€\s+16,63\u00a0€\s+99,80\u00a0€$/),
+      expect.stringMatching(/^5,5\u00a0%\s+11,85\u00a0€\s+0,65\u00a0€\s+12,50\u00a0€$/),
+    ]);
+    expect(fr.html).toContain("<th");
+    expect(fr.html).toContain("Total TTC");
+    expect(fr.html).toContain("83,17\u00a0€");
+    const en = render("order_confirmed", "en", withVat);
+    const enTable = en.text.slice(en.text.indexOf("VAT included"));
+    expect(enTable.split("\n").slice(0, 4)).toEqual([
+      "VAT included:",
+      expect.stringMatching(/^Rate\s+Base \(excl\. VAT\)\s+VAT\s+Total \(incl\. VAT\)$/),
+      expect.stringMatching(/^20%\s+€83\.17\s+€16\.63\s+€99\.80$/),
+      expect.stringMatching(/^5\.5%\s+€11\.85\s+€0\.65\s+€12\.50$/),
+    ]);
+    // An order without a breakdown (placed before orders kept one) has no table; other mails never show it.
+    expect(render("order_confirmed", "fr", order).text).not.toContain("TVA");
+    expect(render("order_shipped", "fr", { ...withVat, carrier: null, trackingNumber: null }).text).not.toContain(
+      "Dont TVA",
+    );
+  });
+
   it("writes dates and countries in the reader's language", () => {
     expect(render("order_confirmed", "fr", order).text).toContain("1 mars 2025");
     expect(render("order_confirmed", "en", order).text).toContain("1 March 2025");

@@ -5,7 +5,7 @@ const ts = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-D
 
 const COLUMNS = `id, checkout_id AS "checkoutId", customer_id AS "customerId", email, language, channel,
   store_id AS "storeId", pickup_location_id AS "pickupLocationId", status, lines, subtotal, shipping, total,
-  currency, shipping_address AS "shippingAddress", reservation_id AS "reservationId", allocation,
+  vat, currency, shipping_address AS "shippingAddress", reservation_id AS "reservationId", allocation,
   payment_id AS "paymentId", refunded_amount AS "refundedAmount", carrier, tracking_number AS "trackingNumber",
   cancel_reason AS "cancelReason", cancelled_by AS "cancelledBy", ${ts("placed_at")} AS "placedAt",
   ${ts("paid_at")} AS "paidAt", ${ts("shipped_at")} AS "shippedAt", ${ts("delivered_at")} AS "deliveredAt",
@@ -38,6 +38,7 @@ export type NewOrder = Pick<
   | "subtotal"
   | "shipping"
   | "total"
+  | "vat"
   | "currency"
   | "shippingAddress"
   | "reservationId"
@@ -50,8 +51,8 @@ export async function insertOrder(tx: Queryable, o: NewOrder): Promise<Order | u
   const { rows } = await tx.query<OrderRow>(
     `INSERT INTO orders (id, checkout_id, customer_id, email, language, channel, store_id, pickup_location_id,
                          status, lines, subtotal, shipping, total, currency, shipping_address, reservation_id,
-                         allocation, payment_id)
-     VALUES ($1, $2, $3, $4, $5, 'online', $6, $7, 'pending', $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                         allocation, payment_id, vat)
+     VALUES ($1, $2, $3, $4, $5, 'online', $6, $7, 'pending', $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
      ON CONFLICT (id) DO NOTHING
      RETURNING ${COLUMNS}`,
     [
@@ -71,6 +72,7 @@ export async function insertOrder(tx: Queryable, o: NewOrder): Promise<Order | u
       o.reservationId,
       JSON.stringify(o.allocation),
       o.paymentId,
+      JSON.stringify(o.vat),
     ],
   );
   return rows[0] && toOrder(rows[0]);

@@ -6,7 +6,7 @@ import type { InventoryClient } from "../clients/inventory.client";
 import type { Card, PaymentsClient } from "../clients/payments.client";
 import * as checkouts from "../db/checkouts.repo";
 import * as orders from "../db/orders.repo";
-import type { AllocationLine, OrderLine, ShippingAddress, Totals } from "../model/order";
+import { type AllocationLine, type OrderLine, type ShippingAddress, type Totals, vatOf } from "../model/order";
 import { assertTransition } from "../model/order";
 import { problemOf } from "../model/checkout";
 import { publishOrder } from "./orders.events";
@@ -133,6 +133,7 @@ export function checkoutSaga(deps: CheckoutSagaDeps): SagaDefinition<CheckoutInp
               storeId: null,
               lines: input.lines,
               ...input.totals,
+              vat: vatOf(input.lines, input.totals.shipping),
               shippingAddress: input.shippingAddress,
               reservationId,
               allocation,

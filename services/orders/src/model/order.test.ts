@@ -5,6 +5,8 @@ import {
   MAX_SHIPPING_FEE,
   MAX_SUBTOTAL,
   MAX_UNIT_PRICE,
+  VAT_RATES,
+  type VatRateValue,
 } from "@comptoir/contracts";
 import fc from "fast-check";
 import { AppError } from "@comptoir/platform";
@@ -21,15 +23,17 @@ import {
   type PricedVariant,
   snapshotOf,
   totalsOf,
+  vatOf,
 } from "./order";
 
-const line = (unitPrice: number, quantity: number): OrderLine => ({
+const line = (unitPrice: number, quantity: number, vatRate: VatRateValue = 2000): OrderLine => ({
   variantId: "v",
   productId: "p",
   sku: "SKU",
   name: "Pull",
   quantity,
   unitPrice,
+  vatRate,
 });
 
 describe("an order's totals within the money caps", () => {
@@ -131,6 +135,7 @@ describe("pricing a checkout's lines", () => {
     currency: "EUR",
     productName: "Pull",
     productStatus: "active",
+    vatRate: 550,
     ...over,
   });
 
@@ -142,6 +147,7 @@ describe("pricing a checkout's lines", () => {
       name: "Pull (M, navy)",
       quantity: 2,
       unitPrice: 4990,
+      vatRate: 550,
     });
     expect(orderLineOf(variant({ options: {} }), 1).name).toBe("Pull");
   });
@@ -183,6 +189,7 @@ describe("an order's event snapshot", () => {
       subtotal: 2000,
       shipping: 490,
       total: 2490,
+      vat: vatOf([line(1000, 2)], 490),
       currency: "EUR",
       shippingAddress: { name: "A", line1: "1 rue", line2: null, city: "Lyon", postalCode: "69001", country: "FR" },
       paymentId: "pay1",
@@ -211,8 +218,56 @@ describe("an order's event snapshot", () => {
       storeId: null,
       lines: o.lines,
       totals: { subtotal: 2000, shipping: 490, total: 2490, currency: "EUR" },
+      vat: [{ rate: 2000, base: 2075, vat: 415, total: 2490 }],
       shippingAddress: o.shippingAddress,
       placedAt: "2026-01-01T00:00:00.000Z",
     });
+  });
+});
+
+describe("an order's VAT", () => {
+  it("splits the lines per rate, and taxes the shipping fee at the highest rate among the lines", () => {
+    // 2 × 10.00 at 5.5 %, 1 × 30.00 at 10 %, shipping 4.90 → at 10 %.
+    expect(vatOf([line(1000, 2, 550), line(3000, 1, 1000)], 490)).toEqual([
+      { rate: 1000, base: 3173, vat: 317, total: 3490 },
+      { rate: 550, base: 1896, vat: 104, total: 2000 },
+    ]);
+    // Free shipping adds nothing; one rate only is one row.
+    expect(vatOf([line(1200, 1, 2000)], 0)).toEqual([{ rate: 2000, base: 1000, vat: 200, total: 1200 }]);
+    // A line from before lines kept a rate counts at 20 %.
+    expect(vatOf([{ unitPrice: 1200, quantity: 1 } as OrderLine], 0)).toEqual([
+      { rate: 2000, base: 1000, vat: 200, total: 1200 },
+    ]);
+  });
+
+  it("for any order within the caps, the VAT table adds up to the order's total, base + VAT = total per rate", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            unitPrice: fc.integer({ min: 0, max: MAX_UNIT_PRICE }),
+            quantity: fc.integer({ min: 1, max: MAX_LINE_QUANTITY }),
+            vatRate: fc.constantFrom(...VAT_RATES),
+          }),
+          { minLength: 1, maxLength: MAX_CART_LINES },
+        ),
+        fc.integer({ min: 0, max: MAX_SHIPPING_FEE }),
+        (items, fee) => {
+          const lines = items.map((i) => line(i.unitPrice, i.quantity, i.vatRate));
+          const totals = totalsOf(lines, "EUR", { fee, freeFrom: MAX_AMOUNT }, false);
+          const vat = vatOf(lines, totals.shipping);
+          expect(vat.reduce((sum, r) => sum + r.total, 0)).toBe(totals.total);
+          expect(vat.map((r) => r.rate)).toEqual([...new Set(items.map((i) => i.vatRate))].sort((a, b) => b - a));
+          for (const r of vat) {
+            expect(r.base + r.vat).toBe(r.total);
+            expect(r.vat).toBeGreaterThanOrEqual(0);
+          }
+          // The fee sits with the highest rate.
+          const top = Math.max(...items.map((i) => i.vatRate));
+          const linesAtTop = lines.filter((l) => l.vatRate === top).reduce((s, l) => s + l.unitPrice * l.quantity, 0);
+          expect(vat[0]).toMatchObject({ rate: top, total: linesAtTop + totals.shipping });
+        },
+      ),
+    );
   });
 });

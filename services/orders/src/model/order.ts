@@ -1,4 +1,4 @@
-import { type EventData, MAX_UNIT_PRICE } from "@comptoir/contracts";
+import { DEFAULT_VAT_RATE, type EventData, MAX_UNIT_PRICE, type VatLine, vatBreakdown } from "@comptoir/contracts";
 import { type catalogHttp, inventoryHttp, ordersHttp } from "@comptoir/contracts/http";
 import { ConflictError, Id, Nullable, type Static, Type } from "@comptoir/platform";
 
@@ -116,10 +116,36 @@ export function totalsOf(lines: OrderLine[], currency: string, rules: ShippingRu
   return { subtotal, shipping, total: subtotal + shipping, currency };
 }
 
+/**
+ * The VAT in an order's total, per rate (highest first), computed by contracts' `vatBreakdown` over
+ * the line totals (VAT included) and the shipping fee.
+ *
+ * The shipping fee's rule: delivery is an accessory of the goods, so it is taxed at the rate of the
+ * goods; when an order mixes rates it is taxed at the HIGHEST rate among the order's lines (the
+ * simple rule French tax practice accepts instead of splitting the fee pro rata), and its amount is
+ * added to that rate's total. A free delivery adds nothing. A line without a rate (an order from
+ * before lines kept one) counts at DEFAULT_VAT_RATE (20 %).
+ *
+ * The totals of the result add up to subtotal + shipping: the order's total.
+ */
+export function vatOf(
+  lines: readonly Pick<OrderLine, "unitPrice" | "quantity" | "vatRate">[],
+  shipping: number,
+): VatLine[] {
+  const rated: { vatRate: number; total: number }[] = lines.map((l) => ({
+    vatRate: l.vatRate ?? DEFAULT_VAT_RATE,
+    total: l.unitPrice * l.quantity,
+  }));
+  if (shipping > 0 && rated.length > 0) {
+    rated.push({ vatRate: Math.max(...rated.map((l) => l.vatRate)), total: shipping });
+  }
+  return vatBreakdown(rated);
+}
+
 /** A variant as catalog's lookup answers it, with the fields checkout prices a line from. */
 export type PricedVariant = Pick<
   catalogHttp.VariantSummary,
-  "id" | "productId" | "sku" | "options" | "price" | "currency" | "productName" | "productStatus"
+  "id" | "productId" | "sku" | "options" | "price" | "currency" | "productName" | "productStatus" | "vatRate"
 >;
 
 /**
@@ -140,6 +166,7 @@ export function orderLineOf(v: PricedVariant, quantity: number): OrderLine {
     name: options.length ? `${v.productName} (${options.join(", ")})` : v.productName,
     quantity,
     unitPrice: v.price,
+    vatRate: v.vatRate,
   };
 }
 
@@ -154,6 +181,7 @@ export function snapshotOf(o: Order): Omit<EventData<"orders.order.placed">, "st
     storeId: o.storeId,
     lines: o.lines,
     totals: { subtotal: o.subtotal, shipping: o.shipping, total: o.total, currency: o.currency },
+    vat: o.vat,
     shippingAddress: o.shippingAddress,
     placedAt: o.placedAt,
   };

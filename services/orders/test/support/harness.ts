@@ -58,7 +58,7 @@ export interface World {
   inventory: StartedService;
   cart: StartedService & { customer(): Promise<{ id: string; api: Api }> };
   /** An active product in catalog (known to inventory, with `stock` at the online location). */
-  product(options?: { price?: number; stock?: number; variants?: number }): Promise<Product>;
+  product(options?: { price?: number; stock?: number; variants?: number; vatRate?: number }): Promise<Product>;
 }
 
 export interface Product {
@@ -210,6 +210,7 @@ async function startWorld(name: string): Promise<World> {
       categoryId: category,
       name: productName,
       status: "active",
+      ...(options.vatRate === undefined ? {} : { vatRate: options.vatRate }),
       variants: Array.from({ length: options.variants ?? 1 }, (_, i) => ({
         sku: `ORDERS-${name}-${skus}-${i}`,
         options: { taille: ["S", "M", "L", "XL"][i % 4]! },

@@ -1,6 +1,6 @@
 import { type Queryable, selectPage } from "@comptoir/platform";
 import type { CardBrand } from "../model/card";
-import type { InitialStatus, PaymentStatus, Refund, StoredPayment } from "../model/payment";
+import type { EntryMode, InitialStatus, PaymentStatus, Refund, StoredPayment } from "../model/payment";
 
 interface PaymentRow {
   id: string;
@@ -9,6 +9,7 @@ interface PaymentRow {
   amount: string;
   currency: string;
   method: "card";
+  entry_mode: EntryMode;
   brand: CardBrand;
   last4: string;
   provider: string;
@@ -30,6 +31,7 @@ function toPayment(row: PaymentRow): StoredPayment {
     amount: Number(row.amount),
     currency: row.currency,
     method: row.method,
+    entryMode: row.entry_mode,
     brand: row.brand,
     last4: row.last4,
     capturedAmount: Number(row.captured_amount),
@@ -51,6 +53,7 @@ export interface NewPayment {
   amount: number;
   capturedAmount: number;
   currency: string;
+  entryMode: EntryMode;
   brand: CardBrand;
   last4: string;
   provider: string;
@@ -72,6 +75,7 @@ export function asInserted(p: NewPayment, now: Date): StoredPayment {
     amount: p.amount,
     currency: p.currency,
     method: "card",
+    entryMode: p.entryMode,
     brand: p.brand,
     last4: p.last4,
     capturedAmount: p.capturedAmount,
@@ -89,8 +93,8 @@ export function asInserted(p: NewPayment, now: Date): StoredPayment {
 export async function insertPayment(tx: Queryable, p: NewPayment): Promise<void> {
   await tx.query(
     `INSERT INTO payments (id, order_id, status, amount, captured_amount, currency, method, brand, last4,
-                           provider, provider_reference, failure_code, failure_reason, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6, 'card', $7, $8, $9, $10, $11, $12, $13)`,
+                           provider, provider_reference, failure_code, failure_reason, created_by, entry_mode)
+     VALUES ($1, $2, $3, $4, $5, $6, 'card', $7, $8, $9, $10, $11, $12, $13, $14)`,
     [
       p.id,
       p.orderId,
@@ -105,6 +109,7 @@ export async function insertPayment(tx: Queryable, p: NewPayment): Promise<void>
       p.failureCode,
       p.failureReason,
       p.createdBy,
+      p.entryMode,
     ],
   );
 }

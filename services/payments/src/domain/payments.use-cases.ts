@@ -27,6 +27,7 @@ import type { OperationOutcome, PaymentsMetrics, ProviderOperation } from "../me
 import { checkCard } from "../model/card";
 import {
   cardRefused,
+  DEFAULT_ENTRY_MODE,
   type Payment,
   paymentNotFound,
   type PaymentStatus,
@@ -133,8 +134,11 @@ export async function createPayment(
 ): Promise<Answer> {
   const card = checkCard(input.card, deps.now());
   const capture = input.capture ?? false;
+  const entryMode = input.entryMode ?? DEFAULT_ENTRY_MODE;
   // What makes two requests "the same": the card by brand, last four digits and expiry only, so
-  // that no form of its number is fingerprinted.
+  // that no form of its number is fingerprinted. The entry mode counts only when it is not the
+  // default: an online payment's fingerprint stays what it was before entry modes (a key sent before
+  // and retried after the upgrade still meets its first answer).
   const request = {
     orderId: input.orderId,
     amount: input.amount,
@@ -142,6 +146,7 @@ export async function createPayment(
     method: input.method,
     capture,
     card,
+    ...(entryMode === DEFAULT_ENTRY_MODE ? {} : { entryMode }),
   };
   const idempotencyKey = call.scope?.key ?? newId();
   // A payment whose authorization got no answer, to release at the provider once committed.
@@ -154,6 +159,7 @@ export async function createPayment(
         orderId: input.orderId,
         amount: input.amount,
         currency: input.currency,
+        entryMode,
         brand: card.brand,
         last4: card.last4,
         provider: deps.provider.name,

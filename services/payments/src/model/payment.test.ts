@@ -18,6 +18,7 @@ const payment = (status: PaymentStatus, change: Partial<Payment> = {}): Payment 
   amount: 1000,
   currency: "EUR",
   method: "card",
+  entryMode: "card_not_present",
   brand: "visa",
   last4: "4242",
   capturedAmount: ["captured", "partially_refunded", "refunded"].includes(status) ? 1000 : 0,

@@ -4,6 +4,11 @@ import { AppError, ConflictError, NotFoundError, Nullable, type Static, Type } f
 export const PaymentStatus = paymentsHttp.PaymentStatus;
 export type PaymentStatus = Static<typeof PaymentStatus>;
 
+/** How the card was read: at a till (card_present) or online (card_not_present, the default). */
+export const EntryMode = paymentsHttp.EntryMode;
+export type EntryMode = Static<typeof EntryMode>;
+export const DEFAULT_ENTRY_MODE: EntryMode = "card_not_present";
+
 /** A payment as the API shows it (payments' HTTP contract). Amounts are integer minor units of `currency`. */
 export const Payment = paymentsHttp.Payment;
 export type Payment = Static<typeof Payment>;

@@ -27,7 +27,10 @@ const noBodyIsEmpty = async (request: FastifyRequest) => {
   request.body ??= {};
 };
 
-/** Payments and refunds (SPEC §3.8): the orders service (and admins) take them; managers read them. */
+/**
+ * Payments and refunds (SPEC §3.8): the orders service (online, card not present), the retail service
+ * (at a store's till, card present) and admins take them; managers read them.
+ */
 export function paymentsRoutes(app: App, deps: use.PaymentsDeps): void {
   app.post(
     "/api/payments/payments",
@@ -44,7 +47,9 @@ export function paymentsRoutes(app: App, deps: use.PaymentsDeps): void {
           "month, expiry, CVC; one entry per field). A refused card is recorded as a failed payment and answered " +
           "402 card_declined or insufficient_funds, with its paymentId; no answer from the provider in time is a " +
           "failed payment too (provider_timeout) and a 504 payment_provider_timeout; 502 payment_provider_error. " +
-          "The card's number and CVC are never stored nor logged: only its brand and last four digits.",
+          "The card's number and CVC are never stored nor logged: only its brand and last four digits. " +
+          "orderId is the order, or the till sale, the payment is for; entryMode says how the card was read: " +
+          "card_present at a store's till (retail), card_not_present online (the default).",
         headers: IdempotencyHeaders,
         body: paymentsHttp.createPayment.body,
         response: { ...paymentsHttp.createPayment.responses, ...problemResponses(400, 401, 402, 403, 422, 502, 504) },

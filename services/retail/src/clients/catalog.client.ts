@@ -16,5 +16,14 @@ export function createCatalogClient(client: ServiceClient) {
       });
       return data;
     },
+
+    /** Variants by SKU or barcode (exact, as a till scans them); unknown codes are left out. */
+    async byCodes(codes: string[]): Promise<CatalogVariant[]> {
+      if (codes.length === 0) return [];
+      const { data } = await api.lookupVariants({ query: { codes: codes.join(",") } }).catch((e) => {
+        throw asUnavailable(e, "look up the variants by code");
+      });
+      return data;
+    },
   };
 }

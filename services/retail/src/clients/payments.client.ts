@@ -14,7 +14,7 @@ export function createPaymentsClient(client: ServiceClient) {
       return asStep(
         "charging the card",
         api.createPayment({
-          body: { orderId: saleId, ...rest, method: "card", capture: true },
+          body: { orderId: saleId, ...rest, method: "card", entryMode: "card_present", capture: true },
           idempotencyKey: key,
           answerStatuses: [502, 504],
         }),

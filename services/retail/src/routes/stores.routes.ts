@@ -1,5 +1,112 @@
-import type { App } from "@comptoir/platform";
+import { type App, bearerAuth, Page, problemResponses, requirePermission, requireUser } from "@comptoir/platform";
 import type { RetailContext } from "../domain/context";
+import * as use from "../domain/stores.use-cases";
+import { StoreView } from "../model/store";
+import {
+  actorOf,
+  CreateRegisterBody,
+  CreateStoreBody,
+  IdParams,
+  PageOnlyQuery,
+  RegisterView,
+  requireStaff,
+  StoreListQuery,
+  UpdateStoreBody,
+} from "./stores.schemas";
 
-/** Placeholder: replaced by its owner (issue 18). */
-export function storesRoutes(_app: App, _ctx: RetailContext): void {}
+/** Stores and their registers (admin: every store; a manager or a clerk: their own, others are 404). */
+export function storesRoutes(app: App, ctx: RetailContext): void {
+  app.post(
+    "/api/retail/stores",
+    {
+      onRequest: requirePermission("stores:manage"),
+      schema: {
+        ...bearerAuth,
+        tags: ["stores"],
+        summary: "Create a store and its stock location at inventory (stores:manage)",
+        body: CreateStoreBody,
+        response: { 201: StoreView, ...problemResponses(400, 401, 403, 409, 503) },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await use.createStore(ctx, request.body)),
+  );
+
+  app.get(
+    "/api/retail/stores",
+    {
+      onRequest: [requireUser, requireStaff],
+      schema: {
+        ...bearerAuth,
+        tags: ["stores"],
+        summary: "Stores by code: every store for an admin, their own for a manager or a clerk",
+        querystring: StoreListQuery,
+        response: { 200: Page(StoreView), ...problemResponses(400, 401, 403) },
+      },
+    },
+    async (request) => use.listStores(ctx, actorOf(request), request.query),
+  );
+
+  app.get(
+    "/api/retail/stores/:id",
+    {
+      onRequest: [requireUser, requireStaff],
+      schema: {
+        ...bearerAuth,
+        tags: ["stores"],
+        summary: "A store (staff of that store, or an admin)",
+        params: IdParams,
+        response: { 200: StoreView, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => use.getStore(ctx, actorOf(request), request.params.id),
+  );
+
+  app.patch(
+    "/api/retail/stores/:id",
+    {
+      onRequest: requirePermission("stores:manage"),
+      schema: {
+        ...bearerAuth,
+        tags: ["stores"],
+        summary: "Change a store's name, address, contacts, manager, hours or time zone (stores:manage)",
+        params: IdParams,
+        body: UpdateStoreBody,
+        response: { 200: StoreView, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => use.updateStore(ctx, actorOf(request), request.params.id, request.body),
+  );
+
+  app.post(
+    "/api/retail/stores/:id/registers",
+    {
+      onRequest: [requireUser, requireStaff],
+      schema: {
+        ...bearerAuth,
+        tags: ["registers"],
+        summary: "Add a cash register to a store (stores:manage, or the store's manager)",
+        params: IdParams,
+        body: CreateRegisterBody,
+        response: { 201: RegisterView, ...problemResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await use.createRegister(ctx, actorOf(request), request.params.id, request.body)),
+  );
+
+  app.get(
+    "/api/retail/stores/:id/registers",
+    {
+      onRequest: [requireUser, requireStaff],
+      schema: {
+        ...bearerAuth,
+        tags: ["registers"],
+        summary: "A store's registers by code",
+        params: IdParams,
+        querystring: PageOnlyQuery,
+        response: { 200: Page(RegisterView), ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => use.listRegisters(ctx, actorOf(request), request.params.id, request.query),
+  );
+}
