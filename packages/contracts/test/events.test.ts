@@ -144,28 +144,31 @@ const payment: EventData<"payments.payment.captured"> = {
   last4: "4242",
 };
 
-const sale: Omit<EventData<"retail.sale.returned">, "paymentMethod" | "total" | "reason"> = {
+/** Where a till document was recorded (the retail.sale.* events). */
+const till = {
   saleId: ID.sale,
-  receiptNumber: "S01-000123",
-  storeId: ID.store,
-  storeName: "Comptoir Lyon",
+  store: { id: ID.store, code: "STORE-1", name: "Comptoir Lyon", timezone: "Europe/Paris" },
+  channel: "store" as const,
   locationId: ID.storeLocation,
-  registerId: ID.register,
-  clerkId: ID.clerk,
+  register: { id: ID.register, code: "R1", name: "Caisse 1" },
+  sessionId: ID.session,
+  cashierId: ID.clerk,
   currency: "EUR",
-  lines: [
-    {
-      variantId: ID.variant,
-      productId: ID.product,
-      sku: "TSH-NAVY-M",
-      name: "T-shirt coton bio — M",
-      quantity: 2,
-      unitPrice: 1999,
-      discount: 200,
-      lineTotal: 3798,
-    },
-  ],
+  occurredAt: AT,
 };
+
+const returnedLine = {
+  variantId: ID.variant,
+  productId: ID.product,
+  sku: "TSH-NAVY-M",
+  name: "T-shirt coton bio — M",
+  quantity: 2,
+  unitPrice: 1999,
+  lineTotal: 3798,
+  vatRate: 2000,
+};
+const saleLine = { ...returnedLine, discount: 200 };
+const saleVat = [{ rate: 2000, base: 3165, vat: 633, total: 3798 }];
 
 const session: Omit<EventData<"retail.register.opened">, "openedBy"> = {
   store: { id: ID.store, code: "STORE-1", name: "Magasin 1", timezone: "Europe/Paris" },
@@ -288,16 +291,37 @@ const samples: { [T in EventType]: EventData<T> } = {
   "payments.payment.refunded": { ...payment, amount: 1000, refundId: ID.refund, totalRefunded: 1000, reason: null },
 
   "retail.sale.completed": {
-    ...sale,
-    sessionId: ID.session,
-    paymentMethod: "cash",
+    ...till,
+    receiptNumber: "STORE-1-000123",
+    lines: [saleLine],
+    discounts: { lines: 200, basket: 0, total: 200 },
     subtotal: 3998,
     discountTotal: 200,
     total: 3798,
-    cashTendered: 4000,
-    changeDue: 202,
+    vat: saleVat,
+    tenders: [{ method: "cash", amount: 4000 }],
+    change: 202,
   },
-  "retail.sale.returned": { ...sale, paymentMethod: "card", total: 3798, reason: "wrong size" },
+  "retail.sale.returned": {
+    ...till,
+    returnId: ID.refund,
+    receiptNumber: "STORE-1-R000007",
+    originalReceiptNumber: "STORE-1-000123",
+    lines: [returnedLine],
+    total: 3798,
+    vat: saleVat,
+    refunds: [{ method: "card", amount: 3798 }],
+    reason: "wrong size",
+  },
+  "retail.sale.voided": {
+    ...till,
+    receiptNumber: "STORE-1-000123",
+    lines: [saleLine],
+    total: 3798,
+    vat: saleVat,
+    refunds: [{ method: "cash", amount: 3798 }],
+    reason: "wrong item",
+  },
   "retail.register.opened": { ...session, openedBy: ID.clerk },
   "retail.register.closed": {
     ...session,
@@ -356,7 +380,8 @@ const invalid: [EventType, string, (data: Record<string, any>) => void][] = [
   ["orders.order.paid", "status not paid", (d) => (d.status = "pending")],
   ["payments.payment.captured", "full card number", (d) => (d.last4 = "4242424242424242")],
   ["payments.payment.captured", "unknown brand", (d) => (d.brand = "diners-club-deluxe")],
-  ["retail.sale.completed", "unknown payment method", (d) => (d.paymentMethod = "cheque")],
+  ["retail.sale.completed", "unknown tender method", (d) => (d.tenders = [{ method: "cheque", amount: 1 }])],
+  ["retail.sale.completed", "channel other than store", (d) => (d.channel = "online")],
   ["retail.register.closed", "negative counted cash", (d) => (d.countedCash = -1)],
 ];
 
@@ -430,6 +455,7 @@ describe("event types", () => {
         "payments.payment.refunded",
         "retail.sale.completed",
         "retail.sale.returned",
+        "retail.sale.voided",
         "retail.register.opened",
         "retail.register.closed",
       ].sort(),
