@@ -19,8 +19,8 @@ import type { CatalogClient } from "./clients/catalog.client";
 import type { InventoryClient } from "./clients/inventory.client";
 import type { PaymentsClient } from "./clients/payments.client";
 import type { RetailContext, RetailSettings } from "./domain/context";
-import { createJournal } from "./domain/journal.use-cases";
 import { saleSagas } from "./domain/sale.saga";
+import type { Journal } from "./model/journal";
 import { journalRoutes } from "./routes/journal.routes";
 import { registersRoutes } from "./routes/registers.routes";
 import { returnsRoutes } from "./routes/returns.routes";
@@ -38,8 +38,11 @@ export interface RetailDeps {
   catalog: CatalogClient;
   inventory: InventoryClient;
   payments: PaymentsClient;
-  /** Encrypts the journal's signing key at rest (retail's SERVICE_CREDENTIAL in production). */
-  journalSecret: string;
+  /**
+   * The sales journal, built by the caller with `createJournal` (it reads, or creates, the signing key
+   * in the database; the key is encrypted at rest with retail's SERVICE_CREDENTIAL in production).
+   */
+  journal: Journal;
   settings?: Partial<RetailSettings>;
   saga?: Partial<SagaSettings>;
   /** How often this instance resumes due sagas, in ms; 0 turns the worker off (tests resume by hand). */
@@ -64,7 +67,7 @@ export async function buildApp(deps: RetailDeps): Promise<App> {
     db: deps.db,
     outbox: deps.bus.outbox,
     logger: deps.logger,
-    journal: await createJournal({ db: deps.db, logger: deps.logger, secret: deps.journalSecret }),
+    journal: deps.journal,
     catalog: deps.catalog,
     inventory: deps.inventory,
     payments: deps.payments,

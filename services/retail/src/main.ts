@@ -12,6 +12,7 @@ import { createCatalogClient } from "./clients/catalog.client";
 import { createInventoryClient } from "./clients/inventory.client";
 import { createPaymentsClient } from "./clients/payments.client";
 import { configSchema } from "./config";
+import { createJournal } from "./domain/journal.use-cases";
 import { seedDemoStores } from "./seed/demo";
 
 await runService({
@@ -34,6 +35,8 @@ await runService({
         logger.error({ err: error }, "could not seed the demo stores");
       }
     }
+    // The journal's signing key, encrypted at rest with the service credential (read, or created once).
+    const journal = await createJournal({ db: db!, logger, secret: config.SERVICE_CREDENTIAL });
     return buildApp({
       db: db!,
       bus: bus!,
@@ -44,7 +47,7 @@ await runService({
       inventory: createInventoryClient(client("inventory", config.INVENTORY_URLS)),
       // Longer than payments' own provider timeout: payments answers a slow provider itself.
       payments: createPaymentsClient(client("payments", config.PAYMENTS_URLS, 10_000)),
-      journalSecret: config.SERVICE_CREDENTIAL,
+      journal,
       settings: {
         currency: config.RETAIL_CURRENCY,
         maxDiscountPercent: config.RETAIL_MAX_DISCOUNT_PERCENT,

@@ -18,13 +18,13 @@ const STORE_E = "0192f5a0-0000-7000-8000-0000000000e5";
 
 // The journal calls no other service: the clients point nowhere.
 const nowhere = (target: string) => createServiceClient({ target, baseUrls: ["http://127.0.0.1:9"], timeoutMs: 500 });
-const build = (parts: ServiceParts, secret = SECRET) =>
+const build = async (parts: ServiceParts, secret = SECRET) =>
   buildApp({
     ...parts,
     catalog: createCatalogClient(nowhere("catalog")),
     inventory: createInventoryClient(nowhere("inventory")),
     payments: createPaymentsClient(nowhere("payments")),
-    journalSecret: secret,
+    journal: await createJournal({ db: parts.db, logger: parts.logger, secret }),
     sagaWorkerMs: 0,
   });
 

@@ -161,7 +161,7 @@ export interface paths {
     put?: never;
     /**
      * Create a product with its variants, in one transaction (catalog:write)
-     * @description Products go in leaf categories (409 category_not_leaf). A SKU already used, in the request or by another variant, is 409 sku_taken and nothing is created. Without a slug, one is made from the name.
+     * @description Products go in leaf categories (409 category_not_leaf). A SKU or barcode already used, in the request or by another variant, is 409 sku_taken or barcode_taken and nothing is created. Without a slug, one is made from the name; without a VAT rate, 2000 (20 %); a variant without a barcode is given an in-store EAN-13.
      */
     post: operations["postProducts"];
     delete?: never;
@@ -184,7 +184,7 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    /** Change a product's fields, status (draft ↔ active) or leaf category (catalog:write) */
+    /** Change a product's fields, VAT rate, status (draft ↔ active) or leaf category (catalog:write) */
     patch: operations["patchProductsById"];
     trace?: never;
   };
@@ -284,8 +284,8 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * Variants by id (at most 200), with their product's name and status
-     * @description For cart, orders and retail. Unknown ids are left out; the order of `ids` is kept.
+     * Variants by id or by code (SKU or barcode; at most 200), with their product's name, status and VAT rate
+     * @description For cart, orders and retail (a till scans a barcode or types a SKU). Exactly one of `ids` and `codes` (400 validation_failed otherwise). Unknown ids or codes are left out; the order of `ids` or `codes` is kept.
      */
     get: operations["getVariants"];
     put?: never;
@@ -1868,7 +1868,11 @@ export interface operations {
                 /** Format: uuid */
                 productId: string;
                 sku: string;
+                /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+                vatRate: 2000 | 1000 | 550 | 210;
               }[];
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              vatRate: 2000 | 1000 | 550 | 210;
             }[];
             pagination: {
               limit: number;
@@ -1964,6 +1968,7 @@ export interface operations {
           slug?: string;
           status?: "draft" | "active";
           variants: {
+            /** @description absent or null: an in-store EAN-13 is given (prefix 2, restricted circulation) */
             barcode?: string | null;
             compareAtPrice?: number | null;
             /** @description what tells variants apart, e.g. { "taille": "M", "couleur": "marine" } */
@@ -1978,6 +1983,8 @@ export interface operations {
             /** @description unique stock-keeping unit: letters, digits, . _ / - */
             sku: string;
           }[];
+          /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+          vatRate?: 2000 | 1000 | 550 | 210;
         };
       };
     };
@@ -2034,7 +2041,11 @@ export interface operations {
               /** Format: uuid */
               productId: string;
               sku: string;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              vatRate: 2000 | 1000 | 550 | 210;
             }[];
+            /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+            vatRate: 2000 | 1000 | 550 | 210;
           };
         };
       };
@@ -2243,7 +2254,11 @@ export interface operations {
               /** Format: uuid */
               productId: string;
               sku: string;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              vatRate: 2000 | 1000 | 550 | 210;
             }[];
+            /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+            vatRate: 2000 | 1000 | 550 | 210;
           };
         };
       };
@@ -2365,6 +2380,8 @@ export interface operations {
           /** @description lower-case letters, digits and single dashes */
           slug?: string;
           status?: "draft" | "active";
+          /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+          vatRate?: 2000 | 1000 | 550 | 210;
         };
       };
     };
@@ -2421,7 +2438,11 @@ export interface operations {
               /** Format: uuid */
               productId: string;
               sku: string;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              vatRate: 2000 | 1000 | 550 | 210;
             }[];
+            /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+            vatRate: 2000 | 1000 | 550 | 210;
           };
         };
       };
@@ -2661,7 +2682,11 @@ export interface operations {
               /** Format: uuid */
               productId: string;
               sku: string;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              vatRate: 2000 | 1000 | 550 | 210;
             }[];
+            /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+            vatRate: 2000 | 1000 | 550 | 210;
           };
         };
       };
@@ -3347,6 +3372,7 @@ export interface operations {
     requestBody: {
       content: {
         "application/json": {
+          /** @description absent or null: an in-store EAN-13 is given (prefix 2, restricted circulation) */
           barcode?: string | null;
           compareAtPrice?: number | null;
           /** @description what tells variants apart, e.g. { "taille": "M", "couleur": "marine" } */
@@ -3389,6 +3415,8 @@ export interface operations {
             /** Format: uuid */
             productId: string;
             sku: string;
+            /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+            vatRate: 2000 | 1000 | 550 | 210;
           };
         };
       };
@@ -3629,7 +3657,11 @@ export interface operations {
               /** Format: uuid */
               productId: string;
               sku: string;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              vatRate: 2000 | 1000 | 550 | 210;
             }[];
+            /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+            vatRate: 2000 | 1000 | 550 | 210;
           };
         };
       };
@@ -3729,9 +3761,11 @@ export interface operations {
   };
   getVariants: {
     parameters: {
-      query: {
+      query?: {
+        /** @description comma-separated SKUs or barcodes, at most 200 */
+        codes?: string;
         /** @description comma-separated variant ids, at most 200 */
-        ids: string;
+        ids?: string;
       };
       header?: never;
       path?: never;
@@ -3769,6 +3803,8 @@ export interface operations {
               productStatus: "draft" | "active" | "archived";
               sku: string;
               thumbnailUrl: string | null;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              vatRate: 2000 | 1000 | 550 | 210;
             }[];
           };
         };
@@ -3848,7 +3884,8 @@ export interface operations {
     requestBody: {
       content: {
         "application/json": {
-          barcode?: string | null;
+          /** @description 8 to 14 digits, unique; a GS1 check digit is required for 8, 12, 13 or 14 digits (EAN-8, UPC-A, EAN-13, GTIN-14: 400 invalid_barcode otherwise) */
+          barcode?: string;
           compareAtPrice?: number | null;
           /** @description what tells variants apart, e.g. { "taille": "M", "couleur": "marine" } */
           options?: {
@@ -3883,6 +3920,8 @@ export interface operations {
             /** Format: uuid */
             productId: string;
             sku: string;
+            /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+            vatRate: 2000 | 1000 | 550 | 210;
           };
         };
       };
@@ -4106,6 +4145,8 @@ export interface operations {
             /** Format: uuid */
             productId: string;
             sku: string;
+            /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+            vatRate: 2000 | 1000 | 550 | 210;
           };
         };
       };

@@ -306,6 +306,8 @@ export interface operations {
                 unitPrice: number;
                 /** Format: uuid */
                 variantId: string;
+                /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+                vatRate: 2000 | 1000 | 550 | 210;
               }[];
               paidAt: string | null;
               /** Format: uuid */
@@ -348,6 +350,17 @@ export interface operations {
               trackingNumber: string | null;
               /** Format: date-time */
               updatedAt: string;
+              /** @description The VAT in the total, per rate (highest first): the lines at their product's rate, the shipping fee at the highest rate among the lines. The totals add up to `total`. */
+              vat: {
+                /** Format: int64 */
+                base: number;
+                /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+                rate: 2000 | 1000 | 550 | 210;
+                /** Format: int64 */
+                total: number;
+                /** Format: int64 */
+                vat: number;
+              }[];
             }[];
             pagination: {
               limit: number;
@@ -516,6 +529,8 @@ export interface operations {
               unitPrice: number;
               /** Format: uuid */
               variantId: string;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              vatRate: 2000 | 1000 | 550 | 210;
             }[];
             paidAt: string | null;
             /** Format: uuid */
@@ -558,6 +573,17 @@ export interface operations {
             trackingNumber: string | null;
             /** Format: date-time */
             updatedAt: string;
+            /** @description The VAT in the total, per rate (highest first): the lines at their product's rate, the shipping fee at the highest rate among the lines. The totals add up to `total`. */
+            vat: {
+              /** Format: int64 */
+              base: number;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              rate: 2000 | 1000 | 550 | 210;
+              /** Format: int64 */
+              total: number;
+              /** Format: int64 */
+              vat: number;
+            }[];
           };
         };
       };
@@ -757,6 +783,8 @@ export interface operations {
               unitPrice: number;
               /** Format: uuid */
               variantId: string;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              vatRate: 2000 | 1000 | 550 | 210;
             }[];
             paidAt: string | null;
             /** Format: uuid */
@@ -799,6 +827,17 @@ export interface operations {
             trackingNumber: string | null;
             /** Format: date-time */
             updatedAt: string;
+            /** @description The VAT in the total, per rate (highest first): the lines at their product's rate, the shipping fee at the highest rate among the lines. The totals add up to `total`. */
+            vat: {
+              /** Format: int64 */
+              base: number;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              rate: 2000 | 1000 | 550 | 210;
+              /** Format: int64 */
+              total: number;
+              /** Format: int64 */
+              vat: number;
+            }[];
           };
         };
       };
@@ -1023,6 +1062,8 @@ export interface operations {
               unitPrice: number;
               /** Format: uuid */
               variantId: string;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              vatRate: 2000 | 1000 | 550 | 210;
             }[];
             paidAt: string | null;
             /** Format: uuid */
@@ -1065,6 +1106,17 @@ export interface operations {
             trackingNumber: string | null;
             /** Format: date-time */
             updatedAt: string;
+            /** @description The VAT in the total, per rate (highest first): the lines at their product's rate, the shipping fee at the highest rate among the lines. The totals add up to `total`. */
+            vat: {
+              /** Format: int64 */
+              base: number;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              rate: 2000 | 1000 | 550 | 210;
+              /** Format: int64 */
+              total: number;
+              /** Format: int64 */
+              vat: number;
+            }[];
           };
         };
       };
@@ -1296,6 +1348,8 @@ export interface operations {
               unitPrice: number;
               /** Format: uuid */
               variantId: string;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              vatRate: 2000 | 1000 | 550 | 210;
             }[];
             paidAt: string | null;
             /** Format: uuid */
@@ -1338,6 +1392,17 @@ export interface operations {
             trackingNumber: string | null;
             /** Format: date-time */
             updatedAt: string;
+            /** @description The VAT in the total, per rate (highest first): the lines at their product's rate, the shipping fee at the highest rate among the lines. The totals add up to `total`. */
+            vat: {
+              /** Format: int64 */
+              base: number;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              rate: 2000 | 1000 | 550 | 210;
+              /** Format: int64 */
+              total: number;
+              /** Format: int64 */
+              vat: number;
+            }[];
           };
         };
       };
@@ -2082,6 +2147,8 @@ export interface operations {
               unitPrice: number;
               /** Format: uuid */
               variantId: string;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              vatRate: 2000 | 1000 | 550 | 210;
             }[];
             paidAt: string | null;
             /** Format: uuid */
@@ -2124,6 +2191,17 @@ export interface operations {
             trackingNumber: string | null;
             /** Format: date-time */
             updatedAt: string;
+            /** @description The VAT in the total, per rate (highest first): the lines at their product's rate, the shipping fee at the highest rate among the lines. The totals add up to `total`. */
+            vat: {
+              /** Format: int64 */
+              base: number;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              rate: 2000 | 1000 | 550 | 210;
+              /** Format: int64 */
+              total: number;
+              /** Format: int64 */
+              vat: number;
+            }[];
           };
         };
       };

@@ -86,6 +86,392 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/retail/admin/journal/verify": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Recompute every store's chain and signatures (stores:manage)
+     * @description For each store (or `storeId`): numbering with no gap, hashes, chaining, signatures, totals and the store's head. `firstBroken` names the first entry that fails and why. With `key` (a fingerprint), only that key is trusted: a public key replaced in the database shows as `unknown_key`.
+     */
+    get: operations["getAdminJournalVerify"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/retail/journal": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A store's journal entries, in order (stores:manage; a manager their own store's)
+     * @description Entries after `afterSeq` (default 0), at most `limit` (default 100, at most 1000). `pagination.next` is the `afterSeq` of the next page, null at the end. A clerk gets 403; a manager asking for another store's journal 404 journal_not_found.
+     */
+    get: operations["getJournal"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/retail/journal/keys": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The journal's public signing keys (any signed-in caller)
+     * @description Fingerprints are computed from the keys, not read from storage. Compare the active key's fingerprint with the one logged at start and kept off-site; `comptoir retail verify --key` pins it.
+     */
+    get: operations["getJournalKeys"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/retail/registers/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A register, with its open session (null when closed) */
+    get: operations["getRegistersById"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/retail/registers/{id}/cash-movements": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Put cash into, or take it out of, the drawer of the open session, with a reason */
+    post: operations["postRegistersByIdCashMovements"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/retail/registers/{id}/close": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Close the open session with the cash counted per denomination (cents): expected, counted, variance and the Z report */
+    post: operations["postRegistersByIdClose"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/retail/registers/{id}/open": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Open a cash session with the float counted (sales:create, staff of the store) */
+    post: operations["postRegistersByIdOpen"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/retail/registers/{id}/x-report": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The X report: the open session's running totals (not final) */
+    get: operations["getRegistersByIdXReport"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/retail/returns": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Returns, newest first (staff see their own store's) */
+    get: operations["getReturns"];
+    put?: never;
+    /**
+     * Take back goods without a receipt (managers: sales:return-unreceipted; Idempotency-Key required)
+     * @description Priced at catalog's current price; refunded in cash or as a store credit (its code in `storeCredit`).
+     */
+    post: operations["postReturns"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/retail/returns/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A return (another store's is a 404) */
+    get: operations["getReturnsById"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/retail/returns/{id}/receipt": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A duplicate of the return's receipt (JSON, or printable HTML) */
+    get: operations["getReturnsByIdReceipt"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/retail/sales": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Sales, newest first (staff see their own store's; an admin every store's) */
+    get: operations["getSales"];
+    put?: never;
+    /**
+     * Ring up a till sale (Idempotency-Key or a client sale id required)
+     * @description Lines by variantId, sku or barcode, priced by catalog (never by the till); line and basket discounts ({percent} or {amount}; above the cashier's limit 403 discount_not_allowed without sales:discount); tenders cash, card (card-present, captured), store_credit, split. 400 tender_insufficient (with `missing`), tender_exceeds_total; 404 variant_not_found (naming them), register_not_found; 409 register_not_open, insufficient_stock (with `short`), sale_in_progress; 402 card_declined / insufficient_funds. A failure leaves no sale, no stock movement, no journal entry. The same key again answers the same sale (or problem); another body under it is a 422.
+     */
+    post: operations["postSales"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/retail/sales/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A sale (another store's is a 404) */
+    get: operations["getSalesById"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/retail/sales/{id}/receipt": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A duplicate of the sale's receipt (JSON, or printable 80 mm HTML: ?format=html or Accept: text/html)
+     * @description Every call is a reprint: DUPLICATA with its count, recorded in the journal.
+     */
+    get: operations["getSalesByIdReceipt"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/retail/sales/{id}/returns": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Take back goods of a sale, with its receipt (Idempotency-Key required)
+     * @description Only what was sold and not yet returned (409 return_exceeds_sold with `remaining`); refunded by the sale's own tenders (cards first, through payments; then store credit, then cash); the stock goes back to the store.
+     */
+    post: operations["postSalesByIdReturns"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/retail/sales/{id}/void": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Cancel a sale in its still-open session (Idempotency-Key required)
+     * @description Every tender is given back and the stock returns to the store; 409 sale_not_voidable once its session is closed, when some of it was returned, or when it is voided already.
+     */
+    post: operations["postSalesByIdVoid"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/retail/sessions": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Cash sessions, newest first (admin: every store; staff: their own), filtered */
+    get: operations["getSessions"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/retail/sessions/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A cash session, with its Z report once closed */
+    get: operations["getSessionsById"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/retail/stores": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Stores by code: every store for an admin, their own for a manager or a clerk */
+    get: operations["getStores"];
+    put?: never;
+    /** Create a store and its stock location at inventory (stores:manage) */
+    post: operations["postStores"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/retail/stores/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A store (staff of that store, or an admin) */
+    get: operations["getStoresById"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Change a store's name, address, contacts, manager, hours or time zone (stores:manage) */
+    patch: operations["patchStoresById"];
+    trace?: never;
+  };
+  "/api/retail/stores/{id}/registers": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A store's registers by code */
+    get: operations["getStoresByIdRegisters"];
+    put?: never;
+    /** Add a cash register to a store (stores:manage, or the store's manager) */
+    post: operations["postStoresByIdRegisters"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -605,6 +991,6713 @@ export interface operations {
         };
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  getAdminJournalVerify: {
+    parameters: {
+      query?: {
+        /** @description a key's SHA-256 fingerprint (hex) */
+        key?: string;
+        storeId?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            stores: {
+              entries: number;
+              firstBroken: {
+                detail: string;
+                documentNumber: string | null;
+                reason:
+                  | "seq_gap"
+                  | "hash_mismatch"
+                  | "chain_break"
+                  | "unknown_key"
+                  | "bad_signature"
+                  | "totals_wrong"
+                  | "truncated";
+                seq: number;
+              } | null;
+              ok: boolean;
+              /** Format: uuid */
+              storeId: string;
+            }[];
+            /** @description the fingerprints of the keys the entries were checked against */
+            trustedKeys: string[];
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  getJournal: {
+    parameters: {
+      query?: {
+        afterSeq?: number;
+        limit?: number;
+        storeId?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: {
+              /** @description cents, VAT included; a sale adds, a return or a void subtracts */
+              amount: number;
+              documentId: string;
+              documentNumber: string;
+              grandTotal: number;
+              /** @description SHA-256 (hex) of this entry's canonical form */
+              hash: string;
+              /** Format: uuid */
+              keyId: string;
+              kind: "sale" | "return" | "void" | "session_close" | "reprint";
+              /** Format: date-time */
+              occurredAt: string;
+              payload: {
+                [key: string]: unknown;
+              };
+              perpetualTotal: number;
+              /** @description SHA-256 (hex) of the store's previous entry; 64 zeros for the first */
+              previousHash: string;
+              /** Format: date-time */
+              recordedAt: string;
+              seq: number;
+              /** @description Ed25519 signature (base64url) of the hash's 32 bytes */
+              signature: string;
+              /** Format: uuid */
+              storeId: string;
+              vat: {
+                /** Format: int64 */
+                base: number;
+                /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+                rate: 2000 | 1000 | 550 | 210;
+                /** Format: int64 */
+                total: number;
+                /** Format: int64 */
+                vat: number;
+              }[];
+            }[];
+            pagination: {
+              afterSeq: number;
+              limit: number;
+              next: number | null;
+            };
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  getJournalKeys: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: {
+              active: boolean;
+              /** @enum {string} */
+              algorithm: "Ed25519";
+              /** Format: date-time */
+              createdAt: string;
+              /** @description SHA-256 (hex) of the raw public key */
+              fingerprint: string;
+              /** Format: uuid */
+              id: string;
+              /** @description the raw 32-byte public key, base64url */
+              publicKey: string;
+            }[];
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  getRegistersById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            code: string;
+            /** Format: date-time */
+            createdAt: string;
+            currentSession: {
+              closedAt: string | null;
+              closedBy: string | null;
+              counted: {
+                [key: string]: number;
+              } | null;
+              countedCash: number | null;
+              expectedCash: number | null;
+              /** Format: date-time */
+              flagAfter: string;
+              /** @description left open overnight */
+              flagged: boolean;
+              /** Format: uuid */
+              id: string;
+              note: string | null;
+              /** Format: date-time */
+              openedAt: string;
+              /** Format: uuid */
+              openedBy: string;
+              /** Format: int64 */
+              openingFloat: number;
+              /** Format: uuid */
+              registerId: string;
+              status: "open" | "closed";
+              /** Format: uuid */
+              storeId: string;
+              variance: number | null;
+              zReport: {
+                /** Format: date-time */
+                at: string;
+                byTender: {
+                  amount: number;
+                  method: "cash" | "card" | "store_credit";
+                }[];
+                byVatRate: {
+                  base: number;
+                  /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+                  rate: 2000 | 1000 | 550 | 210;
+                  total: number;
+                  vat: number;
+                }[];
+                cashMovements: {
+                  count: number;
+                  /** Format: int64 */
+                  in: number;
+                  /** Format: int64 */
+                  out: number;
+                };
+                cashRefunds: number;
+                cashTaken: number;
+                changeGiven: number;
+                closedAt: string | null;
+                countedCash: number | null;
+                discountTotal: number;
+                expectedCash: number;
+                /** @description true: the Z report of a closed session; false: an X report */
+                final: boolean;
+                /** Format: date-time */
+                openedAt: string;
+                /** Format: int64 */
+                openingFloat: number;
+                /** Format: uuid */
+                registerId: string;
+                returnsCount: number;
+                returnsTotal: number;
+                salesCount: number;
+                salesTotal: number;
+                /** Format: uuid */
+                sessionId: string;
+                /** Format: uuid */
+                storeId: string;
+                variance: number | null;
+                voidsCount: number;
+                voidsTotal: number;
+              } | null;
+            } | null;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: uuid */
+            storeId: string;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  postRegistersByIdCashMovements: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /**
+           * Format: int32
+           * @description in cents
+           */
+          amount: number;
+          direction: "in" | "out";
+          note?: string;
+          reason: "bank_drop" | "petty_cash" | "float_top_up" | "other";
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** Format: int64 */
+            amount: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            createdBy: string;
+            direction: "in" | "out";
+            /** Format: uuid */
+            id: string;
+            note: string | null;
+            reason: "bank_drop" | "petty_cash" | "float_top_up" | "other";
+            /** Format: uuid */
+            registerId: string;
+            /** Format: uuid */
+            sessionId: string;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      409: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  postRegistersByIdClose: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description the cash counted per denomination: {"<denomination in cents>": count}, e.g. {"2000": 3, "50": 4} */
+          counted: {
+            [key: string]: number;
+          };
+          note?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            closedAt: string | null;
+            closedBy: string | null;
+            counted: {
+              [key: string]: number;
+            } | null;
+            countedCash: number | null;
+            expectedCash: number | null;
+            /** Format: date-time */
+            flagAfter: string;
+            /** @description left open overnight */
+            flagged: boolean;
+            /** Format: uuid */
+            id: string;
+            note: string | null;
+            /** Format: date-time */
+            openedAt: string;
+            /** Format: uuid */
+            openedBy: string;
+            /** Format: int64 */
+            openingFloat: number;
+            /** Format: uuid */
+            registerId: string;
+            status: "open" | "closed";
+            /** Format: uuid */
+            storeId: string;
+            variance: number | null;
+            zReport: {
+              /** Format: date-time */
+              at: string;
+              byTender: {
+                amount: number;
+                method: "cash" | "card" | "store_credit";
+              }[];
+              byVatRate: {
+                base: number;
+                /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+                rate: 2000 | 1000 | 550 | 210;
+                total: number;
+                vat: number;
+              }[];
+              cashMovements: {
+                count: number;
+                /** Format: int64 */
+                in: number;
+                /** Format: int64 */
+                out: number;
+              };
+              cashRefunds: number;
+              cashTaken: number;
+              changeGiven: number;
+              closedAt: string | null;
+              countedCash: number | null;
+              discountTotal: number;
+              expectedCash: number;
+              /** @description true: the Z report of a closed session; false: an X report */
+              final: boolean;
+              /** Format: date-time */
+              openedAt: string;
+              /** Format: int64 */
+              openingFloat: number;
+              /** Format: uuid */
+              registerId: string;
+              returnsCount: number;
+              returnsTotal: number;
+              salesCount: number;
+              salesTotal: number;
+              /** Format: uuid */
+              sessionId: string;
+              /** Format: uuid */
+              storeId: string;
+              variance: number | null;
+              voidsCount: number;
+              voidsTotal: number;
+            } | null;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      409: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  postRegistersByIdOpen: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /**
+           * Format: int32
+           * @description the cash float counted, in cents
+           */
+          openingFloat: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            closedAt: string | null;
+            closedBy: string | null;
+            counted: {
+              [key: string]: number;
+            } | null;
+            countedCash: number | null;
+            expectedCash: number | null;
+            /** Format: date-time */
+            flagAfter: string;
+            /** @description left open overnight */
+            flagged: boolean;
+            /** Format: uuid */
+            id: string;
+            note: string | null;
+            /** Format: date-time */
+            openedAt: string;
+            /** Format: uuid */
+            openedBy: string;
+            /** Format: int64 */
+            openingFloat: number;
+            /** Format: uuid */
+            registerId: string;
+            status: "open" | "closed";
+            /** Format: uuid */
+            storeId: string;
+            variance: number | null;
+            zReport: {
+              /** Format: date-time */
+              at: string;
+              byTender: {
+                amount: number;
+                method: "cash" | "card" | "store_credit";
+              }[];
+              byVatRate: {
+                base: number;
+                /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+                rate: 2000 | 1000 | 550 | 210;
+                total: number;
+                vat: number;
+              }[];
+              cashMovements: {
+                count: number;
+                /** Format: int64 */
+                in: number;
+                /** Format: int64 */
+                out: number;
+              };
+              cashRefunds: number;
+              cashTaken: number;
+              changeGiven: number;
+              closedAt: string | null;
+              countedCash: number | null;
+              discountTotal: number;
+              expectedCash: number;
+              /** @description true: the Z report of a closed session; false: an X report */
+              final: boolean;
+              /** Format: date-time */
+              openedAt: string;
+              /** Format: int64 */
+              openingFloat: number;
+              /** Format: uuid */
+              registerId: string;
+              returnsCount: number;
+              returnsTotal: number;
+              salesCount: number;
+              salesTotal: number;
+              /** Format: uuid */
+              sessionId: string;
+              /** Format: uuid */
+              storeId: string;
+              variance: number | null;
+              voidsCount: number;
+              voidsTotal: number;
+            } | null;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      409: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  getRegistersByIdXReport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** Format: date-time */
+            at: string;
+            byTender: {
+              amount: number;
+              method: "cash" | "card" | "store_credit";
+            }[];
+            byVatRate: {
+              base: number;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              rate: 2000 | 1000 | 550 | 210;
+              total: number;
+              vat: number;
+            }[];
+            cashMovements: {
+              count: number;
+              /** Format: int64 */
+              in: number;
+              /** Format: int64 */
+              out: number;
+            };
+            cashRefunds: number;
+            cashTaken: number;
+            changeGiven: number;
+            closedAt: string | null;
+            countedCash: number | null;
+            discountTotal: number;
+            expectedCash: number;
+            /** @description true: the Z report of a closed session; false: an X report */
+            final: boolean;
+            /** Format: date-time */
+            openedAt: string;
+            /** Format: int64 */
+            openingFloat: number;
+            /** Format: uuid */
+            registerId: string;
+            returnsCount: number;
+            returnsTotal: number;
+            salesCount: number;
+            salesTotal: number;
+            /** Format: uuid */
+            sessionId: string;
+            /** Format: uuid */
+            storeId: string;
+            variance: number | null;
+            voidsCount: number;
+            voidsTotal: number;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      409: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  getReturns: {
+    parameters: {
+      query?: {
+        cashierId?: string;
+        from?: string;
+        /** @description rows per page, at most 200 */
+        limit?: number;
+        /** @description from 1, at most 5000 */
+        page?: number;
+        registerId?: string;
+        saleId?: string;
+        sessionId?: string;
+        storeId?: string;
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: {
+              /** Format: uuid */
+              cashierId: string;
+              completedAt: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              currency: string;
+              /** Format: uuid */
+              id: string;
+              lines: {
+                /** Format: int64 */
+                lineTotal: number;
+                name: string;
+                /** Format: uuid */
+                productId: string;
+                quantity: number;
+                sku: string;
+                /** Format: int64 */
+                unitPrice: number;
+                /** Format: uuid */
+                variantId: string;
+                /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+                vatRate: 2000 | 1000 | 550 | 210;
+              }[];
+              reason: string | null;
+              receiptNumber: string | null;
+              refunds: {
+                /** Format: int64 */
+                amount: number;
+                code?: string;
+                method: "cash" | "card" | "store_credit";
+                /** Format: uuid */
+                paymentId?: string;
+              }[];
+              /** Format: uuid */
+              registerId: string;
+              saleId: string | null;
+              /** Format: uuid */
+              sessionId: string;
+              status: "running" | "completed" | "failed";
+              storeCredit: {
+                /** Format: int64 */
+                amount: number;
+                code: string;
+              } | null;
+              /** Format: uuid */
+              storeId: string;
+              /** Format: int64 */
+              total: number;
+              vat: {
+                /** Format: int64 */
+                base: number;
+                /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+                rate: 2000 | 1000 | 550 | 210;
+                /** Format: int64 */
+                total: number;
+                /** Format: int64 */
+                vat: number;
+              }[];
+            }[];
+            pagination: {
+              limit: number;
+              page: number;
+              total: number;
+            };
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  postReturns: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the same key and request again get the first answer (header Idempotent-Replayed: true); another request under the same key is a 422 idempotency_key_reused */
+        "idempotency-key"?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          lines: {
+            barcode?: string;
+            /**
+             * Format: int32
+             * @description 1 to 999
+             */
+            quantity: number;
+            sku?: string;
+            /** Format: uuid */
+            variantId?: string;
+          }[];
+          reason: string;
+          refundMethod: "cash" | "store_credit";
+          /** Format: uuid */
+          registerId: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** Format: uuid */
+            cashierId: string;
+            completedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            currency: string;
+            /** Format: uuid */
+            id: string;
+            lines: {
+              /** Format: int64 */
+              lineTotal: number;
+              name: string;
+              /** Format: uuid */
+              productId: string;
+              quantity: number;
+              sku: string;
+              /** Format: int64 */
+              unitPrice: number;
+              /** Format: uuid */
+              variantId: string;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              vatRate: 2000 | 1000 | 550 | 210;
+            }[];
+            reason: string | null;
+            receiptNumber: string | null;
+            refunds: {
+              /** Format: int64 */
+              amount: number;
+              code?: string;
+              method: "cash" | "card" | "store_credit";
+              /** Format: uuid */
+              paymentId?: string;
+            }[];
+            /** Format: uuid */
+            registerId: string;
+            saleId: string | null;
+            /** Format: uuid */
+            sessionId: string;
+            status: "running" | "completed" | "failed";
+            storeCredit: {
+              /** Format: int64 */
+              amount: number;
+              code: string;
+            } | null;
+            /** Format: uuid */
+            storeId: string;
+            /** Format: int64 */
+            total: number;
+            vat: {
+              /** Format: int64 */
+              base: number;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              rate: 2000 | 1000 | 550 | 210;
+              /** Format: int64 */
+              total: number;
+              /** Format: int64 */
+              vat: number;
+            }[];
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      409: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      422: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+      /** @description RFC 9457 problem details */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  getReturnsById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** Format: uuid */
+            cashierId: string;
+            completedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            currency: string;
+            /** Format: uuid */
+            id: string;
+            lines: {
+              /** Format: int64 */
+              lineTotal: number;
+              name: string;
+              /** Format: uuid */
+              productId: string;
+              quantity: number;
+              sku: string;
+              /** Format: int64 */
+              unitPrice: number;
+              /** Format: uuid */
+              variantId: string;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              vatRate: 2000 | 1000 | 550 | 210;
+            }[];
+            reason: string | null;
+            receiptNumber: string | null;
+            refunds: {
+              /** Format: int64 */
+              amount: number;
+              code?: string;
+              method: "cash" | "card" | "store_credit";
+              /** Format: uuid */
+              paymentId?: string;
+            }[];
+            /** Format: uuid */
+            registerId: string;
+            saleId: string | null;
+            /** Format: uuid */
+            sessionId: string;
+            status: "running" | "completed" | "failed";
+            storeCredit: {
+              /** Format: int64 */
+              amount: number;
+              code: string;
+            } | null;
+            /** Format: uuid */
+            storeId: string;
+            /** Format: int64 */
+            total: number;
+            vat: {
+              /** Format: int64 */
+              base: number;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              rate: 2000 | 1000 | 550 | 210;
+              /** Format: int64 */
+              total: number;
+              /** Format: int64 */
+              vat: number;
+            }[];
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  getReturnsByIdReceipt: {
+    parameters: {
+      query?: {
+        format?: "json" | "html";
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json":
+            | {
+                /** Format: int64 */
+                basketDiscount: number;
+                /** Format: uuid */
+                cashierId: string;
+                /** Format: int64 */
+                change: number;
+                currency: string;
+                /** Format: date-time */
+                date: string;
+                /** Format: int64 */
+                discountTotal: number;
+                /** Format: uuid */
+                documentId: string;
+                duplicate: boolean;
+                kind: "sale" | "return";
+                lines: {
+                  /** Format: int64 */
+                  discount: number;
+                  /** Format: int64 */
+                  lineTotal: number;
+                  name: string;
+                  quantity: number;
+                  sku: string;
+                  /** Format: int64 */
+                  unitPrice: number;
+                  /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+                  vatRate: 2000 | 1000 | 550 | 210;
+                }[];
+                /** @description YYYY-MM-DD HH:MM in the store's timezone */
+                localDate: string;
+                originalReceiptNumber: string | null;
+                receiptNumber: string;
+                refunds: {
+                  /** Format: int64 */
+                  amount: number;
+                  code?: string;
+                  method: "cash" | "card" | "store_credit";
+                  /** Format: uuid */
+                  paymentId?: string;
+                }[];
+                /** Format: uuid */
+                registerId: string;
+                /** @description 0 for the original, 1 for the first duplicate... */
+                reprint: number;
+                store: {
+                  address: {
+                    [key: string]: unknown;
+                  };
+                  code: string;
+                  /** Format: uuid */
+                  id: string;
+                  name: string;
+                  phone: string;
+                  timezone: string;
+                };
+                storeCredit: {
+                  /** Format: int64 */
+                  amount: number;
+                  code: string;
+                } | null;
+                /** Format: int64 */
+                subtotal: number;
+                tenders: {
+                  /** Format: int64 */
+                  amount: number;
+                  code?: string;
+                  last4?: string;
+                  method: "cash" | "card" | "store_credit";
+                  /** Format: uuid */
+                  paymentId?: string;
+                }[];
+                /** Format: int64 */
+                total: number;
+                vat: {
+                  /** Format: int64 */
+                  base: number;
+                  /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+                  rate: 2000 | 1000 | 550 | 210;
+                  /** Format: int64 */
+                  total: number;
+                  /** Format: int64 */
+                  vat: number;
+                }[];
+              }
+            | string;
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  getSales: {
+    parameters: {
+      query?: {
+        cashierId?: string;
+        from?: string;
+        /** @description rows per page, at most 200 */
+        limit?: number;
+        /** @description from 1, at most 5000 */
+        page?: number;
+        registerId?: string;
+        sessionId?: string;
+        status?: "completed" | "voided";
+        storeId?: string;
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: {
+              /** Format: uuid */
+              cashierId: string;
+              /** Format: int64 */
+              cashTendered: number;
+              /** Format: int64 */
+              change: number;
+              /** Format: date-time */
+              completedAt: string;
+              currency: string;
+              discount:
+                | (
+                    | {
+                        /** @description 0 to 100, two decimals at most */
+                        percent: number;
+                      }
+                    | {
+                        /** Format: int64 */
+                        amount: number;
+                      }
+                  )
+                | null;
+              /** Format: int64 */
+              discountTotal: number;
+              /** Format: uuid */
+              id: string;
+              lines: {
+                /** Format: int64 */
+                basketDiscount: number;
+                /** Format: int64 */
+                discount: number;
+                /** Format: int64 */
+                lineDiscount: number;
+                /** Format: int64 */
+                lineTotal: number;
+                name: string;
+                /** Format: uuid */
+                productId: string;
+                quantity: number;
+                sku: string;
+                /** Format: int64 */
+                unitPrice: number;
+                /** Format: uuid */
+                variantId: string;
+                /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+                vatRate: 2000 | 1000 | 550 | 210;
+              }[];
+              receiptNumber: string;
+              /** Format: uuid */
+              registerId: string;
+              reprints: number;
+              /** Format: uuid */
+              sessionId: string;
+              status: "completed" | "voided";
+              /** Format: uuid */
+              storeId: string;
+              /** Format: int64 */
+              subtotal: number;
+              tenders: {
+                /** Format: int64 */
+                amount: number;
+                code?: string;
+                last4?: string;
+                method: "cash" | "card" | "store_credit";
+                /** Format: uuid */
+                paymentId?: string;
+              }[];
+              /** Format: int64 */
+              total: number;
+              vat: {
+                /** Format: int64 */
+                base: number;
+                /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+                rate: 2000 | 1000 | 550 | 210;
+                /** Format: int64 */
+                total: number;
+                /** Format: int64 */
+                vat: number;
+              }[];
+              voidedAt: string | null;
+              voidReason: string | null;
+              voidRefunds:
+                | {
+                    /** Format: int64 */
+                    amount: number;
+                    code?: string;
+                    method: "cash" | "card" | "store_credit";
+                    /** Format: uuid */
+                    paymentId?: string;
+                  }[]
+                | null;
+            }[];
+            pagination: {
+              limit: number;
+              page: number;
+              total: number;
+            };
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  postSales: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the same key and request again get the first answer (header Idempotent-Replayed: true); another request under the same key is a 422 idempotency_key_reused */
+        "idempotency-key"?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description {percent} or {amount} (cents); above the cashier's limit needs sales:discount */
+          discount?:
+            | {
+                /** @description 0 to 100, two decimals at most */
+                percent: number;
+              }
+            | {
+                /** Format: int64 */
+                amount: number;
+              };
+          /**
+           * Format: uuid
+           * @description a client-generated sale id (idempotency)
+           */
+          id?: string;
+          lines: {
+            barcode?: string;
+            /** @description {percent} or {amount} (cents); above the cashier's limit needs sales:discount */
+            discount?:
+              | {
+                  /** @description 0 to 100, two decimals at most */
+                  percent: number;
+                }
+              | {
+                  /** Format: int64 */
+                  amount: number;
+                };
+            /**
+             * Format: int32
+             * @description 1 to 999
+             */
+            quantity: number;
+            sku?: string;
+            /** Format: uuid */
+            variantId?: string;
+          }[];
+          /** Format: uuid */
+          registerId: string;
+          tenders: (
+            | {
+                /** Format: int64 */
+                amount: number;
+                /** @enum {string} */
+                method: "cash";
+              }
+            | {
+                /** Format: int64 */
+                amount: number;
+                card: {
+                  cvc: string;
+                  /** Format: int32 */
+                  expMonth: number;
+                  /** Format: int32 */
+                  expYear: number;
+                  /** @description test cards: payments' README */
+                  number: string;
+                };
+                /** @enum {string} */
+                method: "card";
+              }
+            | {
+                /** Format: int64 */
+                amount: number;
+                code: string;
+                /** @enum {string} */
+                method: "store_credit";
+              }
+          )[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** Format: uuid */
+            cashierId: string;
+            /** Format: int64 */
+            cashTendered: number;
+            /** Format: int64 */
+            change: number;
+            /** Format: date-time */
+            completedAt: string;
+            currency: string;
+            discount:
+              | (
+                  | {
+                      /** @description 0 to 100, two decimals at most */
+                      percent: number;
+                    }
+                  | {
+                      /** Format: int64 */
+                      amount: number;
+                    }
+                )
+              | null;
+            /** Format: int64 */
+            discountTotal: number;
+            /** Format: uuid */
+            id: string;
+            lines: {
+              /** Format: int64 */
+              basketDiscount: number;
+              /** Format: int64 */
+              discount: number;
+              /** Format: int64 */
+              lineDiscount: number;
+              /** Format: int64 */
+              lineTotal: number;
+              name: string;
+              /** Format: uuid */
+              productId: string;
+              quantity: number;
+              sku: string;
+              /** Format: int64 */
+              unitPrice: number;
+              /** Format: uuid */
+              variantId: string;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              vatRate: 2000 | 1000 | 550 | 210;
+            }[];
+            receipt: {
+              /** Format: int64 */
+              basketDiscount: number;
+              /** Format: uuid */
+              cashierId: string;
+              /** Format: int64 */
+              change: number;
+              currency: string;
+              /** Format: date-time */
+              date: string;
+              /** Format: int64 */
+              discountTotal: number;
+              /** Format: uuid */
+              documentId: string;
+              duplicate: boolean;
+              kind: "sale" | "return";
+              lines: {
+                /** Format: int64 */
+                discount: number;
+                /** Format: int64 */
+                lineTotal: number;
+                name: string;
+                quantity: number;
+                sku: string;
+                /** Format: int64 */
+                unitPrice: number;
+                /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+                vatRate: 2000 | 1000 | 550 | 210;
+              }[];
+              /** @description YYYY-MM-DD HH:MM in the store's timezone */
+              localDate: string;
+              originalReceiptNumber: string | null;
+              receiptNumber: string;
+              refunds: {
+                /** Format: int64 */
+                amount: number;
+                code?: string;
+                method: "cash" | "card" | "store_credit";
+                /** Format: uuid */
+                paymentId?: string;
+              }[];
+              /** Format: uuid */
+              registerId: string;
+              /** @description 0 for the original, 1 for the first duplicate... */
+              reprint: number;
+              store: {
+                address: {
+                  [key: string]: unknown;
+                };
+                code: string;
+                /** Format: uuid */
+                id: string;
+                name: string;
+                phone: string;
+                timezone: string;
+              };
+              storeCredit: {
+                /** Format: int64 */
+                amount: number;
+                code: string;
+              } | null;
+              /** Format: int64 */
+              subtotal: number;
+              tenders: {
+                /** Format: int64 */
+                amount: number;
+                code?: string;
+                last4?: string;
+                method: "cash" | "card" | "store_credit";
+                /** Format: uuid */
+                paymentId?: string;
+              }[];
+              /** Format: int64 */
+              total: number;
+              vat: {
+                /** Format: int64 */
+                base: number;
+                /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+                rate: 2000 | 1000 | 550 | 210;
+                /** Format: int64 */
+                total: number;
+                /** Format: int64 */
+                vat: number;
+              }[];
+            };
+            receiptNumber: string;
+            /** Format: uuid */
+            registerId: string;
+            reprints: number;
+            /** Format: uuid */
+            sessionId: string;
+            status: "completed" | "voided";
+            /** Format: uuid */
+            storeId: string;
+            /** Format: int64 */
+            subtotal: number;
+            tenders: {
+              /** Format: int64 */
+              amount: number;
+              code?: string;
+              last4?: string;
+              method: "cash" | "card" | "store_credit";
+              /** Format: uuid */
+              paymentId?: string;
+            }[];
+            /** Format: int64 */
+            total: number;
+            vat: {
+              /** Format: int64 */
+              base: number;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              rate: 2000 | 1000 | 550 | 210;
+              /** Format: int64 */
+              total: number;
+              /** Format: int64 */
+              vat: number;
+            }[];
+            voidedAt: string | null;
+            voidReason: string | null;
+            voidRefunds:
+              | {
+                  /** Format: int64 */
+                  amount: number;
+                  code?: string;
+                  method: "cash" | "card" | "store_credit";
+                  /** Format: uuid */
+                  paymentId?: string;
+                }[]
+              | null;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      402: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      409: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      422: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+      /** @description RFC 9457 problem details */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  getSalesById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** Format: uuid */
+            cashierId: string;
+            /** Format: int64 */
+            cashTendered: number;
+            /** Format: int64 */
+            change: number;
+            /** Format: date-time */
+            completedAt: string;
+            currency: string;
+            discount:
+              | (
+                  | {
+                      /** @description 0 to 100, two decimals at most */
+                      percent: number;
+                    }
+                  | {
+                      /** Format: int64 */
+                      amount: number;
+                    }
+                )
+              | null;
+            /** Format: int64 */
+            discountTotal: number;
+            /** Format: uuid */
+            id: string;
+            lines: {
+              /** Format: int64 */
+              basketDiscount: number;
+              /** Format: int64 */
+              discount: number;
+              /** Format: int64 */
+              lineDiscount: number;
+              /** Format: int64 */
+              lineTotal: number;
+              name: string;
+              /** Format: uuid */
+              productId: string;
+              quantity: number;
+              sku: string;
+              /** Format: int64 */
+              unitPrice: number;
+              /** Format: uuid */
+              variantId: string;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              vatRate: 2000 | 1000 | 550 | 210;
+            }[];
+            receiptNumber: string;
+            /** Format: uuid */
+            registerId: string;
+            reprints: number;
+            /** Format: uuid */
+            sessionId: string;
+            status: "completed" | "voided";
+            /** Format: uuid */
+            storeId: string;
+            /** Format: int64 */
+            subtotal: number;
+            tenders: {
+              /** Format: int64 */
+              amount: number;
+              code?: string;
+              last4?: string;
+              method: "cash" | "card" | "store_credit";
+              /** Format: uuid */
+              paymentId?: string;
+            }[];
+            /** Format: int64 */
+            total: number;
+            vat: {
+              /** Format: int64 */
+              base: number;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              rate: 2000 | 1000 | 550 | 210;
+              /** Format: int64 */
+              total: number;
+              /** Format: int64 */
+              vat: number;
+            }[];
+            voidedAt: string | null;
+            voidReason: string | null;
+            voidRefunds:
+              | {
+                  /** Format: int64 */
+                  amount: number;
+                  code?: string;
+                  method: "cash" | "card" | "store_credit";
+                  /** Format: uuid */
+                  paymentId?: string;
+                }[]
+              | null;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  getSalesByIdReceipt: {
+    parameters: {
+      query?: {
+        format?: "json" | "html";
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json":
+            | {
+                /** Format: int64 */
+                basketDiscount: number;
+                /** Format: uuid */
+                cashierId: string;
+                /** Format: int64 */
+                change: number;
+                currency: string;
+                /** Format: date-time */
+                date: string;
+                /** Format: int64 */
+                discountTotal: number;
+                /** Format: uuid */
+                documentId: string;
+                duplicate: boolean;
+                kind: "sale" | "return";
+                lines: {
+                  /** Format: int64 */
+                  discount: number;
+                  /** Format: int64 */
+                  lineTotal: number;
+                  name: string;
+                  quantity: number;
+                  sku: string;
+                  /** Format: int64 */
+                  unitPrice: number;
+                  /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+                  vatRate: 2000 | 1000 | 550 | 210;
+                }[];
+                /** @description YYYY-MM-DD HH:MM in the store's timezone */
+                localDate: string;
+                originalReceiptNumber: string | null;
+                receiptNumber: string;
+                refunds: {
+                  /** Format: int64 */
+                  amount: number;
+                  code?: string;
+                  method: "cash" | "card" | "store_credit";
+                  /** Format: uuid */
+                  paymentId?: string;
+                }[];
+                /** Format: uuid */
+                registerId: string;
+                /** @description 0 for the original, 1 for the first duplicate... */
+                reprint: number;
+                store: {
+                  address: {
+                    [key: string]: unknown;
+                  };
+                  code: string;
+                  /** Format: uuid */
+                  id: string;
+                  name: string;
+                  phone: string;
+                  timezone: string;
+                };
+                storeCredit: {
+                  /** Format: int64 */
+                  amount: number;
+                  code: string;
+                } | null;
+                /** Format: int64 */
+                subtotal: number;
+                tenders: {
+                  /** Format: int64 */
+                  amount: number;
+                  code?: string;
+                  last4?: string;
+                  method: "cash" | "card" | "store_credit";
+                  /** Format: uuid */
+                  paymentId?: string;
+                }[];
+                /** Format: int64 */
+                total: number;
+                vat: {
+                  /** Format: int64 */
+                  base: number;
+                  /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+                  rate: 2000 | 1000 | 550 | 210;
+                  /** Format: int64 */
+                  total: number;
+                  /** Format: int64 */
+                  vat: number;
+                }[];
+              }
+            | string;
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  postSalesByIdReturns: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the same key and request again get the first answer (header Idempotent-Replayed: true); another request under the same key is a 422 idempotency_key_reused */
+        "idempotency-key"?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          lines: {
+            /**
+             * Format: int32
+             * @description 1 to 999
+             */
+            quantity: number;
+            /** Format: uuid */
+            variantId: string;
+          }[];
+          reason?: string;
+          /** Format: uuid */
+          registerId: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** Format: uuid */
+            cashierId: string;
+            completedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            currency: string;
+            /** Format: uuid */
+            id: string;
+            lines: {
+              /** Format: int64 */
+              lineTotal: number;
+              name: string;
+              /** Format: uuid */
+              productId: string;
+              quantity: number;
+              sku: string;
+              /** Format: int64 */
+              unitPrice: number;
+              /** Format: uuid */
+              variantId: string;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              vatRate: 2000 | 1000 | 550 | 210;
+            }[];
+            reason: string | null;
+            receiptNumber: string | null;
+            refunds: {
+              /** Format: int64 */
+              amount: number;
+              code?: string;
+              method: "cash" | "card" | "store_credit";
+              /** Format: uuid */
+              paymentId?: string;
+            }[];
+            /** Format: uuid */
+            registerId: string;
+            saleId: string | null;
+            /** Format: uuid */
+            sessionId: string;
+            status: "running" | "completed" | "failed";
+            storeCredit: {
+              /** Format: int64 */
+              amount: number;
+              code: string;
+            } | null;
+            /** Format: uuid */
+            storeId: string;
+            /** Format: int64 */
+            total: number;
+            vat: {
+              /** Format: int64 */
+              base: number;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              rate: 2000 | 1000 | 550 | 210;
+              /** Format: int64 */
+              total: number;
+              /** Format: int64 */
+              vat: number;
+            }[];
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      409: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      422: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+      /** @description RFC 9457 problem details */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  postSalesByIdVoid: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the same key and request again get the first answer (header Idempotent-Replayed: true); another request under the same key is a 422 idempotency_key_reused */
+        "idempotency-key"?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          reason: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** Format: uuid */
+            cashierId: string;
+            /** Format: int64 */
+            cashTendered: number;
+            /** Format: int64 */
+            change: number;
+            /** Format: date-time */
+            completedAt: string;
+            currency: string;
+            discount:
+              | (
+                  | {
+                      /** @description 0 to 100, two decimals at most */
+                      percent: number;
+                    }
+                  | {
+                      /** Format: int64 */
+                      amount: number;
+                    }
+                )
+              | null;
+            /** Format: int64 */
+            discountTotal: number;
+            /** Format: uuid */
+            id: string;
+            lines: {
+              /** Format: int64 */
+              basketDiscount: number;
+              /** Format: int64 */
+              discount: number;
+              /** Format: int64 */
+              lineDiscount: number;
+              /** Format: int64 */
+              lineTotal: number;
+              name: string;
+              /** Format: uuid */
+              productId: string;
+              quantity: number;
+              sku: string;
+              /** Format: int64 */
+              unitPrice: number;
+              /** Format: uuid */
+              variantId: string;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              vatRate: 2000 | 1000 | 550 | 210;
+            }[];
+            receiptNumber: string;
+            /** Format: uuid */
+            registerId: string;
+            reprints: number;
+            /** Format: uuid */
+            sessionId: string;
+            status: "completed" | "voided";
+            /** Format: uuid */
+            storeId: string;
+            /** Format: int64 */
+            subtotal: number;
+            tenders: {
+              /** Format: int64 */
+              amount: number;
+              code?: string;
+              last4?: string;
+              method: "cash" | "card" | "store_credit";
+              /** Format: uuid */
+              paymentId?: string;
+            }[];
+            /** Format: int64 */
+            total: number;
+            vat: {
+              /** Format: int64 */
+              base: number;
+              /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+              rate: 2000 | 1000 | 550 | 210;
+              /** Format: int64 */
+              total: number;
+              /** Format: int64 */
+              vat: number;
+            }[];
+            voidedAt: string | null;
+            voidReason: string | null;
+            voidRefunds:
+              | {
+                  /** Format: int64 */
+                  amount: number;
+                  code?: string;
+                  method: "cash" | "card" | "store_credit";
+                  /** Format: uuid */
+                  paymentId?: string;
+                }[]
+              | null;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      409: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      422: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+      /** @description RFC 9457 problem details */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  getSessions: {
+    parameters: {
+      query?: {
+        cashierId?: string;
+        /** @description true: left open overnight */
+        flagged?: boolean;
+        from?: string;
+        /** @description rows per page, at most 200 */
+        limit?: number;
+        /** @description from 1, at most 5000 */
+        page?: number;
+        registerId?: string;
+        status?: "open" | "closed";
+        storeId?: string;
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: {
+              closedAt: string | null;
+              closedBy: string | null;
+              counted: {
+                [key: string]: number;
+              } | null;
+              countedCash: number | null;
+              expectedCash: number | null;
+              /** Format: date-time */
+              flagAfter: string;
+              /** @description left open overnight */
+              flagged: boolean;
+              /** Format: uuid */
+              id: string;
+              note: string | null;
+              /** Format: date-time */
+              openedAt: string;
+              /** Format: uuid */
+              openedBy: string;
+              /** Format: int64 */
+              openingFloat: number;
+              /** Format: uuid */
+              registerId: string;
+              status: "open" | "closed";
+              /** Format: uuid */
+              storeId: string;
+              variance: number | null;
+              zReport: {
+                /** Format: date-time */
+                at: string;
+                byTender: {
+                  amount: number;
+                  method: "cash" | "card" | "store_credit";
+                }[];
+                byVatRate: {
+                  base: number;
+                  /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+                  rate: 2000 | 1000 | 550 | 210;
+                  total: number;
+                  vat: number;
+                }[];
+                cashMovements: {
+                  count: number;
+                  /** Format: int64 */
+                  in: number;
+                  /** Format: int64 */
+                  out: number;
+                };
+                cashRefunds: number;
+                cashTaken: number;
+                changeGiven: number;
+                closedAt: string | null;
+                countedCash: number | null;
+                discountTotal: number;
+                expectedCash: number;
+                /** @description true: the Z report of a closed session; false: an X report */
+                final: boolean;
+                /** Format: date-time */
+                openedAt: string;
+                /** Format: int64 */
+                openingFloat: number;
+                /** Format: uuid */
+                registerId: string;
+                returnsCount: number;
+                returnsTotal: number;
+                salesCount: number;
+                salesTotal: number;
+                /** Format: uuid */
+                sessionId: string;
+                /** Format: uuid */
+                storeId: string;
+                variance: number | null;
+                voidsCount: number;
+                voidsTotal: number;
+              } | null;
+            }[];
+            pagination: {
+              limit: number;
+              page: number;
+              total: number;
+            };
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  getSessionsById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            closedAt: string | null;
+            closedBy: string | null;
+            counted: {
+              [key: string]: number;
+            } | null;
+            countedCash: number | null;
+            expectedCash: number | null;
+            /** Format: date-time */
+            flagAfter: string;
+            /** @description left open overnight */
+            flagged: boolean;
+            /** Format: uuid */
+            id: string;
+            note: string | null;
+            /** Format: date-time */
+            openedAt: string;
+            /** Format: uuid */
+            openedBy: string;
+            /** Format: int64 */
+            openingFloat: number;
+            /** Format: uuid */
+            registerId: string;
+            status: "open" | "closed";
+            /** Format: uuid */
+            storeId: string;
+            variance: number | null;
+            zReport: {
+              /** Format: date-time */
+              at: string;
+              byTender: {
+                amount: number;
+                method: "cash" | "card" | "store_credit";
+              }[];
+              byVatRate: {
+                base: number;
+                /** @description VAT rate in basis points: 2000 = 20 %, 1000 = 10 %, 550 = 5.5 %, 210 = 2.1 % */
+                rate: 2000 | 1000 | 550 | 210;
+                total: number;
+                vat: number;
+              }[];
+              cashMovements: {
+                count: number;
+                /** Format: int64 */
+                in: number;
+                /** Format: int64 */
+                out: number;
+              };
+              cashRefunds: number;
+              cashTaken: number;
+              changeGiven: number;
+              closedAt: string | null;
+              countedCash: number | null;
+              discountTotal: number;
+              expectedCash: number;
+              /** @description true: the Z report of a closed session; false: an X report */
+              final: boolean;
+              /** Format: date-time */
+              openedAt: string;
+              /** Format: int64 */
+              openingFloat: number;
+              /** Format: uuid */
+              registerId: string;
+              returnsCount: number;
+              returnsTotal: number;
+              salesCount: number;
+              salesTotal: number;
+              /** Format: uuid */
+              sessionId: string;
+              /** Format: uuid */
+              storeId: string;
+              variance: number | null;
+              voidsCount: number;
+              voidsTotal: number;
+            } | null;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  getStores: {
+    parameters: {
+      query?: {
+        /** @description rows per page, at most 200 */
+        limit?: number;
+        /** @description from 1, at most 5000 */
+        page?: number;
+        /** @description part of the code or the name */
+        q?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: {
+              address: {
+                city: string;
+                /** @description ISO 3166-1 alpha-2 */
+                country: string;
+                line1: string;
+                line2?: string;
+                postalCode: string;
+              };
+              code: string;
+              /** Format: date-time */
+              createdAt: string;
+              email: string;
+              /** Format: uuid */
+              id: string;
+              /** Format: uuid */
+              locationId: string;
+              managerId: string | null;
+              name: string;
+              openingHours: {
+                fri: {
+                  /** @description HH:MM, local time */
+                  close: string;
+                  /** @description HH:MM, local time */
+                  open: string;
+                }[];
+                mon: {
+                  /** @description HH:MM, local time */
+                  close: string;
+                  /** @description HH:MM, local time */
+                  open: string;
+                }[];
+                sat: {
+                  /** @description HH:MM, local time */
+                  close: string;
+                  /** @description HH:MM, local time */
+                  open: string;
+                }[];
+                sun: {
+                  /** @description HH:MM, local time */
+                  close: string;
+                  /** @description HH:MM, local time */
+                  open: string;
+                }[];
+                thu: {
+                  /** @description HH:MM, local time */
+                  close: string;
+                  /** @description HH:MM, local time */
+                  open: string;
+                }[];
+                tue: {
+                  /** @description HH:MM, local time */
+                  close: string;
+                  /** @description HH:MM, local time */
+                  open: string;
+                }[];
+                wed: {
+                  /** @description HH:MM, local time */
+                  close: string;
+                  /** @description HH:MM, local time */
+                  open: string;
+                }[];
+              };
+              phone: string;
+              /** @description IANA time zone, e.g. Europe/Paris */
+              timezone: string;
+              /** Format: date-time */
+              updatedAt: string;
+            }[];
+            pagination: {
+              limit: number;
+              page: number;
+              total: number;
+            };
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  postStores: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          address: {
+            city: string;
+            /** @description ISO 3166-1 alpha-2 */
+            country: string;
+            line1: string;
+            line2?: string;
+            postalCode: string;
+          };
+          /** @description unique, e.g. STORE-4 (also the code of its stock location) */
+          code: string;
+          /** Format: email */
+          email: string;
+          managerId?: string | null;
+          name: string;
+          openingHours: {
+            fri: {
+              /** @description HH:MM, local time */
+              close: string;
+              /** @description HH:MM, local time */
+              open: string;
+            }[];
+            mon: {
+              /** @description HH:MM, local time */
+              close: string;
+              /** @description HH:MM, local time */
+              open: string;
+            }[];
+            sat: {
+              /** @description HH:MM, local time */
+              close: string;
+              /** @description HH:MM, local time */
+              open: string;
+            }[];
+            sun: {
+              /** @description HH:MM, local time */
+              close: string;
+              /** @description HH:MM, local time */
+              open: string;
+            }[];
+            thu: {
+              /** @description HH:MM, local time */
+              close: string;
+              /** @description HH:MM, local time */
+              open: string;
+            }[];
+            tue: {
+              /** @description HH:MM, local time */
+              close: string;
+              /** @description HH:MM, local time */
+              open: string;
+            }[];
+            wed: {
+              /** @description HH:MM, local time */
+              close: string;
+              /** @description HH:MM, local time */
+              open: string;
+            }[];
+          };
+          phone: string;
+          /** @description IANA time zone, e.g. Europe/Paris */
+          timezone: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            address: {
+              city: string;
+              /** @description ISO 3166-1 alpha-2 */
+              country: string;
+              line1: string;
+              line2?: string;
+              postalCode: string;
+            };
+            code: string;
+            /** Format: date-time */
+            createdAt: string;
+            email: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            locationId: string;
+            managerId: string | null;
+            name: string;
+            openingHours: {
+              fri: {
+                /** @description HH:MM, local time */
+                close: string;
+                /** @description HH:MM, local time */
+                open: string;
+              }[];
+              mon: {
+                /** @description HH:MM, local time */
+                close: string;
+                /** @description HH:MM, local time */
+                open: string;
+              }[];
+              sat: {
+                /** @description HH:MM, local time */
+                close: string;
+                /** @description HH:MM, local time */
+                open: string;
+              }[];
+              sun: {
+                /** @description HH:MM, local time */
+                close: string;
+                /** @description HH:MM, local time */
+                open: string;
+              }[];
+              thu: {
+                /** @description HH:MM, local time */
+                close: string;
+                /** @description HH:MM, local time */
+                open: string;
+              }[];
+              tue: {
+                /** @description HH:MM, local time */
+                close: string;
+                /** @description HH:MM, local time */
+                open: string;
+              }[];
+              wed: {
+                /** @description HH:MM, local time */
+                close: string;
+                /** @description HH:MM, local time */
+                open: string;
+              }[];
+            };
+            phone: string;
+            /** @description IANA time zone, e.g. Europe/Paris */
+            timezone: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      409: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+      /** @description RFC 9457 problem details */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  getStoresById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            address: {
+              city: string;
+              /** @description ISO 3166-1 alpha-2 */
+              country: string;
+              line1: string;
+              line2?: string;
+              postalCode: string;
+            };
+            code: string;
+            /** Format: date-time */
+            createdAt: string;
+            email: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            locationId: string;
+            managerId: string | null;
+            name: string;
+            openingHours: {
+              fri: {
+                /** @description HH:MM, local time */
+                close: string;
+                /** @description HH:MM, local time */
+                open: string;
+              }[];
+              mon: {
+                /** @description HH:MM, local time */
+                close: string;
+                /** @description HH:MM, local time */
+                open: string;
+              }[];
+              sat: {
+                /** @description HH:MM, local time */
+                close: string;
+                /** @description HH:MM, local time */
+                open: string;
+              }[];
+              sun: {
+                /** @description HH:MM, local time */
+                close: string;
+                /** @description HH:MM, local time */
+                open: string;
+              }[];
+              thu: {
+                /** @description HH:MM, local time */
+                close: string;
+                /** @description HH:MM, local time */
+                open: string;
+              }[];
+              tue: {
+                /** @description HH:MM, local time */
+                close: string;
+                /** @description HH:MM, local time */
+                open: string;
+              }[];
+              wed: {
+                /** @description HH:MM, local time */
+                close: string;
+                /** @description HH:MM, local time */
+                open: string;
+              }[];
+            };
+            phone: string;
+            /** @description IANA time zone, e.g. Europe/Paris */
+            timezone: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  patchStoresById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          address?: {
+            city: string;
+            /** @description ISO 3166-1 alpha-2 */
+            country: string;
+            line1: string;
+            line2?: string;
+            postalCode: string;
+          };
+          /** Format: email */
+          email?: string;
+          managerId?: string | null;
+          name?: string;
+          openingHours?: {
+            fri: {
+              /** @description HH:MM, local time */
+              close: string;
+              /** @description HH:MM, local time */
+              open: string;
+            }[];
+            mon: {
+              /** @description HH:MM, local time */
+              close: string;
+              /** @description HH:MM, local time */
+              open: string;
+            }[];
+            sat: {
+              /** @description HH:MM, local time */
+              close: string;
+              /** @description HH:MM, local time */
+              open: string;
+            }[];
+            sun: {
+              /** @description HH:MM, local time */
+              close: string;
+              /** @description HH:MM, local time */
+              open: string;
+            }[];
+            thu: {
+              /** @description HH:MM, local time */
+              close: string;
+              /** @description HH:MM, local time */
+              open: string;
+            }[];
+            tue: {
+              /** @description HH:MM, local time */
+              close: string;
+              /** @description HH:MM, local time */
+              open: string;
+            }[];
+            wed: {
+              /** @description HH:MM, local time */
+              close: string;
+              /** @description HH:MM, local time */
+              open: string;
+            }[];
+          };
+          phone?: string;
+          /** @description IANA time zone, e.g. Europe/Paris */
+          timezone?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            address: {
+              city: string;
+              /** @description ISO 3166-1 alpha-2 */
+              country: string;
+              line1: string;
+              line2?: string;
+              postalCode: string;
+            };
+            code: string;
+            /** Format: date-time */
+            createdAt: string;
+            email: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            locationId: string;
+            managerId: string | null;
+            name: string;
+            openingHours: {
+              fri: {
+                /** @description HH:MM, local time */
+                close: string;
+                /** @description HH:MM, local time */
+                open: string;
+              }[];
+              mon: {
+                /** @description HH:MM, local time */
+                close: string;
+                /** @description HH:MM, local time */
+                open: string;
+              }[];
+              sat: {
+                /** @description HH:MM, local time */
+                close: string;
+                /** @description HH:MM, local time */
+                open: string;
+              }[];
+              sun: {
+                /** @description HH:MM, local time */
+                close: string;
+                /** @description HH:MM, local time */
+                open: string;
+              }[];
+              thu: {
+                /** @description HH:MM, local time */
+                close: string;
+                /** @description HH:MM, local time */
+                open: string;
+              }[];
+              tue: {
+                /** @description HH:MM, local time */
+                close: string;
+                /** @description HH:MM, local time */
+                open: string;
+              }[];
+              wed: {
+                /** @description HH:MM, local time */
+                close: string;
+                /** @description HH:MM, local time */
+                open: string;
+              }[];
+            };
+            phone: string;
+            /** @description IANA time zone, e.g. Europe/Paris */
+            timezone: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  getStoresByIdRegisters: {
+    parameters: {
+      query?: {
+        /** @description rows per page, at most 200 */
+        limit?: number;
+        /** @description from 1, at most 5000 */
+        page?: number;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: {
+              code: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: uuid */
+              id: string;
+              name: string;
+              /** Format: uuid */
+              storeId: string;
+            }[];
+            pagination: {
+              limit: number;
+              page: number;
+              total: number;
+            };
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  postStoresByIdRegisters: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description unique in the store */
+          code: string;
+          name: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            code: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: uuid */
+            storeId: string;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      409: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
         };
       };
       /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */

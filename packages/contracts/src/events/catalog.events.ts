@@ -89,8 +89,8 @@ export const catalogEvents = {
     version: 1,
     subject: "product id",
     description:
-      "A product changed (fields, status, category, images, a variant's options or barcode); data is its full new " +
-      "state, variants included, to replace the previous one.",
+      "A product changed (fields, VAT rate, status, category, images, a variant's options or barcode); data is its full " +
+      "new state, variants included, to replace the previous one.",
     data: ProductSnapshot,
   }),
   "catalog.product.archived": defineEvent({

@@ -11,3 +11,4 @@ export * as identityHttp from "./identity";
 export * as inventoryHttp from "./inventory";
 export * as ordersHttp from "./orders";
 export * as paymentsHttp from "./payments";
+export * as retailHttp from "./retail";

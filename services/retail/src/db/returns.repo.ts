@@ -1,7 +1,7 @@
 import type { VatLine } from "@comptoir/contracts";
 import { type PageWindow, type Queryable, selectPage, type Tx } from "@comptoir/platform";
 import type { Refund, ReturnLine } from "../model/return";
-import type { ReturnView } from "../routes/sales.schemas";
+import type { retailHttp } from "@comptoir/contracts/http";
 import type { DocumentFilter } from "./sales.repo";
 
 const ts = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -12,13 +12,13 @@ const COLUMNS = `r.id, r.sale_id AS "saleId", r.store_id AS "storeId", r.registe
   (SELECT jsonb_build_object('code', c.code, 'amount', c.amount) FROM store_credits c WHERE c.return_id = r.id) AS "storeCredit",
   ${ts("r.created_at")} AS "createdAt", ${ts("r.completed_at")} AS "completedAt"`;
 
-const toReturn = (row: Record<string, unknown>): ReturnView & { reprints: number } => {
+const toReturn = (row: Record<string, unknown>): retailHttp.Return & { reprints: number } => {
   const credit = row.storeCredit as { code: string; amount: number | string } | null;
   return {
     ...row,
     total: Number(row.total),
     storeCredit: credit ? { code: credit.code, amount: Number(credit.amount) } : null,
-  } as ReturnView & { reprints: number };
+  } as retailHttp.Return & { reprints: number };
 };
 
 export interface NewReturn {

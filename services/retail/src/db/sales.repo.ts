@@ -3,7 +3,7 @@ import { type PageWindow, type Queryable, selectPage, type Tx } from "@comptoir/
 import type { Refund } from "../model/return";
 import type { Discount, RecordedTender, SaleLine } from "../model/sale";
 import type { SessionSalesTotals } from "../model/session";
-import type { SaleView } from "../routes/sales.schemas";
+import type { retailHttp } from "@comptoir/contracts/http";
 
 type Method = SessionSalesTotals["byTender"][number]["method"];
 const METHODS: readonly Method[] = ["cash", "card", "store_credit"];
@@ -190,7 +190,7 @@ const SALE_COLUMNS = `id, store_id AS "storeId", register_id AS "registerId", se
   cash_tendered AS "cashTendered", change_given AS change, ${ts("completed_at")} AS "completedAt",
   ${ts("voided_at")} AS "voidedAt", void_reason AS "voidReason", void_refunds AS "voidRefunds", reprints`;
 
-const toSale = (row: Record<string, unknown>): SaleView =>
+const toSale = (row: Record<string, unknown>): retailHttp.Sale =>
   ({
     ...row,
     subtotal: Number(row.subtotal),
@@ -198,7 +198,7 @@ const toSale = (row: Record<string, unknown>): SaleView =>
     total: Number(row.total),
     cashTendered: Number(row.cashTendered),
     change: Number(row.change),
-  }) as SaleView;
+  }) as retailHttp.Sale;
 
 export interface NewSale {
   id: string;
@@ -221,7 +221,7 @@ export interface NewSale {
   completedAt: Date;
 }
 
-export async function insertSale(tx: Tx, s: NewSale): Promise<SaleView> {
+export async function insertSale(tx: Tx, s: NewSale): Promise<retailHttp.Sale> {
   const { rows } = await tx.query({
     name: "sale_insert",
     text: `INSERT INTO sales (id, store_id, register_id, session_id, cashier_id, receipt_seq, receipt_number, status,
@@ -253,7 +253,7 @@ export async function insertSale(tx: Tx, s: NewSale): Promise<SaleView> {
   return toSale(rows[0]!);
 }
 
-export async function findSale(db: Queryable, id: string): Promise<SaleView | undefined> {
+export async function findSale(db: Queryable, id: string): Promise<retailHttp.Sale | undefined> {
   const { rows } = await db.query({
     name: "sale_find",
     text: `SELECT ${SALE_COLUMNS} FROM sales WHERE id = $1`,
@@ -262,7 +262,7 @@ export async function findSale(db: Queryable, id: string): Promise<SaleView | un
   return rows[0] && toSale(rows[0]);
 }
 
-export async function lockSale(tx: Tx, id: string): Promise<SaleView | undefined> {
+export async function lockSale(tx: Tx, id: string): Promise<retailHttp.Sale | undefined> {
   const { rows } = await tx.query(`SELECT ${SALE_COLUMNS} FROM sales WHERE id = $1 FOR UPDATE`, [id]);
   return rows[0] && toSale(rows[0]);
 }
@@ -303,7 +303,7 @@ export async function listSales(
   db: Queryable,
   filter: DocumentFilter,
   window: PageWindow,
-): Promise<{ rows: SaleView[]; total: number }> {
+): Promise<{ rows: retailHttp.Sale[]; total: number }> {
   const { clause, values } = whereOf(filter, "completed_at");
   const n = values.length;
   const page = await selectPage<Record<string, unknown>>(
@@ -324,7 +324,7 @@ export async function markVoided(
   tx: Tx,
   id: string,
   v: { by: string; reason: string; refunds: Refund[]; cashRefunded: number; at: Date },
-): Promise<SaleView> {
+): Promise<retailHttp.Sale> {
   const { rows } = await tx.query(
     `UPDATE sales SET status = 'voided', voided_at = $2, voided_by = $3, void_reason = $4, void_refunds = $5,
         void_cash_refunded = $6

@@ -1,6 +1,6 @@
 import type { Outbox } from "@comptoir/events";
 import type { Queryable } from "@comptoir/platform";
-import type { ReturnView, SaleView } from "../routes/sales.schemas";
+import type { retailHttp } from "@comptoir/contracts/http";
 
 /** Where a till document was recorded, as the events carry it. */
 export interface EventPlace {
@@ -15,7 +15,7 @@ const placeOf = (p: EventPlace) => ({
   register: p.register,
 });
 
-const eventLines = (sale: SaleView) =>
+const eventLines = (sale: retailHttp.Sale) =>
   sale.lines.map(({ variantId, productId, sku, name, quantity, unitPrice, discount, lineTotal, vatRate }) => ({
     variantId,
     productId,
@@ -32,7 +32,7 @@ const tendersOf = (t: readonly { method: "cash" | "card" | "store_credit"; amoun
   t.map(({ method, amount }) => ({ method, amount }));
 
 /** `retail.sale.completed`, in the transaction that records the sale. */
-export async function publishSaleCompleted(tx: Queryable, outbox: Outbox, sale: SaleView, place: EventPlace) {
+export async function publishSaleCompleted(tx: Queryable, outbox: Outbox, sale: retailHttp.Sale, place: EventPlace) {
   const lineDiscounts = sale.lines.reduce((a, l) => a + l.lineDiscount, 0);
   await outbox.publish(tx, {
     type: "retail.sale.completed",
@@ -58,7 +58,7 @@ export async function publishSaleCompleted(tx: Queryable, outbox: Outbox, sale: 
 }
 
 /** `retail.sale.voided`, in the transaction that marks the sale voided. */
-export async function publishSaleVoided(tx: Queryable, outbox: Outbox, sale: SaleView, place: EventPlace) {
+export async function publishSaleVoided(tx: Queryable, outbox: Outbox, sale: retailHttp.Sale, place: EventPlace) {
   await outbox.publish(tx, {
     type: "retail.sale.voided",
     subject: sale.id,
@@ -83,7 +83,7 @@ export async function publishSaleVoided(tx: Queryable, outbox: Outbox, sale: Sal
 export async function publishSaleReturned(
   tx: Queryable,
   outbox: Outbox,
-  ret: ReturnView,
+  ret: retailHttp.Return,
   place: EventPlace,
   originalReceiptNumber: string | null,
 ) {

@@ -22,7 +22,7 @@ import { allocateRefund, priceReturn, type Refund, type ReturnLine, returnVat } 
 import { keptByTender } from "../model/sale";
 import { receiptHtml } from "../receipts/receipt.html";
 import { returnReceipt } from "../receipts/receipt";
-import type { ReturnQuery, ReturnRequest, UnreceiptedReturnRequest } from "../routes/sales.schemas";
+import type { retailHttp } from "@comptoir/contracts/http";
 import type { RetailContext } from "./context";
 import { RETURN, type RefundInput, VOID } from "./sale.saga";
 import { eventPlace, getSale, placeOf, problemError, registerNotFound, resolveVariants } from "./sales.use-cases";
@@ -125,7 +125,7 @@ export async function returnWithReceipt(
   actor: Actor,
   saleId: string,
   key: string,
-  body: ReturnRequest,
+  body: retailHttp.ReturnRequest,
 ) {
   const { ctx } = deps;
   const fp = fingerprint({ saleId, ...body }, await deps.fingerprintKey());
@@ -181,7 +181,7 @@ export async function returnWithoutReceipt(
   deps: ReturnsDeps,
   actor: Actor,
   key: string,
-  body: UnreceiptedReturnRequest,
+  body: retailHttp.UnreceiptedReturnRequest,
 ) {
   const { ctx } = deps;
   const fp = fingerprint(body, await deps.fingerprintKey());
@@ -304,7 +304,7 @@ export async function getReturn(ctx: RetailContext, actor: Actor, id: string) {
 export async function listReturns(
   ctx: RetailContext,
   actor: Actor,
-  query: Omit<ReturnQuery, "page" | "limit">,
+  query: Omit<retailHttp.ReturnQuery, "page" | "limit">,
   window: PageWindow,
 ) {
   const scope = storeScopeOf(actor);

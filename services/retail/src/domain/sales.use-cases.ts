@@ -22,7 +22,7 @@ import { assertDiscountsAllowed, type PricedItem, priceSale, type RecordedTender
 import type { Register, Store } from "../model/store";
 import { receiptHtml } from "../receipts/receipt.html";
 import { saleReceipt } from "../receipts/receipt";
-import type { LineInput, SaleQuery, SaleRequest, SaleView } from "../routes/sales.schemas";
+import type { retailHttp } from "@comptoir/contracts/http";
 import type { RetailContext } from "./context";
 import type { EventPlace } from "./retail.events";
 import { type CardVault, SALE, type SaleInput } from "./sale.saga";
@@ -76,7 +76,7 @@ export function problemError(problem: Record<string, unknown>): AppError {
  */
 export async function resolveVariants(
   ctx: RetailContext,
-  lines: readonly Pick<LineInput, "variantId" | "sku" | "barcode">[],
+  lines: readonly Pick<retailHttp.LineInput, "variantId" | "sku" | "barcode">[],
 ): Promise<CatalogVariant[]> {
   const bad = lines.flatMap((l, i) =>
     [l.variantId, l.sku, l.barcode].filter((x) => x !== undefined).length === 1 ? [] : [i],
@@ -124,7 +124,7 @@ export async function resolveVariants(
 }
 
 /** The request as fingerprinted: its body without any card number or CVC, and who sent it. */
-function fingerprintOf(key: Buffer, actor: Actor, body: SaleRequest): string {
+function fingerprintOf(key: Buffer, actor: Actor, body: retailHttp.SaleRequest): string {
   const tenders = body.tenders.map((t) =>
     t.method === "card"
       ? {
@@ -150,7 +150,7 @@ export async function createSale(
   deps: SalesDeps & { fingerprintKey: () => Promise<Buffer> },
   actor: Actor,
   idempotencyKey: string | undefined,
-  body: SaleRequest,
+  body: retailHttp.SaleRequest,
 ) {
   const { ctx } = deps;
   if (!idempotencyKey && !body.id) {
@@ -238,7 +238,7 @@ export async function createSale(
   return outcome(deps, saleId);
 }
 
-async function assertStoreCredits(ctx: RetailContext, storeId: string, tenders: SaleRequest["tenders"]) {
+async function assertStoreCredits(ctx: RetailContext, storeId: string, tenders: retailHttp.SaleRequest["tenders"]) {
   const byCode = new Map<string, number>();
   for (const t of tenders) if (t.method === "store_credit") byCode.set(t.code, (byCode.get(t.code) ?? 0) + t.amount);
   for (const [code, amount] of byCode) {
@@ -295,7 +295,7 @@ async function outcome(deps: SalesDeps, requestId: string) {
 }
 
 /** A sale the actor may see (404 sale_not_found otherwise, another store's included). */
-export async function getSale(ctx: RetailContext, actor: Actor, id: string): Promise<SaleView> {
+export async function getSale(ctx: RetailContext, actor: Actor, id: string): Promise<retailHttp.Sale> {
   const sale = await repo.findSale(ctx.db, id);
   if (!sale) throw saleNotFound(id);
   assertStoreAccess(actor, sale.storeId, () => saleNotFound(id));
@@ -305,7 +305,7 @@ export async function getSale(ctx: RetailContext, actor: Actor, id: string): Pro
 export async function listSales(
   ctx: RetailContext,
   actor: Actor,
-  query: Omit<SaleQuery, "page" | "limit">,
+  query: Omit<retailHttp.SaleQuery, "page" | "limit">,
   window: PageWindow,
 ) {
   const scope = storeScopeOf(actor);

@@ -1,3 +1,4 @@
+import type { retailHttp } from "@comptoir/contracts/http";
 import {
   ConflictError,
   ForbiddenError,
@@ -14,22 +15,13 @@ import * as sessionsRepo from "../db/sessions.repo";
 import * as repo from "../db/stores.repo";
 import { type Actor, assertStoreAccess, storeScopeOf } from "../model/access";
 import { isFlagged, type Session } from "../model/session";
-import { type Address, assertValidStoreFields, type OpeningHours, type Register, type Store } from "../model/store";
+import { assertValidStoreFields, type Register, type Store } from "../model/store";
 import type { RetailContext } from "./context";
 
 export const storeNotFound = (id: string) => new NotFoundError("store_not_found", `No store ${id}.`);
 export const registerNotFound = (id: string) => new NotFoundError("register_not_found", `No register ${id}.`);
 
-export interface CreateStoreInput {
-  code: string;
-  name: string;
-  address: Address;
-  phone: string;
-  email: string;
-  managerId?: string | null;
-  openingHours: OpeningHours;
-  timezone: string;
-}
+export type CreateStoreInput = retailHttp.CreateStoreRequest;
 
 const codeTaken = (code: string) =>
   new ConflictError("store_code_taken", `Another store already uses the code "${code}".`, {

@@ -1,5 +1,6 @@
-import { Amount, VatLine, vatBreakdown } from "@comptoir/contracts";
-import { ConflictError, DateTime, Id, InvalidError, Nullable, type Static, Type } from "@comptoir/platform";
+import { type VatLine, vatBreakdown } from "@comptoir/contracts";
+import type { retailHttp } from "@comptoir/contracts/http";
+import { ConflictError, InvalidError } from "@comptoir/platform";
 import { type OpeningHours, type WEEKDAYS } from "./store";
 
 /**
@@ -44,98 +45,15 @@ export const EUR_DENOMINATIONS = [50000, 20000, 10000, 5000, 2000, 1000, 500, 20
 
 export const CASH_REASONS = ["bank_drop", "petty_cash", "float_top_up", "other"] as const;
 export type CashReason = (typeof CASH_REASONS)[number];
-export const CashReasonSchema = Type.Union([
-  Type.Literal("bank_drop"),
-  Type.Literal("petty_cash"),
-  Type.Literal("float_top_up"),
-  Type.Literal("other"),
-]);
 
-const Signed = Type.Integer();
-
-export const SignedVatLine = Type.Object({
-  rate: VatLine.properties.rate,
-  base: Signed,
-  vat: Signed,
-  total: Signed,
-});
-
+// A session's schemas are retail's public contract (packages/contracts: retailHttp); the rules are here.
 /** An X report (running, `final: false`) or the Z report of a closed session (`final: true`). */
-export const SessionReport = Type.Object({
-  sessionId: Id,
-  registerId: Id,
-  storeId: Id,
-  final: Type.Boolean({ description: "true: the Z report of a closed session; false: an X report" }),
-  at: DateTime,
-  openedAt: DateTime,
-  closedAt: Nullable(DateTime),
-  openingFloat: Amount,
-  salesCount: Type.Integer({ minimum: 0 }),
-  salesTotal: Signed,
-  discountTotal: Signed,
-  byTender: Type.Array(
-    Type.Object({
-      method: Type.Union([Type.Literal("cash"), Type.Literal("card"), Type.Literal("store_credit")]),
-      amount: Signed,
-    }),
-  ),
-  byVatRate: Type.Array(SignedVatLine),
-  returnsCount: Type.Integer({ minimum: 0 }),
-  returnsTotal: Signed,
-  voidsCount: Type.Integer({ minimum: 0 }),
-  voidsTotal: Signed,
-  cashMovements: Type.Object({ count: Type.Integer({ minimum: 0 }), in: Amount, out: Amount }),
-  cashTaken: Signed,
-  changeGiven: Signed,
-  cashRefunds: Signed,
-  expectedCash: Signed,
-  countedCash: Nullable(Amount),
-  /** countedCash − expectedCash */
-  variance: Nullable(Signed),
-});
-export type SessionReport = Static<typeof SessionReport>;
-
-export const Counted = Type.Record(Type.String(), Type.Integer({ minimum: 0, maximum: 100_000 }), {
-  maxProperties: 30,
-  description: 'the cash counted per denomination: {"<denomination in cents>": count}, e.g. {"2000": 3, "50": 4}',
-});
-export type Counted = Static<typeof Counted>;
-
-export const SessionView = Type.Object({
-  id: Id,
-  registerId: Id,
-  storeId: Id,
-  status: Type.Union([Type.Literal("open"), Type.Literal("closed")]),
-  openedBy: Id,
-  openedAt: DateTime,
-  openingFloat: Amount,
-  closedBy: Nullable(Id),
-  closedAt: Nullable(DateTime),
-  /** Left open after the store's closing time of its opening day (or past local midnight). */
-  flagged: Type.Boolean({ description: "left open overnight" }),
-  flagAfter: DateTime,
-  counted: Nullable(Counted),
-  countedCash: Nullable(Amount),
-  expectedCash: Nullable(Signed),
-  variance: Nullable(Signed),
-  note: Nullable(Type.String()),
-  zReport: Nullable(SessionReport),
-});
+export type SessionReport = retailHttp.SessionReport;
+/** The cash counted per denomination: {"<denomination in cents>": count}. */
+export type Counted = retailHttp.Counted;
 /** A register's cash session: opened with a float, closed with the cash counted. */
-export type Session = Static<typeof SessionView>;
-
-export const CashMovementView = Type.Object({
-  id: Id,
-  sessionId: Id,
-  registerId: Id,
-  direction: Type.Union([Type.Literal("in"), Type.Literal("out")]),
-  amount: Amount,
-  reason: CashReasonSchema,
-  note: Nullable(Type.String()),
-  createdBy: Id,
-  createdAt: DateTime,
-});
-export type CashMovement = Static<typeof CashMovementView>;
+export type Session = retailHttp.Session;
+export type CashMovement = retailHttp.CashMovement;
 
 export interface CashMovementTotals {
   count: number;

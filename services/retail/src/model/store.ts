@@ -1,68 +1,16 @@
-import { type FieldError, InvalidError, type Static, Type } from "@comptoir/platform";
-import { DateTime, Id, Nullable } from "@comptoir/platform";
+import { retailHttp } from "@comptoir/contracts/http";
+import { type FieldError, InvalidError } from "@comptoir/platform";
 
-export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-
-const Time = Type.String({ pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$", description: "HH:MM, local time" });
-
-export const OpeningInterval = Type.Object({ open: Time, close: Time }, { additionalProperties: false });
-export type OpeningInterval = Static<typeof OpeningInterval>;
-
-/** Each day's opening intervals, in the store's time zone; an empty list: closed that day. */
-export const OpeningHours = Type.Object(
-  Object.fromEntries(WEEKDAYS.map((d) => [d, Type.Array(OpeningInterval, { maxItems: 4 })])) as Record<
-    Weekday,
-    ReturnType<typeof Type.Array<typeof OpeningInterval>>
-  >,
-  { additionalProperties: false },
-);
-export type OpeningHours = Static<typeof OpeningHours>;
-
-export const Address = Type.Object(
-  {
-    line1: Type.String({ minLength: 1, maxLength: 200, pattern: "\\S" }),
-    line2: Type.Optional(Type.String({ maxLength: 200 })),
-    postalCode: Type.String({ minLength: 1, maxLength: 20, pattern: "\\S" }),
-    city: Type.String({ minLength: 1, maxLength: 100, pattern: "\\S" }),
-    country: Type.String({ pattern: "^[A-Z]{2}$", description: "ISO 3166-1 alpha-2" }),
-  },
-  { additionalProperties: false },
-);
-export type Address = Static<typeof Address>;
-
-export const StoreCode = Type.String({
-  pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$",
-  maxLength: 40,
-  description: "unique, e.g. STORE-4 (also the code of its stock location)",
-});
-
-export const StoreView = Type.Object({
-  id: Id,
-  code: Type.String(),
-  name: Type.String(),
-  address: Address,
-  phone: Type.String(),
-  email: Type.String(),
-  managerId: Nullable(Id),
-  openingHours: OpeningHours,
-  timezone: Type.String({ description: "IANA time zone, e.g. Europe/Paris" }),
-  locationId: Id,
-  createdAt: DateTime,
-  updatedAt: DateTime,
-});
+// The store's schemas are retail's public contract (packages/contracts: retailHttp); the rules are here.
+export const WEEKDAYS = retailHttp.WEEKDAYS;
+export type Weekday = retailHttp.Weekday;
+export type OpeningInterval = retailHttp.OpeningInterval;
+export type OpeningHours = retailHttp.OpeningHours;
+export type Address = retailHttp.Address;
 /** A store, with the inventory location it sells from. */
-export type Store = Static<typeof StoreView>;
-
-export const RegisterView = Type.Object({
-  id: Id,
-  storeId: Id,
-  code: Type.String(),
-  name: Type.String(),
-  createdAt: DateTime,
-});
+export type Store = retailHttp.Store;
 /** A cash register (a till) of a store. */
-export type Register = Static<typeof RegisterView>;
+export type Register = retailHttp.Register;
 
 export function isTimeZone(name: string): boolean {
   try {

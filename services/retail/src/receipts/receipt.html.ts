@@ -1,4 +1,4 @@
-import type { Receipt } from "../routes/sales.schemas";
+import type { retailHttp } from "@comptoir/contracts/http";
 
 const escape = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
@@ -22,7 +22,7 @@ const row = (left: string, right: string, cls = "") =>
  * timezone, cashier, lines, discounts, the VAT table, tenders, change and the receipt number;
  * "DUPLICATA" with the reprint count on every reprint.
  */
-export function receiptHtml(r: Receipt): string {
+export function receiptHtml(r: retailHttp.Receipt): string {
   const a = r.store.address as { line1?: string; line2?: string; postalCode?: string; city?: string };
   const title = r.kind === "sale" ? "TICKET" : "AVOIR / RETOUR";
   const lines = r.lines

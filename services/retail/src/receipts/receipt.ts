@@ -1,5 +1,5 @@
 import type { Store } from "../model/store";
-import type { Receipt, ReturnView, SaleView } from "../routes/sales.schemas";
+import type { retailHttp } from "@comptoir/contracts/http";
 
 /** The store's local date and time (YYYY-MM-DD HH:MM) of an instant. */
 export function localDateOf(iso: string, timeZone: string): string {
@@ -29,7 +29,7 @@ const storeInfo = (store: Store) => ({
 });
 
 /** A sale's receipt: the original (reprint 0) or its `reprint`-th duplicate. */
-export function saleReceipt(sale: SaleView, store: Store, reprint: number): Receipt {
+export function saleReceipt(sale: retailHttp.Sale, store: Store, reprint: number): retailHttp.Receipt {
   const lineDiscounts = sale.lines.reduce((a, l) => a + l.lineDiscount, 0);
   return {
     kind: "sale",
@@ -67,11 +67,11 @@ export function saleReceipt(sale: SaleView, store: Store, reprint: number): Rece
 
 /** A return's receipt (a credit note): the original (reprint 0) or a duplicate. */
 export function returnReceipt(
-  ret: ReturnView,
+  ret: retailHttp.Return,
   store: Store,
   reprint: number,
   originalReceiptNumber: string | null,
-): Receipt {
+): retailHttp.Receipt {
   return {
     kind: "return",
     documentId: ret.id,

@@ -1,18 +1,19 @@
-import { type App, bearerAuth, Page, problemResponses, requirePermission, requireUser, Type } from "@comptoir/platform";
+import { IdParams, retailHttp } from "@comptoir/contracts/http";
+import { type App, bearerAuth, problemResponses, requirePermission, requireUser } from "@comptoir/platform";
 import type { RetailContext } from "../domain/context";
 import * as sessions from "../domain/sessions.use-cases";
 import * as stores from "../domain/stores.use-cases";
-import { CashMovementView, SessionReport, SessionView } from "../model/session";
-import { RegisterView } from "../model/store";
-import {
-  actorOf,
-  CashMovementBody,
-  CloseBody,
-  IdParams,
-  OpenBody,
-  requireStaff,
-  SessionListQuery,
-} from "./stores.schemas";
+import { actorOf, requireStaff } from "./staff";
+
+const {
+  CashMovement,
+  CashMovementRequest,
+  CloseSessionRequest,
+  OpenSessionRequest,
+  RegisterWithSession,
+  Session,
+  SessionReport,
+} = retailHttp;
 
 /** Registers and their cash sessions: open, cash in and out, X report, close (Z report); sessions' history. */
 export function registersRoutes(app: App, ctx: RetailContext): void {
@@ -26,7 +27,7 @@ export function registersRoutes(app: App, ctx: RetailContext): void {
         summary: "A register, with its open session (null when closed)",
         params: IdParams,
         response: {
-          200: Type.Object({ ...RegisterView.properties, currentSession: Type.Union([SessionView, Type.Null()]) }),
+          200: RegisterWithSession,
           ...problemResponses(400, 401, 403, 404),
         },
       },
@@ -43,8 +44,8 @@ export function registersRoutes(app: App, ctx: RetailContext): void {
         tags: ["registers"],
         summary: "Open a cash session with the float counted (sales:create, staff of the store)",
         params: IdParams,
-        body: OpenBody,
-        response: { 201: SessionView, ...problemResponses(400, 401, 403, 404, 409) },
+        body: OpenSessionRequest,
+        response: { 201: Session, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) =>
@@ -60,8 +61,8 @@ export function registersRoutes(app: App, ctx: RetailContext): void {
         tags: ["registers"],
         summary: "Put cash into, or take it out of, the drawer of the open session, with a reason",
         params: IdParams,
-        body: CashMovementBody,
-        response: { 201: CashMovementView, ...problemResponses(400, 401, 403, 404, 409) },
+        body: CashMovementRequest,
+        response: { 201: CashMovement, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) =>
@@ -93,8 +94,8 @@ export function registersRoutes(app: App, ctx: RetailContext): void {
         summary:
           "Close the open session with the cash counted per denomination (cents): expected, counted, variance and the Z report",
         params: IdParams,
-        body: CloseBody,
-        response: { 200: SessionView, ...problemResponses(400, 401, 403, 404, 409) },
+        body: CloseSessionRequest,
+        response: { 200: Session, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => sessions.closeSession(ctx, actorOf(request), request.params.id, request.body),
@@ -108,8 +109,8 @@ export function registersRoutes(app: App, ctx: RetailContext): void {
         ...bearerAuth,
         tags: ["registers"],
         summary: "Cash sessions, newest first (admin: every store; staff: their own), filtered",
-        querystring: SessionListQuery,
-        response: { 200: Page(SessionView), ...problemResponses(400, 401, 403) },
+        querystring: retailHttp.listSessions.query,
+        response: { ...retailHttp.listSessions.responses, ...problemResponses(400, 401, 403) },
       },
     },
     async (request) => sessions.listSessions(ctx, actorOf(request), request.query),
@@ -123,8 +124,8 @@ export function registersRoutes(app: App, ctx: RetailContext): void {
         ...bearerAuth,
         tags: ["registers"],
         summary: "A cash session, with its Z report once closed",
-        params: IdParams,
-        response: { 200: SessionView, ...problemResponses(400, 401, 403, 404) },
+        params: retailHttp.getSession.params,
+        response: { ...retailHttp.getSession.responses, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => sessions.getSession(ctx, actorOf(request), request.params.id),

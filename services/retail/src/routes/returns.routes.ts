@@ -1,10 +1,9 @@
+import { IdParams, retailHttp } from "@comptoir/contracts/http";
 import {
   type App,
   bearerAuth,
-  Id,
   IdempotencyKeyHeader,
   idempotencyKeyOf,
-  Page,
   pageOf,
   type Principal,
   problemResponses,
@@ -17,18 +16,8 @@ import type { RetailContext } from "../domain/context";
 import * as returns from "../domain/returns.use-cases";
 import { fingerprintKeyOf } from "../domain/sales.use-cases";
 import { sendReceipt, wantsHtml } from "./sales.routes";
-import {
-  ReceiptQuery,
-  ReceiptView,
-  ReturnQuery,
-  ReturnRequest,
-  ReturnView,
-  SaleView,
-  UnreceiptedReturnRequest,
-  VoidRequest,
-} from "./sales.schemas";
 
-const Params = Type.Object({ id: Id });
+const { Receipt, ReceiptQuery, Return, ReturnRequest, Sale, UnreceiptedReturnRequest, VoidRequest } = retailHttp;
 const actorOf = (request: FastifyRequest) => request.principal as Principal;
 const key = (request: FastifyRequest) => idempotencyKeyOf(request, { required: true })!;
 
@@ -46,10 +35,10 @@ export function returnsRoutes(app: App, ctx: RetailContext, extra: { sagas: Saga
         description:
           "Only what was sold and not yet returned (409 return_exceeds_sold with `remaining`); refunded by the sale's " +
           "own tenders (cards first, through payments; then store credit, then cash); the stock goes back to the store.",
-        params: Params,
+        params: IdParams,
         headers: Type.Object(IdempotencyKeyHeader),
         body: ReturnRequest,
-        response: { 201: ReturnView, ...problemResponses(400, 401, 403, 404, 409, 422, 503) },
+        response: { 201: Return, ...problemResponses(400, 401, 403, 404, 409, 422, 503) },
       },
     },
     async (request, reply) =>
@@ -70,7 +59,7 @@ export function returnsRoutes(app: App, ctx: RetailContext, extra: { sagas: Saga
           "Priced at catalog's current price; refunded in cash or as a store credit (its code in `storeCredit`).",
         headers: Type.Object(IdempotencyKeyHeader),
         body: UnreceiptedReturnRequest,
-        response: { 201: ReturnView, ...problemResponses(400, 401, 403, 404, 409, 422, 503) },
+        response: { 201: Return, ...problemResponses(400, 401, 403, 404, 409, 422, 503) },
       },
     },
     async (request, reply) =>
@@ -88,10 +77,10 @@ export function returnsRoutes(app: App, ctx: RetailContext, extra: { sagas: Saga
         description:
           "Every tender is given back and the stock returns to the store; 409 sale_not_voidable once its session is " +
           "closed, when some of it was returned, or when it is voided already.",
-        params: Params,
+        params: IdParams,
         headers: Type.Object(IdempotencyKeyHeader),
         body: VoidRequest,
-        response: { 200: SaleView, ...problemResponses(400, 401, 403, 404, 409, 422, 503) },
+        response: { 200: Sale, ...problemResponses(400, 401, 403, 404, 409, 422, 503) },
       },
     },
     async (request) => returns.voidSale(deps, actorOf(request), request.params.id, key(request), request.body.reason),
@@ -105,8 +94,8 @@ export function returnsRoutes(app: App, ctx: RetailContext, extra: { sagas: Saga
         ...bearerAuth,
         tags: ["returns"],
         summary: "Returns, newest first (staff see their own store's)",
-        querystring: ReturnQuery,
-        response: { 200: Page(ReturnView), ...problemResponses(400, 401, 403) },
+        querystring: retailHttp.listReturns.query,
+        response: { ...retailHttp.listReturns.responses, ...problemResponses(400, 401, 403) },
       },
     },
     async (request) => {
@@ -123,8 +112,8 @@ export function returnsRoutes(app: App, ctx: RetailContext, extra: { sagas: Saga
         ...bearerAuth,
         tags: ["returns"],
         summary: "A return (another store's is a 404)",
-        params: Params,
-        response: { 200: ReturnView, ...problemResponses(400, 401, 403, 404) },
+        params: retailHttp.getReturn.params,
+        response: { ...retailHttp.getReturn.responses, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => returns.getReturn(ctx, actorOf(request), request.params.id),
@@ -138,9 +127,9 @@ export function returnsRoutes(app: App, ctx: RetailContext, extra: { sagas: Saga
         ...bearerAuth,
         tags: ["returns"],
         summary: "A duplicate of the return's receipt (JSON, or printable HTML)",
-        params: Params,
+        params: IdParams,
         querystring: ReceiptQuery,
-        response: { 200: Type.Union([ReceiptView, Type.String()]), ...problemResponses(400, 401, 403, 404) },
+        response: { 200: Type.Union([Receipt, Type.String()]), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) =>

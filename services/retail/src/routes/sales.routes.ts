@@ -1,10 +1,9 @@
+import { IdParams, retailHttp } from "@comptoir/contracts/http";
 import {
   type App,
   bearerAuth,
-  Id,
   IdempotencyKeyHeader,
   idempotencyKeyOf,
-  Page,
   pageOf,
   type Principal,
   problemResponses,
@@ -16,9 +15,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { RetailContext } from "../domain/context";
 import type { CardVault } from "../domain/sale.saga";
 import * as sales from "../domain/sales.use-cases";
-import { CreatedSale, ReceiptQuery, ReceiptView, SaleQuery, SaleRequest, SaleView } from "./sales.schemas";
 
-const Params = Type.Object({ id: Id });
+const { CreatedSale, Receipt, ReceiptQuery, SaleRequest } = retailHttp;
 const actorOf = (request: FastifyRequest) => request.principal as Principal;
 
 /** `?format=html` or `Accept: text/html` (without JSON) asks for the printable receipt. */
@@ -70,8 +68,8 @@ export function salesRoutes(app: App, ctx: RetailContext, extra: { sagas: SagaRu
         ...bearerAuth,
         tags: ["sales"],
         summary: "Sales, newest first (staff see their own store's; an admin every store's)",
-        querystring: SaleQuery,
-        response: { 200: Page(SaleView), ...problemResponses(400, 401, 403) },
+        querystring: retailHttp.listSales.query,
+        response: { ...retailHttp.listSales.responses, ...problemResponses(400, 401, 403) },
       },
     },
     async (request) => {
@@ -88,8 +86,8 @@ export function salesRoutes(app: App, ctx: RetailContext, extra: { sagas: SagaRu
         ...bearerAuth,
         tags: ["sales"],
         summary: "A sale (another store's is a 404)",
-        params: Params,
-        response: { 200: SaleView, ...problemResponses(400, 401, 403, 404) },
+        params: retailHttp.getSale.params,
+        response: { ...retailHttp.getSale.responses, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => sales.getSale(ctx, actorOf(request), request.params.id),
@@ -104,9 +102,9 @@ export function salesRoutes(app: App, ctx: RetailContext, extra: { sagas: SagaRu
         tags: ["sales"],
         summary: "A duplicate of the sale's receipt (JSON, or printable 80 mm HTML: ?format=html or Accept: text/html)",
         description: "Every call is a reprint: DUPLICATA with its count, recorded in the journal.",
-        params: Params,
+        params: IdParams,
         querystring: ReceiptQuery,
-        response: { 200: Type.Union([ReceiptView, Type.String()]), ...problemResponses(400, 401, 403, 404) },
+        response: { 200: Type.Union([Receipt, Type.String()]), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) =>

@@ -1,18 +1,10 @@
+import { IdParams, retailHttp } from "@comptoir/contracts/http";
 import { type App, bearerAuth, Page, problemResponses, requirePermission, requireUser } from "@comptoir/platform";
 import type { RetailContext } from "../domain/context";
 import * as use from "../domain/stores.use-cases";
-import { StoreView } from "../model/store";
-import {
-  actorOf,
-  CreateRegisterBody,
-  CreateStoreBody,
-  IdParams,
-  PageOnlyQuery,
-  RegisterView,
-  requireStaff,
-  StoreListQuery,
-  UpdateStoreBody,
-} from "./stores.schemas";
+import { actorOf, requireStaff } from "./staff";
+
+const { CreateRegisterRequest, CreateStoreRequest, PageOnlyQuery, Register, Store, UpdateStoreRequest } = retailHttp;
 
 /** Stores and their registers (admin: every store; a manager or a clerk: their own, others are 404). */
 export function storesRoutes(app: App, ctx: RetailContext): void {
@@ -24,8 +16,8 @@ export function storesRoutes(app: App, ctx: RetailContext): void {
         ...bearerAuth,
         tags: ["stores"],
         summary: "Create a store and its stock location at inventory (stores:manage)",
-        body: CreateStoreBody,
-        response: { 201: StoreView, ...problemResponses(400, 401, 403, 409, 503) },
+        body: CreateStoreRequest,
+        response: { 201: Store, ...problemResponses(400, 401, 403, 409, 503) },
       },
     },
     async (request, reply) => reply.code(201).send(await use.createStore(ctx, request.body)),
@@ -39,8 +31,8 @@ export function storesRoutes(app: App, ctx: RetailContext): void {
         ...bearerAuth,
         tags: ["stores"],
         summary: "Stores by code: every store for an admin, their own for a manager or a clerk",
-        querystring: StoreListQuery,
-        response: { 200: Page(StoreView), ...problemResponses(400, 401, 403) },
+        querystring: retailHttp.listStores.query,
+        response: { ...retailHttp.listStores.responses, ...problemResponses(400, 401, 403) },
       },
     },
     async (request) => use.listStores(ctx, actorOf(request), request.query),
@@ -54,8 +46,8 @@ export function storesRoutes(app: App, ctx: RetailContext): void {
         ...bearerAuth,
         tags: ["stores"],
         summary: "A store (staff of that store, or an admin)",
-        params: IdParams,
-        response: { 200: StoreView, ...problemResponses(400, 401, 403, 404) },
+        params: retailHttp.getStore.params,
+        response: { ...retailHttp.getStore.responses, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => use.getStore(ctx, actorOf(request), request.params.id),
@@ -70,8 +62,8 @@ export function storesRoutes(app: App, ctx: RetailContext): void {
         tags: ["stores"],
         summary: "Change a store's name, address, contacts, manager, hours or time zone (stores:manage)",
         params: IdParams,
-        body: UpdateStoreBody,
-        response: { 200: StoreView, ...problemResponses(400, 401, 403, 404) },
+        body: UpdateStoreRequest,
+        response: { 200: Store, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => use.updateStore(ctx, actorOf(request), request.params.id, request.body),
@@ -86,8 +78,8 @@ export function storesRoutes(app: App, ctx: RetailContext): void {
         tags: ["registers"],
         summary: "Add a cash register to a store (stores:manage, or the store's manager)",
         params: IdParams,
-        body: CreateRegisterBody,
-        response: { 201: RegisterView, ...problemResponses(400, 401, 403, 404, 409) },
+        body: CreateRegisterRequest,
+        response: { 201: Register, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) =>
@@ -104,7 +96,7 @@ export function storesRoutes(app: App, ctx: RetailContext): void {
         summary: "A store's registers by code",
         params: IdParams,
         querystring: PageOnlyQuery,
-        response: { 200: Page(RegisterView), ...problemResponses(400, 401, 403, 404) },
+        response: { 200: Page(Register), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => use.listRegisters(ctx, actorOf(request), request.params.id, request.query),

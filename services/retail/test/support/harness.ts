@@ -31,6 +31,7 @@ import { buildApp, type RetailDeps } from "../../src/app";
 import { createCatalogClient } from "../../src/clients/catalog.client";
 import { createInventoryClient } from "../../src/clients/inventory.client";
 import { createPaymentsClient } from "../../src/clients/payments.client";
+import { createJournal } from "../../src/domain/journal.use-cases";
 
 export { expectProblem, sleep } from "@comptoir/testing";
 export { TEST_CARDS };
@@ -85,8 +86,10 @@ export interface Product {
 }
 
 export type RetailInstanceOptions = Partial<
-  Pick<RetailDeps, "settings" | "saga" | "sagaWorkerMs" | "afterSagaStep" | "journalSecret">
+  Pick<RetailDeps, "settings" | "saga" | "sagaWorkerMs" | "afterSagaStep">
 > & {
+  /** The secret the journal's signing key is encrypted with (default: the one every test instance shares). */
+  journalSecret?: string;
   /** Call inventory, or payments, there (e.g. through a door: openDoor) instead of directly. */
   urls?: { inventory?: string; payments?: string; catalog?: string };
 };
@@ -226,14 +229,14 @@ export async function startRetail(name: string, options: RetailInstanceOptions =
     createServiceClient({ target, baseUrls: [url], timeoutMs: 5_000, auth });
   const tokens = inventory.serviceTokens("retail");
   const build =
-    ({ urls, ...appOptions }: RetailInstanceOptions = {}) =>
-    (parts: ServiceParts) =>
+    ({ urls, journalSecret = "retail-test-journal-secret", ...appOptions }: RetailInstanceOptions = {}) =>
+    async (parts: ServiceParts) =>
       buildApp({
         ...parts,
         catalog: createCatalogClient(client("catalog", urls?.catalog ?? catalog.base)),
         inventory: createInventoryClient(client("inventory", urls?.inventory ?? inventory.base, tokens)),
         payments: createPaymentsClient(client("payments", urls?.payments ?? payments.base, tokens)),
-        journalSecret: "retail-test-journal-secret",
+        journal: await createJournal({ db: parts.db, logger: parts.logger, secret: journalSecret }),
         sagaWorkerMs: 0,
         now: clock.now,
         ...appOptions,
