@@ -5,8 +5,7 @@
 // Orders and cart are the real services, started from their packages as orders' own harness does.
 import { randomUUID } from "node:crypto";
 import { buildApp as buildCart, cartDependencies } from "@comptoir/cart";
-import { buildApp as buildOrders } from "@comptoir/orders";
-import { ordersDependencies } from "/tmp/h6/orders-dependencies";
+import { buildApp as buildOrders, ordersDependencies } from "@comptoir/orders";
 import { createServiceClient, type ServiceTokens } from "@comptoir/platform";
 import { http, migrationsDirOfPackage, startService, type StartedService } from "@comptoir/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -151,7 +150,6 @@ describe("a store's last 20 units, wanted by 10 tills and 50 click-and-collect s
     const tillAnswers = tills.flat();
     const sold = tillAnswers.filter((a) => a.status === 201).length;
     const paid = checkouts.filter((c) => c.status === 201);
-    console.log(`sold: ${sold} at the tills, ${paid.length} online`);
     expect(sold + paid.length).toBe(UNITS);
     // Both channels got some, or the test proved nothing about their race.
     expect(sold).toBeGreaterThan(0);

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import type { retailHttp } from "@comptoir/contracts/http";
 import { UsageError, UserError } from "../errors";
 import { AdminClient } from "../events/admin-client";
 import { adminToken } from "../events/admin-token";
@@ -26,12 +27,7 @@ Options:
                     of a platform running in demo mode from this data folder.
 `;
 
-interface StoreVerification {
-  storeId: string;
-  entries: number;
-  ok: boolean;
-  firstBroken: { seq: number; documentNumber: string | null; reason: string; detail: string } | null;
-}
+type StoreVerification = retailHttp.StoreVerification;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FINGERPRINT = /^[0-9a-f]{64}$/;
@@ -102,7 +98,7 @@ export async function retailCommand(args: string[], context: EventsContext): Pro
   if (answer.status !== 200) {
     throw new UserError(`retail verify: ${describeProblem(answer.status, answer.body)}`);
   }
-  const report = answer.body as { stores: StoreVerification[]; trustedKeys: string[] };
+  const report = answer.body as retailHttp.JournalVerification;
   const broken = report.stores.filter((s) => !s.ok);
   if (values.json) {
     context.out(JSON.stringify(report));
