@@ -6,6 +6,7 @@ import {
   degradesOnly,
   type Logger,
   pingDatabase,
+  type ServiceClient,
   type TokenVerifier,
 } from "@comptoir/platform";
 import {
@@ -15,11 +16,11 @@ import {
   type SagaRunnerDeps,
   type SagaSettings,
 } from "@comptoir/sagas";
-import type { CartClient } from "./clients/cart.client";
-import type { CatalogClient } from "./clients/catalog.client";
-import type { IdentityClient } from "./clients/identity.client";
-import type { InventoryClient } from "./clients/inventory.client";
-import type { PaymentsClient } from "./clients/payments.client";
+import { type CartClient, createCartClient } from "./clients/cart.client";
+import { type CatalogClient, createCatalogClient } from "./clients/catalog.client";
+import { createIdentityClient, type IdentityClient } from "./clients/identity.client";
+import { createInventoryClient, type InventoryClient } from "./clients/inventory.client";
+import { createPaymentsClient, type PaymentsClient } from "./clients/payments.client";
 import { type CardVault, checkoutSaga } from "./domain/checkout.saga";
 import { fingerprintKeyOf } from "./domain/checkout.use-cases";
 import { refundSaga } from "./domain/refund.saga";
@@ -49,6 +50,27 @@ export interface OrdersAppDeps {
   sagaWorkerMs?: number;
   /** Tests: called after each step of a saga (a crash is simulated from here). */
   afterSagaStep?: SagaRunnerDeps["afterStep"];
+}
+
+/**
+ * Orders' clients on service clients the caller configured (main.ts, and other services' tests that
+ * run a real orders: cart with the caller's credentials and anonymously, the others with a token).
+ */
+export function ordersDependencies(options: {
+  cart: ServiceClient;
+  cartAnonymous: ServiceClient;
+  catalog: ServiceClient;
+  identity: ServiceClient;
+  inventory: ServiceClient;
+  payments: ServiceClient;
+}): Pick<OrdersAppDeps, "cart" | "catalog" | "identity" | "inventory" | "payments"> {
+  return {
+    cart: createCartClient(options.cart, options.cartAnonymous),
+    catalog: createCatalogClient(options.catalog),
+    identity: createIdentityClient(options.identity),
+    inventory: createInventoryClient(options.inventory),
+    payments: createPaymentsClient(options.payments),
+  };
 }
 
 /** The orders service: checkout (a saga over inventory, payments and cart) and the order lifecycle. */

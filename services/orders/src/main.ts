@@ -7,12 +7,7 @@ import {
   runService,
 } from "@comptoir/platform";
 import { sagasPart } from "@comptoir/sagas";
-import { buildApp } from "./app";
-import { createCartClient } from "./clients/cart.client";
-import { createCatalogClient } from "./clients/catalog.client";
-import { createIdentityClient } from "./clients/identity.client";
-import { createInventoryClient } from "./clients/inventory.client";
-import { createPaymentsClient } from "./clients/payments.client";
+import { buildApp, ordersDependencies } from "./app";
 import { configSchema } from "./config";
 
 await runService({
@@ -32,15 +27,15 @@ await runService({
       logger,
       instance,
       auth,
-      cart: createCartClient(
-        client("cart", config.CART_URLS),
-        createServiceClient({ target: "cart", baseUrls: config.CART_URLS.split(",") }),
-      ),
-      catalog: createCatalogClient(client("catalog", config.CATALOG_URLS)),
-      identity: createIdentityClient(client("identity", identityUrl)),
-      inventory: createInventoryClient(client("inventory", config.INVENTORY_URLS)),
-      // Longer than payments' own provider timeout: payments answers a slow provider itself.
-      payments: createPaymentsClient(client("payments", config.PAYMENTS_URLS, 10_000)),
+      ...ordersDependencies({
+        cart: client("cart", config.CART_URLS),
+        cartAnonymous: createServiceClient({ target: "cart", baseUrls: config.CART_URLS.split(",") }),
+        catalog: client("catalog", config.CATALOG_URLS),
+        identity: client("identity", identityUrl),
+        inventory: client("inventory", config.INVENTORY_URLS),
+        // Longer than payments' own provider timeout: payments answers a slow provider itself.
+        payments: client("payments", config.PAYMENTS_URLS, 10_000),
+      }),
       currency: config.ORDERS_CURRENCY,
       shipping: { fee: config.ORDERS_SHIPPING_FEE, freeFrom: config.ORDERS_FREE_SHIPPING_FROM },
       reservationTtlSeconds: config.ORDERS_RESERVATION_TTL_SECONDS,
