@@ -189,7 +189,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Close the open session with the cash counted per denomination (cents): expected, counted, variance and the Z report */
+    /**
+     * Close the open session with the cash counted per denomination (cents): expected, counted, variance and the Z report
+     * @description 409 register_not_open when no session is open (closing twice included); 409 session_busy while a return or a void of the session is still under way (close again once it is done).
+     */
     post: operations["postRegistersByIdClose"];
     delete?: never;
     options?: never;
@@ -4107,6 +4110,7 @@ export interface operations {
             | {
                 /** Format: int64 */
                 amount: number;
+                /** @description e.g. AV-7KQ2M9XH4PZC */
                 code: string;
                 /** @enum {string} */
                 method: "store_credit";

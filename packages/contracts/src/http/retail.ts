@@ -15,6 +15,16 @@ import { DateTime, Id, IdParams, Nullable, Page, pageQuery } from "./schemas";
 export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
+/**
+ * Free text typed at a till or in the back office (names, reasons, notes): no control character
+ * (NUL, ESC, DEL...), which PostgreSQL refuses (NUL) or which a receipt, a journal or a log would
+ * carry; a one-line text has at least one visible character. A note may span lines (tab, LF, CR).
+ */
+const ONE_LINE = "^(?=.*\\S)[^\\u0000-\\u001F\\u007F]+$";
+const MULTI_LINE = "^(?=[\\s\\S]*\\S)[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]+$";
+const Line = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: ONE_LINE });
+const Note = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: MULTI_LINE });
+
 const Time = Type.String({ pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$", description: "HH:MM, local time" });
 
 export const OpeningInterval = Type.Object({ open: Time, close: Time }, { additionalProperties: false });
@@ -32,10 +42,10 @@ export type OpeningHours = Static<typeof OpeningHours>;
 
 export const Address = Type.Object(
   {
-    line1: Type.String({ minLength: 1, maxLength: 200, pattern: "\\S" }),
-    line2: Type.Optional(Type.String({ maxLength: 200 })),
-    postalCode: Type.String({ minLength: 1, maxLength: 20, pattern: "\\S" }),
-    city: Type.String({ minLength: 1, maxLength: 100, pattern: "\\S" }),
+    line1: Line(200),
+    line2: Type.Optional(Type.String({ maxLength: 200, pattern: "^[^\\u0000-\\u001F\\u007F]*$" })),
+    postalCode: Line(20),
+    city: Line(100),
     country: Type.String({ pattern: "^[A-Z]{2}$", description: "ISO 3166-1 alpha-2" }),
   },
   { additionalProperties: false },
@@ -77,7 +87,7 @@ export type Register = Static<typeof Register>;
 
 const Phone = Type.String({ minLength: 3, maxLength: 40, pattern: "^[+0-9 ().-]+$" });
 const Email = Type.String({ format: "email", maxLength: 254 });
-const Name = Type.String({ minLength: 1, maxLength: 120, pattern: "\\S" });
+const Name = Line(120);
 const Timezone = Type.String({ minLength: 1, maxLength: 64, description: "IANA time zone, e.g. Europe/Paris" });
 
 export const CreateStoreRequest = Type.Object(
@@ -249,14 +259,14 @@ export const CashMovementRequest = Type.Object(
     direction: Type.Union([Type.Literal("in"), Type.Literal("out")]),
     amount: Type.Integer({ minimum: 1, maximum: 100_000_000, description: "in cents" }),
     reason: CashReason,
-    note: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+    note: Type.Optional(Note(500)),
   },
   { additionalProperties: false },
 );
 export type CashMovementRequest = Static<typeof CashMovementRequest>;
 
 export const CloseSessionRequest = Type.Object(
-  { counted: Counted, note: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })) },
+  { counted: Counted, note: Type.Optional(Note(1000)) },
   { additionalProperties: false },
 );
 export type CloseSessionRequest = Static<typeof CloseSessionRequest>;
@@ -322,7 +332,16 @@ export const TenderInput = Type.Union([
   Type.Object({ method: Type.Literal("cash"), amount: Positive }, { additionalProperties: false }),
   Type.Object({ method: Type.Literal("card"), amount: Positive, card: CardInput }, { additionalProperties: false }),
   Type.Object(
-    { method: Type.Literal("store_credit"), code: Type.String({ minLength: 1, maxLength: 40 }), amount: Positive },
+    {
+      method: Type.Literal("store_credit"),
+      code: Type.String({
+        minLength: 1,
+        maxLength: 40,
+        pattern: "^[A-Za-z0-9-]+$",
+        description: "e.g. AV-7KQ2M9XH4PZC",
+      }),
+      amount: Positive,
+    },
     { additionalProperties: false },
   ),
 ]);
@@ -474,10 +493,7 @@ export const SaleQuery = Type.Object(
 );
 export type SaleQuery = Static<typeof SaleQuery>;
 
-export const VoidRequest = Type.Object(
-  { reason: Type.String({ minLength: 1, maxLength: 500, pattern: "\\S" }) },
-  { additionalProperties: false },
-);
+export const VoidRequest = Type.Object({ reason: Line(500) }, { additionalProperties: false });
 export type VoidRequest = Static<typeof VoidRequest>;
 
 export const ReturnLineInput = Type.Object({ variantId: Id, quantity: Quantity }, { additionalProperties: false });
@@ -486,7 +502,7 @@ export const ReturnRequest = Type.Object(
   {
     registerId: Id,
     lines: Type.Array(ReturnLineInput, { minItems: 1, maxItems: MAX_CART_LINES }),
-    reason: Type.Optional(Type.String({ maxLength: 500 })),
+    reason: Type.Optional(Line(500)),
   },
   { additionalProperties: false },
 );
@@ -508,7 +524,7 @@ export const UnreceiptedReturnRequest = Type.Object(
       { minItems: 1, maxItems: MAX_CART_LINES },
     ),
     refundMethod: Type.Union([Type.Literal("cash"), Type.Literal("store_credit")]),
-    reason: Type.String({ minLength: 1, maxLength: 500, pattern: "\\S" }),
+    reason: Line(500),
   },
   { additionalProperties: false },
 );

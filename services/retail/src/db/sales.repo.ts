@@ -15,10 +15,13 @@ const METHODS: readonly Method[] = ["cash", "card", "store_credit"];
  * went out again as a cash refund).
  */
 export async function sessionSalesTotals(tx: Tx | Queryable, sessionId: string): Promise<SessionSalesTotals> {
-  const [sales, tenders, returns, vat] = await Promise.all([
-    tx.query<Record<string, string>>({
-      name: "sales_session_totals",
-      text: `SELECT count(*) FILTER (WHERE status = 'completed') AS "salesCount",
+  // One after the other: a transaction's connection runs one statement at a time (pg queues
+  // concurrent ones with a deprecation warning, and pg 9 refuses them).
+  const queries = [
+    () =>
+      tx.query<Record<string, string>>({
+        name: "sales_session_totals",
+        text: `SELECT count(*) FILTER (WHERE status = 'completed') AS "salesCount",
               coalesce(sum(total) FILTER (WHERE status = 'completed'), 0) AS "salesTotal",
               coalesce(sum(discount_total) FILTER (WHERE status = 'completed'), 0) AS "discountTotal",
               coalesce(sum(change_given) FILTER (WHERE status = 'completed'), 0) AS "keptChange",
@@ -28,35 +31,42 @@ export async function sessionSalesTotals(tx: Tx | Queryable, sessionId: string):
               coalesce(sum(change_given), 0) AS "changeGiven",
               coalesce(sum(void_cash_refunded), 0) AS "voidCash"
          FROM sales WHERE session_id = $1`,
-      values: [sessionId],
-    }),
-    tx.query<{ method: Method; amount: string }>({
-      name: "sales_session_tenders",
-      text: `SELECT t->>'method' AS method, sum((t->>'amount')::bigint) AS amount
+        values: [sessionId],
+      }),
+    () =>
+      tx.query<{ method: Method; amount: string }>({
+        name: "sales_session_tenders",
+        text: `SELECT t->>'method' AS method, sum((t->>'amount')::bigint) AS amount
          FROM sales s, jsonb_array_elements(s.tenders) t
         WHERE s.session_id = $1 AND s.status = 'completed'
         GROUP BY 1`,
-      values: [sessionId],
-    }),
-    tx.query<Record<string, string>>({
-      name: "returns_session_totals",
-      text: `SELECT count(*) AS "returnsCount", coalesce(sum(total), 0) AS "returnsTotal",
+        values: [sessionId],
+      }),
+    () =>
+      tx.query<Record<string, string>>({
+        name: "returns_session_totals",
+        text: `SELECT count(*) AS "returnsCount", coalesce(sum(total), 0) AS "returnsTotal",
               coalesce(sum(cash_refunded), 0) AS "cashRefunds"
          FROM returns WHERE session_id = $1 AND status = 'completed'`,
-      values: [sessionId],
-    }),
-    tx.query<{ rate: number; total: string }>({
-      name: "sales_session_vat",
-      text: `SELECT rate, sum(total) AS total FROM (
+        values: [sessionId],
+      }),
+    () =>
+      tx.query<{ rate: number; total: string }>({
+        name: "sales_session_vat",
+        text: `SELECT rate, sum(total) AS total FROM (
            SELECT (v->>'rate')::int AS rate, (v->>'total')::bigint AS total
              FROM sales s, jsonb_array_elements(s.vat) v WHERE s.session_id = $1 AND s.status = 'completed'
            UNION ALL
            SELECT (v->>'rate')::int, -(v->>'total')::bigint
              FROM returns r, jsonb_array_elements(r.vat) v WHERE r.session_id = $1 AND r.status = 'completed'
          ) t GROUP BY rate`,
-      values: [sessionId],
-    }),
-  ]);
+        values: [sessionId],
+      }),
+  ] as const;
+  const sales = await queries[0]();
+  const tenders = await queries[1]();
+  const returns = await queries[2]();
+  const vat = await queries[3]();
   const s = sales.rows[0]!;
   const r = returns.rows[0]!;
   const taken = new Map(tenders.rows.map((t) => [t.method, Number(t.amount)]));
@@ -78,6 +88,23 @@ export async function sessionSalesTotals(tx: Tx | Queryable, sessionId: string):
     changeGiven: Number(s.changeGiven),
     cashRefunds: Number(r.cashRefunds) + Number(s.voidCash),
   };
+}
+
+/**
+ * Returns and voids of the session still under way (their money may be out of the drawer, or of the
+ * card, before they are recorded): a session does not close over them, or its Z report would miss
+ * them and they would land in a closed session.
+ */
+export async function refundsUnderWay(tx: Queryable, sessionId: string): Promise<number> {
+  const { rows } = await tx.query<{ n: number }>({
+    name: "session_refunds_under_way",
+    text: `SELECT (SELECT count(*) FROM returns WHERE session_id = $1 AND status = 'running')::int
+                + (SELECT count(*) FROM retail_requests r JOIN sales s ON s.id = r.document_id
+                    WHERE r.kind = 'void' AND r.status = 'running' AND s.session_id = $1
+                      AND s.status = 'completed')::int AS n`,
+    values: [sessionId],
+  });
+  return rows[0]!.n;
 }
 
 // ---- requests (idempotency) ---------------------------------------------------------------------
@@ -360,11 +387,11 @@ export async function findStoreCredit(db: Queryable, code: string): Promise<Stor
   return rows[0];
 }
 
-/** Takes `amount` off the credit; false when it does not hold that much (nothing changed). */
-export async function debitStoreCredit(tx: Tx, code: string, amount: number): Promise<boolean> {
+/** Takes `amount` off the store's credit; false when it does not hold that much, or is another store's (nothing changed). */
+export async function debitStoreCredit(tx: Tx, storeId: string, code: string, amount: number): Promise<boolean> {
   const { rowCount } = await tx.query(
-    "UPDATE store_credits SET balance = balance - $2 WHERE code = $1 AND balance >= $2",
-    [code, amount],
+    "UPDATE store_credits SET balance = balance - $3 WHERE code = $2 AND store_id = $1 AND balance >= $3",
+    [storeId, code, amount],
   );
   return rowCount === 1;
 }

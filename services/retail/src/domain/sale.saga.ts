@@ -108,8 +108,16 @@ function saleSaga(ctx: RetailContext, cards: CardVault): SagaDefinition<SaleInpu
             // Resumed without the cards (another process, after a crash): what did payments do?
             const found = await ctx.payments.ofSale(input.saleId);
             const usable = found.filter((p) => p.status === "captured");
-            if (usable.length === cardTenders.length) {
-              return { payments: cardTenders.map((c, i) => ({ index: c.index, paymentId: usable[i]!.id })) };
+            // Each card tender gets the payment of its own amount (payments lists newest first: by
+            // position the tenders of a split would get each other's payments, and their refunds
+            // would then be asked of the wrong payment).
+            const left = [...usable];
+            const matched = cardTenders.map((c) => {
+              const at = left.findLastIndex((p) => p.amount === c.t.amount);
+              return at < 0 ? undefined : { index: c.index, paymentId: left.splice(at, 1)[0]!.id };
+            });
+            if (usable.length === cardTenders.length && matched.every((m) => m !== undefined)) {
+              return { payments: matched as Charged["payments"] };
             }
             for (const p of usable) {
               await ctx.payments.refund({
@@ -185,7 +193,7 @@ function saleSaga(ctx: RetailContext, cards: CardVault): SagaDefinition<SaleInpu
               );
             }
             for (const t of input.tenders.filter((x) => x.method === "store_credit")) {
-              if (!(await repo.debitStoreCredit(tx, t.code!, t.amount))) {
+              if (!(await repo.debitStoreCredit(tx, input.place.store.id, t.code!, t.amount))) {
                 throw new StepRefused(
                   `Store credit ${t.code} does not hold ${t.amount} any more.`,
                   "store_credit_insufficient",

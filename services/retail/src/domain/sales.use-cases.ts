@@ -243,7 +243,11 @@ async function assertStoreCredits(ctx: RetailContext, storeId: string, tenders: 
   for (const t of tenders) if (t.method === "store_credit") byCode.set(t.code, (byCode.get(t.code) ?? 0) + t.amount);
   for (const [code, amount] of byCode) {
     const credit = await repo.findStoreCredit(ctx.db, code);
-    if (!credit) throw new NotFoundError("store_credit_not_found", `There is no store credit ${code}.`);
+    // A store credit is spent in the store that issued it; another store's is answered as unknown
+    // (its balance is not shown to a till of another store).
+    if (!credit || credit.storeId !== storeId) {
+      throw new NotFoundError("store_credit_not_found", `There is no store credit ${code}.`);
+    }
     if (credit.balance < amount) {
       throw new ConflictError(
         "store_credit_insufficient",
@@ -254,7 +258,6 @@ async function assertStoreCredits(ctx: RetailContext, storeId: string, tenders: 
       );
     }
   }
-  void storeId;
 }
 
 async function replay(deps: SalesDeps, row: repo.RetailRequest, fp: string) {

@@ -13,7 +13,7 @@ import {
   type Tx,
   withTx,
 } from "@comptoir/platform";
-import { sessionSalesTotals } from "../db/sales.repo";
+import { refundsUnderWay, sessionSalesTotals } from "../db/sales.repo";
 import * as sessions from "../db/sessions.repo";
 import * as stores from "../db/stores.repo";
 import { type Actor, assertStoreAccess, storeScopeOf } from "../model/access";
@@ -141,6 +141,16 @@ export async function closeSession(
   return withTx(ctx.db, async (tx) => {
     const open = await sessions.lockOpenSessionForClose(tx, registerId);
     if (!open) throw registerNotOpen(registerId);
+    // The returns and voids that started in this session hold it FOR SHARE while they record
+    // themselves: once this lock is ours, those still running are seen here.
+    const underWay = await refundsUnderWay(tx, open.id);
+    if (underWay > 0) {
+      throw new ConflictError(
+        "session_busy",
+        `${underWay} return(s) or void(s) of this session are still under way; close the register once they are done.`,
+        { extensions: { underWay }, headers: { "retry-after": "1" } },
+      );
+    }
     const at = ctx.now();
     const report = await reportOf(tx, open, at, { countedCash });
     const closed = await sessions.closeSession(tx, open.id, {

@@ -1,4 +1,4 @@
-import { type VatLine, vatBreakdown } from "@comptoir/contracts";
+import { MAX_AMOUNT, type VatLine, vatBreakdown } from "@comptoir/contracts";
 import { AppError, InvalidError } from "@comptoir/platform";
 
 /**
@@ -52,15 +52,30 @@ export interface Pricing {
   vat: VatLine[];
 }
 
-/** Half up, for non-negative integers n / d. */
-const divRound = (n: number, d: number) => Math.floor((2 * n + d) / (2 * d));
+/**
+ * Half up, for non-negative integers a × b / d, in bigint: a basket near MAX_AMOUNT times a rate in
+ * basis points passes 2^53, where a float product would be off by a cent.
+ */
+const mulDivRound = (a: number, b: number, d: number) =>
+  Number((2n * BigInt(a) * BigInt(b) + BigInt(d)) / (2n * BigInt(d)));
 
 /** A percent (two decimals at most) in basis points: 12.5 → 1250. */
 const basisPoints = (percent: number) => Math.round(percent * 100);
 
 function discountOf(d: Discount | undefined, base: number, where: string): number {
   if (!d) return 0;
-  if ("percent" in d) return divRound(base * basisPoints(d.percent), 10_000);
+  if ("percent" in d) {
+    if (Math.abs(d.percent * 100 - basisPoints(d.percent)) > 1e-6) {
+      throw new InvalidError(
+        "discount_precision",
+        `The discount of ${where} (${d.percent} %) has more than two decimals.`,
+        {
+          errors: [{ in: "body", field: `${where}.percent`, message: "has more than two decimals" }],
+        },
+      );
+    }
+    return mulDivRound(base, basisPoints(d.percent), 10_000);
+  }
   if (d.amount > base) {
     throw new InvalidError(
       "discount_exceeds_amount",
@@ -80,9 +95,14 @@ function discountOf(d: Discount | undefined, base: number, where: string): numbe
 export function spread(amount: number, weights: readonly number[]): number[] {
   const sum = weights.reduce((a, b) => a + b, 0);
   if (sum === 0) return weights.map(() => 0);
-  const parts = weights.map((w) => Math.floor((amount * w) / sum));
+  // In bigint: amount × weight passes 2^53 for large baskets, and the remainders must be exact.
+  const big = BigInt(sum);
+  const products = weights.map((w) => BigInt(amount) * BigInt(w));
+  const parts = products.map((p) => Number(p / big));
   let left = amount - parts.reduce((a, b) => a + b, 0);
-  const order = weights.map((w, i) => ({ i, rest: (amount * w) % sum })).sort((a, b) => b.rest - a.rest || a.i - b.i);
+  const order = products
+    .map((p, i) => ({ i, rest: p % big }))
+    .sort((a, b) => (a.rest === b.rest ? a.i - b.i : a.rest < b.rest ? 1 : -1));
   for (const { i } of order) {
     if (left === 0) break;
     parts[i]! += 1;
@@ -134,8 +154,8 @@ export function priceSale(items: readonly PricedItem[], basket?: Discount): Pric
  * lines' discounts), as field paths; empty when every discount is within the cashier's limit.
  */
 export function discountsAboveLimit(pricing: Pricing, maxPercent: number): string[] {
-  const limit = basisPoints(maxPercent);
-  const above = (discount: number, base: number) => base > 0 && discount * 10_000 > limit * base;
+  const limit = BigInt(basisPoints(maxPercent));
+  const above = (discount: number, base: number) => base > 0 && BigInt(discount) * 10_000n > limit * BigInt(base);
   const fields = pricing.lines.flatMap((l, i) =>
     above(l.lineDiscount, l.quantity * l.unitPrice) ? [`lines.${i}.discount`] : [],
   );
@@ -181,6 +201,15 @@ export function settle(total: number, tenders: readonly TenderInput[]): Settleme
   const sum = (method: TenderMethod) => tenders.filter((t) => t.method === method).reduce((a, t) => a + t.amount, 0);
   const cashTendered = sum("cash");
   const nonCash = sum("card") + sum("store_credit");
+  if (cashTendered > MAX_AMOUNT) {
+    // Every amount a sale records (the cash handed over, the change) stays an Amount: a sale whose
+    // change could not be recorded would fail after its stock left and its cards were charged.
+    throw new InvalidError(
+      "tender_exceeds_max",
+      `The cash handed over (${cashTendered}) is more than any amount a sale records (${MAX_AMOUNT}).`,
+      { errors: [{ in: "body", field: "tenders", message: `cash tenders add up to more than ${MAX_AMOUNT}` }] },
+    );
+  }
   if (nonCash > total) {
     throw new InvalidError(
       "tender_exceeds_total",

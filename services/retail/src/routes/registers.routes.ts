@@ -93,6 +93,9 @@ export function registersRoutes(app: App, ctx: RetailContext): void {
         tags: ["registers"],
         summary:
           "Close the open session with the cash counted per denomination (cents): expected, counted, variance and the Z report",
+        description:
+          "409 register_not_open when no session is open (closing twice included); 409 session_busy while a return " +
+          "or a void of the session is still under way (close again once it is done).",
         params: IdParams,
         body: CloseSessionRequest,
         response: { 200: Session, ...problemResponses(400, 401, 403, 404, 409) },

@@ -26,8 +26,21 @@ export function wantsHtml(format: "json" | "html" | undefined, acceptHeader: str
   return accept.includes("text/html") && !accept.includes("application/json");
 }
 
+/**
+ * A printable receipt runs nothing and loads nothing: its values are escaped, and this policy keeps it so
+ * even if one slipped through (inline styles only).
+ */
+const RECEIPT_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 export function sendReceipt(reply: FastifyReply, receipt: unknown) {
-  if (typeof receipt === "string") return reply.type("text/html; charset=utf-8").send(receipt);
+  if (typeof receipt === "string") {
+    return reply
+      .header("content-security-policy", RECEIPT_CSP)
+      .header("x-content-type-options", "nosniff")
+      .type("text/html; charset=utf-8")
+      .send(receipt);
+  }
   return reply.send(receipt);
 }
 
