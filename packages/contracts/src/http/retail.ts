@@ -685,7 +685,7 @@ export const VerifyQuery = Type.Object({ storeId: Type.Optional(Id), key: Type.O
 
 // ——— The endpoints other programs call (reporting, the CLI) ———
 
-/** Stores by code: every store for an admin (or a service with stores:manage), their own for staff. */
+/** Stores by code: every store for an admin, their own for a manager or a clerk (other callers 403). */
 export const listStores = endpoint({
   method: "GET",
   path: "/api/retail/stores",
