@@ -24,7 +24,8 @@ export class StepRefused extends Error {
 /** One `{run, compensate}` step. `run` returns what `compensate` needs (JSON), kept in the saga's row. */
 export interface SagaStep<I> {
   name: string;
-  run(input: I, outputs: Readonly<Record<string, unknown>>): Promise<unknown>;
+  /** `tx`: the transaction that records the saga completed, for a last step `inCompletion` (otherwise undefined). */
+  run(input: I, outputs: Readonly<Record<string, unknown>>, tx?: Tx): Promise<unknown>;
   /** Undoes a finished `run`, given its output; idempotent. Steps without one need no undoing. */
   compensate?(input: I, output: unknown): Promise<void>;
   /**
@@ -36,6 +37,22 @@ export interface SagaStep<I> {
    * answer is compensated after `maxAttempts` as usual (the pivot itself included).
    */
   pivot?: boolean;
+  /**
+   * false: the step's success is not saved on its own; the saga's next save (the next step's, or its
+   * refusal's) carries its output and its history entry. One write fewer; a crash in between runs it
+   * again when the saga is resumed, which a step allows anyway (idempotent: the same answer again).
+   * (Its `afterStep` hook then has no `saved` phase.)
+   */
+  checkpoint?: boolean;
+  /**
+   * The last step only: `run` gets the transaction that records the saga completed, and runs in it
+   * after that record (and `onCompleted`, which then sees the outputs of the steps before it), so that
+   * the step's writes and the saga's completion commit together or not at all — one transaction
+   * fewer, no "done but not saved" state to resume from, and whatever the step locks is held to the
+   * commit only. A refusal or an error rolls it all back; the saga then goes on as usual (compensates,
+   * or retries). Its output is in the row `execute` returns, not kept in the saga's (nothing is left to undo).
+   */
+  inCompletion?: boolean;
 }
 
 export interface SagaDefinition<I> {
@@ -129,14 +146,21 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
   // When this process last took or renewed the lease of each saga it works on.
   const leasedAt = new Map<string, number>();
 
-  async function save(
+  async function saveEntries(
     saga: SagaRow,
     progress: repo.SagaProgress,
     entry: Omit<repo.SagaHistoryEntry, "at"> | Omit<repo.SagaHistoryEntry, "at">[],
     finish?: (tx: Tx) => Promise<void>,
+    /** The caller's transaction (a last step run in the completion's): saved and finished in it. */
+    inTx?: Tx,
   ): Promise<SagaRow> {
     const entries = Array.isArray(entry) ? entry : [entry];
-    if (finish) {
+    if (inTx) {
+      if (!(await repo.saveProgress(inTx, saga.id, deps.instance, settings.leaseMs, progress, entries))) {
+        throw new LeaseLost();
+      }
+      await finish?.(inTx);
+    } else if (finish) {
       // The end: the saga's last state and the business outcome (e.g. the order paid and its event) commit together.
       await withTx(deps.db, async (tx) => {
         if (!(await repo.saveProgress(tx, saga.id, deps.instance, settings.leaseMs, progress, entries))) {
@@ -167,6 +191,14 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
     if (!definition) throw new Error(`no saga definition for kind ${saga.kind}`);
     const steps = definition.steps;
     leasedAt.set(saga.id, claimedAt);
+    // History entries of steps done but not saved on their own (checkpoint: false): the next save writes them first.
+    let unsaved: Omit<repo.SagaHistoryEntry, "at">[] = [];
+    // (Kept until the save has committed: in the caller's transaction, until that transaction has.)
+    const save: typeof saveEntries = async (current, progress, entry, finish, inTx) => {
+      const saved = await saveEntries(current, progress, [...unsaved, ...[entry].flat()], finish, inTx);
+      if (!inTx) unsaved = [];
+      return saved;
+    };
     for (;;) {
       await holdLease(saga);
       if (saga.status === "running") {
@@ -180,6 +212,29 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
           );
         }
         try {
+          if (saga.step === steps.length - 1 && step.inCompletion) {
+            // The last step in the completion's transaction: the saga recorded completed first (the lease
+            // checked before any work), then the step, whose writes hold their locks to the commit only.
+            const current = saga;
+            const completed = await withTx(deps.db, async (tx) => {
+              const saved = await save(
+                current,
+                { ...current, step: current.step + 1, status: "completed", reason: null, attempts: 0 },
+                [
+                  { step: step.name, action: "run", outcome: "done", detail: null },
+                  { step: "saga", action: "run", outcome: "done", detail: "completed" },
+                ],
+                (inTx) => definition.onCompleted(inTx, current as SagaRow & { input: never }),
+                tx,
+              );
+              const output = await step.run(current.input, current.outputs, tx);
+              await deps.afterStep?.({ id: current.id, step: step.name, action: "run", phase: "called" });
+              return { ...saved, outputs: { ...saved.outputs, [step.name]: output ?? null } };
+            });
+            unsaved = [];
+            await deps.afterStep?.({ id: saga.id, step: step.name, action: "run", phase: "saved" });
+            return completed;
+          }
           const output = await step.run(saga.input, saga.outputs);
           await deps.afterStep?.({ id: saga.id, step: step.name, action: "run", phase: "called" });
           if (saga.step === steps.length - 1) {
@@ -199,11 +254,19 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
             await deps.afterStep?.({ id: saga.id, step: step.name, action: "run", phase: "saved" });
             return completed;
           }
-          saga = await save(
-            saga,
-            { ...saga, step: saga.step + 1, outputs: { ...saga.outputs, [step.name]: output ?? null }, attempts: 0 },
-            { step: step.name, action: "run", outcome: "done", detail: null },
-          );
+          const next = {
+            ...saga,
+            step: saga.step + 1,
+            outputs: { ...saga.outputs, [step.name]: output ?? null },
+            attempts: 0,
+          };
+          if (step.checkpoint === false) {
+            // Not saved on its own: the next save carries it (a crash before runs it again).
+            unsaved.push({ step: step.name, action: "run", outcome: "done", detail: null });
+            saga = next;
+            continue;
+          }
+          saga = await save(saga, next, { step: step.name, action: "run", outcome: "done", detail: null });
           await deps.afterStep?.({ id: saga.id, step: step.name, action: "run", phase: "saved" });
         } catch (error) {
           if (error instanceof LeaseLost) throw error;

@@ -222,6 +222,78 @@ describe("committing and releasing", () => {
   });
 });
 
+describe("reserving and committing at once (commit: true, a till sale)", () => {
+  it("takes the stock in one call: committed, on hand drops, one reservation_commit movement and its event; the same reference again moves nothing", async () => {
+    const a = await knownVariant(inv);
+    await receive(inv, a, store.id, 5);
+    const body = { reference: ref(), locationId: store.id, commit: true, items: [{ variantId: a, quantity: 2 }] };
+    const res = await reserve(body);
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body).toMatchObject({ status: "committed", settledAt: expect.any(String), locationId: store.id });
+    expect(res.body.lines).toEqual([{ variantId: a, locationId: store.id, quantity: 2 }]);
+    expect(await level(inv, a, store.id)).toMatchObject({ onHand: 3, reserved: 0, available: 3 });
+    const again = await reserve(body);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(res.body);
+    expect(await level(inv, a, store.id)).toMatchObject({ onHand: 3, reserved: 0 });
+    const movements = (await inv.admin.get(`/api/inventory/movements?variantId=${a}&type=reservation_commit`)).body
+      .data;
+    expect(movements.map((m: any) => [m.locationId, m.quantity, m.reservationId, m.reference])).toEqual([
+      [store.id, -2, res.body.id, body.reference],
+    ]);
+    const events = await published(inv, "inventory.stock.changed", a);
+    expect(events.filter((e) => e.movementType === "reservation_commit")).toEqual([
+      expect.objectContaining({ locationId: store.id, delta: -2, onHand: 3, reserved: 0, available: 3 }),
+    ]);
+    expect(await ledgerSum(inv, a, store.id)).toBe(3);
+    await expectNoDrift();
+  });
+
+  it("never takes what an active reservation holds (click-and-collect): 409 insufficient_stock, nothing moved", async () => {
+    const a = await knownVariant(inv);
+    await receive(inv, a, store.id, 3);
+    const held = await reserve({ reference: ref(), locationId: store.id, items: [{ variantId: a, quantity: 2 }] });
+    expect(held.status).toBe(201);
+    const reference = ref();
+    const short = await reserve({
+      reference,
+      locationId: store.id,
+      commit: true,
+      items: [{ variantId: a, quantity: 2 }],
+    });
+    expectProblem(short, 409, "insufficient_stock");
+    expect(short.body.short).toEqual([expect.objectContaining({ variantId: a, requested: 2, available: 1 })]);
+    expect(await level(inv, a, store.id)).toMatchObject({ onHand: 3, reserved: 2, available: 1 });
+    expect((await inv.admin.get(`/api/inventory/movements?variantId=${a}&type=reservation_commit`)).body.data).toEqual(
+      [],
+    );
+    // The refused reference is free: nothing was recorded under it.
+    const one = await reserve({
+      reference,
+      locationId: store.id,
+      commit: true,
+      items: [{ variantId: a, quantity: 1 }],
+    });
+    expect(one.status).toBe(201);
+    expect(await level(inv, a, store.id)).toMatchObject({ onHand: 2, reserved: 2, available: 0 });
+    await expectNoDrift();
+  });
+
+  it("commits a reservation its reference only held so far, as a commit would", async () => {
+    const a = await knownVariant(inv);
+    await receive(inv, a, store.id, 4);
+    const body = { reference: ref(), locationId: store.id, items: [{ variantId: a, quantity: 3 }] };
+    const held = (await reserve(body)).body;
+    expect(held.status).toBe("active");
+    const taken = await reserve({ ...body, commit: true });
+    expect(taken.status).toBe(200);
+    expect(taken.body).toMatchObject({ id: held.id, status: "committed" });
+    expect(await level(inv, a, store.id)).toMatchObject({ onHand: 1, reserved: 0 });
+    expect(await ledgerSum(inv, a, store.id)).toBe(1);
+    await expectNoDrift();
+  });
+});
+
 describe("expiry", () => {
   it("releases reservations past their expiry, emits inventory.reservation.expired, leaves the others", async () => {
     const a = await knownVariant(inv);

@@ -19,6 +19,7 @@ import type { CatalogClient } from "./clients/catalog.client";
 import type { InventoryClient } from "./clients/inventory.client";
 import type { PaymentsClient } from "./clients/payments.client";
 import type { RetailContext, RetailSettings } from "./domain/context";
+import { createPlaceCache } from "./domain/places";
 import { saleSagas } from "./domain/sale.saga";
 import type { Journal } from "./model/journal";
 import { journalRoutes } from "./routes/journal.routes";
@@ -72,6 +73,7 @@ export async function buildApp(deps: RetailDeps): Promise<App> {
     inventory: deps.inventory,
     payments: deps.payments,
     settings: { currency: "EUR", maxDiscountPercent: 10, saleWaitMs: 8_000, ...deps.settings },
+    places: createPlaceCache(deps.db),
     now: deps.now ?? (() => new Date()),
   };
   const sales = saleSagas(ctx);

@@ -136,6 +136,31 @@ const POINTS = [
   { step: "started", phase: "saved" } as const,
   ...STEPS.flatMap((step) => (["called", "saved"] as const).map((phase) => ({ step, phase }))),
 ];
+// A sale without a card: take (reserve and commit in one inventory call; not saved on its own, the
+// completion's save carries it), then complete, run in the transaction that records the saga completed
+// ("called": its writes not committed yet).
+const CASH_POINTS = [
+  { step: "started", phase: "saved" },
+  { step: "take", phase: "called" },
+  { step: "complete", phase: "called" },
+  { step: "complete", phase: "saved" },
+] as const;
+
+/** Starts a process that hangs at `step` `phase`, sends it the sale, and kills it -9 there: the sale's id. */
+async function killedAt(step: string, phase: string, clerkToken: string, body: object, key: string) {
+  const doomed = startProcess(`retail-killed-${step}-${phase}-${key.slice(0, 8)}`, step, phase);
+  const port = await doomed.line("listening ", "the process to listen");
+  const answer = http(`http://127.0.0.1:${port}`, { authorization: `Bearer ${clerkToken}` })
+    .post("/api/retail/sales", body, { "idempotency-key": key })
+    .catch((error: unknown) => error);
+  const saleId = await doomed.line("at ", `the sale to reach ${step} ${phase}`);
+  doomed.child.kill("SIGKILL");
+  await exited(doomed.child);
+  expect(doomed.child.signalCode).toBe("SIGKILL");
+  // The till gets no answer: its connection died with the process.
+  expect(await answer).toBeInstanceOf(Error);
+  return saleId;
+}
 
 describe("the retail process killed -9 at each point of the sale saga", () => {
   it.each(POINTS)(
@@ -154,18 +179,7 @@ describe("the retail process killed -9 at each point of the sale saga", () => {
         ],
       };
       const key = randomUUID();
-      const doomed = startProcess(`retail-killed-${step}-${phase}`, step, phase);
-      const port = await doomed.line("listening ", "the process to listen");
-      const answer = http(`http://127.0.0.1:${port}`, { authorization: `Bearer ${clerkToken}` })
-        .post("/api/retail/sales", body, { "idempotency-key": key })
-        .catch((error: unknown) => error);
-      const saleId = await doomed.line("at ", `the sale to reach ${step} ${phase}`);
-
-      doomed.child.kill("SIGKILL");
-      await exited(doomed.child);
-      expect(doomed.child.signalCode).toBe("SIGKILL");
-      // The till gets no answer: its connection died with the process.
-      expect(await answer).toBeInstanceOf(Error);
+      const saleId = await killedAt(step, phase, clerkToken, body, key);
 
       // Another instance's worker takes the saga over once the dead one's lease (1 s) has expired.
       const rescuer = await world.instance(`retail-rescuer-${step}-${phase}`, { sagaWorkerMs: 100 });
@@ -206,6 +220,53 @@ describe("the retail process killed -9 at each point of the sale saga", () => {
           expect(retried.status, JSON.stringify(retried.body)).toBe(201);
           expect(retried.body).toMatchObject({ id: saleId, status: "completed", total: 2990, change: 10 });
         }
+        // The retry changed nothing.
+        expect(await saleState(saleId, product.variantId, store.locationId)).toEqual(end);
+      } finally {
+        await rescuer.close();
+      }
+    },
+    40_000,
+  );
+});
+
+describe("the retail process killed -9 at each point of a sale without a card", () => {
+  it.each(CASH_POINTS)(
+    "after $step is $phase: another instance completes the sale, its stock taken once, one journal entry, one event",
+    async ({ step, phase }) => {
+      const { store, register } = await world.till();
+      const product = await world.product({ price: 2990, stock: 5, locationId: store.locationId });
+      const clerkToken = await world.issuer.token({ role: "clerk", storeId: store.id, sub: store.clerk.id });
+      // 29.90 in cash, 30.00 given (0.10 of change): nothing lives only in the dead process's memory.
+      const body = {
+        registerId: register.id,
+        lines: [{ variantId: product.variantId, quantity: 1 }],
+        tenders: [{ method: "cash", amount: 3000 }],
+      };
+      const key = randomUUID();
+      const saleId = await killedAt(step, phase, clerkToken, body, key);
+
+      const rescuer = await world.instance(`retail-rescuer-cash-${step}-${phase}`, { sagaWorkerMs: 100 });
+      try {
+        const end = await until(
+          () => saleState(saleId, product.variantId, store.locationId),
+          (s) => s.request !== "running",
+          "the end of the sale",
+        );
+        expect(end).toEqual({
+          request: "completed",
+          problem: undefined,
+          sales: 1,
+          payments: [],
+          movements: ["reservation_commit -1"],
+          journal: 1,
+          events: [{ type: "retail.sale.completed", n: 1 }],
+        });
+        expect(await level(world, product.variantId, store.locationId)).toEqual({ onHand: 4, reserved: 0 });
+        const till = http(rescuer.base, { authorization: `Bearer ${clerkToken}` });
+        const retried = await till.post("/api/retail/sales", body, { "idempotency-key": key });
+        expect(retried.status, JSON.stringify(retried.body)).toBe(201);
+        expect(retried.body).toMatchObject({ id: saleId, status: "completed", total: 2990, change: 10 });
         // The retry changed nothing.
         expect(await saleState(saleId, product.variantId, store.locationId)).toEqual(end);
       } finally {

@@ -41,6 +41,24 @@ describe("a till sale", () => {
     expect(kinds).toEqual(["sale", "sale"]);
   });
 
+  it("shows a store's new name on the very next receipt of this instance (its registers and stores are cached briefly)", async () => {
+    const { store, register } = await world.till();
+    const product = await world.product({ price: 500, stock: 5, locationId: store.locationId });
+    const body = {
+      registerId: register.id,
+      lines: [{ variantId: product.variantId, quantity: 1 }],
+      tenders: [{ method: "cash", amount: 500 }],
+    };
+    const before = await sell(store.clerk.api, body);
+    expectStatus(before, 201);
+    expect(before.body.receipt.store.name).toBe(store.name);
+    const renamed = await world.admin.patch(`/api/retail/stores/${store.id}`, { name: "Magasin renommé" });
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    const after = await sell(store.clerk.api, body);
+    expectStatus(after, 201);
+    expect(after.body.receipt.store.name).toBe("Magasin renommé");
+  });
+
   it("splits card and cash, spreads a basket discount and gives the VAT per rate", async () => {
     const { store, register } = await world.till();
     const a = await world.product({ price: 1000, locationId: store.locationId });

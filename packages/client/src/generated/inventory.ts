@@ -189,7 +189,7 @@ export interface paths {
     put?: never;
     /**
      * Reserve every item or nothing (stock:adjust)
-     * @description 201 with the reserved lines; 200 with the same reservation for a reference already used; 409 insufficient_stock with `short: [{variantId, requested, available}]`. With locationId every item comes from that location; otherwise from the locations in priority order (online, central, stores), a line split over several when one is short (strategy split), or all from one (strategy single).
+     * @description 201 with the reserved lines; 200 with the same reservation for a reference already used; 409 insufficient_stock with `short: [{variantId, requested, available}]`. With locationId every item comes from that location; otherwise from the locations in priority order (online, central, stores), a line split over several when one is short (strategy split), or all from one (strategy single). With commit: true it is committed as it is made (one call and one transaction for a sale with nothing to wait for).
      */
     post: operations["postReservations"];
     delete?: never;
@@ -1916,6 +1916,8 @@ export interface operations {
     requestBody: {
       content: {
         "application/json": {
+          /** @description Commit it as it is made (a till sale: nothing to hold the stock for): the same availability check, then the goods leave the shelf in the same transaction (status committed, reservation_commit movements). */
+          commit?: boolean;
           items: {
             /** Format: int32 */
             quantity: number;

@@ -170,6 +170,13 @@ export const reserve = endpoint({
       ttlSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600, default: 900 })),
       locationId: Type.Optional(Id),
       strategy: Type.Optional(Type.Union([Type.Literal("split"), Type.Literal("single")])),
+      commit: Type.Optional(
+        Type.Boolean({
+          description:
+            "Commit it as it is made (a till sale: nothing to hold the stock for): the same availability check, " +
+            "then the goods leave the shelf in the same transaction (status committed, reservation_commit movements).",
+        }),
+      ),
     },
     { additionalProperties: false },
   ),

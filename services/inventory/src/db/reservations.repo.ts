@@ -57,6 +57,8 @@ export async function insertReservationAndReadStock(
     locationId: string | null;
     actorId: string | null;
     ttlSeconds: number;
+    /** `committed`: made and committed at once (its lines then leave the shelf in the same transaction). */
+    status: "active" | "committed";
   },
   variantIds: readonly string[],
 ): Promise<ReservationStock> {
@@ -68,8 +70,9 @@ export async function insertReservationAndReadStock(
     }
   >(
     `WITH inserted AS (
-       INSERT INTO reservations (id, reference, status, strategy, location_id, actor_id, expires_at)
-       SELECT $1::uuid, $2::text, 'active', $3::text, $4::uuid, $5::uuid, now() + make_interval(secs => $6)
+       INSERT INTO reservations (id, reference, status, strategy, location_id, actor_id, expires_at, settled_at)
+       SELECT $1::uuid, $2::text, $8::text, $3::text, $4::uuid, $5::uuid, now() + make_interval(secs => $6),
+              CASE WHEN $8::text = 'active' THEN NULL ELSE now() END
         WHERE $4::uuid IS NULL OR EXISTS (SELECT 1 FROM locations WHERE id = $4::uuid)
        ON CONFLICT (reference) DO NOTHING RETURNING *
      )
@@ -79,7 +82,7 @@ export async function insertReservationAndReadStock(
             (SELECT json_agg(s) FROM (SELECT ${LEVEL_COLUMNS} FROM stock_levels
                WHERE variant_id = ANY($7::uuid[]) AND ($4::uuid IS NULL OR location_id = $4::uuid)) s) AS levels
        FROM (VALUES (1)) AS one LEFT JOIN inserted ON true`,
-    [r.id, r.reference, r.strategy, r.locationId, r.actorId, r.ttlSeconds, variantIds],
+    [r.id, r.reference, r.strategy, r.locationId, r.actorId, r.ttlSeconds, variantIds, r.status],
   );
   const row = rows[0]!;
   return {

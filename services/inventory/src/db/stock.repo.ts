@@ -95,9 +95,20 @@ export async function moveLevelAndAppend(
   db: Queryable,
   m: Omit<Movement, "createdAt">,
   reservedDelta: number,
+  /**
+   * A reservation committed as it is made (a till sale): the same statement records its line
+   * (`-m.quantity` of the level, for `m.reservationId`), only if the level moved.
+   */
+  options: { recordLine?: boolean } = {},
 ): Promise<{ level: Level; movement: Movement } | undefined> {
+  const line = options.recordLine
+    ? `held AS (
+       INSERT INTO reservation_lines (reservation_id, variant_id, location_id, quantity)
+       SELECT $10::uuid, variant_id, location_id, -$3::int FROM moved
+     ),`
+    : "";
   const { rows } = await db.query<LevelRow & MovementRow>(
-    `WITH moved AS (${MOVE_LEVEL}),
+    `WITH moved AS (${MOVE_LEVEL}), ${line}
      appended AS (
        INSERT INTO stock_movements
          (id, variant_id, location_id, type, quantity, reason, actor_id, reference, reservation_id, transfer_id)

@@ -75,6 +75,8 @@ export interface MovementInput {
   reference: string | null;
   reservationId?: string | null;
   transferId?: string | null;
+  /** The movement also records `reservationId`'s line of `-quantity` here (a reservation committed as it is made). */
+  recordsLine?: boolean;
 }
 
 export async function recordMovement(
@@ -101,6 +103,7 @@ export async function recordMovement(
       transferId: input.transferId ?? null,
     },
     input.reservedDelta ?? 0,
+    { recordLine: input.recordsLine ?? false },
   );
   if (!moved) {
     // The UPDATE refused the move (the stock rules of model/stock.ts): say what is available now.

@@ -16,7 +16,16 @@ import {
   reservationNotFound,
   sortLines,
 } from "../model/reservation";
-import { allKnown, changeReserved, holdReserved, type InventoryDeps, recordMovement, usableLocation } from "./ledger";
+import { ShortOfStock } from "../model/stock";
+import {
+  allKnown,
+  changeReserved,
+  holdReserved,
+  type InventoryDeps,
+  recordMovement,
+  usableLocation,
+  type Where,
+} from "./ledger";
 
 export type { Reservation };
 
@@ -84,6 +93,7 @@ async function reserveIn(
       locationId: input.locationId ?? null,
       actorId: actor.userId,
       ttlSeconds: input.ttlSeconds ?? DEFAULT_TTL_SECONDS,
+      status: input.commit ? "committed" : "active",
     },
     items.map((i) => i.variantId),
   );
@@ -104,6 +114,10 @@ async function reserveIn(
         `Reference "${input.reference}" already reserved other items (reservation ${existing.id}).`,
         { extensions: { reservationId: existing.id } },
       );
+    }
+    // Asked to commit what an earlier call under this reference only held: committed now, as a commit would.
+    if (input.commit && existing.status === "active") {
+      return { reservation: await commitIn(tx, deps, actor, existing.id), created: false };
     }
     return { reservation: existing, created: false };
   }
@@ -142,9 +156,42 @@ async function reserveIn(
   for (const line of lines) {
     const where = { variant: variants.get(line.variantId)!, location: locations.get(line.locationId)! };
     // (The second time the levels are locked and cannot have moved: StockTaken there is a bug, a 500.)
-    if (!(await holdReserved(tx, deps.outbox, where, id, line.quantity))) throw new StockTaken();
+    const held = input.commit
+      ? await takeCommitted(tx, deps, actor, where, created, line.quantity)
+      : await holdReserved(tx, deps.outbox, where, id, line.quantity);
+    if (!held) throw new StockTaken();
   }
   return { reservation: { ...created, lines }, created: true };
+}
+
+/**
+ * A line of a reservation made committed (`commit: true`, a till sale: nothing to hold the stock for
+ * in between): the goods leave the shelf at once, only if that much is available — on hand less every
+ * active reservation, click-and-collect holds included — with the line, the `reservation_commit`
+ * movement and its events a commit would have written. Undefined, nothing moved, when it is not.
+ */
+async function takeCommitted(
+  tx: Tx,
+  deps: ReservationsDeps,
+  actor: Actor,
+  where: Where,
+  reservation: Reservation,
+  quantity: number,
+) {
+  try {
+    return await recordMovement(tx, deps.outbox, where, {
+      type: "reservation_commit",
+      quantity: -quantity,
+      reason: "reservation committed",
+      actorId: actor.userId,
+      reference: reservation.reference,
+      reservationId: reservation.id,
+      recordsLine: true,
+    });
+  } catch (error) {
+    if (error instanceof ShortOfStock) return undefined;
+    throw error;
+  }
 }
 
 export async function getReservation(deps: InventoryDeps, actor: Actor, id: string): Promise<Reservation> {
@@ -185,26 +232,28 @@ const whereOf =
  * reached yet still commits: its stock is still held.)
  */
 export async function commitReservation(deps: InventoryDeps, actor: Actor, id: string): Promise<Reservation> {
-  return withTx(deps.db, async (tx) => {
-    const found = await repo.lockReservationWithPlaces(tx, id);
-    if (!found) throw reservationNotFound(id);
-    assertLinesAccessible(actor, found);
-    const r = found.reservation;
-    if (planCommit(r).already) return r;
-    const committed = await repo.settleReservation(tx, r, "committed");
-    for (const line of sortLines(r.lines)) {
-      await recordMovement(tx, deps.outbox, whereOf(found)(line), {
-        type: "reservation_commit",
-        quantity: -line.quantity,
-        reservedDelta: -line.quantity,
-        reason: "reservation committed",
-        actorId: actor.userId,
-        reference: r.reference,
-        reservationId: r.id,
-      });
-    }
-    return committed;
-  });
+  return withTx(deps.db, (tx) => commitIn(tx, deps, actor, id));
+}
+
+async function commitIn(tx: Tx, deps: InventoryDeps, actor: Actor, id: string): Promise<Reservation> {
+  const found = await repo.lockReservationWithPlaces(tx, id);
+  if (!found) throw reservationNotFound(id);
+  assertLinesAccessible(actor, found);
+  const r = found.reservation;
+  if (planCommit(r).already) return r;
+  const committed = await repo.settleReservation(tx, r, "committed");
+  for (const line of sortLines(r.lines)) {
+    await recordMovement(tx, deps.outbox, whereOf(found)(line), {
+      type: "reservation_commit",
+      quantity: -line.quantity,
+      reservedDelta: -line.quantity,
+      reason: "reservation committed",
+      actorId: actor.userId,
+      reference: r.reference,
+      reservationId: r.id,
+    });
+  }
+  return committed;
 }
 
 /**

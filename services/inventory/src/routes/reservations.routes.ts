@@ -23,7 +23,8 @@ export function reservationsRoutes(app: App, deps: reservations.ReservationsDeps
           "201 with the reserved lines; 200 with the same reservation for a reference already used; 409 " +
           "insufficient_stock with `short: [{variantId, requested, available}]`. With locationId every item comes " +
           "from that location; otherwise from the locations in priority order (online, central, stores), " +
-          "a line split over several when one is short (strategy split), or all from one (strategy single).",
+          "a line split over several when one is short (strategy split), or all from one (strategy single). With " +
+          "commit: true it is committed as it is made (one call and one transaction for a sale with nothing to wait for).",
         body: inventoryHttp.reserve.body,
         response: { ...inventoryHttp.reserve.responses, ...problemResponses(400, 401, 403, 404, 409) },
       },

@@ -39,6 +39,18 @@ export function createInventoryClient(client: ServiceClient) {
       return asStep("reserving the stock", api.reserve({ body: input, idempotencyKey: input.reference }));
     },
 
+    /**
+     * Reserve and commit in one call and one inventory transaction (a sale with no card: nothing to
+     * hold the stock for): every item leaves the store's location, or nothing does (StepRefused
+     * insufficient_stock with `short`). The same reference gives back the same reservation.
+     */
+    take(input: { reference: string; items: inventoryHttp.Item[]; ttlSeconds: number; locationId: string }) {
+      return asStep(
+        "taking the stock",
+        api.reserve({ body: { ...input, commit: true }, idempotencyKey: input.reference }),
+      );
+    },
+
     /** The goods leave the shelf: the reservation becomes sales movements. */
     async commit(reservationId: string): Promise<void> {
       await asStep(

@@ -2,8 +2,10 @@ import { type VatLine, vatBreakdown } from "@comptoir/contracts";
 import { type PageWindow, type Queryable, selectPage, type Tx } from "@comptoir/platform";
 import type { Refund } from "../model/return";
 import type { Discount, RecordedTender, SaleLine } from "../model/sale";
+import type { JournalHead } from "../model/journal";
 import type { SessionSalesTotals } from "../model/session";
 import type { retailHttp } from "@comptoir/contracts/http";
+import { type JournalHeadRow, lockJournalHeadSql, toJournalHead } from "./journal.repo";
 
 type Method = SessionSalesTotals["byTender"][number]["method"];
 const METHODS: readonly Method[] = ["cash", "card", "store_credit"];
@@ -158,6 +160,48 @@ export async function findRequestByKey(
   return rows[0];
 }
 
+/**
+ * What a new sale reads before it starts, in one round trip: the request already made under its key
+ * (or with its client sale id), and the id of its register's open session (no lock).
+ */
+export async function findSaleRequestAndOpenSession(
+  db: Queryable,
+  q: { scope: string; key: string; id: string | null; registerId: string },
+): Promise<{ request: RetailRequest | undefined; openSessionId: string | undefined }> {
+  const { rows } = await db.query<{ request: RetailRequest | null; openSessionId: string | null }>({
+    name: "sale_request_and_open_session",
+    text: `SELECT (SELECT row_to_json(r) FROM (
+               SELECT ${REQUEST_COLUMNS} FROM (
+                 SELECT *, 1 AS rank FROM retail_requests WHERE kind = 'sale' AND scope = $1 AND idempotency_key = $2
+                 UNION ALL
+                 SELECT *, 2 FROM retail_requests WHERE $3::uuid IS NOT NULL AND id = $3::uuid
+               ) found ORDER BY rank LIMIT 1) r) AS request,
+            (SELECT id FROM sessions WHERE register_id = $4 AND status = 'open') AS "openSessionId"`,
+    values: [q.scope, q.key, q.id, q.registerId],
+  });
+  const row = rows[0]!;
+  return { request: row.request ?? undefined, openSessionId: row.openSessionId ?? undefined };
+}
+
+/**
+ * At a sale's completion, in one round trip: whether the sale is recorded already (done before a
+ * crash), and the id of its register's open session, locked FOR SHARE as lockOpenSession does (a
+ * close waits for the sale; undefined when the register has no open session).
+ */
+export async function saleDoneAndLockSession(
+  tx: Tx,
+  saleId: string,
+  registerId: string,
+): Promise<{ done: boolean; openSessionId: string | undefined }> {
+  const { rows } = await tx.query<{ done: boolean; openSessionId: string | null }>({
+    name: "sale_done_and_session_lock",
+    text: `SELECT EXISTS (SELECT 1 FROM sales WHERE id = $1) AS done,
+            (SELECT id FROM sessions WHERE register_id = $2 AND status = 'open' FOR SHARE) AS "openSessionId"`,
+    values: [saleId, registerId],
+  });
+  return { done: rows[0]!.done, openSessionId: rows[0]!.openSessionId ?? undefined };
+}
+
 export async function findRequest(db: Queryable, id: string): Promise<RetailRequest | undefined> {
   const { rows } = await db.query<RetailRequest>({
     name: "retail_request_find",
@@ -233,8 +277,8 @@ export interface NewSale {
   registerId: string;
   sessionId: string;
   cashierId: string;
-  receiptSeq: number;
-  receiptNumber: string;
+  /** What the receipt number starts with (receiptNumberOf's, before the store's next number). */
+  receiptPrefix: string;
   currency: string;
   lines: SaleLine[];
   discount: Discount | null;
@@ -248,22 +292,36 @@ export interface NewSale {
   completedAt: Date;
 }
 
-export async function insertSale(tx: Tx, s: NewSale): Promise<retailHttp.Sale> {
-  const { rows } = await tx.query({
-    name: "sale_insert",
-    text: `INSERT INTO sales (id, store_id, register_id, session_id, cashier_id, receipt_seq, receipt_number, status,
-       currency, lines, basket_discount, subtotal, discount_total, total, vat, tenders, cash_tendered, change_given,
-       completed_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 'completed', $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-     RETURNING ${SALE_COLUMNS}`,
+/**
+ * Takes the store's next sale number (nextReceiptSeq's counter: a rollback gives it back), records
+ * the sale under it, and locks the store's journal head for the sale's entry (lockJournalHead), in
+ * one statement: the counter and the head, which every sale of the store waits for, are held that
+ * many round trips less. The number is the prefix and at least 6 digits (receiptNumberOf's form).
+ */
+export async function insertSale(tx: Tx, s: NewSale): Promise<{ sale: retailHttp.Sale; journalHead: JournalHead }> {
+  const { rows } = await tx.query<Record<string, unknown> & { journalHead: JournalHeadRow }>({
+    name: "sale_insert_numbered",
+    text: `WITH counter AS (
+       INSERT INTO receipt_counters (store_id, kind, last_number) VALUES ($2, 'sale', 1)
+       ON CONFLICT (store_id, kind) DO UPDATE SET last_number = receipt_counters.last_number + 1
+       RETURNING last_number AS n
+     ), sale AS (
+       INSERT INTO sales (id, store_id, register_id, session_id, cashier_id, receipt_seq, receipt_number, status,
+         currency, lines, basket_discount, subtotal, discount_total, total, vat, tenders, cash_tendered, change_given,
+         completed_at)
+       SELECT $1, $2, $3, $4, $5, n, $6::text || lpad(n::text, greatest(6, length(n::text)), '0'), 'completed',
+              $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17
+         FROM counter
+       RETURNING ${SALE_COLUMNS}
+     ), head AS (${lockJournalHeadSql("$2")})
+     SELECT sale.*, row_to_json(head) AS "journalHead" FROM sale, head`,
     values: [
       s.id,
       s.storeId,
       s.registerId,
       s.sessionId,
       s.cashierId,
-      s.receiptSeq,
-      s.receiptNumber,
+      s.receiptPrefix,
       s.currency,
       JSON.stringify(s.lines),
       s.discount === null ? null : JSON.stringify(s.discount),
@@ -277,7 +335,8 @@ export async function insertSale(tx: Tx, s: NewSale): Promise<retailHttp.Sale> {
       s.completedAt,
     ],
   });
-  return toSale(rows[0]!);
+  const { journalHead, ...sale } = rows[0]!;
+  return { sale: toSale(sale), journalHead: toJournalHead(journalHead) };
 }
 
 export async function findSale(db: Queryable, id: string): Promise<retailHttp.Sale | undefined> {

@@ -4,6 +4,7 @@ import type { CatalogClient } from "../clients/catalog.client";
 import type { InventoryClient } from "../clients/inventory.client";
 import type { PaymentsClient } from "../clients/payments.client";
 import type { Journal } from "../model/journal";
+import type { PlaceCache } from "./places";
 
 /** The stores' rules an operator sets (config.ts). */
 export interface RetailSettings {
@@ -24,6 +25,8 @@ export interface RetailContext {
   inventory: InventoryClient;
   payments: PaymentsClient;
   settings: RetailSettings;
+  /** Registers and stores, briefly cached in this process (what every sale reads). */
+  places: PlaceCache;
   /** The time now (tests move it: a session left open overnight). */
   now(): Date;
 }

@@ -25,6 +25,7 @@ import {
   fingerprintOf,
   type Journal,
   type JournalEntry,
+  type JournalHead,
   type JournalInput,
   type JournalSigner,
   type JournalVerification,
@@ -121,8 +122,8 @@ export async function createJournal(deps: { db: Db; logger: Logger; secret: stri
     `sales journal signing key ${stored.id}, fingerprint ${stored.fingerprint} (pin it: comptoir retail verify --key)`,
   );
   return {
-    async append(tx: Tx, input: JournalInput): Promise<JournalEntry> {
-      const head = await lockJournalHead(tx, input.storeId);
+    async append(tx: Tx, input: JournalInput, lockedHead?: JournalHead): Promise<JournalEntry> {
+      const head = lockedHead ?? (await lockJournalHead(tx, input.storeId));
       const entry = sealEntry(head, input, signer, new Date());
       await insertJournalEntry(tx, entry);
       return entry;

@@ -1,17 +1,25 @@
 import type { VatLine } from "@comptoir/contracts";
 import { type Tx, withTx } from "@comptoir/platform";
-import { type SagaDefinition, StepRefused } from "@comptoir/sagas";
+import { type SagaDefinition, type SagaStep, StepRefused } from "@comptoir/sagas";
 import type { Card } from "../clients/payments.client";
 import * as returnsRepo from "../db/returns.repo";
 import * as repo from "../db/sales.repo";
-import { lockOpenSession } from "../db/sessions.repo";
 import type { Refund } from "../model/return";
-import { type Discount, type Pricing, problemOf, type RecordedTender, receiptNumberOf } from "../model/sale";
+import {
+  type Discount,
+  type Pricing,
+  problemOf,
+  type RecordedTender,
+  receiptNumberOf,
+  receiptPrefixOf,
+} from "../model/sale";
 
 import type { RetailContext } from "./context";
 import { type EventPlace, publishSaleCompleted, publishSaleReturned, publishSaleVoided } from "./retail.events";
 
 export const SALE = "sale";
+/** A sale with no card tender (cash, store credit): nothing to hold its stock for while cards are charged. */
+export const SALE_WITHOUT_CARD = "sale-without-card";
 export const RETURN = "sale-return";
 export const VOID = "sale-void";
 
@@ -60,188 +68,215 @@ export interface RefundInput {
 
 const ITEMS = (input: SaleInput) => input.pricing.lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity }));
 
+/** Which saga carries a sale out: the cards' steps only when it has a card tender. */
+export const saleKindOf = (tenders: readonly Pick<RecordedTender, "method">[]) =>
+  tenders.some((t) => t.method === "card") ? SALE : SALE_WITHOUT_CARD;
+
 /**
- * A till sale (issue 18): reserve at the store's location → charge the cards (card-present,
- * captured) → commit the reservation (the pivot) → complete (one transaction: the receipt number,
- * the sale, its journal entry and its event). A refusal anywhere compensates what ran, in reverse:
- * restock, refund, release — no sale, no movement, no journal entry.
+ * Till sales (issue 18). With a card: reserve at the store's location → charge the cards
+ * (card-present, captured) → commit the reservation (the pivot) → complete (one transaction: the
+ * receipt number, the sale, its journal entry and its event). Without one (cash, store credit) there
+ * is nothing to hold the stock for: take it (reserved and committed in one inventory call and
+ * transaction, the pivot) → complete. A refusal anywhere compensates what ran, in reverse: restock,
+ * refund, release — no sale, no journal entry, and stock back where it was.
  */
-function saleSaga(ctx: RetailContext, cards: CardVault): SagaDefinition<SaleInput> {
-  return {
-    kind: SALE,
-    steps: [
-      {
-        name: "reserve",
-        async run(input): Promise<Reserved> {
-          const reservation = await ctx.inventory.reserve({
-            reference: `sale-${input.saleId}`,
-            items: ITEMS(input),
-            ttlSeconds: 120,
-            locationId: input.place.store.locationId,
-          });
-          if (reservation.status === "expired" || reservation.status === "released") {
-            throw new StepRefused(`The stock held for this sale was ${reservation.status}.`, "reservation_expired");
-          }
-          return { reservationId: reservation.id, allocation: reservation.lines };
-        },
-        async compensate(_input, output) {
-          await ctx.inventory.release((output as Reserved).reservationId);
-        },
+function saleSagasOf(ctx: RetailContext, cards: CardVault): SagaDefinition<SaleInput>[] {
+  const restockSale = async (input: SaleInput, output: unknown) => {
+    for (const [i, line] of (output as Reserved).allocation.entries()) {
+      await ctx.inventory.restock(line, `sale-${input.saleId}-undo-${i}`, "till sale failed after its stock left");
+    }
+  };
+  const steps: Record<"take" | "reserve" | "charge" | "commit" | "complete", SagaStep<SaleInput>> = {
+    take: {
+      name: "take",
+      pivot: true,
+      // Not saved on its own (the completion's save carries it): run again after a crash, it answers the same.
+      checkpoint: false,
+      async run(input): Promise<Reserved> {
+        const reservation = await ctx.inventory.take({
+          reference: `sale-${input.saleId}`,
+          items: ITEMS(input),
+          ttlSeconds: 120,
+          locationId: input.place.store.locationId,
+        });
+        if (reservation.status !== "committed") {
+          throw new StepRefused(`The stock held for this sale was ${reservation.status}.`, "reservation_expired");
+        }
+        return { reservationId: reservation.id, allocation: reservation.lines };
       },
-      {
-        name: "charge",
-        async run(input): Promise<Charged> {
-          const cardTenders = input.tenders.map((t, index) => ({ t, index })).filter((x) => x.t.method === "card");
-          if (cardTenders.length === 0) return { payments: [] };
-          const vault = cards.get(input.saleId);
-          const done: Charged["payments"] = [];
-          const undo = async (why: string) => {
-            for (const p of done) {
-              await ctx.payments.refund({
-                key: `sale-${input.saleId}-card-${p.index}-undo`,
-                paymentId: p.paymentId,
-                reason: why,
-              });
-            }
-          };
-          if (!vault) {
-            // Resumed without the cards (another process, after a crash): what did payments do?
-            const found = await ctx.payments.ofSale(input.saleId);
-            const usable = found.filter((p) => p.status === "captured");
-            // Each card tender gets the payment of its own amount (payments lists newest first: by
-            // position the tenders of a split would get each other's payments, and their refunds
-            // would then be asked of the wrong payment).
-            const left = [...usable];
-            const matched = cardTenders.map((c) => {
-              const at = left.findLastIndex((p) => p.amount === c.t.amount);
-              return at < 0 ? undefined : { index: c.index, paymentId: left.splice(at, 1)[0]!.id };
-            });
-            if (usable.length === cardTenders.length && matched.every((m) => m !== undefined)) {
-              return { payments: matched as Charged["payments"] };
-            }
-            for (const p of usable) {
-              await ctx.payments.refund({
-                key: `sale-${input.saleId}-orphan-${p.id}`,
-                paymentId: p.id,
-                reason: "sale interrupted",
-              });
-            }
-            throw new StepRefused(
-              "The sale was interrupted before its cards were charged; nothing was kept. Please ring it up again.",
-              "sale_interrupted",
-            );
-          }
-          for (const { t, index } of cardTenders) {
-            try {
-              const payment = await ctx.payments.charge({
-                key: `sale-${input.saleId}-card-${index}`,
-                saleId: input.saleId,
-                amount: t.amount,
-                currency: input.currency,
-                card: vault[index]!,
-              });
-              if (payment.status !== "captured") {
-                throw new StepRefused("The card payment was not taken.", payment.failureCode ?? "payment_failed");
-              }
-              done.push({ index, paymentId: payment.id });
-            } catch (error) {
-              if (error instanceof StepRefused) await undo("another tender of the sale was refused");
-              throw error;
-            }
-          }
-          return { payments: done };
-        },
-        async compensate(input, output) {
-          for (const p of (output as Charged).payments) {
+      compensate: restockSale,
+    },
+    reserve: {
+      name: "reserve",
+      async run(input): Promise<Reserved> {
+        const reservation = await ctx.inventory.reserve({
+          reference: `sale-${input.saleId}`,
+          items: ITEMS(input),
+          ttlSeconds: 120,
+          locationId: input.place.store.locationId,
+        });
+        if (reservation.status === "expired" || reservation.status === "released") {
+          throw new StepRefused(`The stock held for this sale was ${reservation.status}.`, "reservation_expired");
+        }
+        return { reservationId: reservation.id, allocation: reservation.lines };
+      },
+      async compensate(_input, output) {
+        await ctx.inventory.release((output as Reserved).reservationId);
+      },
+    },
+    charge: {
+      name: "charge",
+      async run(input): Promise<Charged> {
+        const cardTenders = input.tenders.map((t, index) => ({ t, index })).filter((x) => x.t.method === "card");
+        if (cardTenders.length === 0) return { payments: [] };
+        const vault = cards.get(input.saleId);
+        const done: Charged["payments"] = [];
+        const undo = async (why: string) => {
+          for (const p of done) {
             await ctx.payments.refund({
               key: `sale-${input.saleId}-card-${p.index}-undo`,
               paymentId: p.paymentId,
-              reason: "The sale could not be completed.",
+              reason: why,
             });
           }
-        },
-      },
-      {
-        name: "commit",
-        pivot: true,
-        async run(_input, outputs) {
-          const reserved = outputs.reserve as Reserved;
-          await ctx.inventory.commit(reserved.reservationId);
-          return reserved;
-        },
-        async compensate(input, output) {
-          for (const [i, line] of (output as Reserved).allocation.entries()) {
-            await ctx.inventory.restock(
-              line,
-              `sale-${input.saleId}-undo-${i}`,
-              "till sale failed after its stock left",
-            );
-          }
-        },
-      },
-      {
-        name: "complete",
-        async run(input, outputs) {
-          const { payments } = outputs.charge as Charged;
-          return withTx(ctx.db, async (tx) => {
-            if (await repo.findSale(tx, input.saleId)) return null; // done before a crash
-            const session = await lockOpenSession(tx, input.place.register.id);
-            if (!session || session.id !== input.sessionId) {
-              throw new StepRefused(
-                "The register's session was closed before the sale completed.",
-                "register_not_open",
-              );
-            }
-            for (const t of input.tenders.filter((x) => x.method === "store_credit")) {
-              if (!(await repo.debitStoreCredit(tx, input.place.store.id, t.code!, t.amount))) {
-                throw new StepRefused(
-                  `Store credit ${t.code} does not hold ${t.amount} any more.`,
-                  "store_credit_insufficient",
-                );
-              }
-            }
-            const tenders = input.tenders.map((t, index) => {
-              const paid = payments.find((p) => p.index === index);
-              return paid ? { ...t, paymentId: paid.paymentId } : t;
-            });
-            const seq = await repo.nextReceiptSeq(tx, input.place.store.id, "sale");
-            const { pricing } = input;
-            const sale = await repo.insertSale(tx, {
-              id: input.saleId,
-              storeId: input.place.store.id,
-              registerId: input.place.register.id,
-              sessionId: input.sessionId,
-              cashierId: input.cashierId,
-              receiptSeq: seq,
-              receiptNumber: receiptNumberOf(input.place.store.code, "sale", seq),
-              currency: input.currency,
-              lines: pricing.lines,
-              discount: input.discount,
-              subtotal: pricing.subtotal,
-              discountTotal: pricing.discountTotal,
-              total: pricing.total,
-              vat: pricing.vat,
-              tenders,
-              cashTendered: input.cashTendered,
-              change: input.change,
-              completedAt: ctx.now(),
-            });
-            await ctx.journal.append(tx, {
-              storeId: sale.storeId,
-              kind: "sale",
-              documentId: sale.id,
-              documentNumber: sale.receiptNumber,
-              occurredAt: new Date(sale.completedAt),
-              amount: sale.total,
-              vat: sale.vat,
-              payload: { ...sale, reprints: undefined },
-            });
-            await publishSaleCompleted(tx, ctx.outbox, sale, input.place);
-            return { receiptNumber: sale.receiptNumber };
+        };
+        if (!vault) {
+          // Resumed without the cards (another process, after a crash): what did payments do?
+          const found = await ctx.payments.ofSale(input.saleId);
+          const usable = found.filter((p) => p.status === "captured");
+          // Each card tender gets the payment of its own amount (payments lists newest first: by
+          // position the tenders of a split would get each other's payments, and their refunds
+          // would then be asked of the wrong payment).
+          const left = [...usable];
+          const matched = cardTenders.map((c) => {
+            const at = left.findLastIndex((p) => p.amount === c.t.amount);
+            return at < 0 ? undefined : { index: c.index, paymentId: left.splice(at, 1)[0]!.id };
           });
-        },
+          if (usable.length === cardTenders.length && matched.every((m) => m !== undefined)) {
+            return { payments: matched as Charged["payments"] };
+          }
+          for (const p of usable) {
+            await ctx.payments.refund({
+              key: `sale-${input.saleId}-orphan-${p.id}`,
+              paymentId: p.id,
+              reason: "sale interrupted",
+            });
+          }
+          throw new StepRefused(
+            "The sale was interrupted before its cards were charged; nothing was kept. Please ring it up again.",
+            "sale_interrupted",
+          );
+        }
+        for (const { t, index } of cardTenders) {
+          try {
+            const payment = await ctx.payments.charge({
+              key: `sale-${input.saleId}-card-${index}`,
+              saleId: input.saleId,
+              amount: t.amount,
+              currency: input.currency,
+              card: vault[index]!,
+            });
+            if (payment.status !== "captured") {
+              throw new StepRefused("The card payment was not taken.", payment.failureCode ?? "payment_failed");
+            }
+            done.push({ index, paymentId: payment.id });
+          } catch (error) {
+            if (error instanceof StepRefused) await undo("another tender of the sale was refused");
+            throw error;
+          }
+        }
+        return { payments: done };
       },
-    ],
+      async compensate(input, output) {
+        for (const p of (output as Charged).payments) {
+          await ctx.payments.refund({
+            key: `sale-${input.saleId}-card-${p.index}-undo`,
+            paymentId: p.paymentId,
+            reason: "The sale could not be completed.",
+          });
+        }
+      },
+    },
+    commit: {
+      name: "commit",
+      pivot: true,
+      async run(_input, outputs) {
+        const reserved = outputs.reserve as Reserved;
+        await ctx.inventory.commit(reserved.reservationId);
+        return reserved;
+      },
+      compensate: restockSale,
+    },
+    complete: {
+      name: "complete",
+      // Recorded in the transaction that marks the saga completed: the sale and its saga's end commit together.
+      inCompletion: true,
+      run: (input, outputs, inTx) =>
+        inTx ? complete(inTx, input, outputs) : withTx(ctx.db, (tx) => complete(tx, input, outputs)),
+    },
+  };
+  /**
+   * One transaction: the receipt number, the sale, its journal entry and its event; the sale is the
+   * step's output (the call that rang it up answers it without reading it back).
+   */
+  async function complete(tx: Tx, input: SaleInput, outputs: Readonly<Record<string, unknown>>) {
+    // (A sale without a card has no charge step.)
+    const payments = (outputs.charge as Charged | undefined)?.payments ?? [];
+    const now = await repo.saleDoneAndLockSession(tx, input.saleId, input.place.register.id);
+    if (now.done) return null; // done before a crash
+    if (now.openSessionId !== input.sessionId) {
+      throw new StepRefused("The register's session was closed before the sale completed.", "register_not_open");
+    }
+    for (const t of input.tenders.filter((x) => x.method === "store_credit")) {
+      if (!(await repo.debitStoreCredit(tx, input.place.store.id, t.code!, t.amount))) {
+        throw new StepRefused(
+          `Store credit ${t.code} does not hold ${t.amount} any more.`,
+          "store_credit_insufficient",
+        );
+      }
+    }
+    const tenders = input.tenders.map((t, index) => {
+      const paid = payments.find((p) => p.index === index);
+      return paid ? { ...t, paymentId: paid.paymentId } : t;
+    });
+    const { pricing } = input;
+    const { sale, journalHead } = await repo.insertSale(tx, {
+      id: input.saleId,
+      storeId: input.place.store.id,
+      registerId: input.place.register.id,
+      sessionId: input.sessionId,
+      cashierId: input.cashierId,
+      receiptPrefix: receiptPrefixOf(input.place.store.code, "sale"),
+      currency: input.currency,
+      lines: pricing.lines,
+      discount: input.discount,
+      subtotal: pricing.subtotal,
+      discountTotal: pricing.discountTotal,
+      total: pricing.total,
+      vat: pricing.vat,
+      tenders,
+      cashTendered: input.cashTendered,
+      change: input.change,
+      completedAt: ctx.now(),
+    });
+    await ctx.journal.append(
+      tx,
+      {
+        storeId: sale.storeId,
+        kind: "sale",
+        documentId: sale.id,
+        documentNumber: sale.receiptNumber,
+        occurredAt: new Date(sale.completedAt),
+        amount: sale.total,
+        vat: sale.vat,
+        payload: { ...sale, reprints: undefined },
+      },
+      journalHead,
+    );
+    await publishSaleCompleted(tx, ctx.outbox, sale, input.place);
+    return sale;
+  }
+  const end: Pick<SagaDefinition<SaleInput>, "onCompleted" | "onFailed"> = {
     async onCompleted(tx, saga) {
       await repo.finishRequest(tx, saga.id, { status: "completed" });
       cards.delete(saga.id);
@@ -251,6 +286,10 @@ function saleSaga(ctx: RetailContext, cards: CardVault): SagaDefinition<SaleInpu
       cards.delete(saga.id);
     },
   };
+  return [
+    { kind: SALE, steps: [steps.reserve, steps.charge, steps.commit, steps.complete], ...end },
+    { kind: SALE_WITHOUT_CARD, steps: [steps.take, steps.complete], ...end },
+  ];
 }
 
 /** Card refunds, once per key (the refund's index in the document). */
@@ -389,5 +428,5 @@ function voidSaga(ctx: RetailContext): SagaDefinition<RefundInput> {
 /** Retail's sagas: sales, returns and voids; and the vault the sales' cards wait in. */
 export function saleSagas(ctx: RetailContext): { definitions: SagaDefinition<any>[]; cards: CardVault } {
   const cards: CardVault = new Map();
-  return { definitions: [saleSaga(ctx, cards), returnSaga(ctx), voidSaga(ctx)], cards };
+  return { definitions: [...saleSagasOf(ctx, cards), returnSaga(ctx), voidSaga(ctx)], cards };
 }

@@ -15,8 +15,7 @@ import type { SagaRunner } from "@comptoir/sagas";
 import type { CatalogVariant } from "../clients/catalog.client";
 import type { Card } from "../clients/payments.client";
 import * as repo from "../db/sales.repo";
-import { findOpenSession } from "../db/sessions.repo";
-import { findRegister, findStore } from "../db/stores.repo";
+import { findStore } from "../db/stores.repo";
 import { type Actor, assertStoreAccess, storeScopeOf } from "../model/access";
 import { assertDiscountsAllowed, type PricedItem, priceSale, type RecordedTender, settle } from "../model/sale";
 import type { Register, Store } from "../model/store";
@@ -25,7 +24,7 @@ import { saleReceipt } from "../receipts/receipt";
 import type { retailHttp } from "@comptoir/contracts/http";
 import type { RetailContext } from "./context";
 import type { EventPlace } from "./retail.events";
-import { type CardVault, SALE, type SaleInput } from "./sale.saga";
+import { type CardVault, type SaleInput, saleKindOf } from "./sale.saga";
 
 export interface SalesDeps {
   ctx: RetailContext;
@@ -48,10 +47,10 @@ export const saleNotFound = (id: string) => new NotFoundError("sale_not_found", 
 
 /** The register and its store, if the actor works there (404 register_not_found otherwise). */
 export async function placeOf(ctx: RetailContext, actor: Actor, registerId: string) {
-  const register = await findRegister(ctx.db, registerId);
+  const register = await ctx.places.register(registerId);
   if (!register) throw registerNotFound(registerId);
   assertStoreAccess(actor, register.storeId, () => registerNotFound(registerId));
-  const store = (await findStore(ctx.db, register.storeId))!;
+  const store = (await ctx.places.store(register.storeId))!;
   return { register, store, place: eventPlace(store, register) };
 }
 
@@ -165,14 +164,18 @@ export async function createSale(
   const key = idempotencyKey ?? `sale-id:${body.id}`;
   const scope = actor.userId;
   const fp = fingerprintOf(await deps.fingerprintKey(), actor, body);
-  const existing =
-    (await repo.findRequestByKey(ctx.db, "sale", scope, key)) ??
-    (body.id ? await repo.findRequest(ctx.db, body.id) : undefined);
-  if (existing) return replay(deps, existing, fp);
+  // One round trip: the request under this key (or sale id), and the register's open session.
+  const known = await repo.findSaleRequestAndOpenSession(ctx.db, {
+    scope,
+    key,
+    id: body.id ?? null,
+    registerId: body.registerId,
+  });
+  if (known.request) return replay(deps, known.request, fp);
 
   const { store, place } = await placeOf(ctx, actor, body.registerId);
-  const session = await findOpenSession(ctx.db, body.registerId);
-  if (!session) throw new ConflictError("register_not_open", `Register ${body.registerId} has no open session.`);
+  const sessionId = known.openSessionId;
+  if (!sessionId) throw new ConflictError("register_not_open", `Register ${body.registerId} has no open session.`);
 
   const variants = await resolveVariants(ctx, body.lines);
   const items: PricedItem[] = body.lines.map((l, i) => {
@@ -206,7 +209,7 @@ export async function createSale(
   const input: SaleInput = {
     saleId,
     place,
-    sessionId: session.id,
+    sessionId,
     cashierId: actor.userId,
     currency: ctx.settings.currency,
     pricing,
@@ -224,7 +227,7 @@ export async function createSale(
       fingerprint: fp,
       documentId: saleId,
     });
-    return inserted ? deps.sagas.start(tx, SALE, saleId, input) : undefined;
+    return inserted ? deps.sagas.start(tx, saleKindOf(tenders), saleId, input) : undefined;
   });
   if (!started) {
     const row = (await repo.findRequestByKey(ctx.db, "sale", scope, key)) ?? (await repo.findRequest(ctx.db, saleId));
@@ -234,7 +237,13 @@ export async function createSale(
     t.method === "card" ? { ...t.card, number: t.card.number.replaceAll(" ", "") } : (undefined as never),
   );
   deps.cards.set(saleId, cards);
-  await deps.sagas.execute(started);
+  const ended = await deps.sagas.execute(started);
+  // Completed now: the sale as its saga recorded it (the complete step's output), not read back.
+  const sale = ended?.status === "completed" ? (ended.outputs.complete as retailHttp.Sale | null) : null;
+  if (sale) {
+    deps.cards.delete(saleId);
+    return { ...sale, receipt: saleReceipt(sale, store, 0) };
+  }
   return outcome(deps, saleId);
 }
 
@@ -281,7 +290,7 @@ async function outcome(deps: SalesDeps, requestId: string) {
     if (row.status !== "running") deps.cards.delete(requestId);
     if (row.status === "completed") {
       const sale = (await repo.findSale(ctx.db, row.documentId))!;
-      const store = (await findStore(ctx.db, sale.storeId))!;
+      const store = (await ctx.places.store(sale.storeId))!;
       return { ...sale, receipt: saleReceipt(sale, store, 0) };
     }
     if (row.status === "failed") throw problemError(row.problem!);

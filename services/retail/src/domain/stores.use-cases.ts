@@ -100,6 +100,7 @@ export async function updateStore(
     ...changes,
     ...(changes.name === undefined ? {} : { name: changes.name.trim() }),
   });
+  ctx.places.forgetStore(id);
   if (!updated) throw storeNotFound(id);
   return updated;
 }

@@ -44,7 +44,8 @@ export interface JournalEntry extends JournalInput {
  * document (a sale is completed, a session closed...), so both commit or neither does.
  */
 export interface Journal {
-  append(tx: Tx, input: JournalInput): Promise<JournalEntry>;
+  /** `lockedHead`: the store's head, already locked in `tx` (lockJournalHead) by the caller's own statement. */
+  append(tx: Tx, input: JournalInput, lockedHead?: JournalHead): Promise<JournalEntry>;
 }
 
 // ——— The canonical form, the hash and the signature (docs/adr: the journal ADR) ———

@@ -249,7 +249,12 @@ export function keptByTender(tenders: readonly RecordedTender[], change: number)
 
 /** The receipt number of a store's `seq`-th document: `<store code>-<kind letter><6 digits>`. */
 export function receiptNumberOf(storeCode: string, kind: "sale" | "return", seq: number): string {
-  return `${storeCode}-${kind === "sale" ? "" : "R"}${String(seq).padStart(6, "0")}`;
+  return `${receiptPrefixOf(storeCode, kind)}${String(seq).padStart(6, "0")}`;
+}
+
+/** What a store's receipt numbers of `kind` start with (the number follows, at least 6 digits). */
+export function receiptPrefixOf(storeCode: string, kind: "sale" | "return"): string {
+  return `${storeCode}-${kind === "sale" ? "" : "R"}`;
 }
 
 type Problem = { status: number; code?: string; title: string; detail: string } & Record<string, unknown>;

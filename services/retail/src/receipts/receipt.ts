@@ -1,10 +1,12 @@
 import type { Store } from "../model/store";
 import type { retailHttp } from "@comptoir/contracts/http";
 
-/** The store's local date and time (YYYY-MM-DD HH:MM) of an instant. */
-export function localDateOf(iso: string, timeZone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-GB", {
+// One formatter per time zone: making one costs far more than formatting with it (every receipt).
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterOf(timeZone: string): Intl.DateTimeFormat {
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-GB", {
       timeZone,
       hourCycle: "h23",
       year: "numeric",
@@ -12,7 +14,16 @@ export function localDateOf(iso: string, timeZone: string): string {
       day: "2-digit",
       hour: "2-digit",
       minute: "2-digit",
-    })
+    });
+    formatters.set(timeZone, format);
+  }
+  return format;
+}
+
+/** The store's local date and time (YYYY-MM-DD HH:MM) of an instant. */
+export function localDateOf(iso: string, timeZone: string): string {
+  const parts = Object.fromEntries(
+    formatterOf(timeZone)
       .formatToParts(new Date(iso))
       .map((p) => [p.type, p.value]),
   );
