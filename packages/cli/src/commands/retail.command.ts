@@ -27,8 +27,6 @@ Options:
                     of a platform running in demo mode from this data folder.
 `;
 
-type StoreVerification = retailHttp.StoreVerification;
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FINGERPRINT = /^[0-9a-f]{64}$/;
 
