@@ -50,6 +50,7 @@ export {
   ForbiddenError,
   InvalidError,
   NotFoundError,
+  problemError,
   UnauthorizedError,
   UnavailableError,
 } from "./errors/app-error";
@@ -59,6 +60,7 @@ export { problemTypeUri, sendProblem } from "./http/problem";
 export { DateTime, Id, Nullable, Page, Pagination, pageQuery, problemResponses } from "./http/schemas";
 export { newId } from "./ids";
 export { createLogger, type Logger } from "./logging/logger";
+export { memoizeAsync } from "./memoize";
 export { migrationsDirOf, runService } from "./runtime/run-service";
 export type { ServicePart } from "./runtime/service-part";
 export { startDeadline } from "./time/deadline";

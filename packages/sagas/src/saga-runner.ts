@@ -84,6 +84,16 @@ export const DEFAULT_SAGA_SETTINGS: SagaSettings = {
   retryMaxMs: 60_000,
 };
 
+/**
+ * For a saga a caller waits on (a checkout, a till sale): a step that gets no answer is tried 3
+ * times within a few seconds, then the saga turns back and the caller hears why.
+ */
+export const WAITED_ON_SAGA_SETTINGS: Partial<SagaSettings> = {
+  maxAttempts: 3,
+  retryBaseMs: 250,
+  retryMaxMs: 5_000,
+};
+
 export interface SagaRunnerDeps {
   db: Db;
   logger: Logger;

@@ -15,6 +15,7 @@ import {
   runSagaWorker,
   type SagaRunnerDeps,
   type SagaSettings,
+  WAITED_ON_SAGA_SETTINGS,
 } from "@comptoir/sagas";
 import { type CartClient, createCartClient } from "./clients/cart.client";
 import { type CatalogClient, createCatalogClient } from "./clients/catalog.client";
@@ -90,7 +91,7 @@ export async function buildApp(deps: OrdersAppDeps): Promise<App> {
       db: deps.db,
       logger: deps.logger,
       instance: deps.instance,
-      settings: { maxAttempts: 3, retryBaseMs: 250, retryMaxMs: 5_000, ...deps.saga },
+      settings: { ...WAITED_ON_SAGA_SETTINGS, ...deps.saga },
       afterStep: deps.afterSagaStep,
     },
     [

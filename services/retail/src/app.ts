@@ -14,6 +14,7 @@ import {
   runSagaWorker,
   type SagaRunnerDeps,
   type SagaSettings,
+  WAITED_ON_SAGA_SETTINGS,
 } from "@comptoir/sagas";
 import type { CatalogClient } from "./clients/catalog.client";
 import type { InventoryClient } from "./clients/inventory.client";
@@ -82,7 +83,7 @@ export async function buildApp(deps: RetailDeps): Promise<App> {
       db: deps.db,
       logger: deps.logger,
       instance: deps.instance,
-      settings: { maxAttempts: 3, retryBaseMs: 250, retryMaxMs: 5_000, ...deps.saga },
+      settings: { ...WAITED_ON_SAGA_SETTINGS, ...deps.saga },
       afterStep: deps.afterSagaStep,
     },
     sales.definitions,

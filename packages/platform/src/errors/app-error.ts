@@ -80,3 +80,16 @@ export class UnavailableError extends AppError {
     super("service_unavailable", 503, "Service unavailable", { ...options, detail, headers });
   }
 }
+
+/**
+ * The AppError that answers a problem document again (e.g. the one a failed saga recorded, answered
+ * to each replay of its key): its status, code, title, detail, field errors and extension members.
+ */
+export function problemError(problem: Record<string, unknown>): AppError {
+  const { status, code, title, detail, errors, ...extensions } = problem;
+  return new AppError(String(code), Number(status), String(title), {
+    detail: detail as string | undefined,
+    errors: errors as FieldError[] | undefined,
+    extensions,
+  });
+}

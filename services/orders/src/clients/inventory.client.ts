@@ -1,6 +1,6 @@
 import { inventoryHttp } from "@comptoir/contracts/http";
 import { asUnavailable, defineClient, type ServiceClient } from "@comptoir/platform";
-import { asStep, settleStep } from "@comptoir/sagas";
+import { asStep, inventorySteps } from "@comptoir/sagas";
 
 /** A stock location: only a `store` one serves click-and-collect. */
 export type StockLocation = inventoryHttp.Location;
@@ -34,32 +34,7 @@ export function createInventoryClient(client: ServiceClient) {
       );
     },
 
-    async commit(reservationId: string): Promise<void> {
-      await asStep(
-        "committing the reservation",
-        api.commitReservation({ params: { id: reservationId }, idempotencyKey: `commit-${reservationId}` }),
-      );
-    },
-
-    /** Frees a reservation; one already settled (released, expired, or committed and then restocked) is left as it is. */
-    release: (reservationId: string): Promise<void> =>
-      settleStep(
-        "releasing the reservation",
-        inventoryHttp.releaseReservation,
-        api.releaseReservation({ params: { id: reservationId }, idempotencyKey: `release-${reservationId}` }),
-        "reservation_not_active",
-      ),
-
-    /** Puts goods back on the shelf they came from (a `return` movement), once per key. */
-    async restock(line: inventoryHttp.AllocationLine, key: string, reason: string): Promise<void> {
-      const { variantId, locationId, quantity } = line;
-      await asStep(
-        "restocking",
-        api.adjustStock({
-          body: { variantId, locationId, changeQuantity: quantity, type: "return", reason, reference: key },
-          idempotencyKey: key,
-        }),
-      );
-    },
+    // Commit, release and restock: saga steps shared with the other services that hold stock.
+    ...inventorySteps(api),
   };
 }

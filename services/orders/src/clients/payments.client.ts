@@ -1,31 +1,30 @@
 import { paymentsHttp } from "@comptoir/contracts/http";
 import { defineClient, ignoring, type ServiceClient } from "@comptoir/platform";
-import { asStep } from "@comptoir/sagas";
+import { asStep, paymentsSteps } from "@comptoir/sagas";
 
-export type Card = paymentsHttp.Card;
 export type PaymentsClient = ReturnType<typeof createPaymentsClient>;
+
+/** An order's card authorization, once per key. */
+interface Authorization {
+  key: string;
+  orderId: string;
+  amount: number;
+  currency: string;
+  card: paymentsHttp.Card;
+}
 
 /** What orders asks of payments, with its own service token (payments:write). Refusals are StepRefused with payments' code. */
 export function createPaymentsClient(client: ServiceClient) {
   const api = defineClient(client, paymentsHttp.endpoints);
 
-  /** All that is left to refund without an amount; once per key. */
-  const refund = (input: { key: string; paymentId: string; amount?: number; reason: string }) =>
-    asStep(
-      "refunding the payment",
-      api.refundPayment({
-        params: { id: input.paymentId },
-        body: input.amount === undefined ? { reason: input.reason } : { amount: input.amount, reason: input.reason },
-        idempotencyKey: input.key,
-      }),
-    );
+  const { refund } = paymentsSteps(api);
 
   return {
     /**
      * 402 (declined, insufficient funds), 400 (invalid card) and the provider's failures (502
      * payment_provider_error, 504 payment_provider_timeout) come back as StepRefused.
      */
-    authorize({ key, ...body }: { key: string; orderId: string; amount: number; currency: string; card: Card }) {
+    authorize({ key, ...body }: Authorization) {
       return asStep(
         "authorizing the payment",
         api.createPayment({

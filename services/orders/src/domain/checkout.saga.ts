@@ -1,9 +1,10 @@
+import type { paymentsHttp } from "@comptoir/contracts/http";
 import type { Outbox } from "@comptoir/events";
 import { type Db, type Logger, type Tx, withTx } from "@comptoir/platform";
 import { type SagaDefinition, StepRefused } from "@comptoir/sagas";
 import type { CartClient } from "../clients/cart.client";
 import type { InventoryClient } from "../clients/inventory.client";
-import type { Card, PaymentsClient } from "../clients/payments.client";
+import type { PaymentsClient } from "../clients/payments.client";
 import * as checkouts from "../db/checkouts.repo";
 import * as orders from "../db/orders.repo";
 import { type AllocationLine, type OrderLine, type ShippingAddress, type Totals, vatOf } from "../model/order";
@@ -32,7 +33,7 @@ export interface CheckoutInput {
  * written to orders' database (PCI DSS). A checkout resumed elsewhere after a crash finds the
  * authorization that was made (payments, by order id) or, if none was, fails cleanly.
  */
-export type CardVault = Map<string, Card>;
+export type CardVault = Map<string, paymentsHttp.Card>;
 
 export interface CheckoutSagaDeps {
   db: Db;

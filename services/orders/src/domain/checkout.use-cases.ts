@@ -1,13 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import {
-  AppError,
   ConflictError,
   type Db,
   ForbiddenError,
   IdempotencyKeyReusedError,
   InvalidError,
+  memoizeAsync,
   newId,
   type Principal,
+  problemError,
   UnauthorizedError,
   withTx,
 } from "@comptoir/platform";
@@ -47,23 +48,7 @@ export interface Caller {
 }
 
 /** Reads this database's fingerprint key once (and again after a failed read). */
-export function fingerprintKeyOf(db: Db): () => Promise<Buffer> {
-  let key: Promise<Buffer> | undefined;
-  return () =>
-    (key ??= checkouts.fingerprintKey(db).catch((error: unknown) => {
-      key = undefined;
-      throw error;
-    }));
-}
-
-function problemError(problem: Record<string, unknown>): AppError {
-  const { status, code, title, detail, errors, ...extensions } = problem;
-  return new AppError(String(code), Number(status), String(title), {
-    detail: detail as string | undefined,
-    errors: errors as never,
-    extensions,
-  });
-}
+export const fingerprintKeyOf = (db: Db): (() => Promise<Buffer>) => memoizeAsync(() => checkouts.fingerprintKey(db));
 
 /**
  * `POST /api/orders/checkout`: one order per Idempotency-Key and caller, whatever happens. A new

@@ -1,6 +1,12 @@
 import type { ErrorCodeOf, inventoryHttp, paymentsHttp } from "@comptoir/contracts/http";
 import { fingerprint, Id, Nullable, type Static, Type } from "@comptoir/platform";
-import type { SagaFailure } from "@comptoir/sagas";
+import {
+  providerStepProblems,
+  type SagaFailure,
+  type StepProblem,
+  type StepProblems,
+  stepProblemOf,
+} from "@comptoir/sagas";
 import { AddressInput } from "./order";
 
 /** A card as a checkout sends it (spaces allowed; the route takes them out before anything else sees it). */
@@ -79,20 +85,8 @@ type StepCode =
   | "checkout_interrupted"
   | "no_answer";
 
-type Problem = { status: number; code?: string; title: string; detail: string } & Record<string, unknown>;
-
 const NOTHING_HELD = "Nothing was charged and no stock is held.";
-const declined = (why: string): Problem => ({
-  status: 402,
-  title: "Payment declined",
-  detail: `${why} ${NOTHING_HELD}`,
-});
-const retry = (why: string): Problem => ({
-  status: 503,
-  title: "Service unavailable",
-  detail: `${why} ${NOTHING_HELD.slice(0, -1)}; please try again.`,
-});
-const expired = (): Problem => ({
+const expired = (): StepProblem => ({
   status: 409,
   code: "checkout_expired",
   title: "Conflict",
@@ -100,30 +94,12 @@ const expired = (): Problem => ({
 });
 
 /** Orders' public problem for each step failure (its code is the step's unless it names another). */
-const PROBLEMS: Partial<Record<StepCode, (failure: SagaFailure) => Problem>> = {
-  insufficient_stock: (f) => ({
-    status: 409,
-    title: "Out of stock",
-    detail: "Some items are not available in the quantity asked for.",
-    short: f.details?.short ?? [],
-  }),
-  card_declined: () => declined("The card was declined."),
-  insufficient_funds: () => declined("The card has insufficient funds."),
-  payment_failed: () => declined("The payment was refused."),
-  invalid_card: (f) => ({
-    status: 400,
-    title: "Invalid request",
-    detail: "The card details are not valid.",
-    ...(f.details?.errors ? { errors: f.details.errors } : {}),
-  }),
-  payment_provider_timeout: () => retry("The payment provider did not answer in time."),
-  payment_provider_error: () => retry("The payment provider failed."),
-  no_answer: (f) => ({
-    status: 503,
-    code: "dependency_unavailable",
-    title: "Service unavailable",
-    detail: `The checkout could not be completed: ${f.message}. ${NOTHING_HELD}`,
-    step: f.step,
+const PROBLEMS: StepProblems<StepCode> = {
+  ...providerStepProblems({
+    declined: NOTHING_HELD,
+    providerFailed: "Nothing was charged and no stock is held; please try again.",
+    outOfStock: "Some items are not available in the quantity asked for.",
+    noAnswer: (message) => `The checkout could not be completed: ${message}. ${NOTHING_HELD}`,
   }),
   reservation_expired: expired,
   reservation_not_active: expired,
@@ -132,15 +108,12 @@ const PROBLEMS: Partial<Record<StepCode, (failure: SagaFailure) => Problem>> = {
 
 /** The problem document a failed checkout answers (and answers again to a replay of its key). */
 export function problemOf(failure: SagaFailure | null, reason: string): Record<string, unknown> {
-  const toProblem = failure ? PROBLEMS[failure.code as StepCode] : undefined;
-  if (!failure || !toProblem) {
-    return {
+  return (
+    (failure && stepProblemOf(failure, PROBLEMS)) ?? {
       status: 409,
       code: "checkout_failed",
       title: "Conflict",
       detail: `The checkout could not be completed (${reason}). ${NOTHING_HELD}`,
-    };
-  }
-  const { status, code = failure.code, title, ...rest } = toProblem(failure);
-  return { status, code, title, ...rest };
+    }
+  );
 }

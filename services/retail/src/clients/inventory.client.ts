@@ -1,6 +1,6 @@
 import { inventoryHttp } from "@comptoir/contracts/http";
 import { asUnavailable, ConflictError, defineClient, isProblemOf, type ServiceClient } from "@comptoir/platform";
-import { asStep, settleStep } from "@comptoir/sagas";
+import { asStep, inventorySteps } from "@comptoir/sagas";
 
 export type InventoryClient = ReturnType<typeof createInventoryClient>;
 
@@ -51,33 +51,7 @@ export function createInventoryClient(client: ServiceClient) {
       );
     },
 
-    /** The goods leave the shelf: the reservation becomes sales movements. */
-    async commit(reservationId: string): Promise<void> {
-      await asStep(
-        "committing the reservation",
-        api.commitReservation({ params: { id: reservationId }, idempotencyKey: `commit-${reservationId}` }),
-      );
-    },
-
-    /** Frees a reservation; one already settled is left as it is. */
-    release: (reservationId: string): Promise<void> =>
-      settleStep(
-        "releasing the reservation",
-        inventoryHttp.releaseReservation,
-        api.releaseReservation({ params: { id: reservationId }, idempotencyKey: `release-${reservationId}` }),
-        "reservation_not_active",
-      ),
-
-    /** Puts goods back on the store's shelf (a `return` movement), once per key. */
-    async restock(line: inventoryHttp.AllocationLine, key: string, reason: string): Promise<void> {
-      const { variantId, locationId, quantity } = line;
-      await asStep(
-        "restocking",
-        api.adjustStock({
-          body: { variantId, locationId, changeQuantity: quantity, type: "return", reason, reference: key },
-          idempotencyKey: key,
-        }),
-      );
-    },
+    // Commit, release and restock: saga steps shared with the other services that hold stock.
+    ...inventorySteps(api),
   };
 }

@@ -1,16 +1,24 @@
 import { paymentsHttp } from "@comptoir/contracts/http";
 import { defineClient, type ServiceClient } from "@comptoir/platform";
-import { asStep } from "@comptoir/sagas";
+import { asStep, paymentsSteps } from "@comptoir/sagas";
 
-export type Card = paymentsHttp.Card;
 export type PaymentsClient = ReturnType<typeof createPaymentsClient>;
+
+/** A sale's card payment, once per key. */
+interface Charge {
+  key: string;
+  saleId: string;
+  amount: number;
+  currency: string;
+  card: paymentsHttp.Card;
+}
 
 /** What retail asks of payments, with its own service token (payments:write). Refusals are StepRefused with payments' code. */
 export function createPaymentsClient(client: ServiceClient) {
   const api = defineClient(client, paymentsHttp.endpoints);
   return {
     /** A card-present payment, captured at once (the till's card reader); `saleId` stands where an order id goes. */
-    charge({ key, saleId, ...rest }: { key: string; saleId: string; amount: number; currency: string; card: Card }) {
+    charge({ key, saleId, ...rest }: Charge) {
       return asStep(
         "charging the card",
         api.createPayment({
@@ -30,16 +38,7 @@ export function createPaymentsClient(client: ServiceClient) {
       return page.data;
     },
 
-    /** Gives back `amount` (all that is left without one), once per key. */
-    refund(input: { key: string; paymentId: string; amount?: number; reason: string }) {
-      return asStep(
-        "refunding the payment",
-        api.refundPayment({
-          params: { id: input.paymentId },
-          body: input.amount === undefined ? { reason: input.reason } : { amount: input.amount, reason: input.reason },
-          idempotencyKey: input.key,
-        }),
-      );
-    },
+    // Refund: a saga step shared with the other services that take cards.
+    ...paymentsSteps(api),
   };
 }

@@ -9,6 +9,7 @@ import {
   NotFoundError,
   type PageWindow,
   paginated,
+  problemError,
   type Tx,
   withTx,
 } from "@comptoir/platform";
@@ -25,7 +26,7 @@ import { returnReceipt } from "../receipts/receipt";
 import type { retailHttp } from "@comptoir/contracts/http";
 import type { RetailContext } from "./context";
 import { RETURN, type RefundInput, VOID } from "./sale.saga";
-import { eventPlace, getSale, placeOf, problemError, registerNotFound, resolveVariants } from "./sales.use-cases";
+import { eventPlace, getSale, placeOf, registerNotFound, resolveVariants } from "./sales.use-cases";
 
 export interface ReturnsDeps {
   ctx: RetailContext;

@@ -1,7 +1,7 @@
 import type { VatLine } from "@comptoir/contracts";
+import type { paymentsHttp } from "@comptoir/contracts/http";
 import { type Tx, withTx } from "@comptoir/platform";
 import { type SagaDefinition, type SagaStep, StepRefused } from "@comptoir/sagas";
-import type { Card } from "../clients/payments.client";
 import * as returnsRepo from "../db/returns.repo";
 import * as repo from "../db/sales.repo";
 import type { Refund } from "../model/return";
@@ -24,7 +24,7 @@ export const RETURN = "sale-return";
 export const VOID = "sale-void";
 
 /** The cards of sales under way, by tender index, in this process's memory only (never written to retail's database). */
-export type CardVault = Map<string, Card[]>;
+export type CardVault = Map<string, paymentsHttp.Card[]>;
 
 /** What a sale's saga carries (persisted with it: never a card number). */
 export interface SaleInput {

@@ -5,15 +5,16 @@ import {
   fingerprint,
   IdempotencyKeyReusedError,
   InvalidError,
+  memoizeAsync,
   newId,
   NotFoundError,
   type PageWindow,
   paginated,
+  problemError,
   withTx,
 } from "@comptoir/platform";
 import type { SagaRunner } from "@comptoir/sagas";
 import type { CatalogVariant } from "../clients/catalog.client";
-import type { Card } from "../clients/payments.client";
 import * as repo from "../db/sales.repo";
 import { findStore } from "../db/stores.repo";
 import { type Actor, assertStoreAccess, storeScopeOf } from "../model/access";
@@ -21,7 +22,7 @@ import { assertDiscountsAllowed, type PricedItem, priceSale, type RecordedTender
 import type { Register, Store } from "../model/store";
 import { receiptHtml } from "../receipts/receipt.html";
 import { saleReceipt } from "../receipts/receipt";
-import type { retailHttp } from "@comptoir/contracts/http";
+import type { paymentsHttp, retailHttp } from "@comptoir/contracts/http";
 import type { RetailContext } from "./context";
 import type { EventPlace } from "./retail.events";
 import { type CardVault, type SaleInput, saleKindOf } from "./sale.saga";
@@ -33,14 +34,8 @@ export interface SalesDeps {
 }
 
 /** Reads this database's fingerprint key once (and again after a failed read). */
-export function fingerprintKeyOf(ctx: RetailContext): () => Promise<Buffer> {
-  let key: Promise<Buffer> | undefined;
-  return () =>
-    (key ??= repo.fingerprintKey(ctx.db).catch((error: unknown) => {
-      key = undefined;
-      throw error;
-    }));
-}
+export const fingerprintKeyOf = (ctx: RetailContext): (() => Promise<Buffer>) =>
+  memoizeAsync(() => repo.fingerprintKey(ctx.db));
 
 export const registerNotFound = (id: string) => new NotFoundError("register_not_found", `There is no register ${id}.`);
 export const saleNotFound = (id: string) => new NotFoundError("sale_not_found", `There is no sale ${id}.`);
@@ -58,15 +53,6 @@ export const eventPlace = (store: Store, register: Register): EventPlace => ({
   store: { id: store.id, code: store.code, name: store.name, timezone: store.timezone, locationId: store.locationId },
   register: { id: register.id, code: register.code, name: register.name },
 });
-
-export function problemError(problem: Record<string, unknown>): AppError {
-  const { status, code, title, detail, errors, ...extensions } = problem;
-  return new AppError(String(code), Number(status), String(title), {
-    detail: detail as string | undefined,
-    errors: errors as never,
-    extensions,
-  });
-}
 
 /**
  * The catalog variants of a till's lines, by id, SKU or barcode: 400 when a line names none (or
@@ -233,7 +219,7 @@ export async function createSale(
     const row = (await repo.findRequestByKey(ctx.db, "sale", scope, key)) ?? (await repo.findRequest(ctx.db, saleId));
     return replay(deps, row!, fp);
   }
-  const cards: Card[] = body.tenders.map((t) =>
+  const cards: paymentsHttp.Card[] = body.tenders.map((t) =>
     t.method === "card" ? { ...t.card, number: t.card.number.replaceAll(" ", "") } : (undefined as never),
   );
   deps.cards.set(saleId, cards);

@@ -1,5 +1,6 @@
 import { MAX_AMOUNT, type VatLine, vatBreakdown } from "@comptoir/contracts";
 import { AppError, InvalidError } from "@comptoir/platform";
+import { providerStepProblems, type StepProblem, type StepProblems, stepProblemOf } from "@comptoir/sagas";
 
 /**
  * A till sale's arithmetic (issue 18), pure: lines priced from catalog (never from the till), line
@@ -257,52 +258,21 @@ export function receiptPrefixOf(storeCode: string, kind: "sale" | "return"): str
   return `${storeCode}-${kind === "sale" ? "" : "R"}`;
 }
 
-type Problem = { status: number; code?: string; title: string; detail: string } & Record<string, unknown>;
 const NOTHING_KEPT = "No sale was recorded, no stock moved and nothing was charged.";
-const declined = (why: string): Problem => ({
-  status: 402,
-  title: "Payment declined",
-  detail: `${why} ${NOTHING_KEPT}`,
-});
-const retry = (why: string): Problem => ({
-  status: 503,
-  title: "Service unavailable",
-  detail: `${why} ${NOTHING_KEPT}`,
-});
+const conflict = (f: { message: string }): StepProblem => ({ status: 409, title: "Conflict", detail: f.message });
 
 /** Retail's public problem for each step failure of a sale, a return or a void (its code is the step's unless it names another). */
-const PROBLEMS: Record<
-  string,
-  (f: { message: string; details: Record<string, unknown> | null; step: string }) => Problem
-> = {
-  insufficient_stock: (f) => ({
-    status: 409,
-    title: "Out of stock",
-    detail: `The store does not hold the quantities asked for. ${NOTHING_KEPT}`,
-    short: f.details?.short ?? [],
+const PROBLEMS: StepProblems = {
+  ...providerStepProblems({
+    declined: NOTHING_KEPT,
+    providerFailed: NOTHING_KEPT,
+    outOfStock: `The store does not hold the quantities asked for. ${NOTHING_KEPT}`,
+    noAnswer: (message) => `The operation could not be completed: ${message}.`,
   }),
-  card_declined: () => declined("The card was declined."),
-  insufficient_funds: () => declined("The card has insufficient funds."),
-  payment_failed: () => declined("The payment was refused."),
-  invalid_card: (f) => ({
-    status: 400,
-    title: "Invalid request",
-    detail: "The card details are not valid.",
-    ...(f.details?.errors ? { errors: f.details.errors } : {}),
-  }),
-  payment_provider_timeout: () => retry("The payment provider did not answer in time."),
-  payment_provider_error: () => retry("The payment provider failed."),
-  no_answer: (f) => ({
-    status: 503,
-    code: "dependency_unavailable",
-    title: "Service unavailable",
-    detail: `The operation could not be completed: ${f.message}.`,
-    step: f.step,
-  }),
-  register_not_open: (f) => ({ status: 409, title: "Conflict", detail: f.message }),
-  store_credit_insufficient: (f) => ({ status: 409, title: "Conflict", detail: f.message }),
-  sale_interrupted: (f) => ({ status: 409, title: "Conflict", detail: f.message }),
-  reservation_expired: (f) => ({ status: 409, title: "Conflict", detail: f.message }),
+  register_not_open: conflict,
+  store_credit_insufficient: conflict,
+  sale_interrupted: conflict,
+  reservation_expired: conflict,
 };
 
 /** The problem document a failed sale (return, void) answers, and answers again to a replay of its key. */
@@ -310,15 +280,12 @@ export function problemOf(
   failure: { step: string; code: string; message: string; details: Record<string, unknown> | null } | null,
   reason: string,
 ): Record<string, unknown> {
-  const toProblem = failure ? PROBLEMS[failure.code] : undefined;
-  if (!failure || !toProblem) {
-    return {
+  return (
+    (failure && stepProblemOf(failure, PROBLEMS)) ?? {
       status: 409,
       code: failure?.code && failure.code !== "refused" ? failure.code : "sale_failed",
       title: "Conflict",
       detail: `The operation could not be completed (${reason}).`,
-    };
-  }
-  const { status, code = failure.code, title, ...rest } = toProblem(failure);
-  return { status, code, title, ...rest };
+    }
+  );
 }
