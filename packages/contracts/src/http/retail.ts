@@ -19,9 +19,12 @@ export type Weekday = (typeof WEEKDAYS)[number];
  * Free text typed at a till or in the back office (names, reasons, notes): no control character
  * (NUL, ESC, DEL...), which PostgreSQL refuses (NUL) or which a receipt, a journal or a log would
  * carry; a one-line text has at least one visible character. A note may span lines (tab, LF, CR).
+ * Written without lookahead (leading blanks, one visible character, the rest), which every JSON
+ * Schema tool and input generator reads, and which matches in linear time.
  */
-const ONE_LINE = "^(?=.*\\S)[^\\u0000-\\u001F\\u007F]+$";
-const MULTI_LINE = "^(?=[\\s\\S]*\\S)[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]+$";
+const ONE_LINE = "^[^\\S\\u0000-\\u001F\\u007F]*[^\\s\\u0000-\\u001F\\u007F][^\\u0000-\\u001F\\u007F]*$";
+const MULTI_LINE =
+  "^[^\\S\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*[^\\s\\u0000-\\u001F\\u007F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$";
 const Line = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: ONE_LINE });
 const Note = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: MULTI_LINE });
 
