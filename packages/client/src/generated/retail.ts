@@ -2766,6 +2766,7 @@ export interface operations {
     parameters: {
       query?: {
         cashierId?: string;
+        /** @description from this instant (ISO 8601) */
         from?: string;
         /** @description rows per page, at most 200 */
         limit?: number;
@@ -2775,6 +2776,7 @@ export interface operations {
         saleId?: string;
         sessionId?: string;
         storeId?: string;
+        /** @description up to this instant (ISO 8601) */
         to?: string;
       };
       header?: never;
@@ -3794,6 +3796,7 @@ export interface operations {
     parameters: {
       query?: {
         cashierId?: string;
+        /** @description from this instant (ISO 8601) */
         from?: string;
         /** @description rows per page, at most 200 */
         limit?: number;
@@ -3803,6 +3806,7 @@ export interface operations {
         sessionId?: string;
         status?: "completed" | "voided";
         storeId?: string;
+        /** @description up to this instant (ISO 8601) */
         to?: string;
       };
       header?: never;
@@ -5779,6 +5783,7 @@ export interface operations {
         cashierId?: string;
         /** @description true: left open overnight */
         flagged?: boolean;
+        /** @description from this instant (ISO 8601) */
         from?: string;
         /** @description rows per page, at most 200 */
         limit?: number;
@@ -5787,6 +5792,7 @@ export interface operations {
         registerId?: string;
         status?: "open" | "closed";
         storeId?: string;
+        /** @description up to this instant (ISO 8601) */
         to?: string;
       };
       header?: never;

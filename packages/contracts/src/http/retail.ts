@@ -28,7 +28,15 @@ const MULTI_LINE =
 const Line = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: ONE_LINE });
 const Note = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: MULTI_LINE });
 
-const Time = Type.String({ pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$", description: "HH:MM, local time" });
+const Time = Type.String({
+  pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+  maxLength: 5,
+  description: "HH:MM, local time",
+});
+
+/** A list's period bounds (ISO 8601 date-times). */
+const Since = Type.String({ format: "date-time", maxLength: 40, description: "from this instant (ISO 8601)" });
+const Until = Type.String({ format: "date-time", maxLength: 40, description: "up to this instant (ISO 8601)" });
 
 export const OpeningInterval = Type.Object({ open: Time, close: Time }, { additionalProperties: false });
 export type OpeningInterval = Static<typeof OpeningInterval>;
@@ -49,7 +57,7 @@ export const Address = Type.Object(
     line2: Type.Optional(Type.String({ maxLength: 200, pattern: "^[^\\u0000-\\u001F\\u007F]*$" })),
     postalCode: Line(20),
     city: Line(100),
-    country: Type.String({ pattern: "^[A-Z]{2}$", description: "ISO 3166-1 alpha-2" }),
+    country: Type.String({ pattern: "^[A-Z]{2}$", maxLength: 2, description: "ISO 3166-1 alpha-2" }),
   },
   { additionalProperties: false },
 );
@@ -280,8 +288,8 @@ export const SessionQuery = Type.Object(
     registerId: Type.Optional(Id),
     cashierId: Type.Optional(Id),
     status: Type.Optional(Type.Union([Type.Literal("open"), Type.Literal("closed")])),
-    from: Type.Optional(DateTime),
-    to: Type.Optional(DateTime),
+    from: Type.Optional(Since),
+    to: Type.Optional(Until),
     flagged: Type.Optional(Type.Boolean({ description: "true: left open overnight" })),
     ...pageQuery(),
   },
@@ -352,7 +360,7 @@ export type TenderInput = Static<typeof TenderInput>;
 
 export const SaleRequest = Type.Object(
   {
-    id: Type.Optional(Type.String({ format: "uuid", description: "a client-generated sale id (idempotency)" })),
+    id: Type.Optional(Type.String({ ...Id, description: "a client-generated sale id (idempotency)" })),
     registerId: Id,
     lines: Type.Array(LineInput, { minItems: 1, maxItems: MAX_CART_LINES }),
     discount: Type.Optional(DiscountInput),
@@ -488,8 +496,8 @@ export const SaleQuery = Type.Object(
     cashierId: Type.Optional(Id),
     sessionId: Type.Optional(Id),
     status: Type.Optional(SaleStatus),
-    from: Type.Optional(DateTime),
-    to: Type.Optional(DateTime),
+    from: Type.Optional(Since),
+    to: Type.Optional(Until),
     ...pageQuery(),
   },
   { additionalProperties: false },
@@ -573,8 +581,8 @@ export const ReturnQuery = Type.Object(
     cashierId: Type.Optional(Id),
     sessionId: Type.Optional(Id),
     saleId: Type.Optional(Id),
-    from: Type.Optional(DateTime),
-    to: Type.Optional(DateTime),
+    from: Type.Optional(Since),
+    to: Type.Optional(Until),
     ...pageQuery(),
   },
   { additionalProperties: false },
@@ -664,12 +672,13 @@ export type JournalVerification = Static<typeof JournalVerification>;
 
 const Fingerprint = Type.String({
   pattern: "^[0-9A-Fa-f: ]{64,95}$",
+  maxLength: 95,
   description: "a key's SHA-256 fingerprint (hex)",
 });
 
 export const JournalQuery = Type.Object({
   storeId: Type.Optional(Id),
-  afterSeq: Type.Integer({ minimum: 0, default: 0 }),
+  afterSeq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 }),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
 });
 
