@@ -8,8 +8,11 @@ import {
   pingDatabase,
   type TokenVerifier,
 } from "@comptoir/platform";
+import { createPostgresEngine } from "./engine/postgres-engine";
 import { catalogHandlers } from "./events/catalog.handlers";
+import { inventoryHandlers } from "./events/inventory.handlers";
 import { categoriesRoutes } from "./routes/categories.routes";
+import { productsRoutes } from "./routes/products.routes";
 
 export interface SearchDeps {
   db: Db;
@@ -20,7 +23,7 @@ export interface SearchDeps {
   auth?: TokenVerifier;
 }
 
-/** The search service: read models built from other services' events (categories so far). */
+/** The search service: read models of categories and products built from catalog's and inventory's events. */
 export async function buildApp(deps: SearchDeps): Promise<App> {
   const app = await createApp({
     service: "search",
@@ -31,7 +34,9 @@ export async function buildApp(deps: SearchDeps): Promise<App> {
     readiness: { database: () => pingDatabase(deps.db), events: degradesOnly(() => deps.bus.ping()) },
   });
   catalogHandlers(deps.bus);
+  inventoryHandlers(deps.bus);
   categoriesRoutes(app, { db: deps.db });
+  productsRoutes(app, { engine: createPostgresEngine(deps.db) });
   eventsAdminRoutes(app, "search", deps.bus);
   return app;
 }

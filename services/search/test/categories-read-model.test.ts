@@ -189,7 +189,7 @@ describe.each(TRANSPORTS)("the search categories read model over $name", (kind) 
     );
     const res = await search.admin.post("/api/search/admin/events/replay", { group: "search", fromStart: true });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toEqual({ group: "search", streams: ["catalog"] });
+    expect(res.body).toEqual({ group: "search", streams: ["catalog", "inventory"] });
 
     await searchShows(expected);
     await waitFor(
@@ -215,13 +215,67 @@ describe.each(TRANSPORTS)("the search categories read model over $name", (kind) 
     expect(status.groups).toEqual([
       {
         group: "search",
-        types: ["catalog.category.created", "catalog.category.updated", "catalog.category.deleted"],
-        lag: { catalog: 0 },
-        partitionsHere: EVENT_PARTITIONS,
+        types: [
+          "catalog.category.created",
+          "catalog.category.updated",
+          "catalog.category.deleted",
+          "catalog.product.created",
+          "catalog.product.updated",
+          "catalog.product.archived",
+          "catalog.variant.created",
+          "catalog.variant.price_changed",
+          "inventory.stock.changed",
+        ],
+        lag: { catalog: 0, inventory: 0 },
+        // Both streams' partitions: catalog's and inventory's.
+        partitionsHere: 2 * EVENT_PARTITIONS,
       },
     ]);
     const catalogStatus = (await catalog.admin.get("/api/catalog/admin/events/status")).body;
     expect(catalogStatus).toMatchObject({ service: "catalog", groups: [], outbox: { unsent: 0 } });
+  });
+
+  it("finds a product created through catalog's API by a typo'd query, at its new price, and not once archived", async () => {
+    const parent = await create({ name: "Électroménager" });
+    const leaf = await create({ name: "Petit électroménager", parentId: parent.id });
+    const res = await catalog.admin.post("/api/catalog/products", {
+      categoryId: leaf.id,
+      name: "Aspirateur sans sac",
+      brand: "Rowenta",
+      status: "active",
+      variants: [{ sku: "ROW-ASP-1", price: 19_900 }],
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const product = res.body;
+    const found = (q: string) =>
+      search.anonymous.get(`/api/search/products?q=${encodeURIComponent(q)}`).then((r) => r.body.data);
+    const [hit] = await waitFor(
+      () => found("aspirateurs"),
+      (data) => data.length === 1,
+      "the product in search",
+    );
+    expect(hit).toMatchObject({
+      id: product.id,
+      minPrice: 19_900,
+      categoryPath: [{ name: "Électroménager" }, { name: "Petit électroménager" }],
+    });
+    expect((await found("aspirtaeur"))[0]?.id).toBe(product.id);
+    expect((await found("electromenager"))[0]?.id).toBe(product.id);
+
+    const variantId = product.variants[0].id;
+    expect((await catalog.admin.put(`/api/catalog/variants/${variantId}/price`, { price: 17_900 })).status).toBe(200);
+    await waitFor(
+      () => found("aspirateur"),
+      (data) => data[0]?.minPrice === 17_900,
+      "the new price in search",
+    );
+
+    expect((await catalog.admin.post(`/api/catalog/products/${product.id}/archive`, {})).status).toBe(200);
+    await waitFor(
+      () => found("aspirateur"),
+      (data) => data.length === 0,
+      "the archived product gone from search",
+    );
   });
 
   it("is ready when its database and its event transport answer", async () => {

@@ -103,10 +103,55 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/search/products": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Active products by text (French and English, typo-tolerant), filters and facets
+     * @description `q` is text only: words (accents and case ignored, stemmed in French and English, typos corrected when no product has the word), or a SKU or barcode, whose product comes first. Facets count every result (categories as a tree, sub-categories included). 400 invalid_price_range when minPrice > maxPrice; 400 page_beyond_cap past the first 1000 results.
+     */
+    get: operations["getProducts"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/search/suggest": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Type-ahead: categories and product names whose words start as typed (two letters on) */
+    get: operations["getSuggest"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    /** CategoryFacet */
+    "def-0": {
+      children: components["schemas"]["def-0"][];
+      count: number;
+      /** Format: uuid */
+      id: string;
+      name: string;
+    };
     /** @description RFC 9457 problem details */
     Problem: {
       /** @description stable, machine-readable error code */
@@ -677,6 +722,252 @@ export interface operations {
                */
               updatedAt: string;
             }[];
+          };
+        };
+      };
+      /** @description The bearer token is missing, invalid, expired or revoked (`invalid_token`, `unauthorized`) */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  getProducts: {
+    parameters: {
+      query?: {
+        brand?: string;
+        category?: string;
+        /** @description only products with stock online (or at locationId) */
+        inStock?: boolean;
+        limit?: number;
+        locationId?: string;
+        maxPrice?: number;
+        minPrice?: number;
+        page?: number;
+        /** @description free text: words, a SKU, a barcode */
+        q?: string;
+        /** @description relevance (the default; newest when there is no q), price of the cheapest variant, or newest first */
+        sort?: "relevance" | "price_asc" | "price_desc" | "newest";
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: {
+              brand: string | null;
+              /** Format: uuid */
+              categoryId: string;
+              categoryPath: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+              }[];
+              /** Format: date-time */
+              createdAt: string;
+              currency: string;
+              highlight?: {
+                description: string | null;
+                name: string;
+              };
+              /** Format: uuid */
+              id: string;
+              inStockAtLocation?: boolean;
+              inStockOnline: boolean;
+              matchedCode?: string;
+              maxPrice: number;
+              /** @description the cheapest variant's price, minor units */
+              minPrice: number;
+              name: string;
+              slug: string;
+              thumbnailUrl: string | null;
+            }[];
+            facets: {
+              brands: {
+                brand: string;
+                count: number;
+              }[];
+              categories: components["schemas"]["def-0"][];
+              inStockAtLocation?: number;
+              /** @description results with stock available online */
+              inStockOnline: number;
+              priceRanges: {
+                count: number;
+                max: number | null;
+                min: number;
+              }[];
+            };
+            pagination: {
+              limit: number;
+              page: number;
+              total: number;
+            };
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The bearer token is missing, invalid, expired or revoked (`invalid_token`, `unauthorized`) */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  getSuggest: {
+    parameters: {
+      query: {
+        /** @description what was typed so far (two letters are enough) */
+        q: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: {
+              /** Format: uuid */
+              id: string;
+              kind: "product" | "category";
+              slug: string;
+              text: string;
+            }[];
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
           };
         };
       };

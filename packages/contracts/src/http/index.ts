@@ -12,3 +12,4 @@ export * as inventoryHttp from "./inventory";
 export * as ordersHttp from "./orders";
 export * as paymentsHttp from "./payments";
 export * as retailHttp from "./retail";
+export * as searchHttp from "./search";

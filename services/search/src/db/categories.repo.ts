@@ -37,7 +37,8 @@ export async function upsertCategory(db: Queryable, c: SearchCategory): Promise<
     `INSERT INTO search_categories (id, parent_id, name, slug, description, position, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (id) DO UPDATE SET parent_id = EXCLUDED.parent_id, name = EXCLUDED.name, slug = EXCLUDED.slug,
-       description = EXCLUDED.description, position = EXCLUDED.position, updated_at = EXCLUDED.updated_at`,
+       description = EXCLUDED.description, position = EXCLUDED.position, updated_at = EXCLUDED.updated_at
+     WHERE search_categories.updated_at <= EXCLUDED.updated_at`,
     [c.id, c.parentId, c.name, c.slug, c.description, c.position, c.updatedAt],
   );
 }

@@ -2,6 +2,7 @@ import type { EventData } from "@comptoir/contracts";
 import type { Db, Queryable } from "@comptoir/platform";
 import * as repo from "../db/categories.repo";
 import type { SearchCategory } from "../model/category";
+import { lockForCategoryChange, refreshCategoryProducts } from "./products.use-cases";
 
 export interface CategoriesDeps {
   db: Db;
@@ -14,17 +15,23 @@ export function listCategories(deps: CategoriesDeps): Promise<SearchCategory[]> 
 
 /**
  * Applies `catalog.category.created|updated`: the event carries the category's whole new state, so
- * applying it is an upsert, stamped with when catalog made the change. In the handler's transaction.
+ * applying it is an upsert, stamped with when catalog made the change (an older change is ignored); the
+ * products in it or under it follow (path, document, visibility). In the handler's transaction.
  */
-export function applyCategoryChanged(
+export async function applyCategoryChanged(
   tx: Queryable,
   change: { data: EventData<"catalog.category.created">; occurredAt: string },
 ): Promise<void> {
-  return repo.upsertCategory(tx, { ...change.data, updatedAt: change.occurredAt });
+  await lockForCategoryChange(tx);
+  await repo.upsertCategory(tx, { ...change.data, updatedAt: change.occurredAt });
+  await refreshCategoryProducts(tx, change.data.id);
 }
 
-export function applyCategoryDeleted(tx: Queryable, data: EventData<"catalog.category.deleted">): Promise<void> {
-  return repo.deleteCategory(tx, data.id);
+/** A deleted category's products (an empty leaf's: none, unless events crossed) are no longer found. */
+export async function applyCategoryDeleted(tx: Queryable, data: EventData<"catalog.category.deleted">): Promise<void> {
+  await lockForCategoryChange(tx);
+  await repo.deleteCategory(tx, data.id);
+  await refreshCategoryProducts(tx, data.id);
 }
 
 /** Empties the read model before a replay rebuilds it. */
