@@ -2,13 +2,14 @@ import { eventsCommand, processContext } from "./commands/events.command";
 import { inventoryCommand } from "./commands/inventory.command";
 import { retailCommand } from "./commands/retail.command";
 import { asksForHelp, commandUsage, printUsage } from "./commands/help.command";
+import { searchCommand } from "./commands/search.command";
 import { secretsCommand } from "./commands/secrets.command";
 import { serviceCommand } from "./commands/service.command";
 import { upCommand } from "./commands/up.command";
 import { loadDotEnv } from "./config/dotenv";
 import { UsageError, UserError } from "./errors";
 
-/** The `comptoir` command: `up`, `service <name>`, `events ...`, `inventory verify`, `retail verify`, `secrets ...`, `help`. */
+/** The `comptoir` command: `up`, `service <name>`, `events ...`, `inventory verify`, `retail verify`, `search ...`, `secrets ...`, `help`. */
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   const usage = command === undefined ? undefined : commandUsage(command);
@@ -38,6 +39,9 @@ async function main(argv: string[]): Promise<void> {
       break;
     case "retail":
       process.exitCode = await retailCommand(args, processContext());
+      break;
+    case "search":
+      process.exitCode = await searchCommand(args, processContext());
       break;
     case "secrets":
       process.exitCode = secretsCommand(args, processContext());

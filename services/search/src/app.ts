@@ -11,6 +11,7 @@ import {
 import { createPostgresEngine } from "./engine/postgres-engine";
 import { catalogHandlers } from "./events/catalog.handlers";
 import { inventoryHandlers } from "./events/inventory.handlers";
+import { adminRoutes } from "./routes/admin.routes";
 import { categoriesRoutes } from "./routes/categories.routes";
 import { productsRoutes } from "./routes/products.routes";
 
@@ -38,5 +39,6 @@ export async function buildApp(deps: SearchDeps): Promise<App> {
   categoriesRoutes(app, { db: deps.db });
   productsRoutes(app, { engine: createPostgresEngine(deps.db) });
   eventsAdminRoutes(app, "search", deps.bus);
+  adminRoutes(app, { db: deps.db, bus: deps.bus, logger: deps.logger });
   return app;
 }

@@ -204,6 +204,23 @@ describe("the products read model", () => {
     expect((await hit("agrumes", "presse-agrumes")).inStockOnline).toBe(false);
   });
 
+  it("counts facets anew right after a stock-out, although the same search was answered a moment before", async () => {
+    const p = newProduct("Moulin à poivre", "moulin-poivre");
+    const variant = p.variants[0]!;
+    await created(p);
+    await h.publish("inventory.stock.changed", stock(variant.id, online, "online", null, 5), variant.id);
+    await h.publish("inventory.stock.changed", stock(variant.id, store, "store", storeId, 2), variant.id);
+    await h.settle();
+    const query = `q=moulin&locationId=${store}`;
+    expect((await find(query)).facets).toMatchObject({ inStockOnline: 1, inStockAtLocation: 1 });
+    await h.publish("inventory.stock.changed", stock(variant.id, store, "store", storeId, 0), variant.id);
+    await h.settle();
+    expect((await find(query)).facets).toMatchObject({ inStockOnline: 1, inStockAtLocation: 0 });
+    await h.publish("inventory.stock.changed", stock(variant.id, online, "online", null, 0), variant.id);
+    await h.settle();
+    expect((await find(query)).facets).toMatchObject({ inStockOnline: 0, inStockAtLocation: 0 });
+  });
+
   it("changes nothing when an event is delivered twice or repeated with another id", async () => {
     const p = newProduct("Saladier", "saladier");
     await created(p);

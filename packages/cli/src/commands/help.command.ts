@@ -2,6 +2,7 @@ import { BACKEND_SERVICES } from "@comptoir/contracts";
 import { EVENTS_USAGE } from "./events.command";
 import { INVENTORY_USAGE } from "./inventory.command";
 import { RETAIL_USAGE } from "./retail.command";
+import { SEARCH_USAGE } from "./search.command";
 import { SECRETS_USAGE } from "./secrets.command";
 
 export const USAGE = `Usage: comptoir <command>
@@ -16,6 +17,8 @@ Commands:
   inventory verify                 recompute every stock level from the ledger; lists any drift
   retail verify [--store] [--key]  recompute the stores' sales journals (chain, signatures, totals);
                                    names the first broken entry
+  search rebuild | status          rebuild the search read model from the events and swap it in;
+                                   how far behind the events it is
   secrets credential <service>     print a service's (or the gateway's) SERVICE_CREDENTIAL, derived
                                    from identity's INTERNAL_SECRET (for distributed mode)
   help [<command>]                 show this help, or a command's (also: comptoir <command> --help)
@@ -76,6 +79,7 @@ const COMMAND_USAGES: Record<string, string> = {
   events: EVENTS_USAGE,
   inventory: INVENTORY_USAGE,
   retail: RETAIL_USAGE,
+  search: SEARCH_USAGE,
   secrets: SECRETS_USAGE,
 };
 

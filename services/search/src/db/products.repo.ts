@@ -219,6 +219,7 @@ export async function productsUnderCategory(db: Queryable, categoryId: string): 
  */
 export async function refreshProducts(db: Queryable, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
+  await bumpGeneration(db);
   await db.query(
     `WITH RECURSIVE target AS (SELECT DISTINCT unnest($1::uuid[]) AS id),
      up AS (
@@ -282,4 +283,16 @@ export async function refreshProducts(db: Queryable, ids: readonly string[]): Pr
 /** Empties the products read model before a replay rebuilds it. */
 export async function clearProducts(db: Queryable): Promise<void> {
   await db.query("TRUNCATE search_products, search_variants, search_stock, search_words");
+  await bumpGeneration(db);
+}
+
+/** Marks the read model changed: what was derived from it before (cached facet counts) is out of date. */
+async function bumpGeneration(db: Queryable): Promise<void> {
+  await db.query("SELECT nextval('search_products_generation')");
+}
+
+/** The read model's generation: it changes whenever a product's searchable state may have changed. */
+export async function productsGeneration(db: Queryable): Promise<string> {
+  const { rows } = await db.query<{ g: string }>("SELECT last_value::text AS g FROM search_products_generation");
+  return rows[0]!.g;
 }

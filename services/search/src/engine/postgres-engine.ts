@@ -1,4 +1,5 @@
 import type { Db } from "@comptoir/platform";
+import { productsGeneration } from "../db/products.repo";
 import { categoryTree, type CountedCategory } from "../model/facets";
 import { corrections, highlight, PRICE_RANGES } from "../model/query";
 import type { SearchEngine, SearchHit, SearchQuery, SearchResult, Suggestion } from "./search-engine";
@@ -31,15 +32,58 @@ async function correct(db: Db, words: readonly string[]): Promise<string[][]> {
   return words.map((w) => [w, ...(fixes.get(w) ?? [])]);
 }
 
+/** Whether some variant has this SKU (any case) or barcode. */
+async function isCode(db: Db, code: string): Promise<boolean> {
+  const { rows } = await db.query(
+    "SELECT 1 FROM search_variants WHERE lower(sku) = lower($1::text) OR barcode = $1::text LIMIT 1",
+    [code],
+  );
+  return rows.length > 0;
+}
+
 interface Filters {
   params: unknown[];
   /** The CTE `hits`: every matching searchable product, with by_code, exact, rank, matched_code. */
   cte: string;
+  /** The CTE `hits` with only what facets count (no rank, no text): cheaper on large result sets. */
+  facetCte: string;
 }
 
-/** The matching products as a CTE, and its parameters ($1…$9); the caller adds its own after them. */
-function hits(query: SearchQuery, groups: string[][] | null): Filters {
+/**
+ * The matching products as CTEs, and their parameters ($1…$9); the caller adds its own after them.
+ * Only the filters given are written into the SQL: a condition like `$4 IS NULL OR …` or `… OR code
+ * matched` would keep the planner from using that filter's index (a text search would read every row).
+ */
+function hits(query: SearchQuery, groups: string[][] | null, byCode: boolean): Filters {
   const exact = query.words.length > 0 ? JSON.stringify(query.words.map((w) => [w])) : null;
+  const where = ["p.searchable"];
+  if (groups !== null)
+    where.push(
+      byCode
+        ? `p.id IN (SELECT m.id FROM search_products m WHERE m.searchable AND m.document @@ search_query($1::jsonb)
+                     UNION ALL SELECT product_id FROM codes)`
+        : "p.document @@ search_query($1::jsonb)",
+    );
+  if (query.category !== undefined) where.push("p.category_path @> ARRAY[$4::uuid]");
+  if (query.brand !== undefined) where.push("lower(p.brand) = lower($5::text)");
+  if (query.minPrice !== undefined || query.maxPrice !== undefined)
+    where.push(`EXISTS (SELECT 1 FROM search_variants v WHERE v.product_id = p.id
+                   AND v.price >= coalesce($6::bigint, 0) AND v.price <= coalesce($7::bigint, 9223372036854775807))`);
+  if (query.inStock === true)
+    where.push(query.locationId === undefined ? "p.in_stock_online" : "p.stock_locations @> ARRAY[$9::uuid]");
+  // Every parameter is referenced (typed) whether its filter is written or not.
+  const typed = `($2::jsonb, $3::text, $4::uuid, $5::text, $6::bigint, $7::bigint, $8::boolean, $9::uuid) IS NOT NULL OR true`;
+  const codes = byCode
+    ? `codes AS (
+        SELECT DISTINCT ON (product_id) product_id,
+               CASE WHEN lower(sku) = lower($3::text) THEN sku ELSE barcode END AS code
+          FROM search_variants
+         WHERE lower(sku) = lower($3::text) OR barcode = $3::text
+         ORDER BY product_id, (lower(sku) = lower($3::text)) DESC
+      ),`
+    : "";
+  const from = byCode ? "search_products p LEFT JOIN codes ON codes.product_id = p.id" : "search_products p";
+  const conditions = `${where.join("\n           AND ")}\n           AND (${typed}) AND ($1::jsonb IS NULL OR true)`;
   return {
     params: [
       groups ? JSON.stringify(groups) : null,
@@ -52,30 +96,22 @@ function hits(query: SearchQuery, groups: string[][] | null): Filters {
       query.inStock ?? false,
       query.locationId ?? null,
     ],
-    cte: `codes AS (
-        SELECT DISTINCT ON (product_id) product_id,
-               CASE WHEN lower(sku) = lower($3::text) THEN sku ELSE barcode END AS code
-          FROM search_variants
-         WHERE $3::text IS NOT NULL AND (lower(sku) = lower($3::text) OR barcode = $3::text)
-         ORDER BY product_id, (lower(sku) = lower($3::text)) DESC
-      ),
+    cte: `${codes}
       hits AS (
         SELECT p.id, p.name, p.slug, p.brand, p.category_id, p.category_path, p.description, p.min_price,
                p.max_price, p.currency, p.thumbnail_url, p.in_stock_online, p.stock_locations, p.created_at,
-               codes.code AS matched_code,
-               codes.code IS NOT NULL AS by_code,
+               ${byCode ? "codes.code" : "NULL::text"} AS matched_code,
+               ${byCode ? "codes.code IS NOT NULL" : "false"} AS by_code,
                coalesce(p.document @@ search_query($2::jsonb), false) AS exact,
                coalesce(ts_rank('${WEIGHTS}', p.document, search_query($1::jsonb)), 0) AS rank
-          FROM search_products p LEFT JOIN codes ON codes.product_id = p.id
-         WHERE p.searchable
-           AND ($1::jsonb IS NULL OR p.document @@ search_query($1::jsonb) OR codes.code IS NOT NULL)
-           AND ($4::uuid IS NULL OR p.category_path @> ARRAY[$4::uuid])
-           AND ($5::text IS NULL OR lower(p.brand) = lower($5::text))
-           AND (($6::bigint IS NULL AND $7::bigint IS NULL) OR EXISTS (
-                 SELECT 1 FROM search_variants v WHERE v.product_id = p.id
-                    AND v.price >= coalesce($6::bigint, 0) AND v.price <= coalesce($7::bigint, 9223372036854775807)))
-           AND (NOT $8::boolean OR CASE WHEN $9::uuid IS NULL THEN p.in_stock_online
-                                        ELSE p.stock_locations @> ARRAY[$9::uuid] END)
+          FROM ${from}
+         WHERE ${conditions}
+      )`,
+    facetCte: `${codes}
+      hits AS MATERIALIZED (
+        SELECT p.id, p.brand, p.category_path, p.min_price, p.in_stock_online, p.stock_locations
+          FROM ${from}
+         WHERE ${conditions}
       )`,
   };
 }
@@ -140,13 +176,43 @@ function toHit(row: HitRow, query: SearchQuery): SearchHit {
   };
 }
 
-export function createPostgresEngine(db: Db): SearchEngine {
+export interface PostgresEngineOptions {
+  /**
+   * How long an instance reuses the facet counts of the same search (filters and words) while the read
+   * model has not changed (its generation, bumped by every refresh): an upper bound on how stale counts
+   * can be if a change commits while they are computed. 0: never reuse.
+   */
+  facetCacheMs?: number;
+}
+
+/** The most searches whose facet counts an instance keeps (each a few kB). */
+const FACET_CACHE_ENTRIES = 5_000;
+
+export function createPostgresEngine(db: Db, options: PostgresEngineOptions = {}): SearchEngine {
+  const facetCacheMs = options.facetCacheMs ?? 1_000;
+  const cache = new Map<string, { at: number; facets: Promise<FacetRow> }>();
+  /** The facet counts of a search: computed, or reused from the same search at the same generation. */
+  async function facetsOf(params: unknown[], compute: (params: unknown[]) => Promise<FacetRow>): Promise<FacetRow> {
+    if (facetCacheMs <= 0) return compute(params);
+    const key = `${await productsGeneration(db)}|${JSON.stringify(params)}`;
+    const now = Date.now();
+    const hit = cache.get(key);
+    if (hit && now - hit.at < facetCacheMs) return hit.facets;
+    if (cache.size >= FACET_CACHE_ENTRIES) cache.clear();
+    const facets = compute(params);
+    cache.set(key, { at: now, facets });
+    facets.catch(() => cache.delete(key));
+    return facets;
+  }
   return {
     async search(query) {
       const sort = query.sort === "relevance" && query.words.length === 0 && !query.text ? "newest" : query.sort;
       // Text without a word (only punctuation) matches no document: only a code could match it.
       const groups = query.words.length > 0 ? await correct(db, query.words) : query.text ? [] : null;
-      const { params, cte } = hits(query, groups);
+      // Most one-word queries could be a code: only one that is a SKU or barcode takes the (slower) path
+      // that adds its product to the text matches.
+      const byCode = query.code !== null && (await isCode(db, query.code));
+      const { params, cte, facetCte } = hits(query, groups, byCode);
       const offset = (query.page - 1) * query.limit;
       const bounds = PRICE_RANGES.slice(1).map((r) => r.min);
       const [page, facets] = await Promise.all([
@@ -170,8 +236,10 @@ export function createPostgresEngine(db: Db): SearchEngine {
             LIMIT $10 OFFSET $11`,
           [...params, query.limit, offset],
         ),
-        db.query<FacetRow>(
-          `WITH ${cte},
+        facetsOf([...params, bounds.length, bounds], (facetParams) =>
+          db
+            .query<FacetRow>(
+              `WITH ${facetCte},
            counted AS (SELECT unnest(category_path) AS id, count(*)::int AS count FROM hits GROUP BY 1)
            SELECT (SELECT count(*)::int FROM hits) AS total,
                   (SELECT json_agg(json_build_object('id', c.id, 'parentId', c.parent_id, 'name', c.name,
@@ -186,10 +254,12 @@ export function createPostgresEngine(db: Db): SearchEngine {
                   (SELECT count(*)::int FROM hits WHERE in_stock_online) AS online,
                   (SELECT count(*)::int FROM hits WHERE $9::uuid IS NOT NULL AND stock_locations @> ARRAY[$9::uuid])
                     AS at_location`,
-          [...params, bounds.length, bounds],
+              facetParams,
+            )
+            .then((r) => r.rows[0]!),
         ),
       ]);
-      const f = facets.rows[0]!;
+      const f = facets;
       const result: SearchResult = {
         data: page.rows.map((row) => toHit(row, query)),
         total: f.total,

@@ -1,0 +1,113 @@
+import type { EventBus } from "@comptoir/events";
+import {
+  type App,
+  bearerAuth,
+  type Db,
+  type Logger,
+  problemResponses,
+  requirePermission,
+  Type,
+} from "@comptoir/platform";
+import { Gauge } from "prom-client";
+import { freshness, Rebuilder } from "../domain/rebuild.use-cases";
+
+const RebuildState = Type.Object({
+  phase: Type.Union([
+    Type.Literal("idle"),
+    Type.Literal("replaying"),
+    Type.Literal("indexing"),
+    Type.Literal("swapping"),
+    Type.Literal("catching_up"),
+    Type.Literal("done"),
+    Type.Literal("failed"),
+  ]),
+  read: Type.Integer({ description: "events read so far" }),
+  total: Type.Integer({ description: "events in catalog's and inventory's streams when it started" }),
+  startedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  finishedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  caughtUp: Type.Integer({ description: "events applied again after the swap" }),
+  error: Type.Union([Type.String(), Type.Null()]),
+});
+
+const Freshness = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      stream: Type.String(),
+      eventsBehind: Type.Integer(),
+      lastAppliedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+      secondsBehind: Type.Number({ description: "0 when up to date; -1 when behind with nothing applied yet" }),
+    }),
+  ),
+});
+
+/**
+ * The read model's operations (permission `events:admin`): rebuild it from the first event without a
+ * moment of empty results (`comptoir search rebuild`), and how far behind the streams it is
+ * (`comptoir search status`, and the gauge `search_read_model_lag_seconds{stream}`).
+ */
+export function adminRoutes(app: App, deps: { db: Db; bus: EventBus; logger: Logger }): void {
+  const rebuilder = new Rebuilder(deps);
+  const guard = requirePermission("events:admin");
+  const tags = ["search (admin)"];
+
+  const lagSeconds = new Gauge({
+    name: "search_read_model_lag_seconds",
+    help: "How far behind a stream the products read model is: 0 when no event waits, else the time since its last change from that stream.",
+    labelNames: ["stream"] as const,
+    registers: [],
+    async collect() {
+      for (const f of await freshness(deps)) this.set({ stream: f.stream }, f.secondsBehind);
+    },
+  });
+  const lagEvents = new Gauge({
+    name: "search_read_model_lag_events",
+    help: "Events of a stream the products read model has not applied yet.",
+    labelNames: ["stream"] as const,
+    registers: [],
+    async collect() {
+      for (const f of await freshness(deps)) this.set({ stream: f.stream }, f.eventsBehind);
+    },
+  });
+  app.comptoir.metrics.registry.registerMetric(lagSeconds);
+  app.comptoir.metrics.registry.registerMetric(lagEvents);
+
+  app.post(
+    "/api/search/admin/rebuild",
+    {
+      onRequest: guard,
+      schema: {
+        tags,
+        ...bearerAuth,
+        summary: "Rebuild the products read model from the first event, then swap it in (runs in the background)",
+        response: { 202: RebuildState, ...problemResponses(409) },
+      },
+    },
+    async (_request, reply) => {
+      const { state } = await rebuilder.start();
+      return reply.code(202).send(state);
+    },
+  );
+
+  app.get(
+    "/api/search/admin/rebuild",
+    {
+      onRequest: guard,
+      schema: { tags, ...bearerAuth, summary: "The last rebuild's progress", response: { 200: RebuildState } },
+    },
+    async () => rebuilder.progress,
+  );
+
+  app.get(
+    "/api/search/admin/freshness",
+    {
+      onRequest: guard,
+      schema: {
+        tags,
+        ...bearerAuth,
+        summary: "Per stream: events not applied yet and how far behind in time",
+        response: { 200: Freshness },
+      },
+    },
+    async () => ({ data: await freshness(deps) }),
+  );
+}
