@@ -34,8 +34,8 @@ $$;
 
 -- Variants created before: an in-store barcode each (in creation order), so that every one can be scanned.
 UPDATE variants v SET barcode = next_store_barcode(), updated_at = now()
-  FROM (SELECT id FROM variants WHERE barcode IS NULL ORDER BY created_at, id) AS todo
- WHERE v.id = todo.id;
+  FROM (SELECT id FROM variants WHERE barcode IS NULL ORDER BY created_at, id) AS unbarcoded
+ WHERE v.id = unbarcoded.id;
 ALTER TABLE variants ALTER COLUMN barcode SET NOT NULL;
 
 -- The product as the API shows it, now with its VAT rate (on the product and on each variant).
