@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { searchHttp } from "@comptoir/contracts/http";
 import { afterEach, describe, expect, it } from "vitest";
-import type { EventsContext } from "../src/commands/events.command";
-import { progressLine, searchCommand } from "../src/commands/search.command";
+import { progressLine, type SearchContext, searchCommand } from "../src/commands/search.command";
 import { UsageError, UserError } from "../src/errors";
 
 let server: Server | undefined;
@@ -28,19 +28,22 @@ async function gateway(routes: Record<string, Answer[]>): Promise<{ url: string;
   return { url: `http://127.0.0.1:${(server!.address() as AddressInfo).port}`, seen };
 }
 
-function context(url: string) {
+/** Not a terminal unless `tty`: then what the bar writes in place is in `drawn`. */
+function context(url: string, tty = false) {
   const out: string[] = [];
   const err: string[] = [];
-  const ctx: EventsContext = {
+  const drawn: string[] = [];
+  const ctx: SearchContext = {
     env: { COMPTOIR_URL: url, COMPTOIR_TOKEN: "admin-token" },
     cwd: "/nonexistent",
     out: (line) => out.push(line),
     err: (line) => err.push(line),
+    terminal: { tty, write: (text) => drawn.push(text), columns: 120 },
   };
-  return { ctx, out, err };
+  return { ctx, out, err, drawn };
 }
 
-const state = (phase: string, read: number, extra: object = {}) => ({
+const state = (phase: searchHttp.RebuildPhase, read: number, extra: object = {}): searchHttp.RebuildState => ({
   phase,
   read,
   total: 400,
@@ -52,12 +55,12 @@ const state = (phase: string, read: number, extra: object = {}) => ({
 });
 
 describe("comptoir search rebuild", () => {
-  it("starts the rebuild, draws its progress until it is swapped in, and exits 0", async () => {
+  it("starts the rebuild, logs one progress line per phase (not a terminal) until it is swapped in, and exits 0", async () => {
     const gw = await gateway({
       "POST /api/search/admin/rebuild": [{ status: 202, body: state("replaying", 0) }],
       "GET /api/search/admin/rebuild": [
         { status: 200, body: state("replaying", 100) },
-        { status: 200, body: state("replaying", 100) },
+        { status: 200, body: state("replaying", 300) },
         { status: 200, body: state("indexing", 400) },
         { status: 200, body: state("done", 400, { caughtUp: 3 }) },
       ],
@@ -73,6 +76,28 @@ describe("comptoir search rebuild", () => {
       "search read model rebuilt from 400 events in 2.5 s and swapped in (3 applied again after the swap)",
     ]);
     expect(gw.seen[0]).toBe("POST /api/search/admin/rebuild Bearer admin-token");
+  });
+
+  it("on a terminal, redraws the bar in place (no newline per tick) and ends its line before the result", async () => {
+    const gw = await gateway({
+      "POST /api/search/admin/rebuild": [{ status: 202, body: state("replaying", 0) }],
+      "GET /api/search/admin/rebuild": [
+        { status: 200, body: state("replaying", 100) },
+        { status: 200, body: state("replaying", 100) },
+        { status: 200, body: state("replaying", 200) },
+        { status: 200, body: state("done", 400) },
+      ],
+    });
+    const { ctx, out, err, drawn } = context(gw.url, true);
+    expect(await searchCommand(["rebuild", "--poll", "10"], ctx)).toBe(0);
+    expect(err).toEqual([]);
+    expect(drawn).toEqual([
+      `\r[${"█".repeat(8)}${"░".repeat(22)}]  25%  100/400 events  replaying\x1b[K`,
+      `\r[${"█".repeat(15)}${"░".repeat(15)}]  50%  200/400 events  replaying\x1b[K`,
+      `\r[${"█".repeat(30)}] 100%  400/400 events  done\x1b[K`,
+      "\n",
+    ]);
+    expect(out).toHaveLength(1);
   });
 
   it("exits 1 with the reason when the rebuild fails", async () => {

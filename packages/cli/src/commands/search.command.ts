@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import type { searchHttp } from "@comptoir/contracts/http";
 import { request as undiciRequest } from "undici";
 import { UsageError, UserError } from "../errors";
 import { AdminClient } from "../events/admin-client";
@@ -24,21 +25,29 @@ Options:
   --poll <ms>       rebuild: how often to ask for progress (default 250)
 `;
 
-interface RebuildState {
-  phase: string;
-  read: number;
-  total: number;
-  caughtUp: number;
-  startedAt: string | null;
-  finishedAt: string | null;
-  error: string | null;
+type RebuildState = searchHttp.RebuildState;
+
+/**
+ * Where `rebuild` draws its progress bar. On a terminal (`tty`), the bar is redrawn in place (a
+ * carriage return, no newline per tick); otherwise (CI logs, a file) one line per phase change is
+ * written through `err`. Defaults to the process's stderr, where the bar goes.
+ */
+export interface ProgressTerminal {
+  tty: boolean;
+  /** Writes text as is (no newline added). */
+  write: (text: string) => void;
+  /** The terminal's width, if known: a longer bar would wrap and break the redraw. */
+  columns?: number | undefined;
 }
 
-interface StreamFreshness {
-  stream: string;
-  eventsBehind: number;
-  lastAppliedAt: string | null;
-  secondsBehind: number;
+export type SearchContext = EventsContext & { terminal?: ProgressTerminal };
+
+function processTerminal(): ProgressTerminal {
+  return {
+    tty: Boolean(process.stderr.isTTY),
+    write: (text) => process.stderr.write(text),
+    columns: process.stderr.columns,
+  };
 }
 
 const BAR = 30;
@@ -53,7 +62,7 @@ export function progressLine(state: RebuildState): string {
 }
 
 /** `comptoir search ...`: resolves with the exit code. */
-export async function searchCommand(args: string[], context: EventsContext): Promise<number> {
+export async function searchCommand(args: string[], context: SearchContext): Promise<number> {
   const [command, ...rest] = args;
   if (command === undefined || command === "help" || command === "--help" || command === "-h") {
     for (const line of SEARCH_USAGE.trimEnd().split("\n")) (command ? context.out : context.err)(line);
@@ -85,7 +94,7 @@ export async function searchCommand(args: string[], context: EventsContext): Pro
 async function status(client: AdminClient, context: EventsContext, json: boolean): Promise<number> {
   const answer = await client.get("/api/search/admin/freshness");
   if (answer.status !== 200) throw new UserError(`search status: ${describeProblem(answer.status, answer.body)}`);
-  const streams = (answer.body as { data: StreamFreshness[] }).data;
+  const streams = (answer.body as searchHttp.Freshness).data;
   const behind = streams.some((s) => s.eventsBehind > 0);
   if (json) {
     context.out(JSON.stringify({ data: streams }));
@@ -104,7 +113,7 @@ async function status(client: AdminClient, context: EventsContext, json: boolean
 
 async function rebuild(
   client: AdminClient,
-  context: EventsContext,
+  context: SearchContext,
   options: { baseUrl: string; token: string | undefined; json: boolean; pollMs: number },
 ): Promise<number> {
   const send = context.request ?? undiciRequest;
@@ -125,24 +134,56 @@ async function rebuild(
   const text = await started.body.text();
   const body: unknown = text ? JSON.parse(text) : null;
   if (started.statusCode !== 202) throw new UserError(`search rebuild: ${describeProblem(started.statusCode, body)}`);
-  let shown = "";
-  for (;;) {
-    const answer = await client.get("/api/search/admin/rebuild");
-    if (answer.status !== 200) throw new UserError(`search rebuild: ${describeProblem(answer.status, answer.body)}`);
-    const state = answer.body as RebuildState;
-    const line = progressLine(state);
-    if (line !== shown && !options.json) context.err(line);
-    shown = line;
-    if (state.phase === "done" || state.phase === "failed") {
-      const seconds = ((Date.parse(state.finishedAt!) - Date.parse(state.startedAt!)) / 1000).toFixed(1);
-      if (options.json) context.out(JSON.stringify(state));
-      else if (state.phase === "done")
-        context.out(
-          `search read model rebuilt from ${state.read} events in ${seconds} s and swapped in (${state.caughtUp} applied again after the swap)`,
-        );
-      else context.out(`search rebuild failed after ${seconds} s: ${state.error}`);
-      return state.phase === "done" ? 0 : 1;
+  const progress = options.json ? null : progressWriter(context);
+  try {
+    for (;;) {
+      const answer = await client.get("/api/search/admin/rebuild");
+      if (answer.status !== 200) throw new UserError(`search rebuild: ${describeProblem(answer.status, answer.body)}`);
+      const state = answer.body as RebuildState;
+      progress?.show(state);
+      if (state.phase === "done" || state.phase === "failed") {
+        progress?.end();
+        const seconds = ((Date.parse(state.finishedAt!) - Date.parse(state.startedAt!)) / 1000).toFixed(1);
+        if (options.json) context.out(JSON.stringify(state));
+        else if (state.phase === "done")
+          context.out(
+            `search read model rebuilt from ${state.read} events in ${seconds} s and swapped in (${state.caughtUp} applied again after the swap)`,
+          );
+        else context.out(`search rebuild failed after ${seconds} s: ${state.error}`);
+        return state.phase === "done" ? 0 : 1;
+      }
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs));
     }
-    await new Promise((resolve) => setTimeout(resolve, options.pollMs));
+  } finally {
+    // An error while the bar is drawn: end its line so the message starts on its own.
+    progress?.end();
   }
+}
+
+/**
+ * The progress bar: on a terminal, redrawn in place whenever it changes (carriage return, clear to the
+ * end of the line, no newline until `end`); elsewhere, one line per phase, so a CI log gets a handful
+ * of lines rather than one per poll.
+ */
+function progressWriter(context: SearchContext): { show(state: RebuildState): void; end(): void } {
+  const terminal = context.terminal ?? processTerminal();
+  let drawn = "";
+  let phase: string | null = null;
+  return {
+    show(state) {
+      if (!terminal.tty) {
+        if (state.phase !== phase) context.err(progressLine(state));
+        phase = state.phase;
+        return;
+      }
+      const width = terminal.columns ?? 0;
+      const line = width > 1 ? progressLine(state).slice(0, width - 1) : progressLine(state);
+      if (line !== drawn) terminal.write(`\r${line}\x1b[K`);
+      drawn = line;
+    },
+    end() {
+      if (terminal.tty && drawn !== "") terminal.write("\n");
+      drawn = "";
+    },
+  };
 }

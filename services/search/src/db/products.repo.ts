@@ -215,11 +215,12 @@ export async function productsUnderCategory(db: Queryable, categoryId: string): 
  * Derives what searches read from the products' rows, their variants, their category's path and their
  * stock: searchable (active, in a known category, with a variant), the weighted document (name A;
  * brand and category path B; SKUs, barcodes and option values C; description D; in French and in
- * English), prices, stock flags; and adds their words to the typo vocabulary.
+ * English), prices, stock flags; and adds their words to the typo vocabulary. Each row it derives
+ * takes the next number of the change feed: call it inside a transaction (see lockChangeFeed).
  */
 export async function refreshProducts(db: Queryable, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  await bumpGeneration(db);
+  await lockChangeFeed(db);
   await db.query(
     `WITH RECURSIVE target AS (SELECT DISTINCT unnest($1::uuid[]) AS id),
      up AS (
@@ -246,6 +247,7 @@ export async function refreshProducts(db: Queryable, ids: readonly string[]): Pr
         WHERE v.product_id IN (SELECT id FROM target) GROUP BY v.product_id
      )
      UPDATE search_products p SET
+       change_seq = nextval('search_products_changes'),
        category_path = coalesce(path.ids, '{}'),
        category_names = coalesce(path.names, ''),
        name_key = search_key(p.name),
@@ -280,19 +282,121 @@ export async function refreshProducts(db: Queryable, ids: readonly string[]): Pr
   );
 }
 
-/** Empties the products read model before a replay rebuilds it. */
+/** Empties the products read model before a replay rebuilds it (in the rebuild's copies). */
 export async function clearProducts(db: Queryable): Promise<void> {
   await db.query("TRUNCATE search_products, search_variants, search_stock, search_words");
-  await bumpGeneration(db);
 }
 
-/** Marks the read model changed: what was derived from it before (cached facet counts) is out of date. */
-async function bumpGeneration(db: Queryable): Promise<void> {
-  await db.query("SELECT nextval('search_products_generation')");
+/**
+ * Serializes the change feed's writers until the transaction ends: a row's change number is taken
+ * after this lock, so numbers commit in the order they are given and an instance that has read every
+ * change up to N may safely read "above N" next (engine/indexed-engine.ts). The key names the schema:
+ * a rebuild's copies have a feed of their own. Outside a transaction the lock would end with the
+ * statement: callers run it in theirs (handlers, the rebuild, the bench's loader).
+ */
+async function lockChangeFeed(db: Queryable): Promise<void> {
+  await db.query("SELECT pg_advisory_xact_lock(hashtextextended('search_feed:' || current_schema(), 0))");
 }
 
-/** The read model's generation: it changes whenever a product's searchable state may have changed. */
-export async function productsGeneration(db: Queryable): Promise<string> {
-  const { rows } = await db.query<{ g: string }>("SELECT last_value::text AS g FROM search_products_generation");
-  return rows[0]!.g;
+/** A product as the index reads it from the feed (`readChanges`). */
+export interface ChangedProduct {
+  id: string;
+  change_seq: string;
+  searchable: boolean;
+  name: string;
+  slug: string;
+  brand: string | null;
+  category_id: string | null;
+  category_path: string[];
+  description: string | null;
+  min_price: string | null;
+  max_price: string | null;
+  currency: string | null;
+  thumbnail_url: string | null;
+  in_stock_online: boolean;
+  stock_locations: string[];
+  created_at: Date;
+  name_key: string;
+  /** The document's lexemes, each `lexeme \u0001 weights` (letters A–D), joined by \u0002; null when not searchable. */
+  lexemes: string | null;
+  /** `[sku, barcode, price]` of each variant; null when not searchable. */
+  variants: [string, string | null, string][] | null;
+}
+
+/**
+ * The products changed after change number `after` (all of them from 0), in feed order, at most
+ * `limit`; and the live products table's identity and storage, which a rebuild's swap or a TRUNCATE
+ * (clearProducts) changes: the index then reloads from scratch.
+ */
+export async function readChanges(
+  db: Queryable,
+  after: string,
+  limit: number,
+): Promise<{ epoch: string; changes: ChangedProduct[] }> {
+  const { rows } = await db.query<ChangedProduct & { epoch: string }>(
+    `WITH e AS (SELECT 'search_products'::regclass::oid::text || ':' || pg_relation_filenode('search_products')::text AS epoch)
+     SELECT e.epoch, c.* FROM e LEFT JOIN LATERAL (
+       SELECT p.id, p.change_seq::text AS change_seq, p.searchable, p.name, p.slug, p.brand, p.category_id,
+              p.category_path, p.description, p.min_price::text AS min_price, p.max_price::text AS max_price,
+              p.currency, p.thumbnail_url, p.in_stock_online, p.stock_locations, p.created_at, p.name_key,
+              CASE WHEN p.searchable THEN
+                (SELECT string_agg(u.lexeme || chr(1) || array_to_string(u.weights, ''), chr(2)) FROM unnest(p.document) u)
+              END AS lexemes,
+              CASE WHEN p.searchable THEN
+                (SELECT json_agg(json_build_array(v.sku, v.barcode, v.price::text) ORDER BY v.position, v.id)
+                   FROM search_variants v WHERE v.product_id = p.id)
+              END AS variants
+         FROM search_products p
+        WHERE p.change_seq > $1::bigint
+        ORDER BY p.change_seq
+        LIMIT $2
+     ) c ON true`,
+    [after, limit],
+  );
+  const epoch = rows[0]!.epoch;
+  return { epoch, changes: rows[0]!.id === null ? [] : rows };
+}
+
+/** The categories as the index shows them (facet tree, result paths, suggestions). */
+export async function readCategories(
+  db: Queryable,
+): Promise<{ id: string; parent_id: string | null; name: string; slug: string; position: number; name_key: string }[]> {
+  const { rows } = await db.query(
+    "SELECT id, parent_id, name, slug, position, name_key FROM search_categories ORDER BY id",
+  );
+  return rows as never;
+}
+
+/** For each word, the known words nearest to it (trigram distance), nearest first. */
+export async function nearestWords(
+  db: Queryable,
+  words: readonly string[],
+  limit: number,
+): Promise<Map<string, string[]>> {
+  const { rows } = await db.query<{ word: string; near: string[] }>(
+    `SELECT t.word, ARRAY(SELECT w.word FROM search_words w ORDER BY w.word <-> t.word LIMIT $2) AS near
+       FROM unnest($1::text[]) AS t(word)`,
+    [words, limit],
+  );
+  return new Map(rows.map((r) => [r.word, r.near]));
+}
+
+/** Each word's tsquery as text (search_word_query: French, English and unstemmed lexemes); null for a stop word. */
+export async function wordQueries(db: Queryable, words: readonly string[]): Promise<Map<string, string | null>> {
+  const { rows } = await db.query<{ word: string; query: string | null }>(
+    "SELECT t.word, search_word_query(t.word)::text AS query FROM unnest($1::text[]) AS t(word)",
+    [words],
+  );
+  return new Map(rows.map((r) => [r.word, r.query]));
+}
+
+/** Each text token's lexemes in French, English and unstemmed (what highlights compare to a query's). */
+export async function tokenLexemes(db: Queryable, tokens: readonly string[]): Promise<Map<string, string[]>> {
+  const { rows } = await db.query<{ token: string; lexemes: string[] }>(
+    `SELECT t.token, tsvector_to_array(to_tsvector('search_french', t.token) || to_tsvector('search_english', t.token)
+                                       || to_tsvector('search_simple', t.token)) AS lexemes
+       FROM unnest($1::text[]) AS t(token)`,
+    [tokens],
+  );
+  return new Map(rows.map((r) => [r.token, r.lexemes]));
 }

@@ -86,11 +86,7 @@ export async function swapShadowTables(db: Db, tables: readonly string[]): Promi
     for (const table of tables) await tx.query(`ALTER TABLE public.${table} SET SCHEMA ${PREVIOUS}`);
     for (const table of tables) await tx.query(`ALTER TABLE ${SHADOW}.${table} SET SCHEMA public`);
   });
-  // Cached facet counts are keyed on the products' generation (migration 003): the swap is a change.
-  await db.query(
-    `SELECT CASE WHEN to_regclass('public.search_products_generation') IS NOT NULL
-                 THEN nextval('public.search_products_generation') END`,
-  );
+  // Each instance's index sees the products table's identity change and reloads from it.
   // Searches that began on the old tables finish on them first (same care: they may hold one and want another).
   await politely(db, async (tx) => {
     await tx.query(`DROP SCHEMA ${PREVIOUS} CASCADE`);

@@ -1,44 +1,8 @@
+import { searchHttp } from "@comptoir/contracts/http";
 import type { EventBus } from "@comptoir/events";
-import {
-  type App,
-  bearerAuth,
-  type Db,
-  type Logger,
-  problemResponses,
-  requirePermission,
-  Type,
-} from "@comptoir/platform";
+import { type App, bearerAuth, type Db, type Logger, problemResponses, requirePermission } from "@comptoir/platform";
 import { Gauge } from "prom-client";
 import { freshness, Rebuilder } from "../domain/rebuild.use-cases";
-
-const RebuildState = Type.Object({
-  phase: Type.Union([
-    Type.Literal("idle"),
-    Type.Literal("replaying"),
-    Type.Literal("indexing"),
-    Type.Literal("swapping"),
-    Type.Literal("catching_up"),
-    Type.Literal("done"),
-    Type.Literal("failed"),
-  ]),
-  read: Type.Integer({ description: "events read so far" }),
-  total: Type.Integer({ description: "events in catalog's and inventory's streams when it started" }),
-  startedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
-  finishedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
-  caughtUp: Type.Integer({ description: "events applied again after the swap" }),
-  error: Type.Union([Type.String(), Type.Null()]),
-});
-
-const Freshness = Type.Object({
-  data: Type.Array(
-    Type.Object({
-      stream: Type.String(),
-      eventsBehind: Type.Integer(),
-      lastAppliedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
-      secondsBehind: Type.Number({ description: "0 when up to date; -1 when behind with nothing applied yet" }),
-    }),
-  ),
-});
 
 /**
  * The read model's operations (permission `events:admin`): rebuild it from the first event without a
@@ -72,14 +36,14 @@ export function adminRoutes(app: App, deps: { db: Db; bus: EventBus; logger: Log
   app.comptoir.metrics.registry.registerMetric(lagEvents);
 
   app.post(
-    "/api/search/admin/rebuild",
+    searchHttp.rebuild.path,
     {
       onRequest: guard,
       schema: {
         tags,
         ...bearerAuth,
         summary: "Rebuild the products read model from the first event, then swap it in (runs in the background)",
-        response: { 202: RebuildState, ...problemResponses(409) },
+        response: { ...searchHttp.rebuild.responses, ...problemResponses(409) },
       },
     },
     async (_request, reply) => {
@@ -89,23 +53,28 @@ export function adminRoutes(app: App, deps: { db: Db; bus: EventBus; logger: Log
   );
 
   app.get(
-    "/api/search/admin/rebuild",
+    searchHttp.rebuildState.path,
     {
       onRequest: guard,
-      schema: { tags, ...bearerAuth, summary: "The last rebuild's progress", response: { 200: RebuildState } },
+      schema: {
+        tags,
+        ...bearerAuth,
+        summary: "The last rebuild's progress",
+        response: searchHttp.rebuildState.responses,
+      },
     },
     async () => rebuilder.progress,
   );
 
   app.get(
-    "/api/search/admin/freshness",
+    searchHttp.freshness.path,
     {
       onRequest: guard,
       schema: {
         tags,
         ...bearerAuth,
         summary: "Per stream: events not applied yet and how far behind in time",
-        response: { 200: Freshness },
+        response: searchHttp.freshness.responses,
       },
     },
     async () => ({ data: await freshness(deps) }),
