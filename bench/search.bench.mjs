@@ -381,6 +381,23 @@ export async function run(args, shared = {}) {
         `${counts.searchable} searchable products, ${counts.variants} variants, ${counts.words} typo words`,
     );
     const searchUrl = platform.health.services.search.instances[0].url;
+    // Each search instance holds the read model in memory, following its change feed: the first search
+    // after the load reads the 100k products in (what an instance does at boot on a large catalog).
+    const indexStarted = performance.now();
+    for (;;) {
+      const res = await fetch(`${searchUrl}/api/search/products?limit=1`).then((r) => r.json());
+      if (res.pagination?.total >= counts.searchable) break;
+      if (performance.now() - indexStarted > 300_000)
+        throw new Error("set-up: search's index did not load within 300 s");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const metrics = await fetch(`${searchUrl}/metrics`).then((r) => r.text());
+    const gauge = (name) => Number(metrics.match(new RegExp(`^${name} (\\S+)$`, "m"))?.[1] ?? Number.NaN) / 1024 ** 2;
+    console.log(
+      `search's index caught up with the ${counts.searchable.toLocaleString("en")} products in ` +
+        `${((performance.now() - indexStarted) / 1000).toFixed(1)} s; the search process: ` +
+        `${gauge("process_resident_memory_bytes").toFixed(0)} MiB resident, ${gauge("nodejs_heap_size_used_bytes").toFixed(0)} MiB of heap used`,
+    );
     const sample = await api("GET", `/api/search/products?q=chaussures&category=${categories[0]}`);
     console.log(`a sample search ("chaussures" in a root category): ${sample.pagination?.total ?? "?"} results`);
     const cases = queries({ categories, locations }, 2000);

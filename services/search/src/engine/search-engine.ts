@@ -2,8 +2,9 @@ import type { Static } from "@comptoir/platform";
 import type { searchHttp } from "@comptoir/contracts/http";
 
 /*
- * The port every search engine adapter implements: PostgreSQL today (postgres-engine.ts); OpenSearch or
- * Elasticsearch tomorrow, fed by the same events and answering the same API.
+ * The port every search engine adapter implements: today an in-memory index per instance, fed by the
+ * read model in PostgreSQL (indexed-engine.ts); OpenSearch or Elasticsearch tomorrow, fed by the same
+ * events and answering the same API.
  */
 
 type SearchAnswer = Static<(typeof searchHttp.searchProducts.responses)[200]>;
