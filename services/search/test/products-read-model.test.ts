@@ -280,9 +280,9 @@ describe("the products read model", () => {
     const tables = async () => {
       const out: Record<string, unknown[]> = {};
       for (const table of ["search_categories", "search_products", "search_variants", "search_stock"]) {
-        // The change feed's numbers say when a row changed, not what it holds: a replay gives new ones.
+        // The change feed's stamps say when a row changed, not what it holds: a replay gives new ones.
         const rows = (await h.search.db.query(`SELECT * FROM ${table} ORDER BY 1, 2`)).rows;
-        out[table] = rows.map(({ change_seq: _changeSeq, ...row }: Record<string, unknown>) => row);
+        out[table] = rows.map(({ change_seq: _seq, change_xid: _xid, ...row }: Record<string, unknown>) => row);
       }
       return out;
     };

@@ -216,11 +216,10 @@ export async function productsUnderCategory(db: Queryable, categoryId: string): 
  * stock: searchable (active, in a known category, with a variant), the weighted document (name A;
  * brand and category path B; SKUs, barcodes and option values C; description D; in French and in
  * English), prices, stock flags; and adds their words to the typo vocabulary. Each row it derives
- * takes the next number of the change feed: call it inside a transaction (see lockChangeFeed).
+ * is stamped for the change feed (migration 004): its transaction and a new change number.
  */
 export async function refreshProducts(db: Queryable, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  await lockChangeFeed(db);
   await db.query(
     `WITH RECURSIVE target AS (SELECT DISTINCT unnest($1::uuid[]) AS id),
      up AS (
@@ -237,7 +236,8 @@ export async function refreshProducts(db: Queryable, ids: readonly string[]): Pr
      prices AS (
        SELECT v.product_id, min(v.price) AS min_price, max(v.price) AS max_price, min(v.currency) AS currency,
               string_agg(concat_ws(' ', v.sku, v.barcode,
-                (SELECT string_agg(o.value, ' ') FROM jsonb_each_text(v.options) o)), ' ') AS codes
+                (SELECT string_agg(o.value, ' ' ORDER BY o.key) FROM jsonb_each_text(v.options) o)), ' '
+                ORDER BY v.position, v.id) AS codes
          FROM search_variants v WHERE v.product_id IN (SELECT id FROM target) GROUP BY v.product_id
      ),
      stock AS (
@@ -248,6 +248,7 @@ export async function refreshProducts(db: Queryable, ids: readonly string[]): Pr
      )
      UPDATE search_products p SET
        change_seq = nextval('search_products_changes'),
+       change_xid = pg_current_xact_id(),
        category_path = coalesce(path.ids, '{}'),
        category_names = coalesce(path.names, ''),
        name_key = search_key(p.name),
@@ -287,21 +288,12 @@ export async function clearProducts(db: Queryable): Promise<void> {
   await db.query("TRUNCATE search_products, search_variants, search_stock, search_words");
 }
 
-/**
- * Serializes the change feed's writers until the transaction ends: a row's change number is taken
- * after this lock, so numbers commit in the order they are given and an instance that has read every
- * change up to N may safely read "above N" next (engine/indexed-engine.ts). The key names the schema:
- * a rebuild's copies have a feed of their own. Outside a transaction the lock would end with the
- * statement: callers run it in theirs (handlers, the rebuild, the bench's loader).
- */
-async function lockChangeFeed(db: Queryable): Promise<void> {
-  await db.query("SELECT pg_advisory_xact_lock(hashtextextended('search_feed:' || current_schema(), 0))");
-}
-
 /** A product as the index reads it from the feed (`readChanges`). */
 export interface ChangedProduct {
   id: string;
+  /** The change's own number (a row read twice is applied once) and the transaction that wrote it. */
   change_seq: string;
+  change_xid: string;
   searchable: boolean;
   name: string;
   slug: string;
@@ -324,21 +316,26 @@ export interface ChangedProduct {
 }
 
 /**
- * The products changed after change number `after` (all of them from 0), in feed order, at most
- * `limit`; and the live products table's identity and storage, which a rebuild's swap or a TRUNCATE
- * (clearProducts) changes: the index then reloads from scratch.
+ * A page of the change feed: the products written by transactions at or above `since` (a previous
+ * read's `next`; "0": all of them), after `after` (the last row of the page before, in the same read),
+ * at most `limit`; `next`, the xmin of this read's snapshot (every transaction below it has ended: the
+ * next read starts there); and `epoch`, the live products table's identity and storage, which a
+ * rebuild's swap or a TRUNCATE (clearProducts) changes (the index then reloads from scratch).
  */
 export async function readChanges(
   db: Queryable,
-  after: string,
+  since: string,
   limit: number,
-): Promise<{ epoch: string; changes: ChangedProduct[] }> {
-  const { rows } = await db.query<ChangedProduct & { epoch: string }>(
-    `WITH e AS (SELECT 'search_products'::regclass::oid::text || ':' || pg_relation_filenode('search_products')::text AS epoch)
-     SELECT e.epoch, c.* FROM e LEFT JOIN LATERAL (
-       SELECT p.id, p.change_seq::text AS change_seq, p.searchable, p.name, p.slug, p.brand, p.category_id,
-              p.category_path, p.description, p.min_price::text AS min_price, p.max_price::text AS max_price,
-              p.currency, p.thumbnail_url, p.in_stock_online, p.stock_locations, p.created_at, p.name_key,
+  after?: { xid: string; id: string },
+): Promise<{ epoch: string; next: string; changes: ChangedProduct[] }> {
+  const { rows } = await db.query<ChangedProduct & { epoch: string; next: string }>(
+    `WITH e AS (SELECT 'search_products'::regclass::oid::text || ':' || pg_relation_filenode('search_products')::text AS epoch,
+                       pg_snapshot_xmin(pg_current_snapshot())::text AS next)
+     SELECT e.epoch, e.next, c.* FROM e LEFT JOIN LATERAL (
+       SELECT p.id, p.change_seq::text AS change_seq, p.change_xid::text AS change_xid, p.searchable, p.name, p.slug,
+              p.brand, p.category_id, p.category_path, p.description, p.min_price::text AS min_price,
+              p.max_price::text AS max_price, p.currency, p.thumbnail_url, p.in_stock_online, p.stock_locations,
+              p.created_at, p.name_key,
               CASE WHEN p.searchable THEN
                 (SELECT string_agg(u.lexeme || chr(1) || array_to_string(u.weights, ''), chr(2)) FROM unnest(p.document) u)
               END AS lexemes,
@@ -347,14 +344,14 @@ export async function readChanges(
                    FROM search_variants v WHERE v.product_id = p.id)
               END AS variants
          FROM search_products p
-        WHERE p.change_seq > $1::bigint
-        ORDER BY p.change_seq
+        WHERE p.change_xid >= $1::xid8 ${after ? "AND (p.change_xid, p.id) > ($3::xid8, $4::uuid)" : ""}
+        ORDER BY p.change_xid, p.id
         LIMIT $2
      ) c ON true`,
-    [after, limit],
+    after ? [since, limit, after.xid, after.id] : [since, limit],
   );
-  const epoch = rows[0]!.epoch;
-  return { epoch, changes: rows[0]!.id === null ? [] : rows };
+  const { epoch, next } = rows[0]!;
+  return { epoch, next, changes: rows[0]!.id === null ? [] : rows };
 }
 
 /** The categories as the index shows them (facet tree, result paths, suggestions). */

@@ -19,9 +19,9 @@ import type { SearchEngine, SearchHit, SearchQuery, SearchResult, Suggestion } f
  * The search engine: PostgreSQL keeps the read model and does the language work (French and English
  * stemming, unaccent, the weighted tsvector, pg_trgm's nearest words for typos); each instance keeps
  * the products in memory (product-index.ts), fed by the change feed (migration 004), and answers from
- * there. Before answering, an instance reads the feed for changes committed since its last read (one
- * indexed query, shared by the requests that arrive meanwhile): an answer reflects every change
- * committed before the request arrived, on every instance.
+ * there. Before answering, an instance reads the feed for the rows written by transactions it could
+ * not know ended at its last read (one indexed query, shared by the requests that arrive meanwhile):
+ * an answer reflects every change committed before the request arrived, on every instance.
  */
 
 /** Feed rows read per query while catching up. */
@@ -75,15 +75,19 @@ export function createIndexedEngine(db: Db, options: { logger?: Logger } = {}): 
   let suggestions = new Map<string, Promise<Suggestion[]>>();
   let suggestionsOf: [ProductIndex, number] | null = null;
 
-  /** Reads the feed into `target` from `after` until it is caught up; the epoch seen, or null if it changed meanwhile. */
-  async function catchUp(target: ProductIndex, from: { epoch: string; after: string }): Promise<string | null> {
-    let after = from.after;
+  /**
+   * Reads the feed into `target` from the watermark `since`; the next watermark, or null if the table
+   * was replaced meanwhile (its epoch changed).
+   */
+  async function catchUp(target: ProductIndex, from: { epoch: string; since: string }): Promise<string | null> {
+    let page = await readChanges(db, from.since, FEED_BATCH);
+    const next = page.next;
     for (;;) {
-      const feed = await readChanges(db, after, FEED_BATCH);
-      if (feed.epoch !== from.epoch) return null;
-      for (const product of feed.changes) target.apply(product);
-      if (feed.changes.length > 0) after = feed.changes[feed.changes.length - 1]!.change_seq;
-      if (feed.changes.length < FEED_BATCH) return after;
+      if (page.epoch !== from.epoch) return null;
+      for (const product of page.changes) target.apply(product);
+      if (page.changes.length < FEED_BATCH) return next;
+      const last = page.changes[page.changes.length - 1]!;
+      page = await readChanges(db, from.since, FEED_BATCH, { xid: last.change_xid, id: last.id });
     }
   }
 
@@ -91,9 +95,9 @@ export function createIndexedEngine(db: Db, options: { logger?: Logger } = {}): 
     for (;;) {
       if (epoch !== null) {
         const before = index.version;
-        const after = await catchUp(index, { epoch, after: watermark });
-        if (after !== null) {
-          watermark = after;
+        const next = await catchUp(index, { epoch, since: watermark });
+        if (next !== null) {
+          watermark = next;
           if (index.version !== before || Date.now() - categoriesAt > CATEGORIES_EVERY_MS) {
             index.setCategories(await readCategories(db));
             categoriesAt = Date.now();
@@ -106,12 +110,12 @@ export function createIndexedEngine(db: Db, options: { logger?: Logger } = {}): 
       const { epoch: now } = await readChanges(db, "0", 0);
       if (epoch !== null) options.logger?.info({ epoch: now }, "search index: the read model was replaced, reloading");
       const fresh = new ProductIndex();
-      const after = await catchUp(fresh, { epoch: now, after: "0" });
-      if (after === null) continue;
+      const next = await catchUp(fresh, { epoch: now, since: "0" });
+      if (next === null) continue;
       fresh.setCategories(await readCategories(db));
       index = fresh;
       epoch = now;
-      watermark = after;
+      watermark = next;
       categoriesAt = Date.now();
       return;
     }
@@ -146,8 +150,16 @@ export function createIndexedEngine(db: Db, options: { logger?: Logger } = {}): 
     return new Map(words.map((w) => [w, wordCache.get(w) ?? null]));
   }
 
-  /** The known words nearest each word (trigram distance), reused a few seconds. */
-  async function nearest(words: readonly string[]): Promise<Map<string, string[]>> {
+  /**
+   * The known words nearest each word (trigram distance), reused a few seconds while no product brings
+   * a word the index did not have (the word a typo meant may have just arrived).
+   */
+  let nearestOf: [ProductIndex, number] | null = null;
+  async function nearest(idx: ProductIndex, words: readonly string[]): Promise<Map<string, string[]>> {
+    if (nearestOf?.[0] !== idx || nearestOf[1] !== idx.wordsVersion) {
+      nearestCache.clear();
+      nearestOf = [idx, idx.wordsVersion];
+    }
     const now = Date.now();
     const missing = words.filter((w) => {
       const hit = nearestCache.get(w);
@@ -167,7 +179,7 @@ export function createIndexedEngine(db: Db, options: { logger?: Logger } = {}): 
       const lexemes = typed.get(w);
       return lexemes !== null && lexemes !== undefined && allowedTypos(w) > 0 && !idx.has(lexemes);
     });
-    const near = unknown.length > 0 ? await nearest(unknown) : new Map<string, string[]>();
+    const near = unknown.length > 0 ? await nearest(idx, unknown) : new Map<string, string[]>();
     const fixes = new Map(unknown.map((w) => [w, corrections(w, near.get(w) ?? [])]));
     const fixed = await lexemesOf([...fixes.values()].flat());
     const groups: NonNullable<IndexQuery["groups"]> = [];
@@ -306,7 +318,7 @@ export function createIndexedEngine(db: Db, options: { logger?: Logger } = {}): 
   async function suggestNow(idx: ProductIndex, words: string[], limit: number): Promise<Suggestion[]> {
     // A word no name has a word starting with may be a typo: its near known words count as well.
     const unknown = words.filter((w) => allowedTypos(w) > 0 && !idx.hasNameWordStartingWith(w));
-    const near = unknown.length > 0 ? await nearest(unknown) : new Map<string, string[]>();
+    const near = unknown.length > 0 ? await nearest(idx, unknown) : new Map<string, string[]>();
     const prefixes = words.map((w) => [
       w,
       ...(near.get(w) ?? []).filter((c) => prefixDistance(w, c) <= allowedTypos(w)),

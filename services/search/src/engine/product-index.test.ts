@@ -59,6 +59,7 @@ function row(id: string, f: Fixture): ChangedProduct {
   return {
     id,
     change_seq: String(++seq),
+    change_xid: String(seq),
     searchable,
     name: f.name,
     slug: id,

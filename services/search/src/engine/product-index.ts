@@ -151,8 +151,12 @@ export class ProductIndex {
   version = 0;
   /** Changes whenever a suggestion could change: names and categories (not prices or stock). */
   namesVersion = 0;
+  /** Changes whenever a word appears that no product had (a typo's corrections may change). */
+  wordsVersion = 0;
   private docs: (Doc | undefined)[] = [];
   private readonly byId = new Map<string, number>();
+  /** Each product's last change applied (its change_seq). */
+  private readonly applied = new Map<string, string>();
   private readonly postings = new Map<string, number[]>();
   private readonly nameWords = new Map<string, number[]>();
   private sortedNames: string[] | null = null;
@@ -203,6 +207,7 @@ export class ProductIndex {
   clear(): void {
     this.docs = [];
     this.byId.clear();
+    this.applied.clear();
     this.postings.clear();
     this.nameWords.clear();
     this.sortedNames = null;
@@ -226,6 +231,7 @@ export class ProductIndex {
     this.categories = new Map(rows.map((r) => [r.id, r]));
     this.version++;
     this.namesVersion++;
+    this.wordsVersion++;
   }
 
   /** A category by id, as known now. */
@@ -235,6 +241,9 @@ export class ProductIndex {
 
   /** Applies a product as the feed gives it: added, changed in place, renumbered, or removed. */
   apply(row: ChangedProduct): void {
+    // The feed gives a row again while the transaction that wrote it might not have been seen ended.
+    if (this.applied.get(row.id) === row.change_seq) return;
+    this.applied.set(row.id, row.change_seq);
     this.version++;
     const current = this.byId.get(row.id);
     if (!row.searchable || row.lexemes === null || row.variants === null || row.min_price === null) {
@@ -299,7 +308,10 @@ export class ProductIndex {
       let weights = 0;
       for (const w of entry.slice(cut + 1)) weights |= WEIGHT_OF[w] ?? 1;
       let list = this.postings.get(lexeme);
-      if (!list) this.postings.set(lexeme, (list = []));
+      if (!list) {
+        this.postings.set(lexeme, (list = []));
+        this.wordsVersion++;
+      }
       list.push(n * WEIGHT_BITS + (weights || 1));
       doc.entries++;
     }
