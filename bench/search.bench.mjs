@@ -247,7 +247,7 @@ export async function loadReadModel(client, { leafIds, locations }, total) {
       `SELECT array_agg(md5('bench-search-product-' || g)::uuid) AS ids FROM generate_series($1::int, $2::int) g`,
       [from, Math.min(total, from + CHUNK - 1)],
     );
-    // In a transaction, as the handlers call it (the change feed's lock lasts until it commits).
+    // In a transaction, as the handlers call it.
     await client.query("BEGIN");
     await refreshProducts(client, rows[0].ids);
     await client.query("COMMIT");

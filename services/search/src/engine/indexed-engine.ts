@@ -223,7 +223,7 @@ export function createIndexedEngine(db: Db, options: { logger?: Logger } = {}): 
     if (query.text !== null) {
       await tokensLexemes(hits.flatMap((h) => [...tokensOf(h.doc.name), ...tokensOf(h.doc.description ?? "")]));
     }
-    const matches = (token: string) => (tokenCache.get(normalizeWord(token)) ?? []).some((l) => wanted.has(l));
+    const matches = (token: string) => (tokenCache.get(normalized(token)) ?? []).some((l) => wanted.has(l));
     return {
       data: hits.map((hit) => toHit(idx, hit, query, matches)),
       total: facets.total,
@@ -338,9 +338,17 @@ export function prefixDistance(word: string, known: string): number {
 
 const TOKEN = /[\p{L}\p{N}]+/gu;
 
+/** Text tokens normalized (lower case, no accents): the same few thousand words come back on every page. */
+const NORMALIZED = new BoundedMap<string, string>(CACHE_ENTRIES);
+function normalized(token: string): string {
+  let n = NORMALIZED.get(token);
+  if (n === undefined) NORMALIZED.set(token, (n = normalizeWord(token)));
+  return n;
+}
+
 /** The normalized words of a text. */
 function tokensOf(text: string): string[] {
-  return [...text.matchAll(TOKEN)].map((m) => normalizeWord(m[0]));
+  return [...text.matchAll(TOKEN)].map((m) => normalized(m[0]));
 }
 
 /** The text with every word a query lexeme matches between the engine's marks. */
