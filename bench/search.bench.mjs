@@ -392,7 +392,9 @@ export async function run(args, shared = {}) {
       await new Promise((r) => setTimeout(r, 200));
     }
     const metrics = await fetch(`${searchUrl}/metrics`).then((r) => r.text());
-    const gauge = (name) => Number(metrics.match(new RegExp(`^${name} (\\S+)$`, "m"))?.[1] ?? Number.NaN) / 1024 ** 2;
+    // Prometheus text: `name{labels} value`.
+    const gauge = (name) =>
+      Number(metrics.match(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "m"))?.[1] ?? Number.NaN) / 1024 ** 2;
     console.log(
       `search's index caught up with the ${counts.searchable.toLocaleString("en")} products in ` +
         `${((performance.now() - indexStarted) / 1000).toFixed(1)} s; the search process: ` +
