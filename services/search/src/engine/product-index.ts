@@ -309,7 +309,7 @@ export class ProductIndex {
       for (const w of entry.slice(cut + 1)) weights |= WEIGHT_OF[w] ?? 1;
       let list = this.postings.get(lexeme);
       if (!list) {
-        this.postings.set(lexeme, (list = []));
+        this.postings.set(own(lexeme), (list = []));
         this.wordsVersion++;
       }
       list.push(n * WEIGHT_BITS + (weights || 1));
@@ -833,6 +833,15 @@ class SelectShortest {
   result(): number[] {
     return [...this.best];
   }
+}
+
+/**
+ * A string that holds its own characters: V8 makes a long slice (13 characters and more, e.g. a
+ * barcode) a view on the string it was cut from, which would keep every product's whole lexeme list
+ * alive as long as one of its words is a key of the index.
+ */
+function own(text: string): string {
+  return text.length < 13 ? text : Buffer.from(text, "utf8").toString("utf8");
 }
 
 function size(group: { entries: readonly number[] }[]): number {
