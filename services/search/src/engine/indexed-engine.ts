@@ -70,8 +70,15 @@ export function createIndexedEngine(db: Db, options: { logger?: Logger } = {}): 
   const wordCache = new BoundedMap<string, WordLexemes | null>(CACHE_ENTRIES);
   const tokenCache = new BoundedMap<string, string[]>(CACHE_ENTRIES);
   const nearestCache = new BoundedMap<string, { at: number; near: string[] }>(CACHE_ENTRIES);
-  let answers = new Map<string, Promise<SearchResult>>();
-  let answersOf: [ProductIndex, number] | null = null;
+  /**
+   * Answers kept, by search: reused while no change since `version` affects them (ProductIndex.affects:
+   * a price change in another category does not make a category's answers stale), and while no new
+   * word could change a typo's corrections. `query` is set once computed.
+   */
+  const answers = new BoundedMap<
+    string,
+    { index: ProductIndex; version: number; words: number; query: IndexQuery | null; result: Promise<SearchResult> }
+  >(ANSWERS);
   let suggestions = new Map<string, Promise<Suggestion[]>>();
   let suggestionsOf: [ProductIndex, number] | null = null;
 
@@ -204,9 +211,14 @@ export function createIndexedEngine(db: Db, options: { logger?: Logger } = {}): 
     for (const [token, lexemes] of await tokenLexemes(db, missing)) tokenCache.set(token, lexemes);
   }
 
-  async function answer(idx: ProductIndex, query: SearchQuery, sort: SearchQuery["sort"]): Promise<SearchResult> {
+  async function answer(
+    idx: ProductIndex,
+    query: SearchQuery,
+    sort: SearchQuery["sort"],
+    ran: (asked: IndexQuery) => void,
+  ): Promise<SearchResult> {
     const groups = query.words.length > 0 ? await groupsOf(idx, query.words) : query.text ? [] : null;
-    const { hits, facets } = idx.search({
+    const asked: IndexQuery = {
       groups,
       code: query.code,
       category: query.category,
@@ -218,7 +230,9 @@ export function createIndexedEngine(db: Db, options: { logger?: Logger } = {}): 
       sort,
       offset: (query.page - 1) * query.limit,
       limit: query.limit,
-    });
+    };
+    const { hits, facets } = idx.search(asked);
+    ran(asked);
     const wanted = new Set((groups ?? []).flat().flatMap((a) => a.lexemes.flat()));
     if (query.text !== null) {
       await tokensLexemes(hits.flatMap((h) => [...tokensOf(h.doc.name), ...tokensOf(h.doc.description ?? "")]));
@@ -280,19 +294,31 @@ export function createIndexedEngine(db: Db, options: { logger?: Logger } = {}): 
       // The index as it is now answers the whole search, even if a reload replaces it meanwhile.
       const idx = index;
       const sort = query.sort === "relevance" && query.words.length === 0 && !query.text ? "newest" : query.sort;
-      if (answersOf?.[0] !== idx || answersOf[1] !== idx.version) {
-        answers = new Map();
-        answersOf = [idx, idx.version];
-      }
       const key = JSON.stringify([query, sort]);
-      let result = answers.get(key);
-      if (!result) {
-        if (answers.size >= ANSWERS) answers.clear();
-        result = answer(idx, query, sort);
-        answers.set(key, result);
-        result.catch(() => answers.delete(key));
+      const kept = answers.get(key);
+      if (kept && kept.index === idx && kept.words === idx.wordsVersion) {
+        if (kept.version === idx.version) return kept.result;
+        if (kept.query !== null && !idx.affects(kept.query, kept.version)) {
+          kept.version = idx.version;
+          return kept.result;
+        }
       }
-      return result;
+      const entry = {
+        index: idx,
+        version: idx.version,
+        words: idx.wordsVersion,
+        query: null as IndexQuery | null,
+        result: undefined as unknown as Promise<SearchResult>,
+      };
+      entry.result = answer(idx, query, sort, (asked) => {
+        // What the answer reflects: the index as the search ran.
+        entry.query = asked;
+        entry.version = idx.version;
+        entry.words = idx.wordsVersion;
+      });
+      answers.set(key, entry);
+      entry.result.catch(() => answers.delete(key));
+      return entry.result;
     },
 
     async suggest(words, limit) {

@@ -607,3 +607,93 @@ describe("ProductIndex", () => {
     });
   });
 });
+
+describe("ProductIndex.affects (which kept answers a change makes stale)", () => {
+  const NAMES = ["Basket running noir", "Basket ville blanc", "Robe noire longue", "Bougie parfumée", "Robe blanche"];
+  const PATHS = [SHOES, DRESSES, HOME];
+  const QUERIES: Partial<IndexQuery>[] = [
+    {},
+    { category: "shoes" },
+    { category: "dresses", sort: "price_asc" },
+    { category: "home", minPrice: 500, maxPrice: 2_000 },
+    { groups: typed("basket") },
+    { groups: typed("noir"), category: "mode" },
+    { groups: typed("robe"), brand: "Veja", inStock: true },
+    { groups: [], code: "SKU-P3" },
+    { groups: typed("bougie"), code: "bougie", inStock: true, locationId: "store-2" },
+  ];
+
+  /** A deterministic pseudo-random sequence. */
+  function random(seed: number): () => number {
+    let s = seed;
+    return () => {
+      s = (s * 1_664_525 + 1_013_904_223) >>> 0;
+      return s / 2 ** 32;
+    };
+  }
+
+  it("never keeps an answer that a change made different (400 random changes, 9 searches)", () => {
+    const rnd = random(7);
+    const pick = <T>(list: readonly T[]) => list[Math.floor(rnd() * list.length)]!;
+    const products: Record<string, Fixture> = {};
+    for (let i = 0; i < 12; i++) {
+      products[`p${i}`] = {
+        name: `${pick(NAMES)} ${i}`,
+        brand: pick(["Nike", "Veja", null]),
+        path: pick(PATHS),
+        variants: [[`SKU-P${i}`, null, 500 + Math.floor(rnd() * 50) * 100]],
+        online: rnd() < 0.5,
+        locations: rnd() < 0.5 ? ["store-2"] : [],
+        created: i,
+      };
+    }
+    const index = indexOf(products);
+    const kept = QUERIES.map((q) => ({ q: query(q), version: index.version, answer: index.search(query(q)) }));
+    let reused = 0;
+    for (let step = 0; step < 400; step++) {
+      const id = `p${Math.floor(rnd() * 14)}`;
+      const f: Fixture = products[id] ?? { name: `${pick(NAMES)} ${id}`, path: pick(PATHS), created: step };
+      const change = rnd();
+      if (change < 0.4) f.variants = [[`SKU-${id.toUpperCase()}`, null, 500 + Math.floor(rnd() * 50) * 100]];
+      else if (change < 0.6) f.online = !f.online;
+      else if (change < 0.7) f.locations = f.locations?.length ? [] : ["store-2"];
+      else if (change < 0.8) f.name = `${pick(NAMES)} ${id}`;
+      else if (change < 0.9) f.searchable = f.searchable === false;
+      else f.brand = pick(["Nike", "NIKE", "Veja", null]);
+      products[id] = f;
+      index.apply(row(id, f));
+      for (const k of kept) {
+        const now = index.search(k.q);
+        if (!index.affects(k.q, k.version)) {
+          reused++;
+          expect(now, `step ${step}, ${JSON.stringify(k.q)}`).toEqual(k.answer);
+        }
+        k.version = index.version;
+        k.answer = now;
+      }
+    }
+    // The test means something only if some answers were kept across changes.
+    expect(reused).toBeGreaterThan(400);
+  });
+
+  it("calls a category's answers stale after a change in it, not after a change elsewhere", () => {
+    const index = indexOf({
+      a: { name: "Basket", path: SHOES, variants: [["A", null, 1_000]] },
+      h: { name: "Bougie", path: HOME, variants: [["H", null, 1_000]] },
+    });
+    const since = index.version;
+    index.apply(row("h", { name: "Bougie", path: HOME, variants: [["H", null, 2_000]] }));
+    expect(index.affects(query({ category: "shoes" }), since)).toBe(false);
+    expect(index.affects(query({ category: "home" }), since)).toBe(true);
+    expect(index.affects(query({}), since)).toBe(true);
+    expect(index.affects(query({ groups: typed("basket") }), since)).toBe(false);
+    expect(index.affects(query({ groups: typed("bougie") }), since)).toBe(true);
+  });
+
+  it("calls every answer stale after the categories change", () => {
+    const index = indexOf({ a: { name: "Basket", path: SHOES } });
+    const since = index.version;
+    index.setCategories([...CATEGORIES, { ...CATEGORIES[3]!, name: "Maison & déco" }]);
+    expect(index.affects(query({ category: "shoes", groups: typed("basket") }), since)).toBe(true);
+  });
+});

@@ -155,6 +155,13 @@ export class ProductIndex {
   wordsVersion = 0;
   private docs: (Doc | undefined)[] = [];
   private readonly byId = new Map<string, number>();
+  /**
+   * The recent changes, newest last: which doc (as it was, and as it is) each version touched, or
+   * null for a change that may touch any answer (categories, a brand's spelling). `affects` reads it.
+   */
+  private changeLog: { version: number; n: number; doc: Doc | null }[] = [];
+  /** Versions up to this one may have left the log. */
+  private forgottenUpTo = 0;
   /** Each product's last change applied (its change_seq). */
   private readonly applied = new Map<string, string>();
   private readonly postings = new Map<string, number[]>();
@@ -214,6 +221,7 @@ export class ProductIndex {
     this.firstWords.clear();
     this.sortedFirsts = null;
     this.namesVersion++;
+    this.changeLog = [];
     this.codes.clear();
     this.categoryDocs = [];
     this.brandSpellings = [];
@@ -222,6 +230,7 @@ export class ProductIndex {
     this.deadEntries = 0;
     this.liveEntries = 0;
     this.version++;
+    this.forgottenUpTo = this.version;
   }
 
   setCategories(rows: readonly CategoryRow[]): void {
@@ -232,6 +241,7 @@ export class ProductIndex {
     this.version++;
     this.namesVersion++;
     this.wordsVersion++;
+    this.logChange(-1, null);
   }
 
   /** A category by id, as known now. */
@@ -290,6 +300,8 @@ export class ProductIndex {
         this.docs[current] = doc;
         this.setColumns(current, doc, old);
         if (old.name !== doc.name || old.slug !== doc.slug) this.namesVersion++;
+        this.logChange(current, old);
+        this.logChange(current, doc);
         return;
       }
       this.remove(row.id, current);
@@ -301,6 +313,7 @@ export class ProductIndex {
     this.setColumns(n, doc);
     this.linkCodes(doc);
     this.countSpelling(doc, 1);
+    this.logChange(n, doc);
     for (const c of doc.path) (this.categoryDocs[c] ??= []).push(n);
     for (const entry of row.lexemes.split("\u0002")) {
       const cut = entry.lastIndexOf("\u0001");
@@ -346,7 +359,11 @@ export class ProductIndex {
     else spellings.delete(doc.brand);
     let shown: string | undefined;
     for (const spelling of spellings.keys()) if (shown === undefined || spelling < shown) shown = spelling;
-    if (shown !== undefined) this.brandShown[doc.brandKey] = shown;
+    if (shown !== undefined && shown !== this.brandShown[doc.brandKey]) {
+      // Every answer counting this brand shows it otherwise now.
+      if (this.brandShown[doc.brandKey] !== undefined) this.logChange(-1, null);
+      this.brandShown[doc.brandKey] = shown;
+    }
   }
 
   private setColumns(n: number, doc: Doc, old?: Doc): void {
@@ -366,6 +383,7 @@ export class ProductIndex {
 
   private remove(id: string, n: number): void {
     const old = this.docs[n]!;
+    this.logChange(n, old);
     this.unlinkCodes(old);
     this.countSpelling(old, -1);
     this.docs[n] = undefined;
@@ -377,6 +395,65 @@ export class ProductIndex {
     this.deadEntries += old.entries;
     // Dead entries are skipped by every reader; compacted once they are as many as the live ones.
     if (this.deadEntries > Math.max(this.liveEntries, 10_000)) this.compact();
+  }
+
+  private logChange(n: number, doc: Doc | null): void {
+    this.changeLog.push({ version: this.version, n, doc });
+    if (this.changeLog.length > 1_024) {
+      const dropped = this.changeLog.splice(0, 512);
+      this.forgottenUpTo = dropped[dropped.length - 1]!.version;
+    }
+  }
+
+  /**
+   * Whether a change after `since` may have changed this search's answer (its results, their order,
+   * any facet count): a doc changed (as it was or as it is) that the search's text or code matches,
+   * within its category; or a change that touches every answer. Filters on brand, price and stock are
+   * not checked: their facets count docs the filter leaves out. True when the log no longer reaches back.
+   */
+  affects(q: IndexQuery, since: number): boolean {
+    if (since === this.version) return false;
+    if (since < this.forgottenUpTo) return true;
+    const log = this.changeLog;
+    for (let i = log.length - 1; i >= 0 && log[i]!.version > since; i--) {
+      const { n, doc } = log[i]!;
+      if (doc === null || this.inScope(q, n, doc)) return true;
+    }
+    return false;
+  }
+
+  private inScope(q: IndexQuery, n: number, doc: Doc): boolean {
+    if (q.category !== undefined) {
+      const c = this.categoryIds.find(q.category);
+      if (c === undefined || !doc.path.includes(c)) return false;
+    }
+    if (q.groups === null) return true;
+    if (q.code !== null && (doc.codeKeys.includes(`s:${q.code.toLowerCase()}`) || doc.codeKeys.includes(`b:${q.code}`)))
+      return true;
+    const groups = q.groups.filter((g) => g.length > 0);
+    return (
+      groups.length > 0 &&
+      groups.every((group) =>
+        group.some((alternative) =>
+          alternative.lexemes.some((lexemes) => lexemes.every((lexeme) => this.hasEntry(lexeme, n))),
+        ),
+      )
+    );
+  }
+
+  /** Whether doc n has this lexeme (posting lists are in doc order: a binary search). */
+  private hasEntry(lexeme: string, n: number): boolean {
+    const list = this.postings.get(lexeme);
+    if (!list) return false;
+    let lo = 0;
+    let hi = list.length;
+    const from = n * WEIGHT_BITS;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < list.length && list[lo]! < from + WEIGHT_BITS;
   }
 
   /** Drops dead docs' entries from every posting list and name word. */
