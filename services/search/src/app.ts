@@ -22,6 +22,8 @@ export interface SearchDeps {
   instance: string;
   /** Verifies access tokens (JWKS_URL); absent in tests that need no caller. */
   auth?: TokenVerifier;
+  /** How long shared caches may keep an anonymous suggestion list (SUGGEST_SHARED_CACHE_SECONDS; default 1). */
+  suggestSharedCacheSeconds?: number;
 }
 
 /** The search service: read models of categories and products built from catalog's and inventory's events. */
@@ -52,7 +54,7 @@ export async function buildApp(deps: SearchDeps): Promise<App> {
     .catch((error: unknown) =>
       deps.logger.warn({ err: error }, "search index: first load failed, retried by the next search"),
     );
-  productsRoutes(app, { engine });
+  productsRoutes(app, { engine, suggestSharedCacheSeconds: deps.suggestSharedCacheSeconds ?? 1 });
   eventsAdminRoutes(app, "search", deps.bus);
   adminRoutes(app, { db: deps.db, bus: deps.bus, logger: deps.logger });
   return app;

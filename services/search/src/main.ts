@@ -8,5 +8,13 @@ await runService({
   configSchema,
   migrationsDir: migrationsDirOf(import.meta.url),
   events: eventsPart,
-  buildApp: ({ db, bus, logger, instance, auth }) => buildApp({ db: db!, bus: bus!, logger, instance, auth }),
+  buildApp: ({ db, bus, logger, instance, auth, config }) =>
+    buildApp({
+      db: db!,
+      bus: bus!,
+      logger,
+      instance,
+      auth,
+      suggestSharedCacheSeconds: config.SUGGEST_SHARED_CACHE_SECONDS,
+    }),
 });

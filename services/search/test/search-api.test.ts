@@ -154,6 +154,13 @@ describe("product search and suggestions", () => {
       expect((await suggest("cha")).map((s) => s.text)).toEqual(["Chaussures", "Chaussure de running Pegasus"]);
     });
 
+    it("lets a shared cache keep an anonymous list a second, never a product search", async () => {
+      const listed = await get("/api/search/suggest?q=cha");
+      expect(listed.headers.get("cache-control")).toBe("public, max-age=0, s-maxage=1");
+      const found = await get("/api/search/products?q=chaussure");
+      expect(found.headers.get("cache-control")).toBeNull();
+    });
+
     it("matches each word typed at the start of a word, the last one as a prefix", async () => {
       expect((await suggest("casque v")).map((s) => s.text)).toEqual(["Casque de vélo"]);
       expect((await suggest("sans f")).map((s) => s.text)).toEqual(["Casque audio sans fil"]);

@@ -3,7 +3,10 @@ import { type App, problemResponses } from "@comptoir/platform";
 import * as search from "../domain/search.use-cases";
 
 /** Public product search and type-ahead (no token needed). */
-export function productsRoutes(app: App, deps: search.SearchDeps): void {
+export function productsRoutes(
+  app: App,
+  deps: search.SearchDeps & { /** SUGGEST_SHARED_CACHE_SECONDS */ suggestSharedCacheSeconds: number },
+): void {
   app.get(
     searchHttp.searchProducts.path,
     {
@@ -31,6 +34,12 @@ export function productsRoutes(app: App, deps: search.SearchDeps): void {
         response: { 200: searchHttp.suggest.responses[200], ...problemResponses(400) },
       },
     },
-    async (request) => ({ data: await search.suggest(deps, request.query.q) }),
+    async (request, reply) => {
+      const data = await search.suggest(deps, request.query.q);
+      // Names for a type-ahead, the same for every shopper: a shared cache may keep them a moment.
+      if (deps.suggestSharedCacheSeconds > 0 && request.headers.authorization === undefined)
+        reply.header("cache-control", `public, max-age=0, s-maxage=${deps.suggestSharedCacheSeconds}`);
+      return { data };
+    },
   );
 }
