@@ -80,6 +80,35 @@ describe("the products change feed", () => {
     expect(state).toMatchObject({ phase: "done", error: null });
   };
 
+  it("brings a kept answer without text up to date after a price and a stock change, as a fresh engine answers", async () => {
+    const running = engine();
+    const queries = [
+      search(null, { category: catalog.categoryIds["chaussures"]! }),
+      search(null, { sort: "newest", limit: 5 }),
+      search(null, { minPrice: 1_000, maxPrice: 20_000, inStock: true }),
+    ];
+    const before = await answers(running, queries); // kept
+    const shoe = product("chaussure-running-pegasus");
+    await priceChanged(shoe, 11_990, new Date(Date.now() + 1_000).toISOString());
+    await h.publish(
+      "inventory.stock.changed",
+      stock(shoe.variants[0]!.id, catalog.online, "online", null, 0),
+      shoe.variants[0]!.id,
+      { occurredAt: new Date(Date.now() + 1_000).toISOString() },
+    );
+    await h.settle();
+    const now = await answers(running, queries);
+    expect(now).toEqual(await answers(engine(), queries));
+    const { rows } = await h.search.db.query("SELECT min_price::int AS price FROM search_products WHERE id = $1", [
+      shoe.id,
+    ]);
+    const found = now[0]!.data.find((d) => d.id === shoe.id);
+    expect(found?.minPrice).toBe(rows[0].price);
+    expect(found?.inStockOnline).toBe(false);
+    expect(before[0]!.data.find((d) => d.id === shoe.id)?.inStockOnline).toBe(true);
+    expect(now).not.toEqual(before);
+  });
+
   it("shows a change on two instances as soon as its event is handled, although both answered the query before", async () => {
     const [one, two] = [engine(), engine()];
     const queries = [search(null), search("casque"), search("yoga"), search("tapis", { inStock: true })];

@@ -12,7 +12,7 @@ import {
   PRICE_RANGES,
 } from "../model/query";
 import { tsqueryAlternatives } from "../model/tsquery";
-import { type IndexHit, type IndexQuery, ProductIndex, type WordLexemes } from "./product-index";
+import { type IndexHit, type IndexQuery, type IndexResult, ProductIndex, type WordLexemes } from "./product-index";
 import type { SearchEngine, SearchHit, SearchQuery, SearchResult, Suggestion } from "./search-engine";
 
 /*
@@ -52,6 +52,15 @@ class BoundedMap<K, V> extends Map<K, V> {
   }
 }
 
+/** A kept answer: the index and version it reflects, and what the index answered. */
+interface Kept {
+  index: ProductIndex;
+  version: number;
+  words: number;
+  raw: { query: IndexQuery; result: IndexResult } | null;
+  result: Promise<SearchResult>;
+}
+
 export interface IndexedEngine extends SearchEngine {
   /** Reads the feed up to now (a search does it first); resolves when the index holds every change committed before the call. */
   sync(): Promise<void>;
@@ -73,12 +82,10 @@ export function createIndexedEngine(db: Db, options: { logger?: Logger } = {}): 
   /**
    * Answers kept, by search: reused while no change since `version` affects them (ProductIndex.affects:
    * a price change in another category does not make a category's answers stale), and while no new
-   * word could change a typo's corrections. `query` is set once computed.
+   * word could change a typo's corrections; or brought up to date after a change in place
+   * (ProductIndex.refresh). `raw` (the index's query and result) is set once computed.
    */
-  const answers = new BoundedMap<
-    string,
-    { index: ProductIndex; version: number; words: number; query: IndexQuery | null; result: Promise<SearchResult> }
-  >(ANSWERS);
+  const answers = new BoundedMap<string, Kept>(ANSWERS);
   let suggestions = new Map<string, Promise<Suggestion[]>>();
   let suggestionsOf: [ProductIndex, number] | null = null;
 
@@ -215,7 +222,7 @@ export function createIndexedEngine(db: Db, options: { logger?: Logger } = {}): 
     idx: ProductIndex,
     query: SearchQuery,
     sort: SearchQuery["sort"],
-    ran: (asked: IndexQuery) => void,
+    ran: (asked: IndexQuery, result: IndexResult) => void,
   ): Promise<SearchResult> {
     const groups = query.words.length > 0 ? await groupsOf(idx, query.words) : query.text ? [] : null;
     const asked: IndexQuery = {
@@ -231,13 +238,23 @@ export function createIndexedEngine(db: Db, options: { logger?: Logger } = {}): 
       offset: (query.page - 1) * query.limit,
       limit: query.limit,
     };
-    const { hits, facets } = idx.search(asked);
-    ran(asked);
+    const result = idx.search(asked);
+    ran(asked, result);
     const wanted = new Set((groups ?? []).flat().flatMap((a) => a.lexemes.flat()));
     if (query.text !== null) {
-      await tokensLexemes(hits.flatMap((h) => [...tokensOf(h.doc.name), ...tokensOf(h.doc.description ?? "")]));
+      await tokensLexemes(result.hits.flatMap((h) => [...tokensOf(h.doc.name), ...tokensOf(h.doc.description ?? "")]));
     }
     const matches = (token: string) => (tokenCache.get(normalized(token)) ?? []).some((l) => wanted.has(l));
+    return rendered(idx, query, result, matches);
+  }
+
+  /** An index result as the API answers it. */
+  function rendered(
+    idx: ProductIndex,
+    query: SearchQuery,
+    { hits, facets }: IndexResult,
+    matches: (token: string) => boolean,
+  ): SearchResult {
     return {
       data: hits.map((hit) => toHit(idx, hit, query, matches)),
       total: facets.total,
@@ -296,23 +313,33 @@ export function createIndexedEngine(db: Db, options: { logger?: Logger } = {}): 
       const sort = query.sort === "relevance" && query.words.length === 0 && !query.text ? "newest" : query.sort;
       const key = JSON.stringify([query, sort]);
       const kept = answers.get(key);
-      if (kept && kept.index === idx && kept.words === idx.wordsVersion) {
+      // Being computed on this very state: the same answer.
+      if (kept?.raw === null && kept.index === idx && kept.version === idx.version) return kept.result;
+      if (kept && kept.index === idx && kept.words === idx.wordsVersion && kept.raw !== null) {
         if (kept.version === idx.version) return kept.result;
-        if (kept.query !== null && !idx.affects(kept.query, kept.version)) {
+        if (!idx.affects(kept.raw.query, kept.version)) {
           kept.version = idx.version;
           return kept.result;
         }
+        // A price or stock change to a product it counts: brought up to date rather than computed again.
+        const refreshed = idx.refresh(kept.raw.query, kept.version, kept.raw.result);
+        if (refreshed !== null) {
+          kept.raw = { query: kept.raw.query, result: refreshed };
+          kept.version = idx.version;
+          kept.result = Promise.resolve(rendered(idx, query, refreshed, () => false));
+          return kept.result;
+        }
       }
-      const entry = {
+      const entry: Kept = {
         index: idx,
         version: idx.version,
         words: idx.wordsVersion,
-        query: null as IndexQuery | null,
+        raw: null,
         result: undefined as unknown as Promise<SearchResult>,
       };
-      entry.result = answer(idx, query, sort, (asked) => {
+      entry.result = answer(idx, query, sort, (asked, result) => {
         // What the answer reflects: the index as the search ran.
-        entry.query = asked;
+        entry.raw = { query: asked, result };
         entry.version = idx.version;
         entry.words = idx.wordsVersion;
       });

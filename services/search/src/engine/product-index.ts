@@ -86,6 +86,8 @@ export interface IndexQuery {
 }
 
 export interface IndexHit {
+  /** The doc's number when the search ran. */
+  n: number;
   doc: Doc;
   matchedCode: string | null;
   inStockAtLocation: boolean | null;
@@ -100,12 +102,31 @@ export interface IndexFacets {
   atLocation: number;
 }
 
+/** What facets are made of, kept with an answer so that a change can be applied to it (`refresh`). */
+export interface IndexCounts {
+  total: number;
+  categoryCounts: Int32Array;
+  brandCounts: Int32Array;
+  prices: number[];
+  online: number;
+  atLocation: number;
+}
+
+export interface IndexResult {
+  hits: IndexHit[];
+  facets: IndexFacets;
+  counts: IndexCounts;
+}
+
 export interface IndexSuggestion {
   kind: "category" | "product";
   id: string;
   text: string;
   slug: string;
 }
+
+/** A logged change: a doc changed in place (as it `was`, as it `is`), or anything else. */
+type ChangeKind = "was" | "is" | "other";
 
 /** Two 32-bit FNV-1a hashes (different offsets) and the length: equal lexemes, or a 1-in-2^64 accident. */
 function hash(text: string): string {
@@ -159,7 +180,7 @@ export class ProductIndex {
    * The recent changes, newest last: which doc (as it was, and as it is) each version touched, or
    * null for a change that may touch any answer (categories, a brand's spelling). `affects` reads it.
    */
-  private changeLog: { version: number; n: number; doc: Doc | null }[] = [];
+  private changeLog: { version: number; n: number; doc: Doc | null; kind: ChangeKind }[] = [];
   /** Versions up to this one may have left the log. */
   private forgottenUpTo = 0;
   /** Each product's last change applied (its change_seq). */
@@ -300,8 +321,8 @@ export class ProductIndex {
         this.docs[current] = doc;
         this.setColumns(current, doc, old);
         if (old.name !== doc.name || old.slug !== doc.slug) this.namesVersion++;
-        this.logChange(current, old);
-        this.logChange(current, doc);
+        this.logChange(current, old, "was");
+        this.logChange(current, doc, "is");
         return;
       }
       this.remove(row.id, current);
@@ -397,8 +418,8 @@ export class ProductIndex {
     if (this.deadEntries > Math.max(this.liveEntries, 10_000)) this.compact();
   }
 
-  private logChange(n: number, doc: Doc | null): void {
-    this.changeLog.push({ version: this.version, n, doc });
+  private logChange(n: number, doc: Doc | null, kind: ChangeKind = "other"): void {
+    this.changeLog.push({ version: this.version, n, doc, kind });
     if (this.changeLog.length > 1_024) {
       const dropped = this.changeLog.splice(0, 512);
       this.forgottenUpTo = dropped[dropped.length - 1]!.version;
@@ -420,6 +441,92 @@ export class ProductIndex {
       if (doc === null || this.inScope(q, n, doc)) return true;
     }
     return false;
+  }
+
+  /**
+   * A kept answer to a search without text, brought up to date after the changes since `since`
+   * when each is a change in place (a price, a stock level) it can absorb: the change's old and new
+   * state are taken out of and put into the counts, and the page keeps its order (the changed doc
+   * stays where it was, or stays out of it). Null when it must be computed again: a change of another
+   * kind, a page past the first, a doc leaving the page or able to enter it, a price sort's key moving.
+   */
+  refresh(q: IndexQuery, since: number, kept: IndexResult): IndexResult | null {
+    if (q.groups !== null || q.offset !== 0 || since < this.forgottenUpTo) return null;
+    const log = this.changeLog;
+    let first = log.length;
+    while (first > 0 && log[first - 1]!.version > since) first--;
+    const category = q.category === undefined ? undefined : (this.categoryIds.find(q.category) ?? -2);
+    const brand = q.brand === undefined ? undefined : (this.brands.find(q.brand.toLowerCase()) ?? -2);
+    const location = q.locationId === undefined ? undefined : (this.locationIds.find(q.locationId) ?? -2);
+    const counts: IndexCounts = {
+      ...kept.counts,
+      // Sized for the categories and brands known now (a change may bring a brand no count had).
+      categoryCounts: grown(kept.counts.categoryCounts, this.categoryIds.size),
+      brandCounts: grown(kept.counts.brandCounts, this.brands.size),
+      prices: [...kept.counts.prices],
+    };
+    const hits = [...kept.hits];
+    const better = this.comparator(q.sort, false);
+    for (let i = first; i < log.length; i++) {
+      const entry = log[i]!;
+      if (entry.doc !== null && !this.inScope(q, entry.n, entry.doc)) continue;
+      if (entry.kind !== "was") return null;
+      const next = log[i + 1];
+      if (next?.kind !== "is" || next.n !== entry.n || next.doc === null) return null;
+      i++;
+      const was = entry.doc!;
+      const is = next.doc;
+      if (category !== undefined && category >= 0 && !was.path.includes(category)) continue;
+      this.count(q, was, -1, counts, brand, location);
+      const passes = this.count(q, is, 1, counts, brand, location);
+      const at = hits.findIndex((h) => h.n === entry.n);
+      if (at >= 0) {
+        // In the page: it must stay, at the same place.
+        if (!passes || (q.sort !== "newest" && q.sort !== "relevance" && was.minPrice !== is.minPrice)) return null;
+        if (this.docs[entry.n] !== is) return null; // changed again since: the later entry says how
+        hits[at] = {
+          ...hits[at]!,
+          doc: is,
+          inStockAtLocation: location === undefined ? null : is.locations.includes(location),
+        };
+      } else if (passes) {
+        // Out of it: it must stay out (the page is full and it ranks after its last).
+        const last = hits[hits.length - 1];
+        if (hits.length < q.limit || last === undefined || this.docs[last.n] !== last.doc) return null;
+        if (this.docs[entry.n] !== is || better(entry.n, last.n)) return null;
+      }
+    }
+    return { hits, facets: this.facetsOf(counts), counts };
+  }
+
+  /** Adds (1) or takes out (-1) a doc's share of a search's counts, as search's loop counts it; whether it is a result. */
+  private count(
+    q: IndexQuery,
+    doc: Doc,
+    sign: 1 | -1,
+    counts: IndexCounts,
+    brand: number | undefined,
+    location: number | undefined,
+  ): boolean {
+    if (q.category !== undefined) {
+      const c = this.categoryIds.find(q.category);
+      if (c === undefined || !doc.path.includes(c)) return false;
+    }
+    if (q.inStock === true && (location === undefined ? !doc.inStockOnline : !doc.locations.includes(location)))
+      return false;
+    const min = q.minPrice ?? 0;
+    const max = q.maxPrice ?? Number.MAX_SAFE_INTEGER;
+    const inPrice =
+      (q.minPrice === undefined && q.maxPrice === undefined) || doc.prices.some((p) => p >= min && p <= max);
+    const ofBrand = brand === undefined || doc.brandKey === brand;
+    if (inPrice && doc.brandKey >= 0) counts.brandCounts[doc.brandKey]! += sign;
+    if (ofBrand) counts.prices[bucketOf(doc.minPrice)]! += sign;
+    if (!ofBrand || !inPrice) return false;
+    counts.total += sign;
+    for (const c of this.leafPaths[doc.path[doc.path.length - 1] ?? -1] ?? doc.path) counts.categoryCounts[c]! += sign;
+    if (doc.inStockOnline) counts.online += sign;
+    if (location !== undefined && doc.locations.includes(location)) counts.atLocation += sign;
+    return true;
   }
 
   private inScope(q: IndexQuery, n: number, doc: Doc): boolean {
@@ -571,7 +678,7 @@ export class ProductIndex {
   }
 
   /** Matches, filters, counts facets and ranks: the page asked for and the facets of every result. */
-  search(q: IndexQuery): { hits: IndexHit[]; facets: IndexFacets } {
+  search(q: IndexQuery): IndexResult {
     const evaluation = this.nextEvaluation();
     const byCode = q.code === null ? new Map<number, string>() : this.codeMatches(q.code);
     const category = q.category === undefined ? undefined : (this.categoryIds.find(q.category) ?? -2);
@@ -611,6 +718,14 @@ export class ProductIndex {
     const { docs, alive, minPrices, maxPrices, brandKeys, inStockOnline, buckets, leafs, rankKeys } = this;
     const { stamp, matched, exact, score } = this;
     const stockAt = location === undefined || location < 0 ? undefined : this.stockAt[location];
+    // The sort's first key (larger is better once signed); ties go to `better`.
+    const sortKeys =
+      q.sort === "price_asc" || q.sort === "price_desc"
+        ? minPrices
+        : q.sort === "relevance" && textual
+          ? rankKeys
+          : this.createdAts;
+    const sign = q.sort === "price_asc" ? -1 : 1;
     const leafCounts = new Int32Array(this.categoryIds.size);
     const codes = byCode.size > 0;
 
@@ -645,11 +760,14 @@ export class ProductIndex {
           (textMatch && exact[n] === groupsNeeded ? 1e6 : 0) +
           (textMatch ? score[n]! : 0);
       }
-      // The best `keep` so far, worst on top.
+      // The best `keep` so far, worst on top; most docs are turned away by the sort's first key alone.
       if (heap.length < keep) {
         heap.push(n);
         siftUp(heap, heap.length - 1, better);
-      } else if (keep > 0 && better(n, heap[0]!)) {
+      } else if (keep > 0) {
+        const mine = sign * sortKeys[n]!;
+        const worst = sign * sortKeys[heap[0]!]!;
+        if (mine < worst || (mine === worst && !better(n, heap[0]!))) return;
         heap[0] = n;
         siftDown(heap, 0, better);
       }
@@ -669,11 +787,19 @@ export class ProductIndex {
     const hits = heap.slice(q.offset).map((n) => {
       const doc = this.docs[n]!;
       return {
+        n,
         doc,
         matchedCode: byCode.get(n) ?? null,
         inStockAtLocation: location === undefined ? null : doc.locations.includes(location),
       };
     });
+    const counts: IndexCounts = { total, categoryCounts, brandCounts, prices, online, atLocation };
+    return { hits, facets: this.facetsOf(counts), counts };
+  }
+
+  /** The facets as answers show them, from the raw counts. */
+  private facetsOf(counts: IndexCounts): IndexFacets {
+    const { total, categoryCounts, brandCounts, prices, online, atLocation } = counts;
     const categories: CountedCategory[] = [];
     categoryCounts.forEach((count, c) => {
       const row = count > 0 ? this.categories.get(this.categoryIds.names[c]!) : undefined;
@@ -684,7 +810,7 @@ export class ProductIndex {
       if (count > 0) brands.push({ brand: this.brandShown[b]!, count });
     });
     brands.sort((a, b) => b.count - a.count || compare(a.brand.toLowerCase(), b.brand.toLowerCase()));
-    return { hits, facets: { total, categories, brands: brands.slice(0, 50), prices, online, atLocation } };
+    return { total, categories, brands: brands.slice(0, 50), prices: [...prices], online, atLocation };
   }
 
   private nextEvaluation(): number {
@@ -919,6 +1045,13 @@ class SelectShortest {
  */
 function own(text: string): string {
   return text.length < 13 ? text : Buffer.from(text, "utf8").toString("utf8");
+}
+
+/** A copy of the counts, at least `length` long. */
+function grown(counts: Int32Array, length: number): Int32Array {
+  const copy = new Int32Array(Math.max(length, counts.length));
+  copy.set(counts);
+  return copy;
 }
 
 function size(group: { entries: readonly number[] }[]): number {
