@@ -508,10 +508,7 @@ export class ProductIndex {
     brand: number | undefined,
     location: number | undefined,
   ): boolean {
-    if (q.category !== undefined) {
-      const c = this.categoryIds.find(q.category);
-      if (c === undefined || !doc.path.includes(c)) return false;
-    }
+    if (!this.inCategory(q, doc)) return false;
     if (q.inStock === true && (location === undefined ? !doc.inStockOnline : !doc.locations.includes(location)))
       return false;
     const min = q.minPrice ?? 0;
@@ -529,11 +526,15 @@ export class ProductIndex {
     return true;
   }
 
+  /** Whether the doc is in the search's category (or under it), or the search has none. */
+  private inCategory(q: IndexQuery, doc: Doc): boolean {
+    if (q.category === undefined) return true;
+    const c = this.categoryIds.find(q.category);
+    return c !== undefined && doc.path.includes(c);
+  }
+
   private inScope(q: IndexQuery, n: number, doc: Doc): boolean {
-    if (q.category !== undefined) {
-      const c = this.categoryIds.find(q.category);
-      if (c === undefined || !doc.path.includes(c)) return false;
-    }
+    if (!this.inCategory(q, doc)) return false;
     if (q.groups === null) return true;
     if (q.code !== null && (doc.codeKeys.includes(`s:${q.code.toLowerCase()}`) || doc.codeKeys.includes(`b:${q.code}`)))
       return true;
