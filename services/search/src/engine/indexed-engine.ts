@@ -36,7 +36,7 @@ const NEAREST_TTL_MS = 10_000;
 const WHOLE_DESCRIPTION = 200;
 /** Words of a description fragment. */
 const FRAGMENT_WORDS = 20;
-/** Answers kept per index version (the same search while nothing changed is answered again from here). */
+/** Answers kept (each reused until a change can affect it: ProductIndex.affects, refresh). */
 const ANSWERS = 2_000;
 /** The most entries of each lexeme cache (cleared when full). */
 const CACHE_ENTRIES = 200_000;
@@ -47,7 +47,7 @@ class BoundedMap<K, V> extends Map<K, V> {
     super();
   }
   override set(key: K, value: V): this {
-    if (this.size >= this.max) this.clear();
+    if (this.size >= this.max && !this.has(key)) this.clear();
     return super.set(key, value);
   }
 }
