@@ -1,7 +1,7 @@
 import type { ChangedProduct } from "../db/products.repo";
 import type { CountedCategory } from "../model/facets";
 import { PRICE_RANGES } from "../model/query";
-import type { SearchSort } from "./search-engine";
+import type { SearchQuery, SearchSort } from "./search-engine";
 
 /*
  * The products read model held in memory by each search instance: an inverted index of the lexemes
@@ -65,24 +65,18 @@ export interface CategoryRow {
 /** A word of the query: the lexemes that match it, as alternatives each needing all its lexemes. */
 export type WordLexemes = string[][];
 
-export interface IndexQuery {
+/** A search as the index runs it: the port's code, filters, sort and limit, with the text as lexemes and an offset. */
+export interface IndexQuery extends Pick<
+  SearchQuery,
+  "code" | "category" | "brand" | "minPrice" | "maxPrice" | "inStock" | "locationId" | "sort" | "limit"
+> {
   /**
    * The text's groups (every group must match, by any of its alternatives); null: no text, every
    * product. Each alternative says whether it is a word as typed (a product matching all groups by
    * typed words is an exact match, ranked before corrections).
    */
   groups: { lexemes: WordLexemes; typed: boolean }[][] | null;
-  /** A SKU or barcode as typed: its product is added to the matches, first. */
-  code: string | null;
-  category?: string;
-  brand?: string;
-  minPrice?: number;
-  maxPrice?: number;
-  inStock?: boolean;
-  locationId?: string;
-  sort: SearchSort;
   offset: number;
-  limit: number;
 }
 
 export interface IndexHit {
