@@ -80,24 +80,35 @@ describe("the products change feed", () => {
     expect(state).toMatchObject({ phase: "done", error: null });
   };
 
-  it("brings a kept answer without text up to date after a price change, as a fresh engine answers", async () => {
+  it("brings a kept answer without text up to date after a price and a stock change, as a fresh engine answers", async () => {
     const running = engine();
     const queries = [
       search(null, { category: catalog.categoryIds["chaussures"]! }),
       search(null, { sort: "newest", limit: 5 }),
-      search(null, { minPrice: 1_000, maxPrice: 20_000 }),
+      search(null, { minPrice: 1_000, maxPrice: 20_000, inStock: true }),
     ];
     const before = await answers(running, queries); // kept
     const shoe = product("chaussure-running-pegasus");
+    expect(before[0]!.data.find((d) => d.id === shoe.id)?.inStockOnline).toBe(true);
     await priceChanged(shoe, 11_990);
+    await h.publish(
+      "inventory.stock.changed",
+      stock(shoe.variants[0]!.id, catalog.online, "online", null, 0),
+      shoe.variants[0]!.id,
+    );
     await h.settle();
     const stored = async () =>
-      (await h.search.db.query("SELECT min_price::int AS price FROM search_products WHERE id = $1", [shoe.id]))
-        .rows[0] as { price: number };
-    const row = await waitFor(stored, (r) => r.price === 11_990, "the read model to hold the new price");
+      (
+        await h.search.db.query("SELECT min_price::int AS price, in_stock_online FROM search_products WHERE id = $1", [
+          shoe.id,
+        ])
+      ).rows[0] as { price: number; in_stock_online: boolean };
+    const row = await waitFor(stored, (r) => !r.in_stock_online, "the read model to hold the stock-out");
     const now = await answers(running, queries);
     expect(now).toEqual(await answers(engine(), queries));
-    expect(now[0]!.data.find((d) => d.id === shoe.id)?.minPrice).toBe(row.price);
+    const found = now[0]!.data.find((d) => d.id === shoe.id);
+    expect(found?.minPrice).toBe(row.price);
+    expect(found?.inStockOnline).toBe(false);
     expect(now).not.toEqual(before);
   });
 

@@ -240,6 +240,71 @@ describe("the products read model", () => {
     });
   });
 
+  it("keeps every change when events about one product's variants and price are handled at once in several partitions", async () => {
+    // Each variant's stock events go to the variant's partition, the price change to the product's:
+    // handled concurrently, each refreshes the same product row, and none may write it from a view
+    // that misses another's change (the last refresh must see every change committed before it).
+    const items = Array.from({ length: 16 }, (_, i) =>
+      productOf(
+        {
+          slug: `pichet-${i}`,
+          name: `Pichet en grès ${i}`,
+          brand: "Maisonnette",
+          category: "cuisine",
+          variants: [1, 2, 3, 4].map((n) => ({ sku: `PICHET-${i}-${n}`, price: 3_000 })),
+        },
+        subCategoryId,
+      ),
+    );
+    for (const p of items) await created(p);
+    for (const p of items)
+      for (const v of p.variants)
+        await h.publish("inventory.stock.changed", stock(v.id, online, "online", null, 5), v.id);
+    await h.settle();
+    expect((await find("q=pichet&inStock=true&limit=50")).pagination.total).toBe(16);
+
+    // Then, all at once: every variant goes out of stock online except the last one of even products,
+    // every product's first variant gets a new price, and every last variant comes in at the store.
+    const sends: Promise<unknown>[] = [];
+    items.forEach((p, i) => {
+      const first = p.variants[0]!;
+      sends.push(
+        h.publish(
+          "catalog.variant.price_changed",
+          {
+            variantId: first.id,
+            productId: p.id,
+            sku: first.sku,
+            oldPrice: 3_000,
+            newPrice: 1_000 + i,
+            currency: "EUR",
+            changedBy: null,
+          },
+          p.id,
+        ),
+      );
+      p.variants.forEach((v, n) => {
+        const last = n === p.variants.length - 1;
+        const available = last && i % 2 === 0 ? 5 : 0;
+        sends.push(h.publish("inventory.stock.changed", stock(v.id, online, "online", null, available), v.id));
+        if (last) sends.push(h.publish("inventory.stock.changed", stock(v.id, store, "store", storeId, 1), v.id));
+      });
+    });
+    await Promise.all(sends);
+    await h.settle();
+
+    const body = await find(`q=pichet&locationId=${store}&sort=price_asc&limit=50`);
+    expect(
+      body.data.map((d: { slug: string; minPrice: number; inStockOnline: boolean; inStockAtLocation: boolean }) => [
+        d.slug,
+        d.minPrice,
+        d.inStockOnline,
+        d.inStockAtLocation,
+      ]),
+    ).toEqual(items.map((p, i) => [p.slug, 1_000 + i, i % 2 === 0, true]));
+    expect(body.facets).toMatchObject({ inStockOnline: 8, inStockAtLocation: 16 });
+  });
+
   it("finds a product only once its category is known, by the category's new name, and not once it is deleted", async () => {
     const lateCategory = randomUUID();
     const p = newProduct("Tabouret de bar", "tabouret", { categoryId: lateCategory });

@@ -217,9 +217,16 @@ export async function productsUnderCategory(db: Queryable, categoryId: string): 
  * brand and category path B; SKUs, barcodes and option values C; description D; in French and in
  * English), prices, stock flags; and adds their words to the typo vocabulary. Each row it derives
  * is stamped for the change feed (migration 004): its transaction and a new change number.
+ *
+ * The rows are locked first, in a statement of their own: a concurrent refresh of the same product
+ * (a price change and a stock event of another variant, handled in two partitions) commits before
+ * the derivation below takes its snapshot, so the last refresh sees every change committed before
+ * it. Deriving under the UPDATE's row lock alone would not do: its joins read the statement's
+ * snapshot, taken before the other transaction committed, and would write a view that misses it.
  */
 export async function refreshProducts(db: Queryable, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
+  await db.query("SELECT 1 FROM search_products WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE", [ids]);
   await db.query(
     `WITH RECURSIVE target AS (SELECT DISTINCT unnest($1::uuid[]) AS id),
      up AS (
