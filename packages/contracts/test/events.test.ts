@@ -39,6 +39,32 @@ const ID = {
 };
 const AT = "2025-03-01T09:30:00.000Z";
 
+const storeSnapshot: EventData<"retail.store.created"> = {
+  id: ID.store,
+  code: "STORE-1",
+  name: "Comptoir Paris Rivoli",
+  address: { line1: "18 rue de Rivoli", postalCode: "75004", city: "Paris", country: "FR" },
+  phone: "+33 1 42 72 18 18",
+  email: "paris-rivoli@comptoir.example",
+  managerId: null,
+  openingHours: {
+    mon: [{ open: "10:00", close: "19:30" }],
+    tue: [{ open: "10:00", close: "19:30" }],
+    wed: [{ open: "10:00", close: "19:30" }],
+    thu: [{ open: "10:00", close: "19:30" }],
+    fri: [{ open: "10:00", close: "20:00" }],
+    sat: [
+      { open: "09:30", close: "13:00" },
+      { open: "14:00", close: "20:00" },
+    ],
+    sun: [],
+  },
+  timezone: "Europe/Paris",
+  locationId: ID.storeLocation,
+  createdAt: AT,
+  updatedAt: AT,
+};
+
 const user: EventData<"identity.user.registered"> = {
   userId: ID.user,
   email: "camille@example.fr",
@@ -254,6 +280,20 @@ const samples: { [T in EventType]: EventData<T> } = {
   "supply.request.completed": { ...request, status: "completed" },
   "supply.request.failed": { ...request, status: "failed", reason: "transfer: central stock short" },
 
+  "cart.cart.created": { cartId: ID.order, customerId: null, createdAt: AT },
+  "cart.cart.filled": { cartId: ID.order, customerId: ID.customer, filledAt: AT, itemCount: 3, lineCount: 2 },
+
+  "orders.checkout.started": {
+    checkoutId: ID.request,
+    orderId: ID.order,
+    cartId: ID.reservation,
+    channel: "online",
+    customerId: null,
+    startedAt: AT,
+    itemCount: 2,
+    subtotal: 3998,
+    currency: "EUR",
+  },
   "orders.order.placed": { ...order, status: "pending" },
   "orders.order.paid": { ...order, status: "paid", paymentId: ID.payment },
   "orders.order.cancelled": {
@@ -322,6 +362,8 @@ const samples: { [T in EventType]: EventData<T> } = {
     refunds: [{ method: "cash", amount: 3798 }],
     reason: "wrong item",
   },
+  "retail.store.created": storeSnapshot,
+  "retail.store.updated": { ...storeSnapshot, managerId: ID.user, updatedAt: "2025-03-02T08:00:00.000Z" },
   "retail.register.opened": { ...session, openedBy: ID.clerk },
   "retail.register.closed": {
     ...session,
@@ -383,6 +425,11 @@ const invalid: [EventType, string, (data: Record<string, any>) => void][] = [
   ["retail.sale.completed", "unknown tender method", (d) => (d.tenders = [{ method: "cheque", amount: 1 }])],
   ["retail.sale.completed", "channel other than store", (d) => (d.channel = "online")],
   ["retail.register.closed", "negative counted cash", (d) => (d.countedCash = -1)],
+  ["retail.store.created", "opening hours without a day", (d) => delete d.openingHours.sun],
+  ["retail.store.updated", "a time that is no time", (d) => (d.openingHours.mon = [{ open: "9h", close: "19:00" }])],
+  ["orders.checkout.started", "no item", (d) => (d.itemCount = 0)],
+  ["orders.checkout.started", "a store channel", (d) => (d.channel = "store")],
+  ["cart.cart.filled", "no item", (d) => (d.itemCount = 0)],
 ];
 
 const validators = new Map(Object.entries(EVENTS).map(([type, def]) => [type, Compile(def.data)]));
@@ -443,6 +490,9 @@ describe("event types", () => {
         "supply.request.rejected",
         "supply.request.completed",
         "supply.request.failed",
+        "cart.cart.created",
+        "cart.cart.filled",
+        "orders.checkout.started",
         "orders.order.placed",
         "orders.order.paid",
         "orders.order.cancelled",
@@ -456,6 +506,8 @@ describe("event types", () => {
         "retail.sale.completed",
         "retail.sale.returned",
         "retail.sale.voided",
+        "retail.store.created",
+        "retail.store.updated",
         "retail.register.opened",
         "retail.register.closed",
       ].sort(),

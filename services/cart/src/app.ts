@@ -1,4 +1,4 @@
-import { type EventBus, eventsAdminRoutes } from "@comptoir/events";
+import { type EventBus, eventsAdminRoutes, type Outbox } from "@comptoir/events";
 import {
   type App,
   createApp,
@@ -34,25 +34,33 @@ export interface CartDeps {
   inventory: InventoryClient;
   /** Lifetimes after the last change; default 7 days (guest) and 90 days (customer). */
   ttl?: Partial<CartTtl>;
-  /** How often expired carts are deleted, in ms; 0 turns the sweep off (tests sweep by hand). */
+  /**
+   * How often expired carts are deleted (PostgreSQL) or events left queued in Redis by a crash are
+   * relayed (Redis), in ms; 0 turns the sweep off (tests sweep by hand).
+   */
   sweepMs?: number;
   now?: () => Date;
 }
 
 /**
  * What cart needs from outside, wired the same way by main.ts and by the tests of services that start
- * a real cart (orders'): where carts live (Redis when given, else PostgreSQL) and its two clients,
- * on the service clients the caller configured (catalog's lookup is public; inventory's call carries
- * cart's own service token).
+ * a real cart (orders'): where carts live (Redis when given, else PostgreSQL; either way cart's events
+ * go through the outbox of its PostgreSQL database) and its two clients, on the service clients the
+ * caller configured (catalog's lookup is public; inventory's call carries cart's own service token).
  */
 export function cartDependencies(options: {
   db: Db;
+  /** The bus's outbox (`bus.outbox`): where cart.cart.created and cart.cart.filled go. */
+  outbox: Outbox;
   catalog: ServiceClient;
   inventory: ServiceClient;
   redis?: { url: string; keyPrefix: string };
 }): Pick<CartDeps, "store" | "catalog" | "inventory"> {
+  const { db, outbox } = options;
   return {
-    store: options.redis ? createRedisCartStore(options.redis) : createPostgresCartStore(options.db),
+    store: options.redis
+      ? createRedisCartStore({ ...options.redis, db, outbox })
+      : createPostgresCartStore(db, { outbox }),
     catalog: createCatalogClient(options.catalog),
     inventory: createInventoryClient(options.inventory),
   };
@@ -86,7 +94,7 @@ export async function buildApp(deps: CartDeps): Promise<App> {
   eventsAdminRoutes(app, "cart", deps.bus);
 
   const sweepMs = deps.sweepMs ?? 60_000;
-  if (sweepMs > 0 && deps.store.kind === "postgresql") {
+  if (sweepMs > 0) {
     let stop: (() => Promise<void>) | undefined;
     app.addHook("onReady", async () => {
       stop = startSweep(deps.store, sweepMs, deps.logger);

@@ -44,6 +44,7 @@ export const configSchema = Type.Object({
   CART_SWEEP_MS: Type.Integer({
     minimum: 0,
     default: 60_000,
-    description: "how often (ms) expired carts are deleted from PostgreSQL (0: never; Redis expires them itself)",
+    description:
+      "how often (ms) expired carts are deleted from PostgreSQL (Redis expires them itself) and events left queued in Redis by a crash are relayed (0: never)",
   }),
 });

@@ -20,6 +20,7 @@ await runService({
     });
     const dependencies = cartDependencies({
       db: db!,
+      outbox: bus!.outbox,
       // Catalog's lookup is public: no token (catalog would verify one for nothing).
       catalog: cartServiceClient("catalog", config.CATALOG_URLS),
       inventory: cartServiceClient("inventory", config.INVENTORY_URLS, tokens),

@@ -40,7 +40,7 @@ const quantities = (cart: Cart | undefined) =>
 describe.each(STORES)("the %s cart store", (kind) => {
   let store: CartStore;
   beforeAll(() => {
-    store = testStore(kind, testbed.database.db);
+    store = testStore(kind, testbed.database.db, testbed.bus.outbox);
   });
   afterAll(async () => store?.close());
 

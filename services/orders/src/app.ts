@@ -110,6 +110,7 @@ export async function buildApp(deps: OrdersAppDeps): Promise<App> {
   );
   checkoutRoutes(app, {
     db: deps.db,
+    outbox,
     sagas,
     cards,
     cart: deps.cart,

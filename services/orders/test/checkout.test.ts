@@ -64,6 +64,23 @@ describe("checkout as a guest", () => {
     expect(payment.body).toMatchObject({ status: "captured", amount: 3490, capturedAmount: 3490, orderId: order.id });
     const cart = await guest.api.get(`/api/cart/carts/${guest.id}`);
     expect(cart.body.items).toEqual([]);
+    const [started, ...more] = (await outbox("orders.checkout.started")).filter((e) => e.orderId === order.id);
+    expect(more).toEqual([]);
+    const checkoutRow = await shop.testbed.database.db.query("SELECT id FROM checkouts WHERE order_id = $1", [
+      order.id,
+    ]);
+    expect(started).toEqual({
+      checkoutId: checkoutRow.rows[0].id,
+      orderId: order.id,
+      cartId: guest.id,
+      channel: "online",
+      customerId: null,
+      startedAt: expect.any(String),
+      itemCount: 2,
+      subtotal: 3000,
+      currency: "EUR",
+    });
+    expect(Date.parse(started.startedAt)).toBeLessThanOrEqual(Date.parse(order.placedAt));
     expect((await outbox("orders.order.placed")).filter((e) => e.orderId === order.id)).toHaveLength(1);
     const paid = (await outbox("orders.order.paid")).filter((e) => e.orderId === order.id);
     expect(paid).toEqual([expect.objectContaining({ status: "paid", paymentId: order.paymentId })]);
@@ -204,6 +221,9 @@ describe("checkout as a guest", () => {
       "cart_empty",
     );
     expect(await level(shop, product.variantId)).toEqual({ onHand: 50, reserved: 0 });
+    // None of them started a checkout.
+    const started = await outbox("orders.checkout.started");
+    expect(started.filter((e) => e.cartId === guest.id || e.cartId === other.id || e.cartId === theirs)).toEqual([]);
   });
 });
 
@@ -306,6 +326,10 @@ describe("idempotency", () => {
       "cart_not_found",
     );
     expectProblem(await checkout(guest, { key, body: { email: "other@example.com" } }), 422, "idempotency_key_reused");
+    // One checkout started, whatever the number of calls.
+    expect((await outbox("orders.checkout.started")).filter((e) => e.cartId === guest.id)).toEqual([
+      expect.objectContaining({ orderId, itemCount: 1 }),
+    ]);
   });
 
   it("a failed checkout's key answers the same problem again, and changes nothing", async () => {
@@ -316,6 +340,10 @@ describe("idempotency", () => {
     expectProblem(await checkout(guest, { key, number: TEST_CARDS.declined }), 402, "card_declined");
     expect((await payments(shop, { status: "failed" })).length).toBeGreaterThan(0);
     expect(await level(shop, product.variantId)).toEqual({ onHand: 3, reserved: 0 });
+    // It did start (once): the funnel counts a checkout begun, and no order paid.
+    const started = (await outbox("orders.checkout.started")).filter((e) => e.cartId === guest.id);
+    expect(started).toHaveLength(1);
+    expect((await outbox("orders.order.paid")).filter((e) => e.orderId === started[0].orderId)).toEqual([]);
   });
 });
 

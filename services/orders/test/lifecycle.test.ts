@@ -44,12 +44,13 @@ describe("cancelling", () => {
     expect(payment.body).toMatchObject({ status: "refunded", refundedAmount: order.total });
     const events = await eventsOf(order.id);
     expect(events.map((e) => e.type)).toEqual([
+      "orders.checkout.started",
       "orders.order.placed",
       "orders.order.paid",
       "orders.order.cancelled",
       "orders.order.refunded",
     ]);
-    expect(events[2]!.data).toMatchObject({ previousStatus: "paid", reason: "customer changed their mind" });
+    expect(events[3]!.data).toMatchObject({ previousStatus: "paid", reason: "customer changed their mind" });
 
     expectProblem(await shop.orders.manager.post(`/api/orders/${order.id}/cancel`), 409, "order_not_cancellable");
     expect(await level(shop, variantId)).toEqual({ onHand: 10, reserved: 0 });

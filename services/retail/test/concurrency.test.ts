@@ -41,6 +41,7 @@ beforeAll(async () => {
         ...parts,
         ...cartDependencies({
           db: parts.db,
+          outbox: parts.bus.outbox,
           catalog: client("catalog", catalog.base),
           inventory: client("inventory", inventory.base, inventory.serviceTokens("cart")),
         }),

@@ -43,6 +43,46 @@ describe("creating a store", () => {
     expect(again.body).toEqual(res.body);
   });
 
+  it("creating a store publishes retail.store.created once, with the store's whole state", async () => {
+    const res = await w.admin.post(
+      "/api/retail/stores",
+      storeBody("EVT-1", { managerId: "0192f5a0-0000-7000-8000-0000000000aa" }),
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const events = await w.retail.published("retail.store.created", res.body.id);
+    expect(events).toEqual([
+      {
+        id: res.body.id,
+        code: "EVT-1",
+        name: "Magasin EVT-1",
+        address: { line1: "12 rue de la République", postalCode: "69002", city: "Lyon", country: "FR" },
+        phone: "+33 4 78 00 00 00",
+        email: "evt-1@comptoir.example",
+        managerId: "0192f5a0-0000-7000-8000-0000000000aa",
+        openingHours: PARIS_HOURS,
+        timezone: "Europe/Paris",
+        locationId: res.body.locationId,
+        createdAt: res.body.createdAt,
+        updatedAt: res.body.updatedAt,
+      },
+    ]);
+    expect(await w.retail.published("retail.store.updated", res.body.id)).toEqual([]);
+  });
+
+  it("a store refused (code taken, invalid hours) publishes nothing", async () => {
+    const before = (await w.retail.published("retail.store.created")).length;
+    expectProblem(await w.admin.post("/api/retail/stores", storeBody(s.code)), 409, "store_code_taken");
+    expectProblem(
+      await w.admin.post(
+        "/api/retail/stores",
+        storeBody("EVT-BAD", { openingHours: { ...PARIS_HOURS, mon: [{ open: "19:00", close: "09:00" }] } }),
+      ),
+      400,
+      "invalid_store",
+    );
+    expect((await w.retail.published("retail.store.created")).length).toBe(before);
+  });
+
   it("a second store with the same code is a 409 store_code_taken, and inventory gets no second location", async () => {
     const before = (await w.inventory.admin.get("/api/inventory/locations")).body.data.length;
     expectProblem(await w.admin.post("/api/retail/stores", storeBody(s.code)), 409, "store_code_taken");
@@ -157,6 +197,65 @@ describe("changing a store", () => {
 
   it("a manager may not change the store (403)", async () => {
     expectProblem(await s.manager.api.patch(`/api/retail/stores/${s.id}`, { name: "Mon magasin" }), 403);
+    expect(await w.retail.published("retail.store.updated", s.id)).toEqual([]);
+  });
+
+  it("each change publishes retail.store.updated once, with the store's whole new state; a refused one nothing", async () => {
+    const store = await w.store();
+    const hours = {
+      ...PARIS_HOURS,
+      sat: [
+        { open: "10:00", close: "12:30" },
+        { open: "14:00", close: "18:00" },
+      ],
+    };
+    const first = await w.admin.patch(`/api/retail/stores/${store.id}`, { name: "  Comptoir Lyon Part-Dieu " });
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    const second = await w.admin.patch(`/api/retail/stores/${store.id}`, {
+      openingHours: hours,
+      timezone: "Europe/Brussels",
+      managerId: store.manager.id,
+    });
+    expect(second.status, JSON.stringify(second.body)).toBe(200);
+    // Refused: by the schema, by the store's rules, by access; none of them publishes.
+    expectProblem(await w.admin.patch(`/api/retail/stores/${store.id}`, { code: "X" }), 400, "validation_failed");
+    expectProblem(
+      await w.admin.patch(`/api/retail/stores/${store.id}`, {
+        openingHours: {
+          ...PARIS_HOURS,
+          tue: [
+            { open: "09:00", close: "13:00" },
+            { open: "12:00", close: "19:00" },
+          ],
+        },
+      }),
+      400,
+      "invalid_store",
+    );
+    expectProblem(
+      await w.admin.patch(`/api/retail/stores/${store.id}`, { timezone: "Mars/Olympus" }),
+      400,
+      "invalid_store",
+    );
+    expectProblem(await store.manager.api.patch(`/api/retail/stores/${store.id}`, { name: "Mon magasin" }), 403);
+
+    const events = await w.retail.published("retail.store.updated", store.id);
+    expect(events).toEqual([first.body, second.body]);
+    expect(events[0]).toMatchObject({
+      id: store.id,
+      code: store.code,
+      name: "Comptoir Lyon Part-Dieu",
+      managerId: null,
+    });
+    expect(events[1]).toMatchObject({
+      name: "Comptoir Lyon Part-Dieu",
+      openingHours: hours,
+      timezone: "Europe/Brussels",
+      managerId: store.manager.id,
+      locationId: store.locationId,
+      createdAt: store.body.createdAt,
+    });
+    expect(await w.retail.published("retail.store.created", store.id)).toEqual([store.body]);
   });
 });
 
@@ -210,6 +309,11 @@ describe("the demo stores", () => {
     const runs = await Promise.all([seedDemoStores(deps), seedDemoStores(deps), seedDemoStores(deps)]);
     expect(runs.map((r) => r.created).sort()).toEqual([false, false, true]);
     expect(await seedDemoStores(deps)).toEqual({ created: false });
+    // Each demo store published retail.store.created once (in the seed's transaction), like any other store.
+    for (const demo of DEMO_STORES) {
+      const store = await w.admin.get(`/api/retail/stores/${demo.storeId}`);
+      expect(await w.retail.published("retail.store.created", demo.storeId)).toEqual([store.body]);
+    }
 
     for (const demo of DEMO_STORES) {
       const store = await w.admin.get(`/api/retail/stores/${demo.storeId}`);

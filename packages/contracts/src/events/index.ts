@@ -1,4 +1,5 @@
 import type { Static, TSchema } from "typebox";
+import { cartEvents } from "./cart.events";
 import { catalogEvents } from "./catalog.events";
 import type { EventDefinition } from "./define";
 import { identityEvents } from "./identity.events";
@@ -18,6 +19,7 @@ export * from "./supply.events";
 export * from "./orders.events";
 export * from "./payments.events";
 export * from "./retail.events";
+export * from "./cart.events";
 
 /** Every event type of the platform, declared once. Publishing or consuming any other type is an error. */
 export const EVENTS = {
@@ -25,6 +27,7 @@ export const EVENTS = {
   ...catalogEvents,
   ...inventoryEvents,
   ...supplyEvents,
+  ...cartEvents,
   ...ordersEvents,
   ...paymentsEvents,
   ...retailEvents,

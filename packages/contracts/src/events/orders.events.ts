@@ -43,6 +43,30 @@ const orderFields = {
 export const OrderSnapshot = Type.Object(orderFields);
 
 export const ordersEvents = {
+  "orders.checkout.started": defineEvent({
+    version: 1,
+    subject: "order id (the id the order will have: its orders.order.* events follow on the same subject)",
+    description:
+      "A shopper began a checkout of a non-empty cart: the request was accepted and its saga started. " +
+      "It may still fail (orders.order.placed, then orders.order.paid, follow when it does not). Once per checkout: " +
+      "a retried request with the same Idempotency-Key starts nothing.",
+    data: Type.Object({
+      checkoutId: Uuid,
+      /** The order this checkout creates if it succeeds. */
+      orderId: Uuid,
+      cartId: Uuid,
+      /** A checkout is always online (till sales are retail's). */
+      channel: Type.Literal("online"),
+      /** Null for a guest checkout. */
+      customerId: Nullable(Uuid),
+      startedAt: DateTime,
+      /** Units in the checkout (the sum of its lines' quantities). */
+      itemCount: Type.Integer({ minimum: 1 }),
+      /** The lines priced by catalog at the start, before shipping. */
+      subtotal: Amount,
+      currency: CurrencyCode,
+    }),
+  }),
   "orders.order.placed": defineEvent({
     version: 1,
     subject: "order id",

@@ -1,4 +1,5 @@
 import { Type } from "typebox";
+import { Address as StoreAddress, OpeningHours } from "../http/retail";
 import { Amount, CurrencyCode, DateTime, Nullable, Quantity, SignedAmount, Sku, Uuid } from "./common";
 import { defineEvent } from "./define";
 
@@ -90,7 +91,43 @@ const SessionVatLine = Type.Object({
   total: SignedAmount,
 });
 
+/**
+ * A store's whole state, as retail's HTTP contract shows it (address and opening hours are the same
+ * schemas): a consumer keeps its own copy from these events alone. A store has no status: it is
+ * never closed nor deleted (yet).
+ */
+export const StoreSnapshot = Type.Object({
+  id: Uuid,
+  code: Type.String({ minLength: 1 }),
+  name: Type.String({ minLength: 1 }),
+  address: StoreAddress,
+  phone: Type.String(),
+  email: Type.String(),
+  /** The staff member who manages it; null when none is named. */
+  managerId: Nullable(Uuid),
+  /** Each weekday's opening intervals (HH:MM, local time in `timezone`); an empty list: closed that day. */
+  openingHours: OpeningHours,
+  timezone: Type.String({ minLength: 1, description: "IANA time zone" }),
+  /** The store's stock location at inventory. */
+  locationId: Uuid,
+  createdAt: DateTime,
+  updatedAt: DateTime,
+});
+
 export const retailEvents = {
+  "retail.store.created": defineEvent({
+    version: 1,
+    subject: "store id",
+    description: "A store was opened in Comptoir (by an admin, or by the demo seed), with its stock location.",
+    data: StoreSnapshot,
+  }),
+  "retail.store.updated": defineEvent({
+    version: 1,
+    subject: "store id",
+    description:
+      "A store's details changed (name, address, contact, manager, opening hours, time zone): its whole new state.",
+    data: StoreSnapshot,
+  }),
   "retail.sale.completed": defineEvent({
     version: 1,
     subject: "sale id",

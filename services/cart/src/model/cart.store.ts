@@ -7,7 +7,11 @@ import type { Cart } from "./cart";
  * - one live cart per customer;
  * - `update` and `associate` are atomic: concurrent writers to a cart never lose an update (an
  *   optimistic compare-and-set, retried, in both; PostgreSQL falls back to a row lock after a few
- *   lost races, and associates under row locks), and a `change` that throws saves nothing.
+ *   lost races, and associates under row locks), and a `change` that throws saves nothing;
+ * - a new cart publishes `cart.cart.created`, and a cart's first item (an add, or lines merged into
+ *   it) `cart.cart.filled`, each once per cart and never lost: PostgreSQL writes them to the outbox
+ *   in the cart's transaction; Redis queues them atomically with the cart and relays them to the
+ *   outbox (src/model/cart-events.ts).
  */
 export interface CartStore {
   readonly kind: "postgresql" | "redis";
@@ -35,6 +39,12 @@ export interface CartStore {
   ): Promise<Cart | undefined>;
   /** Deletes expired carts and returns how many (PostgreSQL); Redis expires keys by itself (0). */
   sweep(): Promise<number>;
+  /**
+   * Moves the events queued with carts into the outbox, and returns how many it moved: Redis's
+   * queue, after a crash between a cart's write and its relay (each write relays its own events at
+   * once). PostgreSQL writes them with the cart: 0.
+   */
+  relayEvents(): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

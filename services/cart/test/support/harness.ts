@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildApp as buildCatalog } from "@comptoir/catalog";
+import type { Outbox } from "@comptoir/events";
 import { buildApp as buildInventory } from "@comptoir/inventory";
 import { type App, createServiceClient, migrationsDirOf, type ServiceTokens } from "@comptoir/platform";
 import {
@@ -47,11 +48,14 @@ if (requireRealInfra && !redisUrl) {
 export const STORES: StoreKind[] = redisUrl ? ["postgresql", "redis"] : ["postgresql"];
 if (!redisUrl) console.warn("cart tests: TEST_REDIS_URL is not set; the Redis cart store is not tested");
 
-/** A store for tests: PostgreSQL on the given database, or Redis under a prefix of its own (deleted by `close`). */
-export function testStore(kind: StoreKind, db: ServiceParts["db"]): CartStore {
-  if (kind === "postgresql") return createPostgresCartStore(db);
+/**
+ * A store for tests: PostgreSQL on the given database, or Redis under a prefix of its own (deleted by
+ * `close`); either way its events go to `outbox` (the bus's) in that database.
+ */
+export function testStore(kind: StoreKind, db: ServiceParts["db"], outbox: Outbox): CartStore {
+  if (kind === "postgresql") return createPostgresCartStore(db, { outbox });
   const keyPrefix = `comptoir-test:${randomUUID()}:`;
-  const store = createRedisCartStore({ url: redisUrl!, keyPrefix });
+  const store = createRedisCartStore({ url: redisUrl!, keyPrefix, db, outbox });
   return {
     ...store,
     async close() {
@@ -162,7 +166,7 @@ export async function startCartWorld(name: string): Promise<CartWorld> {
   const buildCart =
     (options: InstanceOptions = {}) =>
     async (parts: ServiceParts) => {
-      const store = testStore(options.store ?? "postgresql", parts.db);
+      const store = testStore(options.store ?? "postgresql", parts.db, parts.bus.outbox);
       const client = (target: string, url: string, auth?: ServiceTokens) =>
         createServiceClient({
           target,

@@ -12,6 +12,7 @@ import {
   UnauthorizedError,
   withTx,
 } from "@comptoir/platform";
+import type { Outbox } from "@comptoir/events";
 import type { SagaRunner } from "@comptoir/sagas";
 import type { CartClient } from "../clients/cart.client";
 import type { CatalogClient } from "../clients/catalog.client";
@@ -20,11 +21,14 @@ import type { InventoryClient } from "../clients/inventory.client";
 import * as checkouts from "../db/checkouts.repo";
 import * as orders from "../db/orders.repo";
 import { CHECKOUT, type CardVault, type CheckoutInput } from "./checkout.saga";
+import { publishCheckoutStarted } from "./orders.events";
 import { type Checkout, type CheckoutRequest, fingerprintOf } from "../model/checkout";
 import { isForSale, type Order, type OrderLine, orderLineOf, type ShippingRules, totalsOf } from "../model/order";
 
 export interface CheckoutDeps {
   db: Db;
+  /** Where `orders.checkout.started` goes, with the checkout's row. */
+  outbox: Outbox;
   sagas: SagaRunner;
   cards: CardVault;
   cart: CartClient;
@@ -131,7 +135,9 @@ export async function checkout(deps: CheckoutDeps, caller: Caller, key: string, 
       fingerprint,
       orderId: input.orderId,
     });
-    return inserted ? deps.sagas.start(tx, CHECKOUT, checkoutId, input) : undefined;
+    if (!inserted) return undefined;
+    await publishCheckoutStarted(tx, deps.outbox, input, new Date());
+    return deps.sagas.start(tx, CHECKOUT, checkoutId, input);
   });
   if (!started) {
     // Another call with this key got there first (concurrent retries).

@@ -1,6 +1,43 @@
 import type { Outbox } from "@comptoir/events";
 import type { Queryable } from "@comptoir/platform";
-import { type Order, snapshotOf } from "../model/order";
+import { type Order, type OrderLine, snapshotOf, type Totals } from "../model/order";
+
+/** What `orders.checkout.started` tells of a checkout (its saga's input). */
+export interface StartedCheckout {
+  checkoutId: string;
+  orderId: string;
+  cartId: string;
+  customerId: string | null;
+  lines: Pick<OrderLine, "quantity">[];
+  totals: Pick<Totals, "subtotal" | "currency">;
+}
+
+/**
+ * `orders.checkout.started`, in the transaction that records the checkout (its key) and starts its
+ * saga: on the order's id, so that the order's own events follow it in the same partition.
+ */
+export async function publishCheckoutStarted(
+  tx: Queryable,
+  outbox: Outbox,
+  input: StartedCheckout,
+  startedAt: Date,
+): Promise<void> {
+  await outbox.publish(tx, {
+    type: "orders.checkout.started",
+    subject: input.orderId,
+    data: {
+      checkoutId: input.checkoutId,
+      orderId: input.orderId,
+      cartId: input.cartId,
+      channel: "online",
+      customerId: input.customerId,
+      startedAt: startedAt.toISOString(),
+      itemCount: input.lines.reduce((units, line) => units + line.quantity, 0),
+      subtotal: input.totals.subtotal,
+      currency: input.totals.currency,
+    },
+  });
+}
 
 /**
  * Publishes the order's current state as `orders.order.<event>`, in the transaction that changed

@@ -190,6 +190,7 @@ async function startWorld(name: string): Promise<World> {
         ...parts,
         ...cartDependencies({
           db: parts.db,
+          outbox: parts.bus.outbox,
           catalog: client("catalog", catalog.base),
           inventory: client("inventory", inventory.base, inventory.serviceTokens("cart")),
         }),
@@ -421,8 +422,12 @@ export async function expectTakenOver(shop: Shop, checkoutId: string, step: stri
   return end;
 }
 
-/** The events an order ended with (in orders' outbox): placed and paid once each, or none. */
+/** The events of a checkout that made no order (in orders' outbox, on the order id it would have had). */
+export const STARTED_ONLY_EVENTS = [{ type: "orders.checkout.started", n: 1 }];
+
+/** The events of a checkout that ended in a paid order (in orders' outbox): started, placed and paid once each. */
 export const PAID_ORDER_EVENTS = [
+  { type: "orders.checkout.started", n: 1 },
   { type: "orders.order.paid", n: 1 },
   { type: "orders.order.placed", n: 1 },
 ];

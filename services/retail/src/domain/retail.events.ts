@@ -1,6 +1,7 @@
 import type { Outbox } from "@comptoir/events";
 import type { Queryable } from "@comptoir/platform";
 import type { retailHttp } from "@comptoir/contracts/http";
+import type { Store } from "../model/store";
 
 /** Where a till document was recorded, as the events carry it. */
 export interface EventPlace {
@@ -115,5 +116,30 @@ export async function publishSaleReturned(
       refunds: tendersOf(ret.refunds),
       reason: ret.reason,
     },
+  });
+}
+
+/** The store's whole state, as `retail.store.*` carries it. */
+const storeSnapshotOf = (s: Store) => ({
+  id: s.id,
+  code: s.code,
+  name: s.name,
+  address: s.address,
+  phone: s.phone,
+  email: s.email,
+  managerId: s.managerId,
+  openingHours: s.openingHours,
+  timezone: s.timezone,
+  locationId: s.locationId,
+  createdAt: s.createdAt,
+  updatedAt: s.updatedAt,
+});
+
+/** `retail.store.created` or `.updated`, in the transaction that writes the store. */
+export async function publishStore(tx: Queryable, outbox: Outbox, fact: "created" | "updated", store: Store) {
+  await outbox.publish(tx, {
+    type: fact === "created" ? "retail.store.created" : "retail.store.updated",
+    subject: store.id,
+    data: storeSnapshotOf(store),
   });
 }

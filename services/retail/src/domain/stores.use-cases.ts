@@ -10,6 +10,7 @@ import {
   paginated,
   pgConstraint,
   pgErrorCode,
+  withTx,
 } from "@comptoir/platform";
 import * as sessionsRepo from "../db/sessions.repo";
 import * as repo from "../db/stores.repo";
@@ -17,6 +18,7 @@ import { type Actor, assertStoreAccess, storeScopeOf } from "../model/access";
 import { isFlagged, type Session } from "../model/session";
 import { assertValidStoreFields, type Register, type Store } from "../model/store";
 import type { RetailContext } from "./context";
+import { publishStore } from "./retail.events";
 
 export const storeNotFound = (id: string) => new NotFoundError("store_not_found", `No store ${id}.`);
 export const registerNotFound = (id: string) => new NotFoundError("register_not_found", `No register ${id}.`);
@@ -30,7 +32,8 @@ const codeTaken = (code: string) =>
 
 /**
  * A new store and its stock location: the location is created at inventory first (idempotent on its
- * id), then the store row that points at it. 409 store_code_taken when a store (or a location) has the code.
+ * id), then the store row that points at it, with `retail.store.created` in the same transaction.
+ * 409 store_code_taken when a store (or a location) has the code.
  */
 export async function createStore(ctx: RetailContext, input: CreateStoreInput): Promise<Store> {
   assertValidStoreFields(input);
@@ -43,18 +46,22 @@ export async function createStore(ctx: RetailContext, input: CreateStoreInput): 
     storeId: id,
   });
   try {
-    return (await repo.insertStore(ctx.db, {
-      id,
-      code: input.code,
-      name: input.name.trim(),
-      address: input.address,
-      phone: input.phone,
-      email: input.email,
-      managerId: input.managerId ?? null,
-      openingHours: input.openingHours,
-      timezone: input.timezone,
-      locationId: location.id,
-    }))!;
+    return await withTx(ctx.db, async (tx) => {
+      const store = (await repo.insertStore(tx, {
+        id,
+        code: input.code,
+        name: input.name.trim(),
+        address: input.address,
+        phone: input.phone,
+        email: input.email,
+        managerId: input.managerId ?? null,
+        openingHours: input.openingHours,
+        timezone: input.timezone,
+        locationId: location.id,
+      }))!;
+      await publishStore(tx, ctx.outbox, "created", store);
+      return store;
+    });
   } catch (error) {
     if (pgErrorCode(error) === PgCode.uniqueViolation && pgConstraint(error) === "stores_code_key") {
       throw codeTaken(input.code);
@@ -88,6 +95,7 @@ export async function listStores(
 
 export type UpdateStoreInput = repo.StoreChanges;
 
+/** Changes the store, with `retail.store.updated` (its whole new state) in the same transaction. */
 export async function updateStore(
   ctx: RetailContext,
   actor: Actor,
@@ -96,9 +104,13 @@ export async function updateStore(
 ): Promise<Store> {
   await getStore(ctx, actor, id);
   assertValidStoreFields(changes);
-  const updated = await repo.updateStore(ctx.db, id, {
-    ...changes,
-    ...(changes.name === undefined ? {} : { name: changes.name.trim() }),
+  const updated = await withTx(ctx.db, async (tx) => {
+    const store = await repo.updateStore(tx, id, {
+      ...changes,
+      ...(changes.name === undefined ? {} : { name: changes.name.trim() }),
+    });
+    if (store) await publishStore(tx, ctx.outbox, "updated", store);
+    return store;
   });
   ctx.places.forgetStore(id);
   if (!updated) throw storeNotFound(id);

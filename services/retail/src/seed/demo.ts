@@ -2,6 +2,7 @@ import { DEMO_STORES } from "@comptoir/contracts";
 import type { Outbox } from "@comptoir/events";
 import { type Db, withTx } from "@comptoir/platform";
 import { findStore, insertRegister, insertStore } from "../db/stores.repo";
+import { publishStore } from "../domain/retail.events";
 import type { Address, OpeningHours } from "../model/store";
 
 const weekdays = (open: string, close: string) => [{ open, close }];
@@ -54,7 +55,8 @@ const SEED_LOCK = 0x7265_7461_696c_01n;
  * The demo stores (COMPTOIR_DEMO), each with two registers, in Europe/Paris: once per database.
  * Inventory seeds their stock locations itself (the same DEMO_STORES ids), so it is not called here.
  * Safe when several instances start together: one transaction under an advisory lock, and every
- * insert skips what exists. `created`: whether this call added any store.
+ * insert skips what exists. A store added publishes `retail.store.created` in that transaction, as
+ * one created through the API does. `created`: whether this call added any store.
  */
 export async function seedDemoStores(deps: { db: Db; outbox: Outbox }): Promise<{ created: boolean }> {
   return withTx(deps.db, async (tx) => {
@@ -75,7 +77,10 @@ export async function seedDemoStores(deps: { db: Db; outbox: Outbox }): Promise<
         },
         { ignoreExisting: true },
       );
-      if (store) created = true;
+      if (store) {
+        created = true;
+        await publishStore(tx, deps.outbox, "created", store);
+      }
       // A store of another id holding the demo code: leave it alone.
       else if (!(await findStore(tx, demo.storeId))) continue;
       for (const j of [1, 2]) {
