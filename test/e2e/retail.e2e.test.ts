@@ -118,6 +118,30 @@ async function onHandAtStore(adminToken: string, variantId: string): Promise<num
   return (res.data as { onHand: number }).onHand;
 }
 
+/** Store 1's day (the demo stores are in Europe/Paris): what reporting books the till's documents under. */
+const storeDay = (at = new Date()) =>
+  new Intl.DateTimeFormat("en-CA", {
+    timeZone: "Europe/Paris",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(at);
+
+/** A report through the gateway, as the bearer of `token`. */
+async function report(token: string, path: string, accept = "application/json"): Promise<Answer> {
+  const res = await fetch(`${platform!.base}/api/reporting${path}`, {
+    headers: { authorization: `Bearer ${token}`, accept },
+  });
+  const text = await res.text();
+  const contentType = res.headers.get("content-type") ?? "";
+  return {
+    status: res.status,
+    text,
+    contentType,
+    body: contentType.includes("json") && text ? JSON.parse(text) : text,
+  };
+}
+
 const sumOf = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 describe("a day at the till, through the gateway", { timeout: 300_000 }, () => {
@@ -294,6 +318,18 @@ describe("a day at the till, through the gateway", { timeout: 300_000 }, () => {
     expect(await onHandAtStore(admin, scanned.id)).toBe(9);
     expect(await onHandAtStore(admin, typed.id)).toBe(8);
     expect(await onHandAtStore(admin, picked.id)).toBe(9);
+
+    // Reporting books it from retail's event: in the store's indicators and the day's sales within 2 s.
+    const day = storeDay();
+    const started = Date.now();
+    const indicators = await until(
+      async () => (await report(manager, `/stores/${STORE_1.storeId}/indicators?from=${day}&to=${day}`)).body,
+      (b) => b?.transactions === 1,
+      "the sale in store 1's indicators",
+      2_000,
+    );
+    console.log(`the till sale reached reporting in ${Date.now() - started} ms`);
+    expect(indicators).toMatchObject({ revenue: 6571, transactions: 1, averageBasket: 6571, unitsPerTransaction: 4 });
   });
 
   it("3. the receipt, reprinted: JSON and printable HTML, each marked as a duplicate", async () => {
@@ -438,6 +474,62 @@ describe("a day at the till, through the gateway", { timeout: 300_000 }, () => {
     expect(one.zReport).toMatchObject({ salesCount: 1, variance: -200 });
     const sales = expectAnswer(await retail(manager, "GET", `/sales?sessionId=${sessionId}`), 200, "its sales");
     expect(sales.data.map((s: { id: string; total: number }) => [s.id, s.total])).toEqual([[sale.id, 6571]]);
+  });
+
+  it("7b. reporting: the day's sales and store 1's indicators hold the sale, the return and the variance; the CSV says the same", async () => {
+    const day = storeDay();
+    const byStore = expectAnswer(
+      await report(manager, `/sales?from=${day}&to=${day}&groupBy=store&storeId=${STORE_1.storeId}`),
+      200,
+      "the day's sales of store 1",
+    );
+    expect(byStore.data).toEqual([
+      expect.objectContaining({
+        key: STORE_1.storeId,
+        revenue: 6571,
+        transactions: 1,
+        units: 4,
+        discounts: 349,
+        returns: refund.total,
+        netRevenue: 6571 - refund.total,
+      }),
+    ]);
+    // The VAT the report shows is the sale's, per rate.
+    expect(sumOf(byStore.data[0].vat.map((v: { total: number }) => v.total))).toBe(6571);
+    const indicators = await until(
+      async () =>
+        expectAnswer(
+          await report(manager, `/stores/${STORE_1.storeId}/indicators?from=${day}&to=${day}`),
+          200,
+          "store 1's indicators",
+        ),
+      (b) => b.cashVariance === -200,
+      "the closing's variance in the indicators",
+      2_000,
+    );
+    expect(indicators).toMatchObject({ revenue: 6571, transactions: 1, cashVariance: -200 });
+    expect(indicators.returnRate).toBeCloseTo(refund.total / 6571, 3);
+
+    // The same figures as CSV, semicolons and decimal commas for a French spreadsheet.
+    const csv = await report(
+      manager,
+      `/sales?from=${day}&to=${day}&groupBy=store&storeId=${STORE_1.storeId}&format=csv&sep=;`,
+    );
+    expect(csv.status, csv.text).toBe(200);
+    expect(csv.contentType).toContain("text/csv");
+    const rows = csv.text
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\r\n");
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    const row = rows.find((r) => r.includes(STORE_1.storeId))!;
+    expect(row, csv.text).toBeDefined();
+    expect(row).toContain("65,71");
+    expect(row).toContain((refund.total / 100).toFixed(2).replace(".", ","));
+
+    // The manager's reach ends at their store; a clerk reads no report.
+    expect((await report(manager, `/stores/${STORE_2.storeId}/indicators?from=${day}&to=${day}`)).status).toBe(403);
+    expect((await report(clerk, `/sales?from=${day}&to=${day}`)).status).toBe(403);
   });
 
   it("8. store 2's register is out of the clerk's reach: 404, whatever the clerk tries", async () => {

@@ -59,6 +59,26 @@ async function login(email: string, password = DEMO_PASSWORD): Promise<{ token: 
 
 const admin = async () => (await login("admin@demo.comptoir.dev")).token;
 
+/** Today in the platform's online time zone (reporting's REPORTING_ONLINE_TIMEZONE, Europe/Paris by default). */
+const onlineDay = () =>
+  new Intl.DateTimeFormat("en-CA", {
+    timeZone: "Europe/Paris",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(new Date());
+
+/** The day's online row of the consolidated sales (zeros before the first online sale). */
+async function onlineSales(token: string, day: string): Promise<{ revenue: number; transactions: number }> {
+  const res = await fetch(`${platform!.base}/api/reporting/sales?from=${day}&to=${day}&groupBy=channel`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const body = (await res.json()) as { data: { key: string; revenue: number; transactions: number }[] };
+  expect(res.status, JSON.stringify(body)).toBe(200);
+  const row = body.data.find((r) => r.key === "online");
+  return { revenue: row?.revenue ?? 0, transactions: row?.transactions ?? 0 };
+}
+
 interface Level {
   onHand: number;
   reserved: number;
@@ -281,8 +301,21 @@ describe("shopping through the gateway", { timeout: 300_000 }, () => {
     expectStatus(stale, 404, "the guest cart after its association");
 
     const before = await levelOf(pullover);
+    const staff = await admin();
+    const today = onlineDay();
+    const onlineBefore = await onlineSales(staff, today);
     const paid = await buy({ cartId: associated.data!.id, token: customer.token });
     firstOrder = paid;
+    // Reporting books it from orders.order.paid: in the day's consolidated sales (online) within 2 s.
+    const paidAt = Date.now();
+    const onlineAfter = await until(
+      () => onlineSales(staff, today),
+      (row) => row.transactions === onlineBefore.transactions + 1,
+      "the order in the day's online sales",
+      2_000,
+    );
+    console.log(`the paid order reached reporting in ${Date.now() - paidAt} ms`);
+    expect(onlineAfter.revenue - onlineBefore.revenue).toBe(paid.total);
     expect(paid).toMatchObject({
       customerId: customer.userId,
       email: CUSTOMER_EMAIL,

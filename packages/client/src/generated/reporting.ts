@@ -86,6 +86,106 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/reporting/conversion": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The online conversion funnel per day (reports:read, admins): JSON, or CSV
+     * @description Per day of the online channel's time zone (REPORTING_ONLINE_TIMEZONE), `from` to `to` included (at most 1,098 days): carts created, carts filled (first item), checkouts started, orders paid; the rates between them (counts of the same day, not a cohort: a day's rate may exceed 1) and abandonment (1 − paid ÷ filled); totals over the period from the summed counts. The online channel belongs to no store: a manager is refused (403), an admin reads it. CSV with `Accept: text/csv` or `format=csv` (`sep=;` for a semicolon and decimal commas). `Reporting-Data-Age`: seconds the data may lag behind the events.
+     */
+    get: operations["getConversion"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/reporting/sales": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Sales of a period by store, channel, day, week, month or category (reports:read)
+     * @description Amounts in cents, VAT included unless named otherwise; `from`/`to` are days (included) of each channel's time zone, at most 1,098 days. `storeId` or `channel` (online, store) filter. A manager names their own store (`storeId`); anything wider is 403. CSV with `Accept: text/csv` or `format=csv` (`sep=;` for a semicolon and decimal commas). `Reporting-Data-Age`: seconds the data may lag behind the events.
+     */
+    get: operations["getSales"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/reporting/stock": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Stock status per store and variant (reports:read): JSON pages, or CSV
+     * @description Per (location, variant): on hand, available, days of cover at the last 28 days' pace, status (out, low, ok, overstock) and units on their way from replenishment (requests approved, not yet completed or failed). A manager names their own store (`storeId`); anything wider is 403. An admin may leave it out for every location (warehouse and online included). CSV with `Accept: text/csv` or `format=csv`: every row the filters select, no page (`sep=;` for a semicolon and decimal commas). `Reporting-Data-Age`: seconds the data may lag behind the events.
+     */
+    get: operations["getStock"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/reporting/stores/{id}/indicators": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A store's indicators over a period, and the previous period's (reports:read)
+     * @description Revenue, transactions, average basket, units per transaction, return rate (returns / revenue), discount rate (discounts / (revenue + discounts)), cash variance and sales per local hour, with the same figures for the period of equal length just before and the change in %. A manager reads their own store only (403). 404 store_not_found for a store no event named yet.
+     */
+    get: operations["getStoresByIdIndicators"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/reporting/top-products": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The products that sold most over a period, by revenue or units (reports:read)
+     * @description `by` revenue (default) or units; `limit` 1-100 (default 10). Units and revenue (line totals, VAT included) are net of voided sales; till returns are their own columns. Same filters, scope and CSV as /sales.
+     */
+    get: operations["getTopProducts"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -605,6 +705,979 @@ export interface operations {
         };
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  getConversion: {
+    parameters: {
+      query: {
+        /** @description csv: the report as CSV (also with Accept: text/csv) */
+        format?: "json" | "csv";
+        /** @description first day, YYYY-MM-DD, in the online channel's time zone */
+        from: string;
+        /** @description CSV separator (default ,); ; also writes decimals with a comma */
+        sep?: "," | ";" | "comma" | "semicolon";
+        /** @description last day, YYYY-MM-DD, included (at most 1,098 days from `from`) */
+        to: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description every day of the period, in order, days without events at 0 */
+            data: {
+              abandonmentRate: number | null;
+              /** @description carts that came into existence (cart.cart.created) */
+              cartsCreated: number;
+              /** @description carts that held an item for the first time (cart.cart.filled; once per cart) */
+              cartsFilled: number;
+              checkoutRate: number | null;
+              /** @description checkouts of a non-empty cart accepted (orders.checkout.started), failed ones included */
+              checkoutsStarted: number;
+              conversionRate: number | null;
+              /** @description a day of the online channel's time zone, YYYY-MM-DD */
+              day: string;
+              fillRate: number | null;
+              /** @description online orders paid (orders.order.paid, on the payment's day): the online channel's transactions in the sales model; an order later refunded or cancelled still counts */
+              ordersPaid: number;
+              paymentRate: number | null;
+            }[];
+            /** @description YYYY-MM-DD */
+            from: string;
+            /** @description the online channel's time zone, whose days these are */
+            timeZone: string;
+            /** @description YYYY-MM-DD */
+            to: string;
+            totals: {
+              abandonmentRate: number | null;
+              /** @description carts that came into existence (cart.cart.created) */
+              cartsCreated: number;
+              /** @description carts that held an item for the first time (cart.cart.filled; once per cart) */
+              cartsFilled: number;
+              checkoutRate: number | null;
+              /** @description checkouts of a non-empty cart accepted (orders.checkout.started), failed ones included */
+              checkoutsStarted: number;
+              conversionRate: number | null;
+              fillRate: number | null;
+              /** @description online orders paid (orders.order.paid, on the payment's day): the online channel's transactions in the sales model; an order later refunded or cancelled still counts */
+              ordersPaid: number;
+              paymentRate: number | null;
+            };
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  getSales: {
+    parameters: {
+      query: {
+        channel?: "online" | "store";
+        /** @description csv: the report as CSV (also with Accept: text/csv) */
+        format?: "json" | "csv";
+        /** @description first day, YYYY-MM-DD (in each channel's time zone) */
+        from: string;
+        /** @description store: each store and online; channel: online vs stores; day; week (ISO, from Monday); month; category (from the lines: shipping and refunds are not itemised) */
+        groupBy?: "store" | "channel" | "day" | "week" | "month" | "category";
+        /** @description CSV separator (default ,); ; also writes decimals with a comma */
+        sep?: "," | ";" | "comma" | "semicolon";
+        storeId?: string;
+        /** @description last day, YYYY-MM-DD, included */
+        to: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: {
+              averageBasket: number | null;
+              discounts: number;
+              /** @description store id or online; online or stores; a day; 2026-W13; 2026-03; a category id */
+              key: string;
+              label: string;
+              /** @description revenue − returns − refunds */
+              netRevenue: number;
+              /** @description what online refunds gave back (not itemised: 0 by category) */
+              refunds: number;
+              /** @description what till returns gave back */
+              returns: number;
+              /** @description sales including VAT (shipping included), voided sales taken out */
+              revenue: number;
+              revenueExclVat: number;
+              transactions: number | null;
+              units: number;
+              vat: {
+                /** @description excluding VAT */
+                base: number;
+                /** @description basis points: 2000 = 20 % */
+                rate: number;
+                /** @description including VAT */
+                total: number;
+                vat: number;
+              }[];
+            }[];
+            /** @description YYYY-MM-DD */
+            from: string;
+            /** @description store: each store and online; channel: online vs stores; day; week (ISO, from Monday); month; category (from the lines: shipping and refunds are not itemised) */
+            groupBy: "store" | "channel" | "day" | "week" | "month" | "category";
+            /** @description YYYY-MM-DD */
+            to: string;
+            totals: {
+              averageBasket: number | null;
+              discounts: number;
+              /** @description revenue − returns − refunds */
+              netRevenue: number;
+              /** @description what online refunds gave back (not itemised: 0 by category) */
+              refunds: number;
+              /** @description what till returns gave back */
+              returns: number;
+              /** @description sales including VAT (shipping included), voided sales taken out */
+              revenue: number;
+              revenueExclVat: number;
+              transactions: number | null;
+              units: number;
+              vat: {
+                /** @description excluding VAT */
+                base: number;
+                /** @description basis points: 2000 = 20 % */
+                rate: number;
+                /** @description including VAT */
+                total: number;
+                vat: number;
+              }[];
+            };
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  getStock: {
+    parameters: {
+      query?: {
+        /** @description csv: the report as CSV (also with Accept: text/csv) */
+        format?: "json" | "csv";
+        /** @description rows per page, at most 200 */
+        limit?: number;
+        /** @description from 1, at most 5000 */
+        page?: number;
+        /** @description CSV separator (default ,); ; also writes decimals with a comma */
+        sep?: "," | ";" | "comma" | "semicolon";
+        /** @description out: nothing available; low: available at or under the low-stock threshold; overstock: more days of cover than REPORTING_OVERSTOCK_DAYS (default 90); ok: anything else */
+        status?: "out" | "low" | "ok" | "overstock";
+        storeId?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: {
+              available: number;
+              daysOfCover: number | null;
+              /** @description units on their way: supply requests approved towards this location, not yet completed or failed */
+              incoming: number;
+              /** Format: uuid */
+              locationId: string;
+              locationKind: "warehouse" | "store" | "online";
+              lowStockThreshold: number | null;
+              onHand: number;
+              productId: string | null;
+              productName: string | null;
+              sku: string | null;
+              /** @description out: nothing available; low: available at or under the low-stock threshold; overstock: more days of cover than REPORTING_OVERSTOCK_DAYS (default 90); ok: anything else */
+              status: "out" | "low" | "ok" | "overstock";
+              storeId: string | null;
+              /** @description units sold on the location's channel over the last 28 days */
+              unitsSold28d: number;
+              updatedAt: string | null;
+              /** Format: uuid */
+              variantId: string;
+            }[];
+            pagination: {
+              limit: number;
+              page: number;
+              total: number;
+            };
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  getStoresByIdIndicators: {
+    parameters: {
+      query: {
+        /** @description csv: the report as CSV (also with Accept: text/csv) */
+        format?: "json" | "csv";
+        /** @description first day, YYYY-MM-DD (in each channel's time zone) */
+        from: string;
+        /** @description CSV separator (default ,); ; also writes decimals with a comma */
+        sep?: "," | ";" | "comma" | "semicolon";
+        /** @description last day, YYYY-MM-DD, included */
+        to: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description revenue / transactions, rounded; 0 without transactions */
+            averageBasket: number;
+            /** @description Σ of the closed registers' variances (counted − expected) */
+            cashVariance: number;
+            change: {
+              averageBasket: number | null;
+              cashVariance: number | null;
+              discountRate: number | null;
+              returnRate: number | null;
+              revenue: number | null;
+              transactions: number | null;
+              unitsPerTransaction: number | null;
+            };
+            discountRate: number | null;
+            /** @description YYYY-MM-DD */
+            from: string;
+            previous: {
+              /** @description revenue / transactions, rounded; 0 without transactions */
+              averageBasket: number;
+              /** @description Σ of the closed registers' variances (counted − expected) */
+              cashVariance: number;
+              discountRate: number | null;
+              /** @description YYYY-MM-DD */
+              from: string;
+              returnRate: number | null;
+              revenue: number;
+              /** @description 24 hours, 0 to 23 */
+              salesByHour: {
+                /**
+                 * Format: int32
+                 * @description local hour of the store
+                 */
+                hour: number;
+                revenue: number;
+                transactions: number;
+              }[];
+              /** @description YYYY-MM-DD */
+              to: string;
+              transactions: number;
+              /** @description units / transactions (2 decimals); 0 without transactions */
+              unitsPerTransaction: number;
+            };
+            returnRate: number | null;
+            revenue: number;
+            /** @description 24 hours, 0 to 23 */
+            salesByHour: {
+              /**
+               * Format: int32
+               * @description local hour of the store
+               */
+              hour: number;
+              revenue: number;
+              transactions: number;
+            }[];
+            store: {
+              code: string;
+              /** Format: uuid */
+              id: string;
+              name: string;
+              timezone: string;
+            };
+            /** @description YYYY-MM-DD */
+            to: string;
+            transactions: number;
+            /** @description units / transactions (2 decimals); 0 without transactions */
+            unitsPerTransaction: number;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  getTopProducts: {
+    parameters: {
+      query: {
+        by?: "revenue" | "units";
+        channel?: "online" | "store";
+        /** @description csv: the report as CSV (also with Accept: text/csv) */
+        format?: "json" | "csv";
+        /** @description first day, YYYY-MM-DD (in each channel's time zone) */
+        from: string;
+        /** @description default 10 */
+        limit?: number;
+        /** @description CSV separator (default ,); ; also writes decimals with a comma */
+        sep?: "," | ";" | "comma" | "semicolon";
+        storeId?: string;
+        /** @description last day, YYYY-MM-DD, included */
+        to: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            by: "revenue" | "units";
+            data: {
+              category: string | null;
+              categoryId: string | null;
+              name: string;
+              /** Format: uuid */
+              productId: string;
+              /** @description what till returns of it gave back */
+              returns: number;
+              /** @description line totals including VAT, voided sales taken out */
+              revenue: number;
+              /** @description units sold, voided sales taken out */
+              units: number;
+              unitsReturned: number;
+            }[];
+            /** @description YYYY-MM-DD */
+            from: string;
+            /** @description YYYY-MM-DD */
+            to: string;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
         };
       };
       /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */

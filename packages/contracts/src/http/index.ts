@@ -11,5 +11,8 @@ export * as identityHttp from "./identity";
 export * as inventoryHttp from "./inventory";
 export * as ordersHttp from "./orders";
 export * as paymentsHttp from "./payments";
+export * as reportingHttp from "./reporting";
+export * as reportingConversionHttp from "./reporting-conversion";
+export * as reportingStockHttp from "./reporting-stock";
 export * as retailHttp from "./retail";
 export * as searchHttp from "./search";

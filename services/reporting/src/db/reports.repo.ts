@@ -1,0 +1,152 @@
+import type { Queryable } from "@comptoir/platform";
+import { addDays } from "../model/period";
+import type { HourRow, StoreSums } from "../model/indicators";
+import type { CategoryLineRow, DailyRow, VatRow } from "../model/sales-report";
+
+/**
+ * The reports' reads: rollup rows of a period, never lines. `channel` null means every channel;
+ * `storesOnly` leaves the online channel out.
+ */
+export interface ReportFilter {
+  from: string;
+  to: string;
+  channel: string | null;
+  storesOnly: boolean;
+  /** The period's whole months (read from monthly rollups where there are some), or null. */
+  months: { from: string; to: string } | null;
+}
+
+const WHERE = `day BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR channel = $3)
+  AND (NOT $4::boolean OR channel <> 'online')`;
+const params = (f: ReportFilter) => [f.from, f.to, f.channel, f.storesOnly];
+/**
+ * The parameters of PRODUCT_ROWS: $1-$2 the channels, $3-$6 the period's days outside its whole months
+ * (at most two ranges; a null range holds none), $7-$8 its whole months (null: none).
+ */
+function productParams(f: ReportFilter): unknown[] {
+  const ranges: [string | null, string | null][] = f.months
+    ? [
+        f.from < f.months.from ? [f.from, addDays(f.months.from, -1)] : [null, null],
+        f.months.to < f.to ? [addDays(f.months.to, 1), f.to] : [null, null],
+      ]
+    : [
+        [f.from, f.to],
+        [null, null],
+      ];
+  return [f.channel, f.storesOnly, ...ranges.flat(), f.months?.from ?? null, f.months?.to ?? null];
+}
+
+/** The products' rows of the period: its whole months from the monthly rollup, the other days from the daily one. */
+const CHANNEL = `($1::text IS NULL OR channel = $1) AND (NOT $2::boolean OR channel <> 'online')`;
+const PRODUCT_ROWS = `
+  SELECT product_id, vat_rate, units_sold, units_returned, revenue, discounts, returns
+    FROM sales_product_daily
+   WHERE (day BETWEEN $3::date AND $4::date OR day BETWEEN $5::date AND $6::date) AND ${CHANNEL}
+  UNION ALL
+  SELECT product_id, vat_rate, units_sold, units_returned, revenue, discounts, returns
+    FROM sales_product_monthly
+   WHERE month BETWEEN $7::date AND $8::date AND ${CHANNEL}`;
+
+export async function dailyRows(db: Queryable, f: ReportFilter): Promise<DailyRow[]> {
+  const { rows } = await db.query<DailyRow>(
+    `SELECT to_char(day, 'YYYY-MM-DD') AS day, channel, revenue::float8 AS revenue,
+            revenue_excl_vat::float8 AS "revenueExclVat", discounts::float8 AS discounts, transactions, units,
+            returns::float8 AS returns, refunds::float8 AS refunds
+       FROM sales_daily WHERE ${WHERE}`,
+    params(f),
+  );
+  return rows;
+}
+
+export async function vatRows(db: Queryable, f: ReportFilter): Promise<VatRow[]> {
+  const { rows } = await db.query<VatRow>(
+    `SELECT to_char(day, 'YYYY-MM-DD') AS day, channel, rate, base::float8 AS base, vat::float8 AS vat,
+            total::float8 AS total
+       FROM sales_daily_vat WHERE ${WHERE}`,
+    params(f),
+  );
+  return rows;
+}
+
+/** Each product's lines over the period per VAT rate, with its category as reporting knows it now. */
+export async function categoryLines(db: Queryable, f: ReportFilter): Promise<CategoryLineRow[]> {
+  const { rows } = await db.query<CategoryLineRow>(
+    `SELECT p.category_id AS "categoryId", CASE WHEN c.deleted THEN c.name || ' (deleted)' ELSE c.name END AS "categoryName",
+            s.vat_rate AS "vatRate", s.units_sold::float8 AS "unitsSold", s.revenue::float8 AS revenue,
+            s.discounts::float8 AS discounts, s.returns::float8 AS returns
+       FROM (SELECT product_id, vat_rate, sum(units_sold) AS units_sold, sum(revenue) AS revenue,
+                    sum(discounts) AS discounts, sum(returns) AS returns
+               FROM (${PRODUCT_ROWS}) r
+              GROUP BY product_id, vat_rate
+             HAVING sum(units_sold) <> 0 OR sum(revenue) <> 0 OR sum(discounts) <> 0 OR sum(returns) <> 0) s
+       LEFT JOIN reporting_products p ON p.id = s.product_id
+       LEFT JOIN reporting_categories c ON c.id = p.category_id`,
+    productParams(f),
+  );
+  return rows;
+}
+
+export interface TopProductRow {
+  productId: string;
+  name: string | null;
+  categoryId: string | null;
+  category: string | null;
+  units: number;
+  revenue: number;
+  unitsReturned: number;
+  returns: number;
+}
+
+export async function topProducts(
+  db: Queryable,
+  f: ReportFilter,
+  by: "revenue" | "units",
+  limit: number,
+): Promise<TopProductRow[]> {
+  const [inner, outer] =
+    by === "units"
+      ? ["units DESC, revenue DESC", "s.units DESC, s.revenue DESC"]
+      : ["revenue DESC, units DESC", "s.revenue DESC, s.units DESC"];
+  const { rows } = await db.query<TopProductRow>(
+    `SELECT s.product_id AS "productId", p.name, p.category_id AS "categoryId",
+            CASE WHEN c.deleted THEN c.name || ' (deleted)' ELSE c.name END AS category,
+            s.units::float8 AS units, s.revenue::float8 AS revenue, s.units_returned::float8 AS "unitsReturned",
+            s.returns::float8 AS returns
+       FROM (SELECT product_id, sum(units_sold) AS units, sum(revenue) AS revenue,
+                    sum(units_returned) AS units_returned, sum(returns) AS returns
+               FROM (${PRODUCT_ROWS}) r
+              GROUP BY product_id
+             -- A product whose every sale was voided is not a top product (whatever order the void came in).
+             HAVING sum(units_sold) <> 0 OR sum(revenue) <> 0 OR sum(units_returned) <> 0 OR sum(returns) <> 0
+              ORDER BY ${inner}, product_id
+              LIMIT $9) s
+       LEFT JOIN reporting_products p ON p.id = s.product_id
+       LEFT JOIN reporting_categories c ON c.id = p.category_id
+      ORDER BY ${outer}, s.product_id`,
+    [...productParams(f), limit],
+  );
+  return rows;
+}
+
+/** A store's sums over a period. */
+export async function storeSums(db: Queryable, storeId: string, from: string, to: string): Promise<StoreSums> {
+  const { rows } = await db.query<StoreSums>(
+    `SELECT coalesce(sum(revenue), 0)::float8 AS revenue, coalesce(sum(transactions), 0)::float8 AS transactions,
+            coalesce(sum(units), 0)::float8 AS units, coalesce(sum(discounts), 0)::float8 AS discounts,
+            coalesce(sum(returns), 0)::float8 AS returns, coalesce(sum(cash_variance), 0)::float8 AS "cashVariance"
+       FROM sales_daily WHERE channel = $1 AND day BETWEEN $2::date AND $3::date`,
+    [storeId, from, to],
+  );
+  return rows[0]!;
+}
+
+/** A store's sales per local hour of day over a period. */
+export async function storeHours(db: Queryable, storeId: string, from: string, to: string): Promise<HourRow[]> {
+  const { rows } = await db.query<HourRow>(
+    `SELECT hour, sum(revenue)::float8 AS revenue, sum(transactions)::float8 AS transactions
+       FROM sales_hourly WHERE channel = $1 AND day BETWEEN $2::date AND $3::date
+      GROUP BY hour`,
+    [storeId, from, to],
+  );
+  return rows;
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { changeOf, indicatorsOf, storeFigures } from "./indicators";
+
+describe("a store's indicators", () => {
+  const period = { from: "2026-03-01", to: "2026-03-31" };
+  it("derives basket, units per transaction, return and discount rates, 24 hours", () => {
+    const f = storeFigures(
+      period,
+      { revenue: 10_000, transactions: 3, units: 7, discounts: 500, returns: 1000, cashVariance: -20 },
+      [{ hour: 10, revenue: 10_000, transactions: 3 }],
+    );
+    expect(f).toMatchObject({
+      averageBasket: 3333,
+      unitsPerTransaction: 2.33,
+      returnRate: 0.1,
+      discountRate: 0.0476,
+      cashVariance: -20,
+    });
+    expect(f.salesByHour).toHaveLength(24);
+    expect(f.salesByHour[10]).toEqual({ hour: 10, revenue: 10_000, transactions: 3 });
+    expect(f.salesByHour[9]).toEqual({ hour: 9, revenue: 0, transactions: 0 });
+  });
+
+  it("without sales: zero basket, no rates", () => {
+    const f = storeFigures(
+      period,
+      { revenue: 0, transactions: 0, units: 0, discounts: 0, returns: 0, cashVariance: 0 },
+      [],
+    );
+    expect(f).toMatchObject({ averageBasket: 0, unitsPerTransaction: 0, returnRate: null, discountRate: null });
+  });
+
+  it("compares with the previous period in %, null when the previous is 0", () => {
+    expect(changeOf(150, 100)).toBe(50);
+    expect(changeOf(50, -100)).toBe(150);
+    expect(changeOf(1, 3)).toBe(-66.7);
+    expect(changeOf(5, 0)).toBeNull();
+    expect(changeOf(null, 1)).toBeNull();
+    const cur = storeFigures(
+      period,
+      { revenue: 200, transactions: 2, units: 2, discounts: 0, returns: 0, cashVariance: 0 },
+      [],
+    );
+    const prev = storeFigures(
+      period,
+      { revenue: 100, transactions: 1, units: 1, discounts: 0, returns: 0, cashVariance: 0 },
+      [],
+    );
+    const report = indicatorsOf({ id: "s", code: "S", name: "S", timezone: "UTC" }, cur, prev);
+    expect(report.change).toMatchObject({ revenue: 100, transactions: 100, averageBasket: 0, returnRate: null });
+  });
+});
