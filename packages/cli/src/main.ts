@@ -1,5 +1,6 @@
 import { eventsCommand, processContext } from "./commands/events.command";
 import { inventoryCommand } from "./commands/inventory.command";
+import { reportingCommand } from "./commands/reporting.command";
 import { retailCommand } from "./commands/retail.command";
 import { asksForHelp, commandUsage, printUsage } from "./commands/help.command";
 import { searchCommand } from "./commands/search.command";
@@ -9,7 +10,7 @@ import { upCommand } from "./commands/up.command";
 import { loadDotEnv } from "./config/dotenv";
 import { UsageError, UserError } from "./errors";
 
-/** The `comptoir` command: `up`, `service <name>`, `events ...`, `inventory verify`, `retail verify`, `search ...`, `secrets ...`, `help`. */
+/** The `comptoir` command: `up`, `service <name>`, `events ...`, `inventory verify`, `retail verify`, `reporting ...`, `search ...`, `secrets ...`, `help`. */
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   const usage = command === undefined ? undefined : commandUsage(command);
@@ -39,6 +40,9 @@ async function main(argv: string[]): Promise<void> {
       break;
     case "retail":
       process.exitCode = await retailCommand(args, processContext());
+      break;
+    case "reporting":
+      process.exitCode = await reportingCommand(args, processContext());
       break;
     case "search":
       process.exitCode = await searchCommand(args, processContext());

@@ -22,3 +22,10 @@ export const DEMO_STORES = [
     name: "Magasin 3",
   },
 ] as const;
+
+/**
+ * The `source` of the synthetic sales history `comptoir reporting seed-history` appends for demos
+ * (retail's and orders' event types, never in their databases): consumers that act on a sale for real
+ * (mails) skip these events; reporting books them like any other.
+ */
+export const SEED_HISTORY_SOURCE = "comptoir-seed-history";

@@ -8,3 +8,12 @@ export type { Outbox } from "./outbox";
 export { createPgLogTransport, type PgLogOptions } from "./pg-log/pg-log.transport";
 export type { AppendedEvent, Delivery, EventTransport, PartitionReader } from "./transport";
 export { createTransport, type TransportSettings } from "./transport.factory";
+export {
+  type ApplyEvent,
+  type ReadModelRebuildOptions,
+  ReadModelRebuilder,
+  readModelFreshness,
+  type RebuildPhase,
+  type RebuildState,
+  type StreamFreshness,
+} from "./rebuild";

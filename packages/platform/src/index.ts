@@ -64,5 +64,6 @@ export { memoizeAsync } from "./memoize";
 export { migrationsDirOf, runService } from "./runtime/run-service";
 export type { ServicePart } from "./runtime/service-part";
 export { startDeadline } from "./time/deadline";
+export { dayNumber, dayPeriodProblem, isTimeZone } from "./time/day-period";
 export { startPeriodic } from "./time/periodic";
 export * from "./idempotency";

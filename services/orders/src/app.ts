@@ -28,6 +28,7 @@ import { refundSaga } from "./domain/refund.saga";
 import type { ShippingRules } from "./model/order";
 import { checkoutRoutes } from "./routes/checkout.routes";
 import { ordersRoutes } from "./routes/orders.routes";
+import { salesTotalsRoutes } from "./routes/sales-totals.routes";
 
 export interface OrdersAppDeps {
   db: Db;
@@ -123,6 +124,7 @@ export async function buildApp(deps: OrdersAppDeps): Promise<App> {
     waitMs: deps.checkoutWaitMs ?? 8_000,
   });
   ordersRoutes(app, { db: deps.db, outbox, sagas });
+  salesTotalsRoutes(app, { db: deps.db });
   registerSagaMetrics(app.comptoir.metrics.registry, deps.db);
   eventsAdminRoutes(app, "orders", deps.bus);
 

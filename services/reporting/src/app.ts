@@ -1,4 +1,4 @@
-import { type EventBus, eventsAdminRoutes } from "@comptoir/events";
+import { type EventBus, eventsAdminRoutes, type RebuildPhase } from "@comptoir/events";
 import {
   type App,
   createApp,
@@ -8,13 +8,15 @@ import {
   pingDatabase,
   type TokenVerifier,
 } from "@comptoir/platform";
-import { catalogHandlers } from "./events/catalog.handlers";
-import { conversionHandlers } from "./events/conversion.handlers";
-import { ordersHandlers } from "./events/orders.handlers";
-import { retailHandlers } from "./events/retail.handlers";
-import { stockHandlers } from "./events/stock.handlers";
+import { conversionDataAgeSeconds } from "./domain/conversion.use-cases";
+import { dataAgeSeconds } from "./domain/progress.use-cases";
+import { stockDataAgeSeconds } from "./domain/stock.use-cases";
+import { freshness, reportingRebuilder } from "./domain/rebuild.use-cases";
+import { reportingAppliers, subscribeReporting } from "./events/subscriptions";
 import { DEFAULT_ONLINE_TIMEZONE } from "./config";
+import { registerDataAgeMetrics } from "./metrics/data-age.metrics";
 import { DEFAULT_OVERSTOCK_DAYS } from "./model/stock-status";
+import { adminRoutes } from "./routes/admin.routes";
 import { conversionRoutes } from "./routes/conversion.routes";
 import { indicatorsRoutes } from "./routes/indicators.routes";
 import { salesRoutes } from "./routes/sales.routes";
@@ -32,6 +34,8 @@ export interface ReportingDeps {
   overstockDays?: number;
   /** The time zone of the online channel's days (REPORTING_ONLINE_TIMEZONE; default Europe/Paris). */
   onlineTimeZone?: string;
+  /** For tests: awaited as a rebuild of the read model enters a phase (to act between two phases). */
+  onRebuildPhase?: (phase: RebuildPhase) => Promise<void>;
 }
 
 /** The reporting service: sales and stock read models built from events, and their reports (SPEC §3.10). */
@@ -45,21 +49,30 @@ export async function buildApp(deps: ReportingDeps): Promise<App> {
     description: "Sales and stock read models built from events.",
     readiness: { database: () => pingDatabase(deps.db), events: degradesOnly(() => deps.bus.ping()) },
   });
-  catalogHandlers(deps.bus);
-  ordersHandlers(deps.bus, { onlineTimeZone });
-  retailHandlers(deps.bus);
+  // Every handler of consumer group "reporting" (events/*.handlers.ts), each applying an event once.
+  subscribeReporting(deps.bus, { onlineTimeZone });
   salesRoutes(app, deps);
   topProductsRoutes(app, deps);
   indicatorsRoutes(app, deps);
-  stockHandlers(deps.bus);
-  stockRoutes(app, {
+  const stockDeps = {
     db: deps.db,
     bus: deps.bus,
     overstockDays: deps.overstockDays ?? DEFAULT_OVERSTOCK_DAYS,
     onlineTimeZone,
+  };
+  stockRoutes(app, stockDeps);
+  const conversionDeps = { db: deps.db, bus: deps.bus, onlineTimeZone };
+  conversionRoutes(app, conversionDeps);
+  registerDataAgeMetrics(app.comptoir.metrics.registry, {
+    sales: (now) => dataAgeSeconds(deps, now),
+    stock: (now) => stockDataAgeSeconds(stockDeps, now),
+    conversion: (now) => conversionDataAgeSeconds(conversionDeps, now),
   });
-  conversionHandlers(deps.bus, { onlineTimeZone });
-  conversionRoutes(app, { db: deps.db, bus: deps.bus, onlineTimeZone });
   eventsAdminRoutes(app, "reporting", deps.bus);
+  const apply = reportingAppliers({ onlineTimeZone }, deps.logger);
+  adminRoutes(app, {
+    rebuilder: reportingRebuilder({ ...deps, apply, onPhase: deps.onRebuildPhase }),
+    freshness: () => freshness({ ...deps, apply }),
+  });
   return app;
 }

@@ -513,6 +513,7 @@ function naiveIndicators(docs: readonly Doc[], storeId: string, from: string, to
     returnRate: revenue ? round(sum((d) => d.returns) / revenue, 4) : null,
     discountRate: revenue + discounts ? round(discounts / (revenue + discounts), 4) : null,
     cashVariance: sum((d) => d.cashVariance),
+    salesPerOpeningHour: null, // no store event in the scenario: opening hours unknown (store-hours.test.ts)
     salesByHour: Array.from({ length: 24 }, (_, hour) => ({
       hour,
       revenue: mine.filter((d) => d.hour === hour).reduce((s, d) => s + d.revenue, 0),

@@ -27,6 +27,7 @@ import { journalRoutes } from "./routes/journal.routes";
 import { registersRoutes } from "./routes/registers.routes";
 import { returnsRoutes } from "./routes/returns.routes";
 import { salesRoutes } from "./routes/sales.routes";
+import { salesTotalsRoutes } from "./routes/sales-totals.routes";
 import { storesRoutes } from "./routes/stores.routes";
 
 export interface RetailDeps {
@@ -94,6 +95,7 @@ export async function buildApp(deps: RetailDeps): Promise<App> {
   salesRoutes(app, ctx, { sagas, cards: sales.cards });
   returnsRoutes(app, ctx, { sagas });
   journalRoutes(app, ctx);
+  salesTotalsRoutes(app, ctx);
 
   registerSagaMetrics(app.comptoir.metrics.registry, deps.db);
   eventsAdminRoutes(app, "retail", deps.bus);

@@ -6,6 +6,7 @@ import { journalRoutes } from "../src/routes/journal.routes";
 import { registersRoutes } from "../src/routes/registers.routes";
 import { returnsRoutes } from "../src/routes/returns.routes";
 import { salesRoutes } from "../src/routes/sales.routes";
+import { salesTotalsRoutes } from "../src/routes/sales-totals.routes";
 import { storesRoutes } from "../src/routes/stores.routes";
 
 describe("retail's HTTP contract", () => {
@@ -18,6 +19,7 @@ describe("retail's HTTP contract", () => {
     salesRoutes(app, deps, deps);
     returnsRoutes(app, deps, deps);
     journalRoutes(app, deps);
+    salesTotalsRoutes(app, deps);
     try {
       expect(await contractMismatches(app, retailHttp.endpoints)).toEqual([]);
     } finally {

@@ -421,13 +421,17 @@ function warningsTo(err: (line: string) => void) {
   };
 }
 
-async function openTransport(location: TransportLocation, context: EventsContext): Promise<EventTransport> {
+/** The event bus at `location` (its connection retries as warnings on stderr); `name` names its connections. */
+export async function openTransport(
+  location: TransportLocation,
+  context: EventsContext,
+  name = `comptoir-events-tail-${process.pid}`,
+): Promise<EventTransport> {
   // Loaded on demand: `comptoir up` does not need the platform's code.
   const [{ createLogger }, { createTransport }] = await Promise.all([
     import("@comptoir/platform"),
     import("@comptoir/events"),
   ]);
-  const name = `comptoir-events-tail-${process.pid}`;
   const logger = createLogger({
     service: "comptoir-events",
     instance: name,

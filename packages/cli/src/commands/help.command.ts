@@ -1,6 +1,7 @@
 import { BACKEND_SERVICES } from "@comptoir/contracts";
 import { EVENTS_USAGE } from "./events.command";
 import { INVENTORY_USAGE } from "./inventory.command";
+import { REPORTING_USAGE } from "./reporting.command";
 import { RETAIL_USAGE } from "./retail.command";
 import { SEARCH_USAGE } from "./search.command";
 import { SECRETS_USAGE } from "./secrets.command";
@@ -17,6 +18,10 @@ Commands:
   inventory verify                 recompute every stock level from the ledger; lists any drift
   retail verify [--store] [--key]  recompute the stores' sales journals (chain, signatures, totals);
                                    names the first broken entry
+  reporting rebuild | status       rebuild the reporting read model from the events and swap it
+                                   in; how far behind each stream it is
+  reporting reconcile --from --to  compare reporting's daily sales with orders' and retail's own
+                                   figures; lists every difference
   search rebuild | status          rebuild the search read model from the events and swap it in;
                                    how far behind the events it is
   secrets credential <service>     print a service's (or the gateway's) SERVICE_CREDENTIAL, derived
@@ -78,6 +83,7 @@ const COMMAND_USAGES: Record<string, string> = {
   service: SERVICE_USAGE,
   events: EVENTS_USAGE,
   inventory: INVENTORY_USAGE,
+  reporting: REPORTING_USAGE,
   retail: RETAIL_USAGE,
   search: SEARCH_USAGE,
   secrets: SECRETS_USAGE,

@@ -86,6 +86,41 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/reporting/admin/freshness": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Per stream reporting reads: events not applied yet and how far behind in time */
+    get: operations["getAdminFreshness"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/reporting/admin/rebuild": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The last rebuild's progress */
+    get: operations["getAdminRebuild"];
+    put?: never;
+    /** Rebuild the reporting read model from the first event, then swap it in (runs in the background) */
+    post: operations["postAdminRebuild"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/reporting/conversion": {
     parameters: {
       query?: never;
@@ -725,6 +760,232 @@ export interface operations {
       500: components["responses"]["InternalError"];
     };
   };
+  getAdminFreshness: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: {
+              eventsBehind: number;
+              lastAppliedAt: string | null;
+              /** @description 0 when up to date; -1 when behind with nothing applied yet */
+              secondsBehind: number;
+              stream: string;
+            }[];
+          };
+        };
+      };
+      /** @description The bearer token is missing, invalid, expired or revoked (`invalid_token`, `unauthorized`) */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  getAdminRebuild: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description events read again after the swap (applied again, or skipped when already held) */
+            caughtUp: number;
+            error: string | null;
+            finishedAt: string | null;
+            phase: "idle" | "replaying" | "indexing" | "swapping" | "catching_up" | "done" | "failed";
+            /** @description events read so far */
+            read: number;
+            startedAt: string | null;
+            /** @description events in the streams the read model reads when it started */
+            total: number;
+          };
+        };
+      };
+      /** @description The bearer token is missing, invalid, expired or revoked (`invalid_token`, `unauthorized`) */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  postAdminRebuild: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      202: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description events read again after the swap (applied again, or skipped when already held) */
+            caughtUp: number;
+            error: string | null;
+            finishedAt: string | null;
+            phase: "idle" | "replaying" | "indexing" | "swapping" | "catching_up" | "done" | "failed";
+            /** @description events read so far */
+            read: number;
+            startedAt: string | null;
+            /** @description events in the streams the read model reads when it started */
+            total: number;
+          };
+        };
+      };
+      /** @description The bearer token is missing, invalid, expired or revoked (`invalid_token`, `unauthorized`) */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      409: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
   getConversion: {
     parameters: {
       query: {
@@ -1329,6 +1590,7 @@ export interface operations {
               discountRate: number | null;
               returnRate: number | null;
               revenue: number | null;
+              salesPerOpeningHour: number | null;
               transactions: number | null;
               unitsPerTransaction: number | null;
             };
@@ -1355,6 +1617,7 @@ export interface operations {
                 revenue: number;
                 transactions: number;
               }[];
+              salesPerOpeningHour: number | null;
               /** @description YYYY-MM-DD */
               to: string;
               transactions: number;
@@ -1373,11 +1636,57 @@ export interface operations {
               revenue: number;
               transactions: number;
             }[];
+            salesPerOpeningHour: number | null;
             store: {
               code: string;
               /** Format: uuid */
               id: string;
               name: string;
+              openingHours: {
+                fri: {
+                  /** @description HH:MM, local time */
+                  close: string;
+                  /** @description HH:MM, local time */
+                  open: string;
+                }[];
+                mon: {
+                  /** @description HH:MM, local time */
+                  close: string;
+                  /** @description HH:MM, local time */
+                  open: string;
+                }[];
+                sat: {
+                  /** @description HH:MM, local time */
+                  close: string;
+                  /** @description HH:MM, local time */
+                  open: string;
+                }[];
+                sun: {
+                  /** @description HH:MM, local time */
+                  close: string;
+                  /** @description HH:MM, local time */
+                  open: string;
+                }[];
+                thu: {
+                  /** @description HH:MM, local time */
+                  close: string;
+                  /** @description HH:MM, local time */
+                  open: string;
+                }[];
+                tue: {
+                  /** @description HH:MM, local time */
+                  close: string;
+                  /** @description HH:MM, local time */
+                  open: string;
+                }[];
+                wed: {
+                  /** @description HH:MM, local time */
+                  close: string;
+                  /** @description HH:MM, local time */
+                  open: string;
+                }[];
+              } | null;
+              openingHoursAsOf: string | null;
               timezone: string;
             };
             /** @description YYYY-MM-DD */

@@ -106,6 +106,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/retail/admin/sales-totals": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Sales, returns, voids and closings per store and local day, from retail's own tables (events:admin)
+     * @description Per store (or `storeId`) and day of the store's own time zone, `from` to `to` included (at most 1,098 days): sales completed that day and not voided (count, total, discounts), returns completed that day (count, total), voided sales on the day of the sale (count, total), cash sessions closed that day (count, Σ variance); only the days with something. What reporting's store channels should hold: `comptoir reporting reconcile` compares them. 400 invalid_period.
+     */
+    get: operations["getAdminSalesTotals"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/retail/journal": {
     parameters: {
       query?: never;
@@ -1060,6 +1080,199 @@ export interface operations {
             }[];
             /** @description the fingerprints of the keys the entries were checked against */
             trustedKeys: string[];
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  getAdminSalesTotals: {
+    parameters: {
+      query: {
+        /** @description first local day, YYYY-MM-DD (each store's own time zone) */
+        from: string;
+        storeId?: string;
+        /** @description last local day, YYYY-MM-DD, included */
+        to: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description per store (by code) and day (oldest first), the days with something booked */
+            data: {
+              /** @description Σ of their variances (counted − expected) */
+              cashVariance: number;
+              /** @description cash sessions closed that day */
+              closings: number;
+              /** @description a local day of the store */
+              day: string;
+              /** @description Σ of their discounts */
+              discountTotal: number;
+              /** @description returns completed that day */
+              returnsCount: number;
+              /** @description Σ of what they gave back */
+              returnsTotal: number;
+              /** @description sales completed that day and not voided */
+              salesCount: number;
+              /** @description Σ of their totals */
+              salesTotal: number;
+              storeCode: string;
+              /** Format: uuid */
+              storeId: string;
+              /** @description the store's time zone, whose days these are */
+              timezone: string;
+              /** @description voided sales, on the day of the sale (as reporting takes them out) */
+              voidsCount: number;
+              /** @description Σ of the voided sales' totals */
+              voidsTotal: number;
+            }[];
+            /** @description first day */
+            from: string;
+            /** @description last day */
+            to: string;
+            totals: {
+              /** @description Σ of their variances (counted − expected) */
+              cashVariance: number;
+              /** @description cash sessions closed that day */
+              closings: number;
+              /** @description Σ of their discounts */
+              discountTotal: number;
+              /** @description returns completed that day */
+              returnsCount: number;
+              /** @description Σ of what they gave back */
+              returnsTotal: number;
+              /** @description sales completed that day and not voided */
+              salesCount: number;
+              /** @description Σ of their totals */
+              salesTotal: number;
+              /** @description voided sales, on the day of the sale (as reporting takes them out) */
+              voidsCount: number;
+              /** @description Σ of the voided sales' totals */
+              voidsTotal: number;
+            };
           };
         };
       };

@@ -806,7 +806,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            /** @description events applied again after the swap */
+            /** @description events read again after the swap (applied again, or skipped when already held) */
             caughtUp: number;
             error: string | null;
             finishedAt: string | null;
@@ -814,7 +814,7 @@ export interface operations {
             /** @description events read so far */
             read: number;
             startedAt: string | null;
-            /** @description events in catalog's and inventory's streams when it started */
+            /** @description events in the streams the read model reads when it started */
             total: number;
           };
         };
@@ -872,7 +872,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            /** @description events applied again after the swap */
+            /** @description events read again after the swap (applied again, or skipped when already held) */
             caughtUp: number;
             error: string | null;
             finishedAt: string | null;
@@ -880,7 +880,7 @@ export interface operations {
             /** @description events read so far */
             read: number;
             startedAt: string | null;
-            /** @description events in catalog's and inventory's streams when it started */
+            /** @description events in the streams the read model reads when it started */
             total: number;
           };
         };

@@ -12,6 +12,7 @@ export * as inventoryHttp from "./inventory";
 export * as ordersHttp from "./orders";
 export * as paymentsHttp from "./payments";
 export * as reportingHttp from "./reporting";
+export * as reportingAdminHttp from "./reporting-admin";
 export * as reportingConversionHttp from "./reporting-conversion";
 export * as reportingStockHttp from "./reporting-stock";
 export * as retailHttp from "./retail";

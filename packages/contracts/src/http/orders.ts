@@ -2,6 +2,7 @@ import { type Static, Type } from "typebox";
 import { Language } from "../events/common";
 import { MAX_LINE_QUANTITY, MAX_SHIPPING_FEE, MAX_SUBTOTAL, Money, UnitPrice } from "../money";
 import { VatLine, VatRate } from "../vat";
+import { endpoint } from "./endpoint";
 import { DateTime, Id, Nullable } from "./schemas";
 
 export const OrderStatus = Type.Union([
@@ -76,3 +77,67 @@ export const Order = Type.Object({
   updatedAt: DateTime,
 });
 export type Order = Static<typeof Order>;
+
+// ——— What orders booked, per local day (the CLI's `comptoir reporting reconcile`) ———
+
+/** The longest period of sales totals, in days (from and to included): as reporting's reports. */
+export const MAX_SALES_TOTALS_DAYS = 366 * 3;
+/** The time zone of the days when none is given: reporting's default online time zone. */
+export const DEFAULT_TOTALS_TIME_ZONE = "Europe/Paris";
+
+const TotalsDay = (description: string) =>
+  Type.String({ pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", maxLength: 10, description });
+
+export const SalesTotalsQuery = Type.Object(
+  {
+    from: TotalsDay("first local day, YYYY-MM-DD"),
+    to: TotalsDay("last local day, YYYY-MM-DD, included"),
+    timeZone: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description: "IANA time zone of the days (default Europe/Paris: reporting's REPORTING_ONLINE_TIMEZONE)",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type SalesTotalsQuery = Static<typeof SalesTotalsQuery>;
+
+/** What orders booked on a local day (or over the period: `totals`). Amounts in cents, VAT included. */
+export const SalesTotalsFigures = Type.Object({
+  paidCount: Type.Integer({ description: "orders paid that day (whatever became of them since)" }),
+  paidTotal: Type.Integer({ description: "Σ of their totals, shipping included" }),
+  refundsCount: Type.Integer({ description: "orders refunded that day" }),
+  refundsTotal: Type.Integer({ description: "Σ of what those refunds gave back" }),
+});
+export type SalesTotalsFigures = Static<typeof SalesTotalsFigures>;
+
+export const SalesTotalsDay = Type.Object({
+  day: TotalsDay("a local day of the time zone"),
+  ...SalesTotalsFigures.properties,
+});
+export type SalesTotalsDay = Static<typeof SalesTotalsDay>;
+
+export const SalesTotals = Type.Object({
+  from: TotalsDay("first day"),
+  to: TotalsDay("last day"),
+  timeZone: Type.String(),
+  data: Type.Array(SalesTotalsDay, { description: "the days with a paid order or a refund, oldest first" }),
+  totals: SalesTotalsFigures,
+});
+export type SalesTotals = Static<typeof SalesTotals>;
+
+/**
+ * Per local day, from orders' own table: orders paid (`paid_at`) and refunds (`refunded_at`), the
+ * days as reporting books `orders.order.paid`/`.refunded` (events:admin).
+ */
+export const salesTotals = endpoint({
+  method: "GET",
+  path: "/api/orders/admin/sales-totals",
+  query: SalesTotalsQuery,
+  responses: { 200: SalesTotals },
+  errors: ["invalid_period", "invalid_time_zone"],
+});
+
+export const endpoints = { salesTotals };

@@ -1,6 +1,7 @@
 import { type Static, Type } from "typebox";
 import { endpoint } from "./endpoint";
-import { Id, Nullable } from "./schemas";
+import { OpeningHours } from "./retail";
+import { DateTime, Id, Nullable } from "./schemas";
 
 /**
  * Reporting's HTTP API (SPEC §3.10): sales, top products and a store's indicators, read from the
@@ -175,6 +176,14 @@ export const StoreFigures = Type.Object({
     Type.Number({ description: "discounts / (revenue + discounts) (4 decimals); null when both are 0" }),
   ),
   cashVariance: Type.Integer({ description: "Σ of the closed registers' variances (counted − expected)" }),
+  salesPerOpeningHour: Nullable(
+    Type.Integer({
+      description:
+        "revenue / the store's opening hours over the period (cents per hour, rounded): each local day's " +
+        "intervals of its weekday, as the clocks run (DST), days to come not counted; null when the store's " +
+        "opening hours are unknown or total 0",
+    }),
+  ),
   salesByHour: Type.Array(HourFigures, { description: "24 hours, 0 to 23" }),
 });
 export type StoreFigures = Static<typeof StoreFigures>;
@@ -182,7 +191,19 @@ export type StoreFigures = Static<typeof StoreFigures>;
 const Change = Nullable(Type.Number({ description: "% change from the previous period (1 decimal)" }));
 
 export const StoreIndicators = Type.Object({
-  store: Type.Object({ id: Id, code: Type.String(), name: Type.String(), timezone: Type.String() }),
+  store: Type.Object({
+    id: Id,
+    code: Type.String(),
+    name: Type.String(),
+    timezone: Type.String(),
+    /**
+     * The weekly hours `salesPerOpeningHour` counts (each weekday's intervals, HH:MM local), as the
+     * newest `retail.store.created|updated` tells them; null when none was received yet.
+     */
+    openingHours: Nullable(OpeningHours),
+    /** When that store event happened (its `occurredAt`): where the hours come from; null with them. */
+    openingHoursAsOf: Nullable(DateTime),
+  }),
   ...StoreFigures.properties,
   /** The same figures for the period of equal length just before. */
   previous: StoreFigures,
@@ -195,6 +216,7 @@ export const StoreIndicators = Type.Object({
     returnRate: Change,
     discountRate: Change,
     cashVariance: Change,
+    salesPerOpeningHour: Change,
   }),
 });
 export type StoreIndicators = Static<typeof StoreIndicators>;

@@ -784,6 +784,69 @@ export const verifyJournal = endpoint({
   responses: { 200: JournalVerification },
 });
 
+// ——— What the stores booked, per store and local day (the CLI's `comptoir reporting reconcile`) ———
+
+/** The longest period of sales totals, in days (from and to included): as reporting's reports. */
+export const MAX_SALES_TOTALS_DAYS = 366 * 3;
+
+const TotalsDay = (description: string) =>
+  Type.String({ pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", maxLength: 10, description });
+
+export const SalesTotalsQuery = Type.Object(
+  {
+    from: TotalsDay("first local day, YYYY-MM-DD (each store's own time zone)"),
+    to: TotalsDay("last local day, YYYY-MM-DD, included"),
+    storeId: Type.Optional(Id),
+  },
+  { additionalProperties: false },
+);
+export type SalesTotalsQuery = Static<typeof SalesTotalsQuery>;
+
+/** What a store booked on one of its local days (or over the period: `totals`). Amounts in cents, VAT included. */
+export const SalesTotalsFigures = Type.Object({
+  salesCount: Type.Integer({ description: "sales completed that day and not voided" }),
+  salesTotal: Type.Integer({ description: "Σ of their totals" }),
+  discountTotal: Type.Integer({ description: "Σ of their discounts" }),
+  returnsCount: Type.Integer({ description: "returns completed that day" }),
+  returnsTotal: Type.Integer({ description: "Σ of what they gave back" }),
+  voidsCount: Type.Integer({ description: "voided sales, on the day of the sale (as reporting takes them out)" }),
+  voidsTotal: Type.Integer({ description: "Σ of the voided sales' totals" }),
+  closings: Type.Integer({ description: "cash sessions closed that day" }),
+  cashVariance: Type.Integer({ description: "Σ of their variances (counted − expected)" }),
+});
+export type SalesTotalsFigures = Static<typeof SalesTotalsFigures>;
+
+export const SalesTotalsRow = Type.Object({
+  storeId: Id,
+  storeCode: Type.String(),
+  timezone: Type.String({ description: "the store's time zone, whose days these are" }),
+  day: TotalsDay("a local day of the store"),
+  ...SalesTotalsFigures.properties,
+});
+export type SalesTotalsRow = Static<typeof SalesTotalsRow>;
+
+export const SalesTotals = Type.Object({
+  from: TotalsDay("first day"),
+  to: TotalsDay("last day"),
+  data: Type.Array(SalesTotalsRow, {
+    description: "per store (by code) and day (oldest first), the days with something booked",
+  }),
+  totals: SalesTotalsFigures,
+});
+export type SalesTotals = Static<typeof SalesTotals>;
+
+/**
+ * Per store and local day (the store's time zone), from retail's own tables: sales (voided ones left
+ * out), returns, voids and closings, the days as reporting books retail's events (events:admin).
+ */
+export const salesTotals = endpoint({
+  method: "GET",
+  path: "/api/retail/admin/sales-totals",
+  query: SalesTotalsQuery,
+  responses: { 200: SalesTotals },
+  errors: ["invalid_period"],
+});
+
 export const endpoints = {
   listStores,
   getStore,
@@ -796,4 +859,5 @@ export const endpoints = {
   readJournal,
   journalKeys,
   verifyJournal,
+  salesTotals,
 };

@@ -1,6 +1,7 @@
 import { type Static, Type } from "typebox";
 import { endpoint } from "./endpoint";
-import { DateTime, Id, Nullable, Pagination } from "./schemas";
+import { Id, Nullable, Pagination } from "./schemas";
+import { Freshness, RebuildState } from "./read-model";
 
 /** The longest `q` a search or a suggestion takes. */
 export const MAX_QUERY_LENGTH = 200;
@@ -110,40 +111,8 @@ export const suggest = endpoint({
 
 // ——— The read model's operations (permission `events:admin`; `comptoir search rebuild|status`) ———
 
-export const RebuildPhase = Type.Union([
-  Type.Literal("idle"),
-  Type.Literal("replaying"),
-  Type.Literal("indexing"),
-  Type.Literal("swapping"),
-  Type.Literal("catching_up"),
-  Type.Literal("done"),
-  Type.Literal("failed"),
-]);
-export type RebuildPhase = Static<typeof RebuildPhase>;
-
-/** A rebuild's progress (the last one's, `idle` when none ran since the instance started). */
-export const RebuildState = Type.Object({
-  phase: RebuildPhase,
-  read: Type.Integer({ description: "events read so far" }),
-  total: Type.Integer({ description: "events in catalog's and inventory's streams when it started" }),
-  startedAt: Nullable(DateTime),
-  finishedAt: Nullable(DateTime),
-  caughtUp: Type.Integer({ description: "events applied again after the swap" }),
-  error: Nullable(Type.String()),
-});
-export type RebuildState = Static<typeof RebuildState>;
-
-/** How far behind one stream the read model is. */
-export const StreamFreshness = Type.Object({
-  stream: Type.String(),
-  eventsBehind: Type.Integer(),
-  lastAppliedAt: Nullable(DateTime),
-  secondsBehind: Type.Number({ description: "0 when up to date; -1 when behind with nothing applied yet" }),
-});
-export type StreamFreshness = Static<typeof StreamFreshness>;
-
-export const Freshness = Type.Object({ data: Type.Array(StreamFreshness) });
-export type Freshness = Static<typeof Freshness>;
+// The rebuild's progress and the per-stream lag: the same schemas as every read model's (read-model.ts).
+export { Freshness, RebuildPhase, RebuildState, StreamFreshness } from "./read-model";
 
 /** Starts a rebuild in the background (202 with its first state); 409 rebuild_in_progress if one runs. */
 export const rebuild = endpoint({

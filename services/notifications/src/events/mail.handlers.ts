@@ -1,4 +1,4 @@
-import type { EventEnvelope } from "@comptoir/contracts";
+import { type EventEnvelope, SEED_HISTORY_SOURCE } from "@comptoir/contracts";
 import type { EventBus, HandlerContext } from "@comptoir/events";
 import * as mailing from "../domain/mailing.use-cases";
 import { type MailPlan, type OrderFact, orderMails, welcomeMails } from "../domain/mails";
@@ -49,9 +49,11 @@ export function mailHandlers(bus: EventBus, deps: mailing.MailingDeps): void {
     mailing.queueMails(deps, tx, event, welcomeMails(event.data)),
   );
 
-  bus.subscribe(MAIL_GROUP, ORDER_TYPES, async (event, tx) =>
-    mailing.queueMails(deps, tx, event, orderMails(event as OrderFact)),
-  );
+  bus.subscribe(MAIL_GROUP, ORDER_TYPES, async (event, tx) => {
+    // Synthetic sales history for reports (comptoir reporting seed-history): nobody's order, no mail.
+    if (event.source === SEED_HISTORY_SOURCE) return;
+    await mailing.queueMails(deps, tx, event, orderMails(event as OrderFact));
+  });
 
   bus.subscribe(MAIL_GROUP, ["inventory.alert.raised"], async (event, tx, context) => {
     const alert = event.data;

@@ -1,4 +1,6 @@
+import type { retailHttp } from "@comptoir/contracts/http";
 import type { Queryable } from "@comptoir/platform";
+import type { WeeklyHours } from "../model/opening-hours";
 import type { Stamp } from "./catalog.repo";
 
 export interface ReportingStore {
@@ -19,9 +21,30 @@ export async function upsertStore(db: Queryable, s: ReportingStore, stamp: Stamp
   );
 }
 
-export async function findStore(db: Queryable, id: string): Promise<ReportingStore | undefined> {
-  const { rows } = await db.query<ReportingStore>(
-    "SELECT id, code, name, timezone FROM reporting_stores WHERE id = $1",
+/**
+ * The store's weekly opening hours as a store event (retail.store.created|updated) tells them, under
+ * their own stamp: an event older than the hours' (instant, then id) changes nothing. The store's row
+ * must exist (upsertStore first).
+ */
+export async function setStoreHours(db: Queryable, id: string, hours: WeeklyHours, stamp: Stamp): Promise<void> {
+  await db.query(
+    `UPDATE reporting_stores SET opening_hours = $2, hours_changed_at = $3, hours_event_id = $4
+     WHERE id = $1 AND (hours_changed_at IS NULL OR (hours_changed_at, hours_event_id) < ($3, $4))`,
+    [id, JSON.stringify(hours), stamp.at, stamp.eventId],
+  );
+}
+
+export interface StoreWithHours extends ReportingStore {
+  /** As the newest store event carried them; null until a store event arrives. */
+  openingHours: retailHttp.OpeningHours | null;
+  /** When the store event the hours come from happened. */
+  hoursAsOf: Date | null;
+}
+
+export async function findStore(db: Queryable, id: string): Promise<StoreWithHours | undefined> {
+  const { rows } = await db.query<StoreWithHours>(
+    `SELECT id, code, name, timezone, opening_hours AS "openingHours", hours_changed_at AS "hoursAsOf"
+     FROM reporting_stores WHERE id = $1`,
     [id],
   );
   return rows[0];

@@ -3,6 +3,8 @@ import type { Db } from "@comptoir/platform";
 import * as reports from "../db/reports.repo";
 import * as stores from "../db/stores.repo";
 import { indicatorsOf, storeFigures } from "../model/indicators";
+import { isTimeZone } from "../model/local-time";
+import { openingMilliseconds } from "../model/opening-hours";
 import { type Period, previousPeriod, wholeMonthsOf } from "../model/period";
 import { type ChannelFilter, sqlFilterOf } from "../model/report-scope";
 import { salesByCategory, salesByGroup } from "../model/sales-report";
@@ -49,20 +51,32 @@ export async function topProductsReport(
   };
 }
 
-/** A store's indicators over the period and the one before it; undefined for a store no event named. */
+/**
+ * A store's indicators over the period and the one before it; undefined for a store no event named.
+ * Sales per opening hour count the store's current weekly hours over each period's local days, up to
+ * `now` (default: the clock's).
+ */
 export async function storeIndicators(
   deps: ReportsDeps,
-  input: { storeId: string; period: Period },
+  input: { storeId: string; period: Period; now?: number },
 ): Promise<reportingHttp.StoreIndicators | undefined> {
-  const store = await stores.findStore(deps.db, input.storeId);
-  if (!store) return undefined;
+  const found = await stores.findStore(deps.db, input.storeId);
+  if (!found) return undefined;
+  const { openingHours, hoursAsOf, ...store } = found;
+  const now = input.now ?? Date.now();
+  const openMs = (period: Period) =>
+    openingHours && isTimeZone(store.timezone) ? openingMilliseconds(openingHours, store.timezone, period, now) : null;
   const figures = async (period: Period) => {
     const [sums, hours] = await Promise.all([
       reports.storeSums(deps.db, store.id, period.from, period.to),
       reports.storeHours(deps.db, store.id, period.from, period.to),
     ]);
-    return storeFigures(period, sums, hours);
+    return storeFigures(period, sums, hours, openMs(period));
   };
   const [current, previous] = await Promise.all([figures(input.period), figures(previousPeriod(input.period))]);
-  return indicatorsOf(store, current, previous);
+  return indicatorsOf(
+    { ...store, openingHours, openingHoursAsOf: hoursAsOf?.toISOString() ?? null },
+    current,
+    previous,
+  );
 }

@@ -1,4 +1,4 @@
-import type { EventEnvelope } from "@comptoir/contracts";
+import { type EventEnvelope, partitionOf, streamOf } from "@comptoir/contracts";
 import type { Queryable } from "@comptoir/platform";
 import * as catalog from "../db/catalog.repo";
 import * as documents from "../db/documents.repo";
@@ -11,12 +11,20 @@ import { recordApplied, resetProgress } from "./progress.use-cases";
  * Applies orders' and retail's events to the sales rollups, in the handler's transaction (the bus
  * runs each once in effect), under the sales model's write lock (rollups.lockSalesModel: batches of
  * different partitions would otherwise deadlock on the rows they share). Each row is added to
- * atomically (never read and written back).
+ * atomically (never read and written back). A new paid order or till sale is booked in one statement
+ * (rollups.bookNewDocument: lock, document, product names, rollups, progress), the bulk of ingestion.
  */
 
 type RetailStoreEvent = EventEnvelope<
   "retail.sale.completed" | "retail.sale.returned" | "retail.sale.voided" | "retail.register.closed"
 >;
+
+/** Where an event counts in the data's age (recordApplied's, for a booking that records it in its statement). */
+const progressOf = (event: EventEnvelope) => ({
+  stream: streamOf(event.type),
+  partition: partitionOf(event.subject),
+  at: event.occurredAt,
+});
 
 /** Keeps the store's code, name and time zone as the newest retail event tells them. */
 function rememberStore(tx: Queryable, event: RetailStoreEvent): Promise<void> {
@@ -34,11 +42,8 @@ export async function applyOrderPaid(
   event: EventEnvelope<"orders.order.paid">,
   onlineTimeZone: string,
 ): Promise<void> {
-  await rollups.lockSalesModel(tx);
   const sale = model.onlineSale(event.data, event.occurredAt, onlineTimeZone);
-  const recorded = await documents.recordDocument(tx, event.data.orderId, "order", sale);
-  if (recorded.state === "new") await book(tx, sale);
-  await recordApplied(tx, event);
+  await rollups.bookNewDocument(tx, { id: event.data.orderId, kind: "order", contribution: sale }, progressOf(event));
 }
 
 /** Each refund adds what it gave back to the refund's day. */
@@ -54,13 +59,17 @@ export async function applyOrderRefunded(
 
 /** A till sale, unless it was voided before it arrived (then only its voids count). */
 export async function applySaleCompleted(tx: Queryable, event: EventEnvelope<"retail.sale.completed">) {
-  await rollups.lockSalesModel(tx);
   const sale = model.storeSale(event.data);
-  const recorded = await documents.recordDocument(tx, event.data.saleId, "sale", sale);
+  const booked = await rollups.bookNewDocument(
+    tx,
+    { id: event.data.saleId, kind: "sale", contribution: sale },
+    progressOf(event),
+  );
   await rememberStore(tx, event);
-  if (recorded.state === "new") await book(tx, sale);
-  else if (recorded.state === "voided_before") await rollups.addContribution(tx, model.voidsOnly(sale));
-  await recordApplied(tx, event);
+  if (booked) return;
+  // Known already: announced again (nothing), or a void came first and its tombstone receives the sale.
+  const recorded = await documents.recordDocument(tx, event.data.saleId, "sale", sale);
+  if (recorded.state === "voided_before") await rollups.addContribution(tx, model.voidsOnly(sale));
 }
 
 /** A return: what was given back and the units back in store, on the return's day. */

@@ -6,7 +6,7 @@ import * as catalog from "../domain/catalog.use-cases";
  * "reporting". Each event carries the new state and applies only if newer than the row's (instant,
  * then id). A replay from the start clears them first.
  */
-export function catalogHandlers(bus: EventBus): void {
+export function catalogHandlers(bus: Pick<EventBus, "subscribe">): void {
   bus.subscribe(
     "reporting",
     ["catalog.category.created", "catalog.category.updated"],

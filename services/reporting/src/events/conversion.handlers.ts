@@ -7,7 +7,7 @@ import * as conversion from "../domain/conversion.use-cases";
  * of its own instant. Orders paid are the sales model's (orders.handlers.ts). A replay from the start
  * clears the counts first.
  */
-export function conversionHandlers(bus: EventBus, options: { onlineTimeZone: string }): void {
+export function conversionHandlers(bus: Pick<EventBus, "subscribe">, options: { onlineTimeZone: string }): void {
   const { onlineTimeZone } = options;
   bus.subscribe(
     "reporting",

@@ -6,7 +6,7 @@ import * as sales from "../domain/sales-events.use-cases";
  * zone (REPORTING_ONLINE_TIMEZONE): a paid order is a sale, a refund is booked on its own day; placed
  * and cancelled orders count nothing (not subscribed: a paid order's cancellation is followed by its refund). A replay from the start clears the sales model first.
  */
-export function ordersHandlers(bus: EventBus, options: { onlineTimeZone: string }): void {
+export function ordersHandlers(bus: Pick<EventBus, "subscribe">, options: { onlineTimeZone: string }): void {
   bus.subscribe(
     "reporting",
     ["orders.order.paid"],

@@ -6,7 +6,7 @@ import * as stock from "../domain/stock.use-cases";
  * SKU, product name) and supply's requests (goods on their way). Each write is guarded by its event's
  * instant, so a repeated or older event changes nothing. A replay from the start clears them first.
  */
-export function stockHandlers(bus: EventBus): void {
+export function stockHandlers(bus: Pick<EventBus, "subscribe">): void {
   bus.subscribe("reporting", ["inventory.stock.changed"], (event, tx) => stock.applyStockChanged(tx, event), {
     onReset: (tx) => stock.resetLevels(tx),
   });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { changeOf, indicatorsOf, storeFigures } from "./indicators";
 
+const STORE = { id: "s", code: "S", name: "S", timezone: "UTC", openingHours: null, openingHoursAsOf: null };
+
 describe("a store's indicators", () => {
   const period = { from: "2026-03-01", to: "2026-03-31" };
   it("derives basket, units per transaction, return and discount rates, 24 hours", () => {
@@ -30,6 +32,19 @@ describe("a store's indicators", () => {
     expect(f).toMatchObject({ averageBasket: 0, unitsPerTransaction: 0, returnRate: null, discountRate: null });
   });
 
+  it("sales per opening hour: revenue over the hours open, in cents per hour; null without hours", () => {
+    const sums = { revenue: 100_000, transactions: 10, units: 10, discounts: 0, returns: 0, cashVariance: 0 };
+    const HOUR = 3_600_000;
+    expect(storeFigures(period, sums, [], 30 * HOUR).salesPerOpeningHour).toBe(3333);
+    expect(storeFigures(period, sums, [], 0).salesPerOpeningHour).toBeNull();
+    expect(storeFigures(period, sums, [], null).salesPerOpeningHour).toBeNull();
+    expect(storeFigures(period, sums, []).salesPerOpeningHour).toBeNull();
+    const cur = storeFigures(period, sums, [], 40 * HOUR);
+    const prev = storeFigures(period, sums, [], 50 * HOUR);
+    expect(indicatorsOf(STORE, cur, prev).change.salesPerOpeningHour).toBe(25);
+    expect(indicatorsOf(STORE, cur, storeFigures(period, sums, [])).change.salesPerOpeningHour).toBeNull();
+  });
+
   it("compares with the previous period in %, null when the previous is 0", () => {
     expect(changeOf(150, 100)).toBe(50);
     expect(changeOf(50, -100)).toBe(150);
@@ -46,7 +61,7 @@ describe("a store's indicators", () => {
       { revenue: 100, transactions: 1, units: 1, discounts: 0, returns: 0, cashVariance: 0 },
       [],
     );
-    const report = indicatorsOf({ id: "s", code: "S", name: "S", timezone: "UTC" }, cur, prev);
+    const report = indicatorsOf(STORE, cur, prev);
     expect(report.change).toMatchObject({ revenue: 100, transactions: 100, averageBasket: 0, returnRate: null });
   });
 });

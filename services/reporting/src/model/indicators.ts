@@ -1,4 +1,5 @@
 import type { reportingHttp } from "@comptoir/contracts/http";
+import { perOpeningHour } from "./opening-hours";
 import { averageBasket } from "./sales-report";
 
 /**
@@ -26,10 +27,12 @@ const round = (value: number, decimals: number) => {
   return Object.is(rounded, -0) ? 0 : rounded;
 };
 
+/** `openMs`: how long the store was open over the period (opening-hours.ts); null when its hours are unknown. */
 export function storeFigures(
   period: { from: string; to: string },
   sums: StoreSums,
   hours: readonly HourRow[],
+  openMs: number | null = null,
 ): reportingHttp.StoreFigures {
   const byHour = new Map(hours.map((h) => [h.hour, h]));
   return {
@@ -43,6 +46,7 @@ export function storeFigures(
     discountRate:
       sums.revenue + sums.discounts === 0 ? null : round(sums.discounts / (sums.revenue + sums.discounts), 4),
     cashVariance: sums.cashVariance,
+    salesPerOpeningHour: perOpeningHour(sums.revenue, openMs),
     salesByHour: Array.from({ length: 24 }, (_, hour) => ({
       hour,
       revenue: byHour.get(hour)?.revenue ?? 0,
@@ -71,6 +75,7 @@ export function indicatorsOf(
     "returnRate",
     "discountRate",
     "cashVariance",
+    "salesPerOpeningHour",
   ] as const) {
     change[figure] = changeOf(current[figure], previous[figure]);
   }

@@ -19,6 +19,8 @@ const figures = {
   netRevenue: 11_000,
 };
 
+const STORE = { id: "s", code: "S", name: "S", timezone: "UTC", openingHours: null, openingHoursAsOf: null };
+
 describe("the reports as CSV", () => {
   it("sales: one VAT column per rate, a total record last", () => {
     const report: reportingHttp.SalesReport = {
@@ -39,15 +41,16 @@ describe("the reports as CSV", () => {
   it("indicators: each figure in its own kind, the change in %", () => {
     const period = { from: "2026-03-02", to: "2026-03-02" };
     const sums = { revenue: 15_000, transactions: 2, units: 3, discounts: 0, returns: 0, cashVariance: -5 };
-    const current = storeFigures(period, sums, [{ hour: 9, revenue: 15_000, transactions: 2 }]);
+    const current = storeFigures(period, sums, [{ hour: 9, revenue: 15_000, transactions: 2 }], 10 * 3_600_000);
     const previous = storeFigures({ from: "2026-03-01", to: "2026-03-01" }, { ...sums, revenue: 10_000 }, []);
-    const csv = indicatorsCsv(indicatorsOf({ id: "s", code: "S", name: "S", timezone: "UTC" }, current, previous), ",");
+    const csv = indicatorsCsv(indicatorsOf(STORE, current, previous), ",");
     const lines = csv.slice(1).split("\r\n");
     expect(lines[0]).toBe("figure,2026-03-02 to 2026-03-02,2026-03-01 to 2026-03-01,change %");
     expect(lines).toContain("revenue,150.00,100.00,50");
     expect(lines).toContain("transactions,2,2,0");
     expect(lines).toContain("unitsPerTransaction,1.5,1.5,0");
     expect(lines).toContain("cashVariance,-0.05,-0.05,0");
+    expect(lines).toContain("salesPerOpeningHour,15.00,,");
     expect(lines).toContain("revenue 09h,150.00,0.00,");
   });
 });

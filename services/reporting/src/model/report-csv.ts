@@ -71,6 +71,7 @@ export function indicatorsCsv(report: reportingHttp.StoreIndicators, separator: 
     figure("returnRate", "decimal"),
     figure("discountRate", "decimal"),
     figure("cashVariance", "amount"),
+    figure("salesPerOpeningHour", "amount"),
   ];
   for (const hour of report.salesByHour) {
     const previous = report.previous.salesByHour[hour.hour];

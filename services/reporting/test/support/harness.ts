@@ -2,7 +2,7 @@ import { type EventData, type EventType, partitionOf, type RawEnvelope, streamOf
 import { createEnvelope, createPgLogTransport } from "@comptoir/events";
 import { migrationsDirOf } from "@comptoir/platform";
 import { startService, type StartedService, testLogger, waitFor } from "@comptoir/testing";
-import { buildApp } from "../../src/app";
+import { buildApp, type ReportingDeps } from "../../src/app";
 
 /**
  * Reporting alone, its bus started on its own event log, and a producer that stands in for orders,
@@ -42,7 +42,7 @@ export function envelope<T extends EventType>(
 
 export async function startReporting(
   name: string,
-  options: { onlineTimeZone?: string; overstockDays?: number } = {},
+  options: { onlineTimeZone?: string; overstockDays?: number; onRebuildPhase?: ReportingDeps["onRebuildPhase"] } = {},
 ): Promise<ReportingHarness> {
   const reporting = await startService({
     service: "reporting",

@@ -2,7 +2,7 @@ import { searchHttp } from "@comptoir/contracts/http";
 import type { EventBus } from "@comptoir/events";
 import { type App, bearerAuth, type Db, type Logger, problemResponses, requirePermission } from "@comptoir/platform";
 import { Gauge } from "prom-client";
-import { freshness, Rebuilder } from "../domain/rebuild.use-cases";
+import { freshness, searchRebuilder } from "../domain/rebuild.use-cases";
 
 /**
  * The read model's operations (permission `events:admin`): rebuild it from the first event without a
@@ -10,7 +10,7 @@ import { freshness, Rebuilder } from "../domain/rebuild.use-cases";
  * (`comptoir search status`, and the gauge `search_read_model_lag_seconds{stream}`).
  */
 export function adminRoutes(app: App, deps: { db: Db; bus: EventBus; logger: Logger }): void {
-  const rebuilder = new Rebuilder(deps);
+  const rebuilder = searchRebuilder(deps);
   const guard = requirePermission("events:admin");
   const tags = ["search (admin)"];
 
