@@ -47,28 +47,41 @@ const PRODUCT_ROWS = `
     FROM sales_product_monthly
    WHERE month BETWEEN $7::date AND $8::date AND ${CHANNEL}`;
 
-export async function dailyRows(db: Queryable, f: ReportFilter): Promise<DailyRow[]> {
+/**
+ * How finely the rows are summed in SQL before the report groups them: by day, ISO week (its Monday),
+ * month (its first day) or over the whole period (`all`: the period's first day). A year by month is
+ * then 12 rows per channel instead of 365, by store one: the grouping in the model is the same.
+ */
+export type Bucket = "day" | "week" | "month" | "all";
+
+const BUCKET = `to_char(CASE $5::text WHEN 'week' THEN date_trunc('week', day::timestamp)::date
+                                  WHEN 'month' THEN date_trunc('month', day::timestamp)::date
+                                  WHEN 'all' THEN $1::date ELSE day END, 'YYYY-MM-DD')`;
+
+export async function dailyRows(db: Queryable, f: ReportFilter, bucket: Bucket): Promise<DailyRow[]> {
   const { rows } = await db.query<DailyRow>(
-    `SELECT to_char(day, 'YYYY-MM-DD') AS day, channel, revenue::float8 AS revenue,
-            revenue_excl_vat::float8 AS "revenueExclVat", discounts::float8 AS discounts, transactions, units,
-            returns::float8 AS returns, refunds::float8 AS refunds
-       FROM sales_daily WHERE ${WHERE}`,
-    params(f),
+    `SELECT ${BUCKET} AS day, channel, sum(revenue)::float8 AS revenue,
+            sum(revenue_excl_vat)::float8 AS "revenueExclVat", sum(discounts)::float8 AS discounts,
+            sum(transactions)::float8 AS transactions, sum(units)::float8 AS units,
+            sum(returns)::float8 AS returns, sum(refunds)::float8 AS refunds
+       FROM sales_daily WHERE ${WHERE}
+      GROUP BY 1, channel`,
+    [...params(f), bucket],
   );
   return rows;
 }
 
-export async function vatRows(db: Queryable, f: ReportFilter): Promise<VatRow[]> {
+export async function vatRows(db: Queryable, f: ReportFilter, bucket: Bucket): Promise<VatRow[]> {
   const { rows } = await db.query<VatRow>(
-    `SELECT to_char(day, 'YYYY-MM-DD') AS day, channel, rate, base::float8 AS base, vat::float8 AS vat,
-            total::float8 AS total
-       FROM sales_daily_vat WHERE ${WHERE}`,
-    params(f),
+    `SELECT ${BUCKET} AS day, channel, rate, sum(base)::float8 AS base, sum(vat)::float8 AS vat,
+            sum(total)::float8 AS total
+       FROM sales_daily_vat WHERE ${WHERE}
+      GROUP BY 1, channel, rate`,
+    [...params(f), bucket],
   );
   return rows;
 }
 
-/** Each product's lines over the period per VAT rate, with its category as reporting knows it now. */
 export async function categoryLines(db: Queryable, f: ReportFilter): Promise<CategoryLineRow[]> {
   const { rows } = await db.query<CategoryLineRow>(
     `SELECT p.category_id AS "categoryId", CASE WHEN c.deleted THEN c.name || ' (deleted)' ELSE c.name END AS "categoryName",

@@ -20,6 +20,15 @@ const filterOf = (period: Period, channels: ChannelFilter): reports.ReportFilter
   months: wholeMonthsOf(period),
 });
 
+/** What the rows can be summed by in SQL for each grouping (the model groups them the same way). */
+const BUCKETS: Record<Exclude<reportingHttp.SalesGroupBy, "category">, reports.Bucket> = {
+  day: "day",
+  week: "week",
+  month: "month",
+  store: "all",
+  channel: "all",
+};
+
 export async function salesReport(
   deps: ReportsDeps,
   input: { period: Period; groupBy: reportingHttp.SalesGroupBy; channels: ChannelFilter },
@@ -31,8 +40,8 @@ export async function salesReport(
       : salesByGroup(
           input.groupBy,
           ...(await Promise.all([
-            reports.dailyRows(deps.db, filter),
-            reports.vatRows(deps.db, filter),
+            reports.dailyRows(deps.db, filter, BUCKETS[input.groupBy]),
+            reports.vatRows(deps.db, filter, BUCKETS[input.groupBy]),
             stores.storeNames(deps.db),
           ])),
         );
