@@ -49,23 +49,26 @@ const PRODUCT_ROWS = `
 
 /**
  * How finely the rows are summed in SQL before the report groups them: by day, ISO week (its Monday),
- * month (its first day) or over the whole period (`all`: the period's first day). A year by month is
- * then 12 rows per channel instead of 365, by store one: the grouping in the model is the same.
+ * month (its first day) or over the whole period (`all`: the period's first day, per channel). A
+ * grouping by time does not tell channels apart: their rows are summed together (channel ''). A year by
+ * day is then 365 rows instead of 365 per channel, by month 12, by store one per channel: the grouping
+ * in the model is the same.
  */
 export type Bucket = "day" | "week" | "month" | "all";
 
 const BUCKET = `to_char(CASE $5::text WHEN 'week' THEN date_trunc('week', day::timestamp)::date
                                   WHEN 'month' THEN date_trunc('month', day::timestamp)::date
                                   WHEN 'all' THEN $1::date ELSE day END, 'YYYY-MM-DD')`;
+const CHANNEL_OF_BUCKET = `CASE $5::text WHEN 'all' THEN channel ELSE '' END`;
 
 export async function dailyRows(db: Queryable, f: ReportFilter, bucket: Bucket): Promise<DailyRow[]> {
   const { rows } = await db.query<DailyRow>(
-    `SELECT ${BUCKET} AS day, channel, sum(revenue)::float8 AS revenue,
+    `SELECT ${BUCKET} AS day, ${CHANNEL_OF_BUCKET} AS channel, sum(revenue)::float8 AS revenue,
             sum(revenue_excl_vat)::float8 AS "revenueExclVat", sum(discounts)::float8 AS discounts,
             sum(transactions)::float8 AS transactions, sum(units)::float8 AS units,
             sum(returns)::float8 AS returns, sum(refunds)::float8 AS refunds
        FROM sales_daily WHERE ${WHERE}
-      GROUP BY 1, channel`,
+      GROUP BY 1, 2`,
     [...params(f), bucket],
   );
   return rows;
@@ -73,10 +76,10 @@ export async function dailyRows(db: Queryable, f: ReportFilter, bucket: Bucket):
 
 export async function vatRows(db: Queryable, f: ReportFilter, bucket: Bucket): Promise<VatRow[]> {
   const { rows } = await db.query<VatRow>(
-    `SELECT ${BUCKET} AS day, channel, rate, sum(base)::float8 AS base, sum(vat)::float8 AS vat,
+    `SELECT ${BUCKET} AS day, ${CHANNEL_OF_BUCKET} AS channel, rate, sum(base)::float8 AS base, sum(vat)::float8 AS vat,
             sum(total)::float8 AS total
        FROM sales_daily_vat WHERE ${WHERE}
-      GROUP BY 1, channel, rate`,
+      GROUP BY 1, 2, rate`,
     [...params(f), bucket],
   );
   return rows;
