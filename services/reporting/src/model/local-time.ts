@@ -20,6 +20,8 @@ function formatOf(timeZone: string): Intl.DateTimeFormat {
       month: "2-digit",
       day: "2-digit",
       hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
       hourCycle: "h23",
     });
     formats.set(timeZone, format);
@@ -43,4 +45,16 @@ export function isTimeZone(timeZone: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The zone's UTC offset at an instant, in ms (its wall clock minus UTC; +1 h in Paris in winter). */
+export function offsetAt(time: number, timeZone: string): number {
+  const parts: Record<string, number> = {};
+  for (const part of formatOf(timeZone).formatToParts(new Date(time))) {
+    if (part.type !== "literal") parts[part.type] = Number(part.value);
+  }
+  const wall = new Date(0);
+  wall.setUTCFullYear(parts.year!, parts.month! - 1, parts.day!);
+  wall.setUTCHours(parts.hour! % 24, parts.minute!, parts.second!, 0);
+  return wall.getTime() - Math.floor(time / 1000) * 1000;
 }

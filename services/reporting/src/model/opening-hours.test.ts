@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { instantOf, offsetAt, openingMilliseconds, type WeeklyHours } from "./opening-hours";
+import { offsetAt } from "./local-time";
+import { instantOf, openingMilliseconds, type WeeklyHours } from "./opening-hours";
 
 const HOUR = 3_600_000;
 const PARIS = "Europe/Paris";

@@ -1,3 +1,4 @@
+import { offsetAt } from "./local-time";
 import { dayToTime, lengthOf, type Period } from "./period";
 
 /**
@@ -98,38 +99,6 @@ function minutesOf(intervals: readonly OpeningInterval[]): [number, number][] {
 function minuteOf(time: string): number | null {
   const match = TIME.exec(time);
   return match ? Number(match[1]) * 60 + Number(match[2]) : null;
-}
-
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-function formatOf(timeZone: string): Intl.DateTimeFormat {
-  let format = formats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-      hourCycle: "h23",
-    });
-    formats.set(timeZone, format);
-  }
-  return format;
-}
-
-/** The zone's UTC offset at an instant, in ms (its wall clock minus UTC; +1 h in Paris in winter). */
-export function offsetAt(time: number, timeZone: string): number {
-  const parts: Record<string, number> = {};
-  for (const part of formatOf(timeZone).formatToParts(new Date(time))) {
-    if (part.type !== "literal") parts[part.type] = Number(part.value);
-  }
-  const wall = new Date(0);
-  wall.setUTCFullYear(parts.year!, parts.month! - 1, parts.day!);
-  wall.setUTCHours(parts.hour! % 24, parts.minute!, parts.second!, 0);
-  return wall.getTime() - Math.floor(time / SECOND) * SECOND;
 }
 
 /**
