@@ -14,7 +14,7 @@ describe("periods of days", () => {
   it("refuses a day that is not one, from after to and a period too long, saying which", () => {
     expect(dayPeriodProblem({ from: "2026-01-01", to: "2026-01-01" }, 1)).toBeNull();
     expect(dayPeriodProblem({ from: "2026-01-01", to: "2026-01-03" }, 3)).toBeNull();
-    expect(dayPeriodProblem({ from: "2026-01-01", to: "2026-01-04" }, 3)).toMatch(/At most 3 days/);
+    expect(dayPeriodProblem({ from: "2026-01-01", to: "2026-01-04" }, 3)).toMatch(/at most 3 days/);
     expect(dayPeriodProblem({ from: "2026-01-02", to: "2026-01-01" }, 3)).toMatch(/after/);
     expect(dayPeriodProblem({ from: "2026-02-30", to: "2026-03-01" }, 3)).toMatch(/2026-02-30 is not a day/);
   });

@@ -18,7 +18,7 @@ export function dayPeriodProblem(period: { from: string; to: string }, maxDays: 
   const to = dayNumber(period.to);
   if (from === undefined || to === undefined) return `${from === undefined ? period.from : period.to} is not a day.`;
   if (from > to) return `from (${period.from}) is after to (${period.to}).`;
-  if (to - from + 1 > maxDays) return `At most ${maxDays} days at a time (from and to included).`;
+  if (to - from + 1 > maxDays) return `A period covers at most ${maxDays} days (from and to included).`;
   return null;
 }
 

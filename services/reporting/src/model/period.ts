@@ -1,4 +1,5 @@
 import { reportingHttp } from "@comptoir/contracts/http";
+import { dayPeriodProblem } from "@comptoir/platform";
 
 /**
  * A report's period: calendar days, both ends included. Days are handled as UTC midnights so that
@@ -43,14 +44,10 @@ export function lengthOf(period: Period): number {
   return Math.round((dayToTime(period.to) - dayToTime(period.from)) / DAY_MS) + 1;
 }
 
-/** Checks a requested period: real dates, from ≤ to, at most MAX_REPORT_DAYS days. */
+/** Checks a requested period: real dates, from ≤ to, at most MAX_REPORT_DAYS days (the platform's rule). */
 export function checkPeriod(period: Period): Period {
-  const from = dayToTime(period.from);
-  const to = dayToTime(period.to);
-  if (from > to) throw new PeriodError(`from (${period.from}) is after to (${period.to})`);
-  if (lengthOf(period) > reportingHttp.MAX_REPORT_DAYS) {
-    throw new PeriodError(`a report covers at most ${reportingHttp.MAX_REPORT_DAYS} days`);
-  }
+  const problem = dayPeriodProblem(period, reportingHttp.MAX_REPORT_DAYS);
+  if (problem) throw new PeriodError(problem);
   return period;
 }
 
