@@ -2,6 +2,7 @@ import { type EventEnvelope, type EventType, streamOf } from "@comptoir/contract
 import { continueTrace, parseTraceparent, runWithContext } from "@comptoir/platform/context";
 import { DatabaseUnavailableError, type Db, type Tx, withTx } from "@comptoir/platform/db";
 import type { Logger } from "@comptoir/platform";
+import { BatchScope } from "./batch-scope";
 import * as deadLetters from "./dead-letters.repo";
 import { InvalidEventError, parseEnvelope } from "./envelope";
 import type { EventMetrics } from "./events.metrics";
@@ -11,6 +12,8 @@ export interface HandlerContext {
   logger: Logger;
   /** How many times this event has been tried by this group (1 on the first try). */
   attempt: number;
+  /** The batch the event is handled in: writes a handler defers to its end, folded with others' (batch-scope.ts). */
+  batch: BatchScope;
 }
 
 /** Runs inside the consumer's transaction: write the effect with `tx`, throw to retry. */
@@ -70,21 +73,44 @@ export class ConsumerGroup {
   /** Handles one event once, in its own transaction: validates it, runs its handler with the inbox row. */
   async handle(raw: unknown, attempt: number): Promise<HandleOutcome> {
     if (this.ignores(raw)) return "ignored";
-    return withTx(this.deps.db, (tx) => this.handleIn(tx, raw, attempt));
+    return withTx(this.deps.db, async (tx) => {
+      const batch = new BatchScope();
+      const event = parseEnvelope(raw);
+      const [isNew] = await this.recordInInbox(tx, [event]);
+      const outcome = isNew ? await this.run(tx, event, attempt, batch) : this.skip(event);
+      await batch.flush(tx);
+      return outcome;
+    });
   }
 
   /**
-   * Handles a batch in one transaction (two round trips per event instead of four). Returns false,
-   * with nothing written, if an event is invalid or a handler throws: the caller then takes the
-   * events one by one, with retries and dead letters. Infrastructure errors propagate.
+   * Handles a batch in one transaction: every event validated, their inbox rows written in one
+   * statement, each new one's handler run in order, then the work the handlers deferred to the batch's
+   * end (BatchScope). Returns false, with nothing written, if an event is invalid or a handler (or the
+   * deferred work: `failedIndex` -1) throws: the caller then takes the events one by one, with retries
+   * and dead letters. Infrastructure errors propagate.
    */
   async handleBatch(raws: readonly unknown[]): Promise<BatchResult> {
     let current = -1;
     try {
       await withTx(this.deps.db, async (tx) => {
+        const events: { index: number; event: EventEnvelope }[] = [];
         for (current = 0; current < raws.length; current++) {
-          if (!this.ignores(raws[current])) await this.handleIn(tx, raws[current], 1);
+          if (!this.ignores(raws[current])) events.push({ index: current, event: parseEnvelope(raws[current]) });
         }
+        current = -1;
+        const fresh = await this.recordInInbox(
+          tx,
+          events.map((e) => e.event),
+        );
+        const batch = new BatchScope();
+        for (const [i, { index, event }] of events.entries()) {
+          current = index;
+          if (fresh[i]) await this.run(tx, event, 1, batch);
+          else this.skip(event);
+        }
+        current = -1;
+        await batch.flush(tx);
       });
       return { ok: true };
     } catch (error) {
@@ -99,23 +125,38 @@ export class ConsumerGroup {
     return typeof type === "string" && !this.handlers.has(type);
   }
 
-  private async handleIn(tx: Tx, raw: unknown, attempt: number): Promise<HandleOutcome> {
-    const event = parseEnvelope(raw);
+  /**
+   * Writes the events' inbox rows in one statement; for each event, whether it is new to the group (an
+   * id already there, or met earlier in the same list, is a duplicate).
+   */
+  private async recordInInbox(tx: Tx, events: readonly EventEnvelope[]): Promise<boolean[]> {
+    if (events.length === 0) return [];
+    const { rows } = await tx.query<{ event_id: string }>(
+      `INSERT INTO inbox (consumer_group, event_id, event_type)
+       SELECT $1, e.id, e.type FROM unnest($2::uuid[], $3::text[]) WITH ORDINALITY AS e(id, type, n) ORDER BY e.n
+       ON CONFLICT DO NOTHING RETURNING event_id`,
+      [this.name, events.map((e) => e.id), events.map((e) => e.type)],
+    );
+    const fresh = new Set(rows.map((r) => r.event_id));
+    return events.map((e) => fresh.delete(e.id.toLowerCase()));
+  }
+
+  private skip(event: EventEnvelope): HandleOutcome {
+    this.deps.logger.debug(
+      { group: this.name, eventId: event.id, eventType: event.type },
+      "event already handled; skipped",
+    );
+    this.deps.metrics.handled(this.name, event.type, "duplicate", 0);
+    return "duplicate";
+  }
+
+  private async run(tx: Tx, event: EventEnvelope, attempt: number, batch: BatchScope): Promise<HandleOutcome> {
     const handler = this.handlers.get(event.type)!;
     const trace = continueTrace(parseTraceparent(event.traceparent));
     const logger = this.deps.logger.child({ group: this.name, eventId: event.id, eventType: event.type });
     const started = performance.now();
     return runWithContext({ requestId: event.id, ...trace }, async () => {
-      const inbox = await tx.query(
-        "INSERT INTO inbox (consumer_group, event_id, event_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        [this.name, event.id, event.type],
-      );
-      if (inbox.rowCount === 0) {
-        logger.debug("event already handled; skipped");
-        this.deps.metrics.handled(this.name, event.type, "duplicate", 0);
-        return "duplicate" as const;
-      }
-      await handler(event, tx, { logger, attempt });
+      await handler(event, tx, { logger, attempt, batch });
       this.deps.metrics.handled(this.name, event.type, "handled", (performance.now() - started) / 1000);
       return "handled" as const;
     });

@@ -1,3 +1,4 @@
+export { BatchScope } from "./batch-scope";
 export { EventBus, type EventBusOptions, migrateEventTables, type SubscribeOptions } from "./bus";
 export type { EventHandler, HandleOutcome, HandlerContext, RetryPolicy } from "./consumer";
 export type { DeadLetter } from "./dead-letters.repo";

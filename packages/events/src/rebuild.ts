@@ -1,5 +1,6 @@
 import { EVENT_PARTITIONS, type EventEnvelope } from "@comptoir/contracts";
 import { ConflictError, type Db, type Logger, type Queryable, type Tx } from "@comptoir/platform";
+import { BatchScope } from "./batch-scope";
 import type { EventBus } from "./bus";
 import { parseEnvelope } from "./envelope";
 import * as shadow from "./rebuild.repo";
@@ -15,8 +16,11 @@ import * as shadow from "./rebuild.repo";
  * events applied, inside the model).
  */
 
-/** Applies one event to the read model, in the caller's transaction. */
-export type ApplyEvent = (tx: Tx, event: EventEnvelope) => Promise<void>;
+/**
+ * Applies one event to the read model, in the caller's transaction; `batch`: the events applied in that
+ * transaction, whose deferred work runs at its end (as a consumer group's batch, batch-scope.ts).
+ */
+export type ApplyEvent = (tx: Tx, event: EventEnvelope, batch: BatchScope) => Promise<void>;
 
 export type RebuildPhase = "idle" | "replaying" | "indexing" | "swapping" | "catching_up" | "done" | "failed";
 
@@ -165,7 +169,9 @@ export class ReadModelRebuilder {
   }
 
   private async applyAll(tx: Tx, batch: readonly EventEnvelope[]): Promise<void> {
-    for (const event of batch) await this.options.apply[event.type]!(tx, event);
+    const scope = new BatchScope();
+    for (const event of batch) await this.options.apply[event.type]!(tx, event, scope);
+    await scope.flush(tx);
   }
 
   /** Reads every partition of the streams up to its end, handing over the events the model handles. */

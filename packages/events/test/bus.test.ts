@@ -277,6 +277,53 @@ describe.each(TRANSPORTS)("event backbone over $name", (kind) => {
     expect(await effects(consumerDb.db)).toHaveLength(6);
   });
 
+  it("runs the work handlers defer to a batch's end once per batch, in its transaction: a failure there undoes the whole batch", async () => {
+    const { producer, producerDb, consumerDb, log, buses } = await setup();
+    const subject = uuid();
+    const poison = 20;
+    // The consumer starts after the events are in the log: it reads them in batches.
+    await producer.start();
+    await publishMany(producer, producerDb.db, [subject], 41);
+    const flushes: number[] = [];
+    const bus = makeBus(consumerDb, await log.transport(), { service: "search", batchSize: 10 });
+    buses.push(bus);
+    bus.subscribe("search", ["catalog.category.created"], async (event, _tx, { batch }) => {
+      batch
+        .part(
+          "effects",
+          () => [] as (typeof event)[],
+          async (tx, events) => {
+            if (events.some((e) => e.data.position === poison)) throw new Error("the fold refused the batch");
+            flushes.push(events.length);
+            for (const e of events) await recordEffect("search", "search-1")(e, tx);
+          },
+        )
+        .push(event);
+    });
+    await bus.start();
+
+    const letters = await waitFor(
+      () => bus.listDeadLetters({ limit: 10, offset: 0 }),
+      (list) => list.total === 1,
+      { what: "the poison's dead letter" },
+    );
+    expect(letters.data[0]!.error).toContain("the fold refused the batch");
+    const rows = await waitFor(
+      () => effects(consumerDb.db),
+      (r) => r.length === 40,
+      { what: "40 effects" },
+    );
+    // Each event once, in order, the poison's not: the batch it shared with others was undone whole,
+    // then each of its events handled alone (a batch of one, flushed the same way); the other batches
+    // folded their events into one flush each.
+    const expected = Array.from({ length: 41 }, (_, i) => i + 1).filter((p) => p !== poison);
+    expect(rows.map((r) => r.position)).toEqual(expected);
+    expect(new Set(rows.map((r) => r.eventId)).size).toBe(40);
+    expect(flushes.reduce((a, b) => a + b, 0)).toBe(40);
+    expect(Math.max(...flushes)).toBeGreaterThan(1);
+    expect(flushes.length).toBeLessThan(40);
+  });
+
   it("dead-letters an event whose payload breaks its contract at once, naming it", async () => {
     const { consumerDb, log, buses, consumer } = await setup();
     const transport: EventTransport = await log.transport();

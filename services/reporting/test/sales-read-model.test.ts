@@ -245,18 +245,22 @@ describe("voids, duplicates and order", () => {
     expect(await figures(inOrder.id)).toEqual(expected);
     expect(await figures(reversed.id)).toEqual(expected);
 
-    // Units sold per variant, net of voids, for the stock report (days of cover).
-    const { rows } = await h.reporting.db.query(
-      `SELECT variant_id, units_sold, units_returned FROM sales_variant_daily WHERE channel = $1 ORDER BY day, variant_id`,
-      [inOrder.id],
-    );
-    expect(rows).toEqual(
-      expect.arrayContaining([
-        { variant_id: item.variantId, units_sold: 2, units_returned: 0 },
-        { variant_id: other.variantId, units_sold: 0, units_returned: 0 },
-        { variant_id: item.variantId, units_sold: 0, units_returned: 1 },
-      ]),
-    );
+    // Units sold per variant, net of voids, for the stock report (days of cover), whatever the order (a
+    // voided sale booked before its void leaves rows at zero, one voided before it arrived none).
+    const unitsOf = async (channel: string) =>
+      (
+        await h.reporting.db.query(
+          `SELECT variant_id, units_sold, units_returned FROM sales_variant_daily
+            WHERE channel = $1 AND (units_sold <> 0 OR units_returned <> 0) ORDER BY day, variant_id`,
+          [channel],
+        )
+      ).rows;
+    const units = await unitsOf(inOrder.id);
+    expect(units).toEqual([
+      { variant_id: item.variantId, units_sold: 2, units_returned: 0 },
+      { variant_id: item.variantId, units_sold: 0, units_returned: 1 },
+    ]);
+    expect(await unitsOf(reversed.id)).toEqual(units);
   });
 });
 

@@ -33,6 +33,26 @@ export async function recordDocument(
   return tombstone.rowCount === 1 ? { state: "voided_before" } : { state: "known" };
 }
 
+/**
+ * Records the documents not known yet, in one statement; the ids of those it recorded (the first of an
+ * id met twice). The others are known already, or a void's tombstone waits for them: recordDocument
+ * tells which.
+ */
+export async function recordNewDocuments(
+  db: Queryable,
+  docs: readonly { id: string; kind: "order" | "sale"; contribution: Contribution }[],
+): Promise<Set<string>> {
+  if (docs.length === 0) return new Set();
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO sales_documents (id, kind, contribution)
+     SELECT id, kind, contribution FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS d(id, kind, contribution, n)
+      ORDER BY n
+     ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [docs.map((d) => d.id), docs.map((d) => d.kind), docs.map((d) => JSON.stringify(d.contribution))],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
 export type Voided =
   /** The sale was booked: take its contribution back out. */
   | { state: "voided"; contribution: Contribution }

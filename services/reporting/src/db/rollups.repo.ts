@@ -1,5 +1,6 @@
 import type { Queryable } from "@comptoir/platform";
-import type { Contribution } from "../model/contribution";
+import { type Contribution, DAILY_FIGURES } from "../model/contribution";
+import { type FoldedRows, foldContributions, type ProductRow } from "../model/fold";
 
 /** The key of the sales model's write lock (hashed): applied.repo's guard takes the same. */
 export const SALES_MODEL_LOCK = "reporting_sales_model";
@@ -39,156 +40,123 @@ const DAILY_COLUMNS = [
 const PRODUCT_COLUMNS = ["units_sold", "units_returned", "revenue", "discounts", "returns"] as const;
 
 /**
- * The rows of a contribution (params $1-$36, see contributionParams), as data-modifying CTEs: the day,
- * its VAT per rate, the hour, the variants and the products (daily and monthly). An empty part inserts
- * no row. `onlyIf`: a condition every row waits for (a document just recorded).
+ * Every row of folded contributions added in one statement (data-modifying CTEs, one per table, each
+ * `INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE`), and the products' names (never over
+ * catalog's). Parameters: rowsParams' order.
  */
-function contributionRows(onlyIf = "true"): string {
-  const products = (table: "sales_product_daily" | "sales_product_monthly", period: "day" | "month") => `
-  INSERT INTO ${table} (${period}, channel, product_id, vat_rate, ${PRODUCT_COLUMNS.join(", ")})
-  SELECT ${period === "day" ? "$1::date" : "date_trunc('month', $1::date)::date"}, $2, l.product_id, l.vat_rate,
-         l.units_sold, l.units_returned, l.revenue, l.discounts, l.returns
-    FROM unnest($29::uuid[], $30::int[], $31::int[], $32::int[], $33::bigint[], $34::bigint[], $35::bigint[])
-         WITH ORDINALITY AS l(product_id, vat_rate, units_sold, units_returned, revenue, discounts, returns, n)
-   WHERE ${onlyIf}
-   ORDER BY l.n
-  ON CONFLICT (${period}, channel, product_id, vat_rate) DO UPDATE SET ${adds(table, PRODUCT_COLUMNS)}`;
-  return `daily AS (
+const ADD_ROWS = `
+WITH daily AS (
   INSERT INTO sales_daily (day, channel, ${DAILY_COLUMNS.join(", ")})
-  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17 WHERE ${onlyIf}
+  SELECT day, channel, ${DAILY_COLUMNS.join(", ")}
+    FROM unnest($1::date[], $2::text[], ${DAILY_COLUMNS.map((_, i) => `$${i + 3}::bigint[]`).join(", ")})
+         WITH ORDINALITY AS r(day, channel, ${DAILY_COLUMNS.join(", ")}, n)
+   ORDER BY n
   ON CONFLICT (day, channel) DO UPDATE SET ${adds("sales_daily", DAILY_COLUMNS)}
 ), vat AS (
   INSERT INTO sales_daily_vat (day, channel, rate, base, vat, total)
-  SELECT $1, $2, v.rate, v.base, v.vat, v.total
-    FROM unnest($18::int[], $19::bigint[], $20::bigint[], $21::bigint[]) WITH ORDINALITY AS v(rate, base, vat, total, n)
-   WHERE ${onlyIf}
-   ORDER BY v.n
+  SELECT day, channel, rate, base, vat, total
+    FROM unnest($18::date[], $19::text[], $20::int[], $21::bigint[], $22::bigint[], $23::bigint[])
+         WITH ORDINALITY AS r(day, channel, rate, base, vat, total, n)
+   ORDER BY n
   ON CONFLICT (day, channel, rate) DO UPDATE SET ${adds("sales_daily_vat", ["base", "vat", "total"])}
 ), hourly AS (
   INSERT INTO sales_hourly (day, channel, hour, revenue, transactions)
-  SELECT $1, $2, $22, $23, $24 WHERE $23::bigint IS NOT NULL AND ${onlyIf}
+  SELECT day, channel, hour, revenue, transactions
+    FROM unnest($24::date[], $25::text[], $26::int[], $27::bigint[], $28::bigint[])
+         WITH ORDINALITY AS r(day, channel, hour, revenue, transactions, n)
+   ORDER BY n
   ON CONFLICT (day, channel, hour) DO UPDATE SET ${adds("sales_hourly", ["revenue", "transactions"])}
 ), variants AS (
   INSERT INTO sales_variant_daily (day, channel, variant_id, product_id, units_sold, units_returned, revenue)
-  SELECT $1, $2, l.variant_id, l.product_id, l.units_sold, l.units_returned, l.revenue
-    FROM unnest($25::uuid[], $26::uuid[], $27::int[], $28::int[], $36::bigint[]) WITH ORDINALITY
-         AS l(variant_id, product_id, units_sold, units_returned, revenue, n)
-   WHERE ${onlyIf}
-   ORDER BY l.n
+  SELECT day, channel, variant_id, product_id, units_sold, units_returned, revenue
+    FROM unnest($29::date[], $30::text[], $31::uuid[], $32::uuid[], $33::int[], $34::int[], $35::bigint[])
+         WITH ORDINALITY AS r(day, channel, variant_id, product_id, units_sold, units_returned, revenue, n)
+   ORDER BY n
   ON CONFLICT (day, channel, variant_id) DO UPDATE SET ${adds("sales_variant_daily", ["units_sold", "units_returned", "revenue"])}
-), product_days AS (${products("sales_product_daily", "day")}
-), product_months AS (${products("sales_product_monthly", "month")}
-)`;
+), product_days AS (${productRows("sales_product_daily", "day", 36)}
+), product_months AS (${productRows("sales_product_monthly", "month", 45)}
+), names AS (
+  INSERT INTO reporting_products (id, name, category_id, changed_at, event_id)
+  SELECT id, name, NULL, '-infinity', NULL FROM unnest($54::uuid[], $55::text[]) AS p(id, name)
+  ON CONFLICT (id) DO NOTHING
+)
+SELECT 1`;
+
+/** A product rollup's rows, from nine arrays starting at parameter `$first`. */
+function productRows(table: "sales_product_daily" | "sales_product_monthly", period: "day" | "month", first: number) {
+  const p = (i: number) => `$${first + i}`;
+  return `
+  INSERT INTO ${table} (${period}, channel, product_id, vat_rate, ${PRODUCT_COLUMNS.join(", ")})
+  SELECT period, channel, product_id, vat_rate, ${PRODUCT_COLUMNS.join(", ")}
+    FROM unnest(${p(0)}::date[], ${p(1)}::text[], ${p(2)}::uuid[], ${p(3)}::int[], ${p(4)}::int[], ${p(5)}::int[],
+                ${p(6)}::bigint[], ${p(7)}::bigint[], ${p(8)}::bigint[])
+         WITH ORDINALITY AS r(period, channel, product_id, vat_rate, ${PRODUCT_COLUMNS.join(", ")}, n)
+   ORDER BY n
+  ON CONFLICT (${period}, channel, product_id, vat_rate) DO UPDATE SET ${adds(table, PRODUCT_COLUMNS)}`;
 }
 
-/** One statement for the six it replaces, which made most of an event's time under the sales model's lock. */
-const ADD_CONTRIBUTION = `WITH ${contributionRows()}\nSELECT 1`;
+const column = <T, K extends keyof T>(rows: readonly T[], key: K): T[K][] => rows.map((r) => r[key]);
 
-function contributionParams(c: Contribution): unknown[] {
-  const d = c.daily;
-  const vat = [...c.vat].sort((a, b) => a.rate - b.rate);
-  const v = c.variants;
-  const p = c.products;
+function productParams(rows: readonly ProductRow[]): unknown[] {
   return [
-    c.day,
-    c.channel,
-    d.revenue,
-    d.revenueExclVat,
-    d.vat,
-    d.discounts,
-    d.transactions,
-    d.units,
-    d.returns,
-    d.returnsCount,
-    d.unitsReturned,
-    d.refunds,
-    d.refundsCount,
-    d.voids,
-    d.voidsCount,
-    d.cashVariance,
-    d.closings,
-    vat.map((x) => x.rate),
-    vat.map((x) => x.base),
-    vat.map((x) => x.vat),
-    vat.map((x) => x.total),
-    c.hour,
-    c.hourly?.revenue ?? null,
-    c.hourly?.transactions ?? null,
-    v.map((l) => l.variantId),
-    v.map((l) => l.productId),
-    v.map((l) => l.unitsSold),
-    v.map((l) => l.unitsReturned),
-    p.map((l) => l.productId),
-    p.map((l) => l.vatRate),
-    p.map((l) => l.unitsSold),
-    p.map((l) => l.unitsReturned),
-    p.map((l) => l.revenue),
-    p.map((l) => l.discounts),
-    p.map((l) => l.returns),
-    v.map((l) => l.revenue),
+    column(rows, "period"),
+    column(rows, "channel"),
+    column(rows, "productId"),
+    column(rows, "vatRate"),
+    column(rows, "unitsSold"),
+    column(rows, "unitsReturned"),
+    column(rows, "revenue"),
+    column(rows, "discounts"),
+    column(rows, "returns"),
+  ];
+}
+
+function rowsParams(rows: FoldedRows): unknown[] {
+  return [
+    column(rows.days, "day"),
+    column(rows.days, "channel"),
+    ...DAILY_FIGURES.map((f) => rows.days.map((d) => d.figures[f])),
+    column(rows.vat, "day"),
+    column(rows.vat, "channel"),
+    column(rows.vat, "rate"),
+    column(rows.vat, "base"),
+    column(rows.vat, "vat"),
+    column(rows.vat, "total"),
+    column(rows.hours, "day"),
+    column(rows.hours, "channel"),
+    column(rows.hours, "hour"),
+    column(rows.hours, "revenue"),
+    column(rows.hours, "transactions"),
+    column(rows.variants, "day"),
+    column(rows.variants, "channel"),
+    column(rows.variants, "variantId"),
+    column(rows.variants, "productId"),
+    column(rows.variants, "unitsSold"),
+    column(rows.variants, "unitsReturned"),
+    column(rows.variants, "revenue"),
+    ...productParams(rows.productDays),
+    ...productParams(rows.productMonths),
+    column(rows.productNames, "productId"),
+    column(rows.productNames, "name"),
   ];
 }
 
 /**
- * Adds a contribution to the rollups, each row by one atomic `INSERT … ON CONFLICT DO UPDATE SET
- * x = t.x + EXCLUDED.x`: no figure is read to be written back, so an addition is never lost, whoever
- * else adds to the row. (The caller also holds lockSalesModel, against deadlocks between batches.)
+ * Adds folded contributions (model/fold.ts) to the rollups in one statement, each row by an atomic
+ * `INSERT … ON CONFLICT DO UPDATE SET x = t.x + EXCLUDED.x`: no figure is read to be written back, so
+ * an addition is never lost, whoever else adds to the row; and remembers the lines' product names for
+ * products catalog has not described yet. The caller holds lockSalesModel (against deadlocks between
+ * batches).
  */
-export async function addContribution(db: Queryable, c: Contribution): Promise<void> {
-  await db.query({ name: "reporting-add-contribution", text: ADD_CONTRIBUTION, values: contributionParams(c) });
-}
-
-/** bookNewDocument's statement: the contribution's rows ($1-$36) wait for the document to be new. */
-const BOOK_NEW_DOCUMENT = `
-WITH locked AS (SELECT pg_advisory_xact_lock(hashtextextended($37, 0)) AS ok
-), doc AS (
-  INSERT INTO sales_documents (id, kind, contribution) SELECT $38, $39, $40 FROM locked
-  ON CONFLICT (id) DO NOTHING RETURNING id
-), names AS (
-  INSERT INTO reporting_products (id, name, category_id, changed_at, event_id)
-  SELECT p.id, p.name, NULL, '-infinity', NULL FROM unnest($41::uuid[], $42::text[]) AS p(id, name)
-   WHERE EXISTS (SELECT 1 FROM doc)
-  ON CONFLICT (id) DO NOTHING
-), progress AS (
-  INSERT INTO reporting_progress (stream, partition, last_event_at) SELECT $43, $44, $45 FROM locked
-  ON CONFLICT (stream, partition) DO UPDATE
-    SET last_event_at = greatest(reporting_progress.last_event_at, EXCLUDED.last_event_at)
-), ${contributionRows("EXISTS (SELECT 1 FROM doc)")}
-SELECT EXISTS (SELECT 1 FROM doc) AS booked FROM locked`;
-
-/**
- * A sales document (a paid order, a till sale) booked in one statement if it is new (ingestion's hot
- * path: what took five round trips): takes the sales model's write lock (lockSalesModel's), records the
- * document with its contribution and, only if it was not known, remembers the products of its lines
- * (catalog.rememberProducts': never over catalog's names) and adds the contribution (addContribution's
- * rows); in every case, the event's progress (progress.recordProgress's). False when the document was
- * known already (announced again, or a void's tombstone waits for it: documents.recordDocument says which).
- */
-export async function bookNewDocument(
-  db: Queryable,
-  doc: { id: string; kind: "order" | "sale"; contribution: Contribution },
-  progress: { stream: string; partition: number; at: string },
-): Promise<boolean> {
-  const names = [...doc.contribution.productNames].sort((a, b) => (a.productId < b.productId ? -1 : 1));
+export async function addRows(db: Queryable, rows: FoldedRows): Promise<void> {
   // Prepared once per connection (named): planning these CTEs costs about as much as running them.
   // PostgreSQL plans it again when search_path or the tables change (a rebuild's copies, its swap).
-  const { rows } = await db.query<{ booked: boolean }>({
-    name: "reporting-book-new-document",
-    text: BOOK_NEW_DOCUMENT,
-    values: [
-      ...contributionParams(doc.contribution),
-      SALES_MODEL_LOCK,
-      doc.id,
-      doc.kind,
-      JSON.stringify(doc.contribution),
-      names.map((n) => n.productId),
-      names.map((n) => n.name),
-      progress.stream,
-      progress.partition,
-      progress.at,
-    ],
-  });
-  return rows[0]!.booked;
+  await db.query({ name: "reporting-add-rows", text: ADD_ROWS, values: rowsParams(rows) });
+}
+
+/** Adds one contribution to the rollups (addRows'). */
+export function addContribution(db: Queryable, c: Contribution): Promise<void> {
+  return addRows(db, foldContributions([c]));
 }
 
 /** Empties the rollups and the documents before a replay rebuilds them. */

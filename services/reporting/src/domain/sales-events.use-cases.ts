@@ -1,49 +1,41 @@
-import { type EventEnvelope, partitionOf, streamOf } from "@comptoir/contracts";
+import type { EventEnvelope } from "@comptoir/contracts";
+import type { BatchScope } from "@comptoir/events";
 import type { Queryable } from "@comptoir/platform";
-import * as catalog from "../db/catalog.repo";
 import * as documents from "../db/documents.repo";
 import * as rollups from "../db/rollups.repo";
 import * as stores from "../db/stores.repo";
 import * as model from "../model/contribution";
 import { recordApplied, resetProgress } from "./progress.use-cases";
+import { stageDocument } from "./sales-booking.use-cases";
 
 /**
  * Applies orders' and retail's events to the sales rollups, in the handler's transaction (the bus
  * runs each once in effect), under the sales model's write lock (rollups.lockSalesModel: batches of
  * different partitions would otherwise deadlock on the rows they share). Each row is added to
- * atomically (never read and written back). A new paid order or till sale is booked in one statement
- * (rollups.bookNewDocument: lock, document, product names, rollups, progress), the bulk of ingestion.
+ * atomically (never read and written back). New paid orders and till sales, the bulk of ingestion,
+ * are booked together at the end of their batch (sales-booking.use-cases.ts).
  */
 
 type RetailStoreEvent = EventEnvelope<
   "retail.sale.completed" | "retail.sale.returned" | "retail.sale.voided" | "retail.register.closed"
 >;
 
-/** Where an event counts in the data's age (recordApplied's, for a booking that records it in its statement). */
-const progressOf = (event: EventEnvelope) => ({
-  stream: streamOf(event.type),
-  partition: partitionOf(event.subject),
-  at: event.occurredAt,
-});
-
 /** Keeps the store's code, name and time zone as the newest retail event tells them. */
 function rememberStore(tx: Queryable, event: RetailStoreEvent): Promise<void> {
   return stores.upsertStore(tx, event.data.store, { at: event.occurredAt, eventId: event.id });
 }
 
-async function book(tx: Queryable, contribution: model.Contribution): Promise<void> {
-  await catalog.rememberProducts(tx, contribution.productNames);
-  await rollups.addContribution(tx, contribution);
-}
-
-/** A paid order is an online sale (booked once, even if announced twice). */
-export async function applyOrderPaid(
-  tx: Queryable,
+/**
+ * A paid order is an online sale (booked once, even if announced twice), booked with the other sales
+ * of the event's batch (sales-booking.use-cases.ts; it also guards against an event applied twice).
+ */
+export function applyOrderPaid(
+  batch: BatchScope,
   event: EventEnvelope<"orders.order.paid">,
   onlineTimeZone: string,
-): Promise<void> {
+): void {
   const sale = model.onlineSale(event.data, event.occurredAt, onlineTimeZone);
-  await rollups.bookNewDocument(tx, { id: event.data.orderId, kind: "order", contribution: sale }, progressOf(event));
+  stageDocument(batch, { event, doc: { id: event.data.orderId, kind: "order", contribution: sale } });
 }
 
 /** Each refund adds what it gave back to the refund's day. */
@@ -57,26 +49,23 @@ export async function applyOrderRefunded(
   await recordApplied(tx, event);
 }
 
-/** A till sale, unless it was voided before it arrived (then only its voids count). */
-export async function applySaleCompleted(tx: Queryable, event: EventEnvelope<"retail.sale.completed">) {
-  const sale = model.storeSale(event.data);
-  const booked = await rollups.bookNewDocument(
-    tx,
-    { id: event.data.saleId, kind: "sale", contribution: sale },
-    progressOf(event),
-  );
-  await rememberStore(tx, event);
-  if (booked) return;
-  // Known already: announced again (nothing), or a void came first and its tombstone receives the sale.
-  const recorded = await documents.recordDocument(tx, event.data.saleId, "sale", sale);
-  if (recorded.state === "voided_before") await rollups.addContribution(tx, model.voidsOnly(sale));
+/**
+ * A till sale, unless it was voided before it arrived (then only its voids count), booked with the
+ * other sales of the event's batch as applyOrderPaid's.
+ */
+export function applySaleCompleted(batch: BatchScope, event: EventEnvelope<"retail.sale.completed">): void {
+  stageDocument(batch, {
+    event,
+    doc: { id: event.data.saleId, kind: "sale", contribution: model.storeSale(event.data) },
+    store: event.data.store,
+  });
 }
 
 /** A return: what was given back and the units back in store, on the return's day. */
 export async function applySaleReturned(tx: Queryable, event: EventEnvelope<"retail.sale.returned">) {
   await rollups.lockSalesModel(tx);
   await rememberStore(tx, event);
-  await book(tx, model.storeReturn(event.data));
+  await rollups.addContribution(tx, model.storeReturn(event.data));
   await recordApplied(tx, event);
 }
 

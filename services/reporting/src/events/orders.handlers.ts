@@ -1,5 +1,6 @@
 import type { EventBus } from "@comptoir/events";
 import * as sales from "../domain/sales-events.use-cases";
+import { guardedInBatch } from "./guard";
 
 /**
  * Online sales from orders' events, in consumer group "reporting", on the days of the platform's time
@@ -10,7 +11,7 @@ export function ordersHandlers(bus: Pick<EventBus, "subscribe">, options: { onli
   bus.subscribe(
     "reporting",
     ["orders.order.paid"],
-    (event, tx) => sales.applyOrderPaid(tx, event, options.onlineTimeZone),
+    guardedInBatch(async (event, _tx, { batch }) => sales.applyOrderPaid(batch, event, options.onlineTimeZone)),
     {
       onReset: (tx) => sales.resetSales(tx),
     },

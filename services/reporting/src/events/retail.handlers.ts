@@ -1,6 +1,7 @@
 import type { EventBus } from "@comptoir/events";
 import * as sales from "../domain/sales-events.use-cases";
 import * as storeEvents from "../domain/store-events.use-cases";
+import { guardedInBatch } from "./guard";
 
 /**
  * Till sales, returns, voids and register closings from retail's events, in consumer group
@@ -8,7 +9,11 @@ import * as storeEvents from "../domain/store-events.use-cases";
  * order-independent: see sales_documents (migration 008).
  */
 export function retailHandlers(bus: Pick<EventBus, "subscribe">): void {
-  bus.subscribe("reporting", ["retail.sale.completed"], (event, tx) => sales.applySaleCompleted(tx, event));
+  bus.subscribe(
+    "reporting",
+    ["retail.sale.completed"],
+    guardedInBatch(async (event, _tx, { batch }) => sales.applySaleCompleted(batch, event)),
+  );
   bus.subscribe("reporting", ["retail.sale.returned"], (event, tx) => sales.applySaleReturned(tx, event));
   bus.subscribe("reporting", ["retail.sale.voided"], (event, tx) => sales.applySaleVoided(tx, event));
   bus.subscribe("reporting", ["retail.register.closed"], (event, tx) => sales.applyRegisterClosed(tx, event));

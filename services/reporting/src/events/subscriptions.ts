@@ -1,9 +1,10 @@
 import type { EventType } from "@comptoir/contracts";
 import type { ApplyEvent, EventBus, EventHandler, SubscribeOptions } from "@comptoir/events";
 import type { Logger, Tx } from "@comptoir/platform";
-import { applyOnce, resetApplied } from "../domain/applied.use-cases";
+import { resetApplied } from "../domain/applied.use-cases";
 import { catalogHandlers } from "./catalog.handlers";
 import { conversionHandlers } from "./conversion.handlers";
+import { once } from "./guard";
 import { ordersHandlers } from "./orders.handlers";
 import { retailHandlers } from "./retail.handlers";
 import { stockHandlers } from "./stock.handlers";
@@ -24,12 +25,6 @@ function registerAll(bus: Subscriber, options: HandlersOptions): void {
   stockHandlers(bus);
   conversionHandlers(bus, options);
 }
-
-/** A handler that applies its event only if the read model does not hold it yet (applied.use-cases). */
-const once =
-  <T extends EventType>(handler: EventHandler<T>): EventHandler<T> =>
-  (event, tx, context) =>
-    applyOnce(tx, event, () => handler(event, tx, context));
 
 /**
  * Subscribes every handler of consumer group "reporting", each through the guard that applies an event
@@ -72,7 +67,9 @@ export function reportingAppliers(options: HandlersOptions, logger: Logger): Rec
     {
       subscribe<T extends EventType>(_group: string, types: readonly T[], handler: EventHandler<T>) {
         const guarded = once(handler);
-        for (const type of types) table[type] = (tx: Tx, event) => guarded(event as never, tx, { logger, attempt: 1 });
+        for (const type of types) {
+          table[type] = (tx: Tx, event, batch) => guarded(event as never, tx, { logger, attempt: 1, batch });
+        }
       },
     },
     options,

@@ -1,0 +1,131 @@
+import { type Contribution, DAILY_FIGURES, type DailyFigures, zeroFigures } from "./contribution";
+
+/**
+ * Many contributions summed into the rows they add to, one row per key of each rollup table: what a
+ * batch of events adds in one statement (rollups.repo addRows). Pure. Each table's rows come sorted by
+ * key, the order rows are locked in, and no key twice (one `INSERT … ON CONFLICT DO UPDATE` may not
+ * touch a row twice).
+ */
+
+export interface DayRow {
+  day: string;
+  channel: string;
+  figures: DailyFigures;
+}
+export interface VatRow {
+  day: string;
+  channel: string;
+  rate: number;
+  base: number;
+  vat: number;
+  total: number;
+}
+export interface HourRow {
+  day: string;
+  channel: string;
+  hour: number;
+  revenue: number;
+  transactions: number;
+}
+export interface VariantRow {
+  day: string;
+  channel: string;
+  variantId: string;
+  productId: string;
+  unitsSold: number;
+  unitsReturned: number;
+  revenue: number;
+}
+export interface ProductRow {
+  /** The day (sales_product_daily) or the month's first day (sales_product_monthly). */
+  period: string;
+  channel: string;
+  productId: string;
+  vatRate: number;
+  unitsSold: number;
+  unitsReturned: number;
+  revenue: number;
+  discounts: number;
+  returns: number;
+}
+
+export interface FoldedRows {
+  days: DayRow[];
+  vat: VatRow[];
+  hours: HourRow[];
+  variants: VariantRow[];
+  productDays: ProductRow[];
+  productMonths: ProductRow[];
+  /** The lines' names, one per product (the first seen), for products catalog has not described yet. */
+  productNames: { productId: string; name: string }[];
+}
+
+/** Adds `from`'s numeric fields named in `fields` to `into`'s. */
+function addFields<T>(into: T, from: T, fields: readonly (keyof T)[]): void {
+  for (const f of fields) (into[f] as number) += from[f] as number;
+}
+
+/** A map of rows by key, each row the sum of what was added under its key. */
+class Sums<T> {
+  private readonly rows = new Map<string, T>();
+  constructor(private readonly fields: readonly (keyof T)[]) {}
+  add(key: string, row: T): void {
+    const existing = this.rows.get(key);
+    if (existing) addFields(existing, row, this.fields);
+    else this.rows.set(key, { ...row });
+  }
+  sorted(): T[] {
+    return [...this.rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+  }
+}
+
+/** A whole number as a key's part that sorts as the number does (rates in basis points, hours). */
+const padded = (n: number) => String(n).padStart(6, "0");
+
+const PRODUCT_FIELDS = ["unitsSold", "unitsReturned", "revenue", "discounts", "returns"] as const;
+
+export function foldContributions(contributions: readonly Contribution[]): FoldedRows {
+  const days = new Sums<DayRow>([]);
+  const dayFigures = new Map<string, DailyFigures>();
+  const vat = new Sums<VatRow>(["base", "vat", "total"]);
+  const hours = new Sums<HourRow>(["revenue", "transactions"]);
+  const variants = new Sums<VariantRow>(["unitsSold", "unitsReturned", "revenue"]);
+  const productDays = new Sums<ProductRow>(PRODUCT_FIELDS);
+  const productMonths = new Sums<ProductRow>(PRODUCT_FIELDS);
+  const names = new Map<string, string>();
+  for (const c of contributions) {
+    const at = `${c.day}|${c.channel}`;
+    let figures = dayFigures.get(at);
+    if (!figures) {
+      figures = zeroFigures();
+      dayFigures.set(at, figures);
+      days.add(at, { day: c.day, channel: c.channel, figures });
+    }
+    addFields(figures, c.daily, DAILY_FIGURES);
+    for (const v of c.vat) vat.add(`${at}|${padded(v.rate)}`, { day: c.day, channel: c.channel, ...v });
+    if (c.hourly) {
+      hours.add(`${at}|${padded(c.hour)}`, { day: c.day, channel: c.channel, hour: c.hour, ...c.hourly });
+    }
+    for (const v of c.variants) variants.add(`${at}|${v.variantId}`, { day: c.day, channel: c.channel, ...v });
+    const month = `${c.day.slice(0, 7)}-01`;
+    for (const p of c.products) {
+      const { productId, vatRate, unitsSold, unitsReturned, revenue, discounts, returns } = p;
+      const row = { channel: c.channel, productId, vatRate, unitsSold, unitsReturned, revenue, discounts, returns };
+      const rate = padded(vatRate);
+      productDays.add(`${at}|${productId}|${rate}`, { period: c.day, ...row });
+      productMonths.add(`${month}|${c.channel}|${productId}|${rate}`, { period: month, ...row });
+    }
+    for (const n of c.productNames) if (!names.has(n.productId)) names.set(n.productId, n.name);
+  }
+  return {
+    days: days.sorted(),
+    vat: vat.sorted(),
+    hours: hours.sorted(),
+    variants: variants.sorted(),
+    productDays: productDays.sorted(),
+    productMonths: productMonths.sorted(),
+    productNames: [...names.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([productId, name]) => ({ productId, name })),
+  };
+}
