@@ -12,8 +12,8 @@ import { foldContributions } from "../model/fold";
 import * as model from "../model/contribution";
 
 /**
- * Ingestion's hot path: the paid orders and till sales of a batch of events (HandlerContext.batch)
- * booked together at its end, in a handful of statements whatever the batch's size, instead of four
+ * Ingestion's hot path: the paid orders, till sales, returns, refunds and register closings of a batch
+ * of events (HandlerContext.batch) booked together at its end, in a handful of statements whatever the batch's size, instead of four
  * statements per event. In the batch's transaction, under the sales model's write lock: the events
  * not applied yet (reporting_applied, the guard every other handler takes one event at a time), the
  * documents not known yet, their contributions folded into one addition per rollup row, the newest
@@ -22,23 +22,26 @@ import * as model from "../model/contribution";
  * that leave a tombstone for a sale not booked yet, stamp-guarded stores).
  */
 
-export interface StagedDocument {
+export interface Staged {
   event: EventEnvelope;
-  doc: { id: string; kind: "order" | "sale"; contribution: Contribution };
-  /** The store a till sale names, remembered as its event describes it. */
+  /** A sales document (paid order, till sale): booked once, whatever the events announcing it. */
+  doc?: { id: string; kind: "order" | "sale"; contribution: Contribution };
+  /** What the event adds by itself (a return, a refund, a register's closing). */
+  addition?: Contribution;
+  /** The store a retail event names, remembered as its event describes it. */
   store?: stores.ReportingStore;
 }
 
 const KEY = "reporting-sales-booking";
 
-/** Stages a paid order or a till sale for the booking at the end of the event's batch. */
-export function stageDocument(batch: BatchScope, staged: StagedDocument): void {
-  batch.part(KEY, () => [] as StagedDocument[], bookStaged).push(staged);
+/** Stages an event's booking for the end of its batch. */
+export function stage(batch: BatchScope, staged: Staged): void {
+  batch.part(KEY, () => [] as Staged[], bookStaged).push(staged);
 }
 
 const idOf = (id: string) => id.toLowerCase();
 
-async function bookStaged(tx: Queryable, staged: readonly StagedDocument[]): Promise<void> {
+async function bookStaged(tx: Queryable, staged: readonly Staged[]): Promise<void> {
   // The guard (and the sales model's write lock): events the model holds already change nothing.
   const fresh = await applied.markAppliedMany(
     tx,
@@ -47,21 +50,19 @@ async function bookStaged(tx: Queryable, staged: readonly StagedDocument[]): Pro
   const toApply = staged.filter((s) => fresh.delete(idOf(s.event.id)));
   if (toApply.length === 0) return;
 
-  const recorded = await documents.recordNewDocuments(
-    tx,
-    toApply.map((s) => s.doc),
-  );
-  const booked: Contribution[] = [];
-  const known: StagedDocument[] = [];
-  for (const s of toApply) {
-    if (recorded.delete(idOf(s.doc.id))) booked.push(s.doc.contribution);
-    else known.push(s);
+  const docs = toApply.flatMap((s) => (s.doc ? [s.doc] : []));
+  const recorded = await documents.recordNewDocuments(tx, docs);
+  const booked: Contribution[] = toApply.flatMap((s) => (s.addition ? [s.addition] : []));
+  const known: NonNullable<Staged["doc"]>[] = [];
+  for (const doc of docs) {
+    if (recorded.delete(idOf(doc.id))) booked.push(doc.contribution);
+    else known.push(doc);
   }
   if (booked.length > 0) await rollups.addRows(tx, foldContributions(booked));
   // Known already: announced again (nothing), or a void came first and its tombstone receives the sale.
-  for (const s of known) {
-    const state = await documents.recordDocument(tx, s.doc.id, s.doc.kind, s.doc.contribution);
-    if (state.state === "voided_before") await rollups.addContribution(tx, model.voidsOnly(s.doc.contribution));
+  for (const doc of known) {
+    const state = await documents.recordDocument(tx, doc.id, doc.kind, doc.contribution);
+    if (state.state === "voided_before") await rollups.addContribution(tx, model.voidsOnly(doc.contribution));
   }
 
   for (const { store, stamp } of newestStores(toApply)) await stores.upsertStore(tx, store, stamp);
@@ -73,7 +74,7 @@ const older = (a: Stamp, b: Stamp) =>
   Date.parse(a.at) < Date.parse(b.at) || (Date.parse(a.at) === Date.parse(b.at) && idOf(a.eventId) < idOf(b.eventId));
 
 /** Each store's newest description among the events (the one its stamp-guarded upsert would keep). */
-function newestStores(staged: readonly StagedDocument[]): { store: stores.ReportingStore; stamp: Stamp }[] {
+function newestStores(staged: readonly Staged[]): { store: stores.ReportingStore; stamp: Stamp }[] {
   const newest = new Map<string, { store: stores.ReportingStore; stamp: Stamp }>();
   for (const s of staged) {
     if (!s.store) continue;
@@ -85,7 +86,7 @@ function newestStores(staged: readonly StagedDocument[]): { store: stores.Report
 }
 
 /** The newest event instant of each stream's partition among the events (for the data's age). */
-function newestProgress(staged: readonly StagedDocument[]) {
+function newestProgress(staged: readonly Staged[]) {
   const newest = new Map<string, { stream: string; partition: number; at: string }>();
   for (const { event } of staged) {
     const p = { stream: streamOf(event.type), partition: partitionOf(event.subject), at: event.occurredAt };

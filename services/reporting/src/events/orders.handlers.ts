@@ -16,7 +16,9 @@ export function ordersHandlers(bus: Pick<EventBus, "subscribe">, options: { onli
       onReset: (tx) => sales.resetSales(tx),
     },
   );
-  bus.subscribe("reporting", ["orders.order.refunded"], (event, tx) =>
-    sales.applyOrderRefunded(tx, event, options.onlineTimeZone),
+  bus.subscribe(
+    "reporting",
+    ["orders.order.refunded"],
+    guardedInBatch(async (event, _tx, { batch }) => sales.applyOrderRefunded(batch, event, options.onlineTimeZone)),
   );
 }

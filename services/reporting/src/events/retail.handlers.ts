@@ -14,9 +14,17 @@ export function retailHandlers(bus: Pick<EventBus, "subscribe">): void {
     ["retail.sale.completed"],
     guardedInBatch(async (event, _tx, { batch }) => sales.applySaleCompleted(batch, event)),
   );
-  bus.subscribe("reporting", ["retail.sale.returned"], (event, tx) => sales.applySaleReturned(tx, event));
+  bus.subscribe(
+    "reporting",
+    ["retail.sale.returned"],
+    guardedInBatch(async (event, _tx, { batch }) => sales.applySaleReturned(batch, event)),
+  );
   bus.subscribe("reporting", ["retail.sale.voided"], (event, tx) => sales.applySaleVoided(tx, event));
-  bus.subscribe("reporting", ["retail.register.closed"], (event, tx) => sales.applyRegisterClosed(tx, event));
+  bus.subscribe(
+    "reporting",
+    ["retail.register.closed"],
+    guardedInBatch(async (event, _tx, { batch }) => sales.applyRegisterClosed(batch, event)),
+  );
   // The store's state, opening hours included (sales per opening hour).
   bus.subscribe("reporting", ["retail.store.created", "retail.store.updated"], (event, tx) =>
     storeEvents.applyStoreChanged(tx, event),
