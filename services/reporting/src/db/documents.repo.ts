@@ -43,12 +43,13 @@ export async function recordNewDocuments(
   docs: readonly { id: string; kind: "order" | "sale"; contribution: Contribution }[],
 ): Promise<Set<string>> {
   if (docs.length === 0) return new Set();
+  // One JSON array: PostgreSQL reads it natively (an array parameter of JSON texts costs the driver
+  // more, quoting every character).
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO sales_documents (id, kind, contribution)
-     SELECT id, kind, contribution FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS d(id, kind, contribution, n)
-      ORDER BY n
+     SELECT id, kind, contribution FROM jsonb_to_recordset($1::jsonb) AS d(id uuid, kind text, contribution jsonb)
      ON CONFLICT (id) DO NOTHING RETURNING id`,
-    [docs.map((d) => d.id), docs.map((d) => d.kind), docs.map((d) => JSON.stringify(d.contribution))],
+    [JSON.stringify(docs)],
   );
   return new Set(rows.map((r) => r.id));
 }

@@ -1,6 +1,6 @@
 import type { Queryable } from "@comptoir/platform";
 import { type Contribution, DAILY_FIGURES } from "../model/contribution";
-import { type FoldedRows, foldContributions, type ProductRow } from "../model/fold";
+import { type FoldedRows, foldContributions } from "../model/fold";
 
 /** The key of the sales model's write lock (hashed): applied.repo's guard takes the same. */
 export const SALES_MODEL_LOCK = "reporting_sales_model";
@@ -41,104 +41,70 @@ const PRODUCT_COLUMNS = ["units_sold", "units_returned", "revenue", "discounts",
 
 /**
  * Every row of folded contributions added in one statement (data-modifying CTEs, one per table, each
- * `INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE`), and the products' names (never over
- * catalog's). Parameters: rowsParams' order.
+ * `INSERT … SELECT FROM jsonb_to_recordset(…) ON CONFLICT DO UPDATE`), and the products' names (never
+ * over catalog's). Each table's rows come as one JSON array ($1-$7, rowsParams): PostgreSQL reads it
+ * natively, where arrays of each column cost the driver more than the statement (quoting every element).
  */
 const ADD_ROWS = `
 WITH daily AS (
   INSERT INTO sales_daily (day, channel, ${DAILY_COLUMNS.join(", ")})
   SELECT day, channel, ${DAILY_COLUMNS.join(", ")}
-    FROM unnest($1::date[], $2::text[], ${DAILY_COLUMNS.map((_, i) => `$${i + 3}::bigint[]`).join(", ")})
-         WITH ORDINALITY AS r(day, channel, ${DAILY_COLUMNS.join(", ")}, n)
-   ORDER BY n
+    FROM jsonb_to_recordset($1::jsonb) AS r(day date, channel text, ${DAILY_COLUMNS.map((c) => `${c} bigint`).join(", ")})
   ON CONFLICT (day, channel) DO UPDATE SET ${adds("sales_daily", DAILY_COLUMNS)}
 ), vat AS (
   INSERT INTO sales_daily_vat (day, channel, rate, base, vat, total)
   SELECT day, channel, rate, base, vat, total
-    FROM unnest($18::date[], $19::text[], $20::int[], $21::bigint[], $22::bigint[], $23::bigint[])
-         WITH ORDINALITY AS r(day, channel, rate, base, vat, total, n)
-   ORDER BY n
+    FROM jsonb_to_recordset($2::jsonb) AS r(day date, channel text, rate int, base bigint, vat bigint, total bigint)
   ON CONFLICT (day, channel, rate) DO UPDATE SET ${adds("sales_daily_vat", ["base", "vat", "total"])}
 ), hourly AS (
   INSERT INTO sales_hourly (day, channel, hour, revenue, transactions)
   SELECT day, channel, hour, revenue, transactions
-    FROM unnest($24::date[], $25::text[], $26::int[], $27::bigint[], $28::bigint[])
-         WITH ORDINALITY AS r(day, channel, hour, revenue, transactions, n)
-   ORDER BY n
+    FROM jsonb_to_recordset($3::jsonb) AS r(day date, channel text, hour int, revenue bigint, transactions bigint)
   ON CONFLICT (day, channel, hour) DO UPDATE SET ${adds("sales_hourly", ["revenue", "transactions"])}
 ), variants AS (
   INSERT INTO sales_variant_daily (day, channel, variant_id, product_id, units_sold, units_returned, revenue)
-  SELECT day, channel, variant_id, product_id, units_sold, units_returned, revenue
-    FROM unnest($29::date[], $30::text[], $31::uuid[], $32::uuid[], $33::int[], $34::int[], $35::bigint[])
-         WITH ORDINALITY AS r(day, channel, variant_id, product_id, units_sold, units_returned, revenue, n)
-   ORDER BY n
+  SELECT day, channel, "variantId", "productId", "unitsSold", "unitsReturned", revenue
+    FROM jsonb_to_recordset($4::jsonb)
+         AS r(day date, channel text, "variantId" uuid, "productId" uuid, "unitsSold" int, "unitsReturned" int, revenue bigint)
   ON CONFLICT (day, channel, variant_id) DO UPDATE SET ${adds("sales_variant_daily", ["units_sold", "units_returned", "revenue"])}
-), product_days AS (${productRows("sales_product_daily", "day", 36)}
-), product_months AS (${productRows("sales_product_monthly", "month", 45)}
+), product_days AS (${productRows("sales_product_daily", "day", 5)}
+), product_months AS (${productRows("sales_product_monthly", "month", 6)}
 ), names AS (
   INSERT INTO reporting_products (id, name, category_id, changed_at, event_id)
-  SELECT id, name, NULL, '-infinity', NULL FROM unnest($54::uuid[], $55::text[]) AS p(id, name)
+  SELECT "productId", name, NULL, '-infinity', NULL FROM jsonb_to_recordset($7::jsonb) AS p("productId" uuid, name text)
   ON CONFLICT (id) DO NOTHING
 )
 SELECT 1`;
 
-/** A product rollup's rows, from nine arrays starting at parameter `$first`. */
-function productRows(table: "sales_product_daily" | "sales_product_monthly", period: "day" | "month", first: number) {
-  const p = (i: number) => `$${first + i}`;
+/** A product rollup's rows, from the JSON array of parameter `$param`. */
+function productRows(table: "sales_product_daily" | "sales_product_monthly", period: "day" | "month", param: number) {
   return `
   INSERT INTO ${table} (${period}, channel, product_id, vat_rate, ${PRODUCT_COLUMNS.join(", ")})
-  SELECT period, channel, product_id, vat_rate, ${PRODUCT_COLUMNS.join(", ")}
-    FROM unnest(${p(0)}::date[], ${p(1)}::text[], ${p(2)}::uuid[], ${p(3)}::int[], ${p(4)}::int[], ${p(5)}::int[],
-                ${p(6)}::bigint[], ${p(7)}::bigint[], ${p(8)}::bigint[])
-         WITH ORDINALITY AS r(period, channel, product_id, vat_rate, ${PRODUCT_COLUMNS.join(", ")}, n)
-   ORDER BY n
+  SELECT period, channel, "productId", "vatRate", "unitsSold", "unitsReturned", revenue, discounts, returns
+    FROM jsonb_to_recordset($${param}::jsonb)
+         AS r(period date, channel text, "productId" uuid, "vatRate" int, "unitsSold" int, "unitsReturned" int,
+              revenue bigint, discounts bigint, returns bigint)
   ON CONFLICT (${period}, channel, product_id, vat_rate) DO UPDATE SET ${adds(table, PRODUCT_COLUMNS)}`;
 }
 
-const column = <T, K extends keyof T>(rows: readonly T[], key: K): T[K][] => rows.map((r) => r[key]);
+/** The day rows with the figures under sales_daily's column names. */
+const dayRecords = (rows: FoldedRows["days"]) =>
+  rows.map((d) => {
+    const record: Record<string, unknown> = { day: d.day, channel: d.channel };
+    DAILY_FIGURES.forEach((f, i) => (record[DAILY_COLUMNS[i]!] = d.figures[f]));
+    return record;
+  });
 
-function productParams(rows: readonly ProductRow[]): unknown[] {
+function rowsParams(rows: FoldedRows): string[] {
   return [
-    column(rows, "period"),
-    column(rows, "channel"),
-    column(rows, "productId"),
-    column(rows, "vatRate"),
-    column(rows, "unitsSold"),
-    column(rows, "unitsReturned"),
-    column(rows, "revenue"),
-    column(rows, "discounts"),
-    column(rows, "returns"),
-  ];
-}
-
-function rowsParams(rows: FoldedRows): unknown[] {
-  return [
-    column(rows.days, "day"),
-    column(rows.days, "channel"),
-    ...DAILY_FIGURES.map((f) => rows.days.map((d) => d.figures[f])),
-    column(rows.vat, "day"),
-    column(rows.vat, "channel"),
-    column(rows.vat, "rate"),
-    column(rows.vat, "base"),
-    column(rows.vat, "vat"),
-    column(rows.vat, "total"),
-    column(rows.hours, "day"),
-    column(rows.hours, "channel"),
-    column(rows.hours, "hour"),
-    column(rows.hours, "revenue"),
-    column(rows.hours, "transactions"),
-    column(rows.variants, "day"),
-    column(rows.variants, "channel"),
-    column(rows.variants, "variantId"),
-    column(rows.variants, "productId"),
-    column(rows.variants, "unitsSold"),
-    column(rows.variants, "unitsReturned"),
-    column(rows.variants, "revenue"),
-    ...productParams(rows.productDays),
-    ...productParams(rows.productMonths),
-    column(rows.productNames, "productId"),
-    column(rows.productNames, "name"),
-  ];
+    dayRecords(rows.days),
+    rows.vat,
+    rows.hours,
+    rows.variants,
+    rows.productDays,
+    rows.productMonths,
+    rows.productNames,
+  ].map((table) => JSON.stringify(table));
 }
 
 /**

@@ -29,7 +29,7 @@ describe("the local day and hour of an instant", () => {
   });
 });
 
-describe("local slots remembered per quarter of an hour", () => {
+describe("local slots remembered per six hours", () => {
   const zones = [
     "Europe/Paris",
     "America/St_Johns",

@@ -37,26 +37,27 @@ export function localSlot(instant: string | Date, timeZone: string): LocalSlot {
 }
 
 const SECOND_MS = 1000;
-const QUARTER_MS = 15 * 60 * SECOND_MS;
-const quarterOffsets = new Map<string, number>();
+const SPAN_MS = 6 * 60 * 60 * SECOND_MS;
+const spanOffsets = new Map<string, number>();
 
 /**
  * The zone's UTC offset at an instant, in ms (its wall clock minus UTC; +1 h in Paris in winter).
- * Remembered per zone and quarter of an hour: Intl's answer costs tens of microseconds, and ingestion
- * asks for every event, a year's indicators for every week. Zones change their offset on quarter hours
- * of UTC; a quarter whose start and end offsets differ anyway is not remembered (each instant in it
- * asks Intl).
+ * Remembered per zone and six hours of UTC: Intl's answer costs tens of microseconds, and ingestion
+ * asks for every event (years of history: tens of thousands of hours), a year's indicators for every
+ * week. No zone changes its offset twice within six hours: a span whose first and last seconds have
+ * the same offset has it throughout; one whose offsets differ (a change of the clocks) is not
+ * remembered, each instant in it asks Intl.
  */
 export function offsetAt(time: number, timeZone: string): number {
-  const quarter = Math.floor(time / QUARTER_MS);
-  const key = `${timeZone} ${quarter}`;
-  let offset = quarterOffsets.get(key);
+  const span = Math.floor(time / SPAN_MS);
+  const key = `${timeZone} ${span}`;
+  let offset = spanOffsets.get(key);
   if (offset === undefined) {
-    const start = quarter * QUARTER_MS;
+    const start = span * SPAN_MS;
     const first = intlOffsetAt(start, timeZone);
-    offset = first === intlOffsetAt(start + QUARTER_MS - SECOND_MS, timeZone) ? first : Number.NaN;
-    if (quarterOffsets.size >= 100_000) quarterOffsets.clear();
-    quarterOffsets.set(key, offset);
+    offset = first === intlOffsetAt(start + SPAN_MS - SECOND_MS, timeZone) ? first : Number.NaN;
+    if (spanOffsets.size >= 100_000) spanOffsets.clear();
+    spanOffsets.set(key, offset);
   }
   return Number.isNaN(offset) ? intlOffsetAt(time, timeZone) : offset;
 }
