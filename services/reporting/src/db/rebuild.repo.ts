@@ -23,6 +23,8 @@ export const READ_MODEL_TABLES = [
   "sales_daily_vat",
   "sales_documents",
   "sales_hourly",
+  "sales_monthly",
+  "sales_monthly_vat",
   "sales_product_daily",
   "sales_product_monthly",
   "sales_variant_daily",

@@ -16,24 +16,12 @@ export interface ReportFilter {
   months: { from: string; to: string } | null;
 }
 
-const WHERE = `day BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR channel = $3)
-  AND (NOT $4::boolean OR channel <> 'online')`;
-const params = (f: ReportFilter) => [f.from, f.to, f.channel, f.storesOnly];
 /**
  * The parameters of PRODUCT_ROWS: $1-$2 the channels, $3-$6 the period's days outside its whole months
  * (at most two ranges; a null range holds none), $7-$8 its whole months (null: none).
  */
 function productParams(f: ReportFilter): unknown[] {
-  const ranges: [string | null, string | null][] = f.months
-    ? [
-        f.from < f.months.from ? [f.from, addDays(f.months.from, -1)] : [null, null],
-        f.months.to < f.to ? [addDays(f.months.to, 1), f.to] : [null, null],
-      ]
-    : [
-        [f.from, f.to],
-        [null, null],
-      ];
-  return [f.channel, f.storesOnly, ...ranges.flat(), f.months?.from ?? null, f.months?.to ?? null];
+  return [f.channel, f.storesOnly, ...dayRanges(f.from, f.to, f.months), f.months?.from ?? null, f.months?.to ?? null];
 }
 
 /** The products' rows of the period: its whole months from the monthly rollup, the other days from the daily one. */
@@ -52,36 +40,84 @@ const PRODUCT_ROWS = `
  * month (its first day) or over the whole period (`all`: the period's first day, per channel). A
  * grouping by time does not tell channels apart: their rows are summed together (channel ''). A year by
  * day is then 365 rows instead of 365 per channel, by month 12, by store one per channel: the grouping
- * in the model is the same.
+ * in the model is the same. By month and over the whole period, the period's whole months are read
+ * from the monthly rollups (12 rows per channel for a year, not 365) and only the days around them from
+ * the daily ones.
  */
 export type Bucket = "day" | "week" | "month" | "all";
 
-const BUCKET = `to_char(CASE $5::text WHEN 'week' THEN date_trunc('week', day::timestamp)::date
-                                  WHEN 'month' THEN date_trunc('month', day::timestamp)::date
-                                  WHEN 'all' THEN $1::date ELSE day END, 'YYYY-MM-DD')`;
-const CHANNEL_OF_BUCKET = `CASE $5::text WHEN 'all' THEN channel ELSE '' END`;
+/**
+ * The rows of a period as (day, channel, …): the daily rollup's days, and for buckets that whole months
+ * fit, the monthly rollup's months (their first day). Parameters: $1 the period's first day, $2 the
+ * bucket, $3-$4 the channels, $5-$8 the days read from the daily rollup (two ranges; a null range holds
+ * none), $9-$10 the months read from the monthly one (null: none).
+ */
+const PERIOD_ROWS = (columns: string, daily: string, monthly: string) => `
+  SELECT day, channel, ${columns} FROM ${daily}
+   WHERE (day BETWEEN $5::date AND $6::date OR day BETWEEN $7::date AND $8::date)
+     AND ($3::text IS NULL OR channel = $3) AND (NOT $4::boolean OR channel <> 'online')
+  UNION ALL
+  SELECT month, channel, ${columns} FROM ${monthly}
+   WHERE month BETWEEN $9::date AND $10::date
+     AND ($3::text IS NULL OR channel = $3) AND (NOT $4::boolean OR channel <> 'online')`;
 
+/** The bucket of a row's day (a date, output as YYYY-MM-DD) and its channel ('' when time groups). */
+const BUCKET = `CASE $2::text WHEN 'week' THEN date_trunc('week', day::timestamp)::date
+                              WHEN 'month' THEN date_trunc('month', day::timestamp)::date
+                              WHEN 'all' THEN $1::date ELSE day END`;
+const CHANNEL_OF_BUCKET = `CASE $2::text WHEN 'all' THEN channel ELSE '' END`;
+
+function periodParams(f: ReportFilter, bucket: Bucket): unknown[] {
+  const months = bucket === "month" || bucket === "all" ? f.months : null;
+  return [
+    f.from,
+    bucket,
+    f.channel,
+    f.storesOnly,
+    ...dayRanges(f.from, f.to, months),
+    months?.from ?? null,
+    months?.to ?? null,
+  ];
+}
+
+/** The days of a period outside its whole months `months` (all of them when null): at most two ranges. */
+function dayRanges(from: string, to: string, months: { from: string; to: string } | null): (string | null)[] {
+  if (!months) return [from, to, null, null];
+  return [
+    ...(from < months.from ? [from, addDays(months.from, -1)] : [null, null]),
+    ...(months.to < to ? [addDays(months.to, 1), to] : [null, null]),
+  ];
+}
+
+// Sums as float8: every figure is a whole number of cents (or units) and so is every partial sum, below
+// 2^53 exact in a double, and summed without numeric's arithmetic. Named: prepared once per connection.
 export async function dailyRows(db: Queryable, f: ReportFilter, bucket: Bucket): Promise<DailyRow[]> {
-  const { rows } = await db.query<DailyRow>(
-    `SELECT ${BUCKET} AS day, ${CHANNEL_OF_BUCKET} AS channel, sum(revenue)::float8 AS revenue,
-            sum(revenue_excl_vat)::float8 AS "revenueExclVat", sum(discounts)::float8 AS discounts,
-            sum(transactions)::float8 AS transactions, sum(units)::float8 AS units,
-            sum(returns)::float8 AS returns, sum(refunds)::float8 AS refunds
-       FROM sales_daily WHERE ${WHERE}
-      GROUP BY 1, 2`,
-    [...params(f), bucket],
-  );
+  const { rows } = await db.query<DailyRow>({
+    name: "reporting-daily-rows",
+    text: `SELECT (${BUCKET})::text AS day, ${CHANNEL_OF_BUCKET} AS channel, sum(revenue::float8) AS revenue,
+                  sum(revenue_excl_vat::float8) AS "revenueExclVat", sum(discounts::float8) AS discounts,
+                  sum(transactions::float8) AS transactions, sum(units::float8) AS units,
+                  sum(returns::float8) AS returns, sum(refunds::float8) AS refunds
+             FROM (${PERIOD_ROWS(
+               "revenue, revenue_excl_vat, discounts, transactions, units, returns, refunds",
+               "sales_daily",
+               "sales_monthly",
+             )}) r
+            GROUP BY ${BUCKET}, 2`,
+    values: periodParams(f, bucket),
+  });
   return rows;
 }
 
 export async function vatRows(db: Queryable, f: ReportFilter, bucket: Bucket): Promise<VatRow[]> {
-  const { rows } = await db.query<VatRow>(
-    `SELECT ${BUCKET} AS day, ${CHANNEL_OF_BUCKET} AS channel, rate, sum(base)::float8 AS base, sum(vat)::float8 AS vat,
-            sum(total)::float8 AS total
-       FROM sales_daily_vat WHERE ${WHERE}
-      GROUP BY 1, 2, rate`,
-    [...params(f), bucket],
-  );
+  const { rows } = await db.query<VatRow>({
+    name: "reporting-vat-rows",
+    text: `SELECT (${BUCKET})::text AS day, ${CHANNEL_OF_BUCKET} AS channel, rate, sum(base::float8) AS base,
+                  sum(vat::float8) AS vat, sum(total::float8) AS total
+             FROM (${PERIOD_ROWS("rate, base, vat, total", "sales_daily_vat", "sales_monthly_vat")}) r
+            GROUP BY ${BUCKET}, 2, rate`,
+    values: periodParams(f, bucket),
+  });
   return rows;
 }
 

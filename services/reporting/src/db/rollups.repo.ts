@@ -42,7 +42,7 @@ const PRODUCT_COLUMNS = ["units_sold", "units_returned", "revenue", "discounts",
 /**
  * Every row of folded contributions added in one statement (data-modifying CTEs, one per table, each
  * `INSERT … SELECT FROM jsonb_to_recordset(…) ON CONFLICT DO UPDATE`), and the products' names (never
- * over catalog's). Each table's rows come as one JSON array ($1-$7, rowsParams): PostgreSQL reads it
+ * over catalog's). Each table's rows come as one JSON array ($1-$9, rowsParams): PostgreSQL reads it
  * natively, where arrays of each column cost the driver more than the statement (quoting every element).
  */
 const ADD_ROWS = `
@@ -69,6 +69,16 @@ WITH daily AS (
   ON CONFLICT (day, channel, variant_id) DO UPDATE SET ${adds("sales_variant_daily", ["units_sold", "units_returned", "revenue"])}
 ), product_days AS (${productRows("sales_product_daily", "day", 5)}
 ), product_months AS (${productRows("sales_product_monthly", "month", 6)}
+), months AS (
+  INSERT INTO sales_monthly (month, channel, ${DAILY_COLUMNS.join(", ")})
+  SELECT day, channel, ${DAILY_COLUMNS.join(", ")}
+    FROM jsonb_to_recordset($8::jsonb) AS r(day date, channel text, ${DAILY_COLUMNS.map((c) => `${c} bigint`).join(", ")})
+  ON CONFLICT (month, channel) DO UPDATE SET ${adds("sales_monthly", DAILY_COLUMNS)}
+), months_vat AS (
+  INSERT INTO sales_monthly_vat (month, channel, rate, base, vat, total)
+  SELECT day, channel, rate, base, vat, total
+    FROM jsonb_to_recordset($9::jsonb) AS r(day date, channel text, rate int, base bigint, vat bigint, total bigint)
+  ON CONFLICT (month, channel, rate) DO UPDATE SET ${adds("sales_monthly_vat", ["base", "vat", "total"])}
 ), names AS (
   INSERT INTO reporting_products (id, name, category_id, changed_at, event_id)
   SELECT "productId", name, NULL, '-infinity', NULL FROM jsonb_to_recordset($7::jsonb) AS p("productId" uuid, name text)
@@ -104,6 +114,8 @@ function rowsParams(rows: FoldedRows): string[] {
     rows.productDays,
     rows.productMonths,
     rows.productNames,
+    dayRecords(rows.months),
+    rows.monthsVat,
   ].map((table) => JSON.stringify(table));
 }
 
@@ -128,7 +140,7 @@ export function addContribution(db: Queryable, c: Contribution): Promise<void> {
 /** Empties the rollups and the documents before a replay rebuilds them. */
 export async function clearRollups(db: Queryable): Promise<void> {
   await db.query(
-    `TRUNCATE sales_daily, sales_daily_vat, sales_hourly, sales_variant_daily, sales_product_daily, sales_product_monthly,
-       sales_documents`,
+    `TRUNCATE sales_daily, sales_daily_vat, sales_monthly, sales_monthly_vat, sales_hourly, sales_variant_daily,
+       sales_product_daily, sales_product_monthly, sales_documents`,
   );
 }

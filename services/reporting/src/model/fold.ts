@@ -52,6 +52,9 @@ export interface ProductRow {
 export interface FoldedRows {
   days: DayRow[];
   vat: VatRow[];
+  /** The days' sums by month (`day`: the month's first day). */
+  months: DayRow[];
+  monthsVat: VatRow[];
   hours: HourRow[];
   variants: VariantRow[];
   productDays: ProductRow[];
@@ -82,12 +85,32 @@ class Sums<T> {
 /** A whole number as a key's part that sorts as the number does (rates in basis points, hours). */
 const padded = (n: number) => String(n).padStart(6, "0");
 
+/** Day rows (or month rows) by key, each with the sum of the figures added under its key. */
+class FigureSums {
+  private readonly rows = new Sums<DayRow>([]);
+  private readonly figures = new Map<string, DailyFigures>();
+  add(key: string, day: string, channel: string, figures: DailyFigures): void {
+    let sum = this.figures.get(key);
+    if (!sum) {
+      sum = zeroFigures();
+      this.figures.set(key, sum);
+      this.rows.add(key, { day, channel, figures: sum });
+    }
+    addFields(sum, figures, DAILY_FIGURES);
+  }
+  sorted(): DayRow[] {
+    return this.rows.sorted();
+  }
+}
+
+const VAT_FIELDS = ["base", "vat", "total"] as const;
 const PRODUCT_FIELDS = ["unitsSold", "unitsReturned", "revenue", "discounts", "returns"] as const;
 
 export function foldContributions(contributions: readonly Contribution[]): FoldedRows {
-  const days = new Sums<DayRow>([]);
-  const dayFigures = new Map<string, DailyFigures>();
-  const vat = new Sums<VatRow>(["base", "vat", "total"]);
+  const days = new FigureSums();
+  const months = new FigureSums();
+  const vat = new Sums<VatRow>(VAT_FIELDS);
+  const monthsVat = new Sums<VatRow>(VAT_FIELDS);
   const hours = new Sums<HourRow>(["revenue", "transactions"]);
   const variants = new Sums<VariantRow>(["unitsSold", "unitsReturned", "revenue"]);
   const productDays = new Sums<ProductRow>(PRODUCT_FIELDS);
@@ -95,19 +118,18 @@ export function foldContributions(contributions: readonly Contribution[]): Folde
   const names = new Map<string, string>();
   for (const c of contributions) {
     const at = `${c.day}|${c.channel}`;
-    let figures = dayFigures.get(at);
-    if (!figures) {
-      figures = zeroFigures();
-      dayFigures.set(at, figures);
-      days.add(at, { day: c.day, channel: c.channel, figures });
+    const month = `${c.day.slice(0, 7)}-01`;
+    const monthAt = `${month}|${c.channel}`;
+    days.add(at, c.day, c.channel, c.daily);
+    months.add(monthAt, month, c.channel, c.daily);
+    for (const v of c.vat) {
+      vat.add(`${at}|${padded(v.rate)}`, { day: c.day, channel: c.channel, ...v });
+      monthsVat.add(`${monthAt}|${padded(v.rate)}`, { day: month, channel: c.channel, ...v });
     }
-    addFields(figures, c.daily, DAILY_FIGURES);
-    for (const v of c.vat) vat.add(`${at}|${padded(v.rate)}`, { day: c.day, channel: c.channel, ...v });
     if (c.hourly) {
       hours.add(`${at}|${padded(c.hour)}`, { day: c.day, channel: c.channel, hour: c.hour, ...c.hourly });
     }
     for (const v of c.variants) variants.add(`${at}|${v.variantId}`, { day: c.day, channel: c.channel, ...v });
-    const month = `${c.day.slice(0, 7)}-01`;
     for (const p of c.products) {
       const { productId, vatRate, unitsSold, unitsReturned, revenue, discounts, returns } = p;
       const row = { channel: c.channel, productId, vatRate, unitsSold, unitsReturned, revenue, discounts, returns };
@@ -120,6 +142,8 @@ export function foldContributions(contributions: readonly Contribution[]): Folde
   return {
     days: days.sorted(),
     vat: vat.sorted(),
+    months: months.sorted(),
+    monthsVat: monthsVat.sorted(),
     hours: hours.sorted(),
     variants: variants.sorted(),
     productDays: productDays.sorted(),
