@@ -528,7 +528,8 @@ const byKey = <T extends { key: string }>(rows: readonly T[]) => [...rows].sort(
 
 async function reset() {
   await h.reporting.db.query(
-    `TRUNCATE sales_daily, sales_daily_vat, sales_monthly, sales_monthly_vat, sales_hourly, sales_variant_daily,
+    `TRUNCATE sales_daily, sales_daily_vat, sales_monthly, sales_monthly_vat, sales_hourly, sales_hourly_monthly,
+       sales_variant_daily,
        sales_product_daily, sales_product_monthly, sales_documents,
        reporting_stores, reporting_products, reporting_categories, reporting_progress`,
   );

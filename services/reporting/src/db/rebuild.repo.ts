@@ -23,6 +23,7 @@ export const READ_MODEL_TABLES = [
   "sales_daily_vat",
   "sales_documents",
   "sales_hourly",
+  "sales_hourly_monthly",
   "sales_monthly",
   "sales_monthly_vat",
   "sales_product_daily",

@@ -1,5 +1,5 @@
 import type { Queryable } from "@comptoir/platform";
-import { addDays } from "../model/period";
+import { addDays, wholeMonthsOf } from "../model/period";
 import type { HourRow, StoreSums } from "../model/indicators";
 import type { CategoryLineRow, DailyRow, VatRow } from "../model/sales-report";
 
@@ -180,25 +180,42 @@ export async function topProducts(
   return rows;
 }
 
+/**
+ * A store's rows of a period: its whole months from the monthly rollup, the days around them from the
+ * daily one. Parameters: $1 the store, $2-$5 the days (two ranges), $6-$7 the months (null: none).
+ */
+const STORE_ROWS = (columns: string, daily: string, monthly: string) => `
+  SELECT ${columns} FROM ${daily}
+   WHERE channel = $1 AND (day BETWEEN $2::date AND $3::date OR day BETWEEN $4::date AND $5::date)
+  UNION ALL
+  SELECT ${columns} FROM ${monthly} WHERE channel = $1 AND month BETWEEN $6::date AND $7::date`;
+
+function storeParams(storeId: string, from: string, to: string): unknown[] {
+  const months = wholeMonthsOf({ from, to });
+  return [storeId, ...dayRanges(from, to, months), months?.from ?? null, months?.to ?? null];
+}
+
 /** A store's sums over a period. */
 export async function storeSums(db: Queryable, storeId: string, from: string, to: string): Promise<StoreSums> {
-  const { rows } = await db.query<StoreSums>(
-    `SELECT coalesce(sum(revenue), 0)::float8 AS revenue, coalesce(sum(transactions), 0)::float8 AS transactions,
-            coalesce(sum(units), 0)::float8 AS units, coalesce(sum(discounts), 0)::float8 AS discounts,
-            coalesce(sum(returns), 0)::float8 AS returns, coalesce(sum(cash_variance), 0)::float8 AS "cashVariance"
-       FROM sales_daily WHERE channel = $1 AND day BETWEEN $2::date AND $3::date`,
-    [storeId, from, to],
-  );
+  const { rows } = await db.query<StoreSums>({
+    name: "reporting-store-sums",
+    text: `SELECT coalesce(sum(revenue::float8), 0) AS revenue, coalesce(sum(transactions::float8), 0) AS transactions,
+                  coalesce(sum(units::float8), 0) AS units, coalesce(sum(discounts::float8), 0) AS discounts,
+                  coalesce(sum(returns::float8), 0) AS returns, coalesce(sum(cash_variance::float8), 0) AS "cashVariance"
+             FROM (${STORE_ROWS("revenue, transactions, units, discounts, returns, cash_variance", "sales_daily", "sales_monthly")}) r`,
+    values: storeParams(storeId, from, to),
+  });
   return rows[0]!;
 }
 
 /** A store's sales per local hour of day over a period. */
 export async function storeHours(db: Queryable, storeId: string, from: string, to: string): Promise<HourRow[]> {
-  const { rows } = await db.query<HourRow>(
-    `SELECT hour, sum(revenue)::float8 AS revenue, sum(transactions)::float8 AS transactions
-       FROM sales_hourly WHERE channel = $1 AND day BETWEEN $2::date AND $3::date
-      GROUP BY hour`,
-    [storeId, from, to],
-  );
+  const { rows } = await db.query<HourRow>({
+    name: "reporting-store-hours",
+    text: `SELECT hour, sum(revenue::float8) AS revenue, sum(transactions::float8) AS transactions
+             FROM (${STORE_ROWS("hour, revenue, transactions", "sales_hourly", "sales_hourly_monthly")}) r
+            GROUP BY hour`,
+    values: storeParams(storeId, from, to),
+  });
   return rows;
 }

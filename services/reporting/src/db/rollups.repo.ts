@@ -42,7 +42,7 @@ const PRODUCT_COLUMNS = ["units_sold", "units_returned", "revenue", "discounts",
 /**
  * Every row of folded contributions added in one statement (data-modifying CTEs, one per table, each
  * `INSERT … SELECT FROM jsonb_to_recordset(…) ON CONFLICT DO UPDATE`), and the products' names (never
- * over catalog's). Each table's rows come as one JSON array ($1-$9, rowsParams): PostgreSQL reads it
+ * over catalog's). Each table's rows come as one JSON array ($1-$10, rowsParams): PostgreSQL reads it
  * natively, where arrays of each column cost the driver more than the statement (quoting every element).
  */
 const ADD_ROWS = `
@@ -79,6 +79,11 @@ WITH daily AS (
   SELECT day, channel, rate, base, vat, total
     FROM jsonb_to_recordset($9::jsonb) AS r(day date, channel text, rate int, base bigint, vat bigint, total bigint)
   ON CONFLICT (month, channel, rate) DO UPDATE SET ${adds("sales_monthly_vat", ["base", "vat", "total"])}
+), months_hours AS (
+  INSERT INTO sales_hourly_monthly (month, channel, hour, revenue, transactions)
+  SELECT day, channel, hour, revenue, transactions
+    FROM jsonb_to_recordset($10::jsonb) AS r(day date, channel text, hour int, revenue bigint, transactions bigint)
+  ON CONFLICT (month, channel, hour) DO UPDATE SET ${adds("sales_hourly_monthly", ["revenue", "transactions"])}
 ), names AS (
   INSERT INTO reporting_products (id, name, category_id, changed_at, event_id)
   SELECT "productId", name, NULL, '-infinity', NULL FROM jsonb_to_recordset($7::jsonb) AS p("productId" uuid, name text)
@@ -116,6 +121,7 @@ function rowsParams(rows: FoldedRows): string[] {
     rows.productNames,
     dayRecords(rows.months),
     rows.monthsVat,
+    rows.monthsHours,
   ].map((table) => JSON.stringify(table));
 }
 
@@ -140,7 +146,7 @@ export function addContribution(db: Queryable, c: Contribution): Promise<void> {
 /** Empties the rollups and the documents before a replay rebuilds them. */
 export async function clearRollups(db: Queryable): Promise<void> {
   await db.query(
-    `TRUNCATE sales_daily, sales_daily_vat, sales_monthly, sales_monthly_vat, sales_hourly, sales_variant_daily,
-       sales_product_daily, sales_product_monthly, sales_documents`,
+    `TRUNCATE sales_daily, sales_daily_vat, sales_monthly, sales_monthly_vat, sales_hourly, sales_hourly_monthly,
+       sales_variant_daily, sales_product_daily, sales_product_monthly, sales_documents`,
   );
 }

@@ -55,6 +55,7 @@ export interface FoldedRows {
   /** The days' sums by month (`day`: the month's first day). */
   months: DayRow[];
   monthsVat: VatRow[];
+  monthsHours: HourRow[];
   hours: HourRow[];
   variants: VariantRow[];
   productDays: ProductRow[];
@@ -104,6 +105,7 @@ class FigureSums {
 }
 
 const VAT_FIELDS = ["base", "vat", "total"] as const;
+const HOUR_FIELDS = ["revenue", "transactions"] as const;
 const PRODUCT_FIELDS = ["unitsSold", "unitsReturned", "revenue", "discounts", "returns"] as const;
 
 export function foldContributions(contributions: readonly Contribution[]): FoldedRows {
@@ -111,7 +113,8 @@ export function foldContributions(contributions: readonly Contribution[]): Folde
   const months = new FigureSums();
   const vat = new Sums<VatRow>(VAT_FIELDS);
   const monthsVat = new Sums<VatRow>(VAT_FIELDS);
-  const hours = new Sums<HourRow>(["revenue", "transactions"]);
+  const hours = new Sums<HourRow>(HOUR_FIELDS);
+  const monthsHours = new Sums<HourRow>(HOUR_FIELDS);
   const variants = new Sums<VariantRow>(["unitsSold", "unitsReturned", "revenue"]);
   const productDays = new Sums<ProductRow>(PRODUCT_FIELDS);
   const productMonths = new Sums<ProductRow>(PRODUCT_FIELDS);
@@ -128,6 +131,7 @@ export function foldContributions(contributions: readonly Contribution[]): Folde
     }
     if (c.hourly) {
       hours.add(`${at}|${padded(c.hour)}`, { day: c.day, channel: c.channel, hour: c.hour, ...c.hourly });
+      monthsHours.add(`${monthAt}|${padded(c.hour)}`, { day: month, channel: c.channel, hour: c.hour, ...c.hourly });
     }
     for (const v of c.variants) variants.add(`${at}|${v.variantId}`, { day: c.day, channel: c.channel, ...v });
     for (const p of c.products) {
@@ -144,6 +148,7 @@ export function foldContributions(contributions: readonly Contribution[]): Folde
     vat: vat.sorted(),
     months: months.sorted(),
     monthsVat: monthsVat.sorted(),
+    monthsHours: monthsHours.sorted(),
     hours: hours.sorted(),
     variants: variants.sorted(),
     productDays: productDays.sorted(),

@@ -1,5 +1,5 @@
--- Sales per channel and calendar month (the month's first day), and their VAT per rate: sales_daily and
--- sales_daily_vat summed by month, added to in the same statement as the days (each event's delta). A
+-- Sales per channel and calendar month (the month's first day), their VAT per rate and their hours: sales_daily,
+-- sales_daily_vat and sales_hourly summed by month, added to in the same statement as the days (each event's delta). A
 -- report by month or over whole months (a year's consolidated sales) reads 12 rows per channel instead
 -- of 365; the days outside whole months still come from the daily rollups.
 CREATE TABLE sales_monthly (
@@ -43,3 +43,18 @@ SELECT date_trunc('month', day)::date, channel, sum(revenue), sum(revenue_excl_v
 INSERT INTO sales_monthly_vat
 SELECT date_trunc('month', day)::date, channel, rate, sum(base), sum(vat), sum(total)
   FROM sales_daily_vat GROUP BY 1, 2, 3;
+
+-- A channel's sales per local hour of day, by month (a store's year of sales per opening hour: 12 × 24
+-- rows at most, not 365 × 24).
+CREATE TABLE sales_hourly_monthly (
+  month        date NOT NULL CHECK (extract(day FROM month) = 1),
+  channel      text NOT NULL,
+  hour         smallint NOT NULL CHECK (hour BETWEEN 0 AND 23),
+  revenue      bigint NOT NULL DEFAULT 0,
+  transactions integer NOT NULL DEFAULT 0,
+  PRIMARY KEY (month, channel, hour)
+);
+
+INSERT INTO sales_hourly_monthly
+SELECT date_trunc('month', day)::date, channel, hour, sum(revenue), sum(transactions)
+  FROM sales_hourly GROUP BY 1, 2, 3;
