@@ -35,6 +35,16 @@ export default defineConfig({
         },
       },
       {
+        // The web application in Debian's Chromium (playwright-core) against the whole platform,
+        // booted by the launcher as the end-to-end tests boot it (test/web/).
+        extends: true,
+        test: {
+          name: "web",
+          include: ["test/web/**/*.test.ts"],
+          hookTimeout: 240_000,
+        },
+      },
+      {
         // Issue 16's scenario: the platform in distributed mode on a PostgreSQL cluster of the test's
         // own (max_connections 100) through a restart under load (test/chaos/; `npm run chaos` is the
         // whole suite, outside vitest).

@@ -2,8 +2,10 @@
 // ESM file with esbuild: our workspace packages and their npm dependencies together. One file per
 // process boots in about a third of the CPU time and with ~20 MB less memory than the same code
 // loaded module by module from node_modules (measured on catalog: 0.37 s vs 1.07 s, 84 vs 104 MB).
+// Then the web application (web/, Vite) into web/dist, which the gateway serves at /: skipped when
+// web/dist is newer than every file it is built from.
 // Type checking is `npm run typecheck`, not this.
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -55,4 +57,33 @@ await build({
 if (!quiet) {
   console.log(`built ${entries.length} entry points in ${Date.now() - started} ms:`);
   for (const e of entries) console.log(`  ${relative(root, e)}`);
+}
+
+// The web application: Vite's production build of web/ (hashed files in web/dist/assets).
+const web = join(root, "web");
+/** The newest modification time under these paths (files and folders, recursively), in ms. */
+function newest(paths) {
+  let latest = 0;
+  for (const path of paths) {
+    if (!existsSync(path)) continue;
+    const stat = statSync(path);
+    latest = Math.max(latest, stat.mtimeMs);
+    if (stat.isDirectory()) {
+      latest = Math.max(latest, newest(readdirSync(path).map((name) => join(path, name))));
+    }
+  }
+  return latest;
+}
+if (existsSync(join(web, "index.html"))) {
+  const builtAt = existsSync(join(web, "dist", "index.html")) ? statSync(join(web, "dist", "index.html")).mtimeMs : 0;
+  const inputs = ["src", "index.html", "vite.config.ts", "package.json"].map((p) => join(web, p));
+  inputs.push(join(root, "packages/client/src"), join(root, "package-lock.json"));
+  if (newest(inputs) < builtAt) {
+    if (!quiet) console.log("web/dist is up to date");
+  } else {
+    const webStarted = Date.now();
+    const { build: vite } = await import("vite");
+    await vite({ root: web, logLevel: quiet ? "warn" : "info" });
+    if (!quiet) console.log(`built the web application (web/dist) in ${Date.now() - webStarted} ms`);
+  }
 }

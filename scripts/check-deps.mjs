@@ -3,7 +3,8 @@
 // node_modules resolves undeclared packages locally, then a deployed service (or a published package)
 // fails at start. For each workspace (packages/*, services/*):
 //   - source files may use that workspace's dependencies, optionalDependencies and peerDependencies;
-//   - test files (under test/ or *.test.*) may also use its devDependencies and the root's devDependencies.
+//   - test files (under test/ or *.test.*) and build configuration (a top-level *.config.ts, like web's
+//     vite.config.ts) may also use its devDependencies and the root's devDependencies.
 // Node builtins, relative paths and the workspace's own name are not packages to declare.
 // Also: every package with an install script (package-lock.json's hasInstallScript) has a decision in
 // the root's allowScripts (true or false), so that no platform's install silently skips or runs one
@@ -50,12 +51,15 @@ function* filesUnder(folder) {
 
 const isTestFile = (pathInWorkspace) =>
   pathInWorkspace.split(sep).includes("test") || /\.(?:test|spec)\.[cm]?[jt]sx?$/.test(pathInWorkspace);
+/** A build tool's configuration at a workspace's top (web's vite.config.ts): it runs at build time only. */
+const isBuildConfig = (pathInWorkspace) => /^[\w-]+\.config\.[cm]?[jt]s$/.test(pathInWorkspace);
 
 export function checkWorkspaces(repoRoot) {
   const rootManifest = readJson(join(repoRoot, "package.json"));
   const rootDev = keys(rootManifest.devDependencies);
   const workspaces = rootManifest.workspaces.flatMap((pattern) => {
-    // The repository's patterns are all `<folder>/*`.
+    // The repository's patterns are `<folder>/*` (a folder of workspaces) or `<folder>` (one: web).
+    if (!pattern.endsWith("/*")) return [join(repoRoot, pattern)];
     const folder = join(repoRoot, pattern.replace(/\/\*$/, ""));
     return readdirSync(folder, { withFileTypes: true })
       .filter((entry) => entry.isDirectory() && existsSync(join(folder, entry.name, "package.json")))
@@ -72,7 +76,7 @@ export function checkWorkspaces(repoRoot) {
     for (const file of filesUnder(workspace)) {
       filesChecked++;
       const inWorkspace = relative(workspace, file);
-      const allowed = isTestFile(inWorkspace) ? forTests : forSource;
+      const allowed = isTestFile(inWorkspace) || isBuildConfig(inWorkspace) ? forTests : forSource;
       for (const specifier of specifiersOf(readFileSync(file, "utf8"))) {
         const name = packageOf(specifier);
         if (name && !allowed.has(name)) {

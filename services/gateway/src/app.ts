@@ -24,6 +24,7 @@ import { createRedisStore } from "./rate-limit/redis.store";
 import { docsRoutes } from "./routes/docs.routes";
 import { healthRoutes } from "./routes/health.routes";
 import { proxyRoutes } from "./routes/proxy.routes";
+import { webRoutes } from "./routes/web.routes";
 import { createHealthChecks } from "./upstreams/health-checks";
 import { createProxy, type ServiceRoute } from "./upstreams/proxy";
 import { createUpstream, type Upstream } from "./upstreams/upstream";
@@ -43,6 +44,8 @@ export interface GatewayDeps {
    * what it tells the services about each request, and its calls to identity's internal endpoints.
    */
   credential: string;
+  /** The built web application's folder (web/dist), served at `/`; absent: no web application. */
+  webDist?: string;
 }
 
 /** The gateway's own calls to identity (JWKS, API keys) give up after this. */
@@ -232,5 +235,6 @@ export async function buildApp(deps: GatewayDeps): Promise<App> {
     metrics: gatewayMetrics,
     logger,
   });
+  if (deps.webDist) await webRoutes(app, { dist: deps.webDist });
   return app;
 }

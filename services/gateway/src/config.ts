@@ -56,6 +56,12 @@ export const configSchema = Type.Object({
     default: 1024 * 1024,
     description: "the largest response body the shared cache keeps, in bytes (integer >= 1)",
   }),
+  WEB_DIST_DIR: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: "the folder of the built web application served at / (default: the repository's web/dist)",
+    }),
+  ),
   BODY_LIMIT_BYTES: Type.Optional(
     Type.Integer({ minimum: 1, description: "the largest request body in bytes (integer >= 1)" }),
   ),

@@ -2,6 +2,7 @@ import { ConfigError, runService } from "@comptoir/platform";
 import { buildApp } from "./app";
 import { configSchema } from "./config";
 import { defaultConfigFile, type GatewayConfig, loadGatewayConfig } from "./gateway.config";
+import { defaultWebDist } from "./routes/web.routes";
 
 await runService({
   name: "gateway",
@@ -37,6 +38,7 @@ await runService({
       instance,
       config: gateway,
       credential: config.SERVICE_CREDENTIAL,
+      webDist: config.WEB_DIST_DIR ?? defaultWebDist(import.meta.url),
       cache: { maxBytes: config.GATEWAY_CACHE_MAX_BYTES, maxEntryBytes: config.GATEWAY_CACHE_MAX_ENTRY_BYTES },
     });
   },

@@ -55,6 +55,8 @@ export interface StartGatewayOptions {
   cache?: ResponseCacheOptions;
   /** The gateway's SERVICE_CREDENTIAL (default: the development one, GATEWAY_TEST_CREDENTIAL). */
   credential?: string;
+  /** The built web application's folder, served at `/` (none unless given). */
+  webDist?: string;
 }
 
 /** The credential test gateways sign with unless told otherwise. */
@@ -94,6 +96,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<TestGa
     config,
     cache: options.cache,
     credential: options.credential ?? GATEWAY_TEST_CREDENTIAL,
+    webDist: options.webDist,
   });
   const url = await listen(app);
   const api = http(url);

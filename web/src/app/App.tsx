@@ -1,0 +1,43 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { lazy, Suspense } from "react";
+import { BrowserRouter, Route, Routes } from "react-router";
+import { ProblemError } from "./api/client";
+import { SessionProvider } from "./auth/session";
+import { I18nProvider } from "./i18n/i18n";
+import { Loading } from "./ui";
+
+/**
+ * The application's parts, each loaded when first visited (its own JavaScript chunk). The back
+ * office (`/backoffice/*`), the point of sale (`/pos/*`) and the dashboards (`/dashboards/*`) take
+ * their place here, each in its folder next to `storefront/`.
+ */
+const Storefront = lazy(() => import("../storefront/StorefrontRoutes"));
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 30_000,
+      refetchOnWindowFocus: false,
+      // A 4xx answer is an answer: retrying it changes nothing.
+      retry: (failures, error) => !(error instanceof ProblemError && error.status < 500) && failures < 2,
+    },
+  },
+});
+
+export function App() {
+  return (
+    <QueryClientProvider client={queryClient}>
+      <I18nProvider>
+        <SessionProvider>
+          <BrowserRouter>
+            <Suspense fallback={<Loading />}>
+              <Routes>
+                <Route path="/*" element={<Storefront />} />
+              </Routes>
+            </Suspense>
+          </BrowserRouter>
+        </SessionProvider>
+      </I18nProvider>
+    </QueryClientProvider>
+  );
+}
