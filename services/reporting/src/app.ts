@@ -18,6 +18,7 @@ import { registerDataAgeMetrics } from "./metrics/data-age.metrics";
 import { DEFAULT_OVERSTOCK_DAYS } from "./model/stock-status";
 import { adminRoutes } from "./routes/admin.routes";
 import { conversionRoutes } from "./routes/conversion.routes";
+import { AnswerCache } from "./routes/answer-cache";
 import { indicatorsRoutes } from "./routes/indicators.routes";
 import { salesRoutes } from "./routes/sales.routes";
 import { stockRoutes } from "./routes/stock.routes";
@@ -51,9 +52,11 @@ export async function buildApp(deps: ReportingDeps): Promise<App> {
   });
   // Every handler of consumer group "reporting" (events/*.handlers.ts), each applying an event once.
   subscribeReporting(deps.bus, { onlineTimeZone });
-  salesRoutes(app, deps);
-  topProductsRoutes(app, deps);
-  indicatorsRoutes(app, deps);
+  // The reports' answers, kept per instance while the read model's version holds (answer-cache.ts).
+  const reportDeps = { db: deps.db, bus: deps.bus, answers: new AnswerCache(deps.db) };
+  salesRoutes(app, reportDeps);
+  topProductsRoutes(app, reportDeps);
+  indicatorsRoutes(app, reportDeps);
   const stockDeps = {
     db: deps.db,
     bus: deps.bus,

@@ -404,6 +404,51 @@ describe("who reads the reports", () => {
   });
 });
 
+describe("answers kept while the read model does not change", () => {
+  const store = newStore("CCH", "Europe/Paris");
+  const q = `from=2026-09-01&to=2026-09-30&storeId=${store.id}`;
+  const scarf = newItem("Écharpe", 3000);
+  const sellOne = async () => {
+    const sale = saleCompleted(store, "2026-09-12T10:00:00.000Z", [{ item: scarf, quantity: 1 }]);
+    await h.publish("retail.sale.completed", sale, sale.saleId);
+    await h.settle();
+  };
+
+  it("a report asked again is the same answer; an event applied, of any kind, changes it at once", async () => {
+    await sellOne();
+    const first = await get(`/api/reporting/sales?${q}&groupBy=store`);
+    expect(first.body.totals).toMatchObject({ revenue: 3000, transactions: 1 });
+    const again = await get(`/api/reporting/sales?${q}&groupBy=store`);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get("content-type")).toContain("application/json");
+    expect(again.headers.get("reporting-data-age")).not.toBeNull();
+
+    await sellOne();
+    expect((await sales(`${q}&groupBy=store`)).totals).toMatchObject({ revenue: 6000, transactions: 2 });
+    // A catalog event names the product differently: the top products kept say so at once.
+    expect((await get(`/api/reporting/top-products?${q}`)).body.data[0]).toMatchObject({ name: "Écharpe" });
+    const accessories = randomUUID();
+    await h.publish("catalog.category.created", category(accessories, "Accessoires"), accessories);
+    await h.publish("catalog.product.created", product(scarf, accessories, "Écharpe en laine"), scarf.productId);
+    await h.settle();
+    expect((await get(`/api/reporting/top-products?${q}`)).body.data[0]).toMatchObject({
+      name: "Écharpe en laine",
+      category: "Accessoires",
+    });
+  });
+
+  it("an answer kept for one caller is no answer for a caller who may not read it", async () => {
+    const other = newStore("CC2", "Europe/Paris");
+    const manager = await h.reporting.as({ role: "manager", storeId: other.id });
+    // The admin's answer is kept; the other store's manager still gets 403 for the same query.
+    await get(`/api/reporting/sales?${q}&groupBy=day`);
+    const res = await manager.get(`/api/reporting/sales?${q}&groupBy=day`);
+    expect(res.status).toBe(403);
+    const wider = await manager.get(`/api/reporting/sales?from=2026-09-01&to=2026-09-30&groupBy=day`);
+    expect(wider.status).toBe(403);
+  });
+});
+
 describe("bad input", () => {
   it.each([
     ["/api/reporting/sales?from=2026-03-02&to=2026-03-01", "invalid_period"],

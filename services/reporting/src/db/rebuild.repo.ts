@@ -19,6 +19,7 @@ export const READ_MODEL_TABLES = [
   "reporting_products",
   "reporting_progress",
   "reporting_stores",
+  "reporting_version",
   "sales_daily",
   "sales_daily_vat",
   "sales_documents",

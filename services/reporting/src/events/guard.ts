@@ -2,6 +2,7 @@ import type { EventType } from "@comptoir/contracts";
 import type { EventHandler } from "@comptoir/events";
 import type { Tx } from "@comptoir/platform";
 import { applyOnce } from "../domain/applied.use-cases";
+import { markChanged } from "../domain/version.use-cases";
 
 /**
  * The guard that applies an event once to the read model (applied.use-cases), around every handler of
@@ -18,8 +19,17 @@ export function guardedInBatch<T extends EventType>(handler: EventHandler<T>): E
   return Object.assign(handler, { [GUARDED_IN_BATCH]: true as const });
 }
 
-/** A handler that applies its event only if the read model does not hold it yet. */
+/**
+ * A handler that applies its event only if the read model does not hold it yet; either way its batch
+ * gives the model a new version at its end (the reports' cached answers retire, answer-cache.ts).
+ */
 export function once<T extends EventType>(handler: Tagged<T>): EventHandler<T> {
-  if (handler[GUARDED_IN_BATCH]) return handler;
-  return (event, tx: Tx, context) => applyOnce(tx, event, () => handler(event, tx, context));
+  return (event, tx: Tx, context) => {
+    context.batch.part(VERSION, () => true, markChanged);
+    return handler[GUARDED_IN_BATCH]
+      ? handler(event, tx, context)
+      : applyOnce(tx, event, () => handler(event, tx, context));
+  };
 }
+
+const VERSION = "reporting-version";

@@ -2,6 +2,7 @@ import type { EventType } from "@comptoir/contracts";
 import type { ApplyEvent, EventBus, EventHandler, SubscribeOptions } from "@comptoir/events";
 import type { Logger, Tx } from "@comptoir/platform";
 import { resetApplied } from "../domain/applied.use-cases";
+import { markChanged } from "../domain/version.use-cases";
 import { catalogHandlers } from "./catalog.handlers";
 import { conversionHandlers } from "./conversion.handlers";
 import { once } from "./guard";
@@ -48,6 +49,7 @@ export function subscribeReporting(bus: EventBus, options: HandlersOptions): voi
             ? async (tx) => {
                 await resetApplied(tx);
                 await onReset?.(tx);
+                await markChanged(tx);
               }
             : onReset,
         });

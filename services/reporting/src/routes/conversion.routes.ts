@@ -41,13 +41,12 @@ export function conversionRoutes(app: App, deps: conversion.ConversionReportDeps
       const { query } = request;
       checkOnlineCaller(request);
       const period = periodOf(query);
-      const report = await conversion.conversionReport(deps, period);
       return sendReport(request, reply, {
         query,
         dataAge,
-        report,
+        report: () => conversion.conversionReport(deps, period),
         csv: conversionCsv,
-        filename: `conversion-${period.from}-${period.to}.csv`,
+        filename: () => `conversion-${period.from}-${period.to}.csv`,
       });
     },
   );

@@ -30,15 +30,27 @@ export function indicatorsRoutes(app: App, deps: ReportRoutesDeps): void {
       const storeId = request.params.id;
       checkCaller(request, { kind: "store", storeId });
       const period = periodOf(query);
-      const report = await storeIndicators(deps, { storeId, period });
-      if (!report) throw new NotFoundError("store_not_found", `No sales event named store ${storeId} yet.`);
+      const now = Date.now();
       return sendReport(request, reply, {
         query,
         dataAge,
-        report,
+        report: async () => {
+          const report = await storeIndicators(deps, { storeId, period, now });
+          if (!report) throw new NotFoundError("store_not_found", `No sales event named store ${storeId} yet.`);
+          return report;
+        },
         csv: indicatorsCsv,
-        filename: `indicators-${report.store.code.replace(/[^A-Za-z0-9_-]/g, "_")}-${period.from}-${period.to}.csv`,
+        filename: (report) =>
+          `indicators-${report.store.code.replace(/[^A-Za-z0-9_-]/g, "_")}-${period.from}-${period.to}.csv`,
+        answers: deps.answers,
+        // Sales per opening hour count a day in progress up to now: only periods over everywhere are kept.
+        cacheKey: isOver(period, now) ? JSON.stringify(["indicators", storeId, period]) : undefined,
       });
     },
   );
+}
+
+/** Whether the period's last day is over in every time zone (UTC-12 included), at `now`. */
+function isOver(period: { to: string }, now: number): boolean {
+  return Date.parse(`${period.to}T00:00:00Z`) + 36 * 3_600_000 <= now;
 }

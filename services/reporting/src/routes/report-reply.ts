@@ -3,6 +3,7 @@ import type { EventBus } from "@comptoir/events";
 import { type Db, ForbiddenError, InvalidError, principalOf } from "@comptoir/platform";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { dataAgeSeconds } from "../domain/progress.use-cases";
+import type { AnswerCache } from "./answer-cache";
 import { separatorOf, type Separator } from "../model/csv";
 import { checkPeriod, type Period, PeriodError } from "../model/period";
 import { type ChannelFilter, channelFilterOf, checkScope, FilterError, ScopeError } from "../model/report-scope";
@@ -11,6 +12,8 @@ import { type ChannelFilter, channelFilterOf, checkScope, FilterError, ScopeErro
 export interface ReportRoutesDeps {
   db: Db;
   bus: EventBus;
+  /** The answers kept while the read model's version holds (JSON only). */
+  answers: AnswerCache;
 }
 
 /** The period asked for, checked (400 invalid_period). */
@@ -69,7 +72,8 @@ export function wantsCsv(request: FastifyRequest, format: "json" | "csv" | undef
 
 /**
  * Answers the report as JSON, or as a CSV attachment (UTF-8 with BOM, CRLF; `sep=;` also writes
- * decimal commas), with the data's age in `Reporting-Data-Age` either way.
+ * decimal commas), with the data's age in `Reporting-Data-Age` either way. JSON with a `cacheKey` (the
+ * report's inputs, after every check) comes from the answer cache while the read model's version holds.
  */
 export async function sendReport<T>(
   request: FastifyRequest,
@@ -77,15 +81,24 @@ export async function sendReport<T>(
   options: {
     query: { format?: "json" | "csv" | undefined; sep?: string | undefined };
     dataAge: () => Promise<number>;
-    report: T;
+    report: () => Promise<T>;
     csv: (report: T, separator: Separator) => string;
-    filename: string;
+    filename: (report: T) => string;
+    answers?: AnswerCache;
+    cacheKey?: string;
   },
 ): Promise<T | FastifyReply> {
   reply.header(reportingHttp.DATA_AGE_HEADER, String(await options.dataAge()));
-  if (!wantsCsv(request, options.query.format)) return options.report;
-  return reply
-    .type("text/csv; charset=utf-8")
-    .header("content-disposition", `attachment; filename="${options.filename}"`)
-    .send(options.csv(options.report, separatorOf(options.query.sep)));
+  if (wantsCsv(request, options.query.format)) {
+    const report = await options.report();
+    return reply
+      .type("text/csv; charset=utf-8")
+      .header("content-disposition", `attachment; filename="${options.filename(report)}"`)
+      .send(options.csv(report, separatorOf(options.query.sep)));
+  }
+  const { answers, cacheKey } = options;
+  if (!answers || cacheKey === undefined) return options.report();
+  // Serialized as the route's response schema says (reply.serialize), then kept as text.
+  const body = await answers.answer(cacheKey, async () => reply.serialize(await options.report()) as string);
+  return reply.type("application/json; charset=utf-8").send(body);
 }

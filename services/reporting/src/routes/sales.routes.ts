@@ -28,13 +28,15 @@ export function salesRoutes(app: App, deps: ReportRoutesDeps): void {
       const { query } = request;
       const period = periodOf(query);
       const channels = channelsFor(request, query);
-      const report = await salesReport(deps, { period, groupBy: query.groupBy ?? "day", channels });
+      const groupBy = query.groupBy ?? "day";
       return sendReport(request, reply, {
         query,
         dataAge,
-        report,
+        report: () => salesReport(deps, { period, groupBy, channels }),
         csv: salesCsv,
-        filename: `sales-${period.from}-${period.to}.csv`,
+        filename: () => `sales-${period.from}-${period.to}.csv`,
+        answers: deps.answers,
+        cacheKey: JSON.stringify(["sales", period, groupBy, channels]),
       });
     },
   );

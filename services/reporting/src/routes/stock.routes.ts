@@ -33,15 +33,15 @@ export function stockRoutes(app: App, deps: stock.StockReportDeps): void {
       const storeId = query.storeId ?? null;
       checkCaller(request, storeId ? { kind: "store", storeId } : { kind: "all" });
       const filter = { storeId, status: query.status };
-      const report = wantsCsv(request, query.format)
-        ? await stock.wholeStockReport(deps, filter)
-        : await stock.stockReport(deps, filter, query);
       return sendReport(request, reply, {
         query,
         dataAge,
-        report,
+        report: () =>
+          wantsCsv(request, query.format)
+            ? stock.wholeStockReport(deps, filter)
+            : stock.stockReport(deps, filter, query),
         csv: (r, separator) => stockCsv(r.data, separator),
-        filename: storeId ? `stock-${storeId}.csv` : "stock.csv",
+        filename: () => (storeId ? `stock-${storeId}.csv` : "stock.csv"),
       });
     },
   );

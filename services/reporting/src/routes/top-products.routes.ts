@@ -27,18 +27,15 @@ export function topProductsRoutes(app: App, deps: ReportRoutesDeps): void {
       const { query } = request;
       const period = periodOf(query);
       const channels = channelsFor(request, query);
-      const report = await topProductsReport(deps, {
-        period,
-        by: query.by ?? "revenue",
-        limit: query.limit ?? 10,
-        channels,
-      });
+      const input = { period, by: query.by ?? "revenue", limit: query.limit ?? 10, channels } as const;
       return sendReport(request, reply, {
         query,
         dataAge,
-        report,
+        report: () => topProductsReport(deps, input),
         csv: topProductsCsv,
-        filename: `top-products-${period.from}-${period.to}.csv`,
+        filename: () => `top-products-${period.from}-${period.to}.csv`,
+        answers: deps.answers,
+        cacheKey: JSON.stringify(["top-products", input]),
       });
     },
   );
