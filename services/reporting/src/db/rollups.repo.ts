@@ -46,21 +46,9 @@ const PRODUCT_COLUMNS = ["units_sold", "units_returned", "revenue", "discounts",
  * natively, where arrays of each column cost the driver more than the statement (quoting every element).
  */
 const ADD_ROWS = `
-WITH daily AS (
-  INSERT INTO sales_daily (day, channel, ${DAILY_COLUMNS.join(", ")})
-  SELECT day, channel, ${DAILY_COLUMNS.join(", ")}
-    FROM jsonb_to_recordset($1::jsonb) AS r(day date, channel text, ${DAILY_COLUMNS.map((c) => `${c} bigint`).join(", ")})
-  ON CONFLICT (day, channel) DO UPDATE SET ${adds("sales_daily", DAILY_COLUMNS)}
-), vat AS (
-  INSERT INTO sales_daily_vat (day, channel, rate, base, vat, total)
-  SELECT day, channel, rate, base, vat, total
-    FROM jsonb_to_recordset($2::jsonb) AS r(day date, channel text, rate int, base bigint, vat bigint, total bigint)
-  ON CONFLICT (day, channel, rate) DO UPDATE SET ${adds("sales_daily_vat", ["base", "vat", "total"])}
-), hourly AS (
-  INSERT INTO sales_hourly (day, channel, hour, revenue, transactions)
-  SELECT day, channel, hour, revenue, transactions
-    FROM jsonb_to_recordset($3::jsonb) AS r(day date, channel text, hour int, revenue bigint, transactions bigint)
-  ON CONFLICT (day, channel, hour) DO UPDATE SET ${adds("sales_hourly", ["revenue", "transactions"])}
+WITH daily AS (${figureRows("sales_daily", "day", 1)}
+), vat AS (${vatRows("sales_daily_vat", "day", 2)}
+), hourly AS (${hourRows("sales_hourly", "day", 3)}
 ), variants AS (
   INSERT INTO sales_variant_daily (day, channel, variant_id, product_id, units_sold, units_returned, revenue)
   SELECT day, channel, "variantId", "productId", "unitsSold", "unitsReturned", revenue
@@ -69,30 +57,47 @@ WITH daily AS (
   ON CONFLICT (day, channel, variant_id) DO UPDATE SET ${adds("sales_variant_daily", ["units_sold", "units_returned", "revenue"])}
 ), product_days AS (${productRows("sales_product_daily", "day", 5)}
 ), product_months AS (${productRows("sales_product_monthly", "month", 6)}
-), months AS (
-  INSERT INTO sales_monthly (month, channel, ${DAILY_COLUMNS.join(", ")})
-  SELECT day, channel, ${DAILY_COLUMNS.join(", ")}
-    FROM jsonb_to_recordset($8::jsonb) AS r(day date, channel text, ${DAILY_COLUMNS.map((c) => `${c} bigint`).join(", ")})
-  ON CONFLICT (month, channel) DO UPDATE SET ${adds("sales_monthly", DAILY_COLUMNS)}
-), months_vat AS (
-  INSERT INTO sales_monthly_vat (month, channel, rate, base, vat, total)
-  SELECT day, channel, rate, base, vat, total
-    FROM jsonb_to_recordset($9::jsonb) AS r(day date, channel text, rate int, base bigint, vat bigint, total bigint)
-  ON CONFLICT (month, channel, rate) DO UPDATE SET ${adds("sales_monthly_vat", ["base", "vat", "total"])}
-), months_hours AS (
-  INSERT INTO sales_hourly_monthly (month, channel, hour, revenue, transactions)
-  SELECT day, channel, hour, revenue, transactions
-    FROM jsonb_to_recordset($10::jsonb) AS r(day date, channel text, hour int, revenue bigint, transactions bigint)
-  ON CONFLICT (month, channel, hour) DO UPDATE SET ${adds("sales_hourly_monthly", ["revenue", "transactions"])}
 ), names AS (
   INSERT INTO reporting_products (id, name, category_id, changed_at, event_id)
   SELECT "productId", name, NULL, '-infinity', NULL FROM jsonb_to_recordset($7::jsonb) AS p("productId" uuid, name text)
   ON CONFLICT (id) DO NOTHING
+), months AS (${figureRows("sales_monthly", "month", 8)}
+), months_vat AS (${vatRows("sales_monthly_vat", "month", 9)}
+), months_hours AS (${hourRows("sales_hourly_monthly", "month", 10)}
 )
 SELECT 1`;
 
+type Period = "day" | "month";
+
+/** A day's (or month's) figures rollup's rows (sales_daily's columns), from the JSON array of `$param`. */
+function figureRows(table: "sales_daily" | "sales_monthly", period: Period, param: number) {
+  return `
+  INSERT INTO ${table} (${period}, channel, ${DAILY_COLUMNS.join(", ")})
+  SELECT day, channel, ${DAILY_COLUMNS.join(", ")}
+    FROM jsonb_to_recordset($${param}::jsonb) AS r(day date, channel text, ${DAILY_COLUMNS.map((c) => `${c} bigint`).join(", ")})
+  ON CONFLICT (${period}, channel) DO UPDATE SET ${adds(table, DAILY_COLUMNS)}`;
+}
+
+/** A VAT rollup's rows (per rate), from the JSON array of `$param`. */
+function vatRows(table: "sales_daily_vat" | "sales_monthly_vat", period: Period, param: number) {
+  return `
+  INSERT INTO ${table} (${period}, channel, rate, base, vat, total)
+  SELECT day, channel, rate, base, vat, total
+    FROM jsonb_to_recordset($${param}::jsonb) AS r(day date, channel text, rate int, base bigint, vat bigint, total bigint)
+  ON CONFLICT (${period}, channel, rate) DO UPDATE SET ${adds(table, ["base", "vat", "total"])}`;
+}
+
+/** An hours rollup's rows (per local hour), from the JSON array of `$param`. */
+function hourRows(table: "sales_hourly" | "sales_hourly_monthly", period: Period, param: number) {
+  return `
+  INSERT INTO ${table} (${period}, channel, hour, revenue, transactions)
+  SELECT day, channel, hour, revenue, transactions
+    FROM jsonb_to_recordset($${param}::jsonb) AS r(day date, channel text, hour int, revenue bigint, transactions bigint)
+  ON CONFLICT (${period}, channel, hour) DO UPDATE SET ${adds(table, ["revenue", "transactions"])}`;
+}
+
 /** A product rollup's rows, from the JSON array of parameter `$param`. */
-function productRows(table: "sales_product_daily" | "sales_product_monthly", period: "day" | "month", param: number) {
+function productRows(table: "sales_product_daily" | "sales_product_monthly", period: Period, param: number) {
   return `
   INSERT INTO ${table} (${period}, channel, product_id, vat_rate, ${PRODUCT_COLUMNS.join(", ")})
   SELECT period, channel, "productId", "vatRate", "unitsSold", "unitsReturned", revenue, discounts, returns

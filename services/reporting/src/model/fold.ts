@@ -1,4 +1,12 @@
-import { type Contribution, DAILY_FIGURES, type DailyFigures, zeroFigures } from "./contribution";
+import {
+  type Contribution,
+  DAILY_FIGURES,
+  type DailyFigures,
+  type ProductDelta,
+  type VariantDelta,
+  type VatAmounts,
+  zeroFigures,
+} from "./contribution";
 
 /**
  * Many contributions summed into the rows they add to, one row per key of each rollup table: what a
@@ -12,13 +20,9 @@ export interface DayRow {
   channel: string;
   figures: DailyFigures;
 }
-export interface VatRow {
+export interface VatRow extends VatAmounts {
   day: string;
   channel: string;
-  rate: number;
-  base: number;
-  vat: number;
-  total: number;
 }
 export interface HourRow {
   day: string;
@@ -27,26 +31,14 @@ export interface HourRow {
   revenue: number;
   transactions: number;
 }
-export interface VariantRow {
+export interface VariantRow extends VariantDelta {
   day: string;
   channel: string;
-  variantId: string;
-  productId: string;
-  unitsSold: number;
-  unitsReturned: number;
-  revenue: number;
 }
-export interface ProductRow {
+export interface ProductRow extends ProductDelta {
   /** The day (sales_product_daily) or the month's first day (sales_product_monthly). */
   period: string;
   channel: string;
-  productId: string;
-  vatRate: number;
-  unitsSold: number;
-  unitsReturned: number;
-  revenue: number;
-  discounts: number;
-  returns: number;
 }
 
 export interface FoldedRows {
