@@ -2,6 +2,7 @@ import { Link, useParams } from "react-router";
 import { ErrorMessage } from "../../app/errors";
 import { useI18n } from "../../app/i18n/i18n";
 import { Loading, useDocumentTitle } from "../../app/ui";
+import { CategoryChips } from "../components/CategoryChips";
 import { SearchResults } from "../components/SearchResults";
 import { useCategories } from "../queries";
 
@@ -43,15 +44,7 @@ export default function CategoryPage() {
       </nav>
       {children.length > 0 && (
         <nav aria-label={t("category.sub")}>
-          <ul className="chips" role="list">
-            {children.map((c) => (
-              <li key={c.id}>
-                <Link className="chip" to={`/c/${c.id}/${c.slug}`}>
-                  {c.name}
-                </Link>
-              </li>
-            ))}
-          </ul>
+          <CategoryChips categories={children} />
         </nav>
       )}
       <SearchResults key={category.id} fixed={{ category: category.id }} heading={category.name} />

@@ -2,6 +2,7 @@ import { Link } from "react-router";
 import { ErrorMessage } from "../../app/errors";
 import { useI18n } from "../../app/i18n/i18n";
 import { Loading, useDocumentTitle } from "../../app/ui";
+import { CategoryChips } from "../components/CategoryChips";
 import { ProductGrid } from "../components/ProductCard";
 import { useCategories, useProductSearch } from "../queries";
 
@@ -23,15 +24,7 @@ export default function HomePage() {
         <h2 id="home-categories">{t("home.categories")}</h2>
         {categories.isLoading && <Loading />}
         {categories.error && <ErrorMessage error={categories.error} onRetry={() => categories.refetch()} />}
-        <ul className="chips" role="list">
-          {top.map((c) => (
-            <li key={c.id}>
-              <Link className="chip" to={`/c/${c.id}/${c.slug}`}>
-                {c.name}
-              </Link>
-            </li>
-          ))}
-        </ul>
+        <CategoryChips categories={top} />
       </section>
 
       <section aria-labelledby="home-newest" className="section">
