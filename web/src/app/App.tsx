@@ -12,6 +12,7 @@ import { Loading } from "./ui";
  * their place here, each in its folder next to `storefront/`.
  */
 const Storefront = lazy(() => import("../storefront/StorefrontRoutes"));
+const Dashboards = lazy(() => import("../dashboards/DashboardsRoutes"));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -32,6 +33,7 @@ export function App() {
           <BrowserRouter>
             <Suspense fallback={<Loading />}>
               <Routes>
+                <Route path="/dashboards/*" element={<Dashboards />} />
                 <Route path="/*" element={<Storefront />} />
               </Routes>
             </Suspense>
