@@ -36,12 +36,15 @@ export default defineConfig({
       },
       {
         // The web application in Debian's Chromium (playwright-core) against the whole platform,
-        // booted by the launcher as the end-to-end tests boot it (test/web/).
+        // booted by the launcher as the end-to-end tests boot it (test/web/). After the other
+        // projects (groupOrder 1): a browser and two more platforms beside the end-to-end tests
+        // would take the CPU their 2-second freshness checks measure.
         extends: true,
         test: {
           name: "web",
           include: ["test/web/**/*.test.ts"],
           hookTimeout: 240_000,
+          sequence: { groupOrder: 1 },
         },
       },
       {
