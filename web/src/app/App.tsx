@@ -13,6 +13,8 @@ import { Loading } from "./ui";
  */
 const Storefront = lazy(() => import("../storefront/StorefrontRoutes"));
 const Dashboards = lazy(() => import("../dashboards/DashboardsRoutes"));
+const Backoffice = lazy(() => import("../backoffice/BackofficeRoutes"));
+const Pos = lazy(() => import("../pos/PosRoutes"));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -34,6 +36,8 @@ export function App() {
             <Suspense fallback={<Loading />}>
               <Routes>
                 <Route path="/dashboards/*" element={<Dashboards />} />
+                <Route path="/backoffice/*" element={<Backoffice />} />
+                <Route path="/pos/*" element={<Pos />} />
                 <Route path="/*" element={<Storefront />} />
               </Routes>
             </Suspense>

@@ -1,3 +1,6 @@
+import { backofficeEn } from "../../backoffice/messages.en";
+import { opsEn } from "../../backoffice/ops/messages.en";
+import { posEn } from "../../pos/messages.en";
 import type { MessageKey } from "./messages.fr";
 
 /** The English catalog: every key of the French one (the compiler checks none is missing). */
@@ -321,4 +324,7 @@ export const en: Record<MessageKey, string> = {
   "dashboards.conversion.abandonmentRate": "Cart abandonment",
   "dashboards.conversion.paidByDay": "Orders paid per day",
   "dashboards.conversion.byDay": "The funnel day by day",
+  ...backofficeEn,
+  ...opsEn,
+  ...posEn,
 };

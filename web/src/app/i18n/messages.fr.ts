@@ -1,3 +1,7 @@
+import { backofficeFr } from "../../backoffice/messages.fr";
+import { opsFr } from "../../backoffice/ops/messages.fr";
+import { posFr } from "../../pos/messages.fr";
+
 /** Every string of the web application, in French (the default language); English mirrors these keys. */
 export const fr = {
   "app.name": "Comptoir",
@@ -334,6 +338,10 @@ export const fr = {
   "dashboards.conversion.abandonmentRate": "Abandon de panier",
   "dashboards.conversion.paidByDay": "Commandes payées par jour",
   "dashboards.conversion.byDay": "Le tunnel jour par jour",
+  // Each part's own catalog (its folder's messages.fr.ts).
+  ...backofficeFr,
+  ...opsFr,
+  ...posFr,
 };
 
 export type MessageKey = keyof typeof fr;
