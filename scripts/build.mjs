@@ -74,7 +74,8 @@ function newest(paths) {
   }
   return latest;
 }
-if (existsSync(join(web, "index.html"))) {
+// --no-web: the services only (web/dist left as it is).
+if (!process.argv.includes("--no-web") && existsSync(join(web, "index.html"))) {
   const builtAt = existsSync(join(web, "dist", "index.html")) ? statSync(join(web, "dist", "index.html")).mtimeMs : 0;
   const inputs = ["src", "index.html", "vite.config.ts", "package.json"].map((p) => join(web, p));
   inputs.push(join(root, "packages/client/src"), join(root, "package-lock.json"));
