@@ -5,7 +5,7 @@
 //
 // `npm run bench -- smoke` (`npm run bench:smoke`): every scenario in turn with `--smoke` (about 10 s
 // of load each) and `--rate-limits=off`, one build and one platform boot shared (startup's second
-// start serves gateway, catalog, retail, search, reporting and checkout). It exits 1 if a scenario crashes or its set-up fails,
+// start serves gateway, catalog, retail, search, reporting, web and checkout). It exits 1 if a scenario crashes or its set-up fails,
 // never because of a figure.
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
@@ -19,7 +19,7 @@ const scenarios = readdirSync(here)
   .filter((f) => f.endsWith(".bench.mjs"))
   .map((f) => f.replace(".bench.mjs", ""));
 /** The scenarios that boot the platform with packages/cli/dist (so need a build). */
-const BOOTS_PLATFORM = new Set(["startup", "gateway", "catalog", "retail", "search", "reporting", "checkout"]);
+const BOOTS_PLATFORM = new Set(["startup", "gateway", "catalog", "retail", "search", "reporting", "checkout", "web"]);
 // Smoke order: startup first (its second start is the platform the next five share).
 const SMOKE_ORDER = [
   "startup",
@@ -28,6 +28,7 @@ const SMOKE_ORDER = [
   "retail",
   "search",
   "reporting",
+  "web",
   "checkout",
   "inventory",
   "events",
