@@ -1,6 +1,6 @@
 import { EVENT_PARTITIONS, type EventType } from "@comptoir/contracts";
 import pg from "pg";
-import { applyMigrations, DatabaseSession, type Db, type Tx, withTx } from "@comptoir/platform/db";
+import { applyMigrations, DatabaseSession, type Db, type MigrateOptions, type Tx, withTx } from "@comptoir/platform/db";
 import { ConflictError, type Logger, NotFoundError } from "@comptoir/platform";
 import { ConsumerGroup, type EventHandler, PartitionWorker, type RetryPolicy } from "./consumer";
 import * as deadLetters from "./dead-letters.repo";
@@ -55,8 +55,8 @@ function sessionName(service: string, instance: string): string {
 }
 
 /** Creates the outbox, inbox, dead-letter and consumer-group tables in a service's database. */
-export async function migrateEventTables(db: Db, logger?: Logger): Promise<void> {
-  await applyMigrations(db, EVENT_TABLES_MIGRATIONS, { table: "platform_migrations", logger });
+export async function migrateEventTables(db: Db, logger?: Logger, options: MigrateOptions = {}): Promise<void> {
+  await applyMigrations(db, EVENT_TABLES_MIGRATIONS, { table: "platform_migrations", logger, ...options });
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   ensureDatabase,
   figuresOf,
   migrate,
+  MigrationsPendingError,
   redactUrl,
   selectPage,
   waitForDatabase,
@@ -40,6 +41,32 @@ describe("migrate", () => {
     expect(await migrate(database.db, dir)).toEqual([]);
     const { rows } = await database.db.query("SELECT version FROM schema_migrations ORDER BY version");
     expect(rows.map((r) => r.version)).toEqual(["001", "002"]);
+  });
+
+  it("with check, applies nothing: the missing ones are named, a changed one refused, none missing passes", async () => {
+    const target = await createTestDatabase("platform_migrate_check");
+    try {
+      const dir = await migrationsFolder({
+        "001_a.sql": "CREATE TABLE a (id int);",
+        "002_b.sql": "CREATE TABLE b (id int);",
+      });
+      const pending = await migrate(target.db, dir, undefined, { check: true }).catch((error: unknown) => error);
+      expect(pending).toBeInstanceOf(MigrationsPendingError);
+      expect((pending as MigrationsPendingError).pending).toEqual(["001_a", "002_b"]);
+      const tables = async () =>
+        (await target.db.query("SELECT to_regclass('a') AS a, to_regclass('schema_migrations') AS m")).rows[0];
+      expect(await tables()).toEqual({ a: null, m: null });
+
+      expect(await migrate(target.db, dir)).toEqual(["001_a", "002_b"]);
+      expect(await migrate(target.db, dir, undefined, { check: true })).toEqual([]);
+      const changed = await migrationsFolder({
+        "001_a.sql": "CREATE TABLE a (id bigint);",
+        "002_b.sql": "CREATE TABLE b (id int);",
+      });
+      await expect(migrate(target.db, changed, undefined, { check: true })).rejects.toThrow(/001_a\.sql was changed/);
+    } finally {
+      await target.drop();
+    }
   });
 
   it("runs each migration exactly once when many instances start together", async () => {

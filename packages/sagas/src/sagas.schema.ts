@@ -1,4 +1,4 @@
-import { applyMigrations, type Db, inlineMigration } from "@comptoir/platform/db";
+import { applyMigrations, type Db, inlineMigration, type MigrateOptions } from "@comptoir/platform/db";
 import type { Logger } from "@comptoir/platform";
 
 /**
@@ -68,6 +68,6 @@ ALTER TABLE sagas SET (fillfactor = 70);
   ),
 ];
 
-export async function migrateSagaTables(db: Db, logger?: Logger): Promise<void> {
-  await applyMigrations(db, SAGA_TABLES_MIGRATIONS, { table: "platform_migrations", logger });
+export async function migrateSagaTables(db: Db, logger?: Logger, options: MigrateOptions = {}): Promise<void> {
+  await applyMigrations(db, SAGA_TABLES_MIGRATIONS, { table: "platform_migrations", logger, ...options });
 }

@@ -116,6 +116,17 @@ export const DatabaseEnv = {
     default: "session",
     description: "session or transaction (transaction: DATABASE_URL goes through PgBouncer in transaction mode)",
   }),
+  /**
+   * What an instance does with its database's migrations: `start` applies what is missing before it
+   * serves (one machine, the launcher, compose); `check` applies nothing and refuses to start while one
+   * is missing (Kubernetes: a Job migrates before the rollout); `only` applies them and exits 0
+   * without serving (that Job).
+   */
+  DATABASE_MIGRATIONS: Type.Union([Type.Literal("start"), Type.Literal("check"), Type.Literal("only")], {
+    default: "start",
+    description:
+      "start (apply missing migrations, then serve), check (apply none; refuse to start if one is missing) or only (apply, then exit)",
+  }),
   DATABASE_SESSION_URL: Type.Optional(
     Type.String({
       pattern: "^postgres(ql)?://",

@@ -30,6 +30,25 @@ export async function readMigrations(dir: string): Promise<Migration[]> {
   return migrations;
 }
 
+/** `check`: apply nothing; throw MigrationsPendingError when one is missing (DATABASE_MIGRATIONS=check). */
+export interface MigrateOptions {
+  check?: boolean;
+}
+
+/** The database lacks migrations this code needs, and the instance was told not to apply them. */
+export class MigrationsPendingError extends Error {
+  constructor(
+    readonly table: string,
+    readonly pending: readonly string[],
+  ) {
+    super(
+      `${pending.length} migration(s) not applied (${table}: ${pending.join(", ")}); DATABASE_MIGRATIONS=check ` +
+        "applies none: run the migrations first (DATABASE_MIGRATIONS=only, the deployment's migration job)",
+    );
+    this.name = "MigrationsPendingError";
+  }
+}
+
 /** Any fixed number works: it only has to be the same for every instance of every service. */
 const MIGRATION_LOCK = 0x636f6d70; // "comp"
 
@@ -38,8 +57,8 @@ const MIGRATION_LOCK = 0x636f6d70; // "comp"
  * transaction. A session advisory lock serialises instances that start together, so each migration
  * runs once. An applied file that has changed since is an error: migrations are append-only.
  */
-export async function migrate(db: Db, dir: string, logger?: Logger): Promise<string[]> {
-  return applyMigrations(db, await readMigrations(dir), { logger });
+export async function migrate(db: Db, dir: string, logger?: Logger, options: MigrateOptions = {}): Promise<string[]> {
+  return applyMigrations(db, await readMigrations(dir), { logger, ...options });
 }
 
 /** A migration given in code (the platform's own tables), checksummed like a file. */
@@ -54,11 +73,12 @@ export function inlineMigration(version: string, name: string, sql: string): Mig
 export async function applyMigrations(
   db: Db,
   migrations: readonly Migration[],
-  options: { table?: string; logger?: Logger } = {},
+  options: { table?: string; logger?: Logger } & MigrateOptions = {},
 ): Promise<string[]> {
   const table = options.table ?? "schema_migrations";
   if (!/^[a-z_]+$/.test(table)) throw new Error(`invalid migrations table name ${table}`);
   const logger = options.logger;
+  if (options.check) return checkMigrations(db, migrations, table);
   const client = await db.connect();
   try {
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
@@ -104,4 +124,26 @@ export async function applyMigrations(
     await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => {});
     client.release();
   }
+}
+
+/** Applies nothing: the migrations missing from `table` (or changed since applied) are an error. */
+async function checkMigrations(db: Db, migrations: readonly Migration[], table: string): Promise<string[]> {
+  const exists = await db.query<{ found: boolean }>("SELECT to_regclass($1) IS NOT NULL AS found", [table]);
+  const applied = new Map<string, string>();
+  if (exists.rows[0]?.found) {
+    const { rows } = await db.query<{ version: string; checksum: string }>(`SELECT version, checksum FROM ${table}`);
+    for (const row of rows) applied.set(row.version, row.checksum);
+  }
+  const pending: string[] = [];
+  for (const m of migrations) {
+    const checksum = applied.get(m.version);
+    if (checksum === undefined) pending.push(`${m.version}_${m.name}`);
+    else if (checksum !== m.checksum) {
+      throw new Error(
+        `migration ${m.version}_${m.name}.sql was changed after it was applied; add a new migration instead`,
+      );
+    }
+  }
+  if (pending.length > 0) throw new MigrationsPendingError(table, pending);
+  return [];
 }

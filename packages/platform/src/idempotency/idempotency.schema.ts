@@ -1,4 +1,4 @@
-import { applyMigrations, inlineMigration } from "../db/migrate";
+import { applyMigrations, inlineMigration, type MigrateOptions } from "../db/migrate";
 import type { Db } from "../db/pool";
 import type { Logger } from "../logging/logger";
 
@@ -34,6 +34,6 @@ CREATE INDEX IF NOT EXISTS idempotency_keys_created_idx ON idempotency_keys (cre
   ),
 ];
 
-export async function migrateIdempotencyTables(db: Db, logger?: Logger): Promise<void> {
-  await applyMigrations(db, IDEMPOTENCY_TABLES_MIGRATIONS, { table: "platform_migrations", logger });
+export async function migrateIdempotencyTables(db: Db, logger?: Logger, options: MigrateOptions = {}): Promise<void> {
+  await applyMigrations(db, IDEMPOTENCY_TABLES_MIGRATIONS, { table: "platform_migrations", logger, ...options });
 }

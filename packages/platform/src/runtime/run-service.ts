@@ -5,7 +5,7 @@ import { createRevocations, identityRevocationsFetcher, revocationCheckingVerifi
 import { createTokenVerifier, type TokenVerifier } from "../auth/token-verifier";
 import { ConfigError, identityUrlOf, loadConfig } from "../config/config";
 import { registerDatabaseMetrics } from "../db/db.metrics";
-import { migrate } from "../db/migrate";
+import { migrate, MigrationsPendingError } from "../db/migrate";
 import { type ConnectionBudget, connectionBudget } from "../db/budget";
 import { createPool, DatabaseUnavailableError, type Db, ensureDatabase, waitForDatabase } from "../db/pool";
 import type { App } from "../http/app";
@@ -80,6 +80,11 @@ export async function runService<S extends TObject, B = never>(definition: Servi
   // What needs a real session (LISTEN, session advisory locks, migrations) connects here; the pool
   // may go through a transaction-mode pooler (DATABASE_POOL_MODE=transaction).
   const sessionUrl = (env.DATABASE_SESSION_URL as string | undefined) ?? databaseUrl;
+  const migrations = (env.DATABASE_MIGRATIONS as "start" | "check" | "only" | undefined) ?? "start";
+  if (migrations === "only" && !definition.migrationsDir) {
+    logger.info("no database: nothing to migrate (DATABASE_MIGRATIONS=only)");
+    process.exit(0);
+  }
   if (definition.migrationsDir) {
     const transactionPooler = env.DATABASE_POOL_MODE === "transaction";
     if (transactionPooler && !env.DATABASE_SESSION_URL) {
@@ -107,9 +112,14 @@ export async function runService<S extends TObject, B = never>(definition: Servi
         logger.debug({ err: error }, "could not ensure the database exists");
       });
       await waitForDatabase(admin, sessionUrl, connectTimeoutMs, onRetry);
-      await migrate(admin, definition.migrationsDir, logger);
-      for (const part of parts) await part.migrate?.(admin, logger);
+      const check = migrations === "check";
+      await migrate(admin, definition.migrationsDir, logger, { check });
+      for (const part of parts) await part.migrate?.(admin, logger, { check });
       await admin.end();
+      if (migrations === "only") {
+        logger.info("migrations applied (DATABASE_MIGRATIONS=only): exiting");
+        process.exit(0);
+      }
       sidePoolSize = Math.max(0, Math.min(budget.pool - 1, definition.sidePool?.(budget.pool) ?? 0));
       db = createPool(databaseUrl, {
         max: budget.pool - sidePoolSize,
@@ -121,7 +131,9 @@ export async function runService<S extends TObject, B = never>(definition: Servi
     } catch (error) {
       await admin.end().catch(() => {});
       await db?.end().catch(() => {});
-      if (error instanceof DatabaseUnavailableError) fail(definition.name, error.message);
+      if (error instanceof DatabaseUnavailableError || error instanceof MigrationsPendingError) {
+        fail(definition.name, error.message);
+      }
       logger.fatal({ err: error }, "database setup failed");
       fail(definition.name, `database setup failed: ${(error as Error).message}`);
     }

@@ -1,4 +1,5 @@
 import type { Db } from "../db/pool";
+import type { MigrateOptions } from "../db/migrate";
 import type { Logger } from "../logging/logger";
 
 /**
@@ -10,8 +11,11 @@ import type { Logger } from "../logging/logger";
 export interface ServicePart<T = unknown> {
   /** Names it in a start-up failure (`<service>: <name>: <why>`). */
   name: string;
-  /** Creates its tables in the service's database, on the start-up connection, after the service's migrations. */
-  migrate?: (admin: Db, logger: Logger) => Promise<void>;
+  /**
+   * Creates its tables in the service's database, on the start-up connection, after the service's
+   * migrations; with `check`, applies nothing and throws MigrationsPendingError if one is missing.
+   */
+  migrate?: (admin: Db, logger: Logger, options?: MigrateOptions) => Promise<void>;
   /** Opens it once the service's pool is ready, before buildApp. */
   open?: (context: PartContext) => Promise<OpenPart<T>>;
 }
