@@ -286,6 +286,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/inventory/store-availability": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Anyone: up to 200 variants' stock online and in each store, as a status and a capped count
+     * @description For the shop's product page and click-and-collect, anonymous. `online`: what an order without a pickup location can reserve (summed as `/availability` does); `stores`: every store location (kind `store`), by name, with each variant there. `status` is `out` at 0, `low` at or under the level's low-stock threshold (3 where it has none, and online), else `in_stock`. `available` is onHand − reserved capped at 10 (read "10 or more"): a shop does not tell the public its exact stock. Unknown variants are `out` with `known: false`, not a 404. The order of `variantIds` is kept (duplicates once). Nothing is held.
+     */
+    get: operations["getStoreAvailability"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/inventory/thresholds": {
     parameters: {
       query?: never;
@@ -3228,6 +3248,128 @@ export interface operations {
           } & {
             [key: string]: unknown;
           };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  getStoreAvailability: {
+    parameters: {
+      query: {
+        /** @description comma-separated variant ids, at most 200 */
+        variantIds: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            online: {
+              /**
+               * Format: int32
+               * @description onHand − reserved, capped at 10 (10: that many or more)
+               */
+              available: number;
+              /** @description false: inventory does not know this variant (status out) */
+              known: boolean;
+              status: "in_stock" | "low" | "out";
+              /** Format: uuid */
+              variantId: string;
+            }[];
+            /** @description every store location, by name */
+            stores: {
+              /** Format: uuid */
+              locationId: string;
+              /** @description the location's name (retail's store directory has the store's) */
+              name: string;
+              storeId: string | null;
+              variants: {
+                /**
+                 * Format: int32
+                 * @description onHand − reserved, capped at 10 (10: that many or more)
+                 */
+                available: number;
+                /** @description false: inventory does not know this variant (status out) */
+                known: boolean;
+                status: "in_stock" | "low" | "out";
+                /** Format: uuid */
+                variantId: string;
+              }[];
+            }[];
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The bearer token is missing, invalid, expired or revoked (`invalid_token`, `unauthorized`) */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
       /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */

@@ -211,6 +211,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/orders/shipping-options": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * What delivery and store pickup cost for a subtotal (anyone, before paying)
+     * @description By the checkout's own rule (ORDERS_SHIPPING_FEE, free from ORDERS_FREE_SHIPPING_FROM; click-and-collect at a store always free). `subtotal`: the cart's, in minor units; without it, the fee of a delivery for a subtotal of 0. The checkout re-prices the cart: its subtotal, hence its fee, is the one that counts.
+     */
+    get: operations["getShippingOptions"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2623,6 +2643,116 @@ export interface operations {
           };
         };
       };
+    };
+  };
+  getShippingOptions: {
+    parameters: {
+      query?: {
+        /** @description the cart's subtotal (VAT included) the fee is for; without it, the fee of a delivery below the threshold, in minor units (1999 = 19.99) */
+        subtotal?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            currency: string;
+            delivery: {
+              /**
+               * Format: int32
+               * @description what delivery costs for this subtotal (0 from freeFrom), in minor units (1999 = 19.99)
+               */
+              fee: number;
+              /**
+               * Format: int64
+               * @description the subtotal from which delivery is free (0: always free), in minor units (1999 = 19.99)
+               */
+              freeFrom: number;
+            };
+            pickup: {
+              /**
+               * Format: int32
+               * @description click-and-collect at a store: always free, in minor units (1999 = 19.99)
+               */
+              fee: number;
+            };
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The bearer token is missing, invalid, expired or revoked (`invalid_token`, `unauthorized`) */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
     };
   };
 }

@@ -441,6 +441,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/retail/store-directory": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every store as the public sees it (anonymous: the shop's store directory)
+     * @description Name, address, phone, opening hours (local time of `timezone`) and the stock location (the `pickupLocationId` of a click-and-collect checkout, and the store in inventory's store availability), by code. No manager and no e-mail: those are the back office's.
+     */
+    get: operations["getStoreDirectory"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/retail/stores": {
     parameters: {
       query?: never;
@@ -6443,6 +6463,125 @@ export interface operations {
           } & {
             [key: string]: unknown;
           };
+        };
+      };
+      /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
+      429: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  getStoreDirectory: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: {
+              address: {
+                city: string;
+                /** @description ISO 3166-1 alpha-2 */
+                country: string;
+                line1: string;
+                line2?: string;
+                postalCode: string;
+              };
+              code: string;
+              /** Format: uuid */
+              id: string;
+              /** Format: uuid */
+              locationId: string;
+              name: string;
+              openingHours: {
+                fri: {
+                  /** @description HH:MM, local time */
+                  close: string;
+                  /** @description HH:MM, local time */
+                  open: string;
+                }[];
+                mon: {
+                  /** @description HH:MM, local time */
+                  close: string;
+                  /** @description HH:MM, local time */
+                  open: string;
+                }[];
+                sat: {
+                  /** @description HH:MM, local time */
+                  close: string;
+                  /** @description HH:MM, local time */
+                  open: string;
+                }[];
+                sun: {
+                  /** @description HH:MM, local time */
+                  close: string;
+                  /** @description HH:MM, local time */
+                  open: string;
+                }[];
+                thu: {
+                  /** @description HH:MM, local time */
+                  close: string;
+                  /** @description HH:MM, local time */
+                  open: string;
+                }[];
+                tue: {
+                  /** @description HH:MM, local time */
+                  close: string;
+                  /** @description HH:MM, local time */
+                  open: string;
+                }[];
+                wed: {
+                  /** @description HH:MM, local time */
+                  close: string;
+                  /** @description HH:MM, local time */
+                  open: string;
+                }[];
+              };
+              phone: string;
+              /** @description IANA time zone, e.g. Europe/Paris (the opening hours are its local time) */
+              timezone: string;
+            }[];
+          };
+        };
+      };
+      /** @description The bearer token is missing, invalid, expired or revoked (`invalid_token`, `unauthorized`) */
+      401: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
       /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */

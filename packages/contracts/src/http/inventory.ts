@@ -120,6 +120,56 @@ export const availability = endpoint({
   errors: ["location_not_found", "location_forbidden"],
 });
 
+/**
+ * The most a public availability tells of one variant at one place: a shop does not show its exact
+ * stock to everyone (competitors, scrapers); `10` reads "10 or more".
+ */
+export const PUBLIC_AVAILABILITY_CAP = 10;
+
+/** The low-stock line of the public status where the level has no threshold of its own (and online). */
+export const DEFAULT_PUBLIC_LOW_STOCK = 3;
+
+export const PublicStockStatus = Type.Union([Type.Literal("in_stock"), Type.Literal("low"), Type.Literal("out")]);
+export type PublicStockStatus = Static<typeof PublicStockStatus>;
+
+/** A variant's stock as the public sees it: a status and a capped count. */
+export const PublicVariantStock = Type.Object({
+  variantId: Id,
+  status: PublicStockStatus,
+  available: Type.Integer({
+    minimum: 0,
+    maximum: PUBLIC_AVAILABILITY_CAP,
+    description: `onHand − reserved, capped at ${PUBLIC_AVAILABILITY_CAP} (${PUBLIC_AVAILABILITY_CAP}: that many or more)`,
+  }),
+  known: Type.Boolean({ description: "false: inventory does not know this variant (status out)" }),
+});
+export type PublicVariantStock = Static<typeof PublicVariantStock>;
+
+export const StoreAvailability = Type.Object({
+  locationId: Id,
+  storeId: Nullable(Id),
+  name: Type.String({ description: "the location's name (retail's store directory has the store's)" }),
+  variants: Type.Array(PublicVariantStock),
+});
+export type StoreAvailability = Static<typeof StoreAvailability>;
+
+/**
+ * Anonymous: each variant's stock online (what an order without a pickup location can reserve, as
+ * `availability` sums it) and at each store's location (click-and-collect), as a status and a count
+ * capped at PUBLIC_AVAILABILITY_CAP.
+ */
+export const storeAvailability = endpoint({
+  method: "GET",
+  path: "/api/inventory/store-availability",
+  query: Type.Object({ variantIds: IdList(MAX_AVAILABILITY_VARIANTS, "variant") }, { additionalProperties: false }),
+  responses: {
+    200: Type.Object({
+      online: Type.Array(PublicVariantStock),
+      stores: Type.Array(StoreAvailability, { description: "every store location, by name" }),
+    }),
+  },
+});
+
 export const listLocations = endpoint({
   method: "GET",
   path: "/api/inventory/locations",
@@ -285,6 +335,7 @@ export const reverseTransfer = endpoint({
 
 export const endpoints = {
   availability,
+  storeAvailability,
   listLocations,
   createLocation,
   reserve,

@@ -78,6 +78,41 @@ export const Order = Type.Object({
 });
 export type Order = Static<typeof Order>;
 
+// ——— The shipping fee before paying (the shop's checkout) ———
+
+export const ShippingOptionsQuery = Type.Object(
+  {
+    subtotal: Type.Optional(
+      Money(
+        "the cart's subtotal (VAT included) the fee is for; without it, the fee of a delivery below the threshold",
+        {
+          maximum: MAX_SUBTOTAL,
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ShippingOptionsQuery = Static<typeof ShippingOptionsQuery>;
+
+export const ShippingOptions = Type.Object({
+  currency: Type.String(),
+  delivery: Type.Object({
+    fee: Money("what delivery costs for this subtotal (0 from freeFrom)", { maximum: MAX_SHIPPING_FEE }),
+    freeFrom: Money("the subtotal from which delivery is free (0: always free)", { maximum: MAX_SUBTOTAL }),
+  }),
+  pickup: Type.Object({ fee: Money("click-and-collect at a store: always free", { maximum: 0 }) }),
+});
+export type ShippingOptions = Static<typeof ShippingOptions>;
+
+/** Anyone: what delivery and store pickup cost for a subtotal, by the rule the checkout applies. */
+export const shippingOptions = endpoint({
+  method: "GET",
+  path: "/api/orders/shipping-options",
+  query: ShippingOptionsQuery,
+  responses: { 200: ShippingOptions },
+});
+
 // ——— What orders booked, per local day (the CLI's `comptoir reporting reconcile`) ———
 
 /** The longest period of sales totals, in days (from and to included): as reporting's reports. */
@@ -140,4 +175,4 @@ export const salesTotals = endpoint({
   errors: ["invalid_period", "invalid_time_zone"],
 });
 
-export const endpoints = { salesTotals };
+export const endpoints = { salesTotals, shippingOptions };

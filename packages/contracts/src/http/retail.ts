@@ -86,6 +86,24 @@ export const Store = Type.Object({
 });
 export type Store = Static<typeof Store>;
 
+/**
+ * What anyone may read of a store (the shop's store directory, click-and-collect): its name, address,
+ * phone, hours and stock location. Neither its manager nor its e-mail: the e-mail is the back
+ * office's contact for the store (often a person's mailbox), nowhere declared public; the phone is
+ * the customers' way to reach a store.
+ */
+export const PublicStore = Type.Object({
+  id: Id,
+  code: Type.String(),
+  name: Type.String(),
+  address: Address,
+  phone: Type.String(),
+  openingHours: OpeningHours,
+  timezone: Type.String({ description: "IANA time zone, e.g. Europe/Paris (the opening hours are its local time)" }),
+  locationId: Id,
+});
+export type PublicStore = Static<typeof PublicStore>;
+
 /** A cash register (a till) of a store. */
 export const Register = Type.Object({
   id: Id,
@@ -713,6 +731,13 @@ export const getStore = endpoint({
   errors: ["store_not_found"],
 });
 
+/** Every store, by code, as the public may see it (anonymous: the shop's store directory). */
+export const storeDirectory = endpoint({
+  method: "GET",
+  path: "/api/retail/store-directory",
+  responses: { 200: Type.Object({ data: Type.Array(PublicStore) }) },
+});
+
 /** Sales, newest first (staff see their own store's; an admin every store's). */
 export const listSales = endpoint({
   method: "GET",
@@ -850,6 +875,7 @@ export const salesTotals = endpoint({
 export const endpoints = {
   listStores,
   getStore,
+  storeDirectory,
   listSales,
   getSale,
   listReturns,

@@ -1,6 +1,6 @@
 import { inventoryHttp } from "@comptoir/contracts/http";
 import { type App, bearerAuth, requirePermission } from "@comptoir/platform";
-import { type AvailabilityDeps, availability } from "../domain/availability.use-cases";
+import { type AvailabilityDeps, availability, storeAvailability } from "../domain/availability.use-cases";
 import { actorOf, problemResponses } from "./schemas";
 
 const MAX_VARIANTS = inventoryHttp.MAX_AVAILABILITY_VARIANTS;
@@ -33,5 +33,29 @@ export function availabilityRoutes(app: App, deps: AvailabilityDeps): void {
         locationId: request.query.locationId,
       }),
     }),
+  );
+
+  app.get(
+    "/api/inventory/store-availability",
+    {
+      schema: {
+        tags: ["stock"],
+        summary: `Anyone: up to ${MAX_VARIANTS} variants' stock online and in each store, as a status and a capped count`,
+        description:
+          "For the shop's product page and click-and-collect, anonymous. `online`: what an order without a pickup " +
+          "location can reserve (summed as `/availability` does); `stores`: every store location (kind `store`), by " +
+          "name, with each variant there. `status` is `out` at 0, `low` at or under the level's low-stock threshold " +
+          `(${inventoryHttp.DEFAULT_PUBLIC_LOW_STOCK} where it has none, and online), else \`in_stock\`. \`available\` is onHand − ` +
+          `reserved capped at ${inventoryHttp.PUBLIC_AVAILABILITY_CAP} (read "${inventoryHttp.PUBLIC_AVAILABILITY_CAP} or more"): ` +
+          "a shop does not tell the public its exact stock. Unknown variants are `out` with `known: false`, not a 404. " +
+          "The order of `variantIds` is kept (duplicates once). Nothing is held.",
+        querystring: inventoryHttp.storeAvailability.query,
+        response: {
+          200: inventoryHttp.storeAvailability.responses[200],
+          ...problemResponses(400),
+        },
+      },
+    },
+    async (request) => storeAvailability(deps, { variantIds: request.query.variantIds.split(",") }),
   );
 }

@@ -109,10 +109,18 @@ export interface ShippingRules {
   freeFrom: number;
 }
 
+/**
+ * The shipping fee of a subtotal: free for click-and-collect or from the threshold, else the flat fee.
+ * The checkout's rule, and what `GET /api/orders/shipping-options` tells before paying.
+ */
+export function shippingFeeOf(subtotal: number, rules: ShippingRules, pickup: boolean): number {
+  return pickup || subtotal >= rules.freeFrom ? 0 : rules.fee;
+}
+
 /** Subtotal, shipping (free for click-and-collect or above the threshold) and total. */
 export function totalsOf(lines: OrderLine[], currency: string, rules: ShippingRules, pickup: boolean): Totals {
   const subtotal = lines.reduce((sum, line) => sum + line.unitPrice * line.quantity, 0);
-  const shipping = pickup || subtotal >= rules.freeFrom ? 0 : rules.fee;
+  const shipping = shippingFeeOf(subtotal, rules, pickup);
   return { subtotal, shipping, total: subtotal + shipping, currency };
 }
 

@@ -1,3 +1,4 @@
+import { ordersHttp } from "@comptoir/contracts/http";
 import {
   type App,
   bearerAuth,
@@ -8,9 +9,33 @@ import {
 } from "@comptoir/platform";
 import * as checkout from "../domain/checkout.use-cases";
 import { CheckoutRequest } from "../model/checkout";
-import { OrderView } from "../model/order";
+import { OrderView, shippingFeeOf } from "../model/order";
 
 export function checkoutRoutes(app: App, deps: checkout.CheckoutDeps): void {
+  app.get(
+    "/api/orders/shipping-options",
+    {
+      schema: {
+        tags: ["checkout"],
+        summary: "What delivery and store pickup cost for a subtotal (anyone, before paying)",
+        description:
+          "By the checkout's own rule (ORDERS_SHIPPING_FEE, free from ORDERS_FREE_SHIPPING_FROM; click-and-collect " +
+          "at a store always free). `subtotal`: the cart's, in minor units; without it, the fee of a delivery for a " +
+          "subtotal of 0. The checkout re-prices the cart: its subtotal, hence its fee, is the one that counts.",
+        querystring: ordersHttp.shippingOptions.query,
+        response: { ...ordersHttp.shippingOptions.responses, ...problemResponses(400) },
+      },
+    },
+    async (request) => ({
+      currency: deps.currency,
+      delivery: {
+        fee: shippingFeeOf(request.query.subtotal ?? 0, deps.shipping, false),
+        freeFrom: deps.shipping.freeFrom,
+      },
+      pickup: { fee: shippingFeeOf(request.query.subtotal ?? 0, deps.shipping, true) },
+    }),
+  );
+
   app.post(
     "/api/orders/checkout",
     {

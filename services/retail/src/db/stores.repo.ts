@@ -23,6 +23,15 @@ export async function findStoreByCode(db: Queryable, code: string): Promise<Stor
   return rows[0];
 }
 
+/** Every store, by code (a retailer has tens or hundreds of them: the public directory lists them all). */
+export async function allStores(db: Queryable): Promise<Store[]> {
+  const { rows } = await db.query<Store>({
+    name: "store_all",
+    text: `SELECT ${STORE_COLUMNS} FROM stores ORDER BY code`,
+  });
+  return rows;
+}
+
 export type NewStore = Omit<Store, "createdAt" | "updatedAt">;
 
 /** Inserts the store; undefined when its id exists already (`ignoreExisting`: the demo seed). */

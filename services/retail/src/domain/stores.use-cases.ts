@@ -93,6 +93,21 @@ export async function listStores(
   return paginated(rows, window, total);
 }
 
+/** Every store, by code, with only what the public may read (no manager, no e-mail). */
+export async function storeDirectory(ctx: Pick<RetailContext, "db">): Promise<retailHttp.PublicStore[]> {
+  const stores = await repo.allStores(ctx.db);
+  return stores.map(({ id, code, name, address, phone, openingHours, timezone, locationId }) => ({
+    id,
+    code,
+    name,
+    address,
+    phone,
+    openingHours,
+    timezone,
+    locationId,
+  }));
+}
+
 export type UpdateStoreInput = repo.StoreChanges;
 
 /** Changes the store, with `retail.store.updated` (its whole new state) in the same transaction. */

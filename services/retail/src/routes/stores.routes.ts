@@ -39,6 +39,25 @@ export function storesRoutes(app: App, ctx: RetailContext): void {
   );
 
   app.get(
+    "/api/retail/store-directory",
+    {
+      schema: {
+        tags: ["stores"],
+        summary: "Every store as the public sees it (anonymous: the shop's store directory)",
+        description:
+          "Name, address, phone, opening hours (local time of `timezone`) and the stock location (the " +
+          "`pickupLocationId` of a click-and-collect checkout, and the store in inventory's store availability), " +
+          "by code. No manager and no e-mail: those are the back office's.",
+        response: { ...retailHttp.storeDirectory.responses },
+      },
+    },
+    async (_request, reply) => {
+      reply.header("cache-control", "public, max-age=60");
+      return { data: await use.storeDirectory(ctx) };
+    },
+  );
+
+  app.get(
     "/api/retail/stores/:id",
     {
       onRequest: [requireUser, requireStaff],

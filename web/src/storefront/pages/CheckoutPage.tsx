@@ -1,13 +1,23 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
 import { Link, useNavigate } from "react-router";
-import { codeOf, newKey, ProblemError } from "../../app/api/client";
+import { api, codeOf, newKey, ProblemError, unwrap } from "../../app/api/client";
 import { useSession } from "../../app/auth/session";
 import { ErrorMessage, useErrorText } from "../../app/errors";
 import { useI18n } from "../../app/i18n/i18n";
 import { Loading, useDocumentTitle } from "../../app/ui";
 import { type CartItem, useCart } from "../cart/cart";
 import { CartLines, EmptyCart } from "../components/CartLines";
+import {
+  PUBLIC_CAP,
+  type PublicStock,
+  type PublicStore,
+  StockLabel,
+  StoreDetails,
+  storesWithStock,
+  useStoreDirectory,
+  useStoreStock,
+} from "../stores";
 import type { CheckoutBody, Order } from "../types";
 
 const COUNTRIES = ["FR", "BE", "LU", "CH", "DE", "ES", "IT", "NL", "PT", "GB", "IE", "AT"];
@@ -58,8 +68,121 @@ function Field({
   );
 }
 
+/** What delivery and pickup cost for this subtotal: orders' own rule (`GET /api/orders/shipping-options`). */
+function useShippingOptions(subtotal: number | undefined) {
+  return useQuery({
+    queryKey: ["shipping-options", subtotal],
+    enabled: subtotal !== undefined,
+    queryFn: async () =>
+      unwrap(await api.orders.GET("/api/orders/shipping-options", { params: { query: { subtotal } } })),
+  });
+}
+
+/** Short of a line at a store: sold out there, or fewer than asked (a capped count says "that many or more"). */
+const isShort = (item: CartItem, stock: PublicStock | undefined) =>
+  !stock || stock.status === "out" || (stock.available < item.quantity && stock.available < PUBLIC_CAP);
+
+/** The stores to collect at, each with whether the cart's lines are there (radio buttons, required). */
+function PickupStores({
+  items,
+  value,
+  onChange,
+}: {
+  items: CartItem[];
+  value: string;
+  onChange(locationId: string): void;
+}) {
+  const { t } = useI18n();
+  const directory = useStoreDirectory();
+  const stock = useStoreStock(items.map((i) => i.variantId));
+  const group = useId();
+  if (directory.isLoading) return <Loading />;
+  if (directory.error) return <ErrorMessage error={directory.error} onRetry={() => directory.refetch()} />;
+  const stores = storesWithStock(directory.data, stock.data);
+  if (stores.length === 0) return <p className="alert alert-error">{t("checkout.pickupNone")}</p>;
+  return (
+    <>
+      {stock.error !== null && <ErrorMessage error={stock.error} onRetry={() => stock.refetch()} />}
+      <ul className="store-list" role="list">
+        {stores.map(({ store, stock: lines }) => (
+          <PickupStore
+            key={store.id}
+            store={store}
+            group={group}
+            checked={value === store.locationId}
+            onChange={onChange}
+            short={
+              stock.data
+                ? items
+                    .map((item) => ({ item, stock: lines.find((l) => l.variantId === item.variantId) }))
+                    .filter(({ item, stock: line }) => isShort(item, line))
+                : null
+            }
+          />
+        ))}
+      </ul>
+    </>
+  );
+}
+
+function PickupStore({
+  store,
+  group,
+  checked,
+  onChange,
+  short,
+}: {
+  store: PublicStore;
+  group: string;
+  checked: boolean;
+  onChange(locationId: string): void;
+  short: { item: CartItem; stock: PublicStock | undefined }[] | null;
+}) {
+  const { t } = useI18n();
+  const linesId = useId();
+  return (
+    <li className="store store-choice">
+      <label className="store-pick">
+        <input
+          type="radio"
+          name={group}
+          value={store.locationId}
+          required
+          checked={checked}
+          onChange={() => onChange(store.locationId)}
+          aria-describedby={short ? linesId : undefined}
+        />
+        <span className="store-main">
+          <span className="store-name">{store.name}</span>
+          <StoreDetails store={store} />
+        </span>
+      </label>
+      {short && (
+        <div id={linesId} className="store-lines">
+          {short.length === 0 ? (
+            <span className="stock stock-in">{t("checkout.pickupAllHere")}</span>
+          ) : (
+            <>
+              <span className="stock stock-out">{t("checkout.pickupNotAll")}</span>
+              <ul role="list">
+                {short.map(({ item, stock }) => (
+                  <li key={item.variantId}>
+                    {item.name} : <StockLabel stock={stock} where="store" />
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+      )}
+    </li>
+  );
+}
+
 /**
- * /checkout: contact (a guest's e-mail), delivery address, test card, then one order. One
+ * /checkout: contact (a guest's e-mail), delivery to an address (its fee, free above the threshold,
+ * told by orders before paying) or pickup at a store (the directory, with each store's stock of the
+ * cart's lines), the total, test card, then one order. One
  * Idempotency-Key per attempt: kept while the attempt's outcome is unknown (double click, network
  * failure, "still in progress": the platform answers the same order), replaced once the platform
  * answered a refusal, since the next attempt (another card) is another request. A refusal is shown
@@ -100,6 +223,10 @@ export default function CheckoutPage() {
   const set = (name: keyof typeof form) => (e: { target: { value: string } }) =>
     setForm((f) => ({ ...f, [name]: e.target.value }));
   const [saveAddress, setSaveAddress] = useState(false);
+  const [mode, setMode] = useState<"delivery" | "pickup">("delivery");
+  const [pickupLocationId, setPickupLocationId] = useState("");
+  const modeGroup = useId();
+  const shipping = useShippingOptions(cart.cart?.subtotal);
 
   // A customer's saved addresses: the default delivery one fills the form (unless already typed in).
   const addresses = useQuery({
@@ -149,18 +276,22 @@ export default function CheckoutPage() {
     setBusy(true);
     setFailure(null);
     setShorts([]);
+    const address =
+      mode === "pickup"
+        ? null
+        : {
+            name: form.name.trim(),
+            line1: form.line1.trim(),
+            line2: form.line2.trim() || null,
+            postalCode: form.postalCode.trim(),
+            city: form.city.trim(),
+            country: form.country,
+          };
     const body: CheckoutBody = {
       cartId: data!.id,
       language: lang,
       ...(user ? {} : { email: form.email.trim() }),
-      shippingAddress: {
-        name: form.name.trim(),
-        line1: form.line1.trim(),
-        line2: form.line2.trim() || null,
-        postalCode: form.postalCode.trim(),
-        city: form.city.trim(),
-        country: form.country,
-      },
+      ...(address ? { shippingAddress: address } : { pickupLocationId }),
       payment: {
         method: "card",
         card: {
@@ -183,11 +314,11 @@ export default function CheckoutPage() {
           )) as Order;
           rememberOrder(order);
           attemptKey.current = newKey();
-          if (user && saveAddress) {
+          if (user && saveAddress && address) {
             // A convenience: the order is placed whether or not the address is kept.
             await call((c) =>
               c.identity.POST("/api/identity/me/addresses", {
-                body: { ...body.shippingAddress!, defaultShipping: (addresses.data ?? []).length === 0 },
+                body: { ...address, defaultShipping: (addresses.data ?? []).length === 0 },
               }),
             ).catch(() => undefined);
             void queryClient.invalidateQueries({ queryKey: ["addresses"] });
@@ -221,6 +352,10 @@ export default function CheckoutPage() {
       setWaiting(false);
     }
   }
+
+  const options = shipping.data;
+  const fee = options ? (mode === "pickup" ? options.pickup.fee : options.delivery.fee) : undefined;
+  const feeText = (amount: number) => (amount === 0 ? t("checkout.free") : money(amount, currency));
 
   const lineExtra = (item: CartItem) => {
     const short = shorts.find((s) => s.variantId === item.variantId);
@@ -265,54 +400,92 @@ export default function CheckoutPage() {
           </fieldset>
 
           <fieldset className="panel">
-            <legend>{t("checkout.delivery")}</legend>
-            <Field label={t("checkout.name")}>
-              {(props) => <input {...props} autoComplete="name" required value={form.name} onChange={set("name")} />}
-            </Field>
-            <Field label={t("checkout.line1")}>
-              {(props) => (
-                <input {...props} autoComplete="address-line1" required value={form.line1} onChange={set("line1")} />
-              )}
-            </Field>
-            <Field label={t("checkout.line2")}>
-              {(props) => <input {...props} autoComplete="address-line2" value={form.line2} onChange={set("line2")} />}
-            </Field>
-            <div className="field-row">
-              <Field label={t("checkout.postalCode")}>
-                {(props) => (
-                  <input
-                    {...props}
-                    autoComplete="postal-code"
-                    required
-                    value={form.postalCode}
-                    onChange={set("postalCode")}
-                  />
-                )}
-              </Field>
-              <Field label={t("checkout.city")}>
-                {(props) => (
-                  <input {...props} autoComplete="address-level2" required value={form.city} onChange={set("city")} />
-                )}
-              </Field>
-            </div>
-            <Field label={t("checkout.country")}>
-              {(props) => (
-                <select {...props} autoComplete="country" value={form.country} onChange={set("country")}>
-                  {COUNTRIES.map((c) => (
-                    <option key={c} value={c}>
-                      {regions.of(c) ?? c}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-            {user && (
-              <label className="checkbox">
-                <input type="checkbox" checked={saveAddress} onChange={(e) => setSaveAddress(e.target.checked)} />
-                {t("checkout.saveAddress")}
-              </label>
+            <legend>{t("checkout.mode")}</legend>
+            <label className="variant">
+              <input
+                type="radio"
+                name={modeGroup}
+                value="delivery"
+                checked={mode === "delivery"}
+                onChange={() => setMode("delivery")}
+              />
+              <span>{t("checkout.mode.delivery")}</span>
+              <span className="muted">{options ? feeText(options.delivery.fee) : ""}</span>
+            </label>
+            <label className="variant">
+              <input
+                type="radio"
+                name={modeGroup}
+                value="pickup"
+                checked={mode === "pickup"}
+                onChange={() => setMode("pickup")}
+              />
+              <span>{t("checkout.mode.pickup")}</span>
+              <span className="muted">{options ? feeText(options.pickup.fee) : ""}</span>
+            </label>
+            {options && options.delivery.freeFrom > 0 && (
+              <p className="hint">{t("checkout.freeFrom", { amount: money(options.delivery.freeFrom, currency) })}</p>
             )}
           </fieldset>
+
+          {mode === "pickup" ? (
+            <fieldset className="panel">
+              <legend>{t("checkout.pickupStore")}</legend>
+              <PickupStores items={data.items} value={pickupLocationId} onChange={setPickupLocationId} />
+            </fieldset>
+          ) : (
+            <fieldset className="panel">
+              <legend>{t("checkout.delivery")}</legend>
+              <Field label={t("checkout.name")}>
+                {(props) => <input {...props} autoComplete="name" required value={form.name} onChange={set("name")} />}
+              </Field>
+              <Field label={t("checkout.line1")}>
+                {(props) => (
+                  <input {...props} autoComplete="address-line1" required value={form.line1} onChange={set("line1")} />
+                )}
+              </Field>
+              <Field label={t("checkout.line2")}>
+                {(props) => (
+                  <input {...props} autoComplete="address-line2" value={form.line2} onChange={set("line2")} />
+                )}
+              </Field>
+              <div className="field-row">
+                <Field label={t("checkout.postalCode")}>
+                  {(props) => (
+                    <input
+                      {...props}
+                      autoComplete="postal-code"
+                      required
+                      value={form.postalCode}
+                      onChange={set("postalCode")}
+                    />
+                  )}
+                </Field>
+                <Field label={t("checkout.city")}>
+                  {(props) => (
+                    <input {...props} autoComplete="address-level2" required value={form.city} onChange={set("city")} />
+                  )}
+                </Field>
+              </div>
+              <Field label={t("checkout.country")}>
+                {(props) => (
+                  <select {...props} autoComplete="country" value={form.country} onChange={set("country")}>
+                    {COUNTRIES.map((c) => (
+                      <option key={c} value={c}>
+                        {regions.of(c) ?? c}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+              {user && (
+                <label className="checkbox">
+                  <input type="checkbox" checked={saveAddress} onChange={(e) => setSaveAddress(e.target.checked)} />
+                  {t("checkout.saveAddress")}
+                </label>
+              )}
+            </fieldset>
+          )}
 
           <fieldset className="panel" aria-describedby={paymentFailed ? paymentErrorId : undefined}>
             <legend>{t("checkout.payment")}</legend>
@@ -386,13 +559,22 @@ export default function CheckoutPage() {
             </p>
           )}
           <CartLines items={data.items} editable={false} lineExtra={lineExtra} />
-          <dl>
+          <dl className="totals" aria-live="polite">
             <div>
               <dt>{t("checkout.subtotal")}</dt>
               <dd>{money(data.subtotal, currency)}</dd>
             </div>
+            <div>
+              <dt>{mode === "pickup" ? t("checkout.mode.pickup") : t("checkout.shipping")}</dt>
+              <dd>{fee === undefined ? t("checkout.feeLater") : feeText(fee)}</dd>
+            </div>
+            {fee !== undefined && (
+              <div className="total">
+                <dt>{t("checkout.total")}</dt>
+                <dd>{money(data.subtotal + fee, currency)}</dd>
+              </div>
+            )}
           </dl>
-          <p className="muted">{t("checkout.shippingNote")}</p>
           <button type="submit" className="button button-block" disabled={busy} aria-busy={busy}>
             {busy ? t("checkout.paying") : t("checkout.pay")}
           </button>

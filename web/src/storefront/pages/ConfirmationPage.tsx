@@ -5,11 +5,29 @@ import { ErrorMessage } from "../../app/errors";
 import { type MessageKey, useI18n } from "../../app/i18n/i18n";
 import { Loading, useDocumentTitle } from "../../app/ui";
 import { OrderSummary } from "../components/OrderSummary";
+import { StoreDetails, useStoreDirectory } from "../stores";
 import type { Order } from "../types";
 
 function remembered(id: string): Order | undefined {
   const raw = sessionStorage.getItem(`comptoir.order.${id}`);
   return raw ? (JSON.parse(raw) as Order) : undefined;
+}
+
+/** Where a click-and-collect order is collected: the store of the directory with that stock location. */
+function PickupPlace({ locationId }: { locationId: string }) {
+  const { t } = useI18n();
+  const store = useStoreDirectory().data?.find((s) => s.locationId === locationId);
+  return (
+    <div className="panel">
+      <h2>{t("confirmation.pickupAt")}</h2>
+      {store && (
+        <p className="store-main">
+          <span className="store-name">{store.name}</span>
+          <StoreDetails store={store} />
+        </p>
+      )}
+    </div>
+  );
 }
 
 /** /order/:id: the order just paid (kept by the checkout for a guest; read again for a customer). */
@@ -71,7 +89,7 @@ export default function ConfirmationPage() {
           </address>
         </div>
       )}
-      {o.pickupLocationId && <p>{t("confirmation.pickupAt")}</p>}
+      {o.pickupLocationId && <PickupPlace locationId={o.pickupLocationId} />}
       <p>
         <Link to={user ? "/account" : "/"} className="button button-secondary">
           {user ? t("confirmation.myOrders") : t("cart.continue")}

@@ -6,25 +6,13 @@ import { ErrorMessage } from "../../app/errors";
 import { useI18n } from "../../app/i18n/i18n";
 import { Loading, useDocumentTitle } from "../../app/ui";
 import { useCart } from "../cart/cart";
+import { StockLabel, StoreDetails, storesWithStock, useStoreDirectory, useStoreStock } from "../stores";
 import type { Product, Variant } from "../types";
 
 /** The VAT part of a price that includes it, in minor units (rate in basis points). */
 const vatOf = (price: number, rate: number) => Math.round((price * rate) / (10_000 + rate));
 
 const variantLabel = (v: Variant) => Object.values(v.options).join(" · ") || v.sku;
-
-/** Is the product in stock online? Search knows it (catalog does not): its SKU finds it first. */
-function useOnlineStock(product: Product | undefined) {
-  const sku = product?.variants[0]?.sku;
-  return useQuery({
-    queryKey: ["stock-online", product?.id],
-    enabled: Boolean(sku),
-    queryFn: async () => {
-      const answer = unwrap(await api.search.GET("/api/search/products", { params: { query: { q: sku, limit: 5 } } }));
-      return answer.data.find((hit) => hit.id === product!.id)?.inStockOnline ?? null;
-    },
-  });
-}
 
 function Gallery({ product }: { product: Product }) {
   const { t } = useI18n();
@@ -62,11 +50,17 @@ function Gallery({ product }: { product: Product }) {
   );
 }
 
-function AddToCart({ product }: { product: Product }) {
+function AddToCart({
+  variants,
+  variant,
+  onChoose,
+}: {
+  variants: Variant[];
+  variant: Variant | undefined;
+  onChoose(variantId: string): void;
+}) {
   const { t, money, rate } = useI18n();
   const cart = useCart();
-  const variants = [...product.variants].sort((a, b) => a.position - b.position);
-  const [variantId, setVariantId] = useState(variants[0]?.id);
   const [quantity, setQuantity] = useState(1);
   const [state, setState] = useState<{ status: "idle" | "adding" | "added" } | { status: "failed"; error: unknown }>({
     status: "idle",
@@ -74,7 +68,6 @@ function AddToCart({ product }: { product: Product }) {
   const [short, setShort] = useState<number | null>(null);
   const quantityId = useId();
   const groupName = useId();
-  const variant = variants.find((v) => v.id === variantId) ?? variants[0];
   if (!variant) return null;
 
   async function submit(event: FormEvent) {
@@ -114,7 +107,7 @@ function AddToCart({ product }: { product: Product }) {
                 name={groupName}
                 value={v.id}
                 checked={v.id === variant.id}
-                onChange={() => setVariantId(v.id)}
+                onChange={() => onChoose(v.id)}
               />
               <span>{variantLabel(v)}</span>
               <span className="muted">{money(v.price, v.currency)}</span>
@@ -152,7 +145,45 @@ function AddToCart({ product }: { product: Product }) {
   );
 }
 
-/** /p/:slug: photos, variants, price VAT included, stock online, add to cart. */
+/** "Disponibilité en magasin": each store, its address and hours today, and the chosen variant's stock there. */
+function StoreAvailability({ variant, stock }: { variant: Variant; stock: ReturnType<typeof useStoreStock> }) {
+  const { t } = useI18n();
+  const directory = useStoreDirectory();
+  const headingId = useId();
+  const stores = storesWithStock(directory.data, stock.data);
+  return (
+    <section className="section store-stock" aria-labelledby={headingId}>
+      <h2 id={headingId}>{t("product.stores.title")}</h2>
+      {directory.isLoading || stock.isLoading ? (
+        <Loading />
+      ) : directory.error || stock.error ? (
+        <ErrorMessage
+          error={directory.error ?? stock.error}
+          onRetry={() => void Promise.all([directory.refetch(), stock.refetch()])}
+        />
+      ) : stores.length === 0 ? (
+        <p className="muted">{t("product.stores.none")}</p>
+      ) : (
+        <>
+          <p className="hint">{t("product.stores.hint", { variant: variantLabel(variant) })}</p>
+          <ul className="store-list" role="list">
+            {stores.map(({ store, stock: lines }) => (
+              <li key={store.id} className="store">
+                <div className="store-main">
+                  <h3 className="store-name">{store.name}</h3>
+                  <StoreDetails store={store} />
+                </div>
+                <StockLabel stock={lines.find((l) => l.variantId === variant.id)} where="store" />
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** /p/:slug: photos, variants, price VAT included, stock online and per store, add to cart. */
 export default function ProductPage() {
   const { t } = useI18n();
   const { slug } = useParams();
@@ -161,7 +192,11 @@ export default function ProductPage() {
     queryFn: async () =>
       unwrap(await api.catalog.GET("/api/catalog/products/by-slug/{slug}", { params: { path: { slug: slug! } } })),
   });
-  const stock = useOnlineStock(product.data);
+  const variants = [...(product.data?.variants ?? [])].sort((a, b) => a.position - b.position);
+  const [chosen, setChosen] = useState<string>();
+  const variant = variants.find((v) => v.id === chosen) ?? variants[0];
+  const stock = useStoreStock(variants.map((v) => v.id));
+  const online = stock.data?.online.find((s) => s.variantId === variant?.id);
   useDocumentTitle(product.data?.name);
 
   if (product.isLoading) return <Loading />;
@@ -185,14 +220,11 @@ export default function ProductPage() {
       <div className="product-info">
         {p.brand && <p className="card-brand">{t("product.brand", { brand: p.brand })}</p>}
         <h1>{p.name}</h1>
-        <p className={stock.data === true ? "stock stock-in" : stock.data === false ? "stock stock-out" : "stock"}>
-          {stock.data === true
-            ? t("product.inStockOnline")
-            : stock.data === false
-              ? t("product.outOfStockOnline")
-              : t("product.stockUnknown")}
+        <p className="online-stock" aria-live="polite">
+          {!stock.isLoading && <StockLabel stock={online} where="online" />}
         </p>
-        <AddToCart product={p} />
+        <AddToCart variants={variants} variant={variant} onChoose={setChosen} />
+        {variant && <StoreAvailability variant={variant} stock={stock} />}
         {p.description && (
           <section className="section">
             <h2>{t("product.description")}</h2>
