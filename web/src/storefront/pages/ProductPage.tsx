@@ -28,7 +28,14 @@ function Gallery({ product }: { product: Product }) {
   }
   return (
     <div className="gallery" aria-label={t("product.images")} role="group">
-      <img className="gallery-main" src={image.largeUrl} alt={image.alt ?? product.name} width="800" height="800" />
+      <img
+        className="gallery-main"
+        src={image.largeUrl}
+        alt={image.alt ?? product.name}
+        width="800"
+        height="800"
+        fetchPriority="high"
+      />
       {images.length > 1 && (
         <ul className="thumbs" role="list">
           {images.map((img, i) => (
