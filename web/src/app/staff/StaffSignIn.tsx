@@ -1,25 +1,33 @@
-import { useSession } from "../app/auth/session";
-import { useI18n } from "../app/i18n/i18n";
-import { useDocumentTitle } from "../app/ui";
-import { AuthForm } from "../storefront/components/AuthForm";
+import { useSession } from "../auth/session";
+import { useI18n } from "../i18n/i18n";
+import { useDocumentTitle } from "../ui";
+import { AuthForm } from "../../storefront/components/AuthForm";
 
 /**
- * Nobody signed in, or someone who may not read the reports (a clerk, a customer): the storefront's
- * sign-in form, for a manager or an admin.
+ * Nobody signed in, or someone who may not enter this staff part: the storefront's sign-in form,
+ * saying in plain words who may enter (`lead`) or why the signed-in user may not (`refused`).
  */
-export function SignIn() {
+export function StaffSignIn({
+  title,
+  lead,
+  refused,
+}: {
+  title: string;
+  lead: string;
+  refused: (name: string) => string;
+}) {
   const { t } = useI18n();
   const { user, signIn } = useSession();
-  useDocumentTitle(t("dashboards.signIn.title"));
+  useDocumentTitle(title);
   return (
-    <section className="dash-narrow">
-      <h1>{t("dashboards.signIn.title")}</h1>
+    <section className="staff-narrow">
+      <h1>{title}</h1>
       {user ? (
         <p className="alert alert-error" role="alert">
-          {t("dashboards.signIn.notStaff", { name: user.name })}
+          {refused(user.name)}
         </p>
       ) : (
-        <p className="lead">{t("dashboards.signIn.lead")}</p>
+        <p className="lead">{lead}</p>
       )}
       <AuthForm
         key={user?.id ?? "anonymous"}
