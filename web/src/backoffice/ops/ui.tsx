@@ -4,6 +4,7 @@ import { ErrorMessage } from "../../app/errors";
 import { useI18n } from "../../app/i18n/i18n";
 import { Loading, useDocumentTitle } from "../../app/ui";
 import "./ops.css";
+import { orderNumber } from "../../app/order-number";
 
 /** A screen of the operations sections: its title (the tab's too), an optional way back, its actions. */
 export function OpsPage({
@@ -201,11 +202,8 @@ export function Done({ text }: { text: string | null }) {
   );
 }
 
-/**
- * An id's short form, as the platform's mails write an order's number: its last 8 hexadecimal digits,
- * in capitals (the first ones are a UUIDv7's timestamp, alike for ids made the same minute).
- */
-export const shortOf = (id: string) => id.replaceAll("-", "").slice(-8).toUpperCase();
+/** An id's short form, as the platform's mails write an order's number (app/order-number.ts). */
+export const shortOf = orderNumber;
 
 /** An id's short form, the whole in a title. */
 export function ShortId({ id }: { id: string }) {

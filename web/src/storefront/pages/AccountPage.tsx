@@ -7,6 +7,7 @@ import { type MessageKey, useI18n } from "../../app/i18n/i18n";
 import { Loading, useDocumentTitle } from "../../app/ui";
 import { OrderSummary } from "../components/OrderSummary";
 import type { Order } from "../types";
+import { orderNumber } from "../../app/order-number";
 
 const CANCELLABLE = new Set(["pending", "paid"]);
 
@@ -38,7 +39,7 @@ function OrderCard({ order, onCancelled }: { order: Order; onCancelled(): void }
       <details>
         <summary>
           <span className="order-id">
-            {t("account.order")} {order.id.slice(0, 8).toUpperCase()}
+            {t("account.order")} {orderNumber(order.id)}
           </span>
           <span className="muted">{date(order.placedAt)}</span>
           <span className={`status status-${order.status}`}>{t(`status.${order.status}` as MessageKey)}</span>

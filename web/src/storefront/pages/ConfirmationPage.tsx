@@ -7,6 +7,7 @@ import { Loading, useDocumentTitle } from "../../app/ui";
 import { OrderSummary } from "../components/OrderSummary";
 import { StoreDetails, useStoreDirectory } from "../stores";
 import type { Order } from "../types";
+import { orderNumber } from "../../app/order-number";
 
 function remembered(id: string): Order | undefined {
   const raw = sessionStorage.getItem(`comptoir.order.${id}`);
@@ -60,7 +61,7 @@ export default function ConfirmationPage() {
   return (
     <section className="confirmation">
       <h1>{t("confirmation.title")}</h1>
-      <p className="lead">{t("confirmation.number", { id: o.id.slice(0, 8).toUpperCase() })}</p>
+      <p className="lead">{t("confirmation.number", { id: orderNumber(o.id) })}</p>
       <p>
         <span className={`status status-${o.status}`}>{t(`status.${o.status}` as MessageKey)}</span>{" "}
         {t("confirmation.placedAt", { date: date(o.placedAt) })}
