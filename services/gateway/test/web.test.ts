@@ -12,6 +12,9 @@ const INDEX =
   '<!doctype html><html lang="fr"><head><script type="module" src="/assets/index-Ab12Cd34.js"></script></head><body><div id="root"></div></body></html>';
 const SCRIPT = "console.log('storefront');";
 const YEAR = "public, max-age=31536000, immutable";
+const SERVICE_WORKER = "self.addEventListener('fetch', () => {});";
+const MANIFEST = '{"name":"Comptoir — Caisse","start_url":"/pos/"}';
+const ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>';
 /** What a browser sends when it navigates to a page. */
 const NAVIGATION = { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
 
@@ -28,6 +31,10 @@ beforeAll(async () => {
   writeFileSync(join(dist, "assets", "index-Ab12Cd34.js"), SCRIPT);
   writeFileSync(join(dist, "assets", "index-Ab12Cd34.js.br"), brotliCompressSync(SCRIPT));
   writeFileSync(join(dist, "assets", "index-Ef56Gh78.css"), "body{margin:0}");
+  mkdirSync(join(dist, "pos"));
+  writeFileSync(join(dist, "pos", "sw.js"), SERVICE_WORKER);
+  writeFileSync(join(dist, "pos", "manifest.webmanifest"), MANIFEST);
+  writeFileSync(join(dist, "pos", "icon.svg"), ICON);
   catalog = await startFakeUpstream("catalog-1");
   [gw, unbuilt] = await Promise.all([
     startGateway({ services: { catalog: [catalog] }, webDist: dist }),
@@ -136,6 +143,49 @@ describe("the web application at /", () => {
 
     expect(res.status).toBe(404);
     expect(res.body).toMatchObject({ code: "route_not_found" });
+  });
+});
+
+describe("the point of sale's installable app", () => {
+  it("serves its service worker revalidated on every load, allowed to control /pos, under the page's CSP", async () => {
+    const res = await gw.api.get("/pos/sw.js", { accept: "*/*", "service-worker": "script" });
+
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(res.headers.get("cache-control")).toBe("no-cache");
+    expect(res.headers.get("service-worker-allowed")).toBe("/pos");
+    expect(res.headers.get("content-security-policy")).toBe(WEB_CSP);
+    expect(res.body).toBe(SERVICE_WORKER);
+  });
+
+  it("serves its manifest and icon with their types, revalidated on every load", async () => {
+    const manifest = await gw.api.get("/pos/manifest.webmanifest", { accept: "*/*" });
+    expect(manifest.status).toBe(200);
+    expect(manifest.headers.get("content-type")).toBe("application/manifest+json; charset=utf-8");
+    expect(manifest.headers.get("cache-control")).toBe("no-cache");
+
+    const icon = await gw.api.get("/pos/icon.svg", { accept: "*/*" });
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("content-type")).toBe("image/svg+xml");
+    expect(icon.headers.get("cache-control")).toBe("no-cache");
+  });
+
+  it("lets the page link its manifest and register its worker (CSP), and keeps /pos the client's route", async () => {
+    expect(WEB_CSP).toContain("manifest-src 'self'");
+    expect(WEB_CSP).toContain("worker-src 'self'");
+    for (const path of ["/pos", "/pos/", "/pos/returns"]) {
+      const res = await gw.api.get(path, NAVIGATION);
+      expect(res.status, path).toBe(200);
+      expect(res.body, path).toBe(INDEX);
+    }
+    const other = await gw.api.get("/pos/other.js", { accept: "*/*" });
+    expect(other.status).toBe(404);
+  });
+
+  it("answers 404 for them without a build", async () => {
+    for (const path of ["/pos/sw.js", "/pos/manifest.webmanifest"]) {
+      expect((await unbuilt.api.get(path, { accept: "*/*" })).status, path).toBe(404);
+    }
   });
 });
 

@@ -12,7 +12,25 @@ import { defaultConfigFile } from "../gateway.config";
  */
 export const WEB_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-  "font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+  "font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; " +
+  // The point of sale is an installable app: its manifest and its service worker.
+  "manifest-src 'self'; worker-src 'self'";
+
+/**
+ * The point of sale's installable app (web/public/pos and the build's service worker), each at a
+ * fixed address, revalidated on every load: a new build's worker and manifest are seen at once.
+ * The worker may control `/pos` (its scope) though it lives under `/pos/`.
+ */
+const POS_FILES: Record<string, { file: string; type: string; headers?: Record<string, string> }> = {
+  "/pos/sw.js": {
+    file: "pos/sw.js",
+    type: "text/javascript; charset=utf-8",
+    // A worker runs under its script's own CSP: the page's, so that it may fetch what it keeps.
+    headers: { "service-worker-allowed": "/pos", "content-security-policy": WEB_CSP },
+  },
+  "/pos/manifest.webmanifest": { file: "pos/manifest.webmanifest", type: "application/manifest+json; charset=utf-8" },
+  "/pos/icon.svg": { file: "pos/icon.svg", type: "image/svg+xml" },
+};
 
 /** Paths the web application never answers: they are the gateway's or the services'. */
 const RESERVED = ["/api", "/images", "/docs", "/health", "/metrics", "/openapi.json", "/assets"];
@@ -78,6 +96,25 @@ export async function webRoutes(app: App, deps: { dist: string }): Promise<void>
       .header("content-security-policy", WEB_CSP)
       .type("text/html; charset=utf-8")
       .send(html);
+  }
+
+  for (const [url, served] of Object.entries(POS_FILES)) {
+    app.route({
+      method: ["GET", "HEAD"],
+      url,
+      exposeHeadRoute: false,
+      schema: { hide: true },
+      handler: async (_request, reply) => {
+        let body: Buffer;
+        try {
+          body = await readFile(join(dist, served.file));
+        } catch {
+          return reply.callNotFound();
+        }
+        for (const [name, value] of Object.entries(served.headers ?? {})) reply.header(name, value);
+        return reply.header("cache-control", "no-cache").type(served.type).send(body);
+      },
+    });
   }
 
   for (const url of ["/", "/*"]) {
