@@ -1,7 +1,7 @@
 import { Suspense } from "react";
 import { Link, Route, Routes } from "react-router";
 import { type SessionUser, useSession } from "../app/auth/session";
-import { useI18n } from "../app/i18n/i18n";
+import { addMessages, useI18n } from "../app/i18n/i18n";
 import { StaffFrame } from "../app/staff/StaffFrame";
 import { StaffSignIn } from "../app/staff/StaffSignIn";
 import { Loading, useDocumentTitle } from "../app/ui";
@@ -10,6 +10,13 @@ import type { BackofficeSection } from "./section";
 import { ownSections } from "./sections";
 import { NotFound } from "./ui";
 import "./backoffice.css";
+import { backofficeEn } from "./messages.en";
+import { backofficeFr } from "./messages.fr";
+import { opsEn } from "./ops/messages.en";
+import { opsFr } from "./ops/messages.fr";
+
+// The back office's strings (its sections' and the operations'), loaded with this chunk.
+addMessages({ fr: { ...backofficeFr, ...opsFr }, en: { ...backofficeEn, ...opsEn } });
 
 /** Every section of the back office, in the navigation's order. */
 const SECTIONS: readonly BackofficeSection[] = [...ownSections, ...opsSections];

@@ -3,7 +3,7 @@ import { type ReactNode, useEffect, useRef } from "react";
 import { NavLink, Route, Routes, useLocation, useNavigate } from "react-router";
 import { useSession } from "../app/auth/session";
 import { ErrorMessage } from "../app/errors";
-import { useI18n } from "../app/i18n/i18n";
+import { addMessages, useI18n } from "../app/i18n/i18n";
 import { Loading } from "../app/ui";
 import { StaffSignIn } from "../app/staff/StaffSignIn";
 import { Key } from "./components";
@@ -18,6 +18,11 @@ import { usePwa } from "./pwa/register";
 import { type Till, useTillState } from "./till";
 import "../app/staff/staff.css";
 import "./pos.css";
+import { posEn } from "./messages.en";
+import { posFr } from "./messages.fr";
+
+// The till's strings, loaded with this chunk.
+addMessages({ fr: posFr, en: posEn });
 
 const STAFF = new Set(["clerk", "manager", "admin"]);
 

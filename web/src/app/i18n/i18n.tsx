@@ -5,7 +5,17 @@ import { fr, type MessageKey } from "./messages.fr";
 export type Lang = "fr" | "en";
 export type { MessageKey };
 
-const CATALOGS: Record<Lang, Record<MessageKey, string>> = { fr, en };
+/** The catalogs in use: the base ones, then each lazy part's as its chunk loads (`addMessages`). */
+const CATALOGS: Record<Lang, Record<string, string>> = { fr: { ...fr }, en: { ...en } };
+
+/**
+ * Adds a lazy part's strings (its messages.fr.ts and messages.en.ts) to the catalogs: called by the
+ * part's routes module when its chunk is evaluated, before any of its screens renders.
+ */
+export function addMessages(part: Record<Lang, Record<string, string>>): void {
+  Object.assign(CATALOGS.fr, part.fr);
+  Object.assign(CATALOGS.en, part.en);
+}
 const LOCALES: Record<Lang, string> = { fr: "fr-FR", en: "en-GB" };
 const STORAGE_KEY = "comptoir.lang";
 

@@ -1,10 +1,7 @@
-import { backofficeEn } from "../../backoffice/messages.en";
-import { opsEn } from "../../backoffice/ops/messages.en";
-import { posEn } from "../../pos/messages.en";
-import type { MessageKey } from "./messages.fr";
+import type { BaseMessageKey } from "./messages.fr";
 
 /** The English catalog: every key of the French one (the compiler checks none is missing). */
-export const en: Record<MessageKey, string> = {
+export const en: Record<BaseMessageKey, string> = {
   "app.name": "Comptoir",
   "app.skip": "Skip to content",
   "app.loading": "Loading…",
@@ -349,7 +346,4 @@ export const en: Record<MessageKey, string> = {
   "dashboards.conversion.abandonmentRate": "Cart abandonment",
   "dashboards.conversion.paidByDay": "Orders paid per day",
   "dashboards.conversion.byDay": "The funnel day by day",
-  ...backofficeEn,
-  ...opsEn,
-  ...posEn,
 };

@@ -1,6 +1,6 @@
-import { backofficeFr } from "../../backoffice/messages.fr";
-import { opsFr } from "../../backoffice/ops/messages.fr";
-import { posFr } from "../../pos/messages.fr";
+import type { backofficeFr } from "../../backoffice/messages.fr";
+import type { opsFr } from "../../backoffice/ops/messages.fr";
+import type { posFr } from "../../pos/messages.fr";
 
 /** Every string of the web application, in French (the default language); English mirrors these keys. */
 export const fr = {
@@ -363,10 +363,13 @@ export const fr = {
   "dashboards.conversion.abandonmentRate": "Abandon de panier",
   "dashboards.conversion.paidByDay": "Commandes payées par jour",
   "dashboards.conversion.byDay": "Le tunnel jour par jour",
-  // Each part's own catalog (its folder's messages.fr.ts).
-  ...backofficeFr,
-  ...opsFr,
-  ...posFr,
 };
 
-export type MessageKey = keyof typeof fr;
+/** The keys of this catalog: the storefront's, the dashboards' and what every part shares. */
+export type BaseMessageKey = keyof typeof fr;
+
+/**
+ * Every key: these and each lazy part's own (its folder's messages.fr.ts), which its chunk adds to the
+ * catalogs when it loads (`addMessages`), so that the storefront's first load does not carry them.
+ */
+export type MessageKey = BaseMessageKey | keyof typeof backofficeFr | keyof typeof opsFr | keyof typeof posFr;
