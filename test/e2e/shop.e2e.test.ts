@@ -6,13 +6,23 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ComptoirClient, problemOf, unwrap } from "@comptoir/client";
 import { expectStatus, gatewayClient } from "./support/api";
-import { freePort, LAUNCHER, type Platform, processesOf, start, stop, waitUntilReady } from "./support/platform";
+import {
+  EXTERNAL_GATEWAY,
+  freePort,
+  LAUNCHER,
+  type Platform,
+  processesOf,
+  start,
+  stop,
+  waitUntilReady,
+} from "./support/platform";
 
 /**
  * A shopper's day, end to end: the whole platform booted by the launcher (embedded PostgreSQL, demo
  * mode), and every call through the gateway as a browser would make it — guest cart, login and merge,
  * checkout, the confirmation mail, a declined card, a double-clicked "pay", a rush on the last units,
- * a cancellation with its refund, and who may see and move whose order.
+ * a cancellation with its refund, and who may see and move whose order. With TEST_GATEWAY_URL, against
+ * that running platform instead (deploy/test-image.sh: the services started from the container image).
  */
 
 const DEMO_PASSWORD = "comptoir-demo";
@@ -26,6 +36,8 @@ const FREE_SHIPPING_FROM = 5000;
 
 let dataDir: string;
 let platform: Platform | undefined;
+/** The gateway's base URL. */
+let base: string;
 let onlineLocationId: string;
 let allLocationIds: string[];
 let categoryId: string;
@@ -70,7 +82,7 @@ const onlineDay = () =>
 
 /** The day's online row of the consolidated sales (zeros before the first online sale). */
 async function onlineSales(token: string, day: string): Promise<{ revenue: number; transactions: number }> {
-  const res = await fetch(`${platform!.base}/api/reporting/sales?from=${day}&to=${day}&groupBy=channel`, {
+  const res = await fetch(`${base}/api/reporting/sales?from=${day}&to=${day}&groupBy=channel`, {
     headers: { authorization: `Bearer ${token}` },
   });
   const body = (await res.json()) as { data: { key: string; revenue: number; transactions: number }[] };
@@ -211,19 +223,24 @@ describe("shopping through the gateway", { timeout: 300_000 }, () => {
   let clickedOrder: Awaited<ReturnType<typeof buy>>;
 
   beforeAll(async () => {
-    expect(existsSync(LAUNCHER), "run `npm run build` first (npm test does)").toBe(true);
-    dataDir = await mkdtemp(join(tmpdir(), "comptoir-e2e-shop-"));
-    await chmod(dataDir, 0o755); // PostgreSQL runs as the postgres user when we are root
-    const port = await freePort();
-    platform = start({
-      PORT: String(port),
-      COMPTOIR_DATA: dataDir,
-      // This file sends thousands of requests from one address and a few users.
-      RATE_LIMIT_ANONYMOUS: "1000000000",
-      RATE_LIMIT_USER: "1000000000",
-    });
-    api = gatewayClient(platform.base);
-    const { seconds } = await waitUntilReady(platform);
+    if (EXTERNAL_GATEWAY) {
+      base = EXTERNAL_GATEWAY;
+    } else {
+      expect(existsSync(LAUNCHER), "run `npm run build` first (npm test does)").toBe(true);
+      dataDir = await mkdtemp(join(tmpdir(), "comptoir-e2e-shop-"));
+      await chmod(dataDir, 0o755); // PostgreSQL runs as the postgres user when we are root
+      const port = await freePort();
+      platform = start({
+        PORT: String(port),
+        COMPTOIR_DATA: dataDir,
+        // This file sends thousands of requests from one address and a few users.
+        RATE_LIMIT_ANONYMOUS: "1000000000",
+        RATE_LIMIT_USER: "1000000000",
+      });
+      base = platform.base;
+    }
+    api = gatewayClient(base);
+    const { seconds } = await waitUntilReady(platform ?? { base });
     console.log(`platform ready in ${seconds.toFixed(1)} s`);
 
     const token = await admin();

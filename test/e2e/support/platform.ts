@@ -12,6 +12,13 @@ export const ROOT = join(import.meta.dirname, "..", "..", "..");
 export const LAUNCHER = join(ROOT, "packages/cli/dist/main.js");
 export const READY_TIMEOUT_MS = 120_000;
 
+/**
+ * TEST_GATEWAY_URL: the gateway of a platform already running in demo mode (deploy/test-image.sh
+ * starts one from the container image) for a test to use instead of booting its own; the shop test
+ * honours it. Its rate limits must be raised as the test's own platform's are.
+ */
+export const EXTERNAL_GATEWAY = process.env.TEST_GATEWAY_URL?.replace(/\/+$/, "") || undefined;
+
 export interface Platform {
   process: ChildProcess;
   output: () => string;
@@ -50,11 +57,12 @@ export function withoutComptoirVariables(env: NodeJS.ProcessEnv): Record<string,
   return kept;
 }
 
-export async function waitUntilReady(platform: Platform): Promise<{ seconds: number; body: any }> {
+/** Until the gateway's /health/status says every service is up (a platform booted here, or an external one). */
+export async function waitUntilReady(platform: Platform | { base: string }): Promise<{ seconds: number; body: any }> {
   const started = Date.now();
   let last = "";
   while (Date.now() - started < READY_TIMEOUT_MS) {
-    if (platform.process.exitCode !== null) {
+    if ("process" in platform && platform.process.exitCode !== null) {
       throw new Error(`the launcher exited with ${platform.process.exitCode}:\n${platform.output()}`);
     }
     try {
@@ -67,7 +75,8 @@ export async function waitUntilReady(platform: Platform): Promise<{ seconds: num
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`not ready after ${READY_TIMEOUT_MS} ms; last answer: ${last}\n${platform.output()}`);
+  const output = "output" in platform ? platform.output() : "";
+  throw new Error(`not ready after ${READY_TIMEOUT_MS} ms; last answer: ${last}\n${output}`);
 }
 
 export async function stop(platform: Platform, signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
