@@ -4,7 +4,7 @@
 // fails at start. For each workspace (packages/*, services/*):
 //   - source files may use that workspace's dependencies, optionalDependencies and peerDependencies;
 //   - test files (under test/ or *.test.*) and build configuration (a top-level *.config.ts, like web's
-//     vite.config.ts) may also use its devDependencies and the root's devDependencies.
+//     vite.config.ts, and a top-level build/ folder) may also use its devDependencies and the root's devDependencies.
 // Node builtins, relative paths and the workspace's own name are not packages to declare.
 // Also: every package with an install script (package-lock.json's hasInstallScript) has a decision in
 // the root's allowScripts (true or false), so that no platform's install silently skips or runs one
@@ -51,8 +51,12 @@ function* filesUnder(folder) {
 
 const isTestFile = (pathInWorkspace) =>
   pathInWorkspace.split(sep).includes("test") || /\.(?:test|spec)\.[cm]?[jt]sx?$/.test(pathInWorkspace);
-/** A build tool's configuration at a workspace's top (web's vite.config.ts): it runs at build time only. */
-const isBuildConfig = (pathInWorkspace) => /^[\w-]+\.config\.[cm]?[jt]s$/.test(pathInWorkspace);
+/**
+ * A build tool's configuration at a workspace's top (web's vite.config.ts), or the build's own code in
+ * its top `build/` folder (web's Vite plugins): it runs at build time only.
+ */
+const isBuildConfig = (pathInWorkspace) =>
+  /^[\w-]+\.config\.[cm]?[jt]s$/.test(pathInWorkspace) || pathInWorkspace.split(sep)[0] === "build";
 
 export function checkWorkspaces(repoRoot) {
   const rootManifest = readJson(join(repoRoot, "package.json"));

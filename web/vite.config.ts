@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import react from "@vitejs/plugin-react";
 import { defineConfig, type Plugin } from "vite";
-import { posServiceWorker } from "./src/pos/pwa/plugin.ts";
+import { posServiceWorker } from "./build/pos-service-worker.ts";
 
 /** The gateway `npm run web:dev` proxies to (npm start's, by default). */
 const gateway = process.env.COMPTOIR_GATEWAY ?? "http://localhost:8080";

@@ -1,7 +1,7 @@
 /* global self, caches, __PRECACHE__ */
 /**
  * The till's service worker (scope /pos): it keeps the application's shell — the page and the
- * scripts and styles the till runs, listed by the build (web/src/pos/pwa/plugin.ts fills in
+ * scripts and styles the till runs, listed by the build (web/build/pos-service-worker.ts fills in
  * PRECACHE and VERSION) — so that the till opens and reloads without the network. It never touches
  * the API: the till's own code calls it and keeps its catalog and waiting sales in IndexedDB.
  *

@@ -38,7 +38,7 @@ export function posServiceWorker(): Plugin {
       const files = [...wanted].sort().map((file) => `/${file}`);
       files.push("/pos/manifest.webmanifest", "/pos/icon.svg");
       const version = createHash("sha256").update(files.join("\n")).digest("hex").slice(0, 16);
-      const source = readFileSync(new URL("./sw.js", import.meta.url), "utf8")
+      const source = readFileSync(new URL("../src/pos/pwa/sw.js", import.meta.url), "utf8")
         .replace("__VERSION__", version)
         .replace("__PRECACHE__;", `${JSON.stringify(files)};`);
       this.emitFile({ type: "asset", fileName: "pos/sw.js", source });
