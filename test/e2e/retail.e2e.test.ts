@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ComptoirClient } from "@comptoir/client";
 import { DEMO_STORES } from "@comptoir/contracts";
+import { declaredMetrics, metricValue } from "@comptoir/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectStatus, gatewayClient } from "./support/api";
 import {
@@ -13,6 +14,7 @@ import {
   LAUNCHER,
   type Platform,
   processesOf,
+  ROOT,
   start,
   stop,
   waitUntilReady,
@@ -556,5 +558,53 @@ describe("a day at the till, through the gateway", { timeout: 300_000 }, () => {
     expect(sold.status, sold.text).toBe(404);
     // Store 1's stock did not move.
     expect(await onHandAtStore(admin, picked.id)).toBe(9);
+  });
+
+  it("9. every metric deploy/prometheus's rules and deploy/grafana's dashboards read is on some service's /metrics", async () => {
+    // An online order too, collected at store 1 (the till sale and the return are above): business metrics have samples.
+    const cart = await api.cart.POST("/api/cart/carts");
+    expectStatus(cart, 201, "guest cart");
+    const cartHeaders = { "x-cart-token": cart.data!.token! };
+    const added = await api.cart.POST("/api/cart/carts/{id}/items", {
+      params: { path: { id: cart.data!.id } },
+      headers: cartHeaders,
+      body: { variantId: typed.id, quantity: 1 },
+    });
+    expectStatus(added, 200, "add to the guest cart");
+    const ordered = await api.orders.POST("/api/orders/checkout", {
+      params: { header: { "idempotency-key": randomUUID(), ...cartHeaders } },
+      body: {
+        cartId: cart.data!.id,
+        email: "metrics@example.com",
+        pickupLocationId: STORE_1.locationId,
+        payment: { method: "card", card: CARD },
+      },
+    });
+    expectStatus(ordered, 201, "checkout");
+
+    // Every instance the gateway knows, and the gateway itself.
+    const status = (await (await fetch(`${platform!.base}/health/status`)).json()) as {
+      services: Record<string, { instances: { url: string }[] }>;
+    };
+    const urls = [platform!.base, ...Object.values(status.services).flatMap((s) => s.instances.map((i) => i.url))];
+    expect(urls.length).toBeGreaterThanOrEqual(12);
+    const pages = await Promise.all(urls.map(async (url) => (await fetch(`${url}/metrics`)).text()));
+    const exposed = new Set(pages.flatMap((page) => [...declaredMetrics(page)]));
+    const used = JSON.parse(
+      spawnSync(process.execPath, [join(ROOT, "scripts/check-observability.mjs"), "--list-metrics"], {
+        encoding: "utf8",
+      }).stdout,
+    ) as string[];
+    expect(used.length).toBeGreaterThan(30);
+    // A histogram's series (`_bucket`, `_sum`, `_count`) are declared under its name.
+    const missing = used.filter((name) => !exposed.has(name) && !exposed.has(name.replace(/_(bucket|sum|count)$/, "")));
+    expect(missing).toEqual([]);
+    // And the business metrics counted what was done above.
+    const all = pages.join("\n");
+    expect(metricValue(all, "comptoir_orders_paid_total", { channel: "online", fulfilment: "pickup" })).toBeGreaterThan(
+      0,
+    );
+    expect(metricValue(all, "comptoir_pos_sales_total", { store: STORE_1.code })).toBeGreaterThan(0);
+    expect(metricValue(all, "comptoir_pos_returns_total", { store: STORE_1.code })).toBeGreaterThan(0);
   });
 });

@@ -5,7 +5,7 @@ export type { DeadLetter } from "./dead-letters.repo";
 export { createEnvelope, InvalidEventError, type NewEvent, parseEnvelope } from "./envelope";
 export { eventsPart } from "./events.part";
 export { eventsAdminRoutes } from "./events.routes";
-export type { Outbox } from "./outbox";
+export { type Outbox, observedOutbox, type PublishedEvent } from "./outbox";
 export { createPgLogTransport, type PgLogOptions } from "./pg-log/pg-log.transport";
 export type { AppendedEvent, Delivery, EventTransport, PartitionReader } from "./transport";
 export { createTransport, type TransportSettings } from "./transport.factory";

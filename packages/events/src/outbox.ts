@@ -1,5 +1,5 @@
 import { type EventType, partitionOf } from "@comptoir/contracts";
-import type { Queryable } from "@comptoir/platform/db";
+import { afterCommit, type Queryable } from "@comptoir/platform/db";
 import { createEnvelope, type NewEvent } from "./envelope";
 import { OUTBOX_CHANNEL } from "./events.schema";
 
@@ -25,6 +25,24 @@ export function createOutbox(source: string): Outbox {
         [envelope.id, envelope.type, envelope.subject, partitionOf(envelope.subject), envelope],
       );
       return envelope.id;
+    },
+  };
+}
+
+/** Any event a service publishes, its `data` known from its `type`. */
+export type PublishedEvent = { [T in EventType]: NewEvent<T> }[EventType];
+
+/**
+ * The same outbox, calling `observe(event)` once the transaction that published the event has
+ * committed (never for one rolled back): a service's business metrics count their facts from the
+ * events that record them, so each is counted once per effect — the outbox's own guarantee.
+ */
+export function observedOutbox(outbox: Outbox, observe: (event: PublishedEvent) => void): Outbox {
+  return {
+    async publish(tx, event) {
+      const id = await outbox.publish(tx, event);
+      afterCommit(tx, () => observe(event as PublishedEvent));
+      return id;
     },
   };
 }

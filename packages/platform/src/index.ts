@@ -42,7 +42,7 @@ export {
   selectPage,
   type Sql,
 } from "./db/paging";
-export { PgCode, pgConstraint, pgErrorCode, withTx } from "./db/tx";
+export { afterCommit, PgCode, pgConstraint, pgErrorCode, withTx } from "./db/tx";
 export {
   AppError,
   ConflictError,

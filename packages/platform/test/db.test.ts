@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  afterCommit,
   createPool,
   DatabaseUnavailableError,
   ensureDatabase,
@@ -125,6 +126,30 @@ describe("withTx", () => {
     ).rejects.toThrow("business rule broken");
     const { rows } = await database.db.query("SELECT id FROM ledger ORDER BY id");
     expect(rows).toEqual([{ id: 1 }]);
+  });
+
+  it("runs afterCommit's callbacks once the transaction has committed, never after a rollback", async () => {
+    const seen: string[] = [];
+    await withTx(database.db, async (tx) => {
+      afterCommit(tx, () => seen.push("committed"));
+      expect(seen).toEqual([]);
+    });
+    expect(seen).toEqual(["committed"]);
+    await expect(
+      withTx(database.db, async (tx) => {
+        afterCommit(tx, () => seen.push("rolled back"));
+        throw new Error("no");
+      }),
+    ).rejects.toThrow("no");
+    // A throwing callback does not turn the committed transaction into an error.
+    await withTx(database.db, async (tx) =>
+      afterCommit(tx, () => {
+        throw new Error("metric");
+      }),
+    );
+    // Outside a withTx transaction (a pool's query has committed already): at once.
+    afterCommit(database.db, () => seen.push("pool"));
+    expect(seen).toEqual(["committed", "pool"]);
   });
 });
 

@@ -6,6 +6,7 @@ export * from "./door";
 export * from "./events";
 export * from "./expectations";
 export * from "./http";
+export * from "./metrics";
 export * from "./process-script";
 export * from "./service-testbed";
 export * from "./start-service";

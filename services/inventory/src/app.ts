@@ -10,6 +10,7 @@ import {
 } from "@comptoir/platform";
 import { startExpirySweep } from "./domain/reservations.use-cases";
 import { catalogHandlers } from "./events/catalog.handlers";
+import { registerInventoryMetrics } from "./metrics/inventory.metrics";
 import { DEFAULT_ALLOCATION_PRIORITY } from "./model/location";
 import { availabilityRoutes } from "./routes/availability.routes";
 import { locationsRoutes } from "./routes/locations.routes";
@@ -51,6 +52,7 @@ export async function buildApp(deps: InventoryAppDeps): Promise<App> {
   availabilityRoutes(app, { db: deps.db, allocationPriority });
   transfersRoutes(app, core);
   eventsAdminRoutes(app, "inventory", deps.bus);
+  registerInventoryMetrics(app.comptoir.metrics.registry);
 
   const sweepMs = deps.reservationSweepMs ?? 1000;
   if (sweepMs > 0) {

@@ -1,4 +1,4 @@
-import { type EventBus, eventsAdminRoutes } from "@comptoir/events";
+import { type EventBus, eventsAdminRoutes, observedOutbox } from "@comptoir/events";
 import {
   type App,
   createApp,
@@ -25,6 +25,7 @@ import { createPaymentsClient, type PaymentsClient } from "./clients/payments.cl
 import { type CardVault, checkoutSaga } from "./domain/checkout.saga";
 import { fingerprintKeyOf } from "./domain/checkout.use-cases";
 import { refundSaga } from "./domain/refund.saga";
+import { registerOrdersMetrics } from "./metrics/orders.metrics";
 import type { ShippingRules } from "./model/order";
 import { checkoutRoutes } from "./routes/checkout.routes";
 import { ordersRoutes } from "./routes/orders.routes";
@@ -86,7 +87,9 @@ export async function buildApp(deps: OrdersAppDeps): Promise<App> {
     readiness: { database: () => pingDatabase(deps.db), events: degradesOnly(() => deps.bus.ping()) },
   });
   const cards: CardVault = new Map();
-  const outbox = deps.bus.outbox;
+  const metrics = registerOrdersMetrics(app.comptoir.metrics.registry);
+  // Orders placed and paid are counted from their events, once each commits.
+  const outbox = observedOutbox(deps.bus.outbox, (event) => metrics.observe(event));
   const sagas = createSagaRunner(
     {
       db: deps.db,
@@ -105,6 +108,7 @@ export async function buildApp(deps: OrdersAppDeps): Promise<App> {
         cart: deps.cart,
         cards,
         reservationTtlSeconds: deps.reservationTtlSeconds ?? 900,
+        metrics,
       }),
       refundSaga({ inventory: deps.inventory, payments: deps.payments, outbox }),
     ],

@@ -1,4 +1,4 @@
-import { type EventBus, eventsAdminRoutes } from "@comptoir/events";
+import { type EventBus, eventsAdminRoutes, observedOutbox } from "@comptoir/events";
 import {
   type App,
   createApp,
@@ -22,6 +22,7 @@ import type { PaymentsClient } from "./clients/payments.client";
 import type { RetailContext, RetailSettings } from "./domain/context";
 import { createPlaceCache } from "./domain/places";
 import { saleSagas } from "./domain/sale.saga";
+import { registerRetailMetrics } from "./metrics/retail.metrics";
 import type { Journal } from "./model/journal";
 import { journalRoutes } from "./routes/journal.routes";
 import { registersRoutes } from "./routes/registers.routes";
@@ -66,9 +67,12 @@ export async function buildApp(deps: RetailDeps): Promise<App> {
     description: "Stores, cash registers, point-of-sale sales and returns.",
     readiness: { database: () => pingDatabase(deps.db), events: degradesOnly(() => deps.bus.ping()) },
   });
+  const now = deps.now ?? (() => new Date());
+  // Sales, returns and voids are counted from their events, once each commits.
+  const observe = registerRetailMetrics(app.comptoir.metrics.registry, { db: deps.db, now });
   const ctx: RetailContext = {
     db: deps.db,
-    outbox: deps.bus.outbox,
+    outbox: observedOutbox(deps.bus.outbox, observe),
     logger: deps.logger,
     journal: deps.journal,
     catalog: deps.catalog,
@@ -76,7 +80,7 @@ export async function buildApp(deps: RetailDeps): Promise<App> {
     payments: deps.payments,
     settings: { currency: "EUR", maxDiscountPercent: 10, saleWaitMs: 8_000, ...deps.settings },
     places: createPlaceCache(deps.db),
-    now: deps.now ?? (() => new Date()),
+    now,
   };
   const sales = saleSagas(ctx);
   const sagas = createSagaRunner(

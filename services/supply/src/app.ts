@@ -17,6 +17,7 @@ import {
 } from "@comptoir/sagas";
 import type { InventoryClient } from "./clients/inventory.client";
 import { replenishmentSaga } from "./domain/replenishment.saga";
+import { registerSupplyMetrics } from "./metrics/supply.metrics";
 import { requestsRoutes } from "./routes/requests.routes";
 
 export interface SupplyAppDeps {
@@ -46,17 +47,19 @@ export async function buildApp(deps: SupplyAppDeps): Promise<App> {
     description: "Replenishment requests from the stores and the transfer saga that carries them out.",
     readiness: { database: () => pingDatabase(deps.db), events: degradesOnly(() => deps.bus.ping()) },
   });
+  // Decisions and their outcomes are counted from their events, once each commits.
+  const outbox = registerSupplyMetrics(app.comptoir.metrics.registry, deps.bus.outbox);
   const sagas = createSagaRunner(
     { db: deps.db, logger: deps.logger, instance: deps.instance, settings: deps.saga, afterStep: deps.afterSagaStep },
     [
       replenishmentSaga({
         inventory: deps.inventory,
-        outbox: deps.bus.outbox,
+        outbox,
         reservationTtlSeconds: deps.reservationTtlSeconds ?? 3600,
       }),
     ],
   );
-  requestsRoutes(app, { db: deps.db, outbox: deps.bus.outbox, inventory: deps.inventory, sagas });
+  requestsRoutes(app, { db: deps.db, outbox, inventory: deps.inventory, sagas });
   registerSagaMetrics(app.comptoir.metrics.registry, deps.db);
   eventsAdminRoutes(app, "supply", deps.bus);
 

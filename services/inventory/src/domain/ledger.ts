@@ -5,6 +5,7 @@ import * as reservationsRepo from "../db/reservations.repo";
 import * as stock from "../db/stock.repo";
 import * as variantsRepo from "../db/variants.repo";
 import { type Actor, assertCanAccess } from "../model/actor";
+import { noteAlertRaised, noteAvailable } from "../metrics/inventory.metrics";
 import { eventKindOf, type Location, locationNotFound } from "../model/location";
 import {
   alertTransition,
@@ -128,6 +129,7 @@ export async function recordMovement(
       lowStockThreshold: level.lowStockThreshold,
     },
   });
+  noteAvailable(tx, where.location, level.available - input.quantity + (input.reservedDelta ?? 0), level.available);
   await evaluateAlert(tx, outbox, where, level);
   return { movement, level };
 }
@@ -137,6 +139,7 @@ export async function changeReserved(tx: Tx, outbox: Outbox, where: Where, delta
   const key = { variantId: where.variant.id, locationId: where.location.id };
   const level = await stock.moveLevel(tx, key, 0, delta);
   if (!level) throw shortOf((await stock.findLevel(tx, key)) ?? emptyLevel(key), 0, delta);
+  noteAvailable(tx, where.location, level.available + delta, level.available);
   await evaluateAlert(tx, outbox, where, level);
   return level;
 }
@@ -159,7 +162,10 @@ export async function holdReserved(
     locationId: where.location.id,
     quantity,
   });
-  if (level) await evaluateAlert(tx, outbox, where, level);
+  if (level) {
+    noteAvailable(tx, where.location, level.available + quantity, level.available);
+    await evaluateAlert(tx, outbox, where, level);
+  }
   return level;
 }
 
@@ -195,6 +201,7 @@ export async function evaluateAlert(tx: Tx, outbox: Outbox, where: Where, level:
       threshold: level.lowStockThreshold!,
       available: level.available,
     });
+    noteAlertRaised(tx, where.location);
     await outbox.publish(tx, {
       type: "inventory.alert.raised",
       subject: key.variantId,

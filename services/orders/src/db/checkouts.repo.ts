@@ -49,13 +49,16 @@ export async function runningCheckoutOf(db: Queryable, orderId: string): Promise
   return rows.length > 0;
 }
 
+/** Ends a running checkout; its duration from its start, or undefined when it had already ended. */
 export async function finishCheckout(
   tx: Queryable,
   id: string,
   outcome: { status: "completed" } | { status: "failed"; problem: Record<string, unknown> },
-): Promise<void> {
-  await tx.query(
-    "UPDATE checkouts SET status = $2, problem = $3, finished_at = now() WHERE id = $1 AND status = 'running'",
+): Promise<{ seconds: number } | undefined> {
+  const { rows } = await tx.query<{ seconds: number }>(
+    `UPDATE checkouts SET status = $2, problem = $3, finished_at = now() WHERE id = $1 AND status = 'running'
+     RETURNING extract(epoch FROM finished_at - created_at)::float8 AS seconds`,
     [id, outcome.status, outcome.status === "failed" ? JSON.stringify(outcome.problem) : null],
   );
+  return rows[0];
 }

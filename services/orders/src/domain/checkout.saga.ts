@@ -1,6 +1,6 @@
 import type { paymentsHttp } from "@comptoir/contracts/http";
 import type { Outbox } from "@comptoir/events";
-import { type Db, type Logger, type Tx, withTx } from "@comptoir/platform";
+import { afterCommit, type Db, type Logger, type Tx, withTx } from "@comptoir/platform";
 import { type SagaDefinition, StepRefused } from "@comptoir/sagas";
 import type { CartClient } from "../clients/cart.client";
 import type { InventoryClient } from "../clients/inventory.client";
@@ -10,6 +10,7 @@ import * as orders from "../db/orders.repo";
 import { type AllocationLine, type OrderLine, type ShippingAddress, type Totals, vatOf } from "../model/order";
 import { assertTransition } from "../model/order";
 import { problemOf } from "../model/checkout";
+import type { OrdersMetrics } from "../metrics/orders.metrics";
 import { publishOrder } from "./orders.events";
 
 export const CHECKOUT = "checkout";
@@ -44,6 +45,8 @@ export interface CheckoutSagaDeps {
   cart: CartClient;
   cards: CardVault;
   reservationTtlSeconds: number;
+  /** Checkout durations and failures, counted once the checkout's end commits. */
+  metrics?: Pick<OrdersMetrics, "checkoutEnded">;
 }
 
 interface Reserved {
@@ -214,11 +217,15 @@ export function checkoutSaga(deps: CheckoutSagaDeps): SagaDefinition<CheckoutInp
       assertTransition(order, "paid");
       const paid = await orders.updateOrder(tx, order.id, "paid");
       await publishOrder(tx, deps.outbox, paid);
-      await checkouts.finishCheckout(tx, saga.id, { status: "completed" });
+      const ended = await checkouts.finishCheckout(tx, saga.id, { status: "completed" });
+      if (ended) afterCommit(tx, () => deps.metrics?.checkoutEnded("completed", ended.seconds));
       deps.cards.delete(saga.id);
     },
     async onFailed(tx: Tx, saga, reason) {
-      await checkouts.finishCheckout(tx, saga.id, { status: "failed", problem: problemOf(saga.failure, reason) });
+      const problem = problemOf(saga.failure, reason);
+      const ended = await checkouts.finishCheckout(tx, saga.id, { status: "failed", problem });
+      const code = typeof problem.code === "string" ? problem.code : undefined;
+      if (ended) afterCommit(tx, () => deps.metrics?.checkoutEnded("failed", ended.seconds, code));
       deps.cards.delete(saga.id);
     },
   };

@@ -197,3 +197,16 @@ export async function cashMovementTotals(db: Queryable, sessionId: string): Prom
   const r = rows[0]!;
   return { count: r.count, in: Number(r.in), out: Number(r.out) };
 }
+
+/** Per store code, its sessions still open after their store's closing time (`flag_after`) as of `now`; 0 for the others. */
+export async function openPastClosingByStore(db: Queryable, now: Date): Promise<{ store: string; count: number }[]> {
+  const { rows } = await db.query<{ store: string; count: number }>({
+    name: "sessions_open_past_closing",
+    text: `SELECT st.code AS store, count(se.id)::int AS count
+             FROM stores st
+             LEFT JOIN sessions se ON se.store_id = st.id AND se.status = 'open' AND se.flag_after < $1
+            GROUP BY st.code`,
+    values: [now],
+  });
+  return rows;
+}
