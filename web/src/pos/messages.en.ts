@@ -31,7 +31,7 @@ export const posEn: Record<keyof typeof posFr, string> = {
   "pos.catalog.loading": "Loading the catalog…",
 
   "pos.registers.title": "Pick the register",
-  "pos.registers.lead": "Store {store}: which register are you at?",
+  "pos.registers.lead": "{store}: which register are you at?",
   "pos.registers.none": "This store has no register: a manager can add one in the back office.",
   "pos.registers.other": "Another register",
 

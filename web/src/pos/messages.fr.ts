@@ -29,7 +29,7 @@ export const posFr = {
   "pos.catalog.loading": "Chargement du catalogue…",
 
   "pos.registers.title": "Choisir la caisse",
-  "pos.registers.lead": "Magasin {store} : à quelle caisse êtes-vous ?",
+  "pos.registers.lead": "{store} : à quelle caisse êtes-vous ?",
   "pos.registers.none": "Ce magasin n'a aucune caisse : un responsable peut en créer une dans le back-office.",
   "pos.registers.other": "Changer de caisse",
 
