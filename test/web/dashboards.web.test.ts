@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { createComptoirClient, unwrap } from "@comptoir/client";
 import { DEMO_STORES } from "@comptoir/contracts";
 import { hasChromium, launch, Visitor } from "./support/browser";
@@ -43,6 +43,20 @@ const parisDay = (days = 0) =>
 
 const euros = (cents: number) =>
   new Intl.NumberFormat("fr-FR", { style: "currency", currency: "EUR" }).format(cents / 100);
+
+/**
+ * The chart named `name` (an image) draws one column per row of the figures' table beneath it that is
+ * not zero (a column of height 0 is not drawn).
+ */
+async function expectColumnsMatchTable(page: Page, name: RegExp): Promise<void> {
+  const chart = page.getByRole("img", { name });
+  await chart.waitFor();
+  const figures = page.locator("figure.dash-chart", { has: chart }).locator(".dash-data tbody td");
+  await figures.first().waitFor({ state: "attached" });
+  const nonZero = (await figures.allTextContents()).filter((text) => /[1-9]/.test(text)).length;
+  await chart.locator("svg.recharts-surface").waitFor();
+  await expect.poll(() => chart.locator(".recharts-bar-rectangle").count(), { timeout: 15_000 }).toBe(nonZero);
+}
 
 /** A till sale of the demo shirt at store 1, rung up by its clerk (retained until retail knows the variant). */
 async function sellAtStore1(base: string): Promise<void> {
@@ -142,7 +156,7 @@ describe.runIf(runIt)("the dashboards in Chromium", { timeout: 120_000 }, () => 
         await page.waitForURL(new RegExp(`period=custom&from=${from}&to=${to}`));
         const revenue = page.locator(".dash-card", { hasText: "Chiffre d'affaires TTC" }).locator("dd");
         await revenue.filter({ hasText: euros(report.totals.revenue) }).waitFor();
-        await page.getByRole("img", { name: /^Chiffre d'affaires dans le temps : \d+ barres/ }).waitFor();
+        await expectColumnsMatchTable(page, /^Chiffre d'affaires dans le temps : \d+ barres/);
         await page.getByRole("rowheader", { name: PRODUCT }).first().waitFor();
         // A manager reads their own store: no channel or store to choose.
         expect(await page.getByLabel("Canal ou magasin").count()).toBe(0);
@@ -177,7 +191,14 @@ describe.runIf(runIt)("the dashboards in Chromium", { timeout: 120_000 }, () => 
           .first()
           .filter({ hasText: euros(report.totals.revenue) })
           .waitFor();
-        await page.getByRole("img", { name: /^Ventes par heure : 24 barres/ }).waitFor();
+        await expectColumnsMatchTable(page, /^Ventes par heure : 24 barres/);
+        // A column's tooltip: its hour and its figure, in the app's formats.
+        const byHour = page.getByRole("img", { name: /^Ventes par heure/ });
+        await byHour.locator(".recharts-bar-rectangle").first().hover();
+        await byHour
+          .locator(".dash-tooltip")
+          .filter({ hasText: /^\d+ h : .*€$/ })
+          .waitFor();
         expect(await page.getByLabel("Magasin", { exact: true }).count()).toBe(0);
       });
 
@@ -234,7 +255,7 @@ describe.runIf(runIt)("the dashboards in Chromium", { timeout: 120_000 }, () => 
         await page.getByRole("heading", { level: 1, name: "Vue d'ensemble des ventes" }).waitFor();
         await page.getByRole("rowheader", { name: STORE_1.name }).waitFor();
         await page.getByLabel("Canal ou magasin").selectOption({ label: STORE_1.name });
-        await page.getByRole("img", { name: /^Chiffre d'affaires dans le temps : \d+ barres/ }).waitFor();
+        await expectColumnsMatchTable(page, /^Chiffre d'affaires dans le temps : \d+ barres/);
       });
 
       await visitor.step("another store's indicators", async () => {
@@ -249,6 +270,7 @@ describe.runIf(runIt)("the dashboards in Chromium", { timeout: 120_000 }, () => 
         await page.getByRole("link", { name: "Conversion" }).click();
         await page.getByRole("heading", { level: 1, name: "Conversion en ligne" }).waitFor();
         await page.getByRole("rowheader", { name: "Paniers créés" }).waitFor();
+        await expectColumnsMatchTable(page, /^Commandes payées par jour : 7 barres/);
         const [download] = await Promise.all([
           page.waitForEvent("download"),
           page

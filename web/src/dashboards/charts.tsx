@@ -1,3 +1,4 @@
+import { Bar as Column, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from "recharts";
 import { useI18n } from "../app/i18n/i18n";
 
 /** One bar: its label and value (amounts in cents, counts as they are). */
@@ -8,9 +9,10 @@ export interface Bar {
 }
 
 /**
- * Columns over time (days, weeks, months, hours) in plain SVG: the image is described by its
- * aria-label (how many columns, the highest and the total), and the same figures are a table below
- * (a `<details>` the keyboard opens).
+ * Columns over time (days, weeks, months, hours), drawn by Recharts (SVG) with a tooltip per column
+ * and the value axis in the app's formats. The chart is one image described by its aria-label (how many
+ * columns, the highest and the total), and the same figures are a table below (a `<details>` the
+ * keyboard opens): Recharts' keyboard layer stays off, since an image's content is not interactive.
  */
 export function ColumnChart({
   title,
@@ -25,15 +27,8 @@ export function ColumnChart({
 }) {
   const { t } = useI18n();
   if (bars.length === 0) return <p className="empty">{t("dashboards.chart.empty")}</p>;
-  const max = Math.max(...bars.map((b) => b.value), 0);
   const top = bars.reduce((best, b) => (b.value > best.value ? b : best), bars[0]!);
   const total = bars.reduce((sum, b) => sum + b.value, 0);
-  const width = 640;
-  const height = 200;
-  const slot = width / bars.length;
-  const gap = Math.min(4, slot * 0.2);
-  // A few bars stay bars, not walls.
-  const barWidth = Math.min(48, Math.max(1, slot - gap));
   const summary = t("dashboards.chart.summary", {
     title,
     count: bars.length,
@@ -41,33 +36,26 @@ export function ColumnChart({
     maxLabel: top.label,
     total: format(total),
   });
-  const step = Math.max(1, Math.ceil(bars.length / 12));
   return (
     <figure className="dash-chart">
-      <svg viewBox={`0 0 ${width} ${height + 24}`} role="img" aria-label={summary} className="dash-columns">
-        <line x1={0} x2={width} y1={height} y2={height} className="dash-axis" />
-        {bars.map((bar, i) => {
-          const h = max > 0 ? Math.max(0, (bar.value / max) * (height - 8)) : 0;
-          return (
-            <g key={bar.key}>
-              <rect
-                x={i * slot + (slot - barWidth) / 2}
-                y={height - h}
-                width={barWidth}
-                height={h}
-                className="dash-bar"
-              >
-                <title>{t("dashboards.chart.point", { label: bar.label, value: format(bar.value) })}</title>
-              </rect>
-              {i % step === 0 && (
-                <text x={i * slot + slot / 2} y={height + 16} textAnchor="middle" className="dash-tick">
-                  {bar.label}
-                </text>
-              )}
-            </g>
-          );
-        })}
-      </svg>
+      <div role="img" aria-label={summary} className="dash-columns">
+        <BarChart data={bars} responsive accessibilityLayer={false} className="dash-columns-chart">
+          <CartesianGrid vertical={false} />
+          <XAxis dataKey="label" interval="preserveStartEnd" minTickGap={8} tickLine={false} />
+          <YAxis width="auto" tickFormatter={(v: number) => format(v)} allowDecimals={false} />
+          <Tooltip
+            isAnimationActive={false}
+            content={({ active, payload, label }) =>
+              active && payload?.[0] ? (
+                <p className="dash-tooltip">
+                  {t("dashboards.chart.point", { label: String(label), value: format(Number(payload[0].value)) })}
+                </p>
+              ) : null
+            }
+          />
+          <Column dataKey="value" name={valueLabel} maxBarSize={48} isAnimationActive={false} />
+        </BarChart>
+      </div>
       <details className="dash-data">
         <summary>{t("dashboards.chart.table")}</summary>
         <table className="dash-table">
@@ -105,7 +93,7 @@ export function InlineBar({ value, max }: { value: number; max: number }) {
       aria-hidden="true"
       focusable="false"
     >
-      <rect x={0} y={0} width={width} height={10} className="dash-bar" />
+      <rect x={0} y={0} width={width} height={10} />
     </svg>
   );
 }
