@@ -1,5 +1,6 @@
 import { type EventEnvelope, type EventType, streamOf } from "@comptoir/contracts";
-import { continueTrace, parseTraceparent, runWithContext } from "@comptoir/platform/context";
+import { parseTraceparent } from "@comptoir/platform/context";
+import { inSpan } from "@comptoir/platform/tracing";
 import { DatabaseUnavailableError, type Db, type Tx, withTx } from "@comptoir/platform/db";
 import type { Logger } from "@comptoir/platform";
 import { BatchScope } from "./batch-scope";
@@ -152,14 +153,33 @@ export class ConsumerGroup {
 
   private async run(tx: Tx, event: EventEnvelope, attempt: number, batch: BatchScope): Promise<HandleOutcome> {
     const handler = this.handlers.get(event.type)!;
-    const trace = continueTrace(parseTraceparent(event.traceparent));
     const logger = this.deps.logger.child({ group: this.name, eventId: event.id, eventType: event.type });
     const started = performance.now();
-    return runWithContext({ requestId: event.id, ...trace }, async () => {
-      await handler(event, tx, { logger, attempt, batch });
-      this.deps.metrics.handled(this.name, event.type, "handled", (performance.now() - started) / 1000);
-      return "handled" as const;
-    });
+    // A CONSUMER span, child of the producer's span (the trace goes on from the request that
+    // published it) and linked to it, as OpenTelemetry's messaging conventions ask; the handler's
+    // queries, calls and events are its children.
+    const producer = parseTraceparent(event.traceparent);
+    return inSpan(
+      `process ${event.type}`,
+      {
+        kind: "consumer",
+        parent: producer ?? null,
+        ...(producer && { links: [producer] }),
+        requestId: event.id,
+        attributes: {
+          "messaging.operation.type": "process",
+          "messaging.destination.name": event.type,
+          "messaging.consumer.group.name": this.name,
+          "messaging.message.id": event.id,
+          "comptoir.attempt": attempt,
+        },
+      },
+      async () => {
+        await handler(event, tx, { logger, attempt, batch });
+        this.deps.metrics.handled(this.name, event.type, "handled", (performance.now() - started) / 1000);
+        return "handled" as const;
+      },
+    );
   }
 
   /**

@@ -9,6 +9,7 @@ import {
 } from "@comptoir/contracts";
 import { Compile, type Validator } from "typebox/compile";
 import { currentContext, formatTraceparent } from "@comptoir/platform/context";
+import { startSpan } from "@comptoir/platform/tracing";
 import { newId } from "@comptoir/platform";
 
 /** An event that is not in the contracts, or whose payload breaks its schema. The message names it. */
@@ -56,17 +57,38 @@ export function createEnvelope<T extends EventType>(source: string, event: NewEv
       `cannot publish "${event.type}": invalid data: ${describeErrors(validator, event.data)}`,
     );
   }
-  const context = currentContext();
+  const id = newId();
   return {
-    id: newId(),
+    id,
     type: event.type,
     source,
     subject: event.subject,
     occurredAt: new Date().toISOString(),
     version: EVENTS[event.type].version,
     data: event.data,
-    ...(context && { traceparent: formatTraceparent(context) }),
+    ...traceOf(id, event.type),
   };
+}
+
+/**
+ * The trace an event carries: within a request (or an event's handling), a PRODUCER span for its
+ * creation — it is written to the outbox in the request's transaction and sent after the commit — whose
+ * context goes in the envelope's `traceparent`, so that its handlers' spans are its children. Outside
+ * any context (a periodic job) the event carries no trace.
+ */
+function traceOf(id: string, type: string): { traceparent?: string } {
+  if (!currentContext()) return {};
+  const span = startSpan(`publish ${type}`, {
+    kind: "producer",
+    attributes: {
+      "messaging.operation.type": "create",
+      "messaging.operation.name": "publish",
+      "messaging.destination.name": type,
+      "messaging.message.id": id,
+    },
+  });
+  span.end();
+  return { traceparent: formatTraceparent(span.context) };
 }
 
 /** Checks a received envelope and its payload against the contracts; throws InvalidEventError naming it. */

@@ -67,3 +67,4 @@ export { startDeadline } from "./time/deadline";
 export { dayNumber, dayPeriodProblem, isTimeZone } from "./time/day-period";
 export { startPeriodic } from "./time/periodic";
 export * from "./idempotency";
+export { inSpan, isTracing, type SpanHandle, startSpan } from "./tracing/spans";

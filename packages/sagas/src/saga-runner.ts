@@ -1,5 +1,6 @@
 import { type Db, type Tx, withTx } from "@comptoir/platform/db";
 import { type Logger, startPeriodic } from "@comptoir/platform";
+import { inSpan } from "@comptoir/platform/tracing";
 import * as repo from "./sagas.repo";
 import type { SagaRow } from "./sagas.repo";
 
@@ -237,7 +238,9 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
                 (inTx) => definition.onCompleted(inTx, current as SagaRow & { input: never }),
                 tx,
               );
-              const output = await step.run(current.input, current.outputs, tx);
+              const output = await stepSpan(current, step.name, "run", () =>
+                step.run(current.input, current.outputs, tx),
+              );
               await deps.afterStep?.({ id: current.id, step: step.name, action: "run", phase: "called" });
               return { ...saved, outputs: { ...saved.outputs, [step.name]: output ?? null } };
             });
@@ -245,7 +248,7 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
             await deps.afterStep?.({ id: saga.id, step: step.name, action: "run", phase: "saved" });
             return completed;
           }
-          const output = await step.run(saga.input, saga.outputs);
+          const output = await stepSpan(saga, step.name, "run", () => step.run(saga.input, saga.outputs));
           await deps.afterStep?.({ id: saga.id, step: step.name, action: "run", phase: "called" });
           if (saga.step === steps.length - 1) {
             // The last step: saved with the completion, in one transaction (one save fewer; a crash
@@ -358,14 +361,16 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
           // Its outcome is unknown: run it again (idempotent: the same answer if it did happen),
           // so that what it did can be undone. Refused means it never happened.
           try {
-            output = await step.run(saga.input, saga.outputs);
+            output = await stepSpan(saga, step.name, "run again", () => step.run(saga.input, saga.outputs));
           } catch (error) {
             if (!(error instanceof StepRefused)) throw error;
             outcome = "skipped";
           }
         }
-        if (outcome === "done" && step.compensate) await step.compensate(saga.input, output);
-        else outcome = "skipped";
+        if (outcome === "done" && step.compensate) {
+          const compensate = step.compensate;
+          await stepSpan(saga, step.name, "compensate", () => compensate(saga.input, output));
+        } else outcome = "skipped";
         await deps.afterStep?.({ id: saga.id, step: step.name, action: "compensate", phase: "called" });
         saga = await save(
           saga,
@@ -464,4 +469,25 @@ export function createSagaRunner(deps: SagaRunnerDeps, definitions: SagaDefiniti
       });
     },
   };
+}
+
+/**
+ * A saga step's call in a span of its own ("saga checkout run reserve-stock"), child of the request
+ * that runs the saga (a checkout) or, for a saga resumed by the worker, the start of a new trace: the
+ * step's calls to other services are its children.
+ */
+function stepSpan<T>(saga: SagaRow, step: string, action: string, call: () => Promise<T>): Promise<T> {
+  return inSpan(
+    `saga ${saga.kind} ${action} ${step}`,
+    {
+      attributes: {
+        "comptoir.saga.kind": saga.kind,
+        "comptoir.saga.id": saga.id,
+        "comptoir.saga.step": step,
+        "comptoir.saga.action": action,
+        "comptoir.saga.attempt": saga.attempts + 1,
+      },
+    },
+    call,
+  );
 }

@@ -7,6 +7,7 @@ export * from "./events";
 export * from "./expectations";
 export * from "./http";
 export * from "./metrics";
+export * from "./otlp-receiver";
 export * from "./process-script";
 export * from "./service-testbed";
 export * from "./start-service";

@@ -2,7 +2,8 @@ import { BulkheadRejectedError, bulkhead, ExponentialBackoff, handleWhen, retry 
 import { Agent, type Dispatcher, request } from "undici";
 import type { ServiceTokens } from "../auth/service-tokens";
 import { currentContext } from "../context/request-context";
-import { formatTraceparent, newSpanId } from "../context/traceparent";
+import { formatTraceparent } from "../context/traceparent";
+import { isTracing, type SpanHandle, startSpan, untracedSpan } from "../tracing/spans";
 import { UnavailableError } from "../errors/app-error";
 import { startDeadline } from "../time/deadline";
 
@@ -200,13 +201,12 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     if (req.body !== undefined) headers["content-type"] = "application/json";
     if (req.idempotencyKey) headers["idempotency-key"] = req.idempotencyKey;
     if (token) headers.authorization = `Bearer ${token}`;
+    // This attempt's CLIENT span (when tracing is on and within a traced request): the callee's
+    // request is its child. Outside any request (a background job) the call starts no trace.
+    const span = ctx ? startClientSpan(options.target, req, url, base) : undefined;
     if (ctx) {
       headers["x-request-id"] = ctx.requestId;
-      headers.traceparent = formatTraceparent({
-        traceId: ctx.traceId,
-        spanId: newSpanId(),
-        traceFlags: ctx.traceFlags,
-      });
+      headers.traceparent = formatTraceparent(span!.context);
     }
     const deadline = startDeadline(timeoutMs);
     let res: Dispatcher.ResponseData;
@@ -223,9 +223,20 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     } catch (error) {
       const code = (error as { code?: string }).code ?? "";
       const reason = deadline.expired ? `no answer within ${timeoutMs} ms` : code || (error as Error).message;
-      throw new TransientError(`${options.target} at ${base}: ${reason}`, !deadline.expired && NEVER_SENT.has(code));
+      const failure = new TransientError(
+        `${options.target} at ${base}: ${reason}`,
+        !deadline.expired && NEVER_SENT.has(code),
+      );
+      span?.fail(failure);
+      span?.end();
+      throw failure;
     } finally {
       deadline.clear();
+    }
+    if (span) {
+      span.setAttributes({ "http.response.status_code": res.statusCode });
+      if (res.statusCode >= 500) span.failWith(`HTTP ${res.statusCode}`);
+      span.end();
     }
     if (res.statusCode >= 500 && !req.answerStatuses?.includes(res.statusCode)) {
       throw new TransientError(`${options.target} at ${base} answered ${res.statusCode}`, false);
@@ -296,4 +307,20 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
 
 function hasAuthorization(req: ServiceRequest): boolean {
   return Object.keys(req.headers ?? {}).some((name) => name.toLowerCase() === "authorization");
+}
+
+/** A call's CLIENT span: "GET orders", with the method, the instance and the path (no query: it may carry ids). */
+function startClientSpan(target: string, req: ServiceRequest, url: URL, base: string): SpanHandle {
+  if (!isTracing()) return untracedSpan();
+  return startSpan(`${req.method} ${target}`, {
+    kind: "client",
+    attributes: {
+      "http.request.method": req.method,
+      "server.address": url.hostname,
+      "server.port": Number(url.port) || (url.protocol === "https:" ? 443 : 80),
+      "url.path": url.pathname,
+      "comptoir.target": target,
+      "comptoir.instance": base,
+    },
+  });
 }

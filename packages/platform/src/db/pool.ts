@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import pg from "pg";
+import { isTracing } from "../tracing/spans";
 import { jitteredBackoff } from "./backoff";
+import { traceQueries } from "./query-spans";
 
 export type Db = pg.Pool;
 export type Tx = pg.PoolClient;
@@ -22,6 +24,14 @@ export function describeUrl(url: string): string {
     return `${u.hostname}:${u.port || 5432}/${database}`;
   } catch {
     return "(unparseable DATABASE_URL)";
+  }
+}
+
+function databaseNameOf(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).pathname.slice(1)) || "postgres";
+  } catch {
+    return "postgres";
   }
 }
 
@@ -114,6 +124,10 @@ export function createPool(url: string, options: PoolOptions = {}): Db {
   pool.on("connect", (client) => client.on("error", () => {}));
   if (options.preparedStatements !== false) pool.on("connect", prepareParameterizedStatements);
   else pool.on("connect", unnamedStatementsOnly);
+  if (isTracing()) {
+    const database = databaseNameOf(url);
+    pool.on("connect", (client) => traceQueries(client, database));
+  }
 
   let failures = 0;
   let downUntil = 0;

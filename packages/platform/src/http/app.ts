@@ -7,12 +7,13 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, t
 import { installAuth } from "../auth/auth.plugin";
 import type { TokenVerifier } from "../auth/token-verifier";
 import { enterContext } from "../context/request-context";
-import { continueTrace, formatTraceparent, parseTraceparent } from "../context/traceparent";
+import { formatTraceparent, parseTraceparent } from "../context/traceparent";
 import type { Logger } from "../logging/logger";
 import { type HealthState, type ReadinessCheck, registerHealth } from "./health";
 import { type Metrics, registerMetrics } from "./metrics";
 import { completeDocument, MAX_PATH_PARAM_LENGTH, OPENAPI_SECURITY_SCHEMES, transformRoute } from "./openapi";
 import { registerProblemHandlers, sendFrameworkError, writeClientError } from "./problem";
+import { serverSpanOf, startServerSpan } from "./tracing.hooks";
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -203,12 +204,15 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     transformObject: completeDocument as never,
   });
 
+  // The request's span (a SERVER span when tracing is on: tracing.hooks.ts), its ids in the request
+  // context for everything this request does, and answered to the client in `traceparent`.
   app.addHook("onRequest", async (request, reply) => {
-    const trace = continueTrace(parseTraceparent(request.headers.traceparent as string | undefined));
-    enterContext({ requestId: request.id, ...trace });
+    const span = startServerSpan(request, parseTraceparent(request.headers.traceparent as string | undefined));
+    enterContext({ requestId: request.id, ...span.context });
     reply.header("x-request-id", request.id);
-    reply.header("traceparent", formatTraceparent(trace));
+    reply.header("traceparent", formatTraceparent(span.context));
   });
+  app.addHook("onRequestAbort", async (request) => serverSpanOf(request)?.end());
   // Draining: once close() starts, /health/ready answers 503 and every response asks the client to
   // close its keep-alive connection, so in-flight requests finish and no idle socket holds us up.
   app.addHook("preClose", async () => {
@@ -223,6 +227,12 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   // requests stay at info, failures at error.
   app.addHook("onResponse", async (request, reply) => {
     const status = reply.statusCode;
+    const span = serverSpanOf(request);
+    if (span) {
+      span.setAttributes({ "http.response.status_code": status });
+      if (status >= 500) span.failWith(`HTTP ${status}`);
+      span.end();
+    }
     const routine = status < 400 && (request.method === "GET" || request.method === "HEAD") && reply.elapsedTime < 1000;
     const level = status >= 500 ? "error" : routine ? "debug" : "info";
     if (!(request.log as unknown as Logger).isLevelEnabled(level)) return;

@@ -16,8 +16,9 @@ export function defaultInstanceId(service: string): string {
 }
 
 /**
- * JSON logs, one line each, with the service and instance on every line and the request id and
- * trace id of the current request (from the async context) whenever there is one.
+ * JSON logs, one line each, with the service and instance on every line and the request id, trace id
+ * and span id of the current request or event (from the async context) whenever there is one: the
+ * ids of the spans exported when tracing is on (tracing/), so a trace and its log lines meet.
  *
  * Standard output is written asynchronously: a line never blocks the event loop on a slow reader
  * (the launcher's pipe, a log shipper), and lines logged while a write is in flight go out together.
@@ -33,7 +34,7 @@ export function createLogger(options: LoggerOptions): Logger {
       formatters: { level: (label, number) => ({ level: number, levelName: label }) },
       mixin() {
         const ctx = currentContext();
-        return ctx ? { requestId: ctx.requestId, traceId: ctx.traceId } : {};
+        return ctx ? { requestId: ctx.requestId, traceId: ctx.traceId, spanId: ctx.spanId } : {};
       },
       redact: {
         paths: [

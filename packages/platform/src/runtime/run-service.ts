@@ -10,6 +10,7 @@ import { type ConnectionBudget, connectionBudget } from "../db/budget";
 import { createPool, DatabaseUnavailableError, type Db, ensureDatabase, waitForDatabase } from "../db/pool";
 import type { App } from "../http/app";
 import { createLogger, defaultInstanceId, type Logger } from "../logging/logger";
+import { startTracing } from "../tracing/sdk";
 import type { OpenPart, ServicePart } from "./service-part";
 
 export interface ServiceContext<C, B = never> {
@@ -71,6 +72,9 @@ export async function runService<S extends TObject, B = never>(definition: Servi
   const env = config as Record<string, unknown>;
   const instance = (env.INSTANCE_ID as string | undefined) ?? defaultInstanceId(definition.name);
   const logger = createLogger({ service: definition.name, instance, level: String(env.LOG_LEVEL ?? "info") });
+  // OpenTelemetry traces when OTEL_EXPORTER_OTLP_ENDPOINT is set (tracing/sdk.ts), before any pool
+  // opens: each connection learns at its opening whether to trace its queries.
+  const stopTracing = await startTracing({ service: definition.name, instance, logger });
 
   const parts = [...(definition.events ? [definition.events] : []), ...(definition.parts ?? [])];
   let db: Db | undefined;
@@ -197,6 +201,7 @@ export async function runService<S extends TObject, B = never>(definition: Servi
       await stopParts();
       await definition.onClose?.();
       await db?.end();
+      await stopTracing?.();
       logger.info("stopped");
       process.exit(0);
     } catch (error) {

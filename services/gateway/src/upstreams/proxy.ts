@@ -10,9 +10,12 @@ import {
   currentContext,
   formatTraceparent,
   gatewayProofHeaders,
+  isTracing,
   type Logger,
   NotFoundError,
+  type SpanHandle,
   startDeadline,
+  startSpan,
   UnavailableError,
 } from "@comptoir/platform";
 import { sectionOf } from "../http/request-target";
@@ -102,6 +105,22 @@ function connectionTokens(value: string | string[] | undefined): Set<string> | u
   if (value === undefined || value === "keep-alive" || value === "close") return undefined;
   const tokens = (Array.isArray(value) ? value.join(",") : value).split(",");
   return new Set(tokens.map((t) => t.trim().toLowerCase()).filter(Boolean));
+}
+
+/** A proxied attempt's CLIENT span: "POST orders", the instance, the path without its query. */
+function startHopSpan(method: string, service: string, instance: Instance, path: string): SpanHandle {
+  const url = new URL(instance.url);
+  return startSpan(`${method} ${service}`, {
+    kind: "client",
+    attributes: {
+      "http.request.method": method,
+      "server.address": url.hostname,
+      "server.port": Number(url.port) || 80,
+      "url.path": path.split("?", 1)[0]!,
+      "comptoir.target": service,
+      "comptoir.instance": instance.url,
+    },
+  });
 }
 
 /**
@@ -259,6 +278,9 @@ export function createProxy(deps: {
         request.upstreamTarget = instance.url;
         const body = withBody ? new RequestBody(request.raw, route.bodyLimitBytes) : null;
         let response: Dispatcher.ResponseData;
+        // Tracing on: this attempt's CLIENT span, parent of the instance's own request span.
+        const hop = isTracing() ? startHopSpan(method, service, instance, path) : undefined;
+        if (hop) headers.traceparent = formatTraceparent(hop.context);
         instance.inFlight += 1;
         try {
           response = await deps.dispatcher.request({
@@ -273,6 +295,8 @@ export function createProxy(deps: {
           });
         } catch (error) {
           instance.inFlight -= 1;
+          hop?.fail(error);
+          hop?.end();
           if (body?.errored instanceof PayloadTooLargeError) {
             // The rest of the upload drains unread; the client gets its answer on this connection.
             throw new AppError("payload_too_large", 413, "Payload too large", {
@@ -325,6 +349,11 @@ export function createProxy(deps: {
           });
         }
         const status = response.statusCode;
+        if (hop) {
+          hop.setAttributes({ "http.response.status_code": status });
+          if (status >= 500) hop.failWith(`HTTP ${status}`);
+          hop.end();
+        }
         outcome = status === 502 || status === 503 || status === 504 ? "failure" : "success";
         return relay(response, reply, method, route, instance, cacheKey);
       }
