@@ -66,8 +66,11 @@ export async function buildApp(deps: GatewayDeps): Promise<App> {
   const identity = config.auth.identityUpstream ? upstreams.get(config.auth.identityUpstream) : undefined;
 
   // Proxied traffic and health checks use separate connection pools: a busy pool never delays a check.
-  const proxyAgent = new Agent({ keepAliveTimeout: 4_000, connect: { timeout: 3_000 } });
-  const checkAgent = new Agent({ keepAliveTimeout: 4_000, connections: 2 });
+  const proxyAgent = new Agent({ keepAliveTimeout: 4_000, connect: { timeout: 1_000 } });
+  // A check's connection must fail within the check's timeout: undici ignores the abort signal while a
+  // connection opens (its default connect timeout is 10 s), and a host cut off the network answers no SYN.
+  const checkConnectMs = Math.min(10_000, ...config.upstreams.map((u) => u.healthCheck.timeoutMs));
+  const checkAgent = new Agent({ keepAliveTimeout: 4_000, connections: 2, connect: { timeout: checkConnectMs } });
 
   // Filled once the app (and its metrics registry) exists; the verifier only reports failures later.
   const late: { metrics?: GatewayMetrics } = {};

@@ -131,3 +131,71 @@ describe("circuit breaker", () => {
     expect((await gw.api.get("/metrics")).body).toMatch(/gateway_circuit_open\{upstream="catalog"[^}]*\} 0/);
   });
 });
+
+describe("an instance that stops answering (its host cut off the network)", () => {
+  it("is confirmed down by quick re-checks, and, no connection opening, the requests waiting on it stop waiting: a read moves to the other instance, a write fails at once", async () => {
+    const [a, b] = await fakes("a", "b");
+    const gw = await gateway({
+      services: { catalog: [a!, b!] },
+      // The route's timeout is far away: what ends the wait must be the instance found down.
+      timeoutMs: 20_000,
+      healthCheck: { intervalMs: 400, timeoutMs: 150, unhealthyThreshold: 2 },
+    });
+    await allUp(gw);
+
+    // A read and a write held by the same instance, which then stops answering its checks too.
+    const read = gw.api.get("/api/catalog/held");
+    await vi.waitFor(() => expect(a!.hits.length + b!.hits.length).toBe(1));
+    const [cut, other] = a!.hits.length === 1 ? [a!, b!] : [b!, a!];
+    // Round-robin: the next request goes to the other instance, the one after to the first again.
+    expect((await gw.api.get("/api/catalog/fast")).body.instance).toBe(other.name);
+    const write = gw.api.post("/api/catalog/things/held", { name: "x" });
+    await vi.waitFor(() => expect(cut.hits.length).toBe(2));
+    const otherHitsBefore = other.hits.length;
+    cut.vanish();
+    const cutAt = performance.now();
+
+    // The write may have taken effect on the cut instance: not sent again, a 502 that says so.
+    const refused = await write;
+    expect(refused.status).toBe(502);
+    expect(refused.body.detail).toContain("stopped answering");
+    // The read is sent to the other instance (which answers once released).
+    await vi.waitFor(() => expect(other.hits.length).toBeGreaterThan(otherHitsBefore), { timeout: 5_000 });
+    other.release();
+    const moved = await read;
+    expect(moved.status).toBe(200);
+    expect(moved.body.instance).toBe(other.name);
+    // Two failed checks, the second a quarter interval after the first: well within the route's 20 s.
+    expect(performance.now() - cutAt).toBeLessThan(3_000);
+    expect((await gw.status()).body.services.catalog.instances.find((i: any) => i.url === cut.url).status).toBe("down");
+    cut.release();
+  });
+
+  it("an instance only slow to answer its checks (overloaded, not gone) is taken out of rotation but keeps the requests it holds", async () => {
+    const [a, b] = await fakes("a", "b");
+    const gw = await gateway({
+      services: { catalog: [a!, b!] },
+      timeoutMs: 20_000,
+      healthCheck: { intervalMs: 400, timeoutMs: 150, unhealthyThreshold: 2 },
+    });
+    await allUp(gw);
+    const held = gw.api.post("/api/catalog/things/held", { name: "x" });
+    await vi.waitFor(() => expect(a!.hits.length + b!.hits.length).toBe(1));
+    const slow = a!.hits.length === 1 ? a! : b!;
+    slow.healthDelayMs = 60_000;
+    await vi.waitFor(
+      async () =>
+        expect((await gw.status()).body.services.catalog.instances.find((i: any) => i.url === slow.url).status).toBe(
+          "down",
+        ),
+      { timeout: 5_000, interval: 50 },
+    );
+    // Found down, but its connections open: the write it holds is not given up on.
+    await new Promise((r) => setTimeout(r, 300));
+    slow.release();
+    const answered = await held;
+    expect(answered.status).toBe(200);
+    expect(answered.body.instance).toBe(slow.name);
+    slow.healthDelayMs = 0;
+  });
+});

@@ -3,6 +3,7 @@ import { request } from "undici";
 import { UnauthorizedError } from "../errors/app-error";
 import type { Logger } from "../logging/logger";
 import type { Principal, TokenVerifier } from "./principal";
+import { internalAgent } from "../client/agent";
 
 /**
  * Access tokens are verified locally and live up to 15 minutes; what identity revokes before then
@@ -128,7 +129,11 @@ export function identityRevocationsFetcher(
   return async (after) => {
     const url = new URL(base);
     url.searchParams.set("after", String(after));
-    const res = await request(url, { method: "GET", signal: AbortSignal.timeout(timeoutMs) });
+    const res = await request(url, {
+      method: "GET",
+      signal: AbortSignal.timeout(timeoutMs),
+      dispatcher: internalAgent,
+    });
     if (res.statusCode !== 200) {
       await res.body.dump();
       throw new Error(`identity answered ${res.statusCode} at ${REVOCATIONS_PATH}`);

@@ -1,6 +1,7 @@
 import { SERVICE_TOKEN_PATH, type ServiceAccountName, type ServiceTokenResponse } from "@comptoir/contracts";
 import { request } from "undici";
 import { UnavailableError } from "../errors/app-error";
+import { internalAgent } from "../client/agent";
 
 /** A service's own access token, for calls no user request carries (a resumed saga, an event handler). */
 export interface ServiceTokens {
@@ -58,6 +59,7 @@ export function createServiceTokens(options: ServiceTokensOptions): ServiceToken
         headers: { "content-type": "application/json", accept: "application/json" },
         body: JSON.stringify({ service: options.service, credential: options.credential }),
         signal: AbortSignal.timeout(timeoutMs),
+        dispatcher: internalAgent,
       });
     } catch (error) {
       const timedOut = (error as Error).name === "TimeoutError";

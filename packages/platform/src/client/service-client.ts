@@ -1,6 +1,7 @@
 import { BulkheadRejectedError, bulkhead, ExponentialBackoff, handleWhen, retry } from "cockatiel";
-import { Agent, type Dispatcher, request } from "undici";
+import { type Dispatcher, request } from "undici";
 import type { ServiceTokens } from "../auth/service-tokens";
+import { internalAgent } from "./agent";
 import { currentContext } from "../context/request-context";
 import { formatTraceparent } from "../context/traceparent";
 import { isTracing, type SpanHandle, startSpan, untracedSpan } from "../tracing/spans";
@@ -111,8 +112,6 @@ interface Instance {
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE"]);
 const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
 
-const sharedAgent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
-
 export interface ServiceClient {
   readonly target: string;
   /** Whether typed calls check success answers against their contract (ServiceClientOptions.checkAnswers). */
@@ -138,7 +137,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   const timeoutMs = options.timeoutMs ?? 2_000;
   const halfOpenAfter = options.breaker?.halfOpenAfterMs ?? 1_000;
   const consecutiveFailures = options.breaker?.consecutiveFailures ?? 5;
-  const dispatcher = options.dispatcher ?? sharedAgent;
+  const dispatcher = options.dispatcher ?? internalAgent;
   const instances: Instance[] = baseUrls.map((base) => ({ base, failures: 0, openedAt: null, probing: false }));
   const limiter = bulkhead(options.concurrency?.limit ?? 64, options.concurrency?.queue ?? 256);
   const backoff = new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 });

@@ -19,4 +19,11 @@ export interface Instance {
   failures: number;
   /** Proxied requests whose response has not finished (for a least-connections balancer). */
   inFlight: number;
+  /**
+   * Aborted when the instance is found down and unreachable (its checks failing, the last one unable
+   * to even open a connection): the requests waiting on it then stop waiting — a host cut off the
+   * network answers nothing, and without this they would wait out their route's whole timeout. A new
+   * one when it is back.
+   */
+  gone: AbortController;
 }

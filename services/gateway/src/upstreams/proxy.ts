@@ -282,6 +282,14 @@ export function createProxy(deps: {
         const hop = isTracing() ? startHopSpan(method, service, instance, path) : undefined;
         if (hop) headers.traceparent = formatTraceparent(hop.context);
         instance.inFlight += 1;
+        // This attempt stops waiting when the request's deadline does, or as soon as the instance is
+        // found down (a host cut off the network answers nothing: without this the attempt would
+        // wait out the route's whole timeout).
+        const waiting = new AbortController();
+        const stopWaiting = () => waiting.abort();
+        deadline.signal.addEventListener("abort", stopWaiting, { once: true });
+        const gone = instance.gone.signal;
+        gone.addEventListener("abort", stopWaiting, { once: true });
         try {
           response = await deps.dispatcher.request({
             origin: instance.url,
@@ -291,9 +299,10 @@ export function createProxy(deps: {
             body,
             // Between two chunks of the response body, once it started.
             bodyTimeout: timeoutMs,
-            signal: deadline.signal,
+            signal: waiting.signal,
           });
         } catch (error) {
+          gone.removeEventListener("abort", stopWaiting);
           instance.inFlight -= 1;
           hop?.fail(error);
           hop?.end();
@@ -302,6 +311,15 @@ export function createProxy(deps: {
             throw new AppError("payload_too_large", 413, "Payload too large", {
               detail: `The request body is larger than the ${route.bodyLimitBytes} bytes the ${service} service accepts.`,
               extensions: { limitBytes: route.bodyLimitBytes },
+            });
+          }
+          if (gone.aborted && !deadline.signal.aborted) {
+            // Found down while this attempt waited: the health checks judged the instance already.
+            deps.metrics.countRequest(service, instance, "error");
+            if (idempotent && !body?.started) continue;
+            throw new AppError("bad_gateway", 502, "Bad gateway", {
+              detail: `An instance of the ${service} service stopped answering while it handled the request (${(gone.reason as Error).message}); it was not retried because it may already have taken effect.`,
+              extensions: { service },
             });
           }
           if (deadline.expired) {
@@ -348,6 +366,7 @@ export function createProxy(deps: {
             extensions: { service },
           });
         }
+        gone.removeEventListener("abort", stopWaiting);
         const status = response.statusCode;
         if (hop) {
           hop.setAttributes({ "http.response.status_code": status });

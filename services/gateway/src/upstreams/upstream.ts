@@ -32,6 +32,7 @@ export function createUpstream(
     successes: 0,
     failures: 0,
     inFlight: 0,
+    gone: new AbortController(),
   }));
   return {
     name: config.name,
@@ -44,6 +45,14 @@ export function createUpstream(
   };
 }
 
+/** Why a request waiting on an instance stopped waiting: the instance was found down meanwhile. */
+export class InstanceDownError extends Error {
+  override name = "InstanceDownError";
+  constructor(url: string, reason: string | undefined) {
+    super(`${url} was found down while the request waited${reason ? ` (${reason})` : ""}`);
+  }
+}
+
 /** The instance for the next attempt, skipping those already tried for this request; undefined if none is left. */
 export function pickInstance(upstream: Upstream, tried: readonly Instance[]): Instance | undefined {
   const candidates = tried.length === 0 ? upstream.eligible : upstream.eligible.filter((i) => !tried.includes(i));
@@ -54,7 +63,15 @@ export function pickInstance(upstream: Upstream, tried: readonly Instance[]): In
 export function recordCheck(
   upstream: Upstream,
   instance: Instance,
-  result: { ok: true; latencyMs: number } | { ok: false; latencyMs: number; error: string },
+  result:
+    | { ok: true; latencyMs: number }
+    | {
+        ok: false;
+        latencyMs: number;
+        error: string;
+        /** No connection could be opened at all (refused, unreachable, connect timeout). */
+        unreachable?: boolean;
+      },
 ): void {
   instance.latencyMs = result.latencyMs;
   if (result.ok) {
@@ -73,6 +90,12 @@ export function recordCheck(
   if (instance.status !== "down" && instance.failures >= upstream.healthCheck.unhealthyThreshold) {
     setStatus(upstream, instance, "down");
   }
+  // Down, and not even a connection opens: the host is gone (cut off, or its process dead), so the
+  // requests still waiting on it will never get an answer — they stop waiting now. An instance that
+  // is only slow (checks timing out on an open connection: overloaded, not gone) keeps its requests.
+  if (instance.status === "down" && result.unreachable && !instance.gone.signal.aborted) {
+    instance.gone.abort(new InstanceDownError(instance.url, instance.error));
+  }
 }
 
 /** Passive ejection: a proxied request could not reach the instance; it stays out until a check succeeds. */
@@ -87,6 +110,7 @@ function setStatus(upstream: Upstream, instance: Instance, status: InstanceStatu
   const previous = instance.status;
   instance.status = status;
   instance.since = new Date();
+  if (status !== "down" && instance.gone.signal.aborted) instance.gone = new AbortController();
   upstream.eligible = upstream.instances.filter((i) => i.status !== "down");
   const fields = { upstream: upstream.name, target: instance.url, previous, status, error: instance.error, how };
   if (status === "down") upstream.logger.warn(fields, `upstream ${upstream.name}: ${instance.url} is down`);

@@ -32,6 +32,7 @@ export async function startFakeIdentity(): Promise<FakeIdentity> {
     crash: false,
     release: () => {},
     close: async () => {},
+    vanish: () => {},
     jwks: { keys: [] },
     apiKeys: new Map(),
     jwksFetches: 0,
@@ -81,6 +82,10 @@ export async function startFakeIdentity(): Promise<FakeIdentity> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake.vanish = () => {
+    fake.healthDelayMs = 3_600_000;
+    server.close();
+  };
   fake.close = () =>
     new Promise<void>((resolve) => {
       server.close(() => resolve());

@@ -30,6 +30,11 @@ export interface FakeUpstream {
   release(): void;
   /** Stops listening and drops open connections: the instance is gone. */
   close(): Promise<void>;
+  /**
+   * Stops accepting connections and answering anything, open connections left hanging: what the
+   * gateway sees of a host cut off the network (no new connection opens, nothing comes back).
+   */
+  vanish(): void;
 }
 
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
@@ -42,6 +47,7 @@ export async function startFakeUpstream(name: string): Promise<FakeUpstream> {
     healthy: true,
     healthDelayMs: 0,
     crash: false,
+    vanish: () => {},
     release: () => {
       for (const answer of held.splice(0)) answer();
     },
@@ -151,6 +157,10 @@ export async function startFakeUpstream(name: string): Promise<FakeUpstream> {
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake.vanish = () => {
+    fake.healthDelayMs = 3_600_000;
+    server.close();
+  };
   fake.close = () =>
     new Promise<void>((resolve) => {
       fake.release();
