@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Agent, buildConnector } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { createServiceClient, createServiceTokens, type ServiceTokens, UnavailableError } from "../src";
 import { runWithContext } from "../src/context";
@@ -327,5 +328,63 @@ describe("createServiceClient", () => {
       }
       expect(up.calls).toHaveLength(0);
     });
+  });
+});
+
+describe("an instance whose host is cut off the network", () => {
+  it("is given up on by every call waiting on it once one call cannot connect: a read moves on, a write fails at once", async () => {
+    // The instance about to be cut holds every request (nothing comes back over a cut link); the
+    // other answers. After the cut, no new connection to it opens (the connector times out, as a
+    // SYN to a cut-off host does), while the connections already open just hang.
+    const held: (() => void)[] = [];
+    const cutServer = createServer((_req, res) => {
+      held.push(() => res.writeHead(200, { "content-type": "application/json" }).end('{"instance":"cut"}'));
+    });
+    await new Promise<void>((r) => cutServer.listen(0, "127.0.0.1", r));
+    servers.push(cutServer);
+    const cutPort = (cutServer.address() as AddressInfo).port;
+    const other = await fake(() => ({ status: 200, body: { instance: "other" } }));
+    let cut = false;
+    const direct = buildConnector({});
+    const agent = new Agent({
+      connect: (opts, callback) => {
+        if (cut && Number(opts.port) === cutPort) {
+          setTimeout(
+            () => callback(Object.assign(new Error("connect timeout"), { code: "UND_ERR_CONNECT_TIMEOUT" }), null),
+            20,
+          );
+          return;
+        }
+        direct(opts, callback);
+      },
+    });
+    const client = createServiceClient({
+      target: "payments",
+      baseUrls: [`http://127.0.0.1:${cutPort}`, other.url],
+      timeoutMs: 10_000,
+      dispatcher: agent,
+    });
+
+    const read = client.get<{ instance: string }>("/read"); // round-robin: the first instance
+    const write = client.request({ method: "POST", path: "/write", body: {} }); // the second
+    const write2 = client.request({ method: "POST", path: "/write", body: {} }); // the first again
+    await expect.poll(() => held.length).toBe(2);
+    expect(await write).toMatchObject({ status: 200, body: { instance: "other" } });
+    cut = true;
+    const started = performance.now();
+    // Round-robin: of the next two calls, one goes to the cut instance, needs a new connection (its
+    // two are busy), cannot open one, and is sent to the other: everyone waiting on the cut one stops.
+    const next = await Promise.all([
+      client.get<{ instance: string }>("/read"),
+      client.get<{ instance: string }>("/read"),
+    ]);
+    expect(next.map((r) => r.body.instance)).toEqual(["other", "other"]);
+    expect((await read).body.instance).toBe("other");
+    const refused = (await write2.catch((e: unknown) => e)) as UnavailableError;
+    expect(refused).toBeInstanceOf(UnavailableError);
+    expect(refused.detail).toContain("unreachable");
+    expect(performance.now() - started).toBeLessThan(2_000);
+    for (const answer of held) answer();
+    await agent.close();
   });
 });

@@ -107,10 +107,25 @@ interface Instance {
   failures: number;
   openedAt: number | null;
   probing: boolean;
+  /**
+   * Aborted when a call finds the instance unreachable (no connection opens: its host is cut off or
+   * gone): the calls waiting on its open connections will never be answered, so they stop waiting
+   * and are retried elsewhere when that is safe. Replaced at once for the calls to come.
+   */
+  gone: AbortController;
 }
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE"]);
-const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
+const NEVER_SENT = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
+/** No connection opens, and none will soon: the instance's host is cut off (not merely its process gone). */
+const UNREACHABLE = new Set(["UND_ERR_CONNECT_TIMEOUT", "EHOSTUNREACH", "ENETUNREACH"]);
 
 export interface ServiceClient {
   readonly target: string;
@@ -138,7 +153,13 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   const halfOpenAfter = options.breaker?.halfOpenAfterMs ?? 1_000;
   const consecutiveFailures = options.breaker?.consecutiveFailures ?? 5;
   const dispatcher = options.dispatcher ?? internalAgent;
-  const instances: Instance[] = baseUrls.map((base) => ({ base, failures: 0, openedAt: null, probing: false }));
+  const instances: Instance[] = baseUrls.map((base) => ({
+    base,
+    failures: 0,
+    openedAt: null,
+    probing: false,
+    gone: new AbortController(),
+  }));
   const limiter = bulkhead(options.concurrency?.limit ?? 64, options.concurrency?.queue ?? 256);
   const backoff = new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 });
   const retryWhen = (mayResend: boolean) =>
@@ -192,7 +213,12 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     }
   }
 
-  async function attempt<T>(req: ServiceRequest, token: string | undefined, base: string): Promise<ServiceResponse<T>> {
+  async function attempt<T>(
+    req: ServiceRequest,
+    token: string | undefined,
+    instance: Instance,
+  ): Promise<ServiceResponse<T>> {
+    const base = instance.base;
     const url = new URL(req.path, base);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const ctx = currentContext();
@@ -208,6 +234,11 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       headers.traceparent = formatTraceparent(span!.context);
     }
     const deadline = startDeadline(timeoutMs);
+    // Stops waiting at the deadline, or as soon as another call finds the instance unreachable.
+    const goneController = instance.gone;
+    const gone = goneController.signal;
+    const stopWaiting = () => deadline.abort();
+    gone.addEventListener("abort", stopWaiting, { once: true });
     let res: Dispatcher.ResponseData;
     let text: string;
     try {
@@ -221,7 +252,17 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       text = await res.body.text();
     } catch (error) {
       const code = (error as { code?: string }).code ?? "";
-      const reason = deadline.expired ? `no answer within ${timeoutMs} ms` : code || (error as Error).message;
+      const reason = deadline.expired
+        ? `no answer within ${timeoutMs} ms`
+        : gone.aborted
+          ? "unreachable (another call could not connect to it)"
+          : code || (error as Error).message;
+      if (UNREACHABLE.has(code) && instance.gone === goneController) {
+        // Its host is gone: its circuit opens, and every call waiting on it stops now.
+        instance.gone = new AbortController();
+        instance.openedAt = Date.now();
+        goneController.abort();
+      }
       const failure = new TransientError(
         `${options.target} at ${base}: ${reason}`,
         !deadline.expired && NEVER_SENT.has(code),
@@ -230,6 +271,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       span?.end();
       throw failure;
     } finally {
+      gone.removeEventListener("abort", stopWaiting);
       deadline.clear();
     }
     if (span) {
@@ -258,7 +300,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
           used = await auth?.token();
           const instance = pick(tried);
           tried.add(instance);
-          return guarded(instance, () => attempt<T>(req, used, instance.base));
+          return guarded(instance, () => attempt<T>(req, used, instance));
         }),
       );
     };
