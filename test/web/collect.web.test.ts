@@ -70,8 +70,10 @@ describe.runIf(runIt)("stock per store and click-and-collect in Chromium", { tim
           .getByRole("link", { name: new RegExp(PICKUP_PRODUCT) })
           .first()
           .click();
-        await page.getByRole("heading", { level: 1, name: PICKUP_PRODUCT }).waitFor();
-        await page.getByText("En stock en ligne").waitFor();
+        // The product page itself (the search page's heading names the product too).
+        await page.waitForURL(/\/p\/[^/?]+$/);
+        await page.getByRole("heading", { level: 1, name: PICKUP_PRODUCT, exact: true }).waitFor();
+        await page.getByText("En stock en ligne", { exact: true }).waitFor();
         const stores = page.getByRole("region", { name: "Disponibilité en magasin" });
         const row = stores.getByRole("listitem").filter({ has: page.getByRole("heading", { name: STORE }) });
         await row.waitFor();
@@ -139,7 +141,8 @@ describe.runIf(runIt)("stock per store and click-and-collect in Chromium", { tim
           .getByRole("link", { name: new RegExp(DELIVERY_PRODUCT) })
           .first()
           .click();
-        await page.getByRole("heading", { level: 1, name: DELIVERY_PRODUCT }).waitFor();
+        await page.waitForURL(/\/p\/[^/?]+$/);
+        await page.getByRole("heading", { level: 1, name: DELIVERY_PRODUCT, exact: true }).waitFor();
         await page.getByRole("region", { name: "Disponibilité en magasin" }).getByText(STORE).waitFor();
         await page.getByRole("button", { name: "Ajouter au panier" }).click();
         await page.getByText("Ajouté au panier.").waitFor();

@@ -82,8 +82,9 @@ describe.runIf(runIt)("the storefront in Chromium", { timeout: 120_000 }, () => 
           .getByRole("link", { name: new RegExp(PRODUCT) })
           .first()
           .click();
-        await page.getByRole("heading", { level: 1, name: PRODUCT }).waitFor();
-        await page.getByText("En stock en ligne").waitFor();
+        await page.waitForURL(/\/p\/[^/?]+$/);
+        await page.getByRole("heading", { level: 1, name: PRODUCT, exact: true }).waitFor();
+        await page.getByText("En stock en ligne", { exact: true }).waitFor();
         await page.getByText(/TTC/).first().waitFor();
         await page.getByLabel("Quantité").fill("2");
         await page.getByRole("button", { name: "Ajouter au panier" }).click();
@@ -181,7 +182,8 @@ describe.runIf(runIt)("the storefront in Chromium", { timeout: 120_000 }, () => 
           .getByRole("link", { name: new RegExp(PRODUCT) })
           .first()
           .click();
-        await page.getByRole("heading", { level: 1, name: PRODUCT }).waitFor();
+        await page.waitForURL(/\/p\/[^/?]+$/);
+        await page.getByRole("heading", { level: 1, name: PRODUCT, exact: true }).waitFor();
         await page.getByRole("button", { name: "Ajouter au panier" }).click();
         await page.getByText("Ajouté au panier.").waitFor();
       });
