@@ -133,15 +133,20 @@ describe("circuit breaker", () => {
 });
 
 describe("an instance that stops answering (its host cut off the network)", () => {
-  it("is confirmed down by quick re-checks, and, no connection opening, the requests waiting on it stop waiting: a read moves to the other instance, a write fails at once", async () => {
+  /** Two catalog instances checked every 400 ms; the route's timeout far away (20 s): what ends a wait must be the checks. */
+  async function twoInstancesQuicklyChecked() {
     const [a, b] = await fakes("a", "b");
     const gw = await gateway({
       services: { catalog: [a!, b!] },
-      // The route's timeout is far away: what ends the wait must be the instance found down.
       timeoutMs: 20_000,
       healthCheck: { intervalMs: 400, timeoutMs: 150, unhealthyThreshold: 2 },
     });
     await allUp(gw);
+    return { a: a!, b: b!, gw };
+  }
+
+  it("is confirmed down by quick re-checks, and, no connection opening, the requests waiting on it stop waiting: a read moves to the other instance, a write fails at once", async () => {
+    const { a, b, gw } = await twoInstancesQuicklyChecked();
 
     // A read and a write held by the same instance, which then stops answering its checks too.
     const read = gw.api.get("/api/catalog/held");
@@ -172,13 +177,7 @@ describe("an instance that stops answering (its host cut off the network)", () =
   });
 
   it("an instance only slow to answer its checks (overloaded, not gone) is taken out of rotation but keeps the requests it holds", async () => {
-    const [a, b] = await fakes("a", "b");
-    const gw = await gateway({
-      services: { catalog: [a!, b!] },
-      timeoutMs: 20_000,
-      healthCheck: { intervalMs: 400, timeoutMs: 150, unhealthyThreshold: 2 },
-    });
-    await allUp(gw);
+    const { a, b, gw } = await twoInstancesQuicklyChecked();
     const held = gw.api.post("/api/catalog/things/held", { name: "x" });
     await vi.waitFor(() => expect(a!.hits.length + b!.hits.length).toBe(1));
     const slow = a!.hits.length === 1 ? a! : b!;
