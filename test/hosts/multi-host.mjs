@@ -213,6 +213,8 @@ function row(name, s, { start: cut, end: back, to }) {
     downSeconds: (back - cut) / 1000,
     observeSeconds: opts.observe,
     errors: topErrors(during, 4),
+    // What kept the virtual users waiting (a window with nothing started is everyone waiting).
+    slow: slowest(during.filter((x) => x.t < back)),
     // Per second from 2 s before the cut: requests that succeeded/started ("|" marks the cut and the return).
     timeline: windows(s, cut - 2000, to)
       .map((w) => `${w.start === cut || (back >= w.start && back < w.start + 1000) ? "| " : ""}${w.ok}/${w.count}`)
@@ -222,6 +224,20 @@ function row(name, s, { start: cut, end: back, to }) {
   r.verdict =
     r.failedPct <= AIM.maxFailedPct && recovered(r.recoveryCut) && recovered(r.recoveryBack) ? "MET" : "MISSED";
   return r;
+}
+
+/** The requests that took a second or more, by operation: "checkout ×6 (up to 2.1 s)". */
+function slowest(samples) {
+  const byOp = new Map();
+  for (const x of samples) {
+    if (x.ms < 1000) continue;
+    const seen = byOp.get(x.op) ?? { count: 0, max: 0 };
+    byOp.set(x.op, { count: seen.count + 1, max: Math.max(seen.max, x.ms) });
+  }
+  return [...byOp]
+    .sort((a, b) => b[1].count - a[1].count)
+    .map(([op, { count, max }]) => `${op} ×${count} (up to ${(max / 1000).toFixed(1)} s)`)
+    .join(", ");
 }
 
 const seconds = (x, bound) => (x === undefined ? `>${bound} s` : `${x.toFixed(1)} s`);
@@ -370,7 +386,7 @@ try {
         r.downSeconds,
       )} after the cut, ${seconds(r.recoveryBack, r.observeSeconds)} after the return → aims ${r.verdict}${
         r.errors ? `\n           errors: ${r.errors}` : ""
-      }\n           per second (ok/started): ${r.timeline}`,
+      }${r.slow ? `\n           1 s or more: ${r.slow}` : ""}\n           per second (ok/started): ${r.timeline}`,
     );
   }
   await load.stop();

@@ -18,6 +18,7 @@ export { createServiceTokens, type ServiceTokens } from "./auth/service-tokens";
 export { createTokenVerifier } from "./auth/token-verifier";
 export * from "./client/endpoint-client";
 export * from "./client/service-client";
+export { type Probe, type ProbeResult, probeConnection } from "./client/probe";
 export {
   AuthEnv,
   BaseServiceEnv,

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { Agent, buildConnector } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { createServiceClient, createServiceTokens, type ServiceTokens, UnavailableError } from "../src";
+import { probeConnection } from "../src/client/probe";
 import { runWithContext } from "../src/context";
 
 interface Fake {
@@ -387,5 +388,83 @@ describe("an instance whose host is cut off the network", () => {
     expect(performance.now() - started).toBeLessThan(2_000);
     for (const answer of held) answer();
     await agent.close();
+  });
+
+  it("is probed when a call waits on it long enough: no new connection opens, so a keyed write moves to the other instance and an unkeyed one fails, in about a second", async () => {
+    // The calls already sent to the cut instance hang on their open connections; no other call comes
+    // to find that it cannot connect. The probe (a new connection) finds it.
+    const held: (() => void)[] = [];
+    const cutServer = createServer((_req, res) => {
+      held.push(() => res.writeHead(200, { "content-type": "application/json" }).end('{"instance":"cut"}'));
+    });
+    await new Promise<void>((r) => cutServer.listen(0, "127.0.0.1", r));
+    servers.push(cutServer);
+    const cutUrl = `http://127.0.0.1:${(cutServer.address() as AddressInfo).port}`;
+    const other = await fake(() => ({ status: 200, body: { instance: "other" } }));
+    const probed: string[] = [];
+    const client = createServiceClient({
+      target: "payments",
+      baseUrls: [cutUrl, other.url],
+      timeoutMs: 10_000,
+      probeAfterMs: 200,
+      probe: async (base) => {
+        probed.push(base);
+        return base === cutUrl ? "unreachable" : "open";
+      },
+    });
+
+    const started = performance.now();
+    const keyed = client.request<{ instance: string }>({
+      method: "POST",
+      path: "/charges",
+      body: {},
+      idempotencyKey: "k-1",
+    }); // round-robin: the cut instance
+    await client.get("/read"); // the other one
+    const unkeyed = client.request({ method: "POST", path: "/charges", body: {} }).catch((e: unknown) => e); // the cut one
+    expect((await keyed).body.instance).toBe("other");
+    const refused = (await unkeyed) as UnavailableError;
+    expect(refused).toBeInstanceOf(UnavailableError);
+    expect(refused.detail).toContain("unreachable");
+    expect(performance.now() - started).toBeLessThan(2_000);
+    // One probe for the two calls waiting on the cut instance, none of the one that answered at once.
+    expect(probed).toEqual([cutUrl]);
+    expect(held).toHaveLength(2);
+    // Its circuit is open: the next calls go to the other instance without waiting.
+    const next = await client.get<{ instance: string }>("/read");
+    expect(next.body.instance).toBe("other");
+    for (const answer of held) answer();
+  });
+
+  it("a slow instance whose host is there is waited for: the probe opens a connection, and is not repeated by every slow call", async () => {
+    const slow = await fake(() => ({ status: 200, body: { instance: "slow" }, delayMs: 600 }));
+    let probes = 0;
+    const client = createServiceClient({
+      target: "payments",
+      baseUrls: [slow.url],
+      timeoutMs: 5_000,
+      probeAfterMs: 100,
+      probe: async () => {
+        probes++;
+        return "open";
+      },
+    });
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => client.request<{ instance: string }>({ method: "POST", path: "/charges", body: {} })),
+    );
+    expect(answers.map((a) => a.body.instance)).toEqual(["slow", "slow", "slow"]);
+    expect(slow.calls).toHaveLength(3);
+    // The three waited together: one probe found the host there, and none was needed again within
+    // probeAfterMs; at most one more for the 500 ms after that.
+    expect(probes).toBeGreaterThanOrEqual(1);
+    expect(probes).toBeLessThanOrEqual(5);
+  });
+});
+
+describe("probeConnection", () => {
+  it("tells an instance listening (a connection opens) from a port nobody listens on (refused: the host is there)", async () => {
+    const up = await fake(() => ({ status: 200 }));
+    expect(await probeConnection(up.url)).toBe("open");
+    expect(await probeConnection(await deadUrl())).toBe("refused");
   });
 });

@@ -6,6 +6,7 @@ import {
   createTokenVerifier,
   identityRevocationsFetcher,
   type Logger,
+  type Probe,
   revocationCheckingVerifier,
   UnavailableError,
 } from "@comptoir/platform";
@@ -46,6 +47,8 @@ export interface GatewayDeps {
   credential: string;
   /** The built web application's folder (web/dist), served at `/`; absent: no web application. */
   webDist?: string;
+  /** How the instance of a request that waits long is probed (default: a TCP connection; a test stands in for a cut-off host). */
+  probe?: Probe;
 }
 
 /** The gateway's own calls to identity (JWKS, API keys) give up after this. */
@@ -204,6 +207,7 @@ export async function buildApp(deps: GatewayDeps): Promise<App> {
     logger,
     cache,
     credential: deps.credential,
+    ...(deps.probe ? { probe: deps.probe } : {}),
   });
   const healthChecks = createHealthChecks([...upstreams.values()], checkAgent);
 

@@ -197,4 +197,65 @@ describe("an instance that stops answering (its host cut off the network)", () =
     expect(answered.body.instance).toBe(slow.name);
     slow.healthDelayMs = 0;
   });
+
+  it("is probed once a request has waited a second on it: no new connection opening, its requests stop waiting before any health check has failed", async () => {
+    // Checks far apart (a minute) and a route timeout far away (20 s): only the probe can end the wait.
+    const [a, b] = await fakes("a", "b");
+    const cutOff = new Set<string>();
+    const probed: string[] = [];
+    const gw = await gateway({
+      services: { catalog: [a!, b!] },
+      timeoutMs: 20_000,
+      healthCheck: { intervalMs: 60_000, timeoutMs: 150 },
+      // The edge of the test: a probe that sees the cut host's SYNs go unanswered.
+      probe: async (url) => {
+        probed.push(url);
+        return cutOff.has(url) ? "unreachable" : "open";
+      },
+    });
+    await allUp(gw);
+    const read = gw.api.get("/api/catalog/held");
+    await vi.waitFor(() => expect(a!.hits.length + b!.hits.length).toBe(1));
+    const [cut, other] = a!.hits.length === 1 ? [a!, b!] : [b!, a!];
+    expect((await gw.api.get("/api/catalog/fast")).body.instance).toBe(other.name);
+    const write = gw.api.post("/api/catalog/things/held", { name: "x" });
+    await vi.waitFor(() => expect(cut.hits.length).toBe(2));
+    cutOff.add(cut.url);
+    const cutAt = performance.now();
+
+    const refused = await write;
+    expect(refused.status).toBe(502);
+    expect(refused.body.detail).toContain("cut off");
+    await vi.waitFor(() => expect(other.hits.length).toBe(2), { timeout: 3_000 });
+    other.release();
+    const moved = await read;
+    expect(moved.body.instance).toBe(other.name);
+    expect(performance.now() - cutAt).toBeLessThan(2_500);
+    // One probe for both requests it held; the instance is out of rotation until a check passes.
+    expect(probed.filter((url) => url === cut.url)).toHaveLength(1);
+    expect((await gw.status()).body.services.catalog.instances.find((i: any) => i.url === cut.url).status).toBe("down");
+    expect((await gw.api.get("/api/catalog/fast")).body.instance).toBe(other.name);
+    cut.release();
+  });
+
+  it("a request that waits on an instance whose host is there (the probe connects) keeps waiting for its answer", async () => {
+    const [a] = await fakes("a");
+    let probes = 0;
+    const gw = await gateway({
+      services: { catalog: [a!] },
+      timeoutMs: 20_000,
+      healthCheck: { intervalMs: 60_000 },
+      probe: async () => {
+        probes++;
+        return "open";
+      },
+    });
+    await allUp(gw);
+    const held = gw.api.post("/api/catalog/things/held", { name: "x" });
+    await vi.waitFor(() => expect(probes).toBe(1), { timeout: 3_000 });
+    a!.release();
+    const answered = await held;
+    expect(answered.status).toBe(200);
+    expect(answered.body.instance).toBe("a");
+  });
 });

@@ -1,7 +1,9 @@
+import { setMaxListeners } from "node:events";
 import { BulkheadRejectedError, bulkhead, ExponentialBackoff, handleWhen, retry } from "cockatiel";
 import { type Dispatcher, request } from "undici";
 import type { ServiceTokens } from "../auth/service-tokens";
 import { internalAgent } from "./agent";
+import { type Probe, probeConnection } from "./probe";
 import { currentContext } from "../context/request-context";
 import { formatTraceparent } from "../context/traceparent";
 import { isTracing, type SpanHandle, startSpan, untracedSpan } from "../tracing/spans";
@@ -19,6 +21,14 @@ export interface ServiceClientOptions {
   baseUrls: string | readonly string[];
   /** Per attempt, connection to last byte. */
   timeoutMs?: number;
+  /**
+   * When an attempt has waited this long (default: a third of timeoutMs, at most 1 s), its instance is
+   * probed with a new connection (one probe at a time per instance); if none opens, its host is cut
+   * off: every call waiting on it stops, as when a call fails to connect to it.
+   */
+  probeAfterMs?: number;
+  /** How the instance is probed (default: a TCP connection within 1 s). */
+  probe?: Probe;
   /** Retries after the first attempt, for idempotent requests only. */
   maxRetries?: number;
   /**
@@ -113,6 +123,10 @@ interface Instance {
    * and are retried elsewhere when that is safe. Replaced at once for the calls to come.
    */
   gone: AbortController;
+  /** The probe under way (a slow call asked whether the instance's host is still there), if any. */
+  checking?: Promise<void>;
+  /** When a probe last found the host there: slow calls do not probe again within probeAfterMs. */
+  reachableAt: number;
 }
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE"]);
@@ -150,6 +164,8 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     .filter(Boolean);
   if (baseUrls.length === 0) throw new Error(`no address configured for service ${options.target}`);
   const timeoutMs = options.timeoutMs ?? 2_000;
+  const probeAfterMs = options.probeAfterMs ?? Math.min(1_000, Math.round(timeoutMs / 3));
+  const probe = options.probe ?? probeConnection;
   const halfOpenAfter = options.breaker?.halfOpenAfterMs ?? 1_000;
   const consecutiveFailures = options.breaker?.consecutiveFailures ?? 5;
   const dispatcher = options.dispatcher ?? internalAgent;
@@ -158,7 +174,8 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     failures: 0,
     openedAt: null,
     probing: false,
-    gone: new AbortController(),
+    gone: goneSignal(),
+    reachableAt: 0,
   }));
   const limiter = bulkhead(options.concurrency?.limit ?? 64, options.concurrency?.queue ?? 256);
   const backoff = new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 });
@@ -193,6 +210,35 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     if (fallback) return fallback;
     const reopens = Math.min(...instances.map((i) => (i.openedAt ?? now) + halfOpenAfter - now));
     throw new CircuitOpenError(Math.max(reopens, 0));
+  }
+
+  /**
+   * The instance's host cannot be reached (a call could not connect, or a probe): its circuit opens
+   * and every call waiting on it stops now (`gone` is aborted, and replaced for the calls to come).
+   */
+  function markGone(instance: Instance, seen: AbortController): void {
+    if (instance.gone !== seen) return; // already done, since the caller looked
+    instance.gone = goneSignal();
+    instance.openedAt = Date.now();
+    seen.abort();
+  }
+
+  /**
+   * A call has waited probeAfterMs on `instance`: is its host still there? One probe at a time per
+   * instance, and none again soon after one found it there (a slow instance is not probed by every
+   * slow call).
+   */
+  function checkReachable(instance: Instance, seen: AbortController): void {
+    if (instance.checking || Date.now() - instance.reachableAt < probeAfterMs || seen.signal.aborted) return;
+    instance.checking = probe(instance.base)
+      .then((result) => {
+        if (result === "unreachable") markGone(instance, seen);
+        else instance.reachableAt = Date.now();
+      })
+      .catch(() => {})
+      .finally(() => {
+        instance.checking = undefined;
+      });
   }
 
   /** Runs one attempt on `instance` under its circuit. */
@@ -239,6 +285,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     const gone = goneController.signal;
     const stopWaiting = () => deadline.abort();
     gone.addEventListener("abort", stopWaiting, { once: true });
+    const slow = setTimeout(() => checkReachable(instance, goneController), probeAfterMs);
     let res: Dispatcher.ResponseData;
     let text: string;
     try {
@@ -255,14 +302,10 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       const reason = deadline.expired
         ? `no answer within ${timeoutMs} ms`
         : gone.aborted
-          ? "unreachable (another call could not connect to it)"
+          ? "unreachable (no new connection to it opens)"
           : code || (error as Error).message;
-      if (UNREACHABLE.has(code) && instance.gone === goneController) {
-        // Its host is gone: its circuit opens, and every call waiting on it stops now.
-        instance.gone = new AbortController();
-        instance.openedAt = Date.now();
-        goneController.abort();
-      }
+      // Its host is gone: its circuit opens, and every call waiting on it stops now.
+      if (UNREACHABLE.has(code)) markGone(instance, goneController);
       const failure = new TransientError(
         `${options.target} at ${base}: ${reason}`,
         !deadline.expired && NEVER_SENT.has(code),
@@ -271,6 +314,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       span?.end();
       throw failure;
     } finally {
+      clearTimeout(slow);
       gone.removeEventListener("abort", stopWaiting);
       deadline.clear();
     }
@@ -344,6 +388,13 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     request: send,
     get: (path, query) => send({ method: "GET", path, ...(query ? { query } : {}) }),
   };
+}
+
+/** An instance's `gone`: every call waiting on the instance listens to it (up to the bulkhead's limit). */
+function goneSignal(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
 
 function hasAuthorization(req: ServiceRequest): boolean {

@@ -26,4 +26,8 @@ export interface Instance {
    * one when it is back.
    */
   gone: AbortController;
+  /** The probe under way (a request waiting on the instance asked whether its host is still there). */
+  checking?: Promise<void>;
+  /** When a probe last found its host there: waiting requests do not probe it again for a while. */
+  reachableAt: number;
 }

@@ -13,6 +13,8 @@ import {
   isTracing,
   type Logger,
   NotFoundError,
+  type Probe,
+  probeConnection,
   type SpanHandle,
   startDeadline,
   startSpan,
@@ -24,6 +26,7 @@ import type { Dispatcher } from "undici";
 import type { RouteBudgets } from "../rate-limit/rate-limiter";
 import { ClientBodyError, hasBody, PayloadTooLargeError, RequestBody } from "./request-body";
 import { type CachedResponse, cacheableRequest, type ResponseCache } from "./response-cache";
+import { checkReachable, PROBE_AFTER_MS } from "./reachability";
 import { ejectInstance, type Instance, pickInstance, type Upstream } from "./upstream";
 import type { UpstreamMetrics } from "./upstream.metrics";
 import { classifyFailure, type UpstreamFailure } from "./upstream-errors";
@@ -219,7 +222,10 @@ export function createProxy(deps: {
   cache?: ResponseCache;
   /** The gateway's SERVICE_CREDENTIAL: each request carries its proof (gateway-proof.ts). */
   credential: string;
+  /** Probes the instance of a request that waits long (reachability.ts); default a TCP connection. */
+  probe?: Probe;
 }): ReverseProxy {
+  const probe = deps.probe ?? probeConnection;
   async function forward(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -290,6 +296,7 @@ export function createProxy(deps: {
         deadline.signal.addEventListener("abort", stopWaiting, { once: true });
         const gone = instance.gone.signal;
         gone.addEventListener("abort", stopWaiting, { once: true });
+        const slow = setTimeout(() => checkReachable(probe, upstream, instance), PROBE_AFTER_MS);
         try {
           response = await deps.dispatcher.request({
             origin: instance.url,
@@ -302,6 +309,7 @@ export function createProxy(deps: {
             signal: waiting.signal,
           });
         } catch (error) {
+          clearTimeout(slow);
           gone.removeEventListener("abort", stopWaiting);
           instance.inFlight -= 1;
           hop?.fail(error);
@@ -366,6 +374,7 @@ export function createProxy(deps: {
             extensions: { service },
           });
         }
+        clearTimeout(slow);
         gone.removeEventListener("abort", stopWaiting);
         const status = response.statusCode;
         if (hop) {

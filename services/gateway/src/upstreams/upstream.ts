@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { Logger } from "@comptoir/platform";
 import type { HealthCheckConfig, UpstreamConfig } from "../gateway.config";
 import { type Balancer, createBalancer } from "./balancer";
@@ -32,7 +33,8 @@ export function createUpstream(
     successes: 0,
     failures: 0,
     inFlight: 0,
-    gone: new AbortController(),
+    gone: goneSignal(),
+    reachableAt: 0,
   }));
   return {
     name: config.name,
@@ -98,6 +100,15 @@ export function recordCheck(
   }
 }
 
+/**
+ * A probe found that no new connection to the instance opens (its host is cut off): it is down, and
+ * the requests waiting on it stop waiting now, without waiting for the health checks to agree.
+ */
+export function markUnreachable(upstream: Upstream, instance: Instance, error: string): void {
+  ejectInstance(upstream, instance, error);
+  if (!instance.gone.signal.aborted) instance.gone.abort(new InstanceDownError(instance.url, error));
+}
+
 /** Passive ejection: a proxied request could not reach the instance; it stays out until a check succeeds. */
 export function ejectInstance(upstream: Upstream, instance: Instance, error: string): void {
   instance.successes = 0;
@@ -110,9 +121,16 @@ function setStatus(upstream: Upstream, instance: Instance, status: InstanceStatu
   const previous = instance.status;
   instance.status = status;
   instance.since = new Date();
-  if (status !== "down" && instance.gone.signal.aborted) instance.gone = new AbortController();
+  if (status !== "down" && instance.gone.signal.aborted) instance.gone = goneSignal();
   upstream.eligible = upstream.instances.filter((i) => i.status !== "down");
   const fields = { upstream: upstream.name, target: instance.url, previous, status, error: instance.error, how };
   if (status === "down") upstream.logger.warn(fields, `upstream ${upstream.name}: ${instance.url} is down`);
   else upstream.logger.info(fields, `upstream ${upstream.name}: ${instance.url} is ${status}`);
+}
+
+/** An instance's `gone`: every request in flight to the instance listens to it (hundreds at a time). */
+function goneSignal(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

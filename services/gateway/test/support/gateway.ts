@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type App, developmentServiceCredential, type Logger } from "@comptoir/platform";
+import { type App, developmentServiceCredential, type Logger, type Probe } from "@comptoir/platform";
 import { http, listen, testLogger } from "@comptoir/testing";
 import { afterAll, afterEach } from "vitest";
 import { buildApp } from "../../src/app";
@@ -57,6 +57,8 @@ export interface StartGatewayOptions {
   credential?: string;
   /** The built web application's folder, served at `/` (none unless given). */
   webDist?: string;
+  /** How a slow request's instance is probed (default: a real TCP connection). */
+  probe?: Probe;
 }
 
 /** The credential test gateways sign with unless told otherwise. */
@@ -97,6 +99,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<TestGa
     cache: options.cache,
     credential: options.credential ?? GATEWAY_TEST_CREDENTIAL,
     webDist: options.webDist,
+    ...(options.probe ? { probe: options.probe } : {}),
   });
   const url = await listen(app);
   const api = http(url);
