@@ -195,6 +195,7 @@ export async function buildApp(deps: GatewayDeps): Promise<App> {
       timeoutMs: s.timeoutMs,
       upstream: upstreams.get(s.upstream)!,
       bodyLimitBytes: s.bodyLimitBytes,
+      idempotencyKeys: s.idempotencyKeys,
       budgets: rateLimiter?.budgetsFor({ service: s.name, rateLimit: s.rateLimit }),
     });
   }

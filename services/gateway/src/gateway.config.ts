@@ -154,6 +154,12 @@ const FileSchema = Type.Object(
           upstream: Type.String({ pattern: NAME, description: "the name of an upstream of this file" }),
           timeoutMs: Type.Optional(Timeout),
           bodyLimitBytes: Type.Optional(Bytes),
+          idempotencyKeys: Type.Optional(
+            Type.Boolean({
+              description:
+                "true when every POST and PATCH of the service has one effect per Idempotency-Key: a keyed one may be sent again to another instance",
+            }),
+          ),
           rateLimit: Type.Optional(
             Type.Object(
               { anonymous: Type.Optional(Limit), user: Type.Optional(Limit), windowMs: Type.Optional(WindowMs) },
@@ -231,6 +237,12 @@ export interface ServiceConfig {
   timeoutMs: number;
   /** Largest request body (by Content-Length or while streaming) before a 413. */
   bodyLimitBytes: number;
+  /**
+   * Every POST and PATCH of the service has one effect per Idempotency-Key (the service says so):
+   * a keyed one whose instance failed or vanished is sent again to another (its body, when small,
+   * is read whole first so that it can be). False: such a write is never sent twice.
+   */
+  idempotencyKeys: boolean;
   /** Set when the route has its own anonymous/user limits. */
   rateLimit?: RouteRateLimit;
 }
@@ -446,6 +458,7 @@ function resolveConfig(file: string, data: GatewayFile, options: LoadGatewayConf
       timeoutMs: s.timeoutMs ?? defaultTimeout,
       // A route may raise (or lower) the global limit; BODY_LIMIT_BYTES never lowers a route's own.
       bodyLimitBytes: s.bodyLimitBytes ?? bodyLimitBytes,
+      idempotencyKeys: s.idempotencyKeys ?? false,
     };
     if (s.rateLimit) {
       service.rateLimit = {

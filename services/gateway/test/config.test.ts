@@ -52,6 +52,8 @@ describe("the shipped gateway.config.json", () => {
         timeoutMs: 10_000,
         // Catalog takes product images.
         bodyLimitBytes: service === "catalog" ? 10 * 1024 * 1024 : 1024 * 1024,
+        // Services whose every POST and PATCH has one effect per Idempotency-Key: a keyed write is sent again.
+        idempotencyKeys: ["orders", "payments"].includes(service),
       });
       expect(config.upstreams.find((u) => u.name === service)).toEqual({
         name: service,
@@ -108,13 +110,21 @@ describe("loading a config file", () => {
     const config = loadGatewayConfig({ file: writeConfigFile(minimal()), env: {} });
 
     expect(config.services).toEqual([
-      { name: "catalog", prefix: "/api/catalog", upstream: "catalog", timeoutMs: 10_000, bodyLimitBytes: 1_048_576 },
+      {
+        name: "catalog",
+        prefix: "/api/catalog",
+        upstream: "catalog",
+        timeoutMs: 10_000,
+        bodyLimitBytes: 1_048_576,
+        idempotencyKeys: false,
+      },
       {
         name: "inventory",
         prefix: "/api/inventory",
         upstream: "inventory",
         timeoutMs: 3_000,
         bodyLimitBytes: 1_048_576,
+        idempotencyKeys: false,
       },
     ]);
     expect(config.upstreams[1]).toMatchObject({

@@ -259,3 +259,86 @@ describe("an instance that stops answering (its host cut off the network)", () =
     expect(answered.body.instance).toBe("a");
   });
 });
+
+describe("a write with an Idempotency-Key, to a service whose writes have one effect per key", () => {
+  const line = { variantId: "0192f5a0-0000-7000-8000-000000000001", quantity: 2 };
+
+  it("is sent again, body and key unchanged, to another instance when its instance fails with it", async () => {
+    const [a, b] = await fakes("a", "b");
+    const gw = await gateway({ services: { cart: [a!, b!] }, serviceOverrides: { cart: { idempotencyKeys: true } } });
+    await allUp(gw);
+    a!.crash = true; // reads each request whole, then drops its connection: it may have acted
+    const answers = [];
+    for (let i = 0; i < 4; i++) {
+      answers.push(await gw.api.post(`/api/cart/carts/c${i}/items`, line, { "idempotency-key": `key-${i}` }));
+    }
+    expect(answers.map((r) => [r.status, r.body.instance])).toEqual(Array(4).fill([200, "b"]));
+    // The write that met the crash: the same key and the same bytes went to the other instance.
+    expect(a!.hits).toHaveLength(1);
+    const resent = b!.hits.find((h) => h.url === a!.hits[0]!.url)!;
+    expect(resent.headers["idempotency-key"]).toBe(a!.hits[0]!.headers["idempotency-key"]);
+    expect(resent.bodySha256).toBe(a!.hits[0]!.bodySha256);
+    expect(resent.bodyLength).toBe(JSON.stringify(line).length);
+  });
+
+  it("is sent again when its instance's host is cut off while it waits (the probe finds it)", async () => {
+    const [a, b] = await fakes("a", "b");
+    const cutOff = new Set<string>();
+    const gw = await gateway({
+      services: { cart: [a!, b!] },
+      serviceOverrides: { cart: { idempotencyKeys: true } },
+      timeoutMs: 20_000,
+      healthCheck: { intervalMs: 60_000 },
+      probe: async (url) => (cutOff.has(url) ? "unreachable" : "open"),
+    });
+    await allUp(gw);
+    const held = gw.api.post("/api/cart/carts/c1/items/held", line, { "idempotency-key": "key-held" });
+    await vi.waitFor(() => expect(a!.hits.length + b!.hits.length).toBe(1));
+    const [cut, other] = a!.hits.length === 1 ? [a!, b!] : [b!, a!];
+    cutOff.add(cut.url);
+    await vi.waitFor(() => expect(other.hits).toHaveLength(1), { timeout: 3_000 });
+    expect(other.hits[0]!.headers["idempotency-key"]).toBe("key-held");
+    expect(other.hits[0]!.bodySha256).toBe(cut.hits[0]!.bodySha256);
+    other.release();
+    const answer = await held;
+    expect(answer.status).toBe(200);
+    expect(answer.body.instance).toBe(other.name);
+    cut.release();
+  });
+
+  it("is not sent twice without a key, to a service that does not say it honours keys, or with a body too large to keep", async () => {
+    const [a, b, c, d] = await fakes("a", "b", "c", "d");
+    const gw = await gateway({
+      services: { cart: [a!, b!], catalog: [c!, d!] },
+      serviceOverrides: { cart: { idempotencyKeys: true } },
+    });
+    await allUp(gw);
+    a!.crash = true;
+    c!.crash = true;
+    // Round-robin from the first instance each time the crashed one is back in rotation: send until
+    // one of each kind met the crash.
+    const outcomes = async (send: () => Promise<{ status: number; body: any }>, crashed: { hits: unknown[] }) => {
+      for (let i = 0; i < 6; i++) {
+        const before = crashed.hits.length;
+        const res = await send();
+        if (crashed.hits.length > before) return res;
+        await allUp(gw);
+      }
+      throw new Error("never reached the crashed instance");
+    };
+    const unkeyed = await outcomes(() => gw.api.post("/api/cart/carts/c1/items", line), a!);
+    expect(unkeyed.status).toBe(502);
+    const large = await outcomes(
+      () =>
+        gw.api.post("/api/cart/carts/c1/items", { ...line, note: "x".repeat(70 * 1024) }, { "idempotency-key": "big" }),
+      a!,
+    );
+    expect(large.status).toBe(502);
+    const notHonoured = await outcomes(
+      () => gw.api.post("/api/catalog/products", { name: "x" }, { "idempotency-key": "k" }),
+      c!,
+    );
+    expect(notHonoured.status).toBe(502);
+    expect(notHonoured.body.detail).toContain("may already have taken effect");
+  });
+});

@@ -182,11 +182,14 @@ export async function browse(client, shop) {
 }
 
 async function fillCart(client, shop) {
-  const created = await client.call("cart.create", "POST", "/api/cart/carts", { expect: [201] });
+  // Every write carries an Idempotency-Key: the gateway sends a keyed write again to another
+  // instance when the one it went to fails or vanishes with it.
+  const created = await client.call("cart.create", "POST", "/api/cart/carts", { key: randomUUID(), expect: [201] });
   if (!created.ok) return undefined;
   const cart = { id: created.body.id, token: created.body.token };
   const added = await client.call("cart.add", "POST", `/api/cart/carts/${cart.id}/items`, {
     cartToken: cart.token,
+    key: randomUUID(),
     body: { variantId: pick(shop.variants), quantity: 1 + Math.floor(Math.random() * 2) },
   });
   return added.ok ? cart : undefined;
@@ -215,12 +218,14 @@ async function checkout(client, shop, ledger) {
 async function supply(client, shop, ledger) {
   const created = await client.call("supply.request", "POST", "/api/supply/requests", {
     token: shop.tokens.clerk,
+    key: randomUUID(),
     body: { locationId: STORE1, items: [{ variantId: pick(shop.variants), quantity: 1 }], note: "chaos" },
     expect: [201],
   });
   if (!created.ok) return;
   const approved = await client.call("supply.approve", "POST", `/api/supply/requests/${created.body.id}/approve`, {
     token: shop.tokens.manager,
+    key: randomUUID(),
     expect: [200, 202],
   });
   if (!approved.ok) return;

@@ -24,7 +24,15 @@ import { sectionOf } from "../http/request-target";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Dispatcher } from "undici";
 import type { RouteBudgets } from "../rate-limit/rate-limiter";
-import { ClientBodyError, hasBody, PayloadTooLargeError, RequestBody } from "./request-body";
+import {
+  ClientBodyError,
+  hasBody,
+  PayloadTooLargeError,
+  RequestBody,
+  RESENDABLE_BODY_BYTES,
+  readWholeBody,
+  smallBodyLength,
+} from "./request-body";
 import { type CachedResponse, cacheableRequest, type ResponseCache } from "./response-cache";
 import { checkReachable, PROBE_AFTER_MS } from "./reachability";
 import { ejectInstance, type Instance, pickInstance, type Upstream } from "./upstream";
@@ -39,6 +47,8 @@ export interface ServiceRoute {
   upstream: Upstream;
   /** Largest request body: 413 above it, by Content-Length or while streaming. */
   bodyLimitBytes: number;
+  /** Every POST/PATCH of the service has one effect per Idempotency-Key: a keyed one may be sent again. */
+  idempotencyKeys: boolean;
   /** The rate-limit budgets requests to this route count against (undefined: rate limiting is off). */
   budgets: RouteBudgets | undefined;
 }
@@ -203,6 +213,34 @@ function sendCached(reply: FastifyReply, entry: CachedResponse): FastifyReply {
   return reply.send(entry.body);
 }
 
+function payloadTooLarge(route: ServiceRoute): AppError {
+  return new AppError("payload_too_large", 413, "Payload too large", {
+    detail: `The request body is larger than the ${route.bodyLimitBytes} bytes the ${route.service} service accepts.`,
+    extensions: { limitBytes: route.bodyLimitBytes },
+  });
+}
+
+function hasIdempotencyKey(request: FastifyRequest): boolean {
+  const key = request.headers["idempotency-key"];
+  return typeof key === "string" ? key !== "" : Array.isArray(key) && key.length > 0;
+}
+
+/** A keyed write's small body, read whole before its first attempt (it may be sent more than once). */
+async function readBodyOnce(request: FastifyRequest, route: ServiceRoute, length: number): Promise<Buffer> {
+  try {
+    return await readWholeBody(request.raw, length);
+  } catch (error) {
+    if (error instanceof PayloadTooLargeError) {
+      throw new AppError("bad_request", 400, "Bad request", {
+        detail: "The request body is longer than its Content-Length.",
+      });
+    }
+    throw new AppError("client_closed_request", 499, "Client closed request", {
+      detail: "The client closed the connection before its request body was read.",
+    });
+  }
+}
+
 function retryAfterSeconds(upstream: Upstream): number {
   return Math.max(1, Math.ceil(upstream.healthCheck.intervalMs / 1000));
 }
@@ -247,7 +285,16 @@ export function createProxy(deps: {
       gatewayProofHeaders(deps.credential, { method, path, requestId: request.id, clientIp: request.ip }),
     );
     const withBody = target === undefined && hasBody(request.raw);
-    const idempotent = IDEMPOTENT.has(method);
+    // A POST or PATCH with an Idempotency-Key, to a service that gives such writes one effect per key.
+    const keyedWrite =
+      route.idempotencyKeys && (method === "POST" || method === "PATCH") && hasIdempotencyKey(request);
+    // Its body, when small, is read whole first, to be sent again if an instance fails with it.
+    const wholeLength =
+      keyedWrite && withBody
+        ? smallBodyLength(request.raw, Math.min(RESENDABLE_BODY_BYTES, route.bodyLimitBytes))
+        : undefined;
+    // Sending it again to another instance (after it was sent) changes nothing.
+    const resendable = IDEMPOTENT.has(method) || (keyedWrite && (!withBody || wholeLength !== undefined));
     const cacheKey = deps.cache && method === "GET" && cacheableRequest(request) ? path : undefined;
     if (cacheKey !== undefined) {
       const hit = deps.cache!.get(cacheKey);
@@ -277,12 +324,14 @@ export function createProxy(deps: {
     });
 
     try {
+      const whole = wholeLength === undefined ? undefined : await readBodyOnce(request, route, wholeLength);
       const tried: Instance[] = [];
       let failure: UpstreamFailure | undefined;
       for (let instance = pickInstance(upstream, tried); instance; instance = pickInstance(upstream, tried)) {
         tried.push(instance);
         request.upstreamTarget = instance.url;
-        const body = withBody ? new RequestBody(request.raw, route.bodyLimitBytes) : null;
+        // Streamed to this attempt, unless it was read whole (then each attempt sends it).
+        const body = withBody && !whole ? new RequestBody(request.raw, route.bodyLimitBytes) : null;
         let response: Dispatcher.ResponseData;
         // Tracing on: this attempt's CLIENT span, parent of the instance's own request span.
         const hop = isTracing() ? startHopSpan(method, service, instance, path) : undefined;
@@ -303,7 +352,7 @@ export function createProxy(deps: {
             path,
             method,
             headers,
-            body,
+            body: whole ?? body,
             // Between two chunks of the response body, once it started.
             bodyTimeout: timeoutMs,
             signal: waiting.signal,
@@ -316,15 +365,12 @@ export function createProxy(deps: {
           hop?.end();
           if (body?.errored instanceof PayloadTooLargeError) {
             // The rest of the upload drains unread; the client gets its answer on this connection.
-            throw new AppError("payload_too_large", 413, "Payload too large", {
-              detail: `The request body is larger than the ${route.bodyLimitBytes} bytes the ${service} service accepts.`,
-              extensions: { limitBytes: route.bodyLimitBytes },
-            });
+            throw payloadTooLarge(route);
           }
           if (gone.aborted && !deadline.signal.aborted) {
             // Found down while this attempt waited: the health checks judged the instance already.
             deps.metrics.countRequest(service, instance, "error");
-            if (idempotent && !body?.started) continue;
+            if (resendable && !body?.started) continue;
             throw new AppError("bad_gateway", 502, "Bad gateway", {
               detail: `An instance of the ${service} service stopped answering while it handled the request (${(gone.reason as Error).message}); it was not retried because it may already have taken effect.`,
               extensions: { service },
@@ -368,7 +414,7 @@ export function createProxy(deps: {
           ejectInstance(upstream, instance, failure.message);
           deps.logger.warn({ service, target: instance.url, error: failure.message }, "upstream instance unreachable");
           // Safe to send again: it never left, or repeating it changes nothing and its body is still unread.
-          if (failure.neverSent || (idempotent && !body?.started)) continue;
+          if (failure.neverSent || (resendable && !body?.started)) continue;
           throw new AppError("bad_gateway", 502, "Bad gateway", {
             detail: `An instance of the ${service} service failed while handling the request (${failure.message}); it was not retried because it may already have taken effect.`,
             extensions: { service },

@@ -89,3 +89,57 @@ export function hasBody(request: IncomingMessage): boolean {
   if (length !== undefined) return length !== "0";
   return request.headers["transfer-encoding"] !== undefined;
 }
+
+/**
+ * Keyed writes whose body is at most this large (by Content-Length) are read whole before the
+ * first attempt, so that they can be sent again to another instance: 64 KiB covers every JSON
+ * write of the platform; an upload larger than that is streamed, and sent once.
+ */
+export const RESENDABLE_BODY_BYTES = 64 * 1024;
+
+/** The declared Content-Length when it is a plain number of at most `limit` bytes; undefined otherwise. */
+export function smallBodyLength(request: IncomingMessage, limit: number): number | undefined {
+  const header = request.headers["content-length"];
+  if (header === undefined || request.headers["transfer-encoding"] !== undefined || !/^\d{1,9}$/.test(header)) {
+    return undefined;
+  }
+  const length = Number(header);
+  return length <= limit ? length : undefined;
+}
+
+/**
+ * Reads the whole body of a request announced as `length` bytes (smallBodyLength). ClientBodyError
+ * when the client breaks its upload or closes the connection before the end; PayloadTooLargeError
+ * when more than announced comes (the rest drains unread).
+ */
+export function readWholeBody(source: IncomingMessage, length: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const done = (error?: Error) => {
+      source.off("data", onData);
+      source.off("end", onEnd);
+      source.off("error", onError);
+      source.off("close", onClose);
+      if (error) {
+        source.resume();
+        reject(error);
+      } else resolve(Buffer.concat(chunks, received));
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > length) done(new PayloadTooLargeError(length));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => done();
+    const onError = (error: Error) => done(new ClientBodyError(`the client's request body failed: ${error.message}`));
+    const onClose = () => {
+      if (!source.complete) done(new ClientBodyError("the client closed the connection during the upload"));
+    };
+    source.on("data", onData);
+    source.on("end", onEnd);
+    source.on("error", onError);
+    source.on("close", onClose);
+    source.resume();
+  });
+}
