@@ -4,6 +4,7 @@ import {
   createApp,
   type Db,
   degradesOnly,
+  developmentServiceCredential,
   type Logger,
   pingDatabase,
   type ReadinessCheck,
@@ -14,6 +15,7 @@ import { type CatalogClient, createCatalogClient } from "./clients/catalog.clien
 import { createInventoryClient, type InventoryClient } from "./clients/inventory.client";
 import { createPostgresCartStore } from "./db/postgres-cart.store";
 import type { CartTtl } from "./model/cart";
+import { cartKeySecret } from "./model/cart-token";
 import type { CartStore } from "./model/cart.store";
 import { createRedisCartStore } from "./redis/redis-cart.store";
 import { startSweep } from "./domain/sweep";
@@ -39,6 +41,11 @@ export interface CartDeps {
    * relayed (Redis), in ms; 0 turns the sweep off (tests sweep by hand).
    */
   sweepMs?: number;
+  /**
+   * Cart's SERVICE_CREDENTIAL: guest carts created with an Idempotency-Key derive their id and token
+   * from it (every instance must have the same); default the development credential, as in config.
+   */
+  serviceCredential?: string;
   now?: () => Date;
 }
 
@@ -89,6 +96,7 @@ export async function buildApp(deps: CartDeps): Promise<App> {
     inventory: deps.inventory,
     ttl: { ...DEFAULT_TTL, ...deps.ttl },
     logger: deps.logger,
+    keySecret: cartKeySecret(deps.serviceCredential ?? developmentServiceCredential("cart")),
     now: deps.now,
   });
   eventsAdminRoutes(app, "cart", deps.bus);

@@ -37,6 +37,7 @@ await runService({
       ...dependencies,
       ttl: { guestSeconds: config.CART_GUEST_TTL_SECONDS, customerSeconds: config.CART_CUSTOMER_TTL_SECONDS },
       sweepMs: config.CART_SWEEP_MS,
+      serviceCredential: config.SERVICE_CREDENTIAL,
     });
   },
   onClose: async () => {

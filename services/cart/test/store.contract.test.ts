@@ -67,6 +67,24 @@ describe.each(STORES)("the %s cart store", (kind) => {
     expect(new Set(raced.map((r) => r.cart.id)).size).toBe(1);
   });
 
+  it("keeps a guest cart's id: a second creation with the id gives the first back, at once too", async () => {
+    const first = guest();
+    const racing = await Promise.all(Array.from({ length: 5 }, () => store.create({ ...first })));
+    expect(racing.filter((r) => r.created)).toHaveLength(1);
+    for (const r of racing) expect(r.cart).toEqual(first);
+    expect(await store.create(guest())).toMatchObject({ created: true });
+    const again = await store.create({ ...guest(), id: first.id });
+    expect(again).toEqual({ cart: first, created: false });
+  });
+
+  it("keeps a cart's recent Idempotency-Keys", async () => {
+    const cart = guest();
+    await store.create(cart);
+    const recentKeys = [{ key: randomUUID(), fingerprint: "f".repeat(64) }];
+    await store.update(cart.id, (c) => ({ ...c, recentKeys }));
+    expect((await store.get(cart.id))?.recentKeys).toEqual(recentKeys);
+  });
+
   it("updates atomically; a change that throws saves nothing; returning the cart itself writes nothing", async () => {
     const cart = guest();
     await store.create(cart);

@@ -1,5 +1,5 @@
 import type { Queryable } from "@comptoir/platform";
-import type { Cart, CartLine } from "../model/cart";
+import type { Cart, CartLine, RecentKey } from "../model/cart";
 
 interface CartRow {
   id: string;
@@ -7,6 +7,7 @@ interface CartRow {
   token_hash: string | null;
   items: CartLine[];
   order_ids: string[];
+  recent_keys: RecentKey[];
   created_at: Date;
   updated_at: Date;
   expires_at: Date;
@@ -18,6 +19,7 @@ const toCart = (row: CartRow): Cart => ({
   tokenHash: row.token_hash,
   items: row.items,
   orderIds: row.order_ids,
+  recentKeys: row.recent_keys,
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
   expiresAt: row.expires_at.toISOString(),
@@ -32,6 +34,7 @@ const params = (cart: Cart) => [
   cart.createdAt,
   cart.updatedAt,
   cart.expiresAt,
+  JSON.stringify(cart.recentKeys),
 ];
 
 /** The live cart (not expired at `now`), locked until the transaction ends when `lock`. */
@@ -79,11 +82,11 @@ export async function lockForAssociation(db: Queryable, id: string, customerId: 
   return rows.map(toCart);
 }
 
-/** Inserts the cart; false when the customer already has a cart (the unique index). */
+/** Inserts the cart; false when the customer already has a cart (the unique index), or its id is taken. */
 export async function insertCart(db: Queryable, cart: Cart): Promise<boolean> {
   const { rowCount } = await db.query(
-    `INSERT INTO carts (id, customer_id, token_hash, items, order_ids, created_at, updated_at, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+    `INSERT INTO carts (id, customer_id, token_hash, items, order_ids, created_at, updated_at, expires_at, recent_keys)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
     params(cart),
   );
   return rowCount === 1;
@@ -92,7 +95,7 @@ export async function insertCart(db: Queryable, cart: Cart): Promise<boolean> {
 export async function saveCart(db: Queryable, cart: Cart): Promise<Cart> {
   const { rows } = await db.query<CartRow>(
     `UPDATE carts SET customer_id = $2, token_hash = $3, items = $4, order_ids = $5, created_at = $6,
-            updated_at = $7, expires_at = $8
+            updated_at = $7, expires_at = $8, recent_keys = $9
       WHERE id = $1 RETURNING *`,
     params(cart),
   );
@@ -103,8 +106,8 @@ export async function saveCart(db: Queryable, cart: Cart): Promise<Cart> {
 export async function saveCartIf(db: Queryable, cart: Cart, version: string): Promise<Cart | undefined> {
   const { rows } = await db.query<CartRow>(
     `UPDATE carts SET customer_id = $2, token_hash = $3, items = $4, order_ids = $5, created_at = $6,
-            updated_at = $7, expires_at = $8
-      WHERE id = $1 AND xmin = $9::text::xid RETURNING *`,
+            updated_at = $7, expires_at = $8, recent_keys = $9
+      WHERE id = $1 AND xmin = $10::text::xid RETURNING *`,
     [...params(cart), version],
   );
   return rows[0] && toCart(rows[0]);
@@ -112,6 +115,11 @@ export async function saveCartIf(db: Queryable, cart: Cart, version: string): Pr
 
 export async function deleteCart(db: Queryable, id: string): Promise<void> {
   await db.query("DELETE FROM carts WHERE id = $1", [id]);
+}
+
+/** Frees an id held by an expired cart (a guest cart whose id is derived from an Idempotency-Key). */
+export async function deleteExpiredCart(db: Queryable, id: string, now: Date): Promise<void> {
+  await db.query("DELETE FROM carts WHERE id = $1 AND expires_at <= $2", [id, now]);
 }
 
 /** Frees a customer's slot held by an expired cart. */

@@ -31,9 +31,16 @@ export function createPostgresCartStore(db: Db, options: { outbox: Outbox; now?:
     async create(cart) {
       if (!cart.customerId) {
         return withTx(db, async (tx) => {
-          await repo.insertCart(tx, cart);
-          await publishCartEvents(tx, outbox, cartEventsOf(undefined, cart));
-          return { cart, created: true };
+          await repo.deleteExpiredCart(tx, cart.id, now());
+          // A concurrent insert of the same id (a guest cart created twice under one key) makes this
+          // one wait, then do nothing: the winner's cart comes back.
+          if (await repo.insertCart(tx, cart)) {
+            await publishCartEvents(tx, outbox, cartEventsOf(undefined, cart));
+            return { cart, created: true };
+          }
+          const existing = await repo.findCart(tx, cart.id, now());
+          if (!existing) throw new Error(`cart ${cart.id} vanished while creating it`);
+          return { cart: existing, created: false };
         });
       }
       const customerId = cart.customerId;

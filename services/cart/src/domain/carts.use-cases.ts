@@ -1,7 +1,10 @@
 import { SERVICE_ROLE } from "@comptoir/contracts";
 import {
+  AppError,
   ConflictError,
   ForbiddenError,
+  IdempotencyKeyReusedError,
+  InvalidError,
   type Logger,
   NotFoundError,
   newId,
@@ -16,16 +19,20 @@ import {
   type Cart,
   type CartTtl,
   cartNotFound,
+  hasApplied,
+  keyedWrite,
   type LineData,
   lineNotFound,
   lineOf,
   newCart,
+  type RecentKey,
+  rememberKey,
   removeLine,
   setQuantity,
   takeOrdered,
   touch,
 } from "../model/cart";
-import { newCartToken, tokenMatches } from "../model/cart-token";
+import { cartFromKey, MIN_GUEST_CART_KEY_LENGTH, newCartToken, tokenMatches } from "../model/cart-token";
 import type { CartStore } from "../model/cart.store";
 import { type CartView, type CartWarning, renderCart } from "../model/cart-view";
 
@@ -35,13 +42,25 @@ export interface CartsDeps {
   inventory: InventoryClient;
   ttl: CartTtl;
   logger: Logger;
+  /** The HMAC key guest carts created with an Idempotency-Key derive their id and token from (cartKeySecret). */
+  keySecret: Buffer;
   now?: () => Date;
 }
 
-/** Who asks: their verified token (if any) and the guest cart token they sent (X-Cart-Token). */
+/**
+ * Who asks: their verified token (if any), the guest cart token they sent (X-Cart-Token), and the
+ * Idempotency-Key of their request (if any): a write sent again under its key is applied once.
+ */
 export interface Caller {
   principal: Principal | null;
   cartToken: string | undefined;
+  idempotencyKey?: string;
+}
+
+/** The cart after a write; `replayed` when the write had already been applied under its Idempotency-Key. */
+export interface Written {
+  cart: CartView;
+  replayed: boolean;
 }
 
 const clock = (deps: CartsDeps) => deps.now?.() ?? new Date();
@@ -77,16 +96,37 @@ async function requireCart(deps: CartsDeps, caller: Caller, id: string, access =
   return cart;
 }
 
-/** Saves `change` of the cart (re-checking access on the fresh copy), its expiry pushed back. */
-async function write(deps: CartsDeps, caller: Caller, id: string, change: (cart: Cart) => Cart): Promise<Cart> {
+/**
+ * Saves `change` of the cart (re-checking access on the fresh copy), its expiry pushed back. A
+ * keyed write (`keyed`) is checked and remembered in the same atomic update: one the cart has
+ * already applied changes nothing (`replayed`), its key with another request is a 422.
+ */
+async function write(
+  deps: CartsDeps,
+  caller: Caller,
+  id: string,
+  change: (cart: Cart) => Cart,
+  keyed?: RecentKey,
+): Promise<{ cart: Cart; replayed: boolean }> {
   const now = clock(deps);
+  let replayed = false;
   const saved = await deps.store.update(id, (cart) => {
+    replayed = false;
     if (!mayWrite(cart, caller)) throw cartNotFound(id);
-    return touch(change(cart), now, deps.ttl);
+    if (!keyed) return touch(change(cart), now, deps.ttl);
+    if (hasApplied(cart, keyed)) {
+      replayed = true;
+      return cart;
+    }
+    return touch(rememberKey(change(cart), keyed), now, deps.ttl);
   });
   if (!saved) throw cartNotFound(id);
-  return saved;
+  return { cart: saved, replayed };
 }
+
+/** The request's write under its Idempotency-Key (operation and input make its fingerprint); none without a key. */
+const keyedOf = (caller: Caller, operation: string, input: Record<string, unknown>): RecentKey | undefined =>
+  caller.idempotencyKey === undefined ? undefined : keyedWrite(caller.idempotencyKey, operation, input);
 
 /**
  * The cart as the shopper sees it, catalog and inventory asked in parallel. Either one not
@@ -157,13 +197,18 @@ async function availableOf(deps: CartsDeps, variantId: string): Promise<number |
 export interface CreatedCart {
   cart: CartView;
   created: boolean;
-  /** The guest cart's secret, given this once. */
+  /** The guest cart's secret, given this once (and again to a create replayed under its Idempotency-Key). */
   token?: string;
+  /** A guest cart already created under this Idempotency-Key. */
+  replayed?: boolean;
 }
 
 /**
  * A guest cart (no token: a new secret token comes back, once) or the caller's own cart (a user's
- * token: their live cart if they have one, a new one otherwise).
+ * token: their live cart if they have one, a new one otherwise). A guest cart created with an
+ * Idempotency-Key has its id and token derived from the key (cartFromKey): the same key again finds
+ * that cart and gives its token back, on any instance. The key then stands for the token: 400
+ * idempotency_key_too_short under MIN_GUEST_CART_KEY_LENGTH characters.
  */
 export async function createCart(deps: CartsDeps, caller: Caller): Promise<CreatedCart> {
   const now = clock(deps);
@@ -174,9 +219,35 @@ export async function createCart(deps: CartsDeps, caller: Caller): Promise<Creat
     const { cart, created } = await deps.store.create(newCart({ id: newId(), customerId }, now, deps.ttl));
     return { cart: await present(deps, cart), created };
   }
+  if (caller.idempotencyKey !== undefined) return createKeyedGuestCart(deps, caller.idempotencyKey, now);
   const { token, hash } = newCartToken();
   const { cart } = await deps.store.create(newCart({ id: newId(), tokenHash: hash }, now, deps.ttl));
   return { cart: await present(deps, cart), created: true, token };
+}
+
+async function createKeyedGuestCart(deps: CartsDeps, key: string, now: Date): Promise<CreatedCart> {
+  if (key.length < MIN_GUEST_CART_KEY_LENGTH) {
+    throw new InvalidError(
+      "idempotency_key_too_short",
+      `A guest cart's Idempotency-Key stands for its token: it must be at least ${MIN_GUEST_CART_KEY_LENGTH} characters (a UUID).`,
+      {
+        errors: [{ in: "headers", field: "idempotency-key", message: `is shorter than ${MIN_GUEST_CART_KEY_LENGTH}` }],
+      },
+    );
+  }
+  const { id, token, hash } = cartFromKey(deps.keySecret, key);
+  const existing = await deps.store.get(id);
+  // Two creates at once under one key: the store keeps one cart and gives it to both.
+  const { cart, created } = existing
+    ? { cart: existing, created: false }
+    : await deps.store.create(newCart({ id, tokenHash: hash }, now, deps.ttl));
+  // Associated since, the cart is a customer's now and its token is gone: the key cannot give it back.
+  if (!tokenMatches(cart.tokenHash, token)) {
+    throw new IdempotencyKeyReusedError(
+      "The guest cart created under this Idempotency-Key has been associated with a customer since; create a cart with a new key.",
+    );
+  }
+  return { cart: await present(deps, cart), created, token, replayed: !created };
 }
 
 /** The cart, re-priced and checked (or, with `refresh: false`, as stored: for a caller that prices it itself). */
@@ -204,9 +275,12 @@ export async function addItem(
   caller: Caller,
   id: string,
   input: { variantId: string; quantity: number },
-): Promise<CartView> {
+): Promise<Written> {
   const variantId = input.variantId.toLowerCase();
-  await requireCart(deps, caller, id);
+  const keyed = keyedOf(caller, "add", { variantId, quantity: input.quantity });
+  const current = await requireCart(deps, caller, id);
+  // A replay is answered without asking catalog again (the update below checks it atomically anyway).
+  if (keyed && hasApplied(current, keyed)) return { cart: await present(deps, current), replayed: true };
   const found = await deps.catalog.variants([variantId]);
   const variant = found.get(variantId);
   if (!variant) throw new NotFoundError("variant_not_found", `The catalog has no variant ${variantId}.`);
@@ -231,8 +305,8 @@ export async function addItem(
     thumbnailUrl: variant.thumbnailUrl,
   };
   const now = clock(deps);
-  const saved = await write(deps, caller, id, (cart) => addLine(cart, data, input.quantity, now, available));
-  return present(deps, saved, [], { catalog: found, availability });
+  const saved = await write(deps, caller, id, (cart) => addLine(cart, data, input.quantity, now, available), keyed);
+  return { cart: await present(deps, saved.cart, [], { catalog: found, availability }), replayed: saved.replayed };
 }
 
 /** Sets a line's quantity; an increase is checked against stock (409 insufficient_stock). */
@@ -242,16 +316,24 @@ export async function changeQuantity(
   id: string,
   variantId: string,
   quantity: number,
-): Promise<CartView> {
-  const line = lineOf(await requireCart(deps, caller, id), variantId.toLowerCase());
+): Promise<Written> {
+  const keyed = keyedOf(caller, "set", { variantId: variantId.toLowerCase(), quantity });
+  const current = await requireCart(deps, caller, id);
+  if (keyed && hasApplied(current, keyed)) return { cart: await present(deps, current), replayed: true };
+  const line = lineOf(current, variantId.toLowerCase());
   if (!line) throw lineNotFound(variantId);
   const available = quantity > line.quantity ? await availableOf(deps, line.variantId) : undefined;
-  return present(deps, await write(deps, caller, id, (cart) => setQuantity(cart, line.variantId, quantity, available)));
+  const saved = await write(deps, caller, id, (cart) => setQuantity(cart, line.variantId, quantity, available), keyed);
+  return { cart: await present(deps, saved.cart), replayed: saved.replayed };
 }
 
-export async function removeItem(deps: CartsDeps, caller: Caller, id: string, variantId: string): Promise<CartView> {
-  await requireCart(deps, caller, id);
-  return present(deps, await write(deps, caller, id, (cart) => removeLine(cart, variantId.toLowerCase())));
+/** Removes a line; sent again under its Idempotency-Key once the line is gone, the cart as it is (replayed). */
+export async function removeItem(deps: CartsDeps, caller: Caller, id: string, variantId: string): Promise<Written> {
+  const keyed = keyedOf(caller, "remove", { variantId: variantId.toLowerCase() });
+  const current = await requireCart(deps, caller, id);
+  if (keyed && hasApplied(current, keyed)) return { cart: await present(deps, current), replayed: true };
+  const saved = await write(deps, caller, id, (cart) => removeLine(cart, variantId.toLowerCase()), keyed);
+  return { cart: await present(deps, saved.cart), replayed: saved.replayed };
 }
 
 const guestCartNotFound = (id: string) =>
@@ -264,20 +346,33 @@ const guestCartNotFound = (id: string) =>
  * After login (seed 001 §7.3): the guest cart, opened by its X-Cart-Token, is merged into the
  * caller's cart (quantities added) or, if they have none, becomes it. Either way the guest cart
  * and its token are gone afterwards. An unknown or expired guest cart (or a wrong token) is a 404
- * and the customer's cart stays as it was.
+ * and the customer's cart stays as it was. With an Idempotency-Key, the key is remembered in the
+ * resulting cart: sent again once the guest cart is gone, the caller's cart as it is (replayed).
  */
-export async function associateCart(deps: CartsDeps, caller: Caller, id: string): Promise<CartView> {
+export async function associateCart(deps: CartsDeps, caller: Caller, id: string): Promise<Written> {
   const customerId = requireShopper(caller).userId;
+  const keyed = keyedOf(caller, "associate", { guestCartId: id });
   const now = clock(deps);
   let capped: string[] = [];
-  const saved = await deps.store.associate(id, customerId, (guest, current) => {
-    if (guest.customerId !== null || !tokenMatches(guest.tokenHash, caller.cartToken)) throw guestCartNotFound(id);
-    const result = associate(guest, current, customerId);
-    capped = result.capped;
-    return touch(result.cart, now, deps.ttl);
-  });
-  if (!saved) throw guestCartNotFound(id);
-  return present(
+  let saved: Cart | undefined;
+  try {
+    saved = await deps.store.associate(id, customerId, (guest, current) => {
+      if (guest.customerId !== null || !tokenMatches(guest.tokenHash, caller.cartToken)) throw guestCartNotFound(id);
+      const result = associate(guest, current, customerId);
+      capped = result.capped;
+      if (keyed) hasApplied(result.cart, keyed); // the key, already used for another request: 422
+      return touch(keyed ? rememberKey(result.cart, keyed) : result.cart, now, deps.ttl);
+    });
+  } catch (error) {
+    // An adopted guest cart is the caller's now: its retry meets a customer cart where a guest cart was.
+    if (!(keyed && isCartNotFound(error))) throw error;
+  }
+  if (!saved) {
+    const mine = keyed && (await deps.store.findByCustomer(customerId));
+    if (mine && hasApplied(mine, keyed)) return { cart: await present(deps, mine), replayed: true };
+    throw guestCartNotFound(id);
+  }
+  const cart = await present(
     deps,
     saved,
     capped.map((variantId) => ({
@@ -286,7 +381,10 @@ export async function associateCart(deps: CartsDeps, caller: Caller, id: string)
       detail: `The merged quantity went over the limit of a line and was capped.`,
     })),
   );
+  return { cart, replayed: false };
 }
+
+const isCartNotFound = (error: unknown) => error instanceof AppError && error.code === "cart_not_found";
 
 /**
  * The orders service, once an order is placed: the ordered quantities leave the cart (lines added

@@ -19,7 +19,10 @@ export interface CartStore {
   get(id: string): Promise<Cart | undefined>;
   /** The customer's live cart. */
   findByCustomer(customerId: string): Promise<Cart | undefined>;
-  /** Saves a new cart. A customer who already has a live cart keeps it: that one comes back, `created: false`. */
+  /**
+   * Saves a new cart. A customer who already has a live cart keeps it, and a live cart with the same
+   * id (a guest cart created again under its Idempotency-Key) stays: that one comes back, `created: false`.
+   */
   create(cart: Cart): Promise<{ cart: Cart; created: boolean }>;
   /**
    * Reads the live cart, applies `change` and saves its result, atomically. `change` may be called

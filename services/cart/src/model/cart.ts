@@ -1,5 +1,15 @@
 import { MAX_CART_LINES, MAX_LINE_QUANTITY } from "@comptoir/contracts";
-import { ConflictError, DateTime, Id, NotFoundError, Nullable, type Static, Type } from "@comptoir/platform";
+import {
+  ConflictError,
+  DateTime,
+  fingerprint,
+  Id,
+  IdempotencyKeyReusedError,
+  NotFoundError,
+  Nullable,
+  type Static,
+  Type,
+} from "@comptoir/platform";
 
 /**
  * At most this many units on one line, and this many lines in one cart: contracts' money caps are
@@ -9,6 +19,11 @@ export { MAX_LINE_QUANTITY };
 export const MAX_LINES = MAX_CART_LINES;
 /** Orders remembered per cart for `ordered`'s idempotency (a cart sees very few). */
 const MAX_ORDER_IDS = 20;
+/**
+ * Idempotency-Keys remembered per cart (the oldest forgotten first): enough for a gateway's retry of
+ * the last few writes, which comes within seconds.
+ */
+export const MAX_RECENT_KEYS = 50;
 
 /** One line as stored: the variant, its quantity, and what catalog said of it when it was last added. */
 export const CartLine = Type.Object({
@@ -26,6 +41,10 @@ export const CartLine = Type.Object({
 });
 export type CartLine = Static<typeof CartLine>;
 
+/** A keyed write the cart has seen: its Idempotency-Key and the fingerprint of what it asked. */
+export const RecentKey = Type.Object({ key: Type.String(), fingerprint: Type.String() });
+export type RecentKey = Static<typeof RecentKey>;
+
 /** A cart as stored (PostgreSQL row or Redis value); what callers see is contracts' cartHttp.Cart. */
 export const Cart = Type.Object({
   id: Id,
@@ -36,6 +55,8 @@ export const Cart = Type.Object({
   items: Type.Array(CartLine, { maxItems: MAX_LINES }),
   /** Orders already taken out of this cart (newest last): `ordered` with one of them changes nothing. */
   orderIds: Type.Array(Type.String()),
+  /** The keyed writes applied to this cart (newest last, at most MAX_RECENT_KEYS): a replay changes nothing. */
+  recentKeys: Type.Array(RecentKey, { maxItems: MAX_RECENT_KEYS }),
   createdAt: DateTime,
   updatedAt: DateTime,
   expiresAt: DateTime,
@@ -86,6 +107,7 @@ export function newCart(
       tokenHash: input.tokenHash ?? null,
       items: [],
       orderIds: [],
+      recentKeys: [],
       createdAt: at,
       updatedAt: at,
       expiresAt: at,
@@ -93,6 +115,34 @@ export function newCart(
     now,
     ttl,
   );
+}
+
+/**
+ * A write under an Idempotency-Key: the key and the fingerprint of the operation and its input
+ * (`keyedWrite("add", { variantId, quantity })`), so that the same key on another operation or with
+ * another input is told apart from a replay.
+ */
+export function keyedWrite(key: string, operation: string, input: Record<string, unknown>): RecentKey {
+  return { key, fingerprint: fingerprint({ operation, ...input }) };
+}
+
+/**
+ * Whether the cart has already applied `write`: true for a replay (the same key and fingerprint),
+ * false for a key it has not seen; 422 idempotency_key_reused for its key with another fingerprint.
+ */
+export function hasApplied(cart: Pick<Cart, "recentKeys">, write: RecentKey): boolean {
+  const seen = cart.recentKeys.find((k) => k.key === write.key);
+  if (!seen) return false;
+  if (seen.fingerprint !== write.fingerprint) throw new IdempotencyKeyReusedError();
+  return true;
+}
+
+/** The cart remembering `write` (the oldest key forgotten beyond MAX_RECENT_KEYS). */
+export function rememberKey(cart: Cart, write: RecentKey): Cart {
+  return {
+    ...cart,
+    recentKeys: [...cart.recentKeys.filter((k) => k.key !== write.key), write].slice(-MAX_RECENT_KEYS),
+  };
 }
 
 export function isLive(cart: Pick<Cart, "expiresAt">, now: number): boolean {

@@ -116,7 +116,9 @@ export function createRedisCartStore(options: RedisCartStoreOptions): CartStore 
 
   function parse(raw: string | null): Cart | undefined {
     if (raw === null) return undefined;
-    const cart = JSON.parse(raw) as Cart;
+    // Carts written before carts kept their recent Idempotency-Keys have none.
+    const stored = JSON.parse(raw) as Omit<Cart, "recentKeys"> & { recentKeys?: Cart["recentKeys"] };
+    const cart: Cart = { ...stored, recentKeys: stored.recentKeys ?? [] };
     return isLive(cart, clock()) ? cart : undefined;
   }
 
@@ -195,8 +197,11 @@ export function createRedisCartStore(options: RedisCartStoreOptions): CartStore 
         retrying<{ cart: Cart; created: boolean }>(async () => {
           const events = cartEventsOf(undefined, cart);
           if (!cart.customerId) {
-            if (!(await commit([cartWrite(cart, "!")], events))) throw new Error(`cart ${cart.id} exists already`);
-            return { done: true, value: { cart, created: true } };
+            if (await commit([cartWrite(cart, "!")], events)) return { done: true, value: { cart, created: true } };
+            // The id is taken (a guest cart created again under its Idempotency-Key): that cart comes back;
+            // if it expired in between, its key is gone and the next attempt writes this one.
+            const existing = parse(await redis.get(cartKey(cart.id)));
+            return existing ? { done: true, value: { cart: existing, created: false } } : { done: false };
           }
           const { index, cart: existing } = await readCustomer(cart.customerId);
           if (existing) return { done: true, value: { cart: existing, created: false } };

@@ -2,6 +2,8 @@ import { cartHttp } from "@comptoir/contracts/http";
 import {
   type App,
   bearerAuth,
+  IdempotencyKeyHeader,
+  idempotencyKeyOf,
   optionalBearerAuth,
   requirePermission,
   requireUser,
@@ -9,8 +11,9 @@ import {
   Id,
   problemResponses,
 } from "@comptoir/platform";
-import type { FastifyRequest } from "fastify";
-import { MAX_LINE_QUANTITY, MAX_LINES } from "../model/cart";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { MAX_LINE_QUANTITY, MAX_LINES, MAX_RECENT_KEYS } from "../model/cart";
+import { MIN_GUEST_CART_KEY_LENGTH } from "../model/cart-token";
 import * as carts from "../domain/carts.use-cases";
 
 // What orders reads and sends: cart's HTTP contract.
@@ -19,6 +22,8 @@ const { Cart: CartSchema, LineQuantity: Quantity } = cartHttp;
 const CartHeaders = Type.Object({
   "x-cart-token": Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "a guest cart's token" })),
 });
+/** The headers of a write: a gateway may send a keyed write again, to another instance, after a failure. */
+const WriteHeaders = Type.Object({ ...CartHeaders.properties, ...IdempotencyKeyHeader });
 const CartParams = Type.Object({ id: Id });
 const LineParams = Type.Object({ id: Id, variantId: Id });
 
@@ -26,6 +31,24 @@ const callerOf = (request: FastifyRequest): carts.Caller => {
   const token = request.headers["x-cart-token"];
   return { principal: request.principal, cartToken: typeof token === "string" ? token : undefined };
 };
+
+/** The caller of a write, with its Idempotency-Key (400 invalid_idempotency_key for a malformed one). */
+const writerOf = (request: FastifyRequest): carts.Caller => ({
+  ...callerOf(request),
+  idempotencyKey: idempotencyKeyOf(request),
+});
+
+/** The cart after a write; a write already applied under its key says so (`Idempotent-Replayed: true`). */
+const answer = (reply: FastifyReply, written: carts.Written) => {
+  if (written.replayed) reply.header("idempotent-replayed", "true");
+  return written.cart;
+};
+
+/** What each keyed write's description says of its Idempotency-Key. */
+const KEYED =
+  " With an Idempotency-Key, the write is applied once: sent again under its key (e.g. by the gateway to another " +
+  "instance), it changes nothing and answers the cart as it is now (200, header Idempotent-Replayed: true); the key " +
+  `with another request is a 422 idempotency_key_reused. A cart remembers its last ${MAX_RECENT_KEYS} keys.`;
 
 export function cartsRoutes(app: App, deps: carts.CartsDeps): void {
   // Carts are someone's: never kept by a shared cache.
@@ -43,13 +66,20 @@ export function cartsRoutes(app: App, deps: carts.CartsDeps): void {
         description:
           "Without a token: 201 with a new guest cart and its `token` (given only here; send it as X-Cart-Token). " +
           "With a user's token: the caller's live cart (200) or a new one (201); one cart per customer. " +
-          "A service token: 403.",
-        response: { 200: CartSchema, 201: CartSchema, ...problemResponses(401, 403, 503) },
+          "A service token: 403. With an Idempotency-Key and no token, the guest cart is created once: the same key " +
+          "again answers the same cart and the same `token` (201 again, header Idempotent-Replayed: true), on any instance. " +
+          `The key then stands for the cart's token, so it must be at least ${MIN_GUEST_CART_KEY_LENGTH} characters ` +
+          "(a UUID is 36; 400 idempotency_key_too_short) and kept as secret as the token. With a user's token the key " +
+          "is accepted and changes nothing: their cart is got or created anyway.",
+        headers: Type.Object(IdempotencyKeyHeader),
+        response: { 200: CartSchema, 201: CartSchema, ...problemResponses(400, 401, 403, 422, 503) },
       },
     },
     async (request, reply) => {
-      const { cart, created, token } = await carts.createCart(deps, callerOf(request));
-      return reply.code(created ? 201 : 200).send(token ? { ...cart, token } : cart);
+      const { cart, created, token, replayed } = await carts.createCart(deps, writerOf(request));
+      if (replayed) reply.header("idempotent-replayed", "true");
+      // A guest's create answers 201 each time: a replay answers as the first time did.
+      return reply.code(created || token ? 201 : 200).send(token ? { ...cart, token } : cart);
     },
   );
 
@@ -99,14 +129,16 @@ export function cartsRoutes(app: App, deps: carts.CartsDeps): void {
           `1–${MAX_LINE_QUANTITY} units per line, at most ${MAX_LINES} lines (409 line_quantity_limit, cart_full). ` +
           "404 variant_not_found (unknown to catalog), 409 variant_not_available (product not active), " +
           "409 insufficient_stock with `available` (the line would exceed what inventory can sell). " +
-          "503 when catalog does not answer (nothing can be priced); unchecked against stock when inventory does not.",
+          "503 when catalog does not answer (nothing can be priced); unchecked against stock when inventory does not." +
+          KEYED,
         params: CartParams,
-        headers: CartHeaders,
+        headers: WriteHeaders,
         body: Type.Object({ variantId: Id, quantity: Quantity }, { additionalProperties: false }),
-        response: { 200: CartSchema, ...problemResponses(400, 401, 404, 409, 503) },
+        response: { 200: CartSchema, ...problemResponses(400, 401, 404, 409, 422, 503) },
       },
     },
-    async (request) => carts.addItem(deps, callerOf(request), request.params.id, request.body),
+    async (request, reply) =>
+      answer(reply, await carts.addItem(deps, writerOf(request), request.params.id, request.body)),
   );
 
   app.patch(
@@ -116,15 +148,26 @@ export function cartsRoutes(app: App, deps: carts.CartsDeps): void {
         ...bearerAuth,
         tags: ["carts"],
         summary: "Set a line's quantity",
-        description: `1–${MAX_LINE_QUANTITY} (DELETE removes a line). An increase is checked against stock (409 insufficient_stock).`,
+        description:
+          `1–${MAX_LINE_QUANTITY} (DELETE removes a line). An increase is checked against stock (409 insufficient_stock).` +
+          KEYED,
         params: LineParams,
-        headers: CartHeaders,
+        headers: WriteHeaders,
         body: Type.Object({ quantity: Quantity }, { additionalProperties: false }),
-        response: { 200: CartSchema, ...problemResponses(400, 401, 404, 409) },
+        response: { 200: CartSchema, ...problemResponses(400, 401, 404, 409, 422) },
       },
     },
-    async (request) =>
-      carts.changeQuantity(deps, callerOf(request), request.params.id, request.params.variantId, request.body.quantity),
+    async (request, reply) =>
+      answer(
+        reply,
+        await carts.changeQuantity(
+          deps,
+          writerOf(request),
+          request.params.id,
+          request.params.variantId,
+          request.body.quantity,
+        ),
+      ),
   );
 
   app.delete(
@@ -134,12 +177,14 @@ export function cartsRoutes(app: App, deps: carts.CartsDeps): void {
         ...bearerAuth,
         tags: ["carts"],
         summary: "Remove a line (404 line_not_found if the cart has none for the variant)",
+        description: `${KEYED.trim()} A removal sent again once its line is gone is such a replay, not a 404.`,
         params: LineParams,
-        headers: CartHeaders,
-        response: { 200: CartSchema, ...problemResponses(400, 401, 404) },
+        headers: WriteHeaders,
+        response: { 200: CartSchema, ...problemResponses(400, 401, 404, 422) },
       },
     },
-    async (request) => carts.removeItem(deps, callerOf(request), request.params.id, request.params.variantId),
+    async (request, reply) =>
+      answer(reply, await carts.removeItem(deps, writerOf(request), request.params.id, request.params.variantId)),
   );
 
   app.post(
@@ -153,13 +198,16 @@ export function cartsRoutes(app: App, deps: carts.CartsDeps): void {
         description:
           "Quantities add up; without a cart of their own, the guest cart becomes the caller's. The guest cart and " +
           "its token are gone afterwards. An unknown or expired guest cart, or a wrong token: 404 cart_not_found, " +
-          "the caller's cart unchanged. 409 cart_full when the lines together exceed a cart (nothing merged).",
+          "the caller's cart unchanged. 409 cart_full when the lines together exceed a cart (nothing merged)." +
+          KEYED +
+          " The key is remembered in the caller's cart: sent again once the guest cart is gone, the association " +
+          "answers that cart (replayed) rather than a 404.",
         params: CartParams,
-        headers: CartHeaders,
-        response: { 200: CartSchema, ...problemResponses(400, 401, 403, 404, 409) },
+        headers: WriteHeaders,
+        response: { 200: CartSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
     },
-    async (request) => carts.associateCart(deps, callerOf(request), request.params.id),
+    async (request, reply) => answer(reply, await carts.associateCart(deps, writerOf(request), request.params.id)),
   );
 
   app.post(

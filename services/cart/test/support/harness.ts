@@ -48,21 +48,28 @@ if (requireRealInfra && !redisUrl) {
 export const STORES: StoreKind[] = redisUrl ? ["postgresql", "redis"] : ["postgresql"];
 if (!redisUrl) console.warn("cart tests: TEST_REDIS_URL is not set; the Redis cart store is not tested");
 
+/** The key prefix of each Redis test store. */
+const redisPrefixes = new WeakMap<CartStore, string>();
+
 /**
  * A store for tests: PostgreSQL on the given database, or Redis under a prefix of its own (deleted by
- * `close`); either way its events go to `outbox` (the bus's) in that database.
+ * `close`), or under `keyPrefix` when given (another instance's carts); either way its events go to
+ * `outbox` (the bus's) in that database.
  */
-export function testStore(kind: StoreKind, db: ServiceParts["db"], outbox: Outbox): CartStore {
+export function testStore(kind: StoreKind, db: ServiceParts["db"], outbox: Outbox, keyPrefix?: string): CartStore {
   if (kind === "postgresql") return createPostgresCartStore(db, { outbox });
-  const keyPrefix = `comptoir-test:${randomUUID()}:`;
+  keyPrefix ??= `comptoir-test:${randomUUID()}:`;
   const store = createRedisCartStore({ url: redisUrl!, keyPrefix, db, outbox });
-  return {
+  const prefix = keyPrefix;
+  const wrapped: CartStore = {
     ...store,
     async close() {
       await store.close();
-      await deleteKeys(keyPrefix);
+      await deleteKeys(prefix);
     },
   };
+  redisPrefixes.set(wrapped, prefix);
+  return wrapped;
 }
 
 async function deleteKeys(prefix: string): Promise<void> {
@@ -121,6 +128,8 @@ export interface CartWorld {
 
 export interface InstanceOptions {
   store?: StoreKind;
+  /** The carts of this instance (its Redis key prefix; PostgreSQL's are shared anyway): two instances of one store. */
+  sharesStoreWith?: CartInstance;
   ttl?: Partial<CartTtl>;
   catalogUrls?: string[];
 }
@@ -166,7 +175,8 @@ export async function startCartWorld(name: string): Promise<CartWorld> {
   const buildCart =
     (options: InstanceOptions = {}) =>
     async (parts: ServiceParts) => {
-      const store = testStore(options.store ?? "postgresql", parts.db, parts.bus.outbox);
+      const shared = options.sharesStoreWith && redisPrefixes.get(options.sharesStoreWith.store);
+      const store = testStore(options.store ?? "postgresql", parts.db, parts.bus.outbox, shared);
       const client = (target: string, url: string, auth?: ServiceTokens) =>
         createServiceClient({
           target,
