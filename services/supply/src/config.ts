@@ -1,5 +1,14 @@
 import { DEFAULT_PORTS } from "@comptoir/contracts";
-import { AuthEnv, BaseServiceEnv, DatabaseEnv, Env, EventsEnv, serviceAuthEnv, Type } from "@comptoir/platform";
+import {
+  AuthEnv,
+  BaseServiceEnv,
+  DatabaseEnv,
+  Env,
+  EventsEnv,
+  IdempotencyEnv,
+  serviceAuthEnv,
+  Type,
+} from "@comptoir/platform";
 
 export const configSchema = Type.Object({
   ...BaseServiceEnv,
@@ -7,6 +16,7 @@ export const configSchema = Type.Object({
   ...serviceAuthEnv("supply"),
   ...DatabaseEnv,
   ...EventsEnv,
+  ...IdempotencyEnv,
   PORT: Env.port(DEFAULT_PORTS.supply),
   INVENTORY_URLS: Type.String({
     pattern: "^https?://[^,\\s]+(,https?://[^,\\s]+)*$",

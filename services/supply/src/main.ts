@@ -2,6 +2,7 @@ import { eventsPart } from "@comptoir/events";
 import {
   createServiceClient,
   createServiceTokens,
+  idempotencyPart,
   identityUrlOf,
   migrationsDirOf,
   runService,
@@ -16,7 +17,7 @@ await runService({
   configSchema,
   migrationsDir: migrationsDirOf(import.meta.url),
   events: eventsPart,
-  parts: [sagasPart],
+  parts: [sagasPart, idempotencyPart],
   buildApp: ({ config, db, bus, logger, instance, auth }) => {
     const tokens = createServiceTokens({
       service: "supply",

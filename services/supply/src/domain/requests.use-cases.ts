@@ -1,14 +1,17 @@
 import type { Outbox } from "@comptoir/events";
 import {
+  type Answer,
   type Db,
   ForbiddenError,
+  type IdempotentRequest,
   InvalidError,
   newId,
   NotFoundError,
+  once,
+  type Tx,
   UnavailableError,
-  withTx,
 } from "@comptoir/platform";
-import { sagaHistory, type SagaRunner } from "@comptoir/sagas";
+import { sagaHistory, type SagaRunner, type StartedSaga } from "@comptoir/sagas";
 import type { InventoryClient } from "../clients/inventory.client";
 import * as repo from "../db/requests.repo";
 import {
@@ -17,7 +20,6 @@ import {
   requestLinesOf,
   type RequestStatus,
   type RequestView,
-  type SupplyRequest,
 } from "../model/request";
 import { REPLENISHMENT, type ReplenishmentInput } from "./replenishment.saga";
 import { publishRequest } from "./requests.events";
@@ -41,39 +43,58 @@ const notFound = (id: string) => new NotFoundError("request_not_found", `No supp
 const visibleTo = (actor: Actor, r: { storeId: string | null }) =>
   actor.storeOnly === null || (actor.storeOnly.storeId !== null && actor.storeOnly.storeId === r.storeId);
 
+/** The idempotency module's names for the three writes (a key is scoped to its caller and one of them). */
+export const REQUEST_OPERATION = "supply.request";
+export const APPROVE_OPERATION = "supply.approve";
+export const REJECT_OPERATION = "supply.reject";
+
 /**
- * A store asks the central warehouse for stock. The location must be a store's (a clerk: their own
- * store's), every variant known to inventory; it is checked with inventory now, so that a request
- * that could never be carried out is refused at once rather than at approval.
+ * What an approval answers: 200 once its transfer has ended (completed, or failed with the reason),
+ * 202 while it is still approved (inventory gave no answer: the saga carries on in the background).
  */
-export async function createRequest(deps: SupplyDeps, actor: Actor, input: NewRequest): Promise<SupplyRequest> {
+export const approvalStatusOf = (view: RequestView): number => (view.status === "approved" ? 202 : 200);
+
+/**
+ * A store asks the central warehouse for stock, once per Idempotency-Key of `call` (the platform's
+ * `once`: the same key and body again answer the first request without a second one). The location
+ * must be a store's (a clerk: their own store's), every variant known to inventory; it is checked
+ * with inventory now, so that a request that could never be carried out is refused at once rather
+ * than at approval. The checks run in the key's transaction: a duplicate waits for the first
+ * request's answer and never asks inventory again; a refusal writes nothing and leaves the key free.
+ */
+export async function createRequestOnce(
+  deps: SupplyDeps,
+  actor: Actor,
+  input: NewRequest,
+  call: IdempotentRequest,
+): Promise<Answer> {
   const lines = requestLinesOf(input.items);
-  const locations = await deps.inventory.locations();
-  const location = locations.find((l) => l.id === input.locationId);
-  if (!location) throw new NotFoundError("location_not_found", `No stock location with id ${input.locationId}.`);
-  if (location.kind !== "store" || !location.storeId) {
-    throw new InvalidError(
-      "not_a_store_location",
-      `Location ${location.code} is not a store's: stock is requested for a store.`,
-      {
-        errors: [{ in: "body", field: "locationId", message: `is the ${location.kind} location, not a store's` }],
-      },
-    );
-  }
-  if (!visibleTo(actor, location)) {
-    throw new ForbiddenError(`You can request stock only for your own store's location.`, "location_forbidden");
-  }
-  const central = locations.find((l) => l.kind === "central");
-  if (!central) throw new UnavailableError("Inventory has no central warehouse location to supply from.");
-  const unknown = await deps.inventory.unknownVariants(lines.map((l) => l.variantId));
-  if (unknown.length > 0) {
-    throw new NotFoundError("variant_not_found", `Inventory knows no variant with id ${unknown.join(", ")}.`);
-  }
-  return withTx(deps.db, async (tx) => {
+  return once(deps.db, call, input, async ({ tx }) => {
+    const locations = await deps.inventory.locations();
+    const location = locations.find((l) => l.id === input.locationId);
+    if (!location) throw new NotFoundError("location_not_found", `No stock location with id ${input.locationId}.`);
+    if (location.kind !== "store" || !location.storeId) {
+      throw new InvalidError(
+        "not_a_store_location",
+        `Location ${location.code} is not a store's: stock is requested for a store.`,
+        {
+          errors: [{ in: "body", field: "locationId", message: `is the ${location.kind} location, not a store's` }],
+        },
+      );
+    }
+    if (!visibleTo(actor, location)) {
+      throw new ForbiddenError(`You can request stock only for your own store's location.`, "location_forbidden");
+    }
+    const central = locations.find((l) => l.kind === "central");
+    if (!central) throw new UnavailableError("Inventory has no central warehouse location to supply from.");
+    const unknown = await deps.inventory.unknownVariants(lines.map((l) => l.variantId));
+    if (unknown.length > 0) {
+      throw new NotFoundError("variant_not_found", `Inventory knows no variant with id ${unknown.join(", ")}.`);
+    }
     const id = newId();
     await repo.insertRequest(tx, {
       id,
-      storeId: location.storeId!,
+      storeId: location.storeId,
       locationId: location.id,
       fromLocationId: central.id,
       note: input.note?.trim() || null,
@@ -111,12 +132,27 @@ export async function listRequests(
 }
 
 /**
- * Approves a pending request and carries out the transfer saga at once. Answers with the request
- * as it then is: completed, failed (with the reason), or still approved when inventory gave no
- * answer (the saga goes on in the background and the request ends completed or failed).
+ * Approves a pending request, once per Idempotency-Key of `call`, and carries out the transfer saga
+ * at once. The key, the approval, its event and the saga's start commit in one transaction; the
+ * saga runs after that commit (its runner saves each step in transactions of its own). Answers
+ * with the request as it then is (`approvalStatusOf`): completed, failed (with the reason), or
+ * still approved when inventory gave no answer (the saga goes on in the background and the request
+ * ends completed or failed).
+ *
+ * The key's stored answer is the approval as it committed (202, approved): it is all that is known
+ * in that transaction. A replay of the key runs nothing and answers the request as it now is, with
+ * that answer's status rule: once the transfer has ended, exactly the first call's answer; while it
+ * still runs (the first call is still waiting on inventory, or its instance died and another takes
+ * the saga over when its lease ends), 202 approved.
  */
-export async function approveRequest(deps: SupplyDeps, actor: Actor, id: string): Promise<RequestView> {
-  const saga = await withTx(deps.db, async (tx) => {
+export async function approveRequestOnce(
+  deps: SupplyDeps,
+  actor: Actor,
+  id: string,
+  call: IdempotentRequest,
+): Promise<Answer> {
+  let started: StartedSaga | undefined;
+  const answer = await once(deps.db, call, { id }, async ({ tx }): Promise<RequestView> => {
     const request = await repo.lockRequest(tx, id);
     if (!request) throw notFound(id);
     assertTransition(request, "approved");
@@ -128,24 +164,38 @@ export async function approveRequest(deps: SupplyDeps, actor: Actor, id: string)
       toLocationId: request.locationId,
       items: request.lines,
     };
-    return deps.sagas.start(tx, REPLENISHMENT, id, input);
+    started = await deps.sagas.start(tx, REPLENISHMENT, id, input);
+    return { ...approved, history: [] };
   });
-  await deps.sagas.execute(saga);
-  return getRequest(deps, actor, id);
+  if (answer.status >= 400) return answer;
+  if (!answer.replayed && started) await deps.sagas.execute(started);
+  const view = await getRequest(deps, actor, id);
+  return { status: approvalStatusOf(view), body: view, replayed: answer.replayed };
 }
 
-/** Rejects a pending request; the reason is mandatory (the schema refuses a blank one). */
-export async function rejectRequest(deps: SupplyDeps, actor: Actor, id: string, reason: string): Promise<RequestView> {
-  await withTx(deps.db, async (tx) => {
-    const request = await repo.lockRequest(tx, id);
-    if (!request) throw notFound(id);
-    assertTransition(request, "rejected");
-    const rejected = await repo.updateStatus(tx, id, {
-      status: "rejected",
-      decidedBy: actor.userId,
-      reason: reason.trim(),
-    });
-    await publishRequest(tx, deps.outbox, rejected);
+/**
+ * Rejects a pending request, once per Idempotency-Key of `call`; the reason is mandatory (the schema
+ * refuses a blank one). The rejection, its event and the key commit together.
+ */
+export async function rejectRequestOnce(
+  deps: SupplyDeps,
+  actor: Actor,
+  id: string,
+  reason: string,
+  call: IdempotentRequest,
+): Promise<Answer> {
+  return once(deps.db, call, { id, reason }, ({ tx }) => rejectIn(tx, deps, actor, id, reason));
+}
+
+async function rejectIn(tx: Tx, deps: SupplyDeps, actor: Actor, id: string, reason: string): Promise<RequestView> {
+  const request = await repo.lockRequest(tx, id);
+  if (!request) throw notFound(id);
+  assertTransition(request, "rejected");
+  const rejected = await repo.updateStatus(tx, id, {
+    status: "rejected",
+    decidedBy: actor.userId,
+    reason: reason.trim(),
   });
-  return getRequest(deps, actor, id);
+  await publishRequest(tx, deps.outbox, rejected);
+  return { ...rejected, history: await sagaHistory(tx, id) };
 }

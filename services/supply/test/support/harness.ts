@@ -92,6 +92,7 @@ export async function startSupply(name: string): Promise<Supply> {
     name,
     migrationsDir: migrationsDirOf(import.meta.url),
     sagas: true,
+    idempotency: true,
     issuer: inventory.issuer,
     build: build({}),
   });
