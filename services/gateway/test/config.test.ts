@@ -53,7 +53,7 @@ describe("the shipped gateway.config.json", () => {
         // Catalog takes product images.
         bodyLimitBytes: service === "catalog" ? 10 * 1024 * 1024 : 1024 * 1024,
         // Services whose every POST and PATCH has one effect per Idempotency-Key: a keyed write is sent again.
-        idempotencyKeys: ["orders", "payments"].includes(service),
+        idempotencyKeys: ["cart", "orders", "payments", "supply"].includes(service),
       });
       expect(config.upstreams.find((u) => u.name === service)).toEqual({
         name: service,

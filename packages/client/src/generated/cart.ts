@@ -97,7 +97,7 @@ export interface paths {
     put?: never;
     /**
      * Create a guest cart (no token), or get/create the caller's own cart (a user's token)
-     * @description Without a token: 201 with a new guest cart and its `token` (given only here; send it as X-Cart-Token). With a user's token: the caller's live cart (200) or a new one (201); one cart per customer. A service token: 403.
+     * @description Without a token: 201 with a new guest cart and its `token` (given only here; send it as X-Cart-Token). With a user's token: the caller's live cart (200) or a new one (201); one cart per customer. A service token: 403. With an Idempotency-Key and no token, the guest cart is created once: the same key again answers the same cart and the same `token` (201 again, header Idempotent-Replayed: true), on any instance. The key then stands for the cart's token, so it must be at least 32 characters (a UUID is 36; 400 idempotency_key_too_short) and kept as secret as the token. With a user's token the key is accepted and changes nothing: their cart is got or created anyway.
      */
     post: operations["postCarts"];
     delete?: never;
@@ -137,7 +137,7 @@ export interface paths {
     put?: never;
     /**
      * After login: merge the guest cart :id (its X-Cart-Token) into the caller's cart
-     * @description Quantities add up; without a cart of their own, the guest cart becomes the caller's. The guest cart and its token are gone afterwards. An unknown or expired guest cart, or a wrong token: 404 cart_not_found, the caller's cart unchanged. 409 cart_full when the lines together exceed a cart (nothing merged).
+     * @description Quantities add up; without a cart of their own, the guest cart becomes the caller's. The guest cart and its token are gone afterwards. An unknown or expired guest cart, or a wrong token: 404 cart_not_found, the caller's cart unchanged. 409 cart_full when the lines together exceed a cart (nothing merged). With an Idempotency-Key, the write is applied once: sent again under its key (e.g. by the gateway to another instance), it changes nothing and answers the cart as it is now (200, header Idempotent-Replayed: true); the key with another request is a 422 idempotency_key_reused. A cart remembers its last 50 keys. The key is remembered in the caller's cart: sent again once the guest cart is gone, the association answers that cart (replayed) rather than a 404.
      */
     post: operations["postCartsByIdAssociate"];
     delete?: never;
@@ -157,7 +157,7 @@ export interface paths {
     put?: never;
     /**
      * Add units of a variant (merged into its line)
-     * @description 1–999 units per line, at most 100 lines (409 line_quantity_limit, cart_full). 404 variant_not_found (unknown to catalog), 409 variant_not_available (product not active), 409 insufficient_stock with `available` (the line would exceed what inventory can sell). 503 when catalog does not answer (nothing can be priced); unchecked against stock when inventory does not.
+     * @description 1–999 units per line, at most 100 lines (409 line_quantity_limit, cart_full). 404 variant_not_found (unknown to catalog), 409 variant_not_available (product not active), 409 insufficient_stock with `available` (the line would exceed what inventory can sell). 503 when catalog does not answer (nothing can be priced); unchecked against stock when inventory does not. With an Idempotency-Key, the write is applied once: sent again under its key (e.g. by the gateway to another instance), it changes nothing and answers the cart as it is now (200, header Idempotent-Replayed: true); the key with another request is a 422 idempotency_key_reused. A cart remembers its last 50 keys.
      */
     post: operations["postCartsByIdItems"];
     delete?: never;
@@ -176,13 +176,16 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** Remove a line (404 line_not_found if the cart has none for the variant) */
+    /**
+     * Remove a line (404 line_not_found if the cart has none for the variant)
+     * @description With an Idempotency-Key, the write is applied once: sent again under its key (e.g. by the gateway to another instance), it changes nothing and answers the cart as it is now (200, header Idempotent-Replayed: true); the key with another request is a 422 idempotency_key_reused. A cart remembers its last 50 keys. A removal sent again once its line is gone is such a replay, not a 404.
+     */
     delete: operations["deleteCartsByIdItemsByVariantId"];
     options?: never;
     head?: never;
     /**
      * Set a line's quantity
-     * @description 1–999 (DELETE removes a line). An increase is checked against stock (409 insufficient_stock).
+     * @description 1–999 (DELETE removes a line). An increase is checked against stock (409 insufficient_stock). With an Idempotency-Key, the write is applied once: sent again under its key (e.g. by the gateway to another instance), it changes nothing and answers the cart as it is now (200, header Idempotent-Replayed: true); the key with another request is a 422 idempotency_key_reused. A cart remembers its last 50 keys.
      */
     patch: operations["patchCartsByIdItemsByVariantId"];
     trace?: never;
@@ -766,7 +769,10 @@ export interface operations {
   postCarts: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description the same key and request again get the first answer (header Idempotent-Replayed: true); another request under the same key is a 422 idempotency_key_reused */
+        "idempotency-key"?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -917,6 +923,37 @@ export interface operations {
         };
       };
       /** @description RFC 9457 problem details */
+      400: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
       401: {
         headers: {
           "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -949,6 +986,37 @@ export interface operations {
       };
       /** @description RFC 9457 problem details */
       403: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      422: {
         headers: {
           "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
           "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1225,6 +1293,8 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
+        /** @description the same key and request again get the first answer (header Idempotent-Replayed: true); another request under the same key is a 422 idempotency_key_reused */
+        "idempotency-key"?: string;
         /** @description a guest cart's token */
         "x-cart-token"?: string;
       };
@@ -1462,6 +1532,37 @@ export interface operations {
           };
         };
       };
+      /** @description RFC 9457 problem details */
+      422: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
       /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
       429: {
         headers: {
@@ -1484,6 +1585,8 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
+        /** @description the same key and request again get the first answer (header Idempotent-Replayed: true); another request under the same key is a 422 idempotency_key_reused */
+        "idempotency-key"?: string;
         /** @description a guest cart's token */
         "x-cart-token"?: string;
       };
@@ -1699,6 +1802,37 @@ export interface operations {
           };
         };
       };
+      /** @description RFC 9457 problem details */
+      422: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
       /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
       429: {
         headers: {
@@ -1747,6 +1881,8 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
+        /** @description the same key and request again get the first answer (header Idempotent-Replayed: true); another request under the same key is a 422 idempotency_key_reused */
+        "idempotency-key"?: string;
         /** @description a guest cart's token */
         "x-cart-token"?: string;
       };
@@ -1923,6 +2059,37 @@ export interface operations {
           };
         };
       };
+      /** @description RFC 9457 problem details */
+      422: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
       /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
       429: {
         headers: {
@@ -1945,6 +2112,8 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
+        /** @description the same key and request again get the first answer (header Idempotent-Replayed: true); another request under the same key is a 422 idempotency_key_reused */
+        "idempotency-key"?: string;
         /** @description a guest cart's token */
         "x-cart-token"?: string;
       };
@@ -2130,6 +2299,37 @@ export interface operations {
       };
       /** @description RFC 9457 problem details */
       409: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      422: {
         headers: {
           "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
           "RateLimit-Limit": components["headers"]["RateLimit-Limit"];

@@ -98,7 +98,7 @@ export interface paths {
     put?: never;
     /**
      * Ask the central warehouse for stock for a store (supply:request)
-     * @description A clerk asks for their own store only (403 location_forbidden otherwise). 404 location_not_found or variant_not_found when inventory does not know them; 400 not_a_store_location for the central or online location.
+     * @description A clerk asks for their own store only (403 location_forbidden otherwise). 404 location_not_found or variant_not_found when inventory does not know them; 400 not_a_store_location for the central or online location. With an Idempotency-Key, a retry (here or at another instance) returns the first answer (header Idempotent-Replayed: true) and does nothing twice; the same key with another request is a 422 idempotency_key_reused, and 409 idempotency_key_in_progress (Retry-After) when the first is still running after 30 s. A refusal leaves the key free for the corrected request.
      */
     post: operations["postRequests"];
     delete?: never;
@@ -135,7 +135,7 @@ export interface paths {
     put?: never;
     /**
      * Approve a pending request and transfer the stock (supply:approve)
-     * @description Runs the transfer saga (reserve at the central warehouse, transfer to the store) and answers 200 with the request completed, or failed with the reason and the stock exactly as before. 202 with status approved when inventory could not be reached: the saga carries on and the request ends completed or failed. 409 request_already_decided when it is not pending.
+     * @description Runs the transfer saga (reserve at the central warehouse, transfer to the store) and answers 200 with the request completed, or failed with the reason and the stock exactly as before. 202 with status approved when inventory could not be reached: the saga carries on and the request ends completed or failed. 409 request_already_decided when it is not pending. With an Idempotency-Key, a retry (here or at another instance) returns the first answer (header Idempotent-Replayed: true) and does nothing twice; the same key with another request is a 422 idempotency_key_reused, and 409 idempotency_key_in_progress (Retry-After) when the first is still running after 30 s. A refusal leaves the key free for the corrected request. A replay answers the request as it now is: the first answer once the transfer has ended, 202 approved while it still runs.
      */
     post: operations["postRequestsByIdApprove"];
     delete?: never;
@@ -153,7 +153,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Reject a pending request, with a reason (supply:approve) */
+    /**
+     * Reject a pending request, with a reason (supply:approve)
+     * @description 400 without a reason or with a blank one; 409 request_already_decided when it is not pending. With an Idempotency-Key, a retry (here or at another instance) returns the first answer (header Idempotent-Replayed: true) and does nothing twice; the same key with another request is a 422 idempotency_key_reused, and 409 idempotency_key_in_progress (Retry-After) when the first is still running after 30 s. A refusal leaves the key free for the corrected request.
+     */
     post: operations["postRequestsByIdReject"];
     delete?: never;
     options?: never;
@@ -882,7 +885,10 @@ export interface operations {
   postRequests: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description the same key and request again get the first answer (header Idempotent-Replayed: true); another request under the same key is a 422 idempotency_key_reused */
+        "idempotency-key"?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -1042,6 +1048,68 @@ export interface operations {
       };
       /** @description RFC 9457 problem details */
       404: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      409: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      422: {
         headers: {
           "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
           "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1325,7 +1393,10 @@ export interface operations {
   postRequestsByIdApprove: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description the same key and request again get the first answer (header Idempotent-Replayed: true); another request under the same key is a 422 idempotency_key_reused */
+        "idempotency-key"?: string;
+      };
       path: {
         id: string;
       };
@@ -1596,6 +1667,37 @@ export interface operations {
           };
         };
       };
+      /** @description RFC 9457 problem details */
+      422: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
       /** @description The gateway's rate limit is spent (`rate_limited`); try again after Retry-After */
       429: {
         headers: {
@@ -1617,7 +1719,10 @@ export interface operations {
   postRequestsByIdReject: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description the same key and request again get the first answer (header Idempotent-Replayed: true); another request under the same key is a 422 idempotency_key_reused */
+        "idempotency-key"?: string;
+      };
       path: {
         id: string;
       };
@@ -1812,6 +1917,37 @@ export interface operations {
       };
       /** @description RFC 9457 problem details */
       409: {
+        headers: {
+          "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+          "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+          "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description stable, machine-readable error code */
+            code: string;
+            detail?: string;
+            errors?: {
+              field: string;
+              in: string;
+              message: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      422: {
         headers: {
           "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
           "RateLimit-Limit": components["headers"]["RateLimit-Limit"];

@@ -286,8 +286,7 @@ export function createProxy(deps: {
     );
     const withBody = target === undefined && hasBody(request.raw);
     // A POST or PATCH with an Idempotency-Key, to a service that gives such writes one effect per key.
-    const keyedWrite =
-      route.idempotencyKeys && (method === "POST" || method === "PATCH") && hasIdempotencyKey(request);
+    const keyedWrite = route.idempotencyKeys && (method === "POST" || method === "PATCH") && hasIdempotencyKey(request);
     // Its body, when small, is read whole first, to be sent again if an instance fails with it.
     const wholeLength =
       keyedWrite && withBody

@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { useNavigate } from "react-router";
+import { newKey } from "../../app/api/client";
 import { useSession } from "../../app/auth/session";
 import { ErrorMessage } from "../../app/errors";
 import { useI18n } from "../../app/i18n/i18n";
@@ -28,8 +29,11 @@ export function RequestNewPage() {
       const resolved = await resolveItems(call, items);
       setUnknown(resolved.unknown);
       if (resolved.unknown.length > 0) return;
+      // One key for this submission, whatever is sent again (a refreshed token, the gateway's own retry).
+      const idempotencyKey = newKey();
       const request = await call((client) =>
         client.supply.POST("/api/supply/requests", {
+          headers: { "idempotency-key": idempotencyKey },
           body: { locationId, items: resolved.items, note: note.trim() || null },
         }),
       );

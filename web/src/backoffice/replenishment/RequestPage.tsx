@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import { newKey } from "../../app/api/client";
 import { Link, useLocation, useParams } from "react-router";
 import { useSession } from "../../app/auth/session";
 import { useI18n } from "../../app/i18n/i18n";
@@ -136,8 +137,12 @@ function Decision({ requestId }: { requestId: string }) {
           disabled={approve.busy || reject.busy}
           onClick={() =>
             void approve.run(async () => {
+              const idempotencyKey = newKey();
               await call((client) =>
-                client.supply.POST("/api/supply/requests/{id}/approve", { params: { path: { id: requestId } } }),
+                client.supply.POST("/api/supply/requests/{id}/approve", {
+                  params: { path: { id: requestId } },
+                  headers: { "idempotency-key": idempotencyKey },
+                }),
               );
             })
           }
@@ -151,9 +156,11 @@ function Decision({ requestId }: { requestId: string }) {
         onSubmit={(event) => {
           event.preventDefault();
           void reject.run(async () => {
+            const idempotencyKey = newKey();
             await call((client) =>
               client.supply.POST("/api/supply/requests/{id}/reject", {
                 params: { path: { id: requestId } },
+                headers: { "idempotency-key": idempotencyKey },
                 body: { reason: reason.trim() },
               }),
             );

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
-import { api, codeOf, type ServicePaths, unwrap } from "../../app/api/client";
+import { api, codeOf, newKey, type ServicePaths, unwrap } from "../../app/api/client";
 import { useSession } from "../../app/auth/session";
 
 /** A cart as the cart service answers it: re-priced and checked against stock on every read. */
@@ -73,11 +73,13 @@ export function CartProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (!user || !guest || merging.current) return;
     const merge = (async () => {
+      // One key for the merge, whatever is sent again (a refreshed token, the gateway's own retry).
+      const idempotencyKey = newKey();
       try {
         await call((c) =>
           c.cart.POST("/api/cart/carts/{id}/associate", {
             params: { path: { id: guest.id } },
-            headers: { "x-cart-token": guest.token },
+            headers: { "x-cart-token": guest.token, "idempotency-key": idempotencyKey },
           }),
         );
         setMerged(true);
@@ -131,7 +133,7 @@ export function CartProvider({ children }: { children: ReactNode }) {
       }
       let current = guest;
       if (!current) {
-        const created = unwrap(await api.cart.POST("/api/cart/carts"));
+        const created = unwrap(await api.cart.POST("/api/cart/carts", { headers: { "idempotency-key": newKey() } }));
         current = { id: created.id, token: created.token! };
         saveGuest(current);
         setGuest(current);
@@ -147,10 +149,11 @@ export function CartProvider({ children }: { children: ReactNode }) {
       dismissMerged: () => setMerged(false),
       async add(variantId, quantity) {
         const { id, headers } = await target();
+        const keyed = { ...headers, "idempotency-key": newKey() };
         const cart = await call((c) =>
           c.cart.POST("/api/cart/carts/{id}/items", {
             params: { path: { id } },
-            headers,
+            headers: keyed,
             body: { variantId, quantity },
           }),
         );
@@ -158,10 +161,11 @@ export function CartProvider({ children }: { children: ReactNode }) {
       },
       async setQuantity(variantId, quantity) {
         const { id, headers } = await target();
+        const keyed = { ...headers, "idempotency-key": newKey() };
         const cart = await call((c) =>
           c.cart.PATCH("/api/cart/carts/{id}/items/{variantId}", {
             params: { path: { id, variantId } },
-            headers,
+            headers: keyed,
             body: { quantity },
           }),
         );
@@ -169,8 +173,12 @@ export function CartProvider({ children }: { children: ReactNode }) {
       },
       async remove(variantId) {
         const { id, headers } = await target();
+        const keyed = { ...headers, "idempotency-key": newKey() };
         const cart = await call((c) =>
-          c.cart.DELETE("/api/cart/carts/{id}/items/{variantId}", { params: { path: { id, variantId } }, headers }),
+          c.cart.DELETE("/api/cart/carts/{id}/items/{variantId}", {
+            params: { path: { id, variantId } },
+            headers: keyed,
+          }),
         );
         return store(cart as Cart);
       },
