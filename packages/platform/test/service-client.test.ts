@@ -436,6 +436,37 @@ describe("an instance whose host is cut off the network", () => {
     for (const answer of held) answer();
   });
 
+  it("a call keeps probing while it waits: a host there at the first probe and cut off after it is found at a later one", async () => {
+    const held: (() => void)[] = [];
+    const cutServer = createServer((_req, res) => {
+      held.push(() => res.writeHead(200, { "content-type": "application/json" }).end('{"instance":"cut"}'));
+    });
+    await new Promise<void>((r) => cutServer.listen(0, "127.0.0.1", r));
+    servers.push(cutServer);
+    const cutUrl = `http://127.0.0.1:${(cutServer.address() as AddressInfo).port}`;
+    const other = await fake(() => ({ status: 200, body: { instance: "other" } }));
+    let probes = 0;
+    const client = createServiceClient({
+      target: "payments",
+      baseUrls: [cutUrl, other.url],
+      timeoutMs: 10_000,
+      probeAfterMs: 100,
+      // The first probe finds the host there; it is cut off just after.
+      probe: async (base) => (base === cutUrl && ++probes > 1 ? "unreachable" : "open"),
+    });
+    const started = performance.now();
+    const keyed = await client.request<{ instance: string }>({
+      method: "POST",
+      path: "/charges",
+      body: {},
+      idempotencyKey: "k-2",
+    });
+    expect(keyed.body.instance).toBe("other");
+    expect(probes).toBeGreaterThanOrEqual(2);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    for (const answer of held) answer();
+  });
+
   it("a slow instance whose host is there is waited for: the probe opens a connection, and is not repeated by every slow call", async () => {
     const slow = await fake(() => ({ status: 200, body: { instance: "slow" }, delayMs: 600 }));
     let probes = 0;

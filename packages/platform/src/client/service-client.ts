@@ -285,7 +285,9 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     const gone = goneController.signal;
     const stopWaiting = () => deadline.abort();
     gone.addEventListener("abort", stopWaiting, { once: true });
-    const slow = setTimeout(() => checkReachable(instance, goneController), probeAfterMs);
+    // Every probeAfterMs while it waits: a probe skipped (one had just found the host there, before a
+    // cut) must not leave this call waiting out its whole timeout.
+    const slow = setInterval(() => checkReachable(instance, goneController), probeAfterMs);
     let res: Dispatcher.ResponseData;
     let text: string;
     try {
@@ -314,7 +316,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       span?.end();
       throw failure;
     } finally {
-      clearTimeout(slow);
+      clearInterval(slow);
       gone.removeEventListener("abort", stopWaiting);
       deadline.clear();
     }

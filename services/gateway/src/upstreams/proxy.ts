@@ -344,7 +344,9 @@ export function createProxy(deps: {
         deadline.signal.addEventListener("abort", stopWaiting, { once: true });
         const gone = instance.gone.signal;
         gone.addEventListener("abort", stopWaiting, { once: true });
-        const slow = setTimeout(() => checkReachable(probe, upstream, instance), PROBE_AFTER_MS);
+        // Every second while it waits (a probe skipped because one had just found the host there, before
+        // a cut, must not leave this attempt waiting out the route's timeout).
+        const slow = setInterval(() => checkReachable(probe, upstream, instance), PROBE_AFTER_MS);
         try {
           response = await deps.dispatcher.request({
             origin: instance.url,
@@ -357,7 +359,7 @@ export function createProxy(deps: {
             signal: waiting.signal,
           });
         } catch (error) {
-          clearTimeout(slow);
+          clearInterval(slow);
           gone.removeEventListener("abort", stopWaiting);
           instance.inFlight -= 1;
           hop?.fail(error);
@@ -419,7 +421,7 @@ export function createProxy(deps: {
             extensions: { service },
           });
         }
-        clearTimeout(slow);
+        clearInterval(slow);
         gone.removeEventListener("abort", stopWaiting);
         const status = response.statusCode;
         if (hop) {
