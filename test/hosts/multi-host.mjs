@@ -32,6 +32,7 @@ const USAGE = `Usage: node test/hosts/multi-host.mjs [options]   (after node scr
   --no-e2e             skip the shop end-to-end test
   --strict             exit 1 when an aim is missed too (always on a loss, a double or a failed e2e)
   --keep               keep the temporary folder (instances' logs) and print its path
+  --log-level <level>  the instances' LOG_LEVEL (default warn; info logs every request, with --keep)
   --json <file>        also write the rows and checks as JSON
   --unhealthy-threshold <n>  the gateway's health checks mark an instance down after n failures
                        (GATEWAY_CONFIG: a copy of services/gateway/gateway.config.json with it changed; default 2)
@@ -54,6 +55,7 @@ const { values } = parseArgs({
     "no-e2e": { type: "boolean" },
     strict: { type: "boolean" },
     keep: { type: "boolean" },
+    "log-level": { type: "string", default: "warn" },
     json: { type: "string" },
     "time-limit": { type: "string" },
     "unhealthy-threshold": { type: "string" },
@@ -288,7 +290,15 @@ try {
     writeFileSync(gatewayConfig, JSON.stringify(config, null, 2));
     log(`the gateway's config: unhealthyThreshold ${threshold} (GATEWAY_CONFIG=${gatewayConfig})`);
   }
-  const { envOf } = configure({ net, run, dataDir, common, instances: [...instances, gateway], gatewayConfig });
+  const { envOf } = configure({
+    net,
+    run,
+    dataDir,
+    common,
+    instances: [...instances, gateway],
+    gatewayConfig,
+    logLevel: values["log-level"],
+  });
   await timed("migrations (identity, then the 10 others at once)", async () => {
     const firsts = instances.filter((i) => i.n === 1);
     const ns = (i) => net.hosts[i.host].ns;

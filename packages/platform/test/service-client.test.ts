@@ -467,6 +467,49 @@ describe("an instance whose host is cut off the network", () => {
     for (const answer of held) answer();
   });
 
+  it("an instance found unreachable gets no call, not even its circuit's trial call, until a probe connects to it again", async () => {
+    let cut = false;
+    const held: (() => void)[] = [];
+    let reached = 0;
+    const flaky = createServer((_req, res) => {
+      reached++;
+      const answer = () => res.writeHead(200, { "content-type": "application/json" }).end('{"instance":"flaky"}');
+      if (cut) held.push(answer);
+      else answer();
+    });
+    await new Promise<void>((r) => flaky.listen(0, "127.0.0.1", r));
+    servers.push(flaky);
+    const flakyUrl = `http://127.0.0.1:${(flaky.address() as AddressInfo).port}`;
+    const other = await fake(() => ({ status: 200, body: { instance: "other" } }));
+    const client = createServiceClient({
+      target: "cart",
+      baseUrls: [flakyUrl, other.url],
+      timeoutMs: 10_000,
+      probeAfterMs: 100,
+      breaker: { halfOpenAfterMs: 200 },
+      probe: async (base) => (base === flakyUrl && cut ? "unreachable" : "open"),
+    });
+    cut = true;
+    // Round-robin: the first call goes to the cut instance, waits, is found out and sent to the other.
+    expect((await client.get<{ instance: string }>("/read")).body.instance).toBe("other");
+    expect(reached).toBe(1);
+    // For more than two half-open periods, every call goes to the other instance, none waits.
+    const until = performance.now() + 600;
+    while (performance.now() < until) {
+      const started = performance.now();
+      expect((await client.get<{ instance: string }>("/read")).body.instance).toBe("other");
+      expect(performance.now() - started).toBeLessThan(100);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(reached).toBe(1);
+    // Back on the network: a probe connects, and the instance is called again.
+    cut = false;
+    await expect
+      .poll(async () => (await client.get<{ instance: string }>("/read")).body.instance, { timeout: 2_000 })
+      .toBe("flaky");
+    for (const answer of held) answer();
+  });
+
   it("a slow instance whose host is there is waited for: the probe opens a connection, and is not repeated by every slow call", async () => {
     const slow = await fake(() => ({ status: 200, body: { instance: "slow" }, delayMs: 600 }));
     let probes = 0;

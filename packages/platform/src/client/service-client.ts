@@ -127,6 +127,13 @@ interface Instance {
   checking?: Promise<void>;
   /** When a probe last found the host there: slow calls do not probe again within probeAfterMs. */
   reachableAt: number;
+  /**
+   * Since its host was found unreachable: no call goes to it — not even its circuit's trial call,
+   * which would wait ~2 s to learn the same — until a probe, every halfOpenAfterMs, connects again.
+   */
+  unreachable: boolean;
+  /** When it was last probed while unreachable. */
+  probedAt: number;
 }
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE"]);
@@ -176,6 +183,8 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     probing: false,
     gone: goneSignal(),
     reachableAt: 0,
+    unreachable: false,
+    probedAt: 0,
   }));
   const limiter = bulkhead(options.concurrency?.limit ?? 64, options.concurrency?.queue ?? 256);
   const backoff = new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 });
@@ -190,7 +199,8 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   let next = 0;
 
   /** Whether a call may go to this instance now; a half-open one takes one trial call at a time. */
-  const usable = (i: Instance, now: number) => i.openedAt === null || (now - i.openedAt >= halfOpenAfter && !i.probing);
+  const usable = (i: Instance, now: number) =>
+    !i.unreachable && (i.openedAt === null || (now - i.openedAt >= halfOpenAfter && !i.probing));
 
   /**
    * The instance for an attempt: round-robin over the usable ones, preferring those this call has
@@ -199,6 +209,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
    */
   function pick(tried: Set<Instance>): Instance {
     const now = Date.now();
+    for (const i of instances) if (i.unreachable) reprobe(i, now);
     const start = next++;
     let fallback: Instance | undefined;
     for (let k = 0; k < instances.length; k++) {
@@ -220,7 +231,27 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     if (instance.gone !== seen) return; // already done, since the caller looked
     instance.gone = goneSignal();
     instance.openedAt = Date.now();
+    instance.unreachable = true;
+    instance.probedAt = instance.openedAt;
     seen.abort();
+  }
+
+  /**
+   * An unreachable instance is probed again (at most every halfOpenAfterMs, one probe at a time, in
+   * the background of the calls that look for an instance): once a connection opens, its circuit's
+   * trial call may go to it.
+   */
+  function reprobe(instance: Instance, now: number): void {
+    if (instance.checking || now - instance.probedAt < halfOpenAfter) return;
+    instance.probedAt = now;
+    instance.checking = probe(instance.base)
+      .then((result) => {
+        if (result !== "unreachable") instance.unreachable = false;
+      })
+      .catch(() => {})
+      .finally(() => {
+        instance.checking = undefined;
+      });
   }
 
   /**
