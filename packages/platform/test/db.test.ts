@@ -178,6 +178,38 @@ describe("prepared statements", () => {
   });
 });
 
+describe("a client gone without a word", () => {
+  it("is looked for by the server: every connection asks for TCP keepalives after 2 s of silence, 3 of them a second apart", async () => {
+    // Over TCP: the settings mean nothing on a Unix socket (where the test server may be reached).
+    const port = (await database.db.query("SELECT current_setting('port') AS port")).rows[0].port;
+    const url = new URL(database.url);
+    url.searchParams.delete("host");
+    url.hostname = "127.0.0.1";
+    url.port = port;
+    const pool = createPool(url.toString(), { max: 1 });
+    const off = createPool(url.toString(), { max: 1, serverKeepalive: false });
+    try {
+      const settings = async (db: typeof pool) =>
+        (
+          await db.query(
+            "SELECT current_setting('tcp_keepalives_idle') AS idle, current_setting('tcp_keepalives_interval') AS interval, current_setting('tcp_keepalives_count') AS count, inet_client_addr() IS NOT NULL AS tcp",
+          )
+        ).rows[0];
+      const on = await settings(pool);
+      expect(on.tcp).toBe(true);
+      expect(on).toMatchObject({ idle: "2", interval: "1", count: "3" });
+      // Inside a transaction too: the connection keeps them.
+      await withTx(pool, async (tx) => {
+        expect((await tx.query("SHOW tcp_keepalives_idle")).rows[0].tcp_keepalives_idle).toBe("2");
+      });
+      // Behind a pooler in transaction mode, left to the pooler.
+      expect((await settings(off)).idle).not.toBe("2");
+    } finally {
+      await Promise.all([pool.end(), off.end()]);
+    }
+  });
+});
+
 describe("connecting", () => {
   it("says where and why when PostgreSQL cannot be reached", async () => {
     const url = "postgres://postgres@127.0.0.1:1/nowhere";

@@ -78,6 +78,12 @@ export interface PoolOptions {
   preparedStatements?: boolean;
   /** Delays between new-connection attempts after one failed (see jitteredBackoff). */
   backoff?: { baseMs: number; maxMs: number };
+  /**
+   * Asks the server to notice a client gone without a word (SERVER_KEEPALIVE; default on). Off
+   * behind a pooler in transaction mode: the server's client is the pooler, whose own keepalives
+   * (PgBouncer's tcp_keepalive settings) do that job for the instances.
+   */
+  serverKeepalive?: boolean;
 }
 
 /** What a pool holds and refuses, for metrics and the readiness answer. */
@@ -105,6 +111,18 @@ export function figuresOf(db: Db): PoolFigures | undefined {
  * 1 s): meanwhile a request that needs one fails at once with DatabaseUnavailableError (503) instead
  * of each one knocking at a server that is not there. Idle connections, if any, are still used.
  */
+/**
+ * Sent first on every connection: the server sends TCP keepalives after 2 s of silence, one a
+ * second, and gives the client up after 3 unanswered — about 5 s — rolling back its transaction and
+ * freeing its locks. Left to the operating system's default (two hours), the transaction of an
+ * instance whose host is cut off mid-way keeps its row locks, and every request that needs one of
+ * those rows waits: in test/hosts, the row of an Idempotency-Key a gateway's retry was waiting for.
+ * (A live client's kernel answers keepalives however busy or idle the process: only a client gone
+ * is given up. Ignored on a Unix socket.)
+ */
+export const SERVER_KEEPALIVE =
+  "SET tcp_keepalives_idle = 2; SET tcp_keepalives_interval = 1; SET tcp_keepalives_count = 3";
+
 export function createPool(url: string, options: PoolOptions = {}): Db {
   const max = options.max ?? 10;
   const pool = new pg.Pool({
@@ -122,6 +140,9 @@ export function createPool(url: string, options: PoolOptions = {}): Db {
   // (seen in the chaos suite at every PostgreSQL restart). Its next query fails, and the client is
   // dropped when released with that error.
   pool.on("connect", (client) => client.on("error", () => {}));
+  if (options.serverKeepalive !== false) {
+    pool.on("connect", (client) => void client.query(SERVER_KEEPALIVE).catch(() => {}));
+  }
   if (options.preparedStatements !== false) pool.on("connect", prepareParameterizedStatements);
   else pool.on("connect", unnamedStatementsOnly);
   if (isTracing()) {

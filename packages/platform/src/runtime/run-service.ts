@@ -130,6 +130,7 @@ export async function runService<S extends TObject, B = never>(definition: Servi
         applicationName: instance,
         idleTimeoutMs: Number(env.DATABASE_IDLE_TIMEOUT_MS ?? 10_000),
         preparedStatements: !transactionPooler,
+        serverKeepalive: !transactionPooler,
       });
       if (databaseUrl !== sessionUrl) await waitForDatabase(db, databaseUrl, connectTimeoutMs, onRetry);
     } catch (error) {
