@@ -179,7 +179,7 @@ describe("prepared statements", () => {
 });
 
 describe("a client gone without a word", () => {
-  it("is looked for by the server: every connection asks for TCP keepalives after 2 s of silence, 3 of them a second apart", async () => {
+  it("is looked for by the server: every connection asks for TCP keepalives after 2 s of silence, 3 of them a second apart, and 5 s at most for an acknowledgement", async () => {
     // Over TCP: the settings mean nothing on a Unix socket (where the test server may be reached).
     const port = (await database.db.query("SELECT current_setting('port') AS port")).rows[0].port;
     const url = new URL(database.url);
@@ -192,12 +192,12 @@ describe("a client gone without a word", () => {
       const settings = async (db: typeof pool) =>
         (
           await db.query(
-            "SELECT current_setting('tcp_keepalives_idle') AS idle, current_setting('tcp_keepalives_interval') AS interval, current_setting('tcp_keepalives_count') AS count, inet_client_addr() IS NOT NULL AS tcp",
+            "SELECT current_setting('tcp_keepalives_idle') AS idle, current_setting('tcp_keepalives_interval') AS interval, current_setting('tcp_keepalives_count') AS count, current_setting('tcp_user_timeout') AS unacknowledged, inet_client_addr() IS NOT NULL AS tcp",
           )
         ).rows[0];
       const on = await settings(pool);
       expect(on.tcp).toBe(true);
-      expect(on).toMatchObject({ idle: "2", interval: "1", count: "3" });
+      expect(on).toMatchObject({ idle: "2", interval: "1", count: "3", unacknowledged: "5000" });
       // Inside a transaction too: the connection keeps them.
       await withTx(pool, async (tx) => {
         expect((await tx.query("SHOW tcp_keepalives_idle")).rows[0].tcp_keepalives_idle).toBe("2");

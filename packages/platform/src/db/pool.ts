@@ -112,16 +112,18 @@ export function figuresOf(db: Db): PoolFigures | undefined {
  * of each one knocking at a server that is not there. Idle connections, if any, are still used.
  */
 /**
- * Sent first on every connection: the server sends TCP keepalives after 2 s of silence, one a
- * second, and gives the client up after 3 unanswered — about 5 s — rolling back its transaction and
- * freeing its locks. Left to the operating system's default (two hours), the transaction of an
- * instance whose host is cut off mid-way keeps its row locks, and every request that needs one of
- * those rows waits: in test/hosts, the row of an Idempotency-Key a gateway's retry was waiting for.
- * (A live client's kernel answers keepalives however busy or idle the process: only a client gone
- * is given up. Ignored on a Unix socket.)
+ * Sent first on every connection, so that the server gives up a client gone without a word (its
+ * host cut off) in about 5 s, rolling back its transaction and freeing its locks: TCP keepalives
+ * after 2 s of silence, one a second, 3 unanswered; and, when the server has sent something the
+ * client never acknowledged (keepalives then wait), 5 s of that (tcp_user_timeout). Left to the
+ * operating system's defaults (two hours; some fifteen minutes of retransmissions), the transaction
+ * of an instance cut off mid-way keeps its row locks, and every request that needs one of those rows
+ * waits: in test/hosts, the row of an Idempotency-Key, or of a cart, that a gateway's retry sent
+ * elsewhere was waiting for. A live client's kernel answers keepalives and acknowledges data however
+ * busy or idle its process: only a client gone is given up. (Ignored on a Unix socket.)
  */
 export const SERVER_KEEPALIVE =
-  "SET tcp_keepalives_idle = 2; SET tcp_keepalives_interval = 1; SET tcp_keepalives_count = 3";
+  "SET tcp_keepalives_idle = 2; SET tcp_keepalives_interval = 1; SET tcp_keepalives_count = 3; SET tcp_user_timeout = 5000";
 
 export function createPool(url: string, options: PoolOptions = {}): Db {
   const max = options.max ?? 10;
