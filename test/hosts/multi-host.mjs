@@ -275,8 +275,8 @@ try {
       .map((h) => `${h.name} ${h.ip}`)
       .join(", ")}; logs in ${logDir}`,
   );
-  await startForwarders(net, [5432, 4222, 6379], { ...common }, logDir);
-  log(`forwarders ${net.bridgeIp}:{5432,4222,6379} → 127.0.0.1 (PostgreSQL, NATS, Redis)`);
+  const forwarders = await startForwarders(net, [5432, 4222, 6379], { ...common }, logDir);
+  log(`forwarders ${net.bridgeIp}:{5432,4222,6379} → 127.0.0.1 (PostgreSQL, NATS, Redis; ${forwarders.kind})`);
 
   // 3. Migrations once, then the instances, then the gateway.
   let gatewayConfig;

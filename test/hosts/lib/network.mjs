@@ -139,7 +139,8 @@ export function startForwarders(net, ports, env, logDir) {
   child.stderr.on("data", (d) => (output += d));
   return new Promise((resolve, reject) => {
     child.stdout.once("data", (d) => {
-      if (String(d).startsWith("ready")) resolve(child);
+      // "ready (socat)", or "ready (node, keepalives only)" without socat.
+      if (String(d).startsWith("ready")) resolve(Object.assign(child, { kind: String(d).trim().slice(7, -1) }));
     });
     child.once("exit", (code) => reject(new Error(`the forwarder exited with ${code}: ${output} (logs in ${logDir})`)));
   });
