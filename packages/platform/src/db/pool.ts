@@ -125,6 +125,8 @@ export function figuresOf(db: Db): PoolFigures | undefined {
 export const SERVER_KEEPALIVE =
   "SET tcp_keepalives_idle = 2; SET tcp_keepalives_interval = 1; SET tcp_keepalives_count = 3; SET tcp_user_timeout = 5000";
 
+const noop = () => {};
+
 export function createPool(url: string, options: PoolOptions = {}): Db {
   const max = options.max ?? 10;
   const pool = new pg.Pool({
@@ -133,6 +135,11 @@ export function createPool(url: string, options: PoolOptions = {}): Db {
     idleTimeoutMillis: options.idleTimeoutMs ?? 10_000,
     connectionTimeoutMillis: 5_000,
     application_name: options.applicationName,
+    // Before the connection is handed out (pg-pool awaits it): a query sent alongside another on one
+    // connection is deprecated, and will fail in pg 9. A server that refuses a setting keeps its default.
+    ...(options.serverKeepalive !== false
+      ? { onConnect: (client: pg.ClientBase) => client.query(SERVER_KEEPALIVE).then(noop, noop) }
+      : {}),
   });
   // An idle client losing its connection (server restart) must not crash the process; the pool
   // drops it and the next query reconnects.
@@ -142,9 +149,6 @@ export function createPool(url: string, options: PoolOptions = {}): Db {
   // (seen in the chaos suite at every PostgreSQL restart). Its next query fails, and the client is
   // dropped when released with that error.
   pool.on("connect", (client) => client.on("error", () => {}));
-  if (options.serverKeepalive !== false) {
-    pool.on("connect", (client) => void client.query(SERVER_KEEPALIVE).catch(() => {}));
-  }
   if (options.preparedStatements !== false) pool.on("connect", prepareParameterizedStatements);
   else pool.on("connect", unnamedStatementsOnly);
   if (isTracing()) {
