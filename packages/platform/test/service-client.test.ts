@@ -493,12 +493,11 @@ describe("an instance whose host is cut off the network", () => {
     // Round-robin: the first call goes to the cut instance, waits, is found out and sent to the other.
     expect((await client.get<{ instance: string }>("/read")).body.instance).toBe("other");
     expect(reached).toBe(1);
-    // For more than two half-open periods, every call goes to the other instance, none waits.
+    // For more than two half-open periods, every call goes to the other instance: the cut one gets
+    // none (a trial call would reach it, and wait).
     const until = performance.now() + 600;
     while (performance.now() < until) {
-      const started = performance.now();
       expect((await client.get<{ instance: string }>("/read")).body.instance).toBe("other");
-      expect(performance.now() - started).toBeLessThan(100);
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(reached).toBe(1);
@@ -523,15 +522,19 @@ describe("an instance whose host is cut off the network", () => {
         return "open";
       },
     });
+    const started = performance.now();
     const answers = await Promise.all(
-      [1, 2, 3].map(() => client.request<{ instance: string }>({ method: "POST", path: "/charges", body: {} })),
+      Array.from({ length: 10 }, () =>
+        client.request<{ instance: string }>({ method: "POST", path: "/charges", body: {} }),
+      ),
     );
-    expect(answers.map((a) => a.body.instance)).toEqual(["slow", "slow", "slow"]);
-    expect(slow.calls).toHaveLength(3);
-    // The three waited together: one probe found the host there, and none was needed again within
-    // probeAfterMs; at most one more for the 500 ms after that.
+    const elapsed = performance.now() - started;
+    expect(answers.map((a) => a.body.instance)).toEqual(Array(10).fill("slow"));
+    expect(slow.calls).toHaveLength(10);
+    // Ten calls waited together: the instance was probed about once per probeAfterMs while they
+    // waited (a probe that found the host there holds the others back), not ten times as often.
     expect(probes).toBeGreaterThanOrEqual(1);
-    expect(probes).toBeLessThanOrEqual(5);
+    expect(probes).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 1);
   });
 });
 
