@@ -265,7 +265,12 @@ describe("a write with an Idempotency-Key, to a service whose writes have one ef
 
   it("is sent again, body and key unchanged, to another instance when its instance fails with it", async () => {
     const [a, b] = await fakes("a", "b");
-    const gw = await gateway({ services: { cart: [a!, b!] }, serviceOverrides: { cart: { idempotencyKeys: true } } });
+    // Checks far apart: the crashed instance, out of rotation, is not checked back in between the writes.
+    const gw = await gateway({
+      services: { cart: [a!, b!] },
+      serviceOverrides: { cart: { idempotencyKeys: true } },
+      healthCheck: { intervalMs: 60_000 },
+    });
     await allUp(gw);
     a!.crash = true; // reads each request whole, then drops its connection: it may have acted
     const answers = [];
