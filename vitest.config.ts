@@ -1,4 +1,13 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
+
+/**
+ * Component tests spend most of their time waiting (timers, retries, a PostgreSQL round trip): two
+ * files at a time at least, even on two cores, where vitest's default (cores − 1) would run one.
+ * The groups that boot whole platforms run one file at a time, after them (`sequence.groupOrder`):
+ * a platform takes every core while it boots, and two at once would starve each other's health checks.
+ */
+const componentWorkers = Math.max(2, availableParallelism() - 1);
 
 export default defineConfig({
   resolve: {
@@ -15,12 +24,21 @@ export default defineConfig({
         extends: true,
         test: {
           name: "platform",
-          include: [
-            "packages/*/{src,test}/**/*.test.ts",
-            "services/*/{src,test}/**/*.test.ts",
-            "test/e2e/**/*.test.ts",
-          ],
+          include: ["packages/*/{src,test}/**/*.test.ts", "services/*/{src,test}/**/*.test.ts"],
           globalSetup: ["test/setup/postgres.global.ts"],
+          maxWorkers: componentWorkers,
+        },
+      },
+      {
+        // The whole platform booted by the launcher (test/e2e/): after the component tests, one file
+        // at a time, beside the security and chaos projects' files (the same group, one worker).
+        extends: true,
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["test/setup/postgres.global.ts"],
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -32,19 +50,22 @@ export default defineConfig({
           include: ["test/security/**/*.test.ts"],
           globalSetup: ["test/security/setup/platform.global.ts"],
           hookTimeout: 180_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
         },
       },
       {
         // The web application in Debian's Chromium (playwright-core) against the whole platform,
-        // booted by the launcher as the end-to-end tests boot it (test/web/). After the other
-        // projects (groupOrder 1): a browser and two more platforms beside the end-to-end tests
-        // would take the CPU their 2-second freshness checks measure.
+        // booted by the launcher as the end-to-end tests boot it (test/web/). Last, one file at a
+        // time (groupOrder 2): a browser and two more platforms beside the end-to-end tests would
+        // take the CPU their 2-second freshness checks measure.
         extends: true,
         test: {
           name: "web",
           include: ["test/web/**/*.test.ts"],
           hookTimeout: 240_000,
-          sequence: { groupOrder: 1 },
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
         },
       },
       {
@@ -56,6 +77,8 @@ export default defineConfig({
           name: "chaos",
           include: ["test/chaos/**/*.test.ts"],
           hookTimeout: 240_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
