@@ -196,7 +196,7 @@ curl -sf "$gateway/" | grep -q '<div id="root"\|<!doctype html>' || { echo "the 
 phase "the shop end-to-end test through the containers' gateway (TEST_GATEWAY_URL=$gateway)"
 t=$SECONDS
 TEST_GATEWAY_URL="$gateway" TEST_DATABASE_URL="$PG/postgres" \
-  npx vitest run --project platform test/e2e/shop.e2e.test.ts
+  npx vitest run --project e2e test/e2e/shop.e2e.test.ts
 timings+=("shop e2e: $((SECONDS - t)) s")
 
 phase "stop: SIGTERM, drain, exit 0"

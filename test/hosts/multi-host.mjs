@@ -340,7 +340,7 @@ try {
   if (!values["no-e2e"]) {
     log(`the shop end-to-end test through ${base}`);
     const code = await timed("shop e2e", async () => {
-      const child = spawn("npx", ["vitest", "run", "--project", "platform", "test/e2e/shop.e2e.test.ts"], {
+      const child = spawn("npx", ["vitest", "run", "--project", "e2e", "test/e2e/shop.e2e.test.ts"], {
         cwd: ROOT,
         env: {
           ...process.env,
