@@ -14,18 +14,27 @@ import {
 } from "./support/harness";
 
 /**
- * Provider failures by amount: 6661 breaks the authorization (a bug), 6662 its capture, 6663 refunds;
- * and voids of the payments in `failingVoids`.
+ * Provider failures by amount: 6661 breaks every authorization (its connection drops), 6664 loses the
+ * answer of the first one for a key (done at the provider, then its connection drops), 6662 breaks
+ * its capture, 6663 refunds; and voids of the payments in `failingVoids`.
  */
 let payments: Payments;
 const failingVoids = new Set<string>();
+/** The authorizations sent, by the provider's idempotency key (every attempt, failed or not). */
+const attempts = new Map<string, number>();
 
 beforeAll(async () => {
   payments = await startPayments("provider_failures", {
     wrapProvider: (provider) => ({
       ...provider,
       async authorize(request) {
+        const attempt = (attempts.get(request.idempotencyKey) ?? 0) + 1;
+        attempts.set(request.idempotencyKey, attempt);
         if (request.amount === 6661) throw new TypeError("socket hang up at 10.0.0.7:443 (secret internals)");
+        if (request.amount === 6664 && attempt === 1) {
+          await provider.authorize(request);
+          throw Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
+        }
         return provider.authorize(request);
       },
       async capture(request) {
@@ -63,7 +72,24 @@ describe("a provider that fails", () => {
     ).toMatchObject({ code: "provider_error" });
     // Its outcome was unknown: a void went out for it.
     expect(providerCalls(payments, "void").some((c) => c.idempotencyKey === `void:${res.body.paymentId}`)).toBe(true);
+    // Sent three times in all (the connection dropped each time), all within the time allowed.
+    const sent = [...attempts].filter(([providerKey]) => providerKey.endsWith(`:${key}`));
+    expect(sent.map(([, count]) => count)).toEqual([3]);
     expect((await pay(payments.orders, body, key)).body).toEqual(res.body);
+    expect(attempts.get(sent[0]![0])).toBe(3);
+  });
+
+  it("an authorization whose answer was lost (done at the provider, then the connection dropped) is sent again with the same key: 201, one hold on the card", async () => {
+    const key = randomUUID();
+    const res = await pay(payments.orders, paymentBody({ amount: 6664 }), key);
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ status: "authorized", amount: 6664 });
+    const sent = providerCalls(payments, "authorize").filter((c) => c.idempotencyKey.endsWith(`:${key}`));
+    // The second call met the first one's work at the provider: answered with it, nothing done twice.
+    expect(sent.map((c) => c.replayed)).toEqual([false, true]);
+    const read = await payments.manager.get(`/api/payments/payments/${res.body.id}`);
+    expect(read.body).toMatchObject({ id: res.body.id, status: "authorized", amount: 6664 });
+    expect(providerCalls(payments, "void").some((c) => c.idempotencyKey === `void:${res.body.id}`)).toBe(false);
   });
 
   it("a capture with capture: true that fails leaves the payment authorized (201): capture or void it later", async () => {

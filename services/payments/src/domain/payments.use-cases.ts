@@ -76,7 +76,18 @@ const ENDPOINT_REFUNDS = "POST /api/payments/payments/:id/refunds";
 
 const seconds = (startedAt: number) => (performance.now() - startedAt) / 1000;
 
-/** One provider call within the time allowed, measured: ProviderTimeoutError when no answer came. */
+/**
+ * How long to wait before sending again a provider call whose answer was lost, each time: three
+ * tries in all, while the time allowed lasts.
+ */
+const LOST_ANSWER_DELAYS_MS = [100, 400];
+
+/**
+ * One provider call within the time allowed, measured: ProviderTimeoutError when no answer came.
+ * A call that failed without an answer — its connection dropped (a network cut, a reset), neither a
+ * refusal (ProviderError) nor the time running out — is sent again, with the same idempotency key:
+ * the provider does a key's work once and answers a repeat with its first answer (PaymentProvider).
+ */
 async function callProvider<T>(
   deps: PaymentsDeps,
   operation: ProviderOperation,
@@ -84,8 +95,25 @@ async function callProvider<T>(
   outcomeOf: (result: T) => OperationOutcome = () => "succeeded",
 ): Promise<T> {
   const startedAt = performance.now();
+  const deadline = startedAt + deps.providerTimeoutMs;
+  const sendUntilAnswered = async (): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await run();
+      } catch (error) {
+        const delay = LOST_ANSWER_DELAYS_MS[attempt];
+        const answered = error instanceof ProviderError || error instanceof ProviderTimeoutError;
+        if (answered || delay === undefined || performance.now() + delay >= deadline) throw error;
+        deps.logger.warn(
+          { err: error, operation, attempt: attempt + 1 },
+          "payment provider call failed without an answer; sent again with the same idempotency key",
+        );
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  };
   try {
-    const result = await withTimeout(operation, deps.providerTimeoutMs, run);
+    const result = await withTimeout(operation, deps.providerTimeoutMs, sendUntilAnswered);
     deps.metrics.operation(operation, outcomeOf(result), seconds(startedAt));
     return result;
   } catch (error) {
