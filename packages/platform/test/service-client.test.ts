@@ -509,6 +509,51 @@ describe("an instance whose host is cut off the network", () => {
     for (const answer of held) answer();
   });
 
+  it("when every instance was found unreachable (the caller's own host cut off), the first call after the return waits for the probe under way and is answered", async () => {
+    let cut = true;
+    const target = await fake(() => ({ status: 200, body: { instance: "a" } }));
+    const probes: string[] = [];
+    const client = createServiceClient({
+      target: "inventory",
+      baseUrls: [target.url],
+      timeoutMs: 10_000,
+      probeAfterMs: 50,
+      breaker: { halfOpenAfterMs: 200 },
+      // The edge of the test: a probe that takes a moment, as a new connection across a network does.
+      probe: async () => {
+        probes.push(cut ? "unreachable" : "open");
+        await new Promise((r) => setTimeout(r, 30));
+        return cut ? "unreachable" : "open";
+      },
+      // While cut, nothing comes back: requests hang, the probe finds the host gone.
+      dispatcher: new Agent({
+        connect: (opts, callback) => {
+          if (cut) {
+            setTimeout(
+              () => callback(Object.assign(new Error("connect timeout"), { code: "UND_ERR_CONNECT_TIMEOUT" }), null),
+              20,
+            );
+            return;
+          }
+          buildConnector({})(opts, callback);
+        },
+      }),
+    });
+    const during = await client.get("/read").catch((e: unknown) => e);
+    expect(during).toBeInstanceOf(UnavailableError); // no connection opens: found unreachable, refused
+    // Still cut when the next probe is due: the call waits for its verdict, then is refused.
+    await new Promise((r) => setTimeout(r, 250));
+    const stillCut = await client.get("/read").catch((e: unknown) => e);
+    expect(stillCut).toBeInstanceOf(UnavailableError);
+    expect(probes).toEqual(["unreachable"]);
+    // Back: the first call after the return starts the probe, waits for it, and is answered.
+    cut = false;
+    await new Promise((r) => setTimeout(r, 250));
+    const after = await client.get<{ instance: string }>("/read");
+    expect(after).toMatchObject({ status: 200, body: { instance: "a" } });
+    expect(probes).toEqual(["unreachable", "open"]);
+  });
+
   it("a slow instance whose host is there is waited for: the probe opens a connection, and is not repeated by every slow call", async () => {
     const slow = await fake(() => ({ status: 200, body: { instance: "slow" }, delayMs: 600 }));
     let probes = 0;

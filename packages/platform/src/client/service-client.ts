@@ -204,10 +204,26 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
 
   /**
    * The instance for an attempt: round-robin over the usable ones, preferring those this call has
-   * not tried (a connection refused, a timeout: the retry goes elsewhere). CircuitOpenError when
-   * every instance's circuit is open.
+   * not tried (a connection refused, a timeout: the retry goes elsewhere). When none is usable and
+   * one found unreachable is being probed again (its host may be back: a link restored, or this
+   * caller's own), the call waits for that probe — a connect timeout at most — rather than being
+   * refused while the answer is on its way. CircuitOpenError when every instance's circuit is open.
    */
-  function pick(tried: Set<Instance>): Instance {
+  async function pick(tried: Set<Instance>): Promise<Instance> {
+    const found = choose(tried);
+    if (found) return found;
+    const probes = instances.flatMap((i) => (i.unreachable && i.checking ? [i.checking] : []));
+    if (probes.length > 0) {
+      await Promise.race(probes);
+      const back = choose(tried);
+      if (back) return back;
+    }
+    const now = Date.now();
+    const reopens = Math.min(...instances.map((i) => (i.openedAt ?? now) + halfOpenAfter - now));
+    throw new CircuitOpenError(Math.max(reopens, 0));
+  }
+
+  function choose(tried: Set<Instance>): Instance | undefined {
     const now = Date.now();
     for (const i of instances) if (i.unreachable) reprobe(i, now);
     const start = next++;
@@ -218,9 +234,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       if (!tried.has(i)) return i;
       fallback ??= i;
     }
-    if (fallback) return fallback;
-    const reopens = Math.min(...instances.map((i) => (i.openedAt ?? now) + halfOpenAfter - now));
-    throw new CircuitOpenError(Math.max(reopens, 0));
+    return fallback;
   }
 
   /**
@@ -375,7 +389,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       return limiter.execute(() =>
         retryPolicy.execute(async () => {
           used = await auth?.token();
-          const instance = pick(tried);
+          const instance = await pick(tried);
           tried.add(instance);
           return guarded(instance, () => attempt<T>(req, used, instance));
         }),
