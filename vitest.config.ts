@@ -30,13 +30,13 @@ export default defineConfig({
         },
       },
       {
-        // The whole platform booted by the launcher (test/e2e/), on a PostgreSQL of its own (or the
-        // one TEST_DATABASE_URL names): after the component tests, one file at a time, beside the
-        // security and chaos projects' files (the same group, one worker).
+        // The whole platform booted by the launcher (test/e2e/): after the component tests, one file
+        // at a time, beside the security and chaos projects' files (the same group, one worker).
         extends: true,
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["test/setup/postgres.global.ts"],
           maxWorkers: 1,
           sequence: { groupOrder: 1 },
         },
